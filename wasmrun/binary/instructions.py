@@ -1,0 +1,221 @@
+"""Decoding instruction sequences (function bodies and constant expressions).
+
+An instruction is ``(opcode, immediate, offset)`` (see :mod:`wasmrun.opcodes`
+for the opcode numbering and the form of each immediate).  The stream includes
+the structured ``block``/``loop``/``if``/``else``/``end`` markers as they appear,
+the final ``end`` included, so a consumer sees exactly the binary's structure.
+
+This is on the load path of every module (the validator decodes every body), so
+the loop reads single-byte LEB128 values inline and falls back to the
+:class:`~wasmrun.binary.reader.Reader` for anything longer.
+"""
+
+from __future__ import annotations
+
+from wasmrun.binary.reader import Reader
+from wasmrun.errors import DecodeError
+from wasmrun.module import FunctionBody, Instruction
+from wasmrun.opcodes import OPCODES, PREFIX_MISC, PREFIX_SIMD
+from wasmrun.types import ValType
+
+_VALTYPES = {int(t): t for t in ValType}
+_REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF}
+
+# Immediate kinds as small ints for the decoding loop.
+(
+    _NONE,
+    _BLOCKTYPE,
+    _INDEX,
+    _BR_TABLE,
+    _CALL_INDIRECT,
+    _MEMARG,
+    _ZERO_BYTE,
+    _I32,
+    _I64,
+    _F32,
+    _F64,
+    _SELECT_T,
+    _REFTYPE,
+    _MEMORY_INIT,
+    _TWO_ZERO_BYTES,
+    _INDEX_PAIR,
+    _V128,
+    _SHUFFLE,
+    _LANE,
+    _MEMARG_LANE,
+) = range(20)
+
+_KIND_CODES = {
+    "none": _NONE,
+    "blocktype": _BLOCKTYPE,
+    "label": _INDEX,
+    "br_table": _BR_TABLE,
+    "func": _INDEX,
+    "call_indirect": _CALL_INDIRECT,
+    "local": _INDEX,
+    "global": _INDEX,
+    "table": _INDEX,
+    "memarg": _MEMARG,
+    "memory": _ZERO_BYTE,
+    "i32": _I32,
+    "i64": _I64,
+    "f32": _F32,
+    "f64": _F64,
+    "select_t": _SELECT_T,
+    "reftype": _REFTYPE,
+    "memory.init": _MEMORY_INIT,
+    "data": _INDEX,
+    "memory.copy": _TWO_ZERO_BYTES,
+    "table.init": _INDEX_PAIR,
+    "elem": _INDEX,
+    "table.copy": _INDEX_PAIR,
+    "v128": _V128,
+    "shuffle": _SHUFFLE,
+    "lane": _LANE,
+    "memarg_lane": _MEMARG_LANE,
+}
+
+_KIND_OF: dict[int, int] = {opcode: _KIND_CODES[info.immediate] for opcode, info in OPCODES.items()}
+_BLOCK_STARTS = frozenset((0x02, 0x03, 0x04))
+
+
+def read_valtype(reader: Reader) -> ValType:
+    offset = reader.pos
+    code = reader.byte()
+    valtype = _VALTYPES.get(code)
+    if valtype is None:
+        raise DecodeError("malformed value type", offset)
+    return valtype
+
+
+def read_reftype(reader: Reader) -> ValType:
+    offset = reader.pos
+    code = reader.byte()
+    reftype = _REFTYPES.get(code)
+    if reftype is None:
+        raise DecodeError("malformed reference type", offset)
+    return reftype
+
+
+def read_instructions(reader: Reader) -> list[Instruction]:
+    """Read instructions up to and including the ``end`` that closes the sequence."""
+    data = reader.data
+    end = reader.end
+    kind_of = _KIND_OF
+    out: list[Instruction] = []
+    append = out.append
+    depth = 0
+    pos = reader.pos
+    while True:
+        if pos >= end:
+            reader.pos = pos
+            raise reader.eof()
+        offset = pos
+        opcode = data[pos]
+        pos += 1
+        if opcode == PREFIX_MISC or opcode == PREFIX_SIMD:
+            reader.pos = pos
+            sub = reader.u32()
+            pos = reader.pos
+            opcode = (opcode << 8) | sub if sub <= 0xFF else -1
+        kind = kind_of.get(opcode)
+        if kind is None:
+            raise DecodeError("illegal opcode", offset)
+        if kind == _NONE:
+            append((opcode, None, offset))
+            if opcode == 0x0B:
+                if depth == 0:
+                    reader.pos = pos
+                    return out
+                depth -= 1
+            continue
+        if kind == _INDEX or kind == _I32:
+            # Fast path for one-byte LEB128 (most indices and small constants).
+            if pos < end and data[pos] < 0x40:
+                value = data[pos]
+                pos += 1
+            else:
+                reader.pos = pos
+                if kind == _INDEX:
+                    value = reader.u32()
+                else:
+                    value = reader.s32() & 0xFFFFFFFF
+                pos = reader.pos
+            append((opcode, value, offset))
+            continue
+        reader.pos = pos
+        imm: object
+        if kind == _MEMARG:
+            align = reader.u32()
+            imm = (align, reader.u32())
+        elif kind == _BLOCKTYPE:
+            imm = _read_blocktype(reader)
+            depth += 1
+        elif kind == _I64:
+            imm = reader.s64() & 0xFFFFFFFFFFFFFFFF
+        elif kind == _F32:
+            imm = reader.f32_bits()
+        elif kind == _F64:
+            imm = reader.f64_bits()
+        elif kind == _BR_TABLE:
+            count = reader.u32()
+            labels = tuple(reader.u32() for _ in range(count))
+            imm = (labels, reader.u32())
+        elif kind == _CALL_INDIRECT:
+            type_index = reader.u32()
+            imm = (type_index, reader.u32())
+        elif kind == _ZERO_BYTE:
+            if reader.byte() != 0:
+                raise DecodeError("zero byte expected", reader.pos - 1)
+            imm = 0
+        elif kind == _SELECT_T:
+            count = reader.u32()
+            imm = tuple(read_valtype(reader) for _ in range(count))
+        elif kind == _REFTYPE:
+            imm = read_reftype(reader)
+        elif kind == _MEMORY_INIT:
+            data_index = reader.u32()
+            if reader.byte() != 0:
+                raise DecodeError("zero byte expected", reader.pos - 1)
+            imm = (data_index, 0)
+        elif kind == _TWO_ZERO_BYTES:
+            if reader.byte() != 0 or reader.byte() != 0:
+                raise DecodeError("zero byte expected", reader.pos - 1)
+            imm = (0, 0)
+        elif kind == _INDEX_PAIR:
+            first = reader.u32()
+            imm = (first, reader.u32())
+        elif kind == _V128:
+            imm = int.from_bytes(reader.bytes(16), "little")
+        elif kind == _SHUFFLE:
+            imm = tuple(reader.bytes(16))
+        elif kind == _LANE:
+            imm = reader.byte()
+        else:  # _MEMARG_LANE
+            align = reader.u32()
+            memory_offset = reader.u32()
+            imm = (align, memory_offset, reader.byte())
+        pos = reader.pos
+        append((opcode, imm, offset))
+
+
+def _read_blocktype(reader: Reader) -> int:
+    offset = reader.pos
+    code = reader.s33()
+    if code < 0 and code != -64 and (code & 0x7F) not in _VALTYPES:
+        raise DecodeError("malformed value type", offset)
+    return code
+
+
+def decode_function_body(raw: bytes, body: FunctionBody) -> list[Instruction]:
+    """The instructions of a function body, its final ``end`` included."""
+    reader = Reader(raw, body.code_start, body.end, "unexpected end of section or function")
+    instructions = read_instructions(reader)
+    if reader.pos != body.end:
+        raise DecodeError("section size mismatch", reader.pos)
+    return instructions
+
+
+def blocktype_valtype(code: int) -> ValType | None:
+    """The single result type of a block type code < 0 (``None`` for empty)."""
+    return None if code == -64 else _VALTYPES[code & 0x7F]

@@ -1,0 +1,154 @@
+"""Reading the binary format's primitives: bytes, LEB128 integers, names.
+
+Every read checks bounds against ``end`` (a section's or function's end), and
+the LEB128 readers reject overlong encodings and unused bits with the reference
+interpreter's texts (``integer representation too long``, ``integer too large``).
+Errors carry the byte offset where the bad value starts.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from wasmrun.errors import DecodeError
+
+_F32 = struct.Struct("<I")
+_F64 = struct.Struct("<Q")
+
+
+class Reader:
+    """A cursor over ``data[pos:end]``."""
+
+    __slots__ = ("data", "pos", "end", "eof_message")
+
+    def __init__(self, data: bytes, pos: int = 0, end: int | None = None, eof_message: str = "unexpected end") -> None:
+        self.data = data
+        self.pos = pos
+        self.end = len(data) if end is None else end
+        # The text of running out of bytes: the reference interpreter says
+        # "unexpected end" at module level and "unexpected end of section or
+        # function" inside a sized section or body.
+        self.eof_message = eof_message
+
+    def at_end(self) -> bool:
+        return self.pos >= self.end
+
+    def eof(self, at: int | None = None) -> DecodeError:
+        return DecodeError(self.eof_message, self.pos if at is None else at)
+
+    def byte(self) -> int:
+        pos = self.pos
+        if pos >= self.end:
+            raise self.eof()
+        self.pos = pos + 1
+        return self.data[pos]
+
+    def bytes(self, n: int) -> bytes:
+        pos = self.pos
+        if n > self.end - pos:
+            raise self.eof()
+        self.pos = pos + n
+        return self.data[pos : pos + n]
+
+    def unsigned(self, bits: int) -> int:
+        """An unsigned LEB128 integer of at most ``bits`` bits (u32, u64)."""
+        data, pos, end = self.data, self.pos, self.end
+        if pos < end:
+            byte = data[pos]
+            if byte < 0x80:
+                self.pos = pos + 1
+                return byte
+        start = pos
+        result = 0
+        shift = 0
+        max_bytes = (bits + 6) // 7
+        while True:
+            if pos >= end:
+                raise self.eof(pos)
+            byte = data[pos]
+            pos += 1
+            if pos - start == max_bytes:
+                if byte & 0x80:
+                    raise DecodeError("integer representation too long", start)
+                # The last byte may only use the bits that remain.
+                if byte >> (bits - shift):
+                    raise DecodeError("integer too large", start)
+                result |= byte << shift
+                break
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        self.pos = pos
+        return result
+
+    def signed(self, bits: int) -> int:
+        """A signed LEB128 integer of at most ``bits`` bits (s32, s33, s64)."""
+        data, pos, end = self.data, self.pos, self.end
+        if pos < end:
+            byte = data[pos]
+            if byte < 0x40:
+                self.pos = pos + 1
+                return byte
+            if 0x40 <= byte < 0x80:
+                self.pos = pos + 1
+                return byte - 0x80
+        start = pos
+        result = 0
+        shift = 0
+        max_bytes = (bits + 6) // 7
+        while True:
+            if pos >= end:
+                raise self.eof(pos)
+            byte = data[pos]
+            pos += 1
+            if pos - start == max_bytes:
+                if byte & 0x80:
+                    raise DecodeError("integer representation too long", start)
+                # The unused high bits of the last byte must all equal the sign bit.
+                remaining = bits - shift  # value bits this byte still carries
+                sign_and_unused = byte >> (remaining - 1) & 0x7F
+                if sign_and_unused not in (0, (0x7F >> (remaining - 1))):
+                    raise DecodeError("integer too large", start)
+                result |= (byte & 0x7F) << shift
+                shift += 7
+                break
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        self.pos = pos
+        if result >> (shift - 1) & 1:
+            result -= 1 << shift
+        return result
+
+    def u32(self) -> int:
+        return self.unsigned(32)
+
+    def u64(self) -> int:
+        return self.unsigned(64)
+
+    def s32(self) -> int:
+        return self.signed(32)
+
+    def s33(self) -> int:
+        return self.signed(33)
+
+    def s64(self) -> int:
+        return self.signed(64)
+
+    def f32_bits(self) -> int:
+        return _F32.unpack(self.bytes(4))[0]
+
+    def f64_bits(self) -> int:
+        return _F64.unpack(self.bytes(8))[0]
+
+    def name(self) -> str:
+        """A ``name``: a u32 length and that many bytes of UTF-8."""
+        length = self.u32()
+        start = self.pos
+        raw = self.bytes(length)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DecodeError("malformed UTF-8 encoding", start) from None

@@ -1,0 +1,108 @@
+"""The whole error tree of wasmrun, and the trap texts.
+
+Every failure a WebAssembly program or a user's input can cause is one of these
+exceptions; the CLI maps them to exit codes and messages in one place
+(``wasmrun.cli.errors``).  Messages contain the texts that the reference
+interpreter (and so the spec test suite) expects.
+"""
+
+from __future__ import annotations
+
+
+class WasmError(Exception):
+    """Base of every error wasmrun reports to a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DecodeError(WasmError):
+    """The binary is malformed (spec: *malformed*).  ``offset`` is a byte offset."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+    def __str__(self) -> str:
+        if self.offset is None:
+            return self.message
+        return f"{self.message} (at offset 0x{self.offset:x})"
+
+
+class TextSyntaxError(WasmError):
+    """The text (WAT or WAST) is malformed.  ``line``/``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"{self.message} (at line {self.line}, column {self.column})"
+
+
+class ValidationError(WasmError):
+    """The module is well-formed but invalid (spec: *invalid*)."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+    def __str__(self) -> str:
+        if self.offset is None:
+            return self.message
+        return f"{self.message} (at offset 0x{self.offset:x})"
+
+
+class LinkError(WasmError):
+    """Imports could not be resolved (``unknown import``, ``incompatible import type``)."""
+
+
+class InstantiationError(WasmError):
+    """Instantiation failed for a reason other than a trap (e.g. a memory over the cap)."""
+
+
+class ResourceError(WasmError):
+    """The host could not provide a resource (e.g. a failed memory reservation)."""
+
+
+class Trap(WasmError):
+    """A WebAssembly trap.  ``message`` is one of the texts in :data:`TRAP_MESSAGES`.
+
+    ``frames`` is filled in by the engine as the trap unwinds: a list of
+    ``(function_index, code_offset)`` pairs, innermost first.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.frames: list[tuple[int, int]] = []
+
+
+class ProcExit(Exception):
+    """A WASI ``proc_exit``: not an error, the program's requested exit status."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# The trap texts, one place.  Keys are the spec's trap kinds; values are the texts
+# Wasmtime prints, each of which contains the spec test suite's expected text.
+TRAP_UNREACHABLE = "wasm `unreachable` instruction executed"
+TRAP_MEMORY_OUT_OF_BOUNDS = "out of bounds memory access"
+TRAP_TABLE_OUT_OF_BOUNDS = "out of bounds table access"
+TRAP_UNDEFINED_ELEMENT = "undefined element: out of bounds table access"
+TRAP_UNINITIALIZED_ELEMENT = "uninitialized element"
+TRAP_INDIRECT_CALL_TYPE = "indirect call type mismatch"
+TRAP_INTEGER_DIVIDE_BY_ZERO = "integer divide by zero"
+TRAP_INTEGER_OVERFLOW = "integer overflow"
+TRAP_INVALID_CONVERSION = "invalid conversion to integer"
+TRAP_CALL_STACK_EXHAUSTED = "call stack exhausted"
+TRAP_OUT_OF_FUEL = "all fuel consumed by WebAssembly"
+TRAP_INTERRUPT = "interrupt"

@@ -1,0 +1,188 @@
+"""The commands of a WAST script, as parsed by :func:`wasmrun.text.wast.parse_script`.
+
+Values are in the engine's canonical form: integers as unsigned ints, floats as
+their raw IEEE-754 bits (so NaN payloads survive), v128 as a 128-bit unsigned
+int, references as ``None`` (null) or an int (``ref.extern N``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from wasmrun.types import ValType
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSource:
+    """A module as written in a script: ``(module ...)``, ``binary`` or ``quote``.
+
+    ``text`` is the WAT source of a text module (the whole ``(module ...)`` form)
+    or the concatenated strings of a ``quote`` module; ``binary`` the bytes of a
+    ``binary`` module.  Encoding is deferred to :meth:`to_binary` so that a
+    malformed module fails where the script asserts it does.
+    """
+
+    kind: Literal["text", "binary", "quote"]
+    name: str | None
+    line: int
+    text: str | None = None
+    binary: bytes | None = None
+
+    def to_binary(self) -> bytes:
+        """The module's bytes; raises :class:`~wasmrun.errors.TextSyntaxError`."""
+        if self.kind == "binary":
+            assert self.binary is not None
+            return self.binary
+        from wasmrun.text.wat import parse_module
+
+        assert self.text is not None
+        return parse_module(self.text if self.kind == "text" else "(module " + self.text + ")")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """An argument or a concrete expected result."""
+
+    type: ValType
+    bits: int | None  # None: a null reference
+
+
+@dataclass(frozen=True, slots=True)
+class NanPattern:
+    """``nan:canonical`` or ``nan:arithmetic`` for an f32/f64 result."""
+
+    type: ValType
+    kind: Literal["canonical", "arithmetic"]
+
+
+@dataclass(frozen=True, slots=True)
+class V128Pattern:
+    """A v128 result written per lane, where a float lane may be a NaN pattern."""
+
+    shape: str  # "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2"
+    lanes: tuple[int | NanPattern, ...]  # lane bits, or a NaN pattern
+
+
+@dataclass(frozen=True, slots=True)
+class RefPattern:
+    """``(ref.func)`` or ``(ref.extern)`` with no value: any non-null reference of that type."""
+
+    type: ValType
+
+
+Expected = Value | NanPattern | V128Pattern | RefPattern
+
+
+@dataclass(frozen=True, slots=True)
+class Invoke:
+    line: int
+    module: str | None
+    name: str
+    args: tuple[Value, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Get:
+    line: int
+    module: str | None
+    name: str
+
+
+Action = Invoke | Get
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleCommand:
+    line: int
+    module: ModuleSource
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    line: int
+    as_name: str
+    module: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCommand:
+    """A bare ``(invoke ...)`` or ``(get ...)`` at top level."""
+
+    line: int
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class AssertReturn:
+    line: int
+    action: Action
+    expected: tuple[Expected, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AssertTrap:
+    """``assert_trap`` around an action, or around a module (``action`` is then a ModuleSource)."""
+
+    line: int
+    action: Action | ModuleSource
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssertExhaustion:
+    line: int
+    action: Action
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssertMalformed:
+    line: int
+    module: ModuleSource
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssertInvalid:
+    line: int
+    module: ModuleSource
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssertUnlinkable:
+    line: int
+    module: ModuleSource
+    message: str
+
+
+Command = (
+    ModuleCommand
+    | Register
+    | ActionCommand
+    | AssertReturn
+    | AssertTrap
+    | AssertExhaustion
+    | AssertMalformed
+    | AssertInvalid
+    | AssertUnlinkable
+)
+
+COMMAND_KINDS: dict[type, str] = {
+    ModuleCommand: "module",
+    Register: "register",
+    AssertReturn: "assert_return",
+    AssertTrap: "assert_trap",
+    AssertExhaustion: "assert_exhaustion",
+    AssertMalformed: "assert_malformed",
+    AssertInvalid: "assert_invalid",
+    AssertUnlinkable: "assert_unlinkable",
+}
+
+
+def command_kind(command: Command) -> str:
+    """The name a command is counted under (``invoke``/``get`` for a bare action)."""
+    if isinstance(command, ActionCommand):
+        return "invoke" if isinstance(command.action, Invoke) else "get"
+    return COMMAND_KINDS[type(command)]
