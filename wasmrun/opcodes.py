@@ -245,7 +245,7 @@ FC04 i64.trunc_sat_f32_s none f>I
 FC05 i64.trunc_sat_f32_u none f>I
 FC06 i64.trunc_sat_f64_s none F>I
 FC07 i64.trunc_sat_f64_u none F>I
-FC08 memory.init memory.init i>
+FC08 memory.init memory.init iii>
 FC09 data.drop data
 FC0A memory.copy memory.copy
 FC0B memory.fill memory

@@ -43,7 +43,8 @@ _REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF}
     _SHUFFLE,
     _LANE,
     _MEMARG_LANE,
-) = range(20)
+    _ELSE,
+) = range(21)
 
 _KIND_CODES = {
     "none": _NONE,
@@ -76,6 +77,9 @@ _KIND_CODES = {
 }
 
 _KIND_OF: dict[int, int] = {opcode: _KIND_CODES[info.immediate] for opcode, info in OPCODES.items()}
+# ``else`` is only well-formed directly inside an ``if`` (and once): its own kind
+# keeps that check off the common no-immediate path.
+_KIND_OF[0x05] = _ELSE
 _BLOCK_STARTS = frozenset((0x02, 0x03, 0x04))
 
 
@@ -104,7 +108,8 @@ def read_instructions(reader: Reader) -> list[Instruction]:
     kind_of = _KIND_OF
     out: list[Instruction] = []
     append = out.append
-    depth = 0
+    # One entry per open block: True for an ``if`` still waiting for its ``else``.
+    open_blocks: list[bool] = []
     pos = reader.pos
     while True:
         if pos >= end:
@@ -124,10 +129,10 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         if kind == _NONE:
             append((opcode, None, offset))
             if opcode == 0x0B:
-                if depth == 0:
+                if not open_blocks:
                     reader.pos = pos
                     return out
-                depth -= 1
+                open_blocks.pop()
             continue
         if kind == _INDEX or kind == _I32:
             # Fast path for one-byte LEB128 (most indices and small constants).
@@ -146,11 +151,15 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         reader.pos = pos
         imm: object
         if kind == _MEMARG:
-            align = reader.u32()
-            imm = (align, reader.u32())
+            imm = (_read_align(reader), reader.u32())
         elif kind == _BLOCKTYPE:
             imm = _read_blocktype(reader)
-            depth += 1
+            open_blocks.append(opcode == 0x04)
+        elif kind == _ELSE:
+            if not open_blocks or not open_blocks[-1]:
+                raise DecodeError("END opcode expected", offset)
+            open_blocks[-1] = False
+            imm = None
         elif kind == _I64:
             imm = reader.s64() & 0xFFFFFFFFFFFFFFFF
         elif kind == _F32:
@@ -192,11 +201,20 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         elif kind == _LANE:
             imm = reader.byte()
         else:  # _MEMARG_LANE
-            align = reader.u32()
+            align = _read_align(reader)
             memory_offset = reader.u32()
             imm = (align, memory_offset, reader.byte())
         pos = reader.pos
         append((opcode, imm, offset))
+
+
+def _read_align(reader: Reader) -> int:
+    # An alignment exponent of 32 or more is malformed, not merely invalid.
+    offset = reader.pos
+    align = reader.u32()
+    if align >= 32:
+        raise DecodeError("malformed memop flags", offset)
+    return align
 
 
 def _read_blocktype(reader: Reader) -> int:
@@ -208,8 +226,13 @@ def _read_blocktype(reader: Reader) -> int:
 
 
 def decode_function_body(raw: bytes, body: FunctionBody) -> list[Instruction]:
-    """The instructions of a function body, its final ``end`` included."""
-    reader = Reader(raw, body.code_start, body.end, "unexpected end of section or function")
+    """The instructions of a function body, its final ``end`` included.
+
+    As in the reference interpreter, decoding may run past ``body.end`` (up to the
+    module's end): a body whose final ``end`` lies beyond its declared size is a
+    ``section size mismatch``, one cut short by the module's end an ``unexpected end``.
+    """
+    reader = Reader(raw, body.code_start, len(raw), "unexpected end of section or function")
     instructions = read_instructions(reader)
     if reader.pos != body.end:
         raise DecodeError("section size mismatch", reader.pos)

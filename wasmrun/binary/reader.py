@@ -68,11 +68,12 @@ class Reader:
             byte = data[pos]
             pos += 1
             if pos - start == max_bytes:
+                # The last byte may only use the bits that remain (checked
+                # before the continuation bit, as the reference interpreter does).
+                if (byte & 0x7F) >> (bits - shift):
+                    raise DecodeError("integer too large", start)
                 if byte & 0x80:
                     raise DecodeError("integer representation too long", start)
-                # The last byte may only use the bits that remain.
-                if byte >> (bits - shift):
-                    raise DecodeError("integer too large", start)
                 result |= byte << shift
                 break
             result |= (byte & 0x7F) << shift
@@ -103,13 +104,15 @@ class Reader:
             byte = data[pos]
             pos += 1
             if pos - start == max_bytes:
-                if byte & 0x80:
-                    raise DecodeError("integer representation too long", start)
-                # The unused high bits of the last byte must all equal the sign bit.
+                # The unused high bits of the last byte must all equal the sign
+                # bit (checked before the continuation bit, as the reference
+                # interpreter does).
                 remaining = bits - shift  # value bits this byte still carries
-                sign_and_unused = byte >> (remaining - 1) & 0x7F
+                sign_and_unused = (byte & 0x7F) >> (remaining - 1)
                 if sign_and_unused not in (0, (0x7F >> (remaining - 1))):
                     raise DecodeError("integer too large", start)
+                if byte & 0x80:
+                    raise DecodeError("integer representation too long", start)
                 result |= (byte & 0x7F) << shift
                 shift += 7
                 break
@@ -143,9 +146,22 @@ class Reader:
     def f64_bits(self) -> int:
         return _F64.unpack(self.bytes(8))[0]
 
+    def length(self) -> int:
+        """A u32 length or vector count, at most the bytes left from its first byte.
+
+        This is the reference interpreter's bound (``length out of bounds``): the
+        bytes left counting the length's own encoding, so a length one too large
+        for its contents reads on and fails with ``unexpected end``.
+        """
+        start = self.pos
+        n = self.u32()
+        if n > self.end - start:
+            raise DecodeError("length out of bounds", start)
+        return n
+
     def name(self) -> str:
         """A ``name``: a u32 length and that many bytes of UTF-8."""
-        length = self.u32()
+        length = self.length()
         start = self.pos
         raw = self.bytes(length)
         try:

@@ -1,0 +1,450 @@
+"""Decoding a module's binary form (spec chapter 5) into a :class:`~wasmrun.module.Module`.
+
+Function bodies are not decoded here: each becomes a :class:`FunctionBody` byte
+range, decoded on demand by :func:`~wasmrun.binary.instructions.decode_function_body`.
+
+Malformedness is reported with the reference interpreter's texts, which the
+spec tests expect, and so follows its way of reading: every read inside a
+section is bounded by the end of the *module*, not of the section, and a
+section's size is checked once its contents are read ("section size
+mismatch").  Lengths and vector counts may not exceed the bytes left counting
+from their own first byte ("length out of bounds", see
+:meth:`Reader.length <wasmrun.binary.reader.Reader.length>`).  So a count one too
+large reads into the next section and fails there, exactly as the tests expect.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+from wasmrun.binary.instructions import decode_function_body, read_instructions, read_reftype, read_valtype
+from wasmrun.binary.names import decode_names
+from wasmrun.binary.reader import Reader
+from wasmrun.errors import DecodeError
+from wasmrun.module import (
+    ConstExpr,
+    CustomSection,
+    DataSegment,
+    ElementSegment,
+    Export,
+    FunctionBody,
+    Global,
+    Import,
+    Module,
+    NameMap,
+    Section,
+    SegmentMode,
+)
+from wasmrun.opcodes import REF_FUNC
+from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
+
+MAGIC = b"\0asm"
+VERSION = b"\x01\0\0\0"
+
+_CUSTOM, _TYPE, _IMPORT, _FUNCTION, _TABLE, _MEMORY, _GLOBAL = 0, 1, 2, 3, 4, 5, 6
+_EXPORT, _START, _ELEMENT, _CODE, _DATA, _DATA_COUNT = 7, 8, 9, 10, 11, 12
+
+# Where each non-custom section may appear: data count sits between element and code.
+_RANK = {
+    _TYPE: 1,
+    _IMPORT: 2,
+    _FUNCTION: 3,
+    _TABLE: 4,
+    _MEMORY: 5,
+    _GLOBAL: 6,
+    _EXPORT: 7,
+    _START: 8,
+    _ELEMENT: 9,
+    _DATA_COUNT: 10,
+    _CODE: 11,
+    _DATA: 12,
+}
+
+_MAX_LOCALS = 0xFFFFFFFF
+_FUNC_TYPE_FORM = 0x60
+_MEMORY_INIT = 0xFC08
+_DATA_DROP = 0xFC09
+# Every encoding of memory.init/data.drop starts with one of these byte pairs
+# (0x88/0x89 begin an over-long LEB128 of 8/9); finding none proves neither is used.
+_DATA_INSTRUCTION_CANDIDATE = re.compile(rb"\xfc[\x08\x09\x88\x89]")
+
+
+def decode_module(data: bytes | bytearray | memoryview) -> Module:
+    """Decode a binary module; raises :class:`DecodeError` if it is malformed."""
+    data = bytes(data)  # no copy when it is already ``bytes``
+    if len(data) < 4:
+        raise DecodeError("unexpected end", len(data))
+    if data[:4] != MAGIC:
+        raise DecodeError("magic header not detected", 0)
+    if len(data) < 8:
+        raise DecodeError("unexpected end", len(data))
+    if data[4:8] != VERSION:
+        raise DecodeError("unknown binary version", 4)
+    return _ModuleDecoder(data).decode()
+
+
+class _ModuleDecoder:
+    """The state of one decoding: a reader over the module and what was read so far."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
+        self.types: list[FuncType] = []
+        self.imports: list[Import] = []
+        self.functions: list[int] = []
+        self.tables: list[TableType] = []
+        self.memories: list[MemoryType] = []
+        self.globals: list[Global] = []
+        self.exports: list[Export] = []
+        self.start: int | None = None
+        self.elements: list[ElementSegment] = []
+        self.data_count: int | None = None
+        self.codes: list[FunctionBody] = []
+        self.datas: list[DataSegment] = []
+        self.customs: list[CustomSection] = []
+        self.sections: list[Section] = []
+        self.names: NameMap | None = None
+        self.section_readers: dict[int, Callable[[int], None]] = {
+            _CUSTOM: self.custom_section,
+            _TYPE: self.type_section,
+            _IMPORT: self.import_section,
+            _FUNCTION: self.function_section,
+            _TABLE: self.table_section,
+            _MEMORY: self.memory_section,
+            _GLOBAL: self.global_section,
+            _EXPORT: self.export_section,
+            _START: self.start_section,
+            _ELEMENT: self.element_section,
+            _DATA_COUNT: self.data_count_section,
+            _CODE: self.code_section,
+            _DATA: self.data_section,
+        }
+
+    def decode(self) -> Module:
+        try:
+            self.read_sections()
+        except DecodeError:
+            # The reference interpreter decodes each body where it stands, so a
+            # malformed body is reported before any later error.  Bodies are only
+            # decoded here, on the way out, to keep that order.
+            self.check_bodies()
+            raise
+        return self.build()
+
+    def check_bodies(self) -> None:
+        for body in self.codes:
+            decode_function_body(self.data, body)
+
+    def read_sections(self) -> None:
+        data, reader = self.data, self.reader
+        module_end = len(data)
+        last_rank = 0
+        found: dict[int, Section] = {}
+        while reader.pos < module_end:
+            start = reader.pos
+            section_id = data[start]
+            if section_id > _DATA_COUNT:
+                raise DecodeError("malformed section id", start)
+            if section_id != _CUSTOM:
+                # Out of order or repeated: the reference decoder has moved past
+                # this section's place, so what is left is content it cannot read.
+                rank = _RANK[section_id]
+                if rank <= last_rank:
+                    raise DecodeError("unexpected content after last section", start)
+                last_rank = rank
+            reader.pos = start + 1
+            size = reader.length()
+            content_start = reader.pos
+            end = content_start + size
+            self.section_readers[section_id](end)
+            if reader.pos != end:
+                raise DecodeError("section size mismatch", content_start)
+            section = Section(section_id, start, content_start, end)
+            self.sections.append(section)
+            found.setdefault(section_id, section)
+        self.check_counts(found)
+
+    def check_counts(self, found: dict[int, Section]) -> None:
+        """The checks that need the whole module, in the reference interpreter's order."""
+        at = len(self.data)
+        if len(self.functions) != len(self.codes):
+            raise DecodeError("function and code section have inconsistent lengths", at)
+        if self.data_count is not None and self.data_count != len(self.datas):
+            raise DecodeError("data count and data section have inconsistent lengths", at)
+        if self.data_count is None and _CODE in found and self.uses_data_segments(found[_CODE]):
+            raise DecodeError("data count section required", at)
+
+    def uses_data_segments(self, code: Section) -> bool:
+        """Whether a body uses memory.init or data.drop (only they need a data count section).
+
+        A byte search rules out almost every module; only bodies holding a
+        candidate byte pair are decoded to be sure.
+        """
+        codes = self.codes
+        starts = [body.code_start for body in codes]
+        checked: set[int] = set()
+        for match in _DATA_INSTRUCTION_CANDIDATE.finditer(self.data, code.content_start, code.end):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            if index < 0 or index in checked:
+                continue
+            checked.add(index)
+            for opcode, _, _ in decode_function_body(self.data, codes[index]):
+                if opcode in (_MEMORY_INIT, _DATA_DROP):
+                    return True
+        return False
+
+    def build(self) -> Module:
+        imported_funcs: list[int] = []
+        imported_tables: list[TableType] = []
+        imported_memories: list[MemoryType] = []
+        imported_globals: list[GlobalType] = []
+        for imported in self.imports:
+            desc = imported.desc
+            if isinstance(desc, int):
+                imported_funcs.append(desc)
+            elif isinstance(desc, TableType):
+                imported_tables.append(desc)
+            elif isinstance(desc, MemoryType):
+                imported_memories.append(desc)
+            else:
+                imported_globals.append(desc)
+        return Module(
+            raw=self.data,
+            types=tuple(self.types),
+            imports=tuple(self.imports),
+            functions=tuple(self.functions),
+            tables=tuple(self.tables),
+            memories=tuple(self.memories),
+            globals=tuple(self.globals),
+            exports=tuple(self.exports),
+            start=self.start,
+            elements=tuple(self.elements),
+            data_count=self.data_count,
+            codes=tuple(self.codes),
+            datas=tuple(self.datas),
+            customs=tuple(self.customs),
+            sections=tuple(self.sections),
+            names=self.names if self.names is not None else NameMap(),
+            func_type_indices=(*imported_funcs, *self.functions),
+            table_types=(*imported_tables, *self.tables),
+            memory_types=(*imported_memories, *self.memories),
+            global_types=(*imported_globals, *(g.type for g in self.globals)),
+        )
+
+    # Sections.  Each reads its contents from ``self.reader``; ``end`` is where
+    # the section says it ends (checked by the caller).
+
+    def custom_section(self, end: int) -> None:
+        reader = self.reader
+        name = reader.name()
+        if reader.pos > end:
+            raise DecodeError("unexpected end of section or function", end)
+        self.customs.append(CustomSection(name, reader.pos, end))
+        if name == "name" and self.names is None:
+            self.names = decode_names(self.data, reader.pos, end)
+        reader.pos = end
+
+    def type_section(self, end: int) -> None:
+        reader = self.reader
+        for _ in range(reader.length()):
+            offset = reader.pos
+            form = reader.byte()
+            if form != _FUNC_TYPE_FORM:
+                # The form is a one-byte signed LEB128 in the reference interpreter.
+                if form & 0x80:
+                    raise DecodeError("integer representation too long", offset)
+                raise DecodeError("malformed function type", offset)
+            params = _read_valtypes(reader)
+            self.types.append(FuncType(params, _read_valtypes(reader)))
+
+    def import_section(self, end: int) -> None:
+        reader = self.reader
+        for _ in range(reader.length()):
+            module_name = reader.name()
+            name = reader.name()
+            offset = reader.pos
+            kind = reader.byte()
+            desc: int | TableType | MemoryType | GlobalType
+            if kind == ExternKind.FUNC:
+                desc = reader.u32()
+            elif kind == ExternKind.TABLE:
+                desc = _read_table_type(reader)
+            elif kind == ExternKind.MEMORY:
+                desc = MemoryType(_read_limits(reader))
+            elif kind == ExternKind.GLOBAL:
+                desc = _read_global_type(reader)
+            else:
+                raise DecodeError("malformed import kind", offset)
+            self.imports.append(Import(module_name, name, ExternKind(kind), desc))
+
+    def function_section(self, end: int) -> None:
+        reader = self.reader
+        u32 = reader.u32
+        self.functions = [u32() for _ in range(reader.length())]
+
+    def table_section(self, end: int) -> None:
+        reader = self.reader
+        self.tables = [_read_table_type(reader) for _ in range(reader.length())]
+
+    def memory_section(self, end: int) -> None:
+        reader = self.reader
+        self.memories = [MemoryType(_read_limits(reader)) for _ in range(reader.length())]
+
+    def global_section(self, end: int) -> None:
+        reader = self.reader
+        for _ in range(reader.length()):
+            global_type = _read_global_type(reader)
+            self.globals.append(Global(global_type, _read_const_expr(reader)))
+
+    def export_section(self, end: int) -> None:
+        reader = self.reader
+        for _ in range(reader.length()):
+            name = reader.name()
+            offset = reader.pos
+            kind = reader.byte()
+            if kind > ExternKind.GLOBAL:
+                raise DecodeError("malformed export kind", offset)
+            self.exports.append(Export(name, ExternKind(kind), reader.u32()))
+
+    def start_section(self, end: int) -> None:
+        self.start = self.reader.u32()
+
+    def element_section(self, end: int) -> None:
+        reader = self.reader
+        for _ in range(reader.length()):
+            self.elements.append(_read_element_segment(reader))
+
+    def data_count_section(self, end: int) -> None:
+        self.data_count = self.reader.u32()
+
+    def code_section(self, end: int) -> None:
+        reader = self.reader
+        valtype = read_valtype
+        codes = self.codes
+        for _ in range(reader.length()):
+            start = reader.pos
+            size = reader.length()
+            body_end = reader.pos + size
+            entries = []
+            total = 0
+            for _ in range(reader.length()):
+                count = reader.u32()
+                entries.append((count, valtype(reader)))
+                total += count
+            if total > _MAX_LOCALS:
+                raise DecodeError("too many locals", start)
+            code_start = reader.pos
+            if code_start > body_end:
+                # The locals ran past the body: no instruction sequence can end it.
+                raise DecodeError("section size mismatch", start)
+            codes.append(FunctionBody(start, code_start, body_end, tuple(entries)))
+            reader.pos = body_end
+
+    def data_section(self, end: int) -> None:
+        reader = self.reader
+        for _ in range(reader.length()):
+            offset = reader.pos
+            kind = reader.u32()
+            memory_index = 0
+            offset_expr = None
+            if kind == 0:
+                offset_expr = _read_const_expr(reader)
+            elif kind == 2:
+                memory_index = reader.u32()
+                offset_expr = _read_const_expr(reader)
+            elif kind != 1:
+                raise DecodeError("malformed data segment kind", offset)
+            mode = SegmentMode.PASSIVE if kind == 1 else SegmentMode.ACTIVE
+            contents = reader.bytes(reader.length())
+            self.datas.append(DataSegment(mode, contents, memory_index, offset_expr))
+
+
+# Pieces shared by several sections.
+
+
+def _read_valtypes(reader: Reader) -> tuple[ValType, ...]:
+    return tuple([read_valtype(reader) for _ in range(reader.length())])
+
+
+def _read_limits(reader: Reader) -> Limits:
+    # The flag is a one-bit LEB128 in the reference interpreter: other values are
+    # "too large", a continuation bit "too long".
+    offset = reader.pos
+    flag = reader.byte()
+    if flag & 0x7E:
+        raise DecodeError("integer too large", offset)
+    if flag & 0x80:
+        raise DecodeError("integer representation too long", offset)
+    minimum = reader.u32()
+    return Limits(minimum, reader.u32() if flag else None)
+
+
+def _read_table_type(reader: Reader) -> TableType:
+    element = read_reftype(reader)
+    return TableType(element, _read_limits(reader))
+
+
+def _read_global_type(reader: Reader) -> GlobalType:
+    valtype = read_valtype(reader)
+    offset = reader.pos
+    mutability = reader.byte()
+    if mutability > 1:
+        raise DecodeError("malformed mutability", offset)
+    return GlobalType(valtype, mutability == 1)
+
+
+def _read_const_expr(reader: Reader) -> ConstExpr:
+    offset = reader.pos
+    instructions = read_instructions(reader)
+    instructions.pop()  # the final ``end``
+    return ConstExpr(tuple(instructions), offset)
+
+
+def _read_element_kind(reader: Reader) -> ValType:
+    offset = reader.pos
+    if reader.byte() != 0x00:
+        raise DecodeError("malformed element kind", offset)
+    return ValType.FUNCREF
+
+
+def _read_function_indices(reader: Reader) -> tuple[ConstExpr, ...]:
+    """A vector of function indices, each as the constant expression ``ref.func i``."""
+    init = []
+    for _ in range(reader.length()):
+        offset = reader.pos
+        init.append(ConstExpr(((REF_FUNC, reader.u32(), offset),), offset))
+    return tuple(init)
+
+
+def _read_const_exprs(reader: Reader) -> tuple[ConstExpr, ...]:
+    return tuple([_read_const_expr(reader) for _ in range(reader.length())])
+
+
+def _read_element_segment(reader: Reader) -> ElementSegment:
+    """One of the eight encodings: bit 0 passive/declarative, bit 1 explicit table
+    index (active) or declarative (not active), bit 2 expressions instead of indices."""
+    offset = reader.pos
+    kind = reader.u32()
+    if kind > 7:
+        raise DecodeError("malformed elements segment kind", offset)
+    active = not kind & 1
+    table_index = 0
+    offset_expr = None
+    if active:
+        if kind & 2:
+            table_index = reader.u32()
+        offset_expr = _read_const_expr(reader)
+        mode = SegmentMode.ACTIVE
+    else:
+        mode = SegmentMode.DECLARATIVE if kind & 2 else SegmentMode.PASSIVE
+    uses_exprs = bool(kind & 4)
+    if kind in (0, 4):
+        element_type = ValType.FUNCREF  # no type given: funcref
+    elif uses_exprs:
+        element_type = read_reftype(reader)
+    else:
+        element_type = _read_element_kind(reader)
+    init = _read_const_exprs(reader) if uses_exprs else _read_function_indices(reader)
+    return ElementSegment(mode, element_type, init, table_index, offset_expr)
