@@ -1,0 +1,111 @@
+"""``wasmrun wast``: the per-file and total lines, failure lines, exit status, and --json against its schema."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from wasmrun.cli.main import main
+
+GOOD = """(module (func (export "f") (result i32) (i32.const 1)))
+(assert_return (invoke "f") (i32.const 1))
+(assert_invalid (module (func (result i32))) "type mismatch")
+"""
+BAD = """(module)
+(assert_invalid (module) "type mismatch")
+"""
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files("wasmrun").joinpath("schemas/wast-report.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@pytest.fixture
+def scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "good.wast").write_text(GOOD)
+    (tmp_path / "bad.wast").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_text_output(scripts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wast", "good.wast"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "good.wast: 2 passed, 0 failed, 1 skipped\n2 passed, 0 failed, 1 skipped\n"
+    assert captured.err == ""
+
+
+def test_a_failure_is_reported_on_stderr_and_fails(scripts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wast", "good.wast", "bad.wast"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "good.wast: 2 passed, 0 failed, 1 skipped",
+        "bad.wast: 1 passed, 1 failed, 0 skipped",
+        "3 passed, 1 failed, 1 skipped",
+    ]
+    assert captured.err == 'bad.wast:2: assert_invalid: expected invalid "type mismatch", got a valid module\n'
+
+
+def test_json_output_follows_the_schema(scripts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wast", "--json", "good.wast", "bad.wast", "./missing.wast"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.validate(document, schema())
+    assert document == {
+        "files": {
+            "good.wast": {
+                "assert_invalid": {"passed": 1, "failed": 0, "skipped": 0},
+                "assert_return": {"passed": 0, "failed": 0, "skipped": 1},
+                "module": {"passed": 1, "failed": 0, "skipped": 0},
+            },
+            "bad.wast": {
+                "assert_invalid": {"passed": 0, "failed": 1, "skipped": 0},
+                "module": {"passed": 1, "failed": 0, "skipped": 0},
+            },
+            "./missing.wast": {"script": {"passed": 0, "failed": 1, "skipped": 0}},
+        }
+    }
+
+
+def test_json_success_exits_0(scripts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wast", "--json", "good.wast"]) == 0
+    jsonschema.validate(json.loads(capsys.readouterr().out), schema())
+
+
+def test_missing_script_fails(scripts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wast", "missing.wast"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "missing.wast: 0 passed, 1 failed, 0 skipped"
+    assert captured.err.startswith("missing.wast: script: expected a readable UTF-8 file, got No such file")
+
+
+def test_schema_is_a_valid_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(schema())
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        {"files": {"a.wast": {"assert_nothing": {"passed": 0, "failed": 0, "skipped": 0}}}},
+        {"files": {"a.wast": {"module": {"passed": 1, "failed": 0}}}},
+        {"files": {"a.wast": {"module": {"passed": -1, "failed": 0, "skipped": 0}}}},
+        {"files": {}, "total": 1},
+    ],
+)
+def test_schema_rejects(document: dict[str, Any]) -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema())
+
+
+def test_schema_lists_every_kind() -> None:
+    from wasmrun.wast import KINDS, SCRIPT_KIND
+
+    kinds = schema()["properties"]["files"]["additionalProperties"]["propertyNames"]["enum"]
+    assert kinds == [*KINDS, SCRIPT_KIND]

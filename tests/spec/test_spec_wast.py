@@ -1,0 +1,56 @@
+"""The WebAssembly 2.0 spec suite: one case per .wast file, through wasmrun.wast.
+
+Each script must have no failure, and its counts per kind (passed + failed +
+skipped) must equal those in ``spec/wasm-2.0-commands.json``, so that no
+command is lost or counted twice.  Commands that need the execution engine are
+skipped until it is plugged into the runner.
+
+Known gaps go in KNOWN_GAPS with a reason; they are strict xfails, so fixing
+one fails the suite until its entry is removed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import testdata
+
+from wasmrun.wast import ScriptRunner
+
+SUITE = "spec/wasm-2.0"
+COUNTS = "spec/wasm-2.0-commands.json"
+
+# file name -> why it cannot pass yet
+KNOWN_GAPS: dict[str, str] = {}
+
+
+def cases() -> list[object]:
+    scripts = testdata.files(SUITE, "*.wast")
+    if not scripts:
+        return [pytest.param(None, id="suite-missing")]
+    return [
+        pytest.param(path, id=path.name, marks=[pytest.mark.xfail(reason=KNOWN_GAPS[path.name], strict=True)])
+        if path.name in KNOWN_GAPS
+        else pytest.param(path, id=path.name)
+        for path in scripts
+    ]
+
+
+@pytest.fixture(scope="module")
+def expected_counts() -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = json.loads(testdata.require(COUNTS).read_text(encoding="utf-8"))
+    return counts
+
+
+@pytest.mark.parametrize("script", cases())
+def test_spec_script(script: Path | None, expected_counts: dict[str, dict[str, int]]) -> None:
+    if script is None:
+        directory = testdata.require(SUITE)
+        pytest.fail(f"no .wast scripts in {directory}", pytrace=False)
+    report = ScriptRunner().run_file(script, script.name)
+    failures = "\n".join(str(failure) for failure in report.failures)
+    assert report.failed == 0, f"{report.failed} failed:\n{failures}"
+    totals = {kind: counts.total for kind, counts in report.counts.items()}
+    assert totals == expected_counts[script.name]

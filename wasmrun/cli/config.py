@@ -1,0 +1,226 @@
+"""What a ``wasmrun run`` command line asks for, as one frozen :class:`RunConfig`.
+
+The CLI parses options into a RunConfig and hands it to the library; the
+library never looks at ``sys.argv``.  The rules for option values (durations,
+sizes, ``--dir`` and ``--env`` forms, Wasmtime's ``-W``/``-S``/``-D`` aliases)
+live here, once, and raise :class:`ConfigError` (a usage error: exit status 2).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeVar, cast
+
+Engine = Literal["interp", "compile", "auto"]
+ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
+
+GIB = 1 << 30
+DEFAULT_MAX_MEMORY = 4 * GIB
+DEFAULT_MAX_BACKTRACE = 20
+
+
+class ConfigError(ValueError):
+    """A bad option value; the CLI reports it as a usage error (exit status 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DirMapping:
+    """A preopened directory: ``host`` on this machine, seen as ``guest`` by the program."""
+
+    host: str
+    guest: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Everything ``wasmrun run`` was asked to do.
+
+    ``args`` are the guest's arguments after its ``argv[0]``; :attr:`argv` is
+    the whole guest argv.  ``env`` keeps ``--env`` entries in order, a value of
+    ``None`` meaning "copy the host's value" (resolved by
+    :meth:`guest_environment`, so that reading the host environment happens
+    when the program starts, not when options are parsed).
+    """
+
+    module: str  # a path, or "-" for stdin
+    args: tuple[str, ...] = ()
+    argv0: str | None = None
+    dirs: tuple[DirMapping, ...] = ()
+    env: tuple[tuple[str, str | None], ...] = ()
+    inherit_env: bool = False
+    invoke: str | None = None
+    fuel: int | None = None
+    timeout: float | None = None  # seconds
+    max_memory: int = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
+    max_stack_depth: int | None = None  # None: the engine's default (at least 50,000 frames)
+    engine: Engine = "auto"
+    json_report: str | None = None  # a path, or "-" for stderr
+    stats: bool = False
+    max_backtrace: int = DEFAULT_MAX_BACKTRACE
+    backtrace_details: bool = True
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The guest's argv: its argv[0] (the module file's base name, as Wasmtime gives it) and the args."""
+        return (self.argv0 if self.argv0 is not None else os.path.basename(self.module), *self.args)
+
+    def guest_environment(self, host: Mapping[str, str]) -> dict[str, str]:
+        """The guest's environment: the host's when ``--inherit-env``, then each ``--env`` in order.
+
+        ``--env K`` copies the host's ``K`` and is ignored when the host has no ``K``.
+        """
+        environment = dict(host) if self.inherit_env else {}
+        for key, value in self.env:
+            if value is not None:
+                environment[key] = value
+            elif key in host:
+                environment[key] = host[key]
+        return environment
+
+
+# --- option values -------------------------------------------------------------------------
+#
+# Each parser raises ConfigError with a reason that reads after "Invalid value for '--fuel': ".
+
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h)?")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(text: str) -> float:
+    """A duration in seconds: ``500ms``, ``2s``, ``1.5m``, ``1h``; a bare number is seconds."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ConfigError(f"{text!r} is not a duration (examples: 500ms, 2s, 1m)")
+    seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ConfigError(f"{text!r}: a duration must be more than zero")
+    return seconds
+
+
+_SIZE = re.compile(r"(\d+)\s*([kmgt]i?b?|b)?", re.IGNORECASE)
+_SIZE_SHIFTS = {"k": 10, "m": 20, "g": 30, "t": 40}
+
+
+def parse_size(text: str) -> int:
+    """A size in bytes: a number of bytes, or with a binary suffix (``64K``/``64KiB``, ``512M``, ``4G``, ``1T``)."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise ConfigError(f"{text!r} is not a size (examples: 65536, 64KiB, 512M, 4G)")
+    number, suffix = int(match.group(1)), (match.group(2) or "b").lower()
+    return number if suffix == "b" else number << _SIZE_SHIFTS[suffix[0]]
+
+
+def parse_dir(text: str) -> DirMapping:
+    """``HOST`` or ``HOST::GUEST`` (the guest path defaults to the host path)."""
+    host, separator, guest = text.partition("::")
+    if not host:
+        raise ConfigError(f"{text!r}: the host directory is empty")
+    if separator and not guest:
+        raise ConfigError(f"{text!r}: the guest path after '::' is empty")
+    return DirMapping(host, guest if separator else host)
+
+
+def parse_env(text: str) -> tuple[str, str | None]:
+    """``K=V`` sets ``K``; ``K`` alone copies the host's value (``None`` here)."""
+    key, separator, value = text.partition("=")
+    if not key:
+        raise ConfigError(f"{text!r}: the variable name is empty")
+    return key, value if separator else None
+
+
+def parse_count(text: str, minimum: int = 0) -> int:
+    """A decimal integer no smaller than ``minimum``."""
+    try:
+        number = int(text.strip(), 10)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not an integer") from None
+    if number < minimum:
+        raise ConfigError(f"{text!r}: must be at least {minimum}")
+    return number
+
+
+_SWITCH_VALUES = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
+
+
+def parse_switch(text: str) -> bool:
+    """Wasmtime's ``y``/``n`` (also ``yes``/``no``, ``true``/``false``)."""
+    try:
+        return _SWITCH_VALUES[text.strip().lower()]
+    except KeyError:
+        raise ConfigError(f"{text!r} is not y or n") from None
+
+
+def backtrace_details_from_environment(host: Mapping[str, str]) -> bool:
+    """Wasmtime's ``WASMTIME_BACKTRACE_DETAILS=0`` turns source lines in backtraces off."""
+    return host.get("WASMTIME_BACKTRACE_DETAILS", "1").strip() != "0"
+
+
+# --- Wasmtime's aliases ----------------------------------------------------------------------
+#
+# Each alias sets the RunConfig field of the wasmrun option it stands for, so
+# ``-W fuel=N`` and ``--fuel N`` are one setting.  Wasmtime accepts several
+# comma-separated settings in one ``-W``; so does wasmrun.
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    flag: str  # "-W", "-S" or "-D"
+    key: str
+    field: str  # the RunConfig field
+    option: str  # wasmrun's spelling
+    parse: Callable[[str], object] | None  # None: a switch (``-S key`` or ``-S key=y|n``)
+
+
+ALIASES = (
+    Alias("-W", "fuel", "fuel", "--fuel", parse_count),
+    Alias("-W", "timeout", "timeout", "--timeout", parse_duration),
+    Alias("-W", "max-memory-size", "max_memory", "--max-memory", parse_size),
+    Alias("-S", "inherit-env", "inherit_env", "--inherit-env", None),
+    Alias("-D", "max-backtrace", "max_backtrace", "--max-backtrace", parse_count),
+)
+_ALIAS_BY_KEY = {(alias.flag, alias.key): alias for alias in ALIASES}
+
+AliasValues = dict[str, tuple[object, Alias]]
+"""RunConfig field -> (value, the alias that set it)."""
+
+
+def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None = None) -> AliasValues:
+    """The RunConfig fields set by Wasmtime-style ``flag`` options (``-W fuel=10,timeout=2s``); later wins."""
+    values = {} if values is None else values
+    for setting in settings:
+        for item in setting.split(","):
+            key, separator, text = item.strip().partition("=")
+            alias = _ALIAS_BY_KEY.get((flag, key))
+            if alias is None:
+                known = ", ".join(a.key for a in ALIASES if a.flag == flag)
+                raise ConfigError(f"unsupported {flag} option {key!r} (wasmrun knows: {known})")
+            try:
+                if alias.parse is None:
+                    value: object = parse_switch(text) if separator else True
+                elif not separator:
+                    raise ConfigError(f"needs a value ({flag} {key}=...)")
+                else:
+                    value = alias.parse(text)
+            except ConfigError as error:
+                raise ConfigError(f"invalid value for {flag} {key}: {error}") from None
+            values[alias.field] = (value, alias)
+    return values
+
+
+T = TypeVar("T")
+
+
+def merge_alias(field: str, option: T | None, aliases: AliasValues) -> T | None:
+    """One setting given as a wasmrun option (``None``: not given), as a Wasmtime alias, or as both (must agree).
+
+    The alias parsers give each field the type of its wasmrun option, hence the cast.
+    """
+    if field not in aliases:
+        return option
+    value, alias = aliases[field]
+    if option is not None and option != value:
+        raise ConfigError(f"{alias.option} and {alias.flag} {alias.key} give different values")
+    return cast(T, value)

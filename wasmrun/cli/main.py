@@ -1,0 +1,403 @@
+"""The ``wasmrun`` command: grammar (click), then one call into the library.
+
+The grammar is the CLI contract's: ``wasmrun [--version|--help|--debug] COMMAND
+[OPTIONS] ARGS...`` where ``run`` is the default command, inserted after the
+global options unless the next word names a command (:func:`with_default_command`).
+In ``run`` nothing after the module is wasmrun's, and one ``--`` right after
+the module is dropped.
+
+Parsing and executing are separate steps: :func:`parse_command_line` turns
+argv into an :class:`Invocation` (click only parses; every callback returns
+what it was asked), and :func:`main` executes it, mapping every exception to a
+message and an exit status in :mod:`wasmrun.cli.errors`.  Everything heavier
+than click (the decoder, rich, the engine) is imported by the command that
+needs it, so ``wasmrun app.wasm`` starts fast.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from click.shell_completion import CompletionItem
+
+from wasmrun.cli import config
+from wasmrun.cli.config import ENGINES, ConfigError, DirMapping, RunConfig
+from wasmrun.cli.errors import debug_traceback, describe
+
+PROG_NAME = "wasmrun"
+COMPLETE_VAR = "_WASMRUN_COMPLETE"
+GLOBAL_OPTIONS = ("--debug", "--help", "--version")
+DEFAULT_COMMAND = "run"
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """A parsed command line: the command and what it was given."""
+
+    command: str
+    debug: bool = False
+    run: RunConfig | None = None  # for "run"
+    files: tuple[str, ...] = ()  # for "inspect", "validate" (one file) and "wast"
+    json: bool = False  # for "wast"
+
+
+def with_default_command(args: Sequence[str], commands: Collection[str], *, when_empty: bool = True) -> list[str]:
+    """``args`` with ``run`` inserted after the global options, unless a command name comes next.
+
+    With nothing after the global options, ``run`` is inserted only if
+    ``when_empty`` (so ``wasmrun`` alone is a missing module argument, while
+    completing ``wasmrun <TAB>`` still offers the command names).
+    """
+    position = 0
+    while position < len(args) and args[position] in GLOBAL_OPTIONS:
+        position += 1
+    if position < len(args) and args[position] in commands:
+        return list(args)
+    if position == len(args) and not when_empty:
+        return list(args)
+    return [*args[:position], DEFAULT_COMMAND, *args[position:]]
+
+
+class WasmrunGroup(click.Group):
+    """A group with ``run`` as its default command, also while completing."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, with_default_command(args, self.commands, when_empty=not ctx.resilient_parsing))
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        # The first word may also be a module file or an option of the default command.
+        results = [] if incomplete.startswith("-") else [CompletionItem(incomplete, type="file")]
+        results.extend(super().shell_complete(ctx, incomplete))
+        if incomplete.startswith("-"):
+            offered = {item.value for item in results}
+            for param in self.commands[DEFAULT_COMMAND].get_params(ctx):
+                if isinstance(param, click.Option) and not param.hidden:
+                    for name in (*param.opts, *param.secondary_opts):
+                        if name.startswith(incomplete) and name not in offered:
+                            offered.add(name)
+                            results.append(CompletionItem(name, help=param.help))
+        return results
+
+
+# --- option value types: click reports their failures as usage errors (exit status 2) ------------
+
+
+class _ConfigType(click.ParamType):
+    """A value parsed by one of :mod:`wasmrun.cli.config`'s parsers."""
+
+    completion = "plain"
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.parse(value)
+        except ConfigError as error:
+            self.fail(str(error), param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        return [] if self.completion == "plain" else [CompletionItem(incomplete, type=self.completion)]
+
+
+class DurationType(_ConfigType):
+    name = "duration"
+
+    def parse(self, text: str) -> float:
+        return config.parse_duration(text)
+
+
+class SizeType(_ConfigType):
+    name = "size"
+
+    def parse(self, text: str) -> int:
+        return config.parse_size(text)
+
+
+class CountType(_ConfigType):
+    name = "integer"
+
+    def __init__(self, minimum: int = 0) -> None:
+        self.minimum = minimum
+
+    def parse(self, text: str) -> int:
+        return config.parse_count(text, self.minimum)
+
+
+class DirType(_ConfigType):
+    name = "dir"
+    completion = "dir"
+
+    def parse(self, text: str) -> DirMapping:
+        return config.parse_dir(text)
+
+
+class EnvType(_ConfigType):
+    name = "env"
+
+    def parse(self, text: str) -> tuple[str, str | None]:
+        return config.parse_env(text)
+
+
+class FileName(_ConfigType):
+    """A file name, checked only when it is opened (a missing module is exit status 1, not a usage error)."""
+
+    name = "file"
+    completion = "file"
+
+    def parse(self, text: str) -> str:
+        return text
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().params.get("debug"))
+
+
+@click.group(
+    cls=WasmrunGroup,
+    no_args_is_help=False,
+    options_metavar="[GLOBAL-OPTIONS]",
+    subcommand_metavar="[COMMAND] [OPTIONS] ARGS...",
+    context_settings={"help_option_names": ["--help"]},
+)
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an error (for bug reports).")
+@click.version_option(package_name="wasmrun", prog_name=PROG_NAME, message="%(prog)s %(version)s")
+def cli(debug: bool) -> None:
+    """Run WebAssembly modules (binary .wasm or text .wat), inspect, validate and run spec scripts.
+
+    `run` is the default command: `wasmrun app.wasm ARGS...` is `wasmrun run app.wasm ARGS...`,
+    and options before the module belong to `run`.
+    """
+
+
+@cli.command(
+    "run",
+    context_settings={"allow_interspersed_args": False},
+    epilog="Everything after MODULE goes to the program; one `--` right after MODULE is dropped.",
+)
+@click.option(
+    "--dir",
+    "dirs",
+    multiple=True,
+    type=DirType(),
+    metavar="HOST[::GUEST]",
+    help="Preopen a host directory (GUEST defaults to HOST).",
+)
+@click.option(
+    "--env",
+    "env",
+    multiple=True,
+    type=EnvType(),
+    metavar="K=V|K",
+    help="Set a guest variable; K alone copies the host's value.",
+)
+@click.option("--inherit-env", is_flag=True, help="Give the guest the whole host environment.  [-S inherit-env]")
+@click.option("--invoke", metavar="NAME", help="Call this export instead of _start and print its results.")
+@click.option("--fuel", type=CountType(0), metavar="N", help="Budget of executed wasm instructions.  [-W fuel=N]")
+@click.option(
+    "--timeout", type=DurationType(), metavar="DUR", help="Wall-clock budget (500ms, 2s, 1m).  [-W timeout=DUR]"
+)
+@click.option(
+    "--max-memory",
+    type=SizeType(),
+    metavar="SIZE",
+    help="Cap for each linear memory (default 4GiB).  [-W max-memory-size=BYTES]",
+)
+@click.option(
+    "--max-stack-depth",
+    type=CountType(1),
+    metavar="N",
+    help="Wasm call depth (default at least 50,000 frames).",
+)
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True, help="Execution tier.")
+@click.option(
+    "--json-report",
+    type=FileName(),
+    metavar="FILE",
+    help="Write one JSON object describing the outcome at exit (- for stderr).",
+)
+@click.option("--stats", is_flag=True, help="Print resource use on stderr after the run.")
+@click.option(
+    "--max-backtrace",
+    type=CountType(0),
+    metavar="N",
+    help="Frames shown in a trap backtrace (default 20).  [-D max-backtrace=N]",
+)
+@click.option(
+    "--no-backtrace-details", is_flag=True, help="No source lines in backtraces.  [WASMTIME_BACKTRACE_DETAILS=0]"
+)
+@click.option("--argv0", metavar="NAME", help="The guest's argv[0] (default: the module file's base name).")
+@click.option(
+    "-W",
+    "wasm_settings",
+    multiple=True,
+    metavar="KEY=VAL[,...]",
+    help="Wasmtime-style: fuel=N, timeout=DUR, max-memory-size=BYTES.",
+)
+@click.option("-S", "wasi_settings", multiple=True, metavar="KEY[=y|n]", help="Wasmtime-style: inherit-env.")
+@click.option("-D", "debug_settings", multiple=True, metavar="KEY=VAL", help="Wasmtime-style: max-backtrace=N.")
+@click.argument("module", type=FileName(), metavar="MODULE")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[ARGS]...")
+@click.pass_context
+def run(ctx: click.Context, **params: Any) -> Invocation:
+    """Run MODULE (a .wasm or .wat file, - for stdin): its _start, or the export named by --invoke."""
+    try:
+        run_config = build_run_config(params, os.environ)
+    except ConfigError as error:
+        raise click.UsageError(str(error), ctx) from None
+    return Invocation("run", debug=_debug(ctx), run=run_config)
+
+
+def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, str]) -> RunConfig:
+    """The RunConfig for ``run``'s parsed parameters; conflicting spellings raise ConfigError."""
+    aliases: config.AliasValues = {}
+    for flag, settings in (("-W", "wasm_settings"), ("-S", "wasi_settings"), ("-D", "debug_settings")):
+        config.parse_aliases(flag, params[settings], aliases)
+    args: tuple[str, ...] = params["args"]
+    if args[:1] == ("--",):  # one `--` right after the module is a separator
+        args = args[1:]
+    max_memory = config.merge_alias("max_memory", params["max_memory"], aliases)
+    max_backtrace = config.merge_alias("max_backtrace", params["max_backtrace"], aliases)
+    return RunConfig(
+        module=params["module"],
+        args=args,
+        argv0=params["argv0"],
+        dirs=tuple(params["dirs"]),
+        env=tuple(params["env"]),
+        inherit_env=bool(config.merge_alias("inherit_env", params["inherit_env"] or None, aliases)),
+        invoke=params["invoke"],
+        fuel=config.merge_alias("fuel", params["fuel"], aliases),
+        timeout=config.merge_alias("timeout", params["timeout"], aliases),
+        max_memory=config.DEFAULT_MAX_MEMORY if max_memory is None else max_memory,
+        max_stack_depth=params["max_stack_depth"],
+        engine=params["engine"],
+        json_report=params["json_report"],
+        stats=params["stats"],
+        max_backtrace=config.DEFAULT_MAX_BACKTRACE if max_backtrace is None else max_backtrace,
+        backtrace_details=not params["no_backtrace_details"]
+        and config.backtrace_details_from_environment(host_environment),
+    )
+
+
+@cli.command("inspect")
+@click.argument("file", type=FileName(), metavar="FILE")
+@click.pass_context
+def inspect(ctx: click.Context, file: str) -> Invocation:
+    """Show a module's sections (with byte ranges), imports and exports."""
+    return Invocation("inspect", debug=_debug(ctx), files=(file,))
+
+
+@cli.command("validate")
+@click.argument("file", type=FileName(), metavar="FILE")
+@click.pass_context
+def validate(ctx: click.Context, file: str) -> Invocation:
+    """Check that a module is well-formed and valid; print a one-line summary."""
+    return Invocation("validate", debug=_debug(ctx), files=(file,))
+
+
+@cli.command("wast")
+@click.option("--json", "as_json", is_flag=True, help="Print only the counts as JSON (see wast-report.schema.json).")
+@click.argument("files", nargs=-1, required=True, type=FileName(), metavar="FILE...")
+@click.pass_context
+def wast(ctx: click.Context, as_json: bool, files: tuple[str, ...]) -> Invocation:
+    """Run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands."""
+    return Invocation("wast", debug=_debug(ctx), files=files, json=as_json)
+
+
+# --- parse, then execute ---------------------------------------------------------------------
+
+
+def parse_command_line(argv: Sequence[str]) -> Invocation:
+    """What ``wasmrun ARGV...`` asks for.  Raises click's exceptions (usage errors, ``Exit`` for --help)."""
+    with cli.make_context(PROG_NAME, list(argv)) as ctx:
+        invocation = cli.invoke(ctx)
+    if not isinstance(invocation, Invocation):
+        raise TypeError(f"a command returned {invocation!r}")
+    return invocation
+
+
+def execute(invocation: Invocation) -> int:
+    """Run a parsed command line; returns the exit status (errors are raised)."""
+    match invocation.command:
+        case "run":
+            from wasmrun.cli.run import run_command
+
+            if invocation.run is None:
+                raise ValueError("a run invocation without its RunConfig")
+            return run_command(invocation.run)
+        case "inspect":
+            from wasmrun.cli.inspect import inspect_command
+
+            return inspect_command(invocation.files[0])
+        case "validate":
+            from wasmrun.cli.validate import validate_command
+
+            return validate_command(invocation.files[0])
+        case "wast":
+            from wasmrun.cli.wast import wast_command
+
+            return wast_command(invocation.files, as_json=invocation.json, debug=invocation.debug)
+    raise ValueError(f"unknown command {invocation.command!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: returns the exit status (the contract's table)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get(COMPLETE_VAR):
+        # click's completion protocol (used by the scripts in completions/); exits.
+        cli.main(args=args, prog_name=PROG_NAME, complete_var=COMPLETE_VAR)
+    debug = "--debug" in itertools.takewhile(GLOBAL_OPTIONS.__contains__, args)
+    try:
+        try:
+            invocation = parse_command_line(args)
+        except click.exceptions.Exit as exit_:
+            return exit_.exit_code
+        except click.ClickException as error:
+            error.show()
+            return error.exit_code
+        status = execute(invocation)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return status
+    except (Exception, KeyboardInterrupt) as error:
+        return report_error(error, debug=debug)
+
+
+def report_error(error: BaseException, *, debug: bool) -> int:
+    """Print ``error`` as the contract says (plus the traceback with --debug); return the exit status."""
+    if isinstance(error, BrokenPipeError):
+        _silence_stdout()
+    report = describe(error)
+    try:
+        if debug:
+            sys.stderr.write(debug_traceback(error))
+        if report.text:
+            sys.stderr.write(report.text + "\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    return report.exit_code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

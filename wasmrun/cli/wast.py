@@ -1,0 +1,48 @@
+"""``wasmrun wast FILE...``: run spec scripts and report counts (formatting only; see :mod:`wasmrun.wast`).
+
+Text output: each failure on stderr as ``file:line: kind: expected ..., got ...``,
+one summary line per file and a total line on stdout.  ``--json`` prints only
+the report object on stdout (schema: ``wasmrun/schemas/wast-report.schema.json``).
+The exit status is 0 only when nothing failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from wasmrun.cli.errors import EXIT_FAILURE, EXIT_SUCCESS
+from wasmrun.cli.source import STDIN, read_input
+
+
+def summary(passed: int, failed: int, skipped: int) -> str:
+    return f"{passed} passed, {failed} failed, {skipped} skipped"
+
+
+def wast_command(paths: tuple[str, ...], *, as_json: bool = False, debug: bool = False) -> int:
+    from wasmrun.wast import ScriptReport, ScriptRunner
+
+    runner = ScriptRunner()
+    reports: list[ScriptReport] = []
+    for path in paths:
+        if path == STDIN:
+            report = runner.run_text(read_input(path).decode("utf-8", errors="replace"), path)
+        else:
+            report = runner.run_file(path)
+        reports.append(report)
+        for failure in report.failures:
+            click.echo(str(failure), err=True)
+            if debug and failure.detail:
+                click.echo(failure.detail.rstrip("\n"), err=True)
+        if not as_json:
+            click.echo(f"{path}: {summary(report.passed, report.failed, report.skipped)}")
+    if as_json:
+        document = {"files": {report.path: report.to_json() for report in reports}}
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        totals = (sum(r.passed for r in reports), sum(r.failed for r in reports), sum(r.skipped for r in reports))
+        click.echo(summary(*totals))
+    return EXIT_FAILURE if any(report.failed for report in reports) else EXIT_SUCCESS

@@ -1,0 +1,533 @@
+"""Running WAST spec scripts: every command counted once as passed, failed or skipped.
+
+A :class:`ScriptRunner` runs the commands of one script at a time, each by a
+method named after its kind.  Module checks (``module``, ``assert_malformed``,
+``assert_invalid``) need only the text encoder, the decoder and the validator.
+Everything that executes code goes through an :class:`Engine`, created fresh
+for each script by the factory given to the runner; without one those commands
+are *skipped*, never passed.  All comparing of results against expectations
+happens here, so an engine only instantiates, invokes and reads globals.
+
+The stages decide what a failure means, as the spec does:
+
+- *malformed*: the text does not encode (:class:`TextSyntaxError`) or the
+  binary does not decode (:class:`DecodeError`, also when the validator finds
+  it while decoding a function body);
+- *invalid*: the module decodes but :func:`validate_module` rejects it
+  (:class:`ValidationError`).
+
+An expected message passes when it is contained in the error's message
+(Wasmtime's trap texts contain the spec's; see :mod:`wasmrun.errors`).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from wasmrun.binary.decoder import decode_module
+from wasmrun.errors import DecodeError, LinkError, TextSyntaxError, Trap, ValidationError, WasmError
+from wasmrun.text.script import (
+    Action,
+    ActionCommand,
+    AssertExhaustion,
+    AssertInvalid,
+    AssertMalformed,
+    AssertReturn,
+    AssertTrap,
+    AssertUnlinkable,
+    Command,
+    Expected,
+    Get,
+    Invoke,
+    ModuleCommand,
+    ModuleSource,
+    NanPattern,
+    RefPattern,
+    Register,
+    V128Pattern,
+    Value,
+    command_kind,
+)
+from wasmrun.text.wast import parse_script
+from wasmrun.types import ValType
+from wasmrun.validate import validate_module
+
+if TYPE_CHECKING:
+    from wasmrun.module import Module
+
+KINDS = (
+    "module",
+    "register",
+    "invoke",
+    "get",
+    "assert_return",
+    "assert_trap",
+    "assert_exhaustion",
+    "assert_malformed",
+    "assert_invalid",
+    "assert_unlinkable",
+)
+"""Every kind a command is counted under (:func:`wasmrun.text.script.command_kind`)."""
+
+SCRIPT_KIND = "script"
+"""The kind a script that cannot be read or parsed is counted under (one failure)."""
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one command went; ``expected``/``got`` describe a failure."""
+
+    status: Literal["passed", "failed", "skipped"]
+    expected: str = ""
+    got: str = ""
+    detail: str | None = None  # the traceback of an unexpected exception
+
+
+PASSED = Outcome("passed")
+SKIPPED = Outcome("skipped")
+
+
+def failed(expected: str, got: str, detail: str | None = None) -> Outcome:
+    return Outcome("failed", expected, got, detail)
+
+
+@dataclass(slots=True)
+class Counts:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.skipped
+
+    def to_json(self) -> dict[str, int]:
+        return {"passed": self.passed, "failed": self.failed, "skipped": self.skipped}
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    path: str
+    line: int | None
+    kind: str
+    expected: str
+    got: str
+    detail: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.kind}: expected {self.expected}, got {self.got}"
+
+
+@dataclass(slots=True)
+class ScriptReport:
+    """The counts per kind (kinds with no commands absent) and the failures of one script."""
+
+    path: str
+    counts: dict[str, Counts] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    def record(self, kind: str, line: int | None, outcome: Outcome) -> None:
+        counts = self.counts.setdefault(kind, Counts())
+        if outcome.status == "passed":
+            counts.passed += 1
+        elif outcome.status == "skipped":
+            counts.skipped += 1
+        else:
+            counts.failed += 1
+            self.failures.append(Failure(self.path, line, kind, outcome.expected, outcome.got, outcome.detail))
+
+    @property
+    def passed(self) -> int:
+        return sum(counts.passed for counts in self.counts.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(counts.failed for counts in self.counts.values())
+
+    @property
+    def skipped(self) -> int:
+        return sum(counts.skipped for counts in self.counts.values())
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {kind: counts.to_json() for kind, counts in sorted(self.counts.items())}
+
+
+# --- the engine interface --------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    """What the runner needs from an execution engine (one per script).
+
+    The engine owns its store and the names registered with :meth:`register`
+    (plus the ``spectest`` module), which it uses to resolve imports.  Failures
+    are raised: :class:`~wasmrun.errors.LinkError` for unresolvable imports,
+    :class:`~wasmrun.errors.Trap` for traps (call-stack exhaustion included).
+    Values are :class:`~wasmrun.text.script.Value` in their canonical form; a
+    non-null ``funcref`` result may carry any non-None ``bits``.
+    """
+
+    def instantiate(self, module: Module) -> object: ...
+
+    def register(self, name: str, instance: object) -> None: ...
+
+    def invoke(self, instance: object, name: str, args: Sequence[Value]) -> Sequence[Value]: ...
+
+    def get(self, instance: object, name: str) -> Value: ...
+
+    def close(self) -> None:
+        """Release the store (memories, tables); called once the script has run."""
+
+
+EngineFactory = Callable[[], Engine]
+
+
+class _NoModule(Exception):
+    """An action named a module that is not defined (a failure of that command)."""
+
+
+# --- the runner ------------------------------------------------------------------------------
+
+
+class ScriptRunner:
+    """Runs scripts; ``engine_factory`` (if any) makes the engine for each script."""
+
+    def __init__(self, engine_factory: EngineFactory | None = None) -> None:
+        self.engine_factory = engine_factory
+        self.engine: Engine | None = None
+        self.instances: dict[str, object] = {}
+        self.current: object | None = None
+
+    # Scripts.
+
+    def run_file(self, path: str | Path, display: str | None = None) -> ScriptReport:
+        """Read, parse and run the script at ``path``, reported under ``display`` (default: ``path``)."""
+        name = str(path) if display is None else display
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            report = ScriptReport(name)
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            report.record(SCRIPT_KIND, None, failed("a readable UTF-8 file", reason))
+            return report
+        return self.run_text(text, name)
+
+    def run_text(self, text: str, path: str) -> ScriptReport:
+        """Parse and run a script given as text; ``path`` names it in the report."""
+        try:
+            commands = parse_script(text)
+        except TextSyntaxError as error:
+            report = ScriptReport(path)
+            report.record(SCRIPT_KIND, error.line, failed("a well-formed script", str(error)))
+            return report
+        return self.run_commands(commands, path)
+
+    def run_commands(self, commands: Sequence[Command], path: str) -> ScriptReport:
+        """Run parsed commands, each counted once under its kind."""
+        self.engine = self.engine_factory() if self.engine_factory is not None else None
+        self.instances = {}
+        self.current = None
+        report = ScriptReport(path)
+        try:
+            for command in commands:
+                report.record(command_kind(command), command.line, self.run_command(command))
+        finally:
+            if self.engine is not None:
+                self.engine.close()
+            self.engine, self.instances, self.current = None, {}, None
+        return report
+
+    def run_command(self, command: Command) -> Outcome:
+        """One command's outcome; an unexpected exception is that command's failure, not the script's."""
+        try:
+            match command:
+                case ModuleCommand():
+                    return self.module(command)
+                case Register():
+                    return self.register(command)
+                case ActionCommand():
+                    return self.action(command)
+                case AssertReturn():
+                    return self.assert_return(command)
+                case AssertTrap():
+                    return self.assert_trap(command)
+                case AssertExhaustion():
+                    return self.assert_exhaustion(command)
+                case AssertMalformed():
+                    return self.assert_malformed(command)
+                case AssertInvalid():
+                    return self.assert_invalid(command)
+                case AssertUnlinkable():
+                    return self.assert_unlinkable(command)
+        except _NoModule as error:
+            return failed("a defined module", str(error))
+        except Exception as error:
+            return failed("no internal error", _internal(error), traceback.format_exc())
+        raise TypeError(f"not a script command: {command!r}")
+
+    # Module checks: need no engine.
+
+    def module(self, command: ModuleCommand) -> Outcome:
+        try:
+            module = load(command.module)
+            if self.engine is None:
+                return PASSED
+            instance = self.engine.instantiate(module)
+        except WasmError as error:
+            return failed("the module to load", describe_error(error))
+        self._define(command.module.name, instance)
+        return PASSED
+
+    def assert_malformed(self, command: AssertMalformed) -> Outcome:
+        expected = f'malformed "{command.message}"'
+        try:
+            binary = command.module.to_binary()
+            module = _decode(binary)
+            _validate(module)
+        except (TextSyntaxError, DecodeError) as error:
+            return _expect_message(expected, command.message, error)
+        except ValidationError as error:
+            return failed(expected, describe_error(error))
+        return failed(expected, "a valid module")
+
+    def assert_invalid(self, command: AssertInvalid) -> Outcome:
+        expected = f'invalid "{command.message}"'
+        try:
+            binary = command.module.to_binary()
+            module = _decode(binary)
+            _validate(module)
+        except ValidationError as error:
+            return _expect_message(expected, command.message, error)
+        except (TextSyntaxError, DecodeError) as error:
+            return failed(expected, describe_error(error))
+        return failed(expected, "a valid module")
+
+    # Execution: skipped without an engine.
+
+    def register(self, command: Register) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        self.engine.register(command.as_name, self._instance(command.module))
+        return PASSED
+
+    def action(self, command: ActionCommand) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        try:
+            self._perform(command.action)
+        except WasmError as error:
+            return failed("no error", describe_error(error))
+        return PASSED
+
+    def assert_return(self, command: AssertReturn) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        try:
+            results = self._perform(command.action)
+        except WasmError as error:
+            return failed(format_expected(command.expected), describe_error(error))
+        if len(results) == len(command.expected) and all(
+            matches(expected, actual) for expected, actual in zip(command.expected, results)
+        ):
+            return PASSED
+        return failed(format_expected(command.expected), format_results(results))
+
+    def assert_trap(self, command: AssertTrap) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        expected = f'trap "{command.message}"'
+        try:
+            if isinstance(command.action, ModuleSource):
+                instance = self.engine.instantiate(load(command.action))
+                got = "an instance"
+                # A module that instantiates is defined, as in the reference interpreter.
+                self._define(command.action.name, instance)
+            else:
+                got = "returned " + format_results(self._perform(command.action))
+        except Trap as error:
+            return _expect_message(expected, command.message, error)
+        except WasmError as error:
+            return failed(expected, describe_error(error))
+        return failed(expected, got)
+
+    def assert_exhaustion(self, command: AssertExhaustion) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        expected = f'exhaustion "{command.message}"'
+        try:
+            results = self._perform(command.action)
+        except Trap as error:
+            return _expect_message(expected, command.message, error)
+        except WasmError as error:
+            return failed(expected, describe_error(error))
+        return failed(expected, "returned " + format_results(results))
+
+    def assert_unlinkable(self, command: AssertUnlinkable) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        expected = f'unlinkable "{command.message}"'
+        try:
+            self.engine.instantiate(load(command.module))
+        except LinkError as error:
+            return _expect_message(expected, command.message, error)
+        except WasmError as error:
+            return failed(expected, describe_error(error))
+        return failed(expected, "an instance")
+
+    # Helpers.
+
+    def _define(self, name: str | None, instance: object) -> None:
+        self.current = instance
+        if name is not None:
+            self.instances[name] = instance
+
+    def _instance(self, name: str | None) -> object:
+        if name is None:
+            if self.current is None:
+                raise _NoModule("no module defined yet")
+            return self.current
+        try:
+            return self.instances[name]
+        except KeyError:
+            raise _NoModule(f"unknown module {name}") from None
+
+    def _perform(self, action: Action) -> Sequence[Value]:
+        engine = self.engine
+        if engine is None:
+            raise RuntimeError("no engine")  # callers check first; a bug if reached
+        instance = self._instance(action.module)
+        if isinstance(action, Invoke):
+            return engine.invoke(instance, action.name, action.args)
+        if isinstance(action, Get):
+            return (engine.get(instance, action.name),)
+        raise TypeError(f"not an action: {action!r}")
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+
+# The stages, named here so that a test can replace one.
+def _decode(binary: bytes) -> Module:
+    return decode_module(binary)
+
+
+def _validate(module: Module) -> None:
+    validate_module(module)
+
+
+def load(source: ModuleSource) -> Module:
+    """Encode (if text), decode and validate a script's module."""
+    module = _decode(source.to_binary())
+    _validate(module)
+    return module
+
+
+def _expect_message(expected: str, text: str, error: WasmError) -> Outcome:
+    if text in error.message:
+        return PASSED
+    return failed(expected, describe_error(error))
+
+
+def describe_error(error: WasmError) -> str:
+    """``malformed "..."``, ``invalid "..."``, ``trap "..."``: how an error shows in a failure line."""
+    if isinstance(error, TextSyntaxError | DecodeError):
+        label = "malformed"
+    elif isinstance(error, ValidationError):
+        label = "invalid"
+    elif isinstance(error, LinkError):
+        label = "unlinkable"
+    elif isinstance(error, Trap):
+        label = "trap"
+    else:
+        label = type(error).__name__
+    return f'{label} "{error.message}"'
+
+
+def _internal(error: Exception) -> str:
+    return f"internal error {type(error).__name__}: {error}"
+
+
+# --- comparing results -----------------------------------------------------------------------
+
+_FLOAT_WIDTH = {ValType.F32: 32, ValType.F64: 64}
+_LANES = {"i8x16": (8, 16), "i16x8": (16, 8), "i32x4": (32, 4), "i64x2": (64, 2), "f32x4": (32, 4), "f64x2": (64, 2)}
+
+
+def is_nan_of_kind(bits: int, width: int, kind: Literal["canonical", "arithmetic"]) -> bool:
+    """Whether float ``bits`` (32 or 64 wide) are a canonical NaN (either sign) or an arithmetic NaN.
+
+    Canonical: exponent all ones, payload exactly the quiet bit.  Arithmetic:
+    exponent all ones and the quiet bit set (any payload beneath it).
+    """
+    mantissa_bits = 23 if width == 32 else 52
+    quiet_nan = ((1 << (width - mantissa_bits - 1)) - 1) << mantissa_bits | 1 << (mantissa_bits - 1)
+    if kind == "canonical":
+        return bits & ((1 << (width - 1)) - 1) == quiet_nan
+    return bits & quiet_nan == quiet_nan
+
+
+def matches(expected: Expected, actual: Value) -> bool:
+    """Whether a result matches an expectation (floats compare by bits; NaN patterns by kind)."""
+    if isinstance(expected, Value):
+        return actual.type == expected.type and actual.bits == expected.bits
+    if isinstance(expected, NanPattern):
+        return (
+            actual.type == expected.type
+            and actual.bits is not None
+            and is_nan_of_kind(actual.bits, _FLOAT_WIDTH[expected.type], expected.kind)
+        )
+    if isinstance(expected, RefPattern):
+        return actual.type == expected.type and actual.bits is not None
+    if isinstance(expected, V128Pattern):
+        if actual.type != ValType.V128 or actual.bits is None:
+            return False
+        width, count = _LANES[expected.shape]
+        mask = (1 << width) - 1
+        if len(expected.lanes) != count:
+            return False
+        for index, lane in enumerate(expected.lanes):
+            bits = actual.bits >> (index * width) & mask
+            if isinstance(lane, NanPattern):
+                if not is_nan_of_kind(bits, width, lane.kind):
+                    return False
+            elif bits != lane & mask:
+                return False
+        return True
+    raise TypeError(f"not an expected result: {expected!r}")
+
+
+def format_value(value: Value) -> str:
+    if value.type.is_reference:
+        return f"{value.type.text}:null" if value.bits is None else f"{value.type.text}:{value.bits}"
+    if value.bits is None:
+        return f"{value.type.text}:?"
+    if value.type == ValType.V128:
+        return f"v128:0x{value.bits:032x}"
+    width = {ValType.I32: 8, ValType.F32: 8}.get(value.type, 16)
+    return f"{value.type.text}:0x{value.bits:0{width}x}"
+
+
+def format_expectation(expected: Expected) -> str:
+    if isinstance(expected, Value):
+        return format_value(expected)
+    if isinstance(expected, NanPattern):
+        return f"{expected.type.text}:nan:{expected.kind}"
+    if isinstance(expected, RefPattern):
+        return f"{expected.type.text}:non-null"
+    lanes = " ".join(f"nan:{lane.kind}" if isinstance(lane, NanPattern) else f"{lane:#x}" for lane in expected.lanes)
+    return f"v128:{expected.shape}[{lanes}]"
+
+
+def format_expected(expected: Sequence[Expected]) -> str:
+    return "(" + ", ".join(format_expectation(item) for item in expected) + ")"
+
+
+def format_results(results: Sequence[Value]) -> str:
+    return "(" + ", ".join(format_value(value) for value in results) + ")"
