@@ -1,0 +1,272 @@
+"""Linear memory: one private anonymous mapping per memory, reserved once, never moved.
+
+Layout of the mapping (``address`` is its base)::
+
+    [0, pages * 64 KiB)              read/write: the memory's current contents
+    [pages * 64 KiB, reservation)    PROT_NONE until ``grow`` makes it read/write
+    [reservation, reservation+guard) PROT_NONE for ever: the guard
+
+The whole reservation (the declared maximum, clamped to the cap) is mapped at
+creation with ``MAP_NORESERVE``, so it costs address space but no memory until
+pages are touched, and ``grow`` is one ``mprotect``: the base address never
+changes and nothing is copied.
+
+The hot path is ``view``: a writable memoryview of exactly the current size.
+Loads and stores index it directly (``view[a]``, ``Struct.unpack_from(view,
+a)``), and the memoryview's own bounds check raises ``IndexError`` or
+``struct.error`` past the end, so the engine needs no Python-level comparison;
+addresses are unsigned, so a negative index (which Python would count from the
+end) never reaches it.  ``grow`` replaces ``view`` with a new, longer one and
+releases the old, so code that caches ``view`` across a possible grow fails
+loudly (``ValueError: operation forbidden on released memoryview``) instead of
+silently trapping at the old size.
+
+Slices truncate silently, so the bulk operations (``read``, ``write``,
+``fill``, ``copy``, ``init``) and the typed accessors check bounds explicitly,
+with the spec's rules: a range may end exactly at the end of memory, even when
+it is empty, but not start beyond it.
+
+Why a small guard (one wasm page) rather than Wasmtime's 2 GiB: Wasmtime's guard
+lets compiled code skip bounds checks for any static offset below 2 GiB.  Here
+every Python-level access is already checked by ``view``, so the guard only
+matters to native code holding a raw pointer (ctypes); one page makes a native
+overrun of the reservation fault instead of reaching a neighbouring mapping, at
+no cost in address space worth counting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import mmap
+import struct
+
+from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, InstantiationError, ResourceError, Trap
+from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
+from wasmrun.values import f32_from_bits, f32_to_bits
+
+# Linux's value; the mmap module of Python 3.11 does not export it.
+MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)
+PROT_NONE = 0
+PROT_READ_WRITE = mmap.PROT_READ | mmap.PROT_WRITE
+
+DEFAULT_CAP_BYTES = 4 * 2**30
+DEFAULT_GUARD_BYTES = PAGE_SIZE
+
+# Fills longer than this go through libc's memset rather than a temporary bytes
+# object of the fill's length (a whole-memory fill would otherwise double the
+# memory in use for a moment).
+_MEMSET_THRESHOLD = 4096
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_mprotect = _libc.mprotect
+_mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+_mprotect.restype = ctypes.c_int
+
+_I32 = struct.Struct("<i")
+_U32 = struct.Struct("<I")
+_I64 = struct.Struct("<q")
+_U64 = struct.Struct("<Q")
+_F64 = struct.Struct("<d")
+
+
+def _protect(address: int, length: int, protection: int) -> None:
+    """``mprotect`` a page-aligned range; OSError (with errno) when the kernel refuses."""
+    if length and _mprotect(address, length, protection) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"mprotect failed: {errno.errorcode.get(code, code)}")
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+class MemoryInstance:
+    """A linear memory (spec: *memory instance*) backed by one reserved mapping."""
+
+    type: MemoryType
+    view: memoryview
+    pages: int
+    max_pages: int
+    reservation: int
+    guard: int
+    address: int
+
+    def __init__(
+        self,
+        memory_type: MemoryType,
+        *,
+        cap_bytes: int = DEFAULT_CAP_BYTES,
+        guard_bytes: int = DEFAULT_GUARD_BYTES,
+    ) -> None:
+        limits = memory_type.limits
+        declared_max = MAX_PAGES if limits.max is None else min(limits.max, MAX_PAGES)
+        max_pages = min(declared_max, max(cap_bytes, 0) // PAGE_SIZE)
+        if limits.min > max_pages:
+            raise InstantiationError(
+                f"memory minimum size of {limits.min} pages ({limits.min * PAGE_SIZE} bytes) "
+                f"exceeds the memory limit of {max_pages * PAGE_SIZE} bytes"
+            )
+        self.type = memory_type
+        self.pages = limits.min
+        self.max_pages = max_pages
+        self.reservation = max_pages * PAGE_SIZE
+        self.guard = _round_up(max(guard_bytes, 0), mmap.PAGESIZE)
+        # mmap refuses an empty mapping: a memory with maximum 0 and no guard still maps one OS page.
+        length = max(self.reservation + self.guard, mmap.PAGESIZE)
+        try:
+            self._mmap: mmap.mmap | None = mmap.mmap(
+                -1, length, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | MAP_NORESERVE
+            )
+        except OSError as error:
+            raise ResourceError(
+                f"cannot reserve {length} bytes of address space for a linear memory: {error.strerror}"
+            ) from None
+        mapping = self._mmap
+        anchor = ctypes.c_char.from_buffer(mapping)  # a buffer export: dropped at once so close() can unmap
+        self.address = ctypes.addressof(anchor)
+        del anchor
+        size = self.pages * PAGE_SIZE
+        try:
+            _protect(self.address + size, length - size, PROT_NONE)
+        except OSError as error:
+            mapping.close()
+            raise ResourceError(f"cannot protect the reservation of a linear memory: {error.strerror}") from None
+        self._whole = memoryview(mapping)
+        self.view = self._whole[:size]
+
+    def __repr__(self) -> str:
+        return f"<MemoryInstance {self.pages} pages (max {self.max_pages}) at 0x{self.address:x}>"
+
+    @property
+    def size(self) -> int:
+        """The current size in bytes."""
+        return self.pages * PAGE_SIZE
+
+    def grow(self, delta_pages: int) -> int:
+        """``memory.grow``: the old size in pages, or -1 (never an exception) when it cannot."""
+        old_pages = self.pages
+        if delta_pages < 0 or old_pages + delta_pages > self.max_pages:
+            return -1
+        if delta_pages == 0:
+            return old_pages
+        try:
+            _protect(self.address + old_pages * PAGE_SIZE, delta_pages * PAGE_SIZE, PROT_READ_WRITE)
+        except OSError:
+            return -1  # the spec lets grow fail for want of resources
+        self.pages = old_pages + delta_pages
+        old_view = self.view
+        self.view = self._whole[: self.pages * PAGE_SIZE]
+        # If something holds a buffer of the old view, it stays valid (same bytes) until that goes.
+        with contextlib.suppress(BufferError):
+            old_view.release()
+        return old_pages
+
+    # -- bulk access, bounds-checked explicitly (slices would truncate) -----------
+
+    def _check(self, address: int, length: int) -> None:
+        if address < 0 or length < 0 or address + length > len(self.view):
+            raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS)
+
+    def read(self, address: int, length: int) -> bytes:
+        self._check(address, length)
+        return bytes(self.view[address : address + length])
+
+    def write(self, address: int, data: bytes | bytearray | memoryview) -> None:
+        length = len(data)
+        self._check(address, length)
+        self.view[address : address + length] = data
+
+    def fill(self, address: int, value: int, length: int) -> None:
+        """``memory.fill``: the byte ``value & 0xFF``, checked before anything is written."""
+        self._check(address, length)
+        if length > _MEMSET_THRESHOLD:
+            ctypes.memset(self.address + address, value & 0xFF, length)
+        else:
+            self.view[address : address + length] = bytes((value & 0xFF,)) * length
+
+    def copy(self, destination: int, source: int, length: int) -> None:
+        """``memory.copy``: overlap-safe (memmove), both ranges checked first."""
+        self._check(source, length)
+        self._check(destination, length)
+        view = self.view
+        # CPython copies between overlapping views of one buffer with memmove.
+        view[destination : destination + length] = view[source : source + length]
+
+    def init(self, destination: int, data: bytes, source: int, length: int) -> None:
+        """``memory.init``: copy ``data[source:source+length]``, both ranges checked first."""
+        if source < 0 or length < 0 or source + length > len(data):
+            raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS)
+        self._check(destination, length)
+        self.view[destination : destination + length] = memoryview(data)[source : source + length]
+
+    # -- typed access for embedders ---------------------------------------------
+
+    def read_u8(self, address: int) -> int:
+        self._check(address, 1)
+        return self.view[address]
+
+    def read_i32(self, address: int) -> int:
+        self._check(address, 4)
+        return int(_I32.unpack_from(self.view, address)[0])
+
+    def read_u32(self, address: int) -> int:
+        self._check(address, 4)
+        return int(_U32.unpack_from(self.view, address)[0])
+
+    def read_i64(self, address: int) -> int:
+        self._check(address, 8)
+        return int(_I64.unpack_from(self.view, address)[0])
+
+    def read_u64(self, address: int) -> int:
+        self._check(address, 8)
+        return int(_U64.unpack_from(self.view, address)[0])
+
+    def read_f32(self, address: int) -> float:
+        """The f32 at ``address`` in the runtime's form (NaN payloads kept)."""
+        return f32_from_bits(self.read_u32(address))
+
+    def read_f64(self, address: int) -> float:
+        self._check(address, 8)
+        return float(_F64.unpack_from(self.view, address)[0])
+
+    def write_u8(self, address: int, value: int) -> None:
+        self._check(address, 1)
+        self.view[address] = value & 0xFF
+
+    def write_i32(self, address: int, value: int) -> None:
+        """Store the low 32 bits of ``value`` (signed or unsigned)."""
+        self._check(address, 4)
+        _U32.pack_into(self.view, address, value & 0xFFFFFFFF)
+
+    def write_i64(self, address: int, value: int) -> None:
+        """Store the low 64 bits of ``value`` (signed or unsigned)."""
+        self._check(address, 8)
+        _U64.pack_into(self.view, address, value & 0xFFFFFFFFFFFFFFFF)
+
+    def write_f32(self, address: int, value: float) -> None:
+        """Store ``value`` as binary32 (rounded if it is not exactly representable)."""
+        self.write_i32(address, f32_to_bits(value))
+
+    def write_f64(self, address: int, value: float) -> None:
+        self._check(address, 8)
+        _F64.pack_into(self.view, address, value)
+
+    # -- lifetime ---------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._mmap is None
+
+    def close(self) -> None:
+        """Unmap the memory.  Idempotent; any later access raises ValueError (released view)."""
+        mapping = self._mmap
+        if mapping is None:
+            return
+        self._mmap = None
+        # If someone still holds a view derived from ours (a slice kept by a host function,
+        # say), mmap refuses to close: the mapping is then unmapped when the last of them goes.
+        for release in (self.view.release, self._whole.release, mapping.close):
+            with contextlib.suppress(BufferError):
+                release()

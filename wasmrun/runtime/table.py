@@ -1,0 +1,90 @@
+"""Tables (spec: *table instance*): a Python list of references.
+
+``elements`` holds a FunctionInstance or None for funcref tables, any object or
+None for externref tables.  The engine may index ``elements`` directly in its
+hot paths (checking the index itself: a negative index would count from the
+end); the methods here are the spec's table instructions, every range checked
+before anything is written, as the spec requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wasmrun.errors import TRAP_TABLE_OUT_OF_BOUNDS, InstantiationError, Trap
+from wasmrun.types import TableType
+
+MAX_TABLE_SIZE = 2**32 - 1  # the spec's bound for a table without a declared maximum
+
+# A resource limit, not a spec rule: a list slot costs 8 bytes, so a table of
+# 2**32 - 1 elements would need 32 GiB.  Growing past this fails (returns -1),
+# which the spec allows; a minimum above it is an instantiation error.
+DEFAULT_ELEMENT_CAP = 10_000_000
+
+
+class TableInstance:
+    __slots__ = ("_limit", "elements", "type")
+
+    type: TableType
+    elements: list[Any]
+
+    def __init__(self, table_type: TableType, initial: Any = None, *, element_cap: int = DEFAULT_ELEMENT_CAP) -> None:
+        limits = table_type.limits
+        declared_max = MAX_TABLE_SIZE if limits.max is None else min(limits.max, MAX_TABLE_SIZE)
+        self._limit = min(declared_max, element_cap)
+        if limits.min > self._limit:
+            raise InstantiationError(
+                f"table minimum size of {limits.min} elements exceeds the table limit of {self._limit} elements"
+            )
+        self.type = table_type
+        self.elements = [initial] * limits.min
+
+    def __repr__(self) -> str:
+        return f"<TableInstance {self.type.element.text} size {len(self.elements)} max {self.max}>"
+
+    @property
+    def size(self) -> int:
+        return len(self.elements)
+
+    @property
+    def max(self) -> int | None:
+        """The declared maximum (None when there is none)."""
+        return self.type.limits.max
+
+    def grow(self, delta: int, value: Any) -> int:
+        """``table.grow``: the old size, or -1 (never an exception) when the table cannot grow."""
+        old_size = len(self.elements)
+        if delta < 0 or old_size + delta > self._limit:
+            return -1
+        self.elements.extend([value] * delta)
+        return old_size
+
+    def _check(self, index: int, length: int, size: int) -> None:
+        if index < 0 or length < 0 or index + length > size:
+            raise Trap(TRAP_TABLE_OUT_OF_BOUNDS)
+
+    def get(self, index: int) -> Any:
+        self._check(index, 1, len(self.elements))
+        return self.elements[index]
+
+    def set(self, index: int, value: Any) -> None:
+        self._check(index, 1, len(self.elements))
+        self.elements[index] = value
+
+    def fill(self, index: int, value: Any, length: int) -> None:
+        """``table.fill``: the range is checked before anything is written."""
+        self._check(index, length, len(self.elements))
+        self.elements[index : index + length] = [value] * length
+
+    def copy(self, destination: int, source_table: TableInstance, source: int, length: int) -> None:
+        """``table.copy`` from ``source_table`` (possibly this table; overlap is safe: the source is sliced first)."""
+        self._check(source, length, len(source_table.elements))
+        self._check(destination, length, len(self.elements))
+        self.elements[destination : destination + length] = source_table.elements[source : source + length]
+
+    def init(self, destination: int, items: Sequence[Any], source: int, length: int) -> None:
+        """``table.init`` from an element segment's references ``items`` (empty once dropped)."""
+        self._check(source, length, len(items))
+        self._check(destination, length, len(self.elements))
+        self.elements[destination : destination + length] = items[source : source + length]
