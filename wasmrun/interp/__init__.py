@@ -1,0 +1,1 @@
+"""Execution: numeric semantics, calls, frames, traps."""
