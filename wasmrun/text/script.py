@@ -37,7 +37,8 @@ class ModuleSource:
         from wasmrun.text.wat import parse_module
 
         assert self.text is not None
-        return parse_module(self.text if self.kind == "text" else "(module " + self.text + ")")
+        # A quoted text is a module's fields or a whole ``(module ...)``; parse_module takes both.
+        return parse_module(self.text)
 
 
 @dataclass(frozen=True, slots=True)

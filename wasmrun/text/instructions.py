@@ -1,0 +1,531 @@
+"""Instructions and type uses of the text format, read and encoded (spec 6.5, 6.6.2).
+
+:class:`InstructionParser` holds what an instruction can refer to (types,
+identifiers of every index space, the function's locals and the enclosing
+labels) and encodes plain and folded instructions straight to bytes.  The
+module parser (:mod:`wasmrun.text.wat`) fills that context and calls
+:meth:`InstructionParser._instrs` for function bodies and constant expressions.
+
+Encodings come from :data:`wasmrun.opcodes.BY_MNEMONIC`; each immediate kind of
+the opcode table has one reader here (``_IMMEDIATES``).  Identifiers are
+resolved; numeric indices are written as they are, even out of range, for the
+validator to judge.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+from wasmrun.opcodes import BY_MNEMONIC, OPCODES, SELECT, SELECT_T, OpInfo
+from wasmrun.text.cursor import Cursor
+from wasmrun.text.encoder import sleb, u32, vec
+from wasmrun.text.lexer import Token, is_id, is_nat, is_number
+from wasmrun.text.literals import parse_f32, parse_f64, parse_int, parse_nat, signed
+from wasmrun.types import FuncType, ValType
+
+VALTYPES = {
+    "i32": ValType.I32,
+    "i64": ValType.I64,
+    "f32": ValType.F32,
+    "f64": ValType.F64,
+    "v128": ValType.V128,
+    "funcref": ValType.FUNCREF,
+    "externref": ValType.EXTERNREF,
+}
+REFTYPES = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF}
+_HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF}
+
+# Index spaces: the word in "duplicate ..." and the one in "unknown ...".
+SPACES = {
+    "type": ("type", "type"),
+    "func": ("func", "function"),
+    "table": ("table", "table"),
+    "memory": ("memory", "memory"),
+    "global": ("global", "global"),
+    "elem": ("elem", "elem segment"),
+    "data": ("data", "data segment"),
+}
+_BLOCK_OPCODES = {"block": b"\x02", "loop": b"\x03", "if": b"\x04"}
+_ELSE = 0x05
+END = 0x0B
+_PACK_U32 = struct.Struct("<I").pack
+_PACK_U64 = struct.Struct("<Q").pack
+
+# mnemonic -> (opcode bytes, immediate kind or None, OpInfo).  ``select`` is
+# read by its own rule because a result type changes its opcode.
+_INSTRUCTIONS: dict[str, tuple[bytes, str | None, OpInfo]] = {
+    mnemonic: (info.encoding, None if info.immediate == "none" else info.immediate, info)
+    for mnemonic, info in BY_MNEMONIC.items()
+    if mnemonic not in ("block", "loop", "if", "else", "end")
+}
+_INSTRUCTIONS["select"] = (b"", "select", OPCODES[SELECT])
+
+
+class InstructionParser(Cursor):
+    """Reads instructions and type uses in the context of one module."""
+
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        super().__init__(text, tokens)
+        self.types: list[FuncType] = []
+        self.type_index_of: dict[FuncType, int] = {}  # each type's first index
+        self.ids: dict[str, dict[str, int]] = {space: {} for space in SPACES}
+        self.uses_data_count = False  # memory.init or data.drop seen
+        # The function being encoded.
+        self.locals: dict[str, int] = {}
+        self.labels: list[str | None] = []
+
+    # --- Types ----------------------------------------------------------------
+
+    def _valtype(self) -> ValType:
+        valtype = VALTYPES.get(self.tok)
+        if valtype is None:
+            self.unexpected()
+        self.i += 1
+        return valtype
+
+    def _reftype(self) -> ValType:
+        reftype = REFTYPES.get(self.tok)
+        if reftype is None:
+            self.unexpected()
+        self.i += 1
+        return reftype
+
+    def _signature(self, named: bool) -> tuple[list[ValType], list[tuple[str, int] | None], list[ValType]]:
+        """``param* result*``: the types, and each parameter's identifier with its token index."""
+        params: list[ValType] = []
+        names: list[tuple[str, int] | None] = []
+        results: list[ValType] = []
+        toks = self.toks
+        while self.at_form("param"):
+            self.i += 2
+            if is_id(self.tok):
+                if not named:
+                    self.unexpected()
+                names.append((self.tok, self.i))
+                self.i += 1
+                params.append(self._valtype())
+                self.expect(")")
+                continue
+            while toks[self.i][0] != ")":
+                params.append(self._valtype())
+                names.append(None)
+            self.i += 1
+        while self.at_form("result"):
+            self.i += 2
+            while toks[self.i][0] != ")":
+                results.append(self._valtype())
+            self.i += 1
+        if self.at_form("param"):  # parameters after results
+            self.unexpected(self.i + 1)
+        return params, names, results
+
+    def _type_index(self, params: list[ValType], results: list[ValType]) -> int:
+        """The index of a function type, added at the end if no type matches."""
+        function_type = FuncType(tuple(params), tuple(results))
+        index = self.type_index_of.get(function_type)
+        if index is None:
+            index = len(self.types)
+            self.types.append(function_type)
+            self.type_index_of[function_type] = index
+        return index
+
+    def _typeuse(self, named: bool) -> tuple[int, int | None, list[tuple[str, int] | None]]:
+        """``(type x)? param* result*``: type index, parameter count (if known), parameter names."""
+        explicit = None
+        at = self.i
+        if self.at_form("type"):
+            self.i += 2
+            at = self.i
+            explicit = self._index("type")
+            self.expect(")")
+        params, names, results = self._signature(named)
+        if explicit is None:
+            return self._type_index(params, results), len(params), names
+        if params or results:
+            if explicit >= len(self.types):
+                self.error("unknown type", at)
+            if self.types[explicit] != FuncType(tuple(params), tuple(results)):
+                self.error("inline function type", at)
+            return explicit, len(params), names
+        count = len(self.types[explicit].params) if explicit < len(self.types) else None
+        return explicit, count, []
+
+    def _blocktype(self) -> bytes:
+        if self.at_form("type"):
+            index, _, _ = self._typeuse(named=False)
+            return sleb(index)
+        params, _, results = self._signature(named=False)
+        if not params:
+            if not results:
+                return b"\x40"
+            if len(results) == 1:
+                return bytes((results[0],))
+        return sleb(self._type_index(params, results))
+
+    # --- Indices ----------------------------------------------------------------
+
+    def _index(self, space: str) -> int:
+        token = self.tok
+        if token[:1] == "$":
+            index = self.ids[space].get(token)
+            if index is None:
+                if not is_id(token):
+                    self.unexpected()
+                self.error(f"unknown {SPACES[space][1]} {token}")
+            self.i += 1
+            return index
+        return self.nat()
+
+    def _is_index(self, ahead: int = 0) -> bool:
+        """Whether the current token (or one ``ahead``) can be an index: a nat or an identifier."""
+        token = self.toks[self.i + ahead][0]
+        first = token[:1]
+        return first == "$" or ("0" <= first <= "9" and is_nat(token))
+
+    def _optional_index(self, space: str) -> int:
+        return self._index(space) if self._is_index() else 0
+
+    def _skip_id(self) -> None:
+        if is_id(self.tok):
+            self.i += 1
+
+    def _folded_expr(self) -> bytes:
+        """One folded instruction as a constant expression."""
+        self.labels = []
+        out = bytearray()
+        self._folded(out)
+        out.append(END)
+        return bytes(out)
+
+    def _expr(self) -> bytes:
+        """Instructions up to the closing parenthesis, then ``end``."""
+        self.locals = {}
+        self.labels = []
+        out = bytearray()
+        self._instrs(out)
+        out.append(END)
+        return bytes(out)
+
+    # --- Instructions -----------------------------------------------------------
+
+    def _instrs(self, out: bytearray) -> None:
+        """Plain and folded instructions up to ``)``, ``end`` or ``else`` (not consumed)."""
+        toks = self.toks
+        instructions = _INSTRUCTIONS
+        immediates = _IMMEDIATES
+        while True:
+            token = toks[self.i][0]
+            if token == "(":
+                self._folded(out)
+                continue
+            entry = instructions.get(token)
+            if entry is not None:
+                self.i += 1
+                out += entry[0]
+                if entry[1] is not None:
+                    out += immediates[entry[1]](self, entry[2])
+                continue
+            if token == ")" or token == "end" or token == "else":
+                return
+            if token in _BLOCK_OPCODES:
+                self._plain_block(out, token)
+                continue
+            self.unexpected()
+
+    def _folded(self, out: bytearray) -> None:
+        """``( plaininstr foldedinstr* )`` or a folded block, loop or if."""
+        self.i += 1
+        token = self.tok
+        entry = _INSTRUCTIONS.get(token)
+        if entry is None:
+            if token in _BLOCK_OPCODES:
+                self._folded_block(out, token)
+                return
+            self.unexpected()
+        self.i += 1
+        immediate = b"" if entry[1] is None else _IMMEDIATES[entry[1]](self, entry[2])
+        toks = self.toks
+        while toks[self.i][0] == "(":
+            self._folded(out)
+        self.expect(")")
+        out += entry[0]
+        out += immediate
+
+    def _label_binding(self) -> str | None:
+        token = self.tok
+        if is_id(token):
+            self.i += 1
+            return token
+        return None
+
+    def _closing_label(self, label: str | None) -> None:
+        """An optional identifier after ``end`` or ``else``, which must repeat the block's label."""
+        token = self.tok
+        if token[:1] == "$" and is_id(token):
+            if token != label:
+                self.error("mismatching label")
+            self.i += 1
+
+    def _plain_block(self, out: bytearray, keyword: str) -> None:
+        self.i += 1
+        label = self._label_binding()
+        out += _BLOCK_OPCODES[keyword]
+        out += self._blocktype()
+        self.labels.append(label)
+        self._instrs(out)
+        if keyword == "if" and self.tok == "else":
+            self.i += 1
+            self._closing_label(label)
+            out.append(_ELSE)
+            self._instrs(out)
+        self.expect("end")
+        self._closing_label(label)
+        self.labels.pop()
+        out.append(END)
+
+    def _folded_block(self, out: bytearray, keyword: str) -> None:
+        self.i += 1
+        label = self._label_binding()
+        blocktype = self._blocktype()
+        if keyword == "if":
+            toks = self.toks
+            while toks[self.i][0] == "(" and toks[self.i + 1][0] != "then":
+                self._folded(out)
+            out += b"\x04"
+            out += blocktype
+            self.labels.append(label)
+            self.expect("(")
+            self.expect("then")
+            self._instrs(out)
+            self.expect(")")
+            if self.at_form("else"):
+                self.i += 2
+                out.append(_ELSE)
+                self._instrs(out)
+                self.expect(")")
+        else:
+            out += _BLOCK_OPCODES[keyword]
+            out += blocktype
+            self.labels.append(label)
+            self._instrs(out)
+        self.expect(")")
+        self.labels.pop()
+        out.append(END)
+
+    # Immediate readers, one per immediate kind of the opcode table.
+
+    def _imm_label(self, _info: OpInfo) -> bytes:
+        return u32(self._label())
+
+    def _label(self) -> int:
+        token = self.tok
+        if token[:1] == "$":
+            labels = self.labels
+            for depth in range(len(labels)):
+                if labels[-1 - depth] == token:
+                    self.i += 1
+                    return depth
+            if not is_id(token):
+                self.unexpected()
+            self.error(f"unknown label {token}")
+        return self.nat()
+
+    def _imm_br_table(self, _info: OpInfo) -> bytes:
+        labels = [self._label()]
+        while self._is_index():
+            labels.append(self._label())
+        return vec(u32(label) for label in labels[:-1]) + u32(labels[-1])
+
+    def _imm_func(self, _info: OpInfo) -> bytes:
+        return u32(self._index("func"))
+
+    def _imm_call_indirect(self, _info: OpInfo) -> bytes:
+        table = self._optional_index("table")
+        type_index, _, _ = self._typeuse(named=False)
+        return u32(type_index) + u32(table)
+
+    def _imm_local(self, _info: OpInfo) -> bytes:
+        token = self.tok
+        if token[:1] == "$":
+            index = self.locals.get(token)
+            if index is None:
+                if not is_id(token):
+                    self.unexpected()
+                self.error(f"unknown local {token}")
+            self.i += 1
+            return u32(index)
+        return u32(self.nat())
+
+    def _imm_global(self, _info: OpInfo) -> bytes:
+        return u32(self._index("global"))
+
+    def _imm_table(self, _info: OpInfo) -> bytes:
+        return u32(self._optional_index("table"))
+
+    def _imm_memory(self, _info: OpInfo) -> bytes:
+        return u32(self._optional_index("memory"))
+
+    def _memarg(self, info: OpInfo) -> bytes:
+        offset = 0
+        token = self.tok
+        if token.startswith("offset="):
+            value = self._memarg_value(token[7:], "i32 constant out of range")
+            offset = value
+            token = self.tok
+        if token.startswith("align="):
+            value = self._memarg_value(token[6:], "i32 constant out of range")
+            if value == 0 or value & (value - 1):
+                self.error("alignment must be a power of two", self.i - 1)
+            return u32(value.bit_length() - 1) + u32(offset)
+        return u32(info.natural_alignment) + u32(offset)
+
+    def _memarg_value(self, text: str, message: str) -> int:
+        try:
+            value = parse_nat(text, 32, message)
+        except ValueError as error:
+            self.error(str(error))
+        if value is None:
+            self.unexpected()
+        self.i += 1
+        return value
+
+    def _imm_memarg(self, info: OpInfo) -> bytes:
+        return self._memarg(info)
+
+    def _imm_i32(self, _info: OpInfo) -> bytes:
+        return sleb(signed(self.literal(parse_int, 32), 32))
+
+    def _imm_i64(self, _info: OpInfo) -> bytes:
+        return sleb(signed(self.literal(parse_int, 64), 64))
+
+    def _imm_f32(self, _info: OpInfo) -> bytes:
+        return _PACK_U32(self.literal(parse_f32))
+
+    def _imm_f64(self, _info: OpInfo) -> bytes:
+        return _PACK_U64(self.literal(parse_f64))
+
+    def _imm_select(self, _info: OpInfo) -> bytes:
+        if not self.at_form("result"):
+            return bytes((SELECT,))
+        types: list[ValType] = []
+        while self.at_form("result"):
+            self.i += 2
+            while self.tok != ")":
+                types.append(self._valtype())
+            self.i += 1
+        return bytes((SELECT_T,)) + vec(bytes((t,)) for t in types)
+
+    def _imm_reftype(self, _info: OpInfo) -> bytes:
+        heaptype = _HEAPTYPES.get(self.tok)
+        if heaptype is None:
+            self.unexpected()
+        self.i += 1
+        return bytes((heaptype,))
+
+    def _imm_memory_init(self, _info: OpInfo) -> bytes:
+        self.uses_data_count = True
+        # ``memory.init x`` names the data segment; two indices are a memory and a data segment.
+        memory = self._index("memory") if self._is_index(1) else 0
+        return u32(self._index("data")) + u32(memory)
+
+    def _imm_data(self, _info: OpInfo) -> bytes:
+        self.uses_data_count = True
+        return u32(self._index("data"))
+
+    def _imm_memory_copy(self, _info: OpInfo) -> bytes:
+        if self._is_index():
+            destination = self._index("memory")
+            return u32(destination) + u32(self._index("memory"))
+        return b"\x00\x00"
+
+    def _imm_table_init(self, _info: OpInfo) -> bytes:
+        # ``table.init y`` names the element segment; two indices are a table and a segment.
+        table = self._index("table") if self._is_index(1) else 0
+        return u32(self._index("elem")) + u32(table)
+
+    def _imm_elem(self, _info: OpInfo) -> bytes:
+        return u32(self._index("elem"))
+
+    def _imm_table_copy(self, _info: OpInfo) -> bytes:
+        if self._is_index():
+            destination = self._index("table")
+            return u32(destination) + u32(self._index("table"))
+        return b"\x00\x00"
+
+    def _imm_v128(self, _info: OpInfo) -> bytes:
+        _, value = self.v128_lanes()
+        return value.to_bytes(16, "little")
+
+    def _imm_shuffle(self, _info: OpInfo) -> bytes:
+        start = self.i
+        toks = self.toks
+        while is_number(toks[self.i][0]):
+            self.i += 1
+        if self.i - start != 16:
+            self.fail_unless_lexable()
+            self.error("invalid lane length", start)
+        lanes = bytearray()
+        for at in range(start, self.i):
+            lane = _lane_index(toks[at][0])
+            if lane is None:
+                self.error("malformed lane index", at)
+            lanes.append(lane)
+        return bytes(lanes)
+
+    def _lane(self) -> int:
+        token = self.tok
+        if not is_nat(token):
+            self.unexpected()
+        lane = _lane_index(token)
+        if lane is None:
+            self.error("malformed lane index")
+        self.i += 1
+        return lane
+
+    def _imm_lane(self, _info: OpInfo) -> bytes:
+        return bytes((self._lane(),))
+
+    def _imm_memarg_lane(self, info: OpInfo) -> bytes:
+        memarg = self._memarg(info)
+        return memarg + bytes((self._lane(),))
+
+
+def _lane_index(token: str) -> int | None:
+    """A lane index literal: a nat below 256."""
+    try:
+        return parse_nat(token, 8)
+    except ValueError:
+        return None
+
+
+_IMMEDIATES: dict[str, Callable[[InstructionParser, OpInfo], bytes]] = {
+    "label": InstructionParser._imm_label,
+    "br_table": InstructionParser._imm_br_table,
+    "func": InstructionParser._imm_func,
+    "call_indirect": InstructionParser._imm_call_indirect,
+    "local": InstructionParser._imm_local,
+    "global": InstructionParser._imm_global,
+    "table": InstructionParser._imm_table,
+    "memarg": InstructionParser._imm_memarg,
+    "memory": InstructionParser._imm_memory,
+    "i32": InstructionParser._imm_i32,
+    "i64": InstructionParser._imm_i64,
+    "f32": InstructionParser._imm_f32,
+    "f64": InstructionParser._imm_f64,
+    "select": InstructionParser._imm_select,
+    "reftype": InstructionParser._imm_reftype,
+    "memory.init": InstructionParser._imm_memory_init,
+    "data": InstructionParser._imm_data,
+    "memory.copy": InstructionParser._imm_memory_copy,
+    "table.init": InstructionParser._imm_table_init,
+    "elem": InstructionParser._imm_elem,
+    "table.copy": InstructionParser._imm_table_copy,
+    "v128": InstructionParser._imm_v128,
+    "shuffle": InstructionParser._imm_shuffle,
+    "lane": InstructionParser._imm_lane,
+    "memarg_lane": InstructionParser._imm_memarg_lane,
+}
+_missing = {info.immediate for info in BY_MNEMONIC.values()} - set(_IMMEDIATES) - {"none", "blocktype", "select_t"}
+if _missing:  # pragma: no cover - a new immediate kind in the opcode table
+    raise RuntimeError(f"no text reader for immediate kinds {sorted(_missing)}")

@@ -1,0 +1,236 @@
+"""WAST scripts (the spec test suite's format) to the commands of :mod:`wasmrun.text.script`.
+
+The whole script is tokenized once.  Modules are not parsed here: a text
+module is kept as its source text (the ``(module ...)`` form) and a quoted one
+as its text, to be encoded by :meth:`ModuleSource.to_binary` when the command
+runs, so that one malformed module fails only the assertion about it.  What is
+parsed here is the script around the modules: commands, actions, constants
+and expected results.  A malformed script raises
+:class:`~wasmrun.errors.TextSyntaxError` with its line.
+"""
+
+from __future__ import annotations
+
+from wasmrun.text.cursor import Cursor
+from wasmrun.text.lexer import is_id, tokenize
+from wasmrun.text.literals import SHAPES, join_lanes, parse_f32, parse_f64, parse_int, parse_lane
+from wasmrun.text.script import (
+    Action,
+    ActionCommand,
+    AssertExhaustion,
+    AssertInvalid,
+    AssertMalformed,
+    AssertReturn,
+    AssertTrap,
+    AssertUnlinkable,
+    Command,
+    Expected,
+    Get,
+    Invoke,
+    ModuleCommand,
+    ModuleSource,
+    NanPattern,
+    RefPattern,
+    Register,
+    V128Pattern,
+    Value,
+)
+from wasmrun.types import ValType
+
+_MODULE_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export", "start", "elem", "data"))
+_NAN_PATTERNS = {"nan:canonical": "canonical", "nan:arithmetic": "arithmetic"}
+_FLOAT_LANE_TYPES = {"f32x4": ValType.F32, "f64x2": ValType.F64}
+_HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF}
+
+
+def parse_script(text: str) -> list[Command]:
+    """The commands of a WAST script, in order."""
+    return _ScriptParser(text, tokenize(text)).script()
+
+
+class _ScriptParser(Cursor):
+    def __init__(self, text: str, tokens: list[tuple[str, int]]) -> None:
+        super().__init__(text, tokens)
+        # Line counting moves forward only: the line of the last offset asked.
+        self._line_offset = 0
+        self._line = 1
+
+    def line(self, index: int | None = None) -> int:
+        """The line of a token; tokens must be asked for in order."""
+        offset = self.toks[self.i if index is None else index][1]
+        if offset < self._line_offset:  # pragma: no cover - defensive, callers go forward
+            return self.position(index)[0]
+        self._line += self.text.count("\n", self._line_offset, offset)
+        self._line_offset = offset
+        return self._line
+
+    def script(self) -> list[Command]:
+        toks = self.toks
+        if toks[0][0] == "(" and toks[1][0] in _MODULE_FIELDS:
+            # A script that is one module written as bare fields (inline-module.wast).
+            line = self.line()
+            return [ModuleCommand(line, ModuleSource("text", None, line, text=self.text))]
+        commands: list[Command] = []
+        while toks[self.i][0] == "(":
+            commands.append(self._command())
+        self.expect("")
+        return commands
+
+    def _command(self) -> Command:
+        line = self.line()
+        keyword = self.toks[self.i + 1][0]
+        if keyword == "module":
+            return ModuleCommand(line, self._module())
+        if keyword in ("invoke", "get"):
+            return ActionCommand(line, self._action())
+        self.i += 2
+        command: Command
+        if keyword == "assert_return":
+            action = self._action()
+            expected = []
+            while self.tok == "(":
+                expected.append(self._expected())
+            command = AssertReturn(line, action, tuple(expected))
+        elif keyword == "assert_trap":
+            target: Action | ModuleSource = self._module() if self.at_form("module") else self._action()
+            command = AssertTrap(line, target, self._message())
+        elif keyword == "assert_exhaustion":
+            action = self._action()
+            command = AssertExhaustion(line, action, self._message())
+        elif keyword == "assert_malformed":
+            module = self._module()
+            command = AssertMalformed(line, module, self._message())
+        elif keyword == "assert_invalid":
+            module = self._module()
+            command = AssertInvalid(line, module, self._message())
+        elif keyword == "assert_unlinkable":
+            module = self._module()
+            command = AssertUnlinkable(line, module, self._message())
+        elif keyword == "register":
+            as_name = self.name()
+            module_name = self._optional_id()
+            command = Register(line, as_name, module_name)
+        else:
+            self.unexpected(self.i - 1)
+        self.expect(")")
+        return command
+
+    def _optional_id(self) -> str | None:
+        token = self.tok
+        if is_id(token):
+            self.i += 1
+            return token
+        return None
+
+    def _message(self) -> str:
+        return self.string().decode("utf-8", "replace")
+
+    def _module(self) -> ModuleSource:
+        """``(module $id? ...)``, ``(module $id? binary "..."*)`` or ``(module $id? quote "..."*)``."""
+        start = self.i
+        line = self.line()
+        self.expect("(")
+        self.expect("module")
+        module_name = self._optional_id()
+        if self.tok == "binary":
+            self.i += 1
+            data = self.strings()
+            self.expect(")")
+            return ModuleSource("binary", module_name, line, binary=data)
+        if self.tok == "quote":
+            self.i += 1
+            quoted = self.strings()
+            self.expect(")")
+            return ModuleSource("quote", module_name, line, text=quoted.decode("utf-8", "surrogateescape"))
+        self.i = self.skip_form(start)
+        end = self.toks[self.i - 1][1] + 1
+        return ModuleSource("text", module_name, line, text=self.text[self.toks[start][1] : end])
+
+    def _action(self) -> Action:
+        line = self.line()
+        self.expect("(")
+        keyword = self.tok
+        if keyword not in ("invoke", "get"):
+            self.unexpected()
+        self.i += 1
+        module_name = self._optional_id()
+        export_name = self.name()
+        if keyword == "get":
+            self.expect(")")
+            return Get(line, module_name, export_name)
+        args = []
+        while self.tok == "(":
+            args.append(self._const())
+        self.expect(")")
+        return Invoke(line, module_name, export_name, tuple(args))
+
+    def _const(self) -> Value:
+        """An argument: ``(t.const c)``, ``(ref.null t)`` or ``(ref.extern n)``."""
+        self.expect("(")
+        keyword = self.tok
+        self.i += 1
+        value: Value
+        if keyword == "i32.const":
+            value = Value(ValType.I32, self.literal(parse_int, 32))
+        elif keyword == "i64.const":
+            value = Value(ValType.I64, self.literal(parse_int, 64))
+        elif keyword == "f32.const":
+            value = Value(ValType.F32, self.literal(parse_f32))
+        elif keyword == "f64.const":
+            value = Value(ValType.F64, self.literal(parse_f64))
+        elif keyword == "v128.const":
+            _, bits = self.v128_lanes()
+            value = Value(ValType.V128, bits)
+        elif keyword == "ref.null":
+            heaptype = _HEAPTYPES.get(self.tok)
+            if heaptype is None:
+                self.unexpected()
+            self.i += 1
+            value = Value(heaptype, None)
+        elif keyword == "ref.extern":
+            value = Value(ValType.EXTERNREF, self.nat(64))
+        else:
+            self.unexpected(self.i - 1)
+        self.expect(")")
+        return value
+
+    def _expected(self) -> Expected:
+        """A result: a constant, a NaN pattern, a v128 with NaN lanes, or ``(ref.func)``/``(ref.extern)``."""
+        toks = self.toks
+        keyword = toks[self.i + 1][0]
+        following = toks[self.i + 2][0]
+        if keyword in ("f32.const", "f64.const") and following in _NAN_PATTERNS:
+            self.i += 3
+            self.expect(")")
+            valtype = ValType.F32 if keyword == "f32.const" else ValType.F64
+            return NanPattern(valtype, _NAN_PATTERNS[following])  # type: ignore[arg-type]
+        if keyword == "v128.const" and following in _FLOAT_LANE_TYPES:
+            return self._v128_expected()
+        if keyword in ("ref.func", "ref.extern") and following == ")":
+            self.i += 3
+            return RefPattern(ValType.FUNCREF if keyword == "ref.func" else ValType.EXTERNREF)
+        return self._const()
+
+    def _v128_expected(self) -> Expected:
+        """``(v128.const f32x4|f64x2 lane*)`` where a lane may be a NaN pattern."""
+        self.i += 2
+        shape = self.tok
+        self.i += 1
+        count, bits, _ = SHAPES[shape]
+        lane_type = _FLOAT_LANE_TYPES[shape]
+        lanes: list[int | NanPattern] = []
+        start = self.i
+        while self.tok != ")" and self.tok != "":
+            token = self.tok
+            pattern = _NAN_PATTERNS.get(token)
+            if pattern is not None:
+                lanes.append(NanPattern(lane_type, pattern))  # type: ignore[arg-type]
+                self.i += 1
+            else:
+                lanes.append(self.literal(parse_lane, shape))
+        if len(lanes) != count:
+            self.error("wrong number of lane literals", start)
+        self.expect(")")
+        if any(isinstance(lane, NanPattern) for lane in lanes):
+            return V128Pattern(shape, tuple(lanes))
+        return Value(ValType.V128, join_lanes(lanes, bits))  # type: ignore[arg-type]

@@ -1,0 +1,562 @@
+"""WAT (the WebAssembly text format, spec chapter 6) to the binary format.
+
+:func:`parse_module` reads one module and returns its bytes; nothing else of
+the engine ever sees text.  It works in two passes over the tokens:
+
+1. *scan*: every module field is located, identifiers are bound to indices in
+   their index spaces (imports first, as the text must list them first), and
+   the explicit type definitions are read;
+2. *encode*: fields are encoded in textual order into their sections.  Type
+   uses that match no type append a new one at the end of the type section, in
+   the order they occur (the spec's abbreviation rule).
+
+Identifiers are resolved here; numeric indices are written as they are, even
+out of range, for the validator to judge.  Syntax errors and the errors the
+text format itself defines (duplicate or unknown identifiers, ``inline
+function type``, ``mismatching label``, malformed literals ...) raise
+:class:`~wasmrun.errors.TextSyntaxError` with the reference interpreter's
+words.
+
+Instructions and type uses are read by the base class,
+:class:`~wasmrun.text.instructions.InstructionParser`.
+"""
+
+from __future__ import annotations
+
+from wasmrun.errors import TextSyntaxError
+from wasmrun.text.encoder import limits, name, section, u32, vec
+from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
+from wasmrun.text.lexer import Token, is_id, is_nat, tokenize
+from wasmrun.types import ExternKind, FuncType, ValType
+
+_DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
+_EXTERN_KINDS = {
+    "func": ExternKind.FUNC,
+    "table": ExternKind.TABLE,
+    "memory": ExternKind.MEMORY,
+    "global": ExternKind.GLOBAL,
+}
+
+_PAGE_SIZE = 65536
+_CONST_ZERO_OFFSET = b"\x41\x00\x0b"  # i32.const 0, end: inline table elements and memory data
+
+
+def parse_module(text: str) -> bytes:
+    """The binary encoding of a WAT module.
+
+    ``text`` is a ``(module ...)`` form, a ``(module binary ...)`` or
+    ``(module quote ...)`` form, or bare module fields (an inline module).
+    """
+    return _ModuleParser(text, tokenize(text)).parse()
+
+
+class _ModuleParser(InstructionParser):
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        super().__init__(text, tokens)
+        self.counts: dict[str, int] = dict.fromkeys(SPACES, 0)
+        # (kind, token index of its "(", index in its space, index of an inline segment)
+        self.fields: list[tuple[str, int, int, int]] = []
+        self.last_definition: str | None = None
+        # Section contents, entry by entry.
+        self.imports: list[bytes] = []
+        self.functions: list[bytes] = []
+        self.tables: list[bytes] = []
+        self.memories: list[bytes] = []
+        self.globals: list[bytes] = []
+        self.exports: list[bytes] = []
+        self.start: int | None = None
+        self.elements: list[bytes] = []
+        self.codes: list[bytes] = []
+        self.datas: list[bytes] = []
+
+    # --- The module form ----------------------------------------------------
+
+    def parse(self) -> bytes:
+        if self.at_form("module"):
+            self.i += 2
+            if is_id(self.tok):
+                self.i += 1
+            if self.tok == "binary":
+                self.i += 1
+                data = self.strings()
+                self.expect(")")
+                self.expect("")
+                return data
+            if self.tok == "quote":
+                self.i += 1
+                quoted = self.strings()
+                self.expect(")")
+                self.expect("")
+                return parse_module(quoted.decode("utf-8", "surrogateescape"))
+            return self._fields(")")
+        return self._fields("")
+
+    def _fields(self, closing: str) -> bytes:
+        try:
+            self._scan_fields()
+            if closing:
+                self.expect(closing)
+            self.expect("")
+        except TextSyntaxError as error:
+            self._raise_earlier_error(error)
+            raise
+        return self._encode()
+
+    def _raise_earlier_error(self, error: TextSyntaxError) -> None:
+        """Raise the first syntax error inside the fields scanned before ``error``, if any.
+
+        The reference parser reads field after field, so a malformed instruction
+        is reported before a stray token that follows its function.  Errors
+        about identifiers do not count: the scan stopped before binding them all.
+        """
+        try:
+            self._encode()
+        except TextSyntaxError as earlier:
+            message = earlier.message
+            about_identifier = message.startswith("duplicate ") or (
+                message.startswith("unknown ") and not message.startswith("unknown operator")
+            )
+            if not about_identifier and (earlier.line or 0, earlier.column or 0) < (error.line or 0, error.column or 0):
+                raise earlier from None
+
+    def _encode(self) -> bytes:
+        encoders = {
+            "func": self._func,
+            "table": self._table,
+            "memory": self._memory,
+            "global": self._global,
+            "import": self._import,
+            "export": self._export,
+            "start": self._start,
+            "elem": self._elem,
+            "data": self._data,
+        }
+        for kind, start, index, segment in self.fields:
+            self.i = start
+            encoders[kind](index, segment)
+        out = [b"\0asm\x01\0\0\0"]
+        types = [b"\x60" + name(bytes(t.params)) + name(bytes(t.results)) for t in self.types]
+        for section_id, entries in (
+            (1, types),
+            (2, self.imports),
+            (3, self.functions),
+            (4, self.tables),
+            (5, self.memories),
+            (6, self.globals),
+            (7, self.exports),
+        ):
+            if entries:
+                out.append(section(section_id, vec(entries)))
+        if self.start is not None:
+            out.append(section(8, u32(self.start)))
+        if self.elements:
+            out.append(section(9, vec(self.elements)))
+        if self.uses_data_count:
+            out.append(section(12, u32(len(self.datas))))
+        if self.codes:
+            out.append(section(10, vec(self.codes)))
+        if self.datas:
+            out.append(section(11, vec(self.datas)))
+        return b"".join(out)
+
+    # --- Pass 1: locate fields, bind identifiers --------------------------------
+
+    def _scan_fields(self) -> None:
+        toks = self.toks
+        while toks[self.i][0] == "(":
+            start = self.i
+            kind = toks[start + 1][0]
+            index = segment = -1
+            if kind == "type":
+                self.i += 2
+                self._type_definition()
+                continue
+            if kind in _DEFINITION_WORDS:
+                index, segment = self._scan_definition(start, kind)
+            elif kind == "import":
+                index = self._scan_import(start)
+            elif kind in ("elem", "data"):
+                index = self._bind(kind, start + 2)
+            elif kind not in ("export", "start"):
+                self.unexpected(start + 1)
+            self.fields.append((kind, start, index, segment))
+            self.i = self.skip_form(start)
+
+    def _bind(self, space: str, at: int) -> int:
+        """The next index of ``space``, bound to the identifier at token ``at`` if there is one."""
+        index = self.counts[space]
+        self.counts[space] = index + 1
+        identifier = self.toks[at][0]
+        if is_id(identifier):
+            ids = self.ids[space]
+            if identifier in ids:
+                self.error(f"duplicate {SPACES[space][0]} {identifier}", at)
+            ids[identifier] = index
+        return index
+
+    def _scan_definition(self, start: int, kind: str) -> tuple[int, int]:
+        toks = self.toks
+        i = start + 2
+        if is_id(toks[i][0]):
+            i += 1
+        while toks[i][0] == "(" and toks[i + 1][0] == "export":
+            i = self.skip_form(i)
+        imported = toks[i][0] == "(" and toks[i + 1][0] == "import"
+        if imported:
+            self._check_import_order(i)
+        else:
+            self.last_definition = kind
+        index = self._bind(kind, start + 2)
+        segment = -1
+        if not imported:
+            if kind == "table" and toks[i][0] in REFTYPES and toks[i + 1][0] == "(" and toks[i + 2][0] == "elem":
+                segment = self._bind("elem", i)  # never an identifier: no binding
+            elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "data":
+                segment = self._bind("data", i)
+        return index, segment
+
+    def _scan_import(self, start: int) -> int:
+        self._check_import_order(start)
+        toks = self.toks
+        i = start + 2
+        while toks[i][0][:1] == '"':
+            i += 1
+        if toks[i][0] == "(" and toks[i + 1][0] in _EXTERN_KINDS:
+            return self._bind(toks[i + 1][0], i + 2)
+        return -1  # malformed: the encoding pass reports it
+
+    def _check_import_order(self, at: int) -> None:
+        if self.last_definition is not None:
+            self.error(f"import after {_DEFINITION_WORDS[self.last_definition]}", at)
+
+    def _type_definition(self) -> None:
+        """``(type $id? (func param* result*))``, the opening ``( type`` read."""
+        at = self.i
+        self._skip_id()
+        self.expect("(")
+        self.expect("func")
+        params, _, results = self._signature(named=True)
+        self.expect(")")
+        self.expect(")")
+        self._bind("type", at)
+        function_type = FuncType(tuple(params), tuple(results))
+        self.type_index_of.setdefault(function_type, len(self.types))
+        self.types.append(function_type)
+
+    # --- Fields (pass 2) --------------------------------------------------------
+
+    def _inline_exports(self, kind: ExternKind, index: int) -> None:
+        while self.at_form("export"):
+            self.i += 2
+            export_name = self.name()
+            self.expect(")")
+            self.exports.append(name(export_name.encode()) + bytes((kind,)) + u32(index))
+
+    def _inline_import(self) -> bytes:
+        """``(import "module" "name")``: the start of an import entry."""
+        self.i += 2
+        module = self.name()
+        field = self.name()
+        self.expect(")")
+        return name(module.encode()) + name(field.encode())
+
+    def _func(self, index: int, _segment: int) -> None:
+        self.i += 2
+        self._skip_id()
+        self._inline_exports(ExternKind.FUNC, index)
+        if self.at_form("import"):
+            head = self._inline_import()
+            type_index, _, _ = self._typeuse(named=True)
+            self.expect(")")
+            self.imports.append(head + b"\x00" + u32(type_index))
+            return
+        type_index, param_count, param_names = self._typeuse(named=True)
+        self.functions.append(u32(type_index))
+        self.locals = {}
+        for position, entry in enumerate(param_names):
+            if entry is not None:
+                self._bind_local(entry[0], position, entry[1])
+        local_types: list[ValType] = []
+        while self.at_form("local"):
+            self.i += 2
+            if is_id(self.tok):
+                if param_count is None:
+                    self.error("unknown type")
+                self._bind_local(self.tok, param_count + len(local_types), self.i)
+                self.i += 1
+                local_types.append(self._valtype())
+                self.expect(")")
+                continue
+            while self.tok != ")":
+                local_types.append(self._valtype())
+            self.i += 1
+        self.labels = []
+        body = bytearray(_encode_locals(local_types))
+        self._instrs(body)
+        self.expect(")")
+        body.append(END)
+        self.codes.append(u32(len(body)) + body)
+
+    def _bind_local(self, identifier: str, index: int, at: int) -> None:
+        if identifier in self.locals:
+            self.error(f"duplicate local {identifier}", at)
+        self.locals[identifier] = index
+
+    def _limits(self) -> bytes:
+        minimum = self.nat()
+        maximum = self.nat() if is_nat(self.tok) else None
+        return limits(minimum, maximum)
+
+    def _tabletype(self) -> bytes:
+        table_limits = self._limits()
+        return bytes((self._reftype(),)) + table_limits
+
+    def _table(self, index: int, segment: int) -> None:
+        self.i += 2
+        self._skip_id()
+        self._inline_exports(ExternKind.TABLE, index)
+        if self.at_form("import"):
+            head = self._inline_import()
+            tabletype = self._tabletype()
+            self.expect(")")
+            self.imports.append(head + b"\x01" + tabletype)
+            return
+        if segment >= 0:
+            reftype = self._reftype()
+            self.i += 2  # ( elem
+            items: list[bytes] | list[int]
+            if self.tok == "(":
+                items = self._elem_exprs()
+            else:
+                items = self._func_indices()
+            self.expect(")")
+            self.expect(")")
+            self.tables.append(bytes((reftype,)) + limits(len(items), len(items)))
+            self.elements.append(_active_elem(index, _CONST_ZERO_OFFSET, reftype, items))
+            return
+        self.tables.append(self._tabletype())
+        self.expect(")")
+
+    def _memory(self, index: int, segment: int) -> None:
+        self.i += 2
+        self._skip_id()
+        self._inline_exports(ExternKind.MEMORY, index)
+        if self.at_form("import"):
+            head = self._inline_import()
+            memory_limits = self._limits()
+            self.expect(")")
+            self.imports.append(head + b"\x02" + memory_limits)
+            return
+        if segment >= 0:
+            self.i += 2  # ( data
+            data = self.strings()
+            self.expect(")")
+            self.expect(")")
+            pages = -(-len(data) // _PAGE_SIZE)
+            self.memories.append(limits(pages, pages))
+            self.datas.append(_active_data(index, _CONST_ZERO_OFFSET, data))
+            return
+        self.memories.append(self._limits())
+        self.expect(")")
+
+    def _globaltype(self) -> bytes:
+        if self.at_form("mut"):
+            self.i += 2
+            valtype = self._valtype()
+            self.expect(")")
+            return bytes((valtype, 1))
+        return bytes((self._valtype(), 0))
+
+    def _global(self, index: int, _segment: int) -> None:
+        self.i += 2
+        self._skip_id()
+        self._inline_exports(ExternKind.GLOBAL, index)
+        if self.at_form("import"):
+            head = self._inline_import()
+            globaltype = self._globaltype()
+            self.expect(")")
+            self.imports.append(head + b"\x03" + globaltype)
+            return
+        globaltype = self._globaltype()
+        self.globals.append(globaltype + self._expr())
+        self.expect(")")
+
+    def _import(self, _index: int, _segment: int) -> None:
+        self.i += 2
+        module = self.name()
+        field = self.name()
+        head = name(module.encode()) + name(field.encode())
+        self.expect("(")
+        kind = self.tok
+        if kind not in _EXTERN_KINDS:
+            self.unexpected()
+        self.i += 1
+        self._skip_id()
+        if kind == "func":
+            type_index, _, _ = self._typeuse(named=True)
+            desc = b"\x00" + u32(type_index)
+        elif kind == "table":
+            desc = b"\x01" + self._tabletype()
+        elif kind == "memory":
+            desc = b"\x02" + self._limits()
+        else:
+            desc = b"\x03" + self._globaltype()
+        self.expect(")")
+        self.expect(")")
+        self.imports.append(head + desc)
+
+    def _export(self, _index: int, _segment: int) -> None:
+        self.i += 2
+        export_name = self.name()
+        self.expect("(")
+        kind = self.tok
+        if kind not in _EXTERN_KINDS:
+            self.unexpected()
+        self.i += 1
+        index = self._index(kind)
+        self.expect(")")
+        self.expect(")")
+        self.exports.append(name(export_name.encode()) + bytes((_EXTERN_KINDS[kind],)) + u32(index))
+
+    def _start(self, _index: int, _segment: int) -> None:
+        at = self.i
+        self.i += 2
+        index = self._index("func")
+        self.expect(")")
+        if self.start is not None:
+            self.error("multiple start sections", at)
+        self.start = index
+
+    def _offset(self) -> bytes | None:
+        """``(offset instr*)`` or one folded instruction; None when neither is here."""
+        if self.at_form("offset"):
+            self.i += 2
+            offset = self._expr()
+            self.expect(")")
+            return offset
+        if self.tok == "(" and self.toks[self.i + 1][0] != "item":
+            return self._folded_expr()
+        return None
+
+    def _elem_exprs(self) -> list[bytes]:
+        """``(item instr*)`` or ``(instr)`` element expressions up to ``)``."""
+        items = []
+        while self.tok == "(":
+            if self.at_form("item"):
+                self.i += 2
+                items.append(self._expr())
+                self.expect(")")
+            else:
+                items.append(self._folded_expr())
+        return items
+
+    def _func_indices(self) -> list[int]:
+        items = []
+        while self._is_index():
+            items.append(self._index("func"))
+        return items
+
+    def _elem_list(self) -> tuple[ValType, list[bytes] | list[int]]:
+        """``func x*`` or ``reftype expr*`` (or, after an offset, the legacy bare ``x*``)."""
+        if self.tok == "func":
+            self.i += 1
+            return ValType.FUNCREF, self._func_indices()
+        if self.tok in REFTYPES:
+            reftype = self._reftype()
+            return reftype, self._elem_exprs()
+        return ValType.FUNCREF, self._func_indices()
+
+    def _elem(self, _index: int, _segment: int) -> None:
+        self.i += 2
+        self._skip_id()
+        if self.tok == "declare":
+            self.i += 1
+            self._require_elem_kind()
+            reftype, items = self._elem_list()
+            self.elements.append(_passive_elem(3, reftype, items))
+        else:
+            table = None
+            if self.at_form("table"):
+                self.i += 2
+                table = self._index("table")
+                self.expect(")")
+            elif self._is_index():
+                table = self._index("table")  # the MVP form (elem x (offset ...) ...)
+            offset = self._offset()
+            if offset is None:
+                if table is not None:
+                    self.unexpected()
+                self._require_elem_kind()
+                reftype, items = self._elem_list()
+                self.elements.append(_passive_elem(1, reftype, items))
+            else:
+                reftype, items = self._elem_list()
+                self.elements.append(_active_elem(table or 0, offset, reftype, items))
+        self.expect(")")
+
+    def _require_elem_kind(self) -> None:
+        if self.tok != "func" and self.tok not in REFTYPES:
+            self.unexpected()
+
+    def _data(self, _index: int, _segment: int) -> None:
+        self.i += 2
+        self._skip_id()
+        memory = None
+        if self.at_form("memory"):
+            self.i += 2
+            memory = self._index("memory")
+            self.expect(")")
+        elif self._is_index():
+            memory = self._index("memory")  # the MVP form (data x (offset ...) ...)
+        offset = self._offset()
+        if offset is None and memory is not None:
+            self.unexpected()
+        data = self.strings()
+        self.expect(")")
+        if offset is None:
+            self.datas.append(b"\x01" + name(data))
+        else:
+            self.datas.append(_active_data(memory or 0, offset, data))
+
+
+def _encode_locals(local_types: list[ValType]) -> bytes:
+    """Locals as runs of one type: ``vec((count, type))``."""
+    runs: list[bytes] = []
+    count = 0
+    for position, valtype in enumerate(local_types):
+        count += 1
+        if position + 1 == len(local_types) or local_types[position + 1] != valtype:
+            runs.append(u32(count) + bytes((valtype,)))
+            count = 0
+    return vec(runs)
+
+
+def _active_elem(table: int, offset: bytes, reftype: ValType, items: list[bytes] | list[int]) -> bytes:
+    """An active element segment in the most compact of the binary's forms."""
+    if items and isinstance(items[0], bytes):
+        expressions = vec(items)
+        if table == 0 and reftype == ValType.FUNCREF:
+            return b"\x04" + offset + expressions
+        return b"\x06" + u32(table) + offset + bytes((reftype,)) + expressions
+    indices = vec(u32(item) for item in items)  # type: ignore[arg-type]
+    if reftype == ValType.FUNCREF and table == 0:
+        return b"\x00" + offset + indices
+    if reftype == ValType.FUNCREF:
+        return b"\x02" + u32(table) + offset + b"\x00" + indices
+    # An empty list written as indices, of a non-function type: expressions.
+    return b"\x06" + u32(table) + offset + bytes((reftype,)) + indices
+
+
+def _passive_elem(flags: int, reftype: ValType, items: list[bytes] | list[int]) -> bytes:
+    """A passive (flags 1) or declarative (flags 3) element segment."""
+    if items and isinstance(items[0], bytes):
+        return bytes((flags + 4, reftype)) + vec(items)
+    if reftype == ValType.FUNCREF:
+        return bytes((flags, 0)) + vec(u32(item) for item in items)  # type: ignore[arg-type]
+    return bytes((flags + 4, reftype)) + vec(u32(item) for item in items)  # type: ignore[arg-type]
+
+
+def _active_data(memory: int, offset: bytes, data: bytes) -> bytes:
+    if memory == 0:
+        return b"\x00" + offset + name(data)
+    return b"\x02" + u32(memory) + offset + name(data)
