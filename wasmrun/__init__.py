@@ -1,0 +1,118 @@
+"""wasmrun: a WebAssembly runner in pure Python.
+
+The embedding API::
+
+    from wasmrun import Linker, Module, Store
+
+    module = Module.from_file("add.wasm")
+    with Store() as store:
+        instance = Linker(store).instantiate(module)
+        print(instance.exports["add"](1, 2))
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wasmrun.embedding import Store
+    from wasmrun.errors import (
+        DecodeError,
+        InstantiationError,
+        LinkError,
+        ProcExit,
+        ResourceError,
+        TextSyntaxError,
+        Trap,
+        UnsupportedInstruction,
+        ValidationError,
+        WasmError,
+    )
+    from wasmrun.interp.machine import Interpreter
+    from wasmrun.module import Module
+    from wasmrun.runtime.executor import Executor
+    from wasmrun.runtime.functions import FunctionInstance, HostFunction, WasmFunction
+    from wasmrun.runtime.globals import GlobalInstance
+    from wasmrun.runtime.instance import Instance
+    from wasmrun.runtime.linker import Linker
+    from wasmrun.runtime.memory import MemoryInstance
+    from wasmrun.runtime.table import TableInstance
+    from wasmrun.types import FuncType, GlobalType, Limits, MemoryType, TableType, ValType
+
+__version__ = "0.1.0"
+
+# The public names, imported on first use (PEP 562) so that ``import wasmrun.cli`` and friends do
+# not pay for the engine.
+_HOMES = {
+    "Store": "wasmrun.embedding",
+    "Interpreter": "wasmrun.interp.machine",
+    "Module": "wasmrun.module",
+    "Executor": "wasmrun.runtime.executor",
+    "FunctionInstance": "wasmrun.runtime.functions",
+    "HostFunction": "wasmrun.runtime.functions",
+    "WasmFunction": "wasmrun.runtime.functions",
+    "GlobalInstance": "wasmrun.runtime.globals",
+    "Instance": "wasmrun.runtime.instance",
+    "Linker": "wasmrun.runtime.linker",
+    "MemoryInstance": "wasmrun.runtime.memory",
+    "TableInstance": "wasmrun.runtime.table",
+    **{
+        name: "wasmrun.errors"
+        for name in (
+            "DecodeError",
+            "InstantiationError",
+            "LinkError",
+            "ProcExit",
+            "ResourceError",
+            "TextSyntaxError",
+            "Trap",
+            "UnsupportedInstruction",
+            "ValidationError",
+            "WasmError",
+        )
+    },
+    **{name: "wasmrun.types" for name in ("FuncType", "GlobalType", "Limits", "MemoryType", "TableType", "ValType")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'wasmrun' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "DecodeError",
+    "Executor",
+    "FuncType",
+    "FunctionInstance",
+    "GlobalInstance",
+    "GlobalType",
+    "HostFunction",
+    "Instance",
+    "InstantiationError",
+    "Interpreter",
+    "Limits",
+    "LinkError",
+    "Linker",
+    "MemoryInstance",
+    "MemoryType",
+    "Module",
+    "ProcExit",
+    "ResourceError",
+    "Store",
+    "TableInstance",
+    "TableType",
+    "TextSyntaxError",
+    "Trap",
+    "UnsupportedInstruction",
+    "ValType",
+    "ValidationError",
+    "WasmError",
+    "WasmFunction",
+    "__version__",
+]

@@ -72,6 +72,10 @@ class ResourceError(WasmError):
     """The host could not provide a resource (e.g. a failed memory reservation)."""
 
 
+class UnsupportedInstruction(WasmError):
+    """Code uses an instruction this engine does not execute (SIMD); raised when it is translated."""
+
+
 class Trap(WasmError):
     """A WebAssembly trap.  ``message`` is one of the texts in :data:`TRAP_MESSAGES`.
 

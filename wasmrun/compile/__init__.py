@@ -1,0 +1,1 @@
+"""Translation of validated function bodies into executable superinstructions."""

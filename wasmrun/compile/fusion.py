@@ -1,0 +1,342 @@
+"""Superinstructions: every fusion the translator does, declared here as data.
+
+The scheme
+==========
+
+A function runs as a list of *handlers*, one Python closure per
+superinstruction, called as ``pc = code[pc](R)``.  ``R`` is the function's
+frame, one flat list: the locals (parameters first), then one slot per
+operand-stack depth.  The stack height at each instruction is static in valid
+wasm, so a stack operand is just a slot index fixed at translation time, and a
+superinstruction reads and writes frame slots directly.  One dispatch costs
+about 40 ns, more than most wasm instructions' own work, so the translator
+makes every dispatch do as much wasm work as it can:
+
+1. **Operands are folded in** (:data:`OPERAND_INSTRUCTIONS`).  ``local.get x``,
+   ``t.const c`` and ``ref.null`` emit no code: they push a *pending operand*
+   (local ``x`` or constant ``c``) on the translator's stack, and the
+   instruction that consumes it reads ``R[x]`` or the constant (bound into
+   the closure) directly.  Every family below is generated for every shape of
+   its sources (``r`` register, ``c`` constant), so ``local.get a;
+   i32.const 4; i32.add`` is one ``binop`` of shape ``rc``.  A pending local
+   is copied to its own slot ("materialised") before anything writes that
+   local, and every pending operand is materialised where control flow merges
+   (entering a block, loop or if), before a call (arguments are a slice of
+   the frame), and where values must sit in particular slots (block results,
+   branch values).
+
+2. **Results go straight to locals** (:data:`DESTINATION_INSTRUCTIONS`).  An
+   instruction whose result is immediately stored by ``local.set x`` (or
+   ``local.tee x``) writes ``R[x]`` itself: ``local.get a; local.get b;
+   i32.add; local.set c`` is the single ``R[c] = (R[a] + R[b]) % 2**32``.
+
+3. **Conditions fuse with branches** (:data:`BRANCH_FUSIONS`).  A comparison
+   (or ``eqz``) followed by ``br_if`` or ``if`` becomes one compare-and-branch
+   handler, e.g. ``i32.lt_s; br_if 0`` with a local and a constant operand is
+   ``if S(R[a]) < c: return t`` (``S``: the signed view; of ``c``, computed once).
+
+4. **Control flow is resolved at translation time.**  Branch targets are
+   handler indexes; a branch carrying values is preceded by the moves that
+   put them in the target label's slots (out of line for ``br_if`` and
+   ``br_table``), so nothing is computed about labels at run time.  A branch
+   to an unconditional branch, ``return`` or function end takes its target's
+   place (jump threading).
+
+5. **Straight-line handlers run as one** (:data:`RUN_MAX_LENGTH`).
+   Consecutive handlers that no branch enters are concatenated into one
+   closure (a *run*, key ``("run", member keys, "")``), up to
+   :data:`RUN_MAX_LENGTH` of them; a conditional branch may sit inside a run
+   (``if cond: return target``), an unconditional one ends it.  So a loop
+   body ending in a compare-and-branch back to its start is typically one
+   dispatch per iteration.  Runs are rarely shared between sites, and each
+   distinct one costs a compile (~0.25 ms), so they are made only for hot
+   functions (:mod:`wasmrun.interp.machine` counts calls and loop
+   iterations); a run keeps the handler indexes of its members, so it can be
+   patched into a function that is running.  A trap must name the wasm
+   instruction that raised it: members after the first that may trap are
+   wrapped in ``try`` (free in CPython 3.11 unless raised) to record their
+   own offset on the way out.
+
+:data:`FAMILIES` gives the Python body of each superinstruction family; the
+interpreter (:mod:`wasmrun.interp.handlers`) generates, on first use, one
+closure factory per ``(family, op, shape)`` key from it.  The numeric
+expressions ``{E}`` come from :data:`wasmrun.interp.numeric.NUMERIC_TEMPLATES`
+(or a call of the numeric function where there is no template).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasmrun.opcodes import (
+    BR_IF,
+    F32_CONST,
+    F64_CONST,
+    I32_CONST,
+    I64_CONST,
+    IF,
+    LOCAL_GET,
+    LOCAL_SET,
+    LOCAL_TEE,
+    REF_NULL,
+)
+
+# --- 1. instructions that become operands instead of code ---------------------------------------
+
+OPERAND_INSTRUCTIONS = frozenset((LOCAL_GET, I32_CONST, I64_CONST, F32_CONST, F64_CONST, REF_NULL))
+
+# --- 2. instructions that become the destination of the instruction before them -------------------
+
+DESTINATION_INSTRUCTIONS = frozenset((LOCAL_SET, LOCAL_TEE))
+
+# --- 3. condition + branch --------------------------------------------------------------------------
+
+COMPARISONS = frozenset(
+    f"{t}.{name}"
+    for t in ("i32", "i64")
+    for name in ("eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u")
+) | frozenset(f"{t}.{name}" for t in ("f32", "f64") for name in ("eq", "ne", "lt", "gt", "le", "ge"))
+"""Binary instructions whose i32 result is a truth value worth branching on directly."""
+
+TESTS = frozenset(("i32.eqz", "i64.eqz"))
+"""Unary instructions that branch as the *negation* of their operand (``eqz; br_if`` = branch if zero)."""
+
+BRANCH_FUSIONS: dict[tuple[str, int], str] = {
+    ("comparison", BR_IF): "br_if",  # branch when the comparison holds
+    ("comparison", IF): "br_unless",  # jump to else/end when it does not
+    ("test", BR_IF): "br_unless",  # eqz x; br_if  = branch when x is zero
+    ("test", IF): "br_if",  # eqz x; if  = jump to else/end when x is non-zero
+}
+"""``(condition class, branch opcode) -> branch family``; a comparison's family is
+suffixed with its arity (``br_if.binop``), a test's uses the operand itself."""
+
+
+# --- 5. runs ---------------------------------------------------------------------------------------
+
+RUN_MAX_LENGTH = 16
+"""The most handlers one run concatenates (longer runs: fewer dispatches, more distinct closures to compile)."""
+
+TRAPPING_OPS = frozenset(
+    [f"{t}.{op}" for t in ("i32", "i64") for op in ("div_s", "div_u", "rem_s", "rem_u")]
+    + [f"{t}.trunc_{f}_{s}" for t in ("i32", "i64") for f in ("f32", "f64") for s in ("s", "u")]
+)
+"""Numeric instructions that can trap (the ``unop``/``binop`` handlers of all others cannot)."""
+
+
+def key_may_trap(key: tuple[str, Any, str]) -> bool:
+    """Whether a handler of this key (not a run) can raise a Trap."""
+    return FAMILIES[key[0]].may_trap or key[1] in TRAPPING_OPS
+
+
+# --- the families ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A superinstruction family: its factory's arguments and its handler's body.
+
+    ``args`` are the factory's parameters in IR order (after the binding
+    context ``ctx``; the next handler index ``nxt`` comes last).  ``sources``
+    are the operands among them: each is a frame index (shape ``r``) or a
+    constant (shape ``c``), written ``{name}`` in ``body``.  ``objects`` names
+    the arguments that are indexes into one of the instance's lists (``ctx.
+    memories`` ...), resolved when the closure is made.  ``prologue`` runs in
+    the factory (constants derived from immediates).  ``{E}`` in the body is the
+    instruction's expression over its operands, in source order.  A body not
+    ending in ``return``/``raise`` falls through to ``return nxt``.
+    """
+
+    args: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    body: str = ""
+    objects: dict[str, str] = field(default_factory=dict)
+    prologue: str = ""
+    jumps: tuple[str, ...] = ()  # the arguments that are handler indexes (a list of them for br_table)
+    falls_through: bool = True  # False: every path leaves by ``return``/``raise`` (ends a run)
+    may_trap: bool = False  # whether the handler can raise a Trap (calls: the callee's included)
+
+    def __post_init__(self) -> None:
+        for name in self.sources + tuple(self.objects) + self.jumps:
+            if name not in self.args:
+                raise ValueError(f"{name!r} is not an argument of the family")
+
+
+_CALL_INDIRECT_CHECK = """\
+i = {x}
+elements = tab.elements
+if i >= len(elements):
+    raise Trap(TRAP_UNDEFINED_ELEMENT)
+f = elements[i]
+if f is None:
+    raise Trap(f"{TRAP_UNINITIALIZED_ELEMENT} {i}")  # the index, as the reference interpreter says
+if f.type is not ty and f.type != ty:
+    raise Trap(TRAP_INDIRECT_CALL_TYPE)
+"""
+
+# Memory access: ``{ACCESS}`` and ``{CONVERT}`` come from LOADS/STORES below.  Only the access itself is
+# inside ``try``; on an error, ``check_bounds`` raises the trap if the access was out of bounds, and
+# anything else (an engine bug) is re-raised as it is.
+_LOAD = """\
+ea = {x} + off
+try:
+    v = {ACCESS}
+except {ERROR}:
+    check_bounds(mem, ea, {WIDTH})
+    raise
+R[d] = {CONVERT}
+"""
+
+_STORE = """\
+ea = {x} + off
+v = {CONVERT}
+try:
+    {ACCESS}
+except {ERROR}:
+    check_bounds(mem, ea, {WIDTH})
+    raise
+"""
+
+FAMILIES: dict[str, Family] = {
+    # Data movement and numeric instructions.
+    "move": Family(("d", "x"), ("x",), "R[d] = {x}"),
+    "unop": Family(("d", "x"), ("x",), "R[d] = {E}"),
+    "binop": Family(("d", "x", "y"), ("x", "y"), "R[d] = {E}"),
+    "select": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {x} if {z} else {y}"),
+    # Control.  A conditional branch falls through (to the next handler, or the rest of its run).
+    "br": Family(("t",), (), "return t", jumps=("t",), falls_through=False),
+    "br_if": Family(("x", "t"), ("x",), "if {x}:\n    return t", jumps=("t",)),
+    "br_unless": Family(("x", "t"), ("x",), "if not {x}:\n    return t", jumps=("t",)),
+    "br_if.unop": Family(("x", "t"), ("x",), "if {E}:\n    return t", jumps=("t",)),
+    "br_unless.unop": Family(("x", "t"), ("x",), "if not {E}:\n    return t", jumps=("t",)),
+    "br_if.binop": Family(("x", "y", "t"), ("x", "y"), "if {E}:\n    return t", jumps=("t",)),
+    "br_unless.binop": Family(("x", "y", "t"), ("x", "y"), "if not {E}:\n    return t", jumps=("t",)),
+    "br_table": Family(
+        ("x", "targets"),
+        ("x",),
+        "i = {x}\nreturn targets[i] if i < n else default",
+        prologue="n = len(targets) - 1\ndefault = targets[n]\ntargets = tuple(targets)",
+        jumps=("targets",),
+        falls_through=False,
+    ),
+    "exit": Family((), (), "return 0", falls_through=False),
+    "ret": Family(("d", "x"), ("x",), "R[d] = {x}\nreturn 0", falls_through=False),
+    "unreachable": Family((), (), "raise Trap(TRAP_UNREACHABLE)", falls_through=False, may_trap=True),
+    # Calls: the arguments are the frame slice R[a:b]; results go to R[d] or R[a:e].
+    "call.0": Family(("f", "a", "b"), (), "f.entry(R[a:b])", {"f": "functions"}, may_trap=True),
+    "call.1": Family(("f", "a", "b", "d"), (), "R[d] = f.entry(R[a:b])", {"f": "functions"}, may_trap=True),
+    "call.n": Family(("f", "a", "b", "e"), (), "R[a:e] = f.entry(R[a:b])", {"f": "functions"}, may_trap=True),
+    "call_indirect.0": Family(
+        ("ty", "tab", "x", "a", "b"),
+        ("x",),
+        _CALL_INDIRECT_CHECK + "f.entry(R[a:b])",
+        {"ty": "types", "tab": "tables"},
+        may_trap=True,
+    ),
+    "call_indirect.1": Family(
+        ("ty", "tab", "x", "a", "b", "d"),
+        ("x",),
+        _CALL_INDIRECT_CHECK + "R[d] = f.entry(R[a:b])",
+        {"ty": "types", "tab": "tables"},
+        may_trap=True,
+    ),
+    "call_indirect.n": Family(
+        ("ty", "tab", "x", "a", "b", "e"),
+        ("x",),
+        _CALL_INDIRECT_CHECK + "R[a:e] = f.entry(R[a:b])",
+        {"ty": "types", "tab": "tables"},
+        may_trap=True,
+    ),
+    # Globals.
+    "global.get": Family(("d", "g"), (), "R[d] = g.value", {"g": "globals"}),
+    "global.set": Family(("g", "x"), ("x",), "g.value = {x}", {"g": "globals"}),
+    # Memory.
+    "load": Family(("d", "x", "off", "mem"), ("x",), _LOAD, {"mem": "memories"}, may_trap=True),
+    "store": Family(("x", "y", "off", "mem"), ("x", "y"), _STORE, {"mem": "memories"}, may_trap=True),
+    "memory.size": Family(("d", "mem"), (), "R[d] = mem.pages", {"mem": "memories"}),
+    "memory.grow": Family(
+        ("d", "x", "mem"), ("x",), "r = mem.grow({x})\nR[d] = r if r >= 0 else 4294967295", {"mem": "memories"}
+    ),
+    "memory.fill": Family(
+        ("mem", "p", "v", "n"), ("p", "v", "n"), "mem.fill({p}, {v}, {n})", {"mem": "memories"}, may_trap=True
+    ),
+    "memory.copy": Family(
+        ("mem", "p", "q", "n"), ("p", "q", "n"), "mem.copy({p}, {q}, {n})", {"mem": "memories"}, may_trap=True
+    ),
+    "memory.init": Family(
+        ("mem", "seg", "p", "q", "n"),
+        ("p", "q", "n"),
+        "mem.init({p}, datas[seg], {q}, {n})",
+        {"mem": "memories"},
+        prologue="datas = ctx.datas",
+        may_trap=True,
+    ),
+    "data.drop": Family(("seg",), (), "datas[seg] = b''", prologue="datas = ctx.datas"),
+    # Tables and references.
+    "table.get": Family(("d", "tab", "x"), ("x",), "R[d] = tab.get({x})", {"tab": "tables"}, may_trap=True),
+    "table.set": Family(("tab", "x", "y"), ("x", "y"), "tab.set({x}, {y})", {"tab": "tables"}, may_trap=True),
+    "table.size": Family(("d", "tab"), (), "R[d] = len(tab.elements)", {"tab": "tables"}),
+    "table.grow": Family(
+        ("d", "tab", "v", "n"),
+        ("v", "n"),
+        "r = tab.grow({n}, {v})\nR[d] = r if r >= 0 else 4294967295",
+        {"tab": "tables"},
+    ),
+    "table.fill": Family(
+        ("tab", "p", "v", "n"), ("p", "v", "n"), "tab.fill({p}, {v}, {n})", {"tab": "tables"}, may_trap=True
+    ),
+    "table.copy": Family(
+        ("tab", "src", "p", "q", "n"),
+        ("p", "q", "n"),
+        "tab.copy({p}, src, {q}, {n})",
+        {"tab": "tables", "src": "tables"},
+        may_trap=True,
+    ),
+    "table.init": Family(
+        ("tab", "seg", "p", "q", "n"),
+        ("p", "q", "n"),
+        "tab.init({p}, elements[seg], {q}, {n})",
+        {"tab": "tables"},
+        prologue="elements = ctx.elements",
+        may_trap=True,
+    ),
+    "elem.drop": Family(("seg",), (), "elements[seg] = ()", prologue="elements = ctx.elements"),
+    "ref.func": Family(("d", "f"), (), "R[d] = f", {"f": "functions"}),
+}
+
+# Loads: mnemonic -> (access, conversion of the accessed value ``v``).  ``byte`` is ``mem.view[ea]``;
+# a struct format is a pre-bound ``Struct(format).unpack_from(mem.view, ea)[0]``.
+LOADS: dict[str, tuple[str, str]] = {
+    "i32.load": ("<I", "v"),
+    "i64.load": ("<Q", "v"),
+    "f32.load": ("<I", "f32_from_bits(v)"),
+    "f64.load": ("<d", "v"),
+    "i32.load8_s": ("byte", "v + 4294967040 if v > 127 else v"),
+    "i32.load8_u": ("byte", "v"),
+    "i32.load16_s": ("<H", "v + 4294901760 if v > 32767 else v"),
+    "i32.load16_u": ("<H", "v"),
+    "i64.load8_s": ("byte", "v + 18446744073709551360 if v > 127 else v"),
+    "i64.load8_u": ("byte", "v"),
+    "i64.load16_s": ("<H", "v + 18446744073709486080 if v > 32767 else v"),
+    "i64.load16_u": ("<H", "v"),
+    "i64.load32_s": ("<I", "v + 18446744069414584320 if v > 2147483647 else v"),
+    "i64.load32_u": ("<I", "v"),
+}
+
+# Stores: mnemonic -> (access, the value ``v`` to write, from the operand ``{y}``).
+STORES: dict[str, tuple[str, str]] = {
+    "i32.store": ("<I", "{y}"),
+    "i64.store": ("<Q", "{y}"),
+    "f32.store": ("<I", "f32_to_bits({y})"),
+    "f64.store": ("<d", "{y}"),
+    "i32.store8": ("byte", "{y} & 255"),
+    "i32.store16": ("<H", "{y} & 65535"),
+    "i64.store8": ("byte", "{y} & 255"),
+    "i64.store16": ("<H", "{y} & 65535"),
+    "i64.store32": ("<I", "{y} & 4294967295"),
+}
+
+EXTRA_EXPRESSIONS: dict[str, str] = {
+    "ref.is_null": "({a} is None)",
+}
+"""Expressions ``{E}`` for the non-numeric instructions translated as ``unop``."""

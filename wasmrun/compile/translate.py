@@ -1,0 +1,860 @@
+"""Translating a validated function body into superinstructions (see :mod:`wasmrun.compile.fusion`).
+
+The output, a :class:`Translation`, is plain data: ``code[pc]`` is
+``[key, *args]`` with ``key = (family, op, shape)`` naming a family of
+:data:`~wasmrun.compile.fusion.FAMILIES`, the instruction's mnemonic for the
+families that have an expression (else ``None``) and one ``r``/``c`` per
+source operand; ``args`` are frame indexes, constants, handler indexes
+(branch targets) and instance indexes, in the family's order.  ``code[0]`` is
+a placeholder: a handler returning 0 ends the function.  ``offsets[pc]`` is
+the byte offset (in the module) of the wasm instruction ``code[pc]`` came
+from, for trap backtraces.
+
+How the translator works: one pass over the instructions with an abstract
+operand stack whose entries are ``("r", index)`` (the value is ``R[index]``:
+its own stack slot, or a local not yet copied) or ``("c", value)``; and a
+control stack of open blocks with their pending branch fix-ups.  Code after
+an unconditional branch is skipped up to the end of its block.  With
+``fuse=False`` every operand instruction emits its own move and nothing is
+fused: one handler per wasm instruction (the reference for the fusion tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wasmrun.binary.instructions import decode_function_body
+from wasmrun.compile import fusion
+from wasmrun.errors import UnsupportedInstruction
+from wasmrun.module import Module
+from wasmrun.opcodes import (
+    BLOCK,
+    BR,
+    BR_IF,
+    BR_TABLE,
+    CALL,
+    CALL_INDIRECT,
+    DROP,
+    ELSE,
+    END,
+    F32_CONST,
+    F64_CONST,
+    GLOBAL_GET,
+    GLOBAL_SET,
+    I32_CONST,
+    I64_CONST,
+    IF,
+    LOCAL_GET,
+    LOCAL_SET,
+    LOCAL_TEE,
+    LOOP,
+    NOP,
+    OPCODES,
+    PREFIX_SIMD,
+    REF_FUNC,
+    REF_IS_NULL,
+    REF_NULL,
+    RETURN,
+    SELECT,
+    SELECT_T,
+    UNREACHABLE,
+)
+from wasmrun.types import FuncType, ValType
+from wasmrun.values import f32_from_bits, f64_from_bits
+
+Operand = tuple[str, Any]
+
+
+@dataclass(slots=True)
+class Translation:
+    """A translated function (see the module docstring)."""
+
+    function_index: int
+    code: list[list[Any]]
+    offsets: list[int]
+    param_count: int
+    frame_template: list[Any]  # appended to the arguments to make a frame: declared locals, then stack slots
+    result_base: int  # results are R[result_base : result_base + result_count] at the end
+    result_count: int
+    loop_heads: list[int]  # the handler index where each loop starts (branched to from below)
+
+    @property
+    def frame_size(self) -> int:
+        return self.param_count + len(self.frame_template)
+
+
+ZERO_VALUES: dict[ValType, Any] = {
+    ValType.I32: 0,
+    ValType.I64: 0,
+    ValType.F32: 0.0,
+    ValType.F64: 0.0,
+    ValType.V128: 0,
+    ValType.FUNCREF: None,
+    ValType.EXTERNREF: None,
+}
+
+_NUMERIC = {opcode: info for opcode, info in OPCODES.items() if 0x45 <= opcode <= 0xC4 or 0xFC00 <= opcode <= 0xFC07}
+_LOADS = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in fusion.LOADS}
+_STORES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in fusion.STORES}
+
+
+class _Control:
+    """An open block: where its stack starts, its label's arity and its pending branches."""
+
+    __slots__ = ("dead", "else_fixup", "fixups", "height", "kind", "nparams", "nresults", "start")
+
+    def __init__(self, kind: int, height: int, nparams: int, nresults: int, start: int, dead: bool = False) -> None:
+        self.kind = kind  # BLOCK, LOOP, IF, ELSE, or END for the function's own block
+        self.height = height
+        self.nparams = nparams
+        self.nresults = nresults
+        self.start = start
+        self.fixups: list[tuple[list[Any], int]] = []
+        self.else_fixup: tuple[list[Any], int] | None = None
+        self.dead = dead
+
+    @property
+    def arity(self) -> int:
+        return self.nparams if self.kind == LOOP else self.nresults
+
+
+def translate_function(module: Module, function_index: int, *, fuse: bool = True) -> Translation:
+    """Translate defined function ``function_index`` (an index in the module's function space)."""
+    return _Translator(module, function_index, fuse).run()
+
+
+class _Translator:
+    def __init__(self, module: Module, function_index: int, fuse: bool) -> None:
+        self.module = module
+        self.function_index = function_index
+        self.fuse = fuse
+        self.type: FuncType = module.func_type(function_index)
+        self.body = module.body(function_index)
+        declared = [valtype for count, valtype in self.body.locals for _ in range(count)]
+        self.declared = declared
+        self.base = len(self.type.params) + len(declared)  # frame index of stack depth 0
+        self.stack: list[Operand] = []
+        self.max_height = 0
+        self.ctrls: list[_Control] = []
+        self.code: list[list[Any]] = [[("exit", None, "")]]
+        self.offsets: list[int] = [self.body.code_start]
+        self.offset = self.body.code_start
+        self.unreachable = False
+        self.instructions: list[tuple[int, Any, int]] = []
+        self.position = 0
+        self.skip = 0
+        self.loop_heads: list[int] = []
+
+    # --- driver -------------------------------------------------------------------------------
+
+    def run(self) -> Translation:
+        self.instructions = decode_function_body(self.module.raw, self.body)
+        handlers = _HANDLERS
+        self.ctrls.append(_Control(END, 0, 0, len(self.type.results), 0))
+        instructions = self.instructions
+        count = len(instructions)
+        position = 0
+        while position < count:
+            opcode, immediate, offset = instructions[position]
+            self.position = position
+            self.offset = offset
+            self.skip = 0
+            if self.unreachable and opcode not in _STRUCTURE:
+                position += 1
+                continue
+            handler = handlers.get(opcode)
+            if handler is None:
+                self.unsupported(opcode)
+            else:
+                handler(self, immediate)
+            position += 1 + self.skip
+        template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
+        code, offsets, loop_heads = self.code, self.offsets, self.loop_heads
+        if self.fuse and thread_jumps(code):
+            code, offsets, loop_heads = drop_dead_code(code, offsets, loop_heads)
+        return Translation(
+            self.function_index,
+            code,
+            offsets,
+            len(self.type.params),
+            template,
+            self.base,
+            len(self.type.results),
+            loop_heads,
+        )
+
+    def unsupported(self, opcode: int) -> None:
+        info = OPCODES.get(opcode)
+        name = info.mnemonic if info is not None else f"opcode 0x{opcode:x}"
+        if opcode >> 8 == PREFIX_SIMD:
+            raise UnsupportedInstruction(f"unsupported instruction: SIMD ({name}) is not executed by this engine")
+        raise UnsupportedInstruction(f"unsupported instruction: {name}")
+
+    # --- emitting -----------------------------------------------------------------------------
+
+    def emit(self, family: str, op: str | None, shape: str, *args: Any) -> list[Any]:
+        item = [(family, op, shape), *args]
+        self.code.append(item)
+        self.offsets.append(self.offset)
+        return item
+
+    def push(self, operand: Operand) -> None:
+        self.stack.append(operand)
+        if len(self.stack) > self.max_height:
+            self.max_height = len(self.stack)
+
+    def push_slot(self) -> int:
+        slot = self.base + len(self.stack)
+        self.push(("r", slot))
+        return slot
+
+    def pop(self) -> Operand:
+        return self.stack.pop()
+
+    def materialize(self, depth: int) -> None:
+        """Make the entry at ``depth`` live in its own slot."""
+        operand = self.stack[depth]
+        slot = self.base + depth
+        if operand[0] == "c" or operand[1] != slot:
+            self.emit("move", None, operand[0], slot, operand[1])
+            self.stack[depth] = ("r", slot)
+
+    def flush(self) -> None:
+        for depth in range(len(self.stack)):
+            self.materialize(depth)
+
+    def spill_local(self, index: int) -> None:
+        """Copy pending reads of local ``index`` to their slots before the local is written."""
+        target = ("r", index)
+        for depth, operand in enumerate(self.stack):
+            if operand == target:
+                self.materialize(depth)
+
+    def result_destination(self) -> int:
+        """Where the value about to be produced goes: the next ``local.set``/``tee``'s local, or a slot."""
+        if self.fuse:
+            following = self.instructions[self.position + 1]
+            if following[0] in fusion.DESTINATION_INSTRUCTIONS:
+                local = following[1]
+                self.spill_local(local)
+                self.skip = 1
+                if following[0] == LOCAL_TEE:
+                    self.push(("r", local))
+                return int(local)
+        return self.push_slot()
+
+    # --- branches ------------------------------------------------------------------------------
+
+    def label(self, depth: int) -> _Control:
+        return self.ctrls[-1 - depth]
+
+    def branch_moves(self, ctrl: _Control) -> list[tuple[int, Operand]]:
+        """The moves that put the branch's values into the label's slots (none if already there)."""
+        arity = ctrl.arity
+        height = len(self.stack)
+        moves = []
+        for k in range(arity):
+            operand = self.stack[height - arity + k]
+            destination = self.base + ctrl.height + k
+            if operand != ("r", destination):
+                moves.append((destination, operand))
+        return moves
+
+    def emit_moves(self, moves: list[tuple[int, Operand]]) -> None:
+        # Destinations ascend and every slot source sits at or above its destination, at the same
+        # distance, so copying in order never overwrites a source still to be read.
+        for destination, operand in moves:
+            self.emit("move", None, operand[0], destination, operand[1])
+
+    def target(self, ctrl: _Control, container: list[Any], index: int) -> None:
+        """Make ``container[index]`` the handler index of ``ctrl``'s label (now or when it is bound)."""
+        if ctrl.kind == LOOP:
+            container[index] = ctrl.start
+        else:
+            ctrl.fixups.append((container, index))
+
+    def jump(self, ctrl: _Control) -> None:
+        self.emit_moves(self.branch_moves(ctrl))
+        item = self.emit("br", None, "", None)
+        self.target(ctrl, item, 1)
+
+    def conditional_jump(self, ctrl: _Control, family: str, op: str | None, operands: list[Operand]) -> None:
+        """``family`` is ``br_if``/``br_unless`` (suffixed by arity when ``op`` is given)."""
+        moves = self.branch_moves(ctrl)
+        shape = "".join(operand[0] for operand in operands)
+        values = [operand[1] for operand in operands]
+        if not moves:
+            item = self.emit(family, op, shape, *values, None)
+            self.target(ctrl, item, len(item) - 1)
+            return
+        # Out of line: skip the moves and the jump unless the condition holds.
+        inverse = (
+            family.replace("br_if", "br_unless") if family.startswith("br_if") else family.replace("br_unless", "br_if")
+        )
+        skip = self.emit(inverse, op, shape, *values, None)
+        self.emit_moves(moves)
+        item = self.emit("br", None, "", None)
+        self.target(ctrl, item, 1)
+        skip[-1] = len(self.code)
+
+    def condition(self) -> tuple[str, str | None, list[Operand]]:
+        """The condition for a following ``br_if``/``if``: ``("", None, [x])`` (branch on x)."""
+        return "", None, [self.pop()]
+
+    def fused_condition(self, info_mnemonic: str, arity: int, branch_opcode: int) -> bool:
+        """If the next instruction is ``br_if``/``if``, fuse this comparison or test into it."""
+        if not self.fuse:
+            return False
+        following = self.instructions[self.position + 1]
+        if following[0] != BR_IF and following[0] != IF:
+            return False
+        kind = "test" if info_mnemonic in fusion.TESTS else "comparison"
+        family = fusion.BRANCH_FUSIONS[(kind, following[0])]
+        operands = self.stack[len(self.stack) - arity :]
+        del self.stack[len(self.stack) - arity :]
+        self.skip = 1
+        if kind == "test":
+            op: str | None = None
+        else:
+            op = info_mnemonic
+            family = f"{family}.binop" if arity == 2 else f"{family}.unop"
+        if following[0] == BR_IF:
+            self.conditional_jump(self.label(following[1]), family, op, operands)
+        else:
+            self.open_if(following[1], family, op, operands)
+        return True
+
+    # --- blocks --------------------------------------------------------------------------------
+
+    def block_arity(self, blocktype: int) -> tuple[int, int]:
+        if blocktype == -64:
+            return 0, 0
+        if blocktype < 0:
+            return 0, 1
+        function_type = self.module.types[blocktype]
+        return len(function_type.params), len(function_type.results)
+
+    def open_block(self, kind: int, blocktype: int) -> _Control:
+        nparams, nresults = self.block_arity(blocktype)
+        if self.unreachable:
+            ctrl = _Control(kind, len(self.stack), nparams, nresults, 0, dead=True)
+        else:
+            self.flush()
+            ctrl = _Control(kind, len(self.stack) - nparams, nparams, nresults, len(self.code))
+        self.ctrls.append(ctrl)
+        return ctrl
+
+    def op_block(self, blocktype: int) -> None:
+        self.open_block(BLOCK, blocktype)
+
+    def op_loop(self, blocktype: int) -> None:
+        ctrl = self.open_block(LOOP, blocktype)
+        if not ctrl.dead:
+            self.loop_heads.append(ctrl.start)
+
+    def op_if(self, blocktype: int) -> None:
+        if self.unreachable:
+            self.open_block(IF, blocktype)
+            return
+        _family, _op, operands = self.condition()
+        self.open_if(blocktype, "br_unless", None, operands)
+
+    def open_if(self, blocktype: int, family: str, op: str | None, operands: list[Operand]) -> None:
+        ctrl = self.open_block(IF, blocktype)
+        shape = "".join(operand[0] for operand in operands)
+        item = self.emit(family, op, shape, *[operand[1] for operand in operands], None)
+        ctrl.else_fixup = (item, len(item) - 1)
+
+    def op_else(self, _immediate: None) -> None:
+        ctrl = self.ctrls[-1]
+        if ctrl.dead:
+            return
+        if not self.unreachable:
+            self.settle_results(ctrl)
+            item = self.emit("br", None, "", None)
+            ctrl.fixups.append((item, 1))
+        if ctrl.else_fixup is not None:
+            container, index = ctrl.else_fixup
+            container[index] = len(self.code)
+            ctrl.else_fixup = None
+        del self.stack[ctrl.height :]
+        for _ in range(ctrl.nparams):
+            self.push_slot()
+        ctrl.kind = ELSE
+        self.unreachable = False
+
+    def settle_results(self, ctrl: _Control) -> None:
+        """At the end of a block's code: its results into their slots."""
+        for depth in range(len(self.stack) - ctrl.nresults, len(self.stack)):
+            self.materialize(depth)
+
+    def op_end(self, _immediate: None) -> None:
+        ctrl = self.ctrls.pop()
+        if ctrl.dead:
+            return
+        falls_through = not self.unreachable
+        if ctrl.kind == END:
+            self.end_function(ctrl, falls_through)
+            return
+        if falls_through:
+            self.settle_results(ctrl)
+        here = len(self.code)
+        reached = falls_through
+        if ctrl.kind != LOOP:
+            for container, index in ctrl.fixups:
+                container[index] = here
+            reached = reached or bool(ctrl.fixups)
+        if ctrl.else_fixup is not None:  # an if without else: the false edge
+            container, index = ctrl.else_fixup
+            container[index] = here
+            reached = True
+        del self.stack[ctrl.height :]
+        for _ in range(ctrl.nresults):
+            self.push_slot()
+        self.unreachable = not reached
+
+    def end_function(self, ctrl: _Control, falls_through: bool) -> None:
+        if falls_through:
+            if self.fuse and ctrl.nresults == 1 and not ctrl.fixups:
+                operand = self.stack[-1]
+                self.emit("ret", None, operand[0], self.base, operand[1])
+                return
+            self.settle_results(ctrl)
+        for container, index in ctrl.fixups:
+            container[index] = len(self.code)
+        if falls_through or ctrl.fixups:
+            self.emit("exit", None, "")
+
+    # --- control instructions ------------------------------------------------------------------
+
+    def op_unreachable(self, _immediate: None) -> None:
+        self.emit("unreachable", None, "")
+        self.unreachable = True
+
+    def op_nop(self, _immediate: None) -> None:
+        pass
+
+    def op_br(self, depth: int) -> None:
+        self.jump(self.label(depth))
+        self.unreachable = True
+
+    def op_br_if(self, depth: int) -> None:
+        operand = self.pop()
+        self.conditional_jump(self.label(depth), "br_if", None, [operand])
+
+    def op_br_table(self, immediate: tuple[tuple[int, ...], int]) -> None:
+        labels, default = immediate
+        operand = self.pop()
+        targets: list[Any] = [None] * (len(labels) + 1)
+        self.emit("br_table", None, operand[0], operand[1], targets)
+        stubs: dict[int, int] = {}  # label depth -> its stub's handler index
+        pending = []
+        for position, depth in enumerate((*labels, default)):
+            ctrl = self.label(depth)
+            moves = self.branch_moves(ctrl)
+            if not moves:
+                self.target(ctrl, targets, position)
+            else:
+                pending.append((position, depth, ctrl, moves))
+        for position, depth, ctrl, moves in pending:
+            if depth not in stubs:
+                stubs[depth] = len(self.code)
+                self.emit_moves(moves)
+                item = self.emit("br", None, "", None)
+                self.target(ctrl, item, 1)
+            targets[position] = stubs[depth]
+        self.unreachable = True
+
+    def op_return(self, _immediate: None) -> None:
+        count = len(self.type.results)
+        if count == 1:
+            operand = self.stack[-1]
+            self.emit("ret", None, operand[0], self.base, operand[1])
+        else:
+            height = len(self.stack)
+            moves = []
+            for k in range(count):
+                operand = self.stack[height - count + k]
+                if operand != ("r", self.base + k):
+                    moves.append((self.base + k, operand))
+            self.emit_moves(moves)
+            self.emit("exit", None, "")
+        self.unreachable = True
+
+    def op_call(self, function_index: int) -> None:
+        self.call(self.module.func_type(function_index), "call", (function_index,), None)
+
+    def op_call_indirect(self, immediate: tuple[int, int]) -> None:
+        type_index, table_index = immediate
+        index = self.pop()
+        self.call(self.module.types[type_index], "call_indirect", (type_index, table_index, index[1]), index[0])
+
+    def call(self, function_type: FuncType, family: str, leading: tuple[Any, ...], shape: str | None) -> None:
+        nparams = len(function_type.params)
+        height = len(self.stack)
+        for depth in range(height - nparams, height):
+            self.materialize(depth)
+        del self.stack[height - nparams :]
+        first = self.base + height - nparams
+        end = self.base + height
+        nresults = len(function_type.results)
+        shape = shape or ""
+        if nresults == 0:
+            self.emit(f"{family}.0", None, shape, *leading, first, end)
+        elif nresults == 1:
+            # Decide the destination first: it may emit spills, which must come before the call.
+            destination = self.result_destination()
+            self.emit(f"{family}.1", None, shape, *leading, first, end, destination)
+        else:
+            self.emit(f"{family}.n", None, shape, *leading, first, end, first + nresults)
+            for _ in range(nresults):
+                self.push_slot()
+
+    # --- parametric and variable instructions ----------------------------------------------------
+
+    def op_drop(self, _immediate: None) -> None:
+        self.pop()
+
+    def op_select(self, _immediate: Any) -> None:
+        z = self.pop()
+        y = self.pop()
+        x = self.pop()
+        destination = self.result_destination()
+        self.emit("select", None, x[0] + y[0] + z[0], destination, x[1], y[1], z[1])
+
+    def op_local_get(self, index: int) -> None:
+        if self.fuse:
+            self.push(("r", index))
+        else:
+            self.emit("move", None, "r", self.push_slot(), index)
+
+    def op_local_set(self, index: int) -> None:
+        operand = self.pop()
+        if operand == ("r", index):
+            return
+        self.spill_local(index)
+        self.emit("move", None, operand[0], index, operand[1])
+
+    def op_local_tee(self, index: int) -> None:
+        operand = self.stack[-1]
+        if operand == ("r", index):
+            return
+        self.spill_local(index)
+        self.emit("move", None, operand[0], index, operand[1])
+
+    def op_global_get(self, index: int) -> None:
+        self.emit("global.get", None, "", self.result_destination(), index)
+
+    def op_global_set(self, index: int) -> None:
+        operand = self.pop()
+        self.emit("global.set", None, operand[0], index, operand[1])
+
+    def constant(self, value: Any) -> None:
+        if self.fuse:
+            self.push(("c", value))
+        else:
+            self.emit("move", None, "c", self.push_slot(), value)
+
+    def op_i32_const(self, value: int) -> None:
+        self.constant(value)
+
+    def op_f32_const(self, bits: int) -> None:
+        self.constant(f32_from_bits(bits))
+
+    def op_f64_const(self, bits: int) -> None:
+        self.constant(f64_from_bits(bits))
+
+    # --- numeric -----------------------------------------------------------------------------------
+
+    def numeric(self, mnemonic: str, arity: int) -> None:
+        if (mnemonic in fusion.COMPARISONS or mnemonic in fusion.TESTS) and self.fused_condition(mnemonic, arity, 0):
+            return
+        if arity == 1:
+            x = self.pop()
+            self.emit("unop", mnemonic, x[0], self.result_destination(), x[1])
+        else:
+            y = self.pop()
+            x = self.pop()
+            self.emit("binop", mnemonic, x[0] + y[0], self.result_destination(), x[1], y[1])
+
+    # --- memory ------------------------------------------------------------------------------------
+
+    def load(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+        x = self.pop()
+        self.emit("load", mnemonic, x[0], self.result_destination(), x[1], memarg[1], 0)
+
+    def store(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+        y = self.pop()
+        x = self.pop()
+        self.emit("store", mnemonic, x[0] + y[0], x[1], y[1], memarg[1], 0)
+
+    def op_memory_size(self, memory: int) -> None:
+        self.emit("memory.size", None, "", self.result_destination(), memory)
+
+    def op_memory_grow(self, memory: int) -> None:
+        x = self.pop()
+        self.emit("memory.grow", None, x[0], self.result_destination(), x[1], memory)
+
+    def pop_three(self) -> tuple[str, list[Any]]:
+        n = self.pop()
+        q = self.pop()
+        p = self.pop()
+        return p[0] + q[0] + n[0], [p[1], q[1], n[1]]
+
+    def op_memory_fill(self, memory: int) -> None:
+        shape, values = self.pop_three()
+        self.emit("memory.fill", None, shape, memory, *values)
+
+    def op_memory_copy(self, memories: tuple[int, int]) -> None:
+        shape, values = self.pop_three()
+        self.emit("memory.copy", None, shape, memories[0], *values)
+
+    def op_memory_init(self, immediate: tuple[int, int]) -> None:
+        segment, memory = immediate
+        shape, values = self.pop_three()
+        self.emit("memory.init", None, shape, memory, segment, *values)
+
+    def op_data_drop(self, segment: int) -> None:
+        self.emit("data.drop", None, "", segment)
+
+    # --- tables and references -------------------------------------------------------------------
+
+    def op_table_get(self, table: int) -> None:
+        x = self.pop()
+        self.emit("table.get", None, x[0], self.result_destination(), table, x[1])
+
+    def op_table_set(self, table: int) -> None:
+        y = self.pop()
+        x = self.pop()
+        self.emit("table.set", None, x[0] + y[0], table, x[1], y[1])
+
+    def op_table_size(self, table: int) -> None:
+        self.emit("table.size", None, "", self.result_destination(), table)
+
+    def op_table_grow(self, table: int) -> None:
+        n = self.pop()
+        v = self.pop()
+        self.emit("table.grow", None, v[0] + n[0], self.result_destination(), table, v[1], n[1])
+
+    def op_table_fill(self, table: int) -> None:
+        shape, values = self.pop_three()
+        self.emit("table.fill", None, shape, table, *values)
+
+    def op_table_copy(self, tables: tuple[int, int]) -> None:
+        shape, values = self.pop_three()
+        self.emit("table.copy", None, shape, tables[0], tables[1], *values)
+
+    def op_table_init(self, immediate: tuple[int, int]) -> None:
+        segment, table = immediate
+        shape, values = self.pop_three()
+        self.emit("table.init", None, shape, table, segment, *values)
+
+    def op_elem_drop(self, segment: int) -> None:
+        self.emit("elem.drop", None, "", segment)
+
+    def op_ref_null(self, _reftype: Any) -> None:
+        self.constant(None)
+
+    def op_ref_is_null(self, _immediate: None) -> None:
+        x = self.pop()
+        self.emit("unop", "ref.is_null", x[0], self.result_destination(), x[1])
+
+    def op_ref_func(self, index: int) -> None:
+        self.emit("ref.func", None, "", self.result_destination(), index)
+
+
+_STRUCTURE = frozenset((BLOCK, LOOP, IF, ELSE, END))
+
+
+def _build_handlers() -> dict[int, Callable[[_Translator, Any], None]]:
+    t = _Translator
+    handlers: dict[int, Callable[[_Translator, Any], None]] = {
+        UNREACHABLE: t.op_unreachable,
+        NOP: t.op_nop,
+        BLOCK: t.op_block,
+        LOOP: t.op_loop,
+        IF: t.op_if,
+        ELSE: t.op_else,
+        END: t.op_end,
+        BR: t.op_br,
+        BR_IF: t.op_br_if,
+        BR_TABLE: t.op_br_table,
+        RETURN: t.op_return,
+        CALL: t.op_call,
+        CALL_INDIRECT: t.op_call_indirect,
+        DROP: t.op_drop,
+        SELECT: t.op_select,
+        SELECT_T: t.op_select,
+        LOCAL_GET: t.op_local_get,
+        LOCAL_SET: t.op_local_set,
+        LOCAL_TEE: t.op_local_tee,
+        GLOBAL_GET: t.op_global_get,
+        GLOBAL_SET: t.op_global_set,
+        I32_CONST: t.op_i32_const,
+        I64_CONST: t.op_i32_const,
+        F32_CONST: t.op_f32_const,
+        F64_CONST: t.op_f64_const,
+        REF_NULL: t.op_ref_null,
+        REF_IS_NULL: t.op_ref_is_null,
+        REF_FUNC: t.op_ref_func,
+    }
+    named: dict[str, Callable[[_Translator, Any], None]] = {
+        "memory.size": t.op_memory_size,
+        "memory.grow": t.op_memory_grow,
+        "memory.fill": t.op_memory_fill,
+        "memory.copy": t.op_memory_copy,
+        "memory.init": t.op_memory_init,
+        "data.drop": t.op_data_drop,
+        "table.get": t.op_table_get,
+        "table.set": t.op_table_set,
+        "table.size": t.op_table_size,
+        "table.grow": t.op_table_grow,
+        "table.fill": t.op_table_fill,
+        "table.copy": t.op_table_copy,
+        "table.init": t.op_table_init,
+        "elem.drop": t.op_elem_drop,
+    }
+    for opcode, info in OPCODES.items():
+        if info.mnemonic in named:
+            handlers[opcode] = named[info.mnemonic]
+
+    def numeric(mnemonic: str, arity: int) -> Callable[[_Translator, Any], None]:
+        return lambda self, _immediate: self.numeric(mnemonic, arity)
+
+    def load(mnemonic: str) -> Callable[[_Translator, Any], None]:
+        return lambda self, memarg: self.load(mnemonic, memarg)
+
+    def store(mnemonic: str) -> Callable[[_Translator, Any], None]:
+        return lambda self, memarg: self.store(mnemonic, memarg)
+
+    for opcode, info in _NUMERIC.items():
+        handlers[opcode] = numeric(info.mnemonic, len(info.params or ()))
+    for opcode, mnemonic in _LOADS.items():
+        handlers[opcode] = load(mnemonic)
+    for opcode, mnemonic in _STORES.items():
+        handlers[opcode] = store(mnemonic)
+    return handlers
+
+
+_HANDLERS = _build_handlers()
+
+
+# --- passes over the translated code ---------------------------------------------------------------
+
+
+_JUMP_POSITIONS = {
+    name: tuple(1 + family.args.index(arg) for arg in family.jumps) for name, family in fusion.FAMILIES.items()
+}
+_FALLS_THROUGH = {name: family.falls_through for name, family in fusion.FAMILIES.items()}
+
+
+def jump_slots(item: list[Any]) -> list[tuple[list[Any], int]]:
+    """Where ``item`` (not a run) holds handler indexes: ``(container, index)`` pairs."""
+    positions = _JUMP_POSITIONS[item[0][0]]
+    if not positions:
+        return []
+    slots: list[tuple[list[Any], int]] = []
+    for position in positions:
+        value = item[position]
+        if isinstance(value, list):
+            slots.extend((value, k) for k in range(len(value)))
+        else:
+            slots.append((item, position))
+    return slots
+
+
+def thread_jumps(code: list[list[Any]]) -> bool:
+    """Retarget branches to unconditional branches; replace a ``br`` to ``exit``/``ret`` by a copy of it;
+    make a move followed by a ``ret`` of what it moved a ``ret`` itself.  Whether code may have died."""
+    changed = False
+    for item in code[1:]:
+        for container, index in jump_slots(item):
+            target = container[index]
+            seen = set()
+            while code[target][0][0] == "br" and target not in seen:
+                seen.add(target)
+                target = code[target][1]
+            container[index] = target
+        if item[0][0] == "br" and code[item[1]][0][0] in ("exit", "ret"):
+            item[:] = list(code[item[1]])
+            changed = True
+    for pc in range(1, len(code) - 1):
+        item, following = code[pc], code[pc + 1]
+        if item[0][0] == "move" and following[0] == ("ret", None, "r") and following[2] == item[1]:
+            # What the move wrote is never read again: the function returns.
+            code[pc] = [("ret", None, item[0][2]), following[1], item[2]]
+            changed = True
+    return changed
+
+
+def drop_dead_code(
+    code: list[list[Any]], offsets: list[int], loop_heads: list[int]
+) -> tuple[list[list[Any]], list[int], list[int]]:
+    """The handlers reachable from the first, renumbered (jump targets, loop heads and offsets with them)."""
+    reachable = set()
+    pending = [1]
+    end = len(code)
+    while pending:
+        pc = pending.pop()
+        # Follow the fall-through edges in a loop, the jumps through the worklist.
+        while pc < end and pc not in reachable:
+            reachable.add(pc)
+            item = code[pc]
+            name = item[0][0]
+            if _JUMP_POSITIONS[name]:
+                pending.extend(container[index] for container, index in jump_slots(item))
+            if not _FALLS_THROUGH[name]:
+                break
+            pc += 1
+    if len(reachable) == len(code) - 1:
+        return code, offsets, loop_heads
+    kept = sorted(reachable)
+    new_pc = {pc: position for position, pc in enumerate(kept, 1)}
+    for pc in kept:
+        for container, index in jump_slots(code[pc]):
+            container[index] = new_pc[container[index]]
+    return (
+        [code[0], *(code[pc] for pc in kept)],
+        [offsets[0], *(offsets[pc] for pc in kept)],
+        [new_pc[pc] for pc in loop_heads if pc in new_pc],
+    )
+
+
+def plan_runs(code: list[list[Any]]) -> list[list[int]]:
+    """The runs worth fusing: lists of two or more consecutive handler indexes.
+
+    A run starts at a handler some branch enters (or the first), never
+    includes another such handler, and ends after :data:`RUN_MAX_LENGTH
+    <wasmrun.compile.fusion.RUN_MAX_LENGTH>` handlers or one that does not
+    fall through.  The handlers keep their indexes: the fused closure goes to
+    ``code[run[0]]`` and continues at ``run[-1] + 1``, so frames already
+    running the function (recursion) stay valid when the runs are patched in.
+    """
+    entered = {1}
+    for item in code[1:]:
+        for container, index in jump_slots(item):
+            entered.add(container[index])
+    runs: list[list[int]] = []
+    pc = 1
+    while pc < len(code):
+        run = [pc]
+        pc += 1
+        while (
+            pc < len(code)
+            and pc not in entered
+            and len(run) < fusion.RUN_MAX_LENGTH
+            and _FALLS_THROUGH[code[run[-1]][0][0]]
+        ):
+            run.append(pc)
+            pc += 1
+        if len(run) > 1:
+            runs.append(run)
+    return runs
+
+
+def run_item(code: list[list[Any]], offsets: list[int], run: list[int]) -> list[Any]:
+    """The IR item of a run: ``[("run", member keys, ""), member offsets, *member args]``."""
+    key = ("run", tuple(code[pc][0] for pc in run), "")
+    return [key, tuple(offsets[pc] for pc in run), *[arg for pc in run for arg in code[pc][1:]]]

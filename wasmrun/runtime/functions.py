@@ -1,0 +1,168 @@
+"""Function instances (spec 4.2.6): what ``call``, ``call_indirect`` and a funcref reach.
+
+Every function instance, wasm or host, has a ``type`` and an ``entry``: a plain
+Python function taking the arguments as a *fresh list* of canonical values (the
+callee may extend it into its frame) and returning the results in the engine's
+calling convention: ``None`` for no result, the value itself for one, a sequence
+for several.  The interpreter's call instructions call ``function.entry``
+directly, so it is a plain function (never a bound method or a callable object:
+those would make every wasm call a C-level recursion).
+
+A :class:`WasmFunction` starts with an entry that translates its body on first
+call and replaces itself (the executor's business: see
+:class:`wasmrun.runtime.executor.Executor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from wasmrun.types import FuncType, ValType
+from wasmrun.values import f32_from_bits, f32_to_bits
+
+if TYPE_CHECKING:
+    from wasmrun.runtime.instance import Instance
+
+Entry = Callable[[list[Any]], Any]
+
+_MASKS = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFFFF, ValType.V128: (1 << 128) - 1}
+_SIGN_BITS = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
+
+
+class FunctionInstance:
+    """A function: its type and its entry (see the module docstring)."""
+
+    __slots__ = ("entry", "type")
+
+    type: FuncType
+    entry: Entry
+
+    def __call__(self, *args: Any) -> Any:
+        """Call from Python: ints (negative allowed) and floats in, ``None``/a value/a tuple out.
+
+        Integers come back signed (as in Wasmtime's Python API), floats as Python floats.
+        """
+        params = self.type.params
+        if len(args) != len(params):
+            raise TypeError(f"function of type {self.type} takes {len(params)} arguments, got {len(args)}")
+        results = self.invoke([to_canonical(arg, valtype) for arg, valtype in zip(args, params)])
+        python = tuple(from_canonical(value, valtype) for value, valtype in zip(results, self.type.results))
+        if not python:
+            return None
+        return python[0] if len(python) == 1 else python
+
+    def invoke(self, args: Sequence[Any]) -> tuple[Any, ...]:
+        """Call with canonical arguments; the canonical results as a tuple."""
+        raise NotImplementedError
+
+
+class WasmFunction(FunctionInstance):
+    """A function defined by a module: its instance and its index in that module's function space."""
+
+    __slots__ = ("index", "instance")
+
+    def __init__(self, function_type: FuncType, instance: Instance, index: int) -> None:
+        self.type = function_type
+        self.instance = instance
+        self.index = index
+        instance.store.executor.prepare(self)
+
+    def __repr__(self) -> str:
+        return f"<WasmFunction {self.index} {self.type}>"
+
+    def invoke(self, args: Sequence[Any]) -> tuple[Any, ...]:
+        return self.instance.store.executor.invoke(self, args)
+
+
+class HostFunction(FunctionInstance):
+    """A function implemented in Python.
+
+    ``function`` is called with the canonical argument values (i32/i64 as
+    unsigned ints, possibly ``bool``) and returns ``None``, one value, or a
+    tuple for several results; integers may be signed (they are wrapped to the
+    result type), floats are taken as they are.
+    """
+
+    __slots__ = ("function", "name")
+
+    def __init__(self, function_type: FuncType, function: Callable[..., Any], name: str = "") -> None:
+        self.type = function_type
+        self.function = function
+        self.name = name or getattr(function, "__name__", "host")
+        self.entry = _host_entry(function_type, function)
+
+    def __repr__(self) -> str:
+        return f"<HostFunction {self.name} {self.type}>"
+
+    def invoke(self, args: Sequence[Any]) -> tuple[Any, ...]:
+        return results_tuple(self.type, self.entry(list(args)))
+
+
+def _host_entry(function_type: FuncType, function: Callable[..., Any]) -> Entry:
+    """The entry of a host function: call it, then wrap integer results to their type."""
+    results = function_type.results
+    if not results:
+
+        def entry_none(args: list[Any]) -> None:
+            function(*args)
+
+        return entry_none
+    if len(results) == 1:
+        mask = _MASKS.get(results[0])
+        if mask is None:
+
+            def entry_one(args: list[Any]) -> Any:
+                return function(*args)
+
+            return entry_one
+
+        def entry_int(args: list[Any]) -> Any:
+            return function(*args) & mask
+
+        return entry_int
+    masks = [_MASKS.get(valtype) for valtype in results]
+    count = len(results)
+
+    def entry_many(args: list[Any]) -> list[Any]:
+        values = function(*args)
+        if len(values) != count:
+            raise TypeError(f"host function returned {len(values)} results, its type has {count}")
+        return [value if mask is None else value & mask for value, mask in zip(values, masks)]
+
+    return entry_many
+
+
+def results_tuple(function_type: FuncType, value: Any) -> tuple[Any, ...]:
+    """Results in the calling convention (``None``/value/sequence) as a tuple of canonical values."""
+    count = len(function_type.results)
+    if count == 0:
+        return ()
+    values = (value,) if count == 1 else tuple(value)
+    # Comparisons leave Python bools in i32 slots (cheaper); the outside world sees ints.
+    return tuple(int(v) if v.__class__ is bool else v for v in values)
+
+
+def to_canonical(value: Any, valtype: ValType) -> Any:
+    """A Python argument as the canonical value of ``valtype`` (ints wrap; floats round to f32)."""
+    mask = _MASKS.get(valtype)
+    if mask is not None:
+        if not isinstance(value, int):
+            raise TypeError(f"expected an int for a {valtype.text} argument, got {value!r}")
+        if not -(mask >> 1) - 1 <= value <= mask:
+            raise ValueError(f"{value} is out of range for {valtype.text}")
+        return value & mask
+    if valtype is ValType.F32:
+        return f32_from_bits(f32_to_bits(float(value)))
+    if valtype is ValType.F64:
+        return float(value)
+    return value
+
+
+def from_canonical(value: Any, valtype: ValType) -> Any:
+    """A canonical result as Python sees it: i32/i64 signed, everything else as it is."""
+    sign = _SIGN_BITS.get(valtype)
+    if sign is not None:
+        value = int(value)
+        return value - (sign << 1) if value & sign else value
+    return value

@@ -1,0 +1,265 @@
+"""Module instances and instantiation (spec 4.5.4), in the spec's order.
+
+:func:`instantiate` takes a validated module and one extern per import:
+
+1. check each extern against its import (``incompatible import type``, a
+   :class:`LinkError`; extern subtyping on limits, equality elsewhere);
+2. allocate the module's functions, tables, memories, then its globals (each
+   initialiser evaluated in turn: ``global.get`` of an import, ``ref.func``);
+3. build the exports;
+4. run the active element segments (``table.init`` semantics, then drop; a
+   declarative segment is only dropped), then the active data segments
+   (``memory.init``, then drop);
+5. call the start function.
+
+A trap in step 4 or 5 propagates as :class:`Trap`, and the writes made before
+it stay (2.0 semantics: segments are not checked up front), which shared
+tables and memories make visible to other instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from wasmrun.errors import LinkError
+from wasmrun.module import ConstExpr, Module, SegmentMode
+from wasmrun.opcodes import OPCODES
+from wasmrun.runtime.functions import FunctionInstance, WasmFunction
+from wasmrun.runtime.globals import GlobalInstance
+from wasmrun.runtime.memory import MemoryInstance
+from wasmrun.runtime.table import TableInstance
+from wasmrun.types import ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType
+from wasmrun.values import f32_from_bits, f64_from_bits
+
+if TYPE_CHECKING:
+    from wasmrun.runtime.store import Store
+
+Extern = Any
+"""A FunctionInstance, TableInstance, MemoryInstance or GlobalInstance."""
+
+
+class Instance:
+    """A module instance: the module's index spaces resolved to the store's objects.
+
+    ``datas`` and ``elements`` hold each segment's contents until it is
+    dropped (then ``b""`` / ``()``): ``memory.init`` and ``table.init`` read
+    them, ``data.drop`` and ``elem.drop`` write them.
+    """
+
+    def __init__(self, module: Module, store: Store) -> None:
+        self.module = module
+        self.store = store
+        self.types: list[FuncType] = [store.intern_type(t) for t in module.types]
+        self.functions: list[FunctionInstance] = []
+        self.tables: list[TableInstance] = []
+        self.memories: list[MemoryInstance] = []
+        self.globals: list[GlobalInstance] = []
+        self.exports: dict[str, Extern] = {}
+        self.datas: list[bytes] = [segment.data for segment in module.datas]
+        self.elements: list[Sequence[Any]] = []
+
+    def __repr__(self) -> str:
+        name = self.module.names.module
+        return f"<Instance {name or ''} exports={list(self.exports)}>"
+
+    @property
+    def memory(self) -> MemoryInstance | None:
+        """The memory exported as ``memory``, or else the first memory, if any (for embedders)."""
+        exported = self.exports.get("memory")
+        if isinstance(exported, MemoryInstance):
+            return exported
+        return self.memories[0] if self.memories else None
+
+
+# --- extern types and matching (spec 4.5.2 "import matching") -------------------------------------
+
+
+def extern_kind(extern: Extern) -> ExternKind:
+    if isinstance(extern, FunctionInstance):
+        return ExternKind.FUNC
+    if isinstance(extern, TableInstance):
+        return ExternKind.TABLE
+    if isinstance(extern, MemoryInstance):
+        return ExternKind.MEMORY
+    if isinstance(extern, GlobalInstance):
+        return ExternKind.GLOBAL
+    raise TypeError(f"not an extern: {extern!r}")
+
+
+def extern_type(extern: Extern) -> ExternType:
+    """The extern's current type: a table's or memory's minimum is its current size."""
+    kind = extern_kind(extern)
+    if kind is ExternKind.FUNC:
+        return extern.type
+    if kind is ExternKind.TABLE:
+        table_type: TableType = extern.type
+        return TableType(table_type.element, Limits(len(extern.elements), table_type.limits.max))
+    if kind is ExternKind.MEMORY:
+        memory_type: MemoryType = extern.type
+        return MemoryType(Limits(extern.pages, memory_type.limits.max))
+    return extern.type
+
+
+def _limits_match(actual: Limits, expected: Limits) -> bool:
+    if actual.min < expected.min:
+        return False
+    if expected.max is None:
+        return True
+    return actual.max is not None and actual.max <= expected.max
+
+
+def extern_matches(actual: ExternType, expected: ExternType) -> bool:
+    """Whether an extern of type ``actual`` can be imported as ``expected``."""
+    if isinstance(expected, FuncType):
+        return isinstance(actual, FuncType) and actual == expected
+    if isinstance(expected, TableType):
+        return (
+            isinstance(actual, TableType)
+            and actual.element == expected.element
+            and _limits_match(actual.limits, expected.limits)
+        )
+    if isinstance(expected, MemoryType):
+        return isinstance(actual, MemoryType) and _limits_match(actual.limits, expected.limits)
+    return isinstance(actual, GlobalType) and actual == expected
+
+
+def describe_extern_type(extern_type: ExternType) -> str:
+    if isinstance(extern_type, FuncType):
+        return f"func {extern_type}"
+    if isinstance(extern_type, GlobalType):
+        return f"global {'mut ' if extern_type.mutable else ''}{extern_type.valtype.text}"
+    limits = extern_type.limits
+    bounds = f"{limits.min}" if limits.max is None else f"{limits.min}..{limits.max}"
+    if isinstance(extern_type, TableType):
+        return f"table {bounds} {extern_type.element.text}"
+    return f"memory {bounds}"
+
+
+def import_type(module: Module, index: int) -> ExternType:
+    desc = module.imports[index].desc
+    return module.types[desc] if isinstance(desc, int) else desc
+
+
+def check_imports(module: Module, externs: Sequence[Extern]) -> None:
+    """LinkError unless there is one extern per import, each of a matching type."""
+    if len(externs) != len(module.imports):
+        raise LinkError(f"expected {len(module.imports)} imports, got {len(externs)}")
+    for index, (imported, extern) in enumerate(zip(module.imports, externs)):
+        expected = import_type(module, index)
+        name = f"`{imported.module}::{imported.name}`"
+        try:
+            kind = extern_kind(extern)
+        except TypeError:
+            raise LinkError(f"incompatible import type for {name}: {extern!r} is not an extern") from None
+        if kind is not imported.kind:
+            raise LinkError(f"incompatible import type for {name}: expected {imported.kind.text}, found {kind.text}")
+        actual = extern_type(extern)
+        if not extern_matches(actual, expected):
+            raise LinkError(
+                f"incompatible import type for {name}: expected {describe_extern_type(expected)}, "
+                f"found {describe_extern_type(actual)}"
+            )
+
+
+# --- constant expressions -------------------------------------------------------------------------
+
+_EXTENDED_CONST = {
+    "i32.add": lambda a, b: (a + b) & 0xFFFFFFFF,
+    "i32.sub": lambda a, b: (a - b) & 0xFFFFFFFF,
+    "i32.mul": lambda a, b: (a * b) & 0xFFFFFFFF,
+    "i64.add": lambda a, b: (a + b) & 0xFFFFFFFFFFFFFFFF,
+    "i64.sub": lambda a, b: (a - b) & 0xFFFFFFFFFFFFFFFF,
+    "i64.mul": lambda a, b: (a * b) & 0xFFFFFFFFFFFFFFFF,
+}
+
+
+def evaluate_const(expr: ConstExpr, instance: Instance) -> Any:
+    """The value of a (validated) constant expression in ``instance``."""
+    stack: list[Any] = []
+    for opcode, immediate, _offset in expr.instructions:
+        mnemonic = OPCODES[opcode].mnemonic
+        if mnemonic in ("i32.const", "i64.const", "v128.const"):
+            stack.append(immediate)
+        elif mnemonic == "f32.const":
+            stack.append(f32_from_bits(immediate))
+        elif mnemonic == "f64.const":
+            stack.append(f64_from_bits(immediate))
+        elif mnemonic == "ref.null":
+            stack.append(None)
+        elif mnemonic == "ref.func":
+            stack.append(instance.functions[immediate])
+        elif mnemonic == "global.get":
+            stack.append(instance.globals[immediate].value)
+        elif mnemonic in _EXTENDED_CONST:
+            right = stack.pop()
+            stack.append(_EXTENDED_CONST[mnemonic](stack.pop(), right))
+        else:
+            raise ValueError(f"{mnemonic} is not a constant instruction")  # validation excludes this
+    return stack[-1]
+
+
+# --- instantiation --------------------------------------------------------------------------------
+
+
+def instantiate(store: Store, module: Module, externs: Sequence[Extern]) -> Instance:
+    """Instantiate a validated ``module`` with one extern per import (in import order)."""
+    check_imports(module, externs)
+    instance = Instance(module, store)
+    for imported, extern in zip(module.imports, externs):
+        kind = imported.kind
+        if kind is ExternKind.FUNC:
+            instance.functions.append(extern)
+        elif kind is ExternKind.TABLE:
+            instance.tables.append(extern)
+        elif kind is ExternKind.MEMORY:
+            instance.memories.append(extern)
+        else:
+            instance.globals.append(extern)
+
+    first_defined = len(instance.functions)
+    for position, type_index in enumerate(module.functions):
+        function = WasmFunction(instance.types[type_index], instance, first_defined + position)
+        instance.functions.append(function)
+        store.functions.append(function)
+    for table_type in module.tables:
+        instance.tables.append(store.allocate_table(table_type, None))
+    for memory_type in module.memories:
+        instance.memories.append(store.allocate_memory(memory_type))
+    for global_ in module.globals:
+        instance.globals.append(store.allocate_global(global_.type, evaluate_const(global_.init, instance)))
+
+    spaces: dict[ExternKind, list[Any]] = {
+        ExternKind.FUNC: instance.functions,
+        ExternKind.TABLE: instance.tables,
+        ExternKind.MEMORY: instance.memories,
+        ExternKind.GLOBAL: instance.globals,
+    }
+    for export in module.exports:
+        instance.exports[export.name] = spaces[export.kind][export.index]
+    store.instances.append(instance)
+
+    # In place: handlers bind the list object itself (``elem.drop`` writes into it).
+    instance.elements.extend(
+        tuple(evaluate_const(item, instance) for item in segment.init) for segment in module.elements
+    )
+    for index, segment in enumerate(module.elements):
+        if segment.mode is SegmentMode.ACTIVE:
+            assert segment.offset is not None  # the decoder gives every active segment an offset
+            destination = evaluate_const(segment.offset, instance)
+            items = instance.elements[index]
+            instance.tables[segment.table_index].init(destination, items, 0, len(items))
+            instance.elements[index] = ()
+        elif segment.mode is SegmentMode.DECLARATIVE:
+            instance.elements[index] = ()
+    for index, data_segment in enumerate(module.datas):
+        if data_segment.mode is SegmentMode.ACTIVE:
+            assert data_segment.offset is not None
+            destination = evaluate_const(data_segment.offset, instance)
+            data = instance.datas[index]
+            instance.memories[data_segment.memory_index].init(destination, data, 0, len(data))
+            instance.datas[index] = b""
+
+    if module.start is not None:
+        store.executor.invoke(instance.functions[module.start], ())
+    return instance
