@@ -29,7 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from wasmrun.binary.decoder import decode_module
-from wasmrun.errors import DecodeError, LinkError, TextSyntaxError, Trap, ValidationError, WasmError
+from wasmrun.errors import (
+    DecodeError,
+    LinkError,
+    TextSyntaxError,
+    Trap,
+    UnsupportedInstruction,
+    ValidationError,
+    WasmError,
+)
 from wasmrun.text.script import (
     Action,
     ActionCommand,
@@ -193,6 +201,13 @@ class _NoModule(Exception):
     """An action named a module that is not defined (a failure of that command)."""
 
 
+class _Unsupported(Exception):
+    """The engine cannot execute the command's code (SIMD): the command is skipped.
+
+    Not a WasmError, so that no command handler can count it as a failure.
+    """
+
+
 # --- the runner ------------------------------------------------------------------------------
 
 
@@ -268,6 +283,9 @@ class ScriptRunner:
                     return self.assert_unlinkable(command)
         except _NoModule as error:
             return failed("a defined module", str(error))
+        except _Unsupported:
+            # The engine does not execute this code (SIMD): counted, never passed.
+            return SKIPPED
         except Exception as error:
             return failed("no internal error", _internal(error), traceback.format_exc())
         raise TypeError(f"not a script command: {command!r}")
@@ -279,7 +297,7 @@ class ScriptRunner:
             module = load(command.module)
             if self.engine is None:
                 return PASSED
-            instance = self.engine.instantiate(module)
+            instance = self._instantiate(module)
         except WasmError as error:
             return failed("the module to load", describe_error(error))
         self._define(command.module.name, instance)
@@ -345,7 +363,7 @@ class ScriptRunner:
         expected = f'trap "{command.message}"'
         try:
             if isinstance(command.action, ModuleSource):
-                instance = self.engine.instantiate(load(command.action))
+                instance = self._instantiate(load(command.action))
                 got = "an instance"
                 # A module that instantiates is defined, as in the reference interpreter.
                 self._define(command.action.name, instance)
@@ -374,7 +392,7 @@ class ScriptRunner:
             return SKIPPED
         expected = f'unlinkable "{command.message}"'
         try:
-            self.engine.instantiate(load(command.module))
+            self._instantiate(load(command.module))
         except LinkError as error:
             return _expect_message(expected, command.message, error)
         except WasmError as error:
@@ -398,15 +416,26 @@ class ScriptRunner:
         except KeyError:
             raise _NoModule(f"unknown module {name}") from None
 
+    def _instantiate(self, module: Module) -> object:
+        if self.engine is None:
+            raise RuntimeError("no engine")  # callers check first; a bug if reached
+        try:
+            return self.engine.instantiate(module)
+        except UnsupportedInstruction as error:
+            raise _Unsupported(str(error)) from None
+
     def _perform(self, action: Action) -> Sequence[Value]:
         engine = self.engine
         if engine is None:
             raise RuntimeError("no engine")  # callers check first; a bug if reached
         instance = self._instance(action.module)
-        if isinstance(action, Invoke):
-            return engine.invoke(instance, action.name, action.args)
-        if isinstance(action, Get):
-            return (engine.get(instance, action.name),)
+        try:
+            if isinstance(action, Invoke):
+                return engine.invoke(instance, action.name, action.args)
+            if isinstance(action, Get):
+                return (engine.get(instance, action.name),)
+        except UnsupportedInstruction as error:
+            raise _Unsupported(str(error)) from None
         raise TypeError(f"not an action: {action!r}")
 
 

@@ -23,8 +23,9 @@ def summary(passed: int, failed: int, skipped: int) -> str:
 
 def wast_command(paths: tuple[str, ...], *, as_json: bool = False, debug: bool = False) -> int:
     from wasmrun.wast import ScriptReport, ScriptRunner
+    from wasmrun.wast_engine import ScriptEngine
 
-    runner = ScriptRunner()
+    runner = ScriptRunner(engine_factory=ScriptEngine)
     reports: list[ScriptReport] = []
     for path in paths:
         if path == STDIN:
