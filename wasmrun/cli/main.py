@@ -29,6 +29,7 @@ from click.shell_completion import CompletionItem
 from wasmrun.cli import config
 from wasmrun.cli.config import ENGINES, ConfigError, DirMapping, RunConfig
 from wasmrun.cli.errors import debug_traceback, describe
+from wasmrun.cli.inspect import POINTER_SIZE_CHOICES, InspectRequest, inspect_request
 
 PROG_NAME = "wasmrun"
 COMPLETE_VAR = "_WASMRUN_COMPLETE"
@@ -45,6 +46,7 @@ class Invocation:
     run: RunConfig | None = None  # for "run"
     files: tuple[str, ...] = ()  # for "inspect", "validate" (one file) and "wast"
     json: bool = False  # for "wast"
+    inspect: InspectRequest | None = None  # for "inspect"
 
 
 def with_default_command(args: Sequence[str], commands: Collection[str], *, when_empty: bool = True) -> list[str]:
@@ -291,11 +293,27 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
 
 
 @cli.command("inspect")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see inspect.schema.json).")
+@click.option("--vmctx", is_flag=True, help="Show Wasmtime's VMContext layout for the module.")
+@click.option(
+    "--ptr-size",
+    type=click.Choice(POINTER_SIZE_CHOICES),
+    help="Pointer size in bytes of the host for --vmctx (default 8).",
+)
+@click.option("--code", metavar="FUNC", help="Show the instructions of a function (an index or a name).")
 @click.argument("file", type=FileName(), metavar="FILE")
 @click.pass_context
-def inspect(ctx: click.Context, file: str) -> Invocation:
-    """Show a module's sections (with byte ranges), imports and exports."""
-    return Invocation("inspect", debug=_debug(ctx), files=(file,))
+def inspect(
+    ctx: click.Context, as_json: bool, vmctx: bool, ptr_size: str | None, code: str | None, file: str
+) -> Invocation:
+    """Show what a module declares: sections, types, imports, exports, functions, segments, proposals."""
+    try:
+        request = inspect_request(
+            file, as_json=as_json, vmctx=vmctx, ptr_size=None if ptr_size is None else int(ptr_size), code=code
+        )
+    except ConfigError as error:
+        raise click.UsageError(str(error), ctx) from None
+    return Invocation("inspect", debug=_debug(ctx), files=(file,), json=as_json, inspect=request)
 
 
 @cli.command("validate")
@@ -339,7 +357,9 @@ def execute(invocation: Invocation) -> int:
         case "inspect":
             from wasmrun.cli.inspect import inspect_command
 
-            return inspect_command(invocation.files[0])
+            if invocation.inspect is None:
+                raise ValueError("an inspect invocation without its InspectRequest")
+            return inspect_command(invocation.inspect)
         case "validate":
             from wasmrun.cli.validate import validate_command
 

@@ -1,0 +1,18 @@
+;; Imports of every kind (function, table, memory, mutable and immutable global), re-exported in part.
+(module
+  (type $log_t (func (param i32 i32)))
+  (import "env" "log" (func $log (type $log_t)))
+  (import "env" "now" (func $now (result i64)))
+  (import "env" "table" (table $table 4 16 funcref))
+  (import "env" "memory" (memory $memory 1))
+  (import "env" "base" (global $base i32))
+  (import "env" "depth" (global $depth (mut i32)))
+  (func $hello (export "hello")
+    (call $log (global.get $base) (i32.const 5))
+    (global.set $depth (i32.add (global.get $depth) (i32.const 1))))
+  (func $elapsed (export "elapsed") (param $since i64) (result i64)
+    (i64.sub (call $now) (local.get $since)))
+  (elem (table $table) (i32.const 0) func $hello $elapsed)
+  (data (memory $memory) (global.get $base) "hello")
+  (export "depth" (global $depth))
+  (export "table" (table $table)))

@@ -1,0 +1,59 @@
+"""Which post-MVP proposals a module uses: one case per rule, and modules that use none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wasmrun.inspection.proposals import PROPOSALS, detect_proposals
+from wasmrun.loader import load_module
+
+
+def proposals(wat: str) -> tuple[str, ...]:
+    return detect_proposals(load_module(wat.encode()))
+
+
+@pytest.mark.parametrize(
+    ("wat", "expected"),
+    [
+        ("(module)", ()),
+        ("(module (memory 1) (global (mut i32) (i32.const 0)) (func (result i32) (i32.const 1)))", ()),
+        ('(module (import "e" "g" (global (mut i32))))', ("mutable-global",)),
+        ('(module (global (export "g") (mut i32) (i32.const 0)))', ("mutable-global",)),
+        ('(module (global (export "g") i32 (i32.const 0)))', ()),
+        ("(module (func (param f32) (result i32) (i32.trunc_sat_f32_u (local.get 0))))", ("nontrapping-float-to-int",)),
+        ("(module (func (param i64) (result i64) (i64.extend32_s (local.get 0))))", ("sign-extension",)),
+        ("(module (func (result i32 i32) (i32.const 1) (i32.const 2)))", ("multi-value",)),
+        ("(module (type $t (func)) (func (block (type $t))))", ("multi-value",)),
+        ("(module (func (result i32) (block (result i32) (i32.const 1))))", ()),
+        ('(module (memory 1) (data "x"))', ("bulk-memory",)),
+        ("(module (memory 1) (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))", ("bulk-memory",)),
+        ("(module (table 1 funcref) (func $f) (elem func $f))", ("bulk-memory",)),
+        ("(module (table 1 funcref) (func $f) (elem declare func $f))", ("reference-types",)),
+        ("(module (table 1 externref))", ("reference-types",)),
+        ("(module (table 1 funcref) (table 1 funcref))", ("reference-types",)),
+        ("(module (func (param externref)))", ("reference-types",)),
+        ("(module (func (local funcref)))", ("reference-types",)),
+        ("(module (global funcref (ref.null func)))", ("reference-types",)),
+        ("(module (table 1 funcref) (func (result i32) (table.size 0)))", ("reference-types",)),
+        (
+            "(module (type $t (func)) (table 1 funcref) (table $b 1 funcref)"
+            " (func (call_indirect $b (type $t) (i32.const 0))))",
+            ("reference-types",),
+        ),
+        (
+            "(module (func (result i32) (select (result i32) (i32.const 1) (i32.const 2) (i32.const 0))))",
+            ("reference-types",),
+        ),
+        ("(module (func (param v128)))", ("simd",)),
+        ("(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 0 0 0 0))))", ("simd",)),
+    ],
+)
+def test_detected_proposals(wat: str, expected: tuple[str, ...]) -> None:
+    assert proposals(wat) == expected
+
+
+def test_every_proposal_in_the_listed_order() -> None:
+    wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
+    assert detect_proposals(load_module(wat.read_bytes())) == PROPOSALS

@@ -1,0 +1,7 @@
+"""What ``wasmrun inspect`` shows, as data: a module's summary, the proposals it uses, a function's code.
+
+Each view is built here from a validated :class:`~wasmrun.module.Module` and
+rendered by :mod:`wasmrun.cli.inspect` (plain text, rich tables or JSON);
+nothing here prints.  The VMContext layout lives with the runtime
+(:mod:`wasmrun.runtime.vmoffsets`).
+"""

@@ -1,0 +1,119 @@
+"""``inspect --code FUNC``: one function's code, as decoded from the binary.
+
+:func:`function_code` gives the decoded instruction stream (offset, nesting
+depth, mnemonic, immediates).  The engine's translated form of the function
+is meant to appear beside it: :func:`translated_form` is the one hook for
+that, and returns None until the engine offers a way to show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wasmrun.binary.instructions import decode_function_body
+from wasmrun.inspection.instruction_text import instruction_text
+from wasmrun.inspection.summary import function_names
+from wasmrun.module import Module
+from wasmrun.opcodes import BLOCK, ELSE, END, IF, LOOP
+from wasmrun.types import ExternKind
+
+_OPENS = frozenset((BLOCK, LOOP, IF))
+
+
+class FunctionLookupError(LookupError):
+    """FUNC names no function of the module, or one without code (an import)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLine:
+    """One instruction: its offset in the module, how deeply it is nested in blocks, its text."""
+
+    offset: int
+    depth: int
+    mnemonic: str
+    immediates: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocalGroup:
+    """``count`` locals of one type, as the body declares them."""
+
+    count: int
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCode:
+    index: int
+    name: str | None
+    type_index: int
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    locals: tuple[LocalGroup, ...]
+    body_offset: int
+    body_end: int
+    instructions: tuple[CodeLine, ...]
+    translated: tuple[str, ...] | None  # the engine's form of the function, when it can show one
+
+
+def find_function(module: Module, spec: str) -> int:
+    """The function index that ``spec`` names: an index, a name from the name section, or an export name."""
+    count = len(module.func_type_indices)
+    if spec.isdigit():
+        index = int(spec)
+        if index >= count:
+            raise FunctionLookupError(f"no function {index}: the module has {count}")
+        return index
+    wanted = spec.removeprefix("$")
+    for index, name in sorted(module.names.functions.items()):
+        if name == wanted:
+            return index
+    for index, name in sorted(function_names(module).items()):
+        if name == wanted:
+            return index
+    raise FunctionLookupError(f"no function named `{spec}`")
+
+
+def function_code(module: Module, index: int) -> FunctionCode:
+    """The decoded code of defined function ``index``."""
+    if index < module.num_imported_functions:
+        entry = [entry for entry in module.imports if entry.kind is ExternKind.FUNC][index]
+        raise FunctionLookupError(f"function {index} is imported (`{entry.module}` `{entry.name}`): it has no code")
+    functype = module.func_type(index)
+    body = module.body(index)
+    lines = []
+    depth = 0
+    for instruction in decode_function_body(module.raw, body):
+        opcode = instruction[0]
+        if opcode == END and depth:
+            depth -= 1
+        mnemonic, immediates = instruction_text(instruction)
+        lines.append(CodeLine(instruction[2], depth - 1 if opcode == ELSE else depth, mnemonic, immediates))
+        if opcode in _OPENS:
+            depth += 1
+    return FunctionCode(
+        index=index,
+        name=function_names(module).get(index),
+        type_index=module.func_type_indices[index],
+        params=tuple(t.text for t in functype.params),
+        results=tuple(t.text for t in functype.results),
+        locals=tuple(LocalGroup(count, valtype.text) for count, valtype in body.locals),
+        body_offset=body.start,
+        body_end=body.end,
+        instructions=tuple(lines),
+        translated=translated_form(module, index),
+    )
+
+
+def translated_form(module: Module, index: int) -> tuple[str, ...] | None:
+    """The engine's translated form of function ``index``, one line per entry; None when not available.
+
+    The hook for the engine: once it can describe what it made of a function
+    (its fused handlers, or the Python source of a compiled function), this
+    returns that text, and ``inspect --code`` shows it after the instructions.
+    """
+    return None

@@ -1,0 +1,156 @@
+"""Instructions as text, in the text format's spelling (``i32.load offset=8``, ``f32.const 0.5``).
+
+Used for constant expressions in the module summary and for the instruction
+stream of ``inspect --code``.  Immediates are written as the text format
+would accept them: integers signed, floats with the shortest digits that read
+back as the same value of their type (``nan:0x200000`` for a NaN with a
+non-canonical payload), alignments only when they are not the natural one.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any
+
+from wasmrun.module import ConstExpr, Instruction
+from wasmrun.opcodes import OPCODES, OpInfo
+from wasmrun.types import ValType
+
+_F32 = struct.Struct("<f")
+_U32 = struct.Struct("<I")
+_F64 = struct.Struct("<d")
+_U64 = struct.Struct("<Q")
+
+
+def signed(value: int, bits: int) -> int:
+    """The two's-complement reading of an unsigned ``bits``-bit value."""
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def _nan_text(bits: int, payload_bits: int, sign_bit: int) -> str:
+    sign = "-" if bits >> sign_bit else ""
+    payload = bits & ((1 << payload_bits) - 1)
+    canonical = 1 << (payload_bits - 1)
+    return f"{sign}nan" if payload == canonical else f"{sign}nan:{payload:#x}"
+
+
+def f32_text(bits: int) -> str:
+    """An f32 constant's bits as text."""
+    if bits & 0x7F800000 == 0x7F800000 and bits & 0x007FFFFF:
+        return _nan_text(bits, 23, 31)
+    value = float(_F32.unpack(_U32.pack(bits))[0])
+    if math.isinf(value):
+        return "-inf" if value < 0 else "inf"
+    # The fewest digits that round back to the same f32 (repr would give the double's digits).
+    for digits in range(1, 10):
+        text = f"{value:.{digits}g}"
+        try:
+            if _U32.unpack(_F32.pack(float(text)))[0] == bits:
+                return _tidy(text)
+        except OverflowError:  # rounded up past the largest f32: more digits needed
+            continue
+    return _tidy(repr(value))
+
+
+def f64_text(bits: int) -> str:
+    """An f64 constant's bits as text."""
+    if bits & 0x7FF0000000000000 == 0x7FF0000000000000 and bits & 0x000FFFFFFFFFFFFF:
+        return _nan_text(bits, 52, 63)
+    value = float(_F64.unpack(_U64.pack(bits))[0])
+    if math.isinf(value):
+        return "-inf" if value < 0 else "inf"
+    return _tidy(repr(value))
+
+
+def _tidy(text: str) -> str:
+    """``1.0`` as ``1``, ``1e-07`` as ``1e-7``: the short forms, all valid in the text format."""
+    mantissa, _, exponent = text.partition("e")
+    if mantissa.endswith(".0"):
+        mantissa = mantissa[:-2]
+    if not exponent:
+        return mantissa
+    return f"{mantissa}e{'-' if exponent.startswith('-') else '+'}{exponent.lstrip('+-').lstrip('0') or '0'}"
+
+
+def _blocktype_text(code: int) -> str:
+    if code == -64:
+        return ""
+    if code >= 0:
+        return f"(type {code})"
+    return f"(result {ValType(code & 0x7F).text})"
+
+
+def _memarg_text(info: OpInfo, align: int, offset: int) -> str:
+    parts = []
+    if offset:
+        parts.append(f"offset={offset}")
+    if info.width is not None and align != info.natural_alignment:
+        parts.append(f"align={1 << align}")
+    return " ".join(parts)
+
+
+def _v128_text(value: int) -> str:
+    lanes = [(value >> (32 * lane)) & 0xFFFFFFFF for lane in range(4)]
+    return "i32x4 " + " ".join(f"{lane:#010x}" for lane in lanes)
+
+
+def immediate_text(info: OpInfo, immediate: Any) -> str:
+    """The immediates of an instruction as the text format writes them ('' for none)."""
+    kind = info.immediate
+    if kind in ("none", "memory", "memory.copy"):
+        return ""
+    if kind == "blocktype":
+        return _blocktype_text(immediate)
+    if kind in ("label", "func", "local", "global", "table", "data", "elem", "lane"):
+        return str(immediate)
+    if kind == "br_table":
+        labels, default = immediate
+        return " ".join(str(label) for label in (*labels, default))
+    if kind == "call_indirect":
+        type_index, table_index = immediate
+        return f"{table_index} (type {type_index})" if table_index else f"(type {type_index})"
+    if kind == "memarg":
+        return _memarg_text(info, *immediate)
+    if kind == "memarg_lane":
+        align, offset, lane = immediate
+        return " ".join(part for part in (_memarg_text(info, align, offset), str(lane)) if part)
+    if kind == "i32":
+        return str(signed(immediate, 32))
+    if kind == "i64":
+        return str(signed(immediate, 64))
+    if kind == "f32":
+        return f32_text(immediate)
+    if kind == "f64":
+        return f64_text(immediate)
+    if kind == "v128":
+        return _v128_text(immediate)
+    if kind == "select_t":
+        return "(result " + " ".join(valtype.text for valtype in immediate) + ")"
+    if kind == "reftype":
+        return "func" if immediate is ValType.FUNCREF else "extern"
+    if kind == "memory.init":
+        return str(immediate[0])
+    if kind == "table.init":
+        element_index, table_index = immediate
+        return f"{table_index} {element_index}" if table_index else str(element_index)
+    if kind == "table.copy":
+        destination, source = immediate
+        return f"{destination} {source}" if destination or source else ""
+    if kind == "shuffle":
+        return " ".join(str(lane) for lane in immediate)
+    raise ValueError(f"no text for immediates of kind {kind!r}")
+
+
+def instruction_text(instruction: Instruction) -> tuple[str, str]:
+    """``(mnemonic, immediates)`` of a decoded instruction."""
+    opcode, immediate, _ = instruction
+    info = OPCODES[opcode]
+    return info.mnemonic, immediate_text(info, immediate)
+
+
+def const_expr_text(expression: ConstExpr) -> str:
+    """A constant expression on one line: ``i32.const 1024``, ``global.get 0``."""
+    return " ".join(
+        " ".join(part for part in instruction_text(instruction) if part) for instruction in expression.instructions
+    )

@@ -1,0 +1,329 @@
+"""The module summary that ``wasmrun inspect FILE`` shows, as frozen data.
+
+:func:`summarize` turns a validated :class:`~wasmrun.module.Module` into a
+:class:`ModuleSummary`, whose fields are plain values (ints, strings, tuples,
+None) named as the JSON output names them: ``dataclasses.asdict`` of a
+summary is the ``module`` object of ``inspect.schema.json``.  Byte offsets are
+offsets in the binary form (for a text module, in its encoding), so that they
+match error messages and trap backtraces.  Index spaces put imports first, as
+the spec numbers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wasmrun.binary.reader import Reader
+from wasmrun.inspection.instruction_text import const_expr_text
+from wasmrun.inspection.proposals import detect_proposals
+from wasmrun.module import Import, Module
+from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType
+
+
+@dataclass(frozen=True, slots=True)
+class ImportName:
+    module: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSummary:
+    """A section: ``start`` is its id byte, ``content_start``..``end`` its contents (``size`` bytes)."""
+
+    id: int
+    name: str  # "type", "code", ...; for a custom section its own name is in ``custom_name``
+    custom_name: str | None
+    start: int
+    content_start: int
+    end: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSummary:
+    index: int
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """An import; ``index`` is its place in the index space of its kind."""
+
+    module: str
+    name: str
+    kind: str
+    index: int
+    type: str  # "[i32] -> []", "funcref min 1 max 2", "min 1", "mut i32"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    name: str
+    kind: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSummary:
+    """A function; the body fields are None for an imported function."""
+
+    index: int
+    name: str | None  # from the name section, else the first export's name
+    type_index: int
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    imported_from: ImportName | None
+    locals: int | None  # declared locals, parameters not included
+    body_size: int | None  # the body's size field: its locals and instructions, in bytes
+    body_offset: int | None  # where the body's entry (its size field) starts
+
+
+@dataclass(frozen=True, slots=True)
+class TableSummary:
+    index: int
+    element: str
+    min: int
+    max: int | None
+    imported_from: ImportName | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemorySummary:
+    """A linear memory; limits in pages of 64 KiB."""
+
+    index: int
+    min: int
+    max: int | None
+    imported_from: ImportName | None
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalSummary:
+    index: int
+    type: str
+    mutable: bool
+    init: str | None  # the initializer, None for an imported global
+    imported_from: ImportName | None
+
+
+@dataclass(frozen=True, slots=True)
+class ElementSummary:
+    index: int
+    mode: str  # "active", "passive", "declarative"
+    table: int | None  # for an active segment
+    offset: str | None  # for an active segment
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataSummary:
+    index: int
+    mode: str  # "active", "passive"
+    memory: int | None
+    offset: str | None
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomSummary:
+    name: str
+    content_start: int  # after the name
+    end: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSummary:
+    file: str
+    format: str  # "binary" or "text"
+    file_size: int  # bytes of the file as given
+    size: int  # bytes of the binary form (the file itself, or the encoding of a text module)
+    module_name: str | None
+    start: int | None
+    proposals: tuple[str, ...]
+    sections: tuple[SectionSummary, ...]
+    types: tuple[TypeSummary, ...]
+    imports: tuple[ImportSummary, ...]
+    exports: tuple[ExportSummary, ...]
+    functions: tuple[FunctionSummary, ...]
+    tables: tuple[TableSummary, ...]
+    memories: tuple[MemorySummary, ...]
+    globals: tuple[GlobalSummary, ...]
+    elements: tuple[ElementSummary, ...]
+    data: tuple[DataSummary, ...]
+    customs: tuple[CustomSummary, ...]
+
+
+def limits_text(limits: Limits) -> str:
+    return f"min {limits.min}" if limits.max is None else f"min {limits.min} max {limits.max}"
+
+
+def global_type_text(global_type: GlobalType) -> str:
+    return f"mut {global_type.valtype.text}" if global_type.mutable else global_type.valtype.text
+
+
+def extern_type_text(module: Module, entry: Import) -> str:
+    """An import's type on one line."""
+    desc = entry.desc
+    if isinstance(desc, int):
+        return str(module.types[desc])
+    if isinstance(desc, TableType):
+        return f"{desc.element.text} {limits_text(desc.limits)}"
+    if isinstance(desc, MemoryType):
+        return limits_text(desc.limits)
+    return global_type_text(desc)
+
+
+def function_names(module: Module) -> dict[int, str]:
+    """A name for each function that has one: the name section's, else its first export's."""
+    names: dict[int, str] = {}
+    for export in module.exports:
+        if export.kind is ExternKind.FUNC:
+            names.setdefault(export.index, export.name)
+    names.update(module.names.functions)
+    return names
+
+
+def _imports_by_kind(module: Module) -> dict[ExternKind, list[Import]]:
+    by_kind: dict[ExternKind, list[Import]] = {kind: [] for kind in ExternKind}
+    for entry in module.imports:
+        by_kind[entry.kind].append(entry)
+    return by_kind
+
+
+def _import_name(entries: list[Import], index: int) -> ImportName | None:
+    return ImportName(entries[index].module, entries[index].name) if index < len(entries) else None
+
+
+def _types(functype: FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(t.text for t in functype.params), tuple(t.text for t in functype.results)
+
+
+def summarize(module: Module, *, file: str, text_format: bool, file_size: int) -> ModuleSummary:
+    """The summary of ``module``, read from ``file`` (``file_size`` bytes, text or binary)."""
+    imports = _imports_by_kind(module)
+    return ModuleSummary(
+        file=file,
+        format="text" if text_format else "binary",
+        file_size=file_size,
+        size=len(module.raw),
+        module_name=module.names.module,
+        start=module.start,
+        proposals=detect_proposals(module),
+        sections=_sections(module),
+        types=tuple(TypeSummary(index, *_types(functype)) for index, functype in enumerate(module.types)),
+        imports=_imports(module),
+        exports=tuple(ExportSummary(export.name, export.kind.text, export.index) for export in module.exports),
+        functions=_functions(module, imports[ExternKind.FUNC]),
+        tables=tuple(
+            TableSummary(
+                index,
+                table.element.text,
+                table.limits.min,
+                table.limits.max,
+                _import_name(imports[ExternKind.TABLE], index),
+            )
+            for index, table in enumerate(module.table_types)
+        ),
+        memories=tuple(
+            MemorySummary(index, memory.limits.min, memory.limits.max, _import_name(imports[ExternKind.MEMORY], index))
+            for index, memory in enumerate(module.memory_types)
+        ),
+        globals=_globals(module, imports[ExternKind.GLOBAL]),
+        elements=tuple(
+            ElementSummary(
+                index,
+                segment.mode.value,
+                segment.table_index if segment.offset is not None else None,
+                const_expr_text(segment.offset) if segment.offset is not None else None,
+                segment.element_type.text,
+                len(segment.init),
+            )
+            for index, segment in enumerate(module.elements)
+        ),
+        data=tuple(
+            DataSummary(
+                index,
+                segment.mode.value,
+                segment.memory_index if segment.offset is not None else None,
+                const_expr_text(segment.offset) if segment.offset is not None else None,
+                len(segment.data),
+            )
+            for index, segment in enumerate(module.datas)
+        ),
+        customs=tuple(
+            CustomSummary(custom.name, custom.content_start, custom.end, custom.end - custom.content_start)
+            for custom in module.customs
+        ),
+    )
+
+
+def _sections(module: Module) -> tuple[SectionSummary, ...]:
+    custom_names = {custom.end: custom.name for custom in module.customs}
+    return tuple(
+        SectionSummary(
+            section.id,
+            section.name,
+            custom_names.get(section.end) if section.id == 0 else None,
+            section.start,
+            section.content_start,
+            section.end,
+            section.end - section.content_start,
+        )
+        for section in module.sections
+    )
+
+
+def _imports(module: Module) -> tuple[ImportSummary, ...]:
+    next_index = dict.fromkeys(ExternKind, 0)
+    summaries = []
+    for entry in module.imports:
+        index = next_index[entry.kind]
+        next_index[entry.kind] += 1
+        summaries.append(
+            ImportSummary(entry.module, entry.name, entry.kind.text, index, extern_type_text(module, entry))
+        )
+    return tuple(summaries)
+
+
+def _functions(module: Module, imported: list[Import]) -> tuple[FunctionSummary, ...]:
+    names = function_names(module)
+    summaries = []
+    for index, type_index in enumerate(module.func_type_indices):
+        params, results = _types(module.types[type_index])
+        if index < len(imported):
+            summaries.append(
+                FunctionSummary(
+                    index,
+                    names.get(index),
+                    type_index,
+                    params,
+                    results,
+                    _import_name(imported, index),
+                    None,
+                    None,
+                    None,
+                )
+            )
+            continue
+        body = module.body(index)
+        body_size = Reader(module.raw, body.start, body.end).u32()
+        locals_count = sum(count for count, _ in body.locals)
+        summaries.append(
+            FunctionSummary(
+                index, names.get(index), type_index, params, results, None, locals_count, body_size, body.start
+            )
+        )
+    return tuple(summaries)
+
+
+def _globals(module: Module, imported: list[Import]) -> tuple[GlobalSummary, ...]:
+    summaries = []
+    for index, global_type in enumerate(module.global_types):
+        init = None if index < len(imported) else const_expr_text(module.globals[index - len(imported)].init)
+        summaries.append(
+            GlobalSummary(index, global_type.valtype.text, global_type.mutable, init, _import_name(imported, index))
+        )
+    return tuple(summaries)
