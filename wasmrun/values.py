@@ -29,60 +29,14 @@ from __future__ import annotations
 
 import math
 import re
-import struct
 from fractions import Fraction
 from typing import Any
 
+from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 from wasmrun.types import ValType
 
-_F32 = struct.Struct("<f")
-_U32 = struct.Struct("<I")
-_F64 = struct.Struct("<d")
-_U64 = struct.Struct("<Q")
-
 _F32_EXPONENT_MASK = 0x7F800000
-_F32_PAYLOAD_MASK = 0x007FFFFF
-_F32_QUIET = 0x00400000
 _F64_EXPONENT_MASK = 0x7FF0000000000000
-_F64_PAYLOAD_MASK = 0x000FFFFFFFFFFFFF
-_F64_QUIET = 0x0008000000000000
-_NAN_PAYLOAD_SHIFT = 52 - 23  # an f32 NaN payload sits in the top 23 payload bits of the double
-
-
-# -- bits ------------------------------------------------------------------------
-
-
-def f64_to_bits(value: float) -> int:
-    return int(_U64.unpack(_F64.pack(value))[0])
-
-
-def f64_from_bits(bits: int) -> float:
-    return float(_F64.unpack(_U64.pack(bits))[0])
-
-
-def f32_from_bits(bits: int) -> float:
-    """The run-time f32 with these 32 bits (NaN payload and sign kept)."""
-    if bits & _F32_EXPONENT_MASK == _F32_EXPONENT_MASK and bits & _F32_PAYLOAD_MASK:
-        # Not through C's float -> double conversion: x86 would quiet a signalling NaN.
-        return f64_from_bits((bits >> 31) << 63 | _F64_EXPONENT_MASK | (bits & _F32_PAYLOAD_MASK) << _NAN_PAYLOAD_SHIFT)
-    return float(_F32.unpack(_U32.pack(bits))[0])
-
-
-def f32_to_bits(value: float) -> int:
-    """The 32 bits of a run-time f32; any other float is rounded to nearest, ties to even."""
-    if value != value:
-        bits = f64_to_bits(value)
-        payload = (bits >> _NAN_PAYLOAD_SHIFT) & _F32_PAYLOAD_MASK or _F32_QUIET
-        return (bits >> 63) << 31 | _F32_EXPONENT_MASK | payload
-    try:
-        return int(_U32.unpack(_F32.pack(value))[0])
-    except OverflowError:  # struct refuses a finite value that rounds to infinity
-        return 0xFF800000 if value < 0 else 0x7F800000
-
-
-def round_f32(value: float) -> float:
-    """``value`` rounded to binary32 (nearest, ties to even), as a run-time f32."""
-    return f32_from_bits(f32_to_bits(value))
 
 
 # -- parsing ---------------------------------------------------------------------

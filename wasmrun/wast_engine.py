@@ -22,7 +22,7 @@ from wasmrun.runtime.store import Store
 from wasmrun.spectest import define_spectest
 from wasmrun.text.script import Value
 from wasmrun.types import ValType
-from wasmrun.values import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
+from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 
 
 def value_from_script(value: Value) -> Any:

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits, round_f32
 from wasmrun.types import ValType
-from wasmrun.values import (
-    f32_from_bits,
-    f32_to_bits,
-    f64_from_bits,
-    f64_to_bits,
-    format_float,
-    format_value,
-    parse_value,
-    round_f32,
-)
+from wasmrun.values import format_float, format_value, parse_value
 
 I32, I64, F32, F64, V128 = ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128
 FUNCREF, EXTERNREF = ValType.FUNCREF, ValType.EXTERNREF

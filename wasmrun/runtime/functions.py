@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.types import FuncType, ValType
-from wasmrun.values import f32_from_bits, f32_to_bits
+from wasmrun.floats import f32_from_bits, f32_to_bits
 
 if TYPE_CHECKING:
     from wasmrun.runtime.instance import Instance

@@ -30,7 +30,7 @@ from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.table import TableInstance
 from wasmrun.types import ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType
-from wasmrun.values import f32_from_bits, f64_from_bits
+from wasmrun.floats import f32_from_bits, f64_from_bits
 
 if TYPE_CHECKING:
     from wasmrun.runtime.store import Store

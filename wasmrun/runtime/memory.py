@@ -44,7 +44,7 @@ import struct
 
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, InstantiationError, ResourceError, Trap
 from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
-from wasmrun.values import f32_from_bits, f32_to_bits
+from wasmrun.floats import f32_from_bits, f32_to_bits
 
 # Linux's value; the mmap module of Python 3.11 does not export it.
 MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)
