@@ -1,0 +1,316 @@
+"""A guest for the WASI tests: call preview1 functions directly on a real linear memory.
+
+:class:`Guest` runs a :class:`~wasmrun.wasi.WasiContext` over a
+:class:`~wasmrun.runtime.memory.MemoryInstance` of one page, with the directory
+``<tmp>/sb`` preopened as ``/sb`` (guest fd 3) and stdout/stderr captured in
+files.  Helpers lay arguments out in memory and read results back.
+
+The same tests run against Wasmtime itself: with ``WASMRUN_WASI_ORACLE=1`` (and
+the ``wasmtime`` package installed) :class:`Guest` drives wasmtime-py's WASI
+instead, through a module that imports the 46 functions and re-exports a
+wrapper for each.  That is how every expectation marked "Wasmtime" in these
+tests was checked; tests of wasmrun-only matters are marked ``mine_only``.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from wasmrun.errors import ProcExit
+from wasmrun.runtime.memory import MemoryInstance
+from wasmrun.types import Limits, MemoryType
+from wasmrun.wasi import FUNCTION_SIGNATURES, WasiContext, WasiTrap
+
+ORACLE = os.environ.get("WASMRUN_WASI_ORACLE") == "1"
+
+# Rights a C library asks for; fd_read/fd_write are the ones that matter.
+R = 1 << 1
+W = 1 << 6
+RW = R | W
+SCRATCH = 1024  # where helpers put strings
+RESULT = 48  # where the functions write their results (8-aligned)
+
+mine_only = pytest.mark.skipif(ORACLE, reason="wasmrun-specific: not comparable with wasmtime-py")
+
+
+class Trapped(Exception):
+    """The call failed (a WasiTrap in wasmrun, an error in Wasmtime); ``causes`` as Wasmtime prints them."""
+
+    def __init__(self, causes: list[str]) -> None:
+        super().__init__(causes)
+        self.causes = causes
+
+
+class Exited(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Guest:
+    """One guest program's view: a context, its memory, its sandbox ``root/sb``."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        args: tuple[str, ...] = ("prog",),
+        env: tuple[tuple[str, str], ...] = (),
+        stdin: bytes | None = None,
+        preopens: list[tuple[str, str]] | None = None,
+        memory: bool = True,
+        blocking_sleep: bool = False,
+    ) -> None:
+        self.root = root
+        self.sandbox = root / "sb"
+        self.sandbox.mkdir(exist_ok=True)
+        self.stdout_path = root / "stdout"
+        self.stderr_path = root / "stderr"
+        stdin_path = None
+        if stdin is not None:
+            stdin_path = root / "stdin"
+            stdin_path.write_bytes(stdin)
+        if preopens is None:
+            preopens = [(str(self.sandbox), "/sb")]
+        self.backend: Any
+        if ORACLE:
+            self.backend = _Oracle(args, env, preopens, stdin_path, self.stdout_path, self.stderr_path, memory)
+        else:
+            self.backend = _Mine(args, env, preopens, stdin_path, self.stdout_path, self.stderr_path, memory)
+            self.backend.context.blocking_sleep = blocking_sleep
+
+    @property
+    def context(self) -> WasiContext:
+        context: WasiContext = self.backend.context
+        return context
+
+    def close(self) -> None:
+        self.backend.close()
+
+    # -- memory --------------------------------------------------------------------------
+
+    def write(self, address: int, data: bytes) -> None:
+        self.backend.write(address, data)
+
+    def read(self, address: int, length: int) -> bytes:
+        data: bytes = self.backend.read(address, length)
+        return data
+
+    def u16(self, address: int) -> int:
+        return int(struct.unpack("<H", self.read(address, 2))[0])
+
+    def u32(self, address: int = RESULT) -> int:
+        return int(struct.unpack("<I", self.read(address, 4))[0])
+
+    def u64(self, address: int = RESULT) -> int:
+        return int(struct.unpack("<Q", self.read(address, 8))[0])
+
+    def string(self, text: str | bytes, address: int = SCRATCH) -> tuple[int, int]:
+        data = text.encode() if isinstance(text, str) else text
+        self.write(address, data)
+        return address, len(data)
+
+    def iovecs(self, address: int, *buffers: bytes | int) -> tuple[int, int]:
+        """(c)iovecs at ``address``, their buffers right after; an int is an empty buffer of that size."""
+        data_at = address + 8 * len(buffers)
+        for index, buffer in enumerate(buffers):
+            size = buffer if isinstance(buffer, int) else len(buffer)
+            self.write(address + 8 * index, struct.pack("<II", data_at, size))
+            if not isinstance(buffer, int):
+                self.write(data_at, buffer)
+            data_at += size
+        return address, len(buffers)
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def call(self, name: str, *args: int) -> int:
+        """The errno; Trapped or Exited when the call does not return one."""
+        params = FUNCTION_SIGNATURES[name][0]
+        canonical = [
+            arg & (0xFFFFFFFF if valtype.text == "i32" else 0xFFFFFFFFFFFFFFFF) for arg, valtype in zip(args, params)
+        ]
+        result: int = self.backend.call(name, canonical)
+        return result
+
+    def trap(self, name: str, *args: int) -> list[str]:
+        """The causes of a call that must fail (Wasmtime's "Caused by" lines, outermost first)."""
+        with pytest.raises(Trapped) as failure:
+            self.call(name, *args)
+        return failure.value.causes
+
+    def open(
+        self,
+        path: str | bytes,
+        oflags: int = 0,
+        rights: int = RW,
+        fdflags: int = 0,
+        *,
+        follow: bool = True,
+        dirfd: int = 3,
+    ) -> tuple[int, int | None]:
+        """``path_open``: (errno, new fd or None)."""
+        pointer, length = self.string(path)
+        errno = self.call("path_open", dirfd, int(follow), pointer, length, oflags, rights, 0, fdflags, RESULT)
+        return errno, self.u32() if errno == 0 else None
+
+    def path(self, name: str, dirfd: int, path: str | bytes, *rest: int) -> int:
+        """A path function whose arguments are ``(fd, path, path_len, *rest)``."""
+        pointer, length = self.string(path)
+        return self.call(name, dirfd, pointer, length, *rest)
+
+    def stdout(self) -> bytes:
+        return self.stdout_path.read_bytes()
+
+    def stderr(self) -> bytes:
+        return self.stderr_path.read_bytes()
+
+
+class _Mine:
+    def __init__(
+        self,
+        args: tuple[str, ...],
+        env: tuple[tuple[str, str], ...],
+        preopens: list[tuple[str, str]],
+        stdin: Path | None,
+        stdout: Path,
+        stderr: Path,
+        memory: bool,
+    ) -> None:
+        self.fds = [
+            os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+            os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+        ]
+        stdin_fd = None
+        if stdin is not None:
+            stdin_fd = os.open(stdin, os.O_RDONLY)
+            self.fds.append(stdin_fd)
+        self.memory = MemoryInstance(MemoryType(Limits(1)))
+        self.context = WasiContext(args, env, preopens, stdin=stdin_fd, stdout=self.fds[0], stderr=self.fds[1])
+        if memory:
+            self.context.memory = self.memory
+
+    def close(self) -> None:
+        self.context.close()
+        self.memory.close()
+        for fd in self.fds:
+            os.close(fd)
+
+    def write(self, address: int, data: bytes) -> None:
+        self.memory.write(address, data)
+
+    def read(self, address: int, length: int) -> bytes:
+        return self.memory.read(address, length)
+
+    def call(self, name: str, args: list[int]) -> int:
+        function: Callable[..., int] = getattr(self.context, name)
+        try:
+            return int(function(*args))
+        except WasiTrap as trap:
+            raise Trapped(list(trap.causes)) from None
+        except ProcExit as exit_:
+            raise Exited(exit_.code) from None
+
+
+class _Oracle:
+    """wasmtime-py's own WASI, behind the same interface (see the module docstring)."""
+
+    _modules: ClassVar[dict[bool, Any]] = {}
+
+    def __init__(
+        self,
+        args: tuple[str, ...],
+        env: tuple[tuple[str, str], ...],
+        preopens: list[tuple[str, str]],
+        stdin: Path | None,
+        stdout: Path,
+        stderr: Path,
+        memory: bool,
+    ) -> None:
+        import wasmtime
+
+        self.wasmtime = wasmtime
+        config = wasmtime.WasiConfig()
+        config.argv = list(args)
+        config.env = [list(pair) for pair in env]
+        for host, guest in preopens:
+            config.preopen_dir(host, guest)
+        if stdin is not None:
+            config.stdin_file = str(stdin)
+        config.stdout_file = str(stdout)
+        config.stderr_file = str(stderr)
+        engine = _Oracle._engine()
+        self.store = wasmtime.Store(engine)
+        self.store.set_wasi(config)
+        linker = wasmtime.Linker(engine)
+        linker.define_wasi()
+        module = _Oracle._modules.get(memory)
+        if module is None:
+            module = _Oracle._modules[memory] = wasmtime.Module(engine, _wrapper_module(memory))
+        self.exports = linker.instantiate(self.store, module).exports(self.store)
+        self.context = None
+
+    _engine_instance: Any = None
+
+    @staticmethod
+    def _engine() -> Any:
+        import wasmtime
+
+        if _Oracle._engine_instance is None:
+            _Oracle._engine_instance = wasmtime.Engine()
+        return _Oracle._engine_instance
+
+    def close(self) -> None:
+        pass
+
+    def write(self, address: int, data: bytes) -> None:
+        self.exports["memory"].write(self.store, data, address)
+
+    def read(self, address: int, length: int) -> bytes:
+        return bytes(self.exports["memory"].read(self.store, address, address + length))
+
+    def call(self, name: str, args: list[int]) -> int:
+        params = FUNCTION_SIGNATURES[name][0]
+        signed = [_signed(arg, 32 if valtype.text == "i32" else 64) for arg, valtype in zip(args, params)]
+        try:
+            return int(self.exports["call_" + name](self.store, *signed))
+        except self.wasmtime.ExitTrap as exit_:
+            raise Exited(exit_.code) from None
+        except self.wasmtime.WasmtimeError as error:
+            raise Trapped(_causes(str(error))) from None
+
+
+def _signed(value: int, bits: int) -> int:
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def _causes(text: str) -> list[str]:
+    """The "Caused by" lines of a Wasmtime error, without their numbers."""
+    lines = [line.strip() for line in text.split("Caused by:", 1)[1].splitlines() if line.strip()]
+    return [line.split(": ", 1)[1] if line.split(":", 1)[0].isdigit() else line for line in lines]
+
+
+def _wrapper_module(memory: bool) -> str:
+    parts = ["(module"]
+    for name, (params, results) in FUNCTION_SIGNATURES.items():
+        signature = (
+            " ".join(f"(param {t.text})" for t in params) + " " + " ".join(f"(result {t.text})" for t in results)
+        )
+        parts.append(f'(import "wasi_snapshot_preview1" "{name}" (func ${name} {signature}))')
+    if memory:
+        parts.append('(memory (export "memory") 1)')
+    else:
+        parts.append('(memory (export "scratch") 1)')
+    for name, (params, results) in FUNCTION_SIGNATURES.items():
+        signature = (
+            " ".join(f"(param {t.text})" for t in params) + " " + " ".join(f"(result {t.text})" for t in results)
+        )
+        arguments = " ".join(f"(local.get {index})" for index in range(len(params)))
+        parts.append(f'(func (export "call_{name}") {signature} (call ${name} {arguments}))')
+    parts.append(")")
+    return "\n".join(parts)

@@ -1,0 +1,108 @@
+"""The WASI preview1 context: the state of one guest program and its 46 functions.
+
+Binding it to an engine (the glue the runtime owns)::
+
+    ctx = WasiContext(args, env, preopens)
+    for name, (function_type, function) in ctx.imports().items():
+        linker.define(MODULE_NAME, name, HostFunction(function_type, function, name))
+    instance = linker.instantiate(module)
+    ctx.memory = instance.exports["memory"]       # a MemoryInstance (anything with `view`)
+    instance.exports["_start"]()                  # ProcExit(code) for proc_exit; WasiTrap is a Trap
+
+Each function is the method of the same name: it takes the wasm arguments as
+canonical ints (i32 and i64 unsigned) and returns the errno (0 for success);
+``proc_exit`` raises :class:`~wasmrun.errors.ProcExit`.  A call made while no
+memory is attached fails with :class:`~wasmrun.wasi.guest.WasiTrap` ("missing
+required memory export"), as in Wasmtime.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any
+
+from wasmrun.types import FuncType
+from wasmrun.wasi.abi import FUNCTION_TYPES
+from wasmrun.wasi.args import ArgsFunctions
+from wasmrun.wasi.base import host_text
+from wasmrun.wasi.fdtable import STDERR, STDIN, STDOUT, DirectoryEntry, StreamEntry
+from wasmrun.wasi.guest import GuestMemory
+from wasmrun.wasi.paths import PathFunctions
+from wasmrun.wasi.poll import PollFunctions
+from wasmrun.wasi.process import ProcessFunctions
+from wasmrun.wasi.sockets import SocketFunctions
+
+Text = str | bytes
+
+
+class WasiContext(ArgsFunctions, PollFunctions, PathFunctions, ProcessFunctions, SocketFunctions):
+    """One guest's WASI world.
+
+    ``args``: argv, argv[0] included.  ``env``: (name, value) pairs, in order.
+    ``preopens``: (host directory, guest name) pairs, guest fds 3, 4, ... in
+    order; a host directory that cannot be opened raises :class:`OSError` here.
+    ``stdin``/``stdout``/``stderr``: host file descriptors (not owned, never
+    closed), None for an empty input / a discarding output; by default the
+    process's own 0, 1, 2, read and written unbuffered, byte for byte, only when
+    the guest asks.  ``blocking_sleep``: see :mod:`wasmrun.wasi.poll`.
+    """
+
+    def __init__(
+        self,
+        args: Iterable[Text] = (),
+        env: Iterable[tuple[Text, Text]] = (),
+        preopens: Iterable[tuple[str | bytes | os.PathLike[str], str]] = (),
+        *,
+        stdin: int | None = 0,
+        stdout: int | None = 1,
+        stderr: int | None = 2,
+        blocking_sleep: bool = True,
+    ) -> None:
+        super().__init__()
+        self.args = [host_text(arg) for arg in args]
+        self.environ = [(host_text(name), host_text(value)) for name, value in env]
+        self.blocking_sleep = blocking_sleep
+        self.table.push(StreamEntry(STDIN, stdin))
+        self.table.push(StreamEntry(STDOUT, stdout))
+        self.table.push(StreamEntry(STDERR, stderr))
+        try:
+            for host_path, guest_path in preopens:
+                # O_PATH, as Wasmtime (cap-std) opens a preopen: enough to resolve paths beneath it.
+                host_fd = os.open(host_path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+                self.table.push(DirectoryEntry(host_fd, guest_path))
+        except BaseException:
+            self.close()
+            raise
+
+    # -- memory -----------------------------------------------------------------------
+
+    @property
+    def memory(self) -> Any:
+        """The guest's exported memory (attach after instantiation); None until then."""
+        return None if self.guest is None else self.guest.memory
+
+    @memory.setter
+    def memory(self, memory: Any) -> None:
+        self.guest = None if memory is None else GuestMemory(memory)
+
+    # -- binding ----------------------------------------------------------------------
+
+    def imports(self) -> dict[str, tuple[FuncType, Callable[..., int]]]:
+        """``name -> (function type, bound method)`` for the 46 ``wasi_snapshot_preview1`` functions."""
+        return {name: (function_type, getattr(self, name)) for name, function_type in FUNCTION_TYPES.items()}
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every host descriptor the guest opened (and the preopens); idempotent."""
+        self.table.close_all()
+
+    def __enter__(self) -> WasiContext:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
