@@ -1,232 +1,707 @@
-"""Run the benchmark suite: ``python -m benchmarks [--json] [--repeat N] [--wasmtime] [NAME ...]``.
+"""Run the benchmark suite: ``python -m benchmarks [--json] [--repeat N] [--engine E ...] [NAME ...]``.
 
-Each program is a bare module (``programs/NAME.wasm``, built from ``NAME.c`` by the
-Makefile) exporting ``bench(n)``, and the same algorithm written directly in Python
-(``python/NAME.py``).  For each, the runner times
+For each program of :data:`benchmarks.suite.SUITE` the runner times
 
-* Python: ``bench(n)``, the median of ``--repeat`` runs;
-* wasmrun: loading (decode, validate, instantiate; median of ``--repeat`` loads), the
-  first call (which pays for any lazy translation) and the median of ``--repeat``
-  further calls on the same instance;
-* with ``--wasmtime``, wasmtime-py (native code) as a reference,
+* Python: the same algorithm written directly in Python, ``bench(n)``;
+* wasmrun, once per tier (``interp``, ``compile``, ``auto``: whichever this wasmrun
+  has): the load (decode + validate + instantiate), the first call on a fresh
+  instance (which pays for lazy translation) and further calls;
+* Wasmtime (wasmtime-py, native code) and pywasm (a pure-Python interpreter), when
+  installed (``pip install -e '.[bench]'``); pywasm at a much smaller size.
 
-checks that every result equals the expected one, and prints the ratio of wasmrun's
-run time to Python's (lower is better).  The input sizes are fixed here so that runs
-compare; they keep a whole run under a minute even with an engine 30x slower than
-Python.  Without a working engine the Python versions still run and the table says
-why wasmrun is missing.  Exit status 1 when any result is wrong.
+A bare module is loaded ``--repeat`` times, then called once (``first``) and
+``--repeat`` more times on the last instance (``run``).  A WASI command can run only
+once per instance, so each of its ``--repeat`` runs loads a fresh instance (not
+timed as run time) and calls ``_start``: its run time includes lazy translation.
+Every figure is the median of its samples.
+
+Engines are compared per executed wasm instruction: the count is Wasmtime's fuel
+consumed by the same call (Wasmtime charges one unit per instruction except nop,
+drop, block, loop, end, else, return and unreachable, which cost nothing), made once
+per program and size.  So ``ns/instr`` = run time / instructions at that engine's
+size, ``pywasm/T`` = pywasm's ns/instr over wasmrun tier T's, and ``T/python`` =
+tier T's run time over Python's at the same n; each ratio column ends with its
+geometric mean.  Every result is checked against Python's at the same n (and at
+the suite's n against the expected value): a mismatch, or a wasmrun failure,
+makes the exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import contextlib
+import functools
+import inspect
+import io
 import json
+import math
+import platform
+import re
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-PROGRAMS = Path(__file__).parent / "programs"
+from benchmarks.suite import BY_NAME, SUITE, Benchmark
+
+MASK32 = 0xFFFFFFFF
+WASMRUN_TIERS = ("interp", "compile", "auto")
+OTHER_ENGINES = ("wasmtime", "pywasm")
+ENGINE_CHOICES = ("python", "wasmrun", *WASMRUN_TIERS, *OTHER_ENGINES)  # python: always timed
+LOAD_TARGET_S = 1.5  # wasmrun's load of the large module: at most this, and no slower than pywasm's
+RESULT_LINE = re.compile(rb"^result (\d+)$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Benchmark:
-    name: str
-    n: int
-    expected: int  # bench(n) as an unsigned 32-bit integer (checked with wasmtime-py and Python)
-    about: str
-
-
-SUITE = (
-    Benchmark("fib", 25, 75025, "recursive Fibonacci: calls, compares, adds"),
-    Benchmark("sieve", 100_000, 9592, "sieve of Eratosthenes: byte loads and stores in loops"),
-    Benchmark("fnv1a", 50_000, 2156892844, "LCG fill + byte-wise FNV-1a: wrapping i32 multiplies over memory"),
-    Benchmark("mandelbrot", 64, 1048, "Mandelbrot set, 50 iterations: f64 arithmetic and compares"),
-)
-
-
-@dataclass
-class Result:
-    name: str
-    n: int
-    about: str
-    python_s: float | None = None
-    wasmrun_load_s: float | None = None
-    wasmrun_first_s: float | None = None
-    wasmrun_run_s: float | None = None
-    wasmtime_run_s: float | None = None
-    ratio: float | None = None  # wasmrun run / Python
-    checks: dict[str, bool] = field(default_factory=dict)  # runner -> result as expected
-    errors: dict[str, str] = field(default_factory=dict)  # runner -> why it did not run
-
-
-def median_time(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
-def as_u32(value: Any) -> int:
-    if isinstance(value, (list, tuple)):  # an API may return results as a sequence
-        (value,) = value
-    return int(value) & 0xFFFFFFFF
+class Unavailable(Exception):
+    """An engine (or a feature of one) this installation cannot run; the message says why."""
 
 
 def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200] if text else ''}".rstrip(": ")
 
 
-def wasmrun_api() -> tuple[Any, str | None]:
-    """The wasmrun module if its embedding API is usable, else None and why not."""
+# -- wasmrun's engine -------------------------------------------------------------------
+
+
+def make_wasmrun_store(engine: str) -> Any:
+    """A fresh wasmrun store whose code runs in ``engine`` (a tier: interp, compile or auto).
+
+    The one place the runner builds wasmrun's executor: ``engine=`` goes to the
+    Interpreter (or the Store) when it takes that keyword; a wasmrun without it has
+    a single tier, the interpreter.  Raises :class:`Unavailable` for a tier it lacks.
+    """
     try:
         import wasmrun
-
-        for name in ("Store", "Module", "Linker"):
-            getattr(wasmrun, name)
+        from wasmrun.interp.machine import Interpreter
     except Exception as error:
-        return None, describe(error)
-    return wasmrun, None
-
-
-def run_python(benchmark: Benchmark, result: Result, repeat: int) -> None:
-    bench = importlib.import_module(f"benchmarks.python.{benchmark.name}").bench
-    result.python_s, value = median_time(lambda: bench(benchmark.n), repeat)
-    result.checks["python"] = as_u32(value) == benchmark.expected
-
-
-def run_wasmrun(wasmrun: Any, benchmark: Benchmark, result: Result, repeat: int) -> None:
-    path = PROGRAMS / f"{benchmark.name}.wasm"
-    stores: list[Any] = []
-
-    def load() -> Any:
-        store = wasmrun.Store()
-        stores.append(store)
-        module = wasmrun.Module.from_file(path)
-        return wasmrun.Linker(store).instantiate(module)
-
+        raise Unavailable(describe(error)) from None
     try:
-        result.wasmrun_load_s, instance = median_time(load, repeat)
-        bench = instance.exports["bench"]
-        result.wasmrun_first_s, value = median_time(lambda: bench(benchmark.n), 1)
-        result.checks["wasmrun"] = as_u32(value) == benchmark.expected
-        result.wasmrun_run_s, value = median_time(lambda: bench(benchmark.n), repeat)
-        result.checks["wasmrun"] = result.checks["wasmrun"] and as_u32(value) == benchmark.expected
+        options: dict[str, Any] = {"engine": engine}
+        if "engine" in inspect.signature(Interpreter).parameters:
+            return wasmrun.Store(Interpreter(**options))
+        if "engine" in inspect.signature(wasmrun.Store).parameters:
+            return wasmrun.Store(**options)
+    except (TypeError, ValueError) as error:
+        raise Unavailable(describe(error)) from None
+    if engine != "interp":
+        raise Unavailable(f"this wasmrun has one engine, the interpreter (no engine={engine!r})")
+    return wasmrun.Store()
+
+
+# -- engines: load a module, call bench(n) or run a command -------------------------------
+
+
+@dataclass
+class Loaded:
+    """An instance ready to run: ``call(n)`` for a bare module, ``call(0)`` runs a command."""
+
+    call: Callable[[int], int]
+    close: Callable[[], None] = lambda: None
+    store: Any = None  # Wasmtime's store (for its fuel)
+
+
+def command_result(output: bytes) -> int:
+    """The number a WASI benchmark prints as ``result N``."""
+    found = RESULT_LINE.findall(output)
+    if not found:
+        raise RuntimeError(f"no 'result N' line in the output: {output[-200:]!r}")
+    return int(found[-1]) & MASK32
+
+
+class WasmrunEngine:
+    """wasmrun with one tier; a WASI command gets a context whose stdout is a temporary file."""
+
+    def __init__(self, tier: str) -> None:
+        self.tier = tier
+        self.name = tier
+
+    def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        import wasmrun
+        from wasmrun.validate import validate_module
+
+        store = make_wasmrun_store(self.tier)
+        closers: list[Callable[[], None]] = [store.close]
+        try:
+            start = time.perf_counter()
+            module = wasmrun.Module.from_bytes(data, validate=False)
+            decoded = time.perf_counter()
+            validate_module(module)
+            validated = time.perf_counter()
+            linker = wasmrun.Linker(store)
+            if benchmark.wasi:
+                context, output = self._wasi(linker, module, benchmark.command_args(n))
+                closers += [context.close, output.close]
+            instance = linker.instantiate(module)
+            instantiated = time.perf_counter()
+        except BaseException:
+            for closer in closers:
+                closer()
+            raise
+        phases = {"decode": decoded - start, "validate": validated - decoded, "instantiate": instantiated - validated}
+
+        def close() -> None:
+            for closer in closers:
+                closer()
+
+        if not benchmark.wasi:
+            bench = instance.exports["bench"]
+            return Loaded(lambda n: bench(n) & MASK32, close), phases
+
+        context.memory = instance.exports["memory"]
+        start_function = instance.exports["_start"]
+
+        def run_command(_: int) -> int:
+            from wasmrun.errors import ProcExit
+
+            try:
+                start_function()
+            except ProcExit as status:
+                if status.code != 0:
+                    raise RuntimeError(f"exit status {status.code}") from None
+            output.seek(0)
+            return command_result(output.read())
+
+        return Loaded(run_command, close), phases
+
+    @staticmethod
+    def _wasi(linker: Any, module: Any, args: list[str]) -> tuple[Any, Any]:
+        try:
+            from wasmrun.wasi import WasiContext
+            from wasmrun.wasi.linking import define_wasi
+        except ImportError as error:
+            raise Unavailable(f"wasmrun cannot run WASI programs yet ({describe(error)})") from None
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the instance, by Loaded.close)
+        context = WasiContext(args, stdin=None, stdout=output.fileno(), stderr=None)
+        define_wasi(linker, context, module)
+        return context, output
+
+
+class WasmtimeEngine:
+    """wasmtime-py; with ``fuel`` it counts executed instructions instead of timing."""
+
+    def __init__(self, fuel: bool = False) -> None:
+        try:
+            import wasmtime
+        except ImportError as error:
+            raise Unavailable(describe(error)) from None
+        self.wasmtime = wasmtime
+        self.name = "wasmtime"
+        config = wasmtime.Config()
+        config.consume_fuel = fuel
+        self.fuel = fuel
+        self.engine = wasmtime.Engine(config)
+
+    def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        wasmtime = self.wasmtime
+        store = wasmtime.Store(self.engine)
+        output = None
+        if benchmark.wasi:
+            output = tempfile.NamedTemporaryFile()  # noqa: SIM115 (closed by Loaded.close)
+            config = wasmtime.WasiConfig()
+            config.argv = benchmark.command_args(n)
+            config.stdout_file = output.name
+            store.set_wasi(config)
+        start = time.perf_counter()
+        module = wasmtime.Module(self.engine, data)
+        compiled = time.perf_counter()
+        linker = wasmtime.Linker(self.engine)
+        if benchmark.wasi:
+            linker.define_wasi()
+        instance = linker.instantiate(store, module)
+        instantiated = time.perf_counter()
+        phases = {"compile": compiled - start, "instantiate": instantiated - compiled}
+        if self.fuel:
+            store.set_fuel(1 << 62)
+        close = output.close if output is not None else lambda: None
+        if not benchmark.wasi:
+            bench = instance.exports(store)["bench"]
+            return Loaded(lambda n: bench(store, n) & MASK32, close, store), phases
+        start_function = instance.exports(store)["_start"]
+
+        def run_command(_: int) -> int:
+            try:
+                start_function(store)
+            except wasmtime.ExitTrap as status:
+                if status.code != 0:
+                    raise RuntimeError(f"exit status {status.code}") from None
+            assert output is not None
+            output.seek(0)
+            return command_result(output.read())
+
+        return Loaded(run_command, close, store), phases
+
+    def count(self, benchmark: Benchmark, data: bytes, n: int) -> int:
+        """The instructions ``bench(n)`` (or the command with n) executes: the fuel it consumes."""
+        loaded, _ = self.load(benchmark, data, n)
+        try:
+            before = loaded.store.get_fuel()
+            loaded.call(n)
+            consumed: int = before - loaded.store.get_fuel()
+            return consumed
+        finally:
+            loaded.close()
+
+
+class PywasmEngine:
+    """pywasm 2.2: decodes without validating; a decoded module can be instantiated only once."""
+
+    def __init__(self) -> None:
+        try:
+            import pywasm  # type: ignore[import-untyped]
+        except ImportError as error:
+            raise Unavailable(describe(error)) from None
+        self.pywasm = pywasm
+        self.name = "pywasm"
+
+    def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        pywasm = self.pywasm
+        start = time.perf_counter()
+        module = pywasm.core.ModuleDesc.from_reader(io.BytesIO(data))
+        decoded = time.perf_counter()
+        runtime = pywasm.core.Runtime()
+        wasi = None
+        if benchmark.wasi:
+            wasi = pywasm.wasi.Preview1(benchmark.command_args(n), {}, {})
+            wasi.fd[1].pipe = io.BytesIO()  # capture stdout (pywasm's documented way)
+            wasi.bind(runtime)
+        instance = runtime.instance(module)
+        instantiated = time.perf_counter()
+        phases = {"decode": decoded - start, "instantiate": instantiated - decoded}
+        if wasi is None:
+            return Loaded(lambda n: runtime.invocate(instance, "bench", [n])[0] & MASK32), phases
+
+        def run_command(_: int) -> int:
+            code = wasi.main(runtime, instance)
+            if code != 0:
+                raise RuntimeError(f"exit status {code}")
+            return command_result(wasi.fd[1].pipe.getvalue())
+
+        return Loaded(run_command), phases
+
+
+Engine = WasmrunEngine | WasmtimeEngine | PywasmEngine
+
+
+# -- measuring --------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    """One engine's samples for one program at one size."""
+
+    n: int
+    load: dict[str, list[float]] = field(default_factory=dict)  # phase -> samples
+    first: float | None = None
+    runs: list[float] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+    unavailable: str | None = None  # why the engine could not run this program (not a failure)
+    error: str | None = None  # how it failed
+
+    @property
+    def run(self) -> float | None:
+        return statistics.median(self.runs) if self.runs else None
+
+    @property
+    def load_total(self) -> float | None:
+        if not self.load:
+            return None
+        return statistics.median(map(sum, zip(*self.load.values())))
+
+    def phase(self, name: str) -> float | None:
+        samples = self.load.get(name)
+        return statistics.median(samples) if samples else None
+
+    def add_load(self, phases: dict[str, float]) -> None:
+        for name, seconds in phases.items():
+            self.load.setdefault(name, []).append(seconds)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "load_s": self.load_total,
+            "load_phases_s": {name: self.phase(name) for name in self.load},
+            "first_s": self.first,
+            "run_s": self.run,
+            "run_samples_s": self.runs,
+            "value": self.values[-1] if self.values else None,
+            "unavailable": self.unavailable,
+            "error": self.error,
+        }
+
+
+def timed(call: Callable[[], int]) -> tuple[float, int]:
+    start = time.perf_counter()
+    value = call()
+    return time.perf_counter() - start, value
+
+
+def measure(engine: Engine, benchmark: Benchmark, data: bytes, n: int, repeat: int) -> Timing:
+    timing = Timing(n)
+    try:
+        if benchmark.wasi:
+            for _ in range(repeat):
+                loaded, phases = engine.load(benchmark, data, n)
+                try:
+                    seconds, value = timed(functools.partial(loaded.call, n))
+                finally:
+                    loaded.close()
+                timing.add_load(phases)
+                timing.runs.append(seconds)
+                timing.values.append(value)
+            timing.first = timing.runs[0]
+            return timing
+        loads = []
+        try:
+            for _ in range(repeat):
+                loaded, phases = engine.load(benchmark, data, n)
+                loads.append(loaded)
+                timing.add_load(phases)
+                if len(loads) > 1:
+                    loads.pop(0).close()
+            instance = loads[-1]
+            timing.first, value = timed(functools.partial(instance.call, n))
+            timing.values.append(value)
+            for _ in range(repeat):
+                seconds, value = timed(functools.partial(instance.call, n))
+                timing.runs.append(seconds)
+                timing.values.append(value)
+        finally:
+            for loaded in loads:
+                loaded.close()
+    except Unavailable as reason:
+        timing.unavailable = str(reason)
     except Exception as error:
-        result.errors["wasmrun"] = describe(error)
-    finally:
-        for store in stores:
-            close = getattr(store, "close", None)
-            if close is not None:
-                close()
+        timing.error = describe(error)
+    return timing
 
 
-def run_wasmtime(benchmark: Benchmark, result: Result, repeat: int) -> None:
-    try:
-        import wasmtime
-    except ImportError as error:
-        result.errors["wasmtime"] = describe(error)
-        return
-    store = wasmtime.Store()
-    module = wasmtime.Module.from_file(store.engine, str(PROGRAMS / f"{benchmark.name}.wasm"))
-    bench: Any = wasmtime.Instance(store, module, []).exports(store)["bench"]
-    result.wasmtime_run_s, value = median_time(lambda: bench(store, benchmark.n), repeat)
-    result.checks["wasmtime"] = as_u32(value) == benchmark.expected
+def measure_python(benchmark: Benchmark, n: int, repeat: int) -> Timing:
+    bench = benchmark.python_bench()
+    timing = Timing(n)
+    for _ in range(repeat):
+        seconds, value = timed(lambda: bench(n) & MASK32)
+        timing.runs.append(seconds)
+        timing.values.append(value)
+    return timing
 
 
-def milliseconds(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1000:.1f}"
+@dataclass
+class ProgramResult:
+    benchmark: Benchmark
+    python: Timing
+    python_small: int  # Python's result at pywasm_n
+    engines: dict[str, Timing] = field(default_factory=dict)
+    instructions: dict[int, int] = field(default_factory=dict)  # n -> executed wasm instructions
+    count_error: str | None = None
+    problems: list[str] = field(default_factory=list)  # wrong results and wasmrun failures
+
+    def ns_per_instruction(self, name: str) -> float | None:
+        timing = self.python if name == "python" else self.engines.get(name)
+        if timing is None or timing.run is None or timing.n not in self.instructions:
+            return None
+        return timing.run / self.instructions[timing.n] * 1e9
+
+    def check(self) -> None:
+        expected_at = {self.benchmark.n: self.python.values[-1], self.benchmark.pywasm_n: self.python_small}
+        if self.python.values[-1] != self.benchmark.expected:
+            self.problems.append(f"python: {self.python.values[-1]} at n={self.benchmark.n}, "
+                                 f"expected {self.benchmark.expected}")  # fmt: skip
+        for name, timing in self.engines.items():
+            wrong = sorted({value for value in timing.values if value != expected_at[timing.n]})
+            if wrong:
+                self.problems.append(f"{name}: {wrong[0]} at n={timing.n}, Python says {expected_at[timing.n]}")
+            if timing.error is not None and name in WASMRUN_TIERS:
+                self.problems.append(f"{name}: {timing.error}")
 
 
-def print_table(results: list[Result], engine_error: str | None, repeat: int, with_wasmtime: bool) -> None:
-    columns = ["benchmark", "n", "python ms", "load ms", "first ms", "run ms", "run/python"]
-    if with_wasmtime:
-        columns.append("wasmtime ms")
-    columns.append("results")
-    rows = []
-    for r in results:
-        row = [
-            r.name,
-            str(r.n),
-            milliseconds(r.python_s),
-            milliseconds(r.wasmrun_load_s),
-            milliseconds(r.wasmrun_first_s),
-            milliseconds(r.wasmrun_run_s),
-            "-" if r.ratio is None else f"{r.ratio:.2f}x",
-        ]
-        if with_wasmtime:
-            row.append("-" if r.wasmtime_run_s is None else f"{r.wasmtime_run_s * 1000:.2f}")
-        wrong = [runner for runner, ok in r.checks.items() if not ok]
-        row.append(("WRONG: " + ", ".join(wrong)) if wrong else "ok")
-        rows.append(row)
+def run_program(
+    benchmark: Benchmark, engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
+) -> ProgramResult:
+    data = benchmark.path.read_bytes()
+    progress(f"{benchmark.name}: python")
+    small = benchmark.python_bench()(benchmark.pywasm_n) & MASK32  # (also warms up what Python caches)
+    result = ProgramResult(benchmark, measure_python(benchmark, benchmark.n, repeat), small)
+    for engine in engines:
+        progress(f" {engine.name}")
+        n = benchmark.pywasm_n if isinstance(engine, PywasmEngine) else benchmark.n
+        result.engines[engine.name] = measure(engine, benchmark, data, n, repeat)
+    if counter is not None:
+        progress(" (counting)")
+        try:
+            for n in sorted({benchmark.n, benchmark.pywasm_n}):
+                result.instructions[n] = counter.count(benchmark, data, n)
+        except Exception as error:
+            result.count_error = describe(error)
+    progress("\n")
+    result.check()
+    return result
+
+
+def progress(text: str) -> None:
+    print(text, end="", file=sys.stderr, flush=True)
+
+
+# -- reporting --------------------------------------------------------------------------
+
+
+def geometric_mean(values: list[float]) -> float | None:
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
+
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.2f}" if seconds < 0.01 else f"{seconds * 1000:.1f}"
+
+
+def number(value: float | None, suffix: str = "") -> str:
+    if value is None:
+        return "-"
+    return (f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}") + suffix
+
+
+def table(columns: list[str], rows: list[list[str]], text_columns: tuple[int, ...] = (0,)) -> str:
+    """Columns padded to their widths: numbers to the right, the ``text_columns`` to the left."""
     widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(columns)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths)))
+        padded = (c.ljust(w) if i in text_columns else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(padded).rstrip()
 
-    print(f"wasmrun benchmarks (median of {repeat}; 'first' is the first call on a fresh instance)")
-    print(line(columns))
-    print(line(["-" * w for w in widths]))
-    for row in rows:
-        print(line(row))
-    if engine_error is not None:
-        print(f"\nwasmrun engine unavailable: {engine_error}")
+    return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def ratios(result: ProgramResult, tiers: list[str], other: list[str]) -> dict[str, float | None]:
+    """The ratio columns of one program: pywasm/T (per instruction) and T/python (same n)."""
+    out: dict[str, float | None] = {}
+    if "pywasm" in other:
+        pywasm = result.ns_per_instruction("pywasm")
+        for tier in tiers:
+            per_instruction = result.ns_per_instruction(tier)
+            out[f"pywasm/{tier}"] = pywasm / per_instruction if pywasm and per_instruction else None
+    for tier in tiers:
+        run, python = result.engines[tier].run, result.python.run
+        out[f"{tier}/python"] = run / python if run and python else None
+    return out
+
+
+def report_text(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
+    parts = [f"wasmrun benchmarks: median of {repeat}; times in ms; Python {platform.python_version()}"]
+    columns = ["program", "n", "python"]
+    for tier in tiers:
+        columns += [f"{tier} load", f"{tier} first", f"{tier} run"]
+    if "wasmtime" in other:
+        columns.append("wasmtime run")
+    if "pywasm" in other:
+        columns += ["pywasm n", "pywasm load", "pywasm run"]
+    columns.append("results")
+    rows = []
     for r in results:
-        for runner, error in r.errors.items():
-            print(f"{r.name}: {runner} failed: {error}")
+        row = [r.benchmark.name, str(r.benchmark.n), ms(r.python.run)]
+        for tier in tiers:
+            timing = r.engines[tier]
+            row += [ms(timing.load_total), ms(timing.first), ms(timing.run)]
+        if "wasmtime" in other:
+            row.append(ms(r.engines["wasmtime"].run))
+        if "pywasm" in other:
+            row += [str(r.benchmark.pywasm_n), ms(r.engines["pywasm"].load_total), ms(r.engines["pywasm"].run)]
+        row.append("WRONG" if r.problems else "ok")
+        rows.append(row)
+    parts += ["", table(columns, rows)]
+
+    engines = [*tiers, *other]
+    ratio_names = list(ratios(results[0], tiers, other)) if results else []
+    columns = ["program", "instructions", *(f"{name} ns/i" for name in engines), *ratio_names]
+    rows = []
+    collected: dict[str, list[float]] = {name: [] for name in ratio_names}
+    for r in results:
+        row = [r.benchmark.name, f"{r.instructions[r.benchmark.n]:,}" if r.benchmark.n in r.instructions else "-"]
+        row += [number(r.ns_per_instruction(name)) for name in engines]
+        for name, value in ratios(r, tiers, other).items():
+            row.append(number(value, "x"))
+            if value is not None:
+                collected[name].append(value)
+        rows.append(row)
+    rows.append(
+        ["geomean", "", *("" for _ in engines), *(number(geometric_mean(collected[n]), "x") for n in ratio_names)]
+    )
+    parts += [
+        "",
+        "Per executed wasm instruction (instructions: Wasmtime's fuel at n; pywasm's per-instruction time uses the count at its own n):",
+        table(columns, rows),
+    ]
+    load = load_report(results, tiers, other)
+    if load:
+        parts += ["", load]
+    problems = [f"{r.benchmark.name}: {problem}" for r in results for problem in r.problems]
+    notes = notes + [f"{r.benchmark.name}: instruction count failed: {r.count_error}" for r in results if r.count_error]
+    for r in results:
+        for name, timing in r.engines.items():
+            if timing.unavailable is not None:
+                notes.append(f"{r.benchmark.name}: {name} unavailable: {timing.unavailable}")
+            elif timing.error is not None and name not in WASMRUN_TIERS:
+                notes.append(f"{r.benchmark.name}: {name} failed: {timing.error}")
+    if notes:
+        parts += ["", *notes]
+    if problems:
+        parts += ["", "WRONG RESULTS OR FAILURES:", *problems]
+    return "\n".join(parts)
+
+
+def load_report(results: list[ProgramResult], tiers: list[str], other: list[str]) -> str | None:
+    """Decode + validate + instantiate of the large module, wasmrun against pywasm (and Wasmtime)."""
+    large = next((r for r in results if r.benchmark.name == "large"), None)
+    if large is None:
+        return None
+    size = large.benchmark.path.stat().st_size
+    lines = [f"Load benchmark: {large.benchmark.path.name} ({size:,} bytes), median of each phase, ms:"]
+    pywasm = large.engines.get("pywasm")
+    pywasm_total = pywasm.load_total if pywasm is not None else None
+    rows = []
+    for name in [*tiers, *other]:
+        timing = large.engines[name]
+        if timing.load_total is None:
+            rows.append([name, "-", "(" + (timing.unavailable or timing.error or "not run") + ")"])
+            continue
+        phases = ", ".join(f"{phase} {ms(timing.phase(phase))}" for phase in timing.load)
+        verdict = ""
+        if name in WASMRUN_TIERS:
+            met = timing.load_total < LOAD_TARGET_S and (pywasm_total is None or timing.load_total <= pywasm_total)
+            verdict = f"  target < {LOAD_TARGET_S:g} s and <= pywasm: {'met' if met else 'MISSED'}"
+            if pywasm_total is None:
+                verdict += " (pywasm not measured)"
+        rows.append([name, ms(timing.load_total), phases + verdict])
+    lines.append(table(["engine", "total", "phases"], rows, text_columns=(0, 2)))
+    return "\n".join(lines)
+
+
+def report_json(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
+    collected: dict[str, list[float]] = {}
+    programs = []
+    for r in results:
+        program_ratios = ratios(r, tiers, other)
+        for name, value in program_ratios.items():
+            if value is not None:
+                collected.setdefault(name, []).append(value)
+        programs.append(
+            {
+                "name": r.benchmark.name,
+                "about": r.benchmark.about,
+                "wasi": r.benchmark.wasi,
+                "n": r.benchmark.n,
+                "pywasm_n": r.benchmark.pywasm_n,
+                "instructions": {str(n): count for n, count in r.instructions.items()},
+                "python": r.python.as_json(),
+                "engines": {name: timing.as_json() for name, timing in r.engines.items()},
+                "ns_per_instruction": {name: r.ns_per_instruction(name) for name in ["python", *r.engines]},
+                "ratios": program_ratios,
+                "count_error": r.count_error,
+                "problems": r.problems,
+            }
+        )
+    report = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "repeat": repeat,
+        "tiers": tiers,
+        "engines": other,
+        "notes": notes,
+        "programs": programs,
+        "geomean": {name: geometric_mean(values) for name, values in collected.items()},
+        "ok": not any(r.problems for r in results),
+    }
+    return json.dumps(report, indent=2)
+
+
+# -- command line -----------------------------------------------------------------------
+
+
+def selected_engines(requested: list[str] | None) -> list[str]:
+    names: list[str] = []
+    for item in requested or ["wasmrun", *OTHER_ENGINES]:
+        for name in item.split(","):
+            expanded = list(WASMRUN_TIERS) if name == "wasmrun" else [name]
+            names += [e for e in expanded if e not in names]
+    return names  # may include "python", which build_engines skips (Python always runs)
+
+
+def build_engines(names: list[str]) -> tuple[list[Engine], list[str], list[str], list[str]]:
+    """The engines that can run, the wasmrun tiers and other engines among them, and notes on the rest."""
+    engines: list[Engine] = []
+    tiers, other, notes = [], [], []
+    for name in names:
+        try:
+            if name == "python":
+                continue
+            if name in WASMRUN_TIERS:
+                make_wasmrun_store(name).close()
+                engines.append(WasmrunEngine(name))
+                tiers.append(name)
+            elif name == "wasmtime":
+                engines.append(WasmtimeEngine())
+                other.append(name)
+            else:
+                engines.append(PywasmEngine())
+                other.append(name)
+        except Unavailable as reason:
+            notes.append(f"{name}: unavailable: {reason}")
+    return engines, tiers, other, notes
+
+
+@contextlib.contextmanager
+def recursion_limit(limit: int) -> Iterator[None]:
+    """Python's recursion limit raised for the recursive Python versions (binarytrees, fib)."""
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (default 5)")
-    parser.add_argument("--wasmtime", action="store_true", help="also time wasmtime-py as a reference")
-    parser.add_argument("--no-engine", action="store_true", help="run the Python versions only")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"programs to run (default: all: {', '.join(BY_NAME)})"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
+    parser.add_argument("--repeat", type=int, default=5, help="samples per measurement (default 5)")
+    parser.add_argument(
+        "--engine",
+        action="append",
+        metavar="E[,E...]",
+        help=f"engines to time: {', '.join(ENGINE_CHOICES)} (wasmrun = every tier it has; Python always runs; "
+        "default: all available)",
+    )
     options = parser.parse_args(argv)
-    known = {benchmark.name: benchmark for benchmark in SUITE}
-    unknown = [name for name in options.names if name not in known]
+    unknown = [name for name in options.names if name not in BY_NAME]
     if unknown:
-        parser.error(f"unknown benchmark(s): {', '.join(unknown)} (known: {', '.join(known)})")
+        parser.error(f"unknown program(s): {', '.join(unknown)} (known: {', '.join(BY_NAME)})")
     if options.repeat < 1:
         parser.error("--repeat must be at least 1")
-    selected = [known[name] for name in options.names] or list(SUITE)
+    names = selected_engines(options.engine)
+    bad = [name for name in names if name not in ENGINE_CHOICES]
+    if bad:
+        parser.error(f"unknown engine(s): {', '.join(bad)} (known: {', '.join(ENGINE_CHOICES)})")
+    selected = [BY_NAME[name] for name in options.names] or list(SUITE)
 
-    engine_error: str | None
-    if options.no_engine:
-        wasmrun, engine_error = None, "not requested (--no-engine)"
-    else:
-        wasmrun, engine_error = wasmrun_api()
-    results = []
-    for benchmark in selected:
-        result = Result(benchmark.name, benchmark.n, benchmark.about)
-        run_python(benchmark, result, options.repeat)
-        if wasmrun is not None:
-            run_wasmrun(wasmrun, benchmark, result, options.repeat)
-        if options.wasmtime:
-            run_wasmtime(benchmark, result, options.repeat)
-        if result.wasmrun_run_s is not None and result.python_s:
-            result.ratio = result.wasmrun_run_s / result.python_s
-        results.append(result)
-
+    engines, tiers, other, notes = build_engines(names)
+    try:
+        counter: WasmtimeEngine | None = WasmtimeEngine(fuel=True)
+    except Unavailable as reason:
+        counter = None
+        notes.append(f"instruction counts need wasmtime-py (its fuel): {reason}")
+    with recursion_limit(10_000):
+        results = [run_program(benchmark, engines, counter, options.repeat) for benchmark in selected]
     if options.json:
-        report = {
-            "repeat": options.repeat,
-            "python": sys.version.split()[0],
-            "engine_error": engine_error,
-            "results": [vars(result) for result in results],
-        }
-        json.dump(report, sys.stdout, indent=2)
-        print()
+        print(report_json(results, tiers, other, notes, options.repeat))
     else:
-        print_table(results, engine_error, options.repeat, options.wasmtime)
-    return 1 if any(not ok for result in results for ok in result.checks.values()) else 0
+        print(report_text(results, tiers, other, notes, options.repeat))
+    return 1 if any(r.problems for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,57 @@
+"""The benchmark programs and their fixed input sizes (shared by the runner and the tests).
+
+Each program is ``programs/NAME.c``, its prebuilt ``programs/NAME.wasm`` and the same
+algorithm in Python, ``python/NAME.py``'s ``bench(n)``.  A bare module exports
+``bench(n)`` and imports nothing; a WASI command (``wasi=True``) takes n as ``argv[1]``
+and prints ``result <u32>``.  ``n`` is the size wasmrun, Wasmtime and Python run;
+``pywasm_n`` the much smaller one pywasm runs (engines are compared per executed wasm
+instruction, so the sizes need not match); ``expected`` the result at ``n``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+PROGRAMS = Path(__file__).parent / "programs"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    n: int
+    pywasm_n: int
+    expected: int  # the result at n as an unsigned 32-bit integer (checked with Wasmtime and Python)
+    about: str
+    wasi: bool = False
+
+    @property
+    def path(self) -> Path:
+        return PROGRAMS / f"{self.name}.wasm"
+
+    def python_bench(self) -> Callable[[int], int]:
+        bench: Callable[[int], int] = importlib.import_module(f"benchmarks.python.{self.name}").bench
+        return bench
+
+    def command_args(self, n: int) -> list[str]:
+        """The argv of a WASI command run with size ``n``."""
+        return [self.name, str(n)]
+
+
+SUITE = (
+    Benchmark("fib", 27, 18, 196418, "recursive Fibonacci: calls, compares, adds"),
+    Benchmark("sieve", 200_000, 5_000, 17984, "sieve of Eratosthenes: byte loads and stores in loops"),
+    Benchmark("fnv1a", 200_000, 10_000, 2456692862, "LCG fill + byte-wise FNV-1a: wrapping i32 multiplies over memory"),
+    Benchmark("mandelbrot", 96, 16, 2379, "Mandelbrot set, 50 iterations: f64 arithmetic and compares"),
+    Benchmark("matmul", 80, 20, 3617366460, "n x n integer matrix multiply: i32 loads and multiply-adds"),
+    Benchmark("nbody", 5_000, 100, 4125947296, "5-body simulation, n steps: f64 loads, stores, divides, sqrt"),
+    Benchmark("binarytrees", 10, 6, 1524746800, "allocate, walk, free binary trees; a small malloc of its own"),
+    Benchmark("coremark_style", 100, 3, 62952, "CoreMark-style: linked-list sort, matrix, state machine, CRC-16"),
+    Benchmark(
+        "large", 50, 1, 1975927911, "1 MB WASI command: printf, sscanf, strtod, qsort, strftime, 3000 functions", True
+    ),
+)
+
+BY_NAME = {benchmark.name: benchmark for benchmark in SUITE}

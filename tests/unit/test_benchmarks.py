@@ -1,0 +1,79 @@
+"""The benchmark programs: each wasm build computes what its Python version computes (at a tiny n).
+
+Bare modules run under every wasmrun tier; the large WASI command (a 1 MB load) under the
+default tier only, to keep this file fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+if str(REPOSITORY) not in sys.path:  # benchmarks/ is a top-level package of the repository, not installed
+    sys.path.insert(0, str(REPOSITORY))
+
+from benchmarks.__main__ import WASMRUN_TIERS, Unavailable, WasmrunEngine, make_wasmrun_store  # noqa: E402
+from benchmarks.suite import BY_NAME, SUITE  # noqa: E402
+
+TINY = {
+    "fib": 12,
+    "sieve": 1_000,
+    "fnv1a": 1_000,
+    "mandelbrot": 8,
+    "matmul": 7,
+    "nbody": 20,
+    "binarytrees": 5,
+    "coremark_style": 1,
+    "large": 2,
+}
+
+
+def available_tier(tier: str) -> str:
+    try:
+        make_wasmrun_store(tier).close()
+    except Unavailable as reason:
+        pytest.skip(f"wasmrun tier {tier}: {reason}")
+    return tier
+
+
+def default_tier() -> str:
+    """wasmrun's default tier: auto where it has tiers, else its one engine."""
+    for tier in ("auto", "interp"):
+        try:
+            make_wasmrun_store(tier).close()
+        except Unavailable:
+            continue
+        return tier
+    pytest.skip("wasmrun has no usable engine")
+
+
+def run_wasm(name: str, tier: str, n: int) -> int:
+    benchmark = BY_NAME[name]
+    try:
+        loaded, _ = WasmrunEngine(tier).load(benchmark, benchmark.path.read_bytes(), n)
+    except Unavailable as reason:
+        pytest.skip(str(reason))
+    try:
+        return loaded.call(n)
+    finally:
+        loaded.close()
+
+
+def test_every_program_has_a_tiny_size() -> None:
+    assert set(TINY) == set(BY_NAME)
+
+
+@pytest.mark.parametrize("tier", WASMRUN_TIERS)
+@pytest.mark.parametrize("name", [benchmark.name for benchmark in SUITE if not benchmark.wasi])
+def test_bare_module_agrees_with_python(name: str, tier: str) -> None:
+    n = TINY[name]
+    assert run_wasm(name, available_tier(tier), n) == BY_NAME[name].python_bench()(n) & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize("name", [benchmark.name for benchmark in SUITE if benchmark.wasi])
+def test_wasi_command_agrees_with_python(name: str) -> None:
+    n = TINY[name]
+    assert run_wasm(name, default_tier(), n) == BY_NAME[name].python_bench()(n)
