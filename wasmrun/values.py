@@ -29,11 +29,16 @@ from __future__ import annotations
 
 import math
 import re
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 from wasmrun.types import ValType
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+# fractions (and the decimal module it loads) is imported only where an f32 argument needs exact
+# rounding: this module is on every run's start-up path, and most runs never parse an f32.
 
 _F32_EXPONENT_MASK = 0x7F800000
 _F64_EXPONENT_MASK = 0x7FF0000000000000
@@ -100,15 +105,21 @@ def _parse_float(text: str, valtype: ValType) -> float:
         return _round_f32_once(nearest, lambda: _hex_fraction(hex_match)) if is_f32 else nearest
     if _DECIMAL_RE.fullmatch(text):
         nearest = float(text)
-        return _round_f32_once(nearest, lambda: Fraction(text)) if is_f32 else nearest
+        return _round_f32_once(nearest, lambda: _fraction(text)) if is_f32 else nearest
     raise ValueError(f"invalid {valtype.text} value {text!r}: expected {_FLOAT_SYNTAX}")
+
+
+def _fraction(value: str | int | float) -> Fraction:
+    from fractions import Fraction
+
+    return Fraction(value)
 
 
 def _hex_fraction(match: re.Match[str]) -> Fraction:
     sign, integer_digits, fraction_digits, exponent = match.groups()
     significand = int(integer_digits + fraction_digits, 16)
     shift = int(exponent or 0) - 4 * len(fraction_digits)
-    value = Fraction(significand) * Fraction(2) ** shift
+    value = _fraction(significand) * _fraction(2) ** shift
     return -value if sign == "-" else value
 
 
@@ -126,20 +137,20 @@ def _round_f32_once(nearest_f64: float, exact: Any) -> float:
         return rounded
     toward = bits + 1 if abs(nearest_f64) > abs(rounded) else bits - 1  # the other neighbour, by magnitude
     neighbour = f32_from_bits(toward)
-    if Fraction(nearest_f64) * 2 != _f32_extended(rounded) + _f32_extended(neighbour):
+    if _fraction(nearest_f64) * 2 != _f32_extended(rounded) + _f32_extended(neighbour):
         return rounded
     value = exact()
-    if value == Fraction(nearest_f64):
+    if value == _fraction(nearest_f64):
         return rounded  # a true tie: C's conversion already chose the even one
-    above = value > Fraction(nearest_f64)
+    above = value > _fraction(nearest_f64)
     return max(rounded, neighbour) if above else min(rounded, neighbour)
 
 
 def _f32_extended(value: float) -> Fraction:
     """An f32 as a fraction, infinity standing for 2**128 (the next step past the largest finite f32)."""
     if math.isinf(value):
-        return Fraction(2**128) if value > 0 else Fraction(-(2**128))
-    return Fraction(value)
+        return _fraction(2**128) if value > 0 else _fraction(-(2**128))
+    return _fraction(value)
 
 
 # -- formatting ------------------------------------------------------------------

@@ -31,12 +31,13 @@ def test_quick_start_is_one_block_of_two_lines() -> None:
     assert len(blocks[0]) == 2
 
 
-def test_quick_start_first_line_installs_and_validates_an_example() -> None:
+def test_quick_start_first_line_installs_and_runs_an_example(capfd: pytest.CaptureFixture[str]) -> None:
     line = quick_start_blocks()[0][0]
     assert ". .venv/bin/activate" in line and "pip install -e ." in line
-    match = re.search(r"wasmrun validate (examples/\S+\.wat)$", line)
+    match = re.search(r"&& wasmrun (examples/\S+\.wasm)$", line)
     assert match is not None
-    assert (REPO_ROOT / match.group(1)).is_file()
+    assert main([str(REPO_ROOT / match.group(1))]) == 0
+    assert capfd.readouterr().err == ""
 
 
 def test_quick_start_second_line_runs_the_whole_suite_in_parallel() -> None:

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from testdata import REPO_ROOT
 
-from wasmrun.cli.errors import CliError, InputError, describe, format_trap
+from wasmrun.cli.errors import (
+    COMMAND_DEFAULT,
+    CliError,
+    GuestFailure,
+    InputError,
+    Report,
+    describe,
+    format_trap,
+    trap_context,
+)
 from wasmrun.errors import (
     DecodeError,
     InstantiationError,
@@ -14,6 +24,9 @@ from wasmrun.errors import (
     Trap,
     ValidationError,
 )
+from wasmrun.launch import CALL, INITIALIZE, INSTANTIATE
+from wasmrun.module import Module
+from wasmrun.wasi.guest import WasiTrap
 
 
 @pytest.mark.parametrize(
@@ -53,32 +66,83 @@ def test_unexpected_exception_is_one_line() -> None:
     assert "\n" not in report.text and "--debug" in report.text
 
 
+DIVZ_FRAMES = [(8, 0x1F4), (9, 0x208), (10, 0x2C8)]
+
+
 def test_trap_is_134_in_wasmtimes_layout() -> None:
     trap = Trap("integer divide by zero")
-    trap.frames = [(3, 0x1F7), (4, 0x230), (7, 0x265)]
-    report = describe(InputError(trap, "divz.wasm"))
-    assert report.exit_code == 134
-    names = {3: "divide_cells", 4: "average_row", 7: "report"}
-    assert format_trap(trap, "divz.wasm", function_names=names) == (
+    trap.frames = DIVZ_FRAMES
+    module = Module.from_file(REPO_ROOT / "examples" / "divz.wasm")
+    report = describe(GuestFailure(trap, "divz.wasm", context=(COMMAND_DEFAULT,), module=module))
+    assert report == Report(
         "Error: failed to run main module `divz.wasm`\n"
         "\n"
         "Caused by:\n"
         "    0: failed to invoke command default\n"
         "    1: error while executing at wasm backtrace:\n"
-        "           0:    0x1f7 - <unknown>!divide_cells\n"
-        "           1:    0x230 - <unknown>!average_row\n"
-        "           2:    0x265 - <unknown>!report\n"
-        "    2: wasm trap: integer divide by zero"
+        "           0:    0x1f4 - <unknown>!divide_cells\n"
+        "           1:    0x208 - <unknown>!average_row\n"
+        "           2:    0x2c8 - <unknown>!report\n"
+        "    2: wasm trap: integer divide by zero",
+        134,
     )
 
 
-def test_trap_frame_without_a_name() -> None:
+def test_trap_frames_limited() -> None:
+    trap = Trap("integer divide by zero")
+    trap.frames = DIVZ_FRAMES
+    module = Module.from_file(REPO_ROOT / "examples" / "divz.wasm")
+    text = format_trap(trap, "divz.wasm", module=module, max_frames=1)
+    assert "0:    0x1f4 - <unknown>!divide_cells\n    2: wasm trap" in text
+
+
+def test_trap_frame_without_a_module() -> None:
     trap = Trap("unreachable")
     trap.frames = [(5, 0x10)]
-    assert "0:     0x10 - <wasm function 5>" in format_trap(trap, "m.wasm")
+    assert "           0:     0x10 - <unknown>!<wasm function 5>\n" in format_trap(trap, "m.wasm")
 
 
 def test_trap_without_frames() -> None:
-    assert format_trap(Trap("interrupt"), "m.wasm", invoke="run").endswith(
+    assert format_trap(Trap("interrupt"), "m.wasm", context=("failed to invoke `run`",)).endswith(
         "Caused by:\n    0: failed to invoke `run`\n    1: wasm trap: interrupt"
     )
+
+
+def test_trap_without_context() -> None:
+    assert format_trap(Trap("interrupt"), "m.wasm", context=()).endswith("Caused by:\n    0: wasm trap: interrupt")
+
+
+@pytest.mark.parametrize(
+    ("stage", "export", "context"),
+    [
+        (INSTANTIATE, None, ('failed to instantiate "dir/a \\"b\\".wasm"',)),
+        (INITIALIZE, "_initialize", ()),
+        (CALL, None, ("failed to invoke command default",)),
+        (CALL, "add", ("failed to invoke `add`",)),
+    ],
+)
+def test_trap_context(stage: str, export: str | None, context: tuple[str, ...]) -> None:
+    assert trap_context(stage, export, 'dir/a "b".wasm') == context
+
+
+@pytest.mark.parametrize(
+    ("trap", "text"),
+    [
+        (
+            WasiTrap("exit with invalid exit status outside of [0..126)"),
+            "exit with invalid exit status outside of [0..126)",
+        ),
+        (
+            WasiTrap(
+                "In func wasi_snapshot_preview1::fd_write at convert Fd: Int conversion error",
+                "Int conversion error",
+                "too large",
+            ),
+            "In func wasi_snapshot_preview1::fd_write at convert Fd: Int conversion error: too large",
+        ),
+    ],
+)
+def test_failed_wasi_call_is_one_line_and_1(trap: WasiTrap, text: str) -> None:
+    trap.frames = DIVZ_FRAMES
+    assert describe(GuestFailure(trap, "app.wasm")) == Report(f"Error: {text} (app.wasm)", 1)
+    assert describe(InputError(trap, "app.wasm")) == Report(f"Error: {text} (app.wasm)", 1)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Literal, TypeVar, cast
+from typing import Literal, NamedTuple, TypeVar, cast
 
 Engine = Literal["interp", "compile", "auto"]
 ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
@@ -20,22 +19,25 @@ ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
 GIB = 1 << 30
 DEFAULT_MAX_MEMORY = 4 * GIB
 DEFAULT_MAX_BACKTRACE = 20
+POINTER_SIZE_CHOICES = ("8", "4")  # `inspect --ptr-size`: a 64-bit or a 32-bit host
 
 
 class ConfigError(ValueError):
     """A bad option value; the CLI reports it as a usage error (exit status 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DirMapping:
+# The records of this module are NamedTuples rather than frozen dataclasses: every `wasmrun` start-up
+# defines them, and a dataclass takes about a millisecond to define (start-up is a promise of the CLI).
+
+
+class DirMapping(NamedTuple):
     """A preopened directory: ``host`` on this machine, seen as ``guest`` by the program."""
 
     host: str
     guest: str
 
 
-@dataclass(frozen=True, slots=True)
-class RunConfig:
+class RunConfig(NamedTuple):
     """Everything ``wasmrun run`` was asked to do.
 
     ``args`` are the guest's arguments after its ``argv[0]``; :attr:`argv` is
@@ -85,13 +87,14 @@ class RunConfig:
 #
 # Each parser raises ConfigError with a reason that reads after "Invalid value for '--fuel': ".
 
-_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h)?")
+# Patterns are compiled (and cached by `re`) when first used, not at start-up.
+_DURATION = r"(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h)?"
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
 def parse_duration(text: str) -> float:
     """A duration in seconds: ``500ms``, ``2s``, ``1.5m``, ``1h``; a bare number is seconds."""
-    match = _DURATION.fullmatch(text.strip())
+    match = re.fullmatch(_DURATION, text.strip())
     if match is None:
         raise ConfigError(f"{text!r} is not a duration (examples: 500ms, 2s, 1m)")
     seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
@@ -100,13 +103,13 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
-_SIZE = re.compile(r"(\d+)\s*([kmgt]i?b?|b)?", re.IGNORECASE)
+_SIZE = r"(\d+)\s*([kmgt]i?b?|b)?"
 _SIZE_SHIFTS = {"k": 10, "m": 20, "g": 30, "t": 40}
 
 
 def parse_size(text: str) -> int:
     """A size in bytes: a number of bytes, or with a binary suffix (``64K``/``64KiB``, ``512M``, ``4G``, ``1T``)."""
-    match = _SIZE.fullmatch(text.strip())
+    match = re.fullmatch(_SIZE, text.strip(), re.IGNORECASE)
     if match is None:
         raise ConfigError(f"{text!r} is not a size (examples: 65536, 64KiB, 512M, 4G)")
     number, suffix = int(match.group(1)), (match.group(2) or "b").lower()
@@ -165,8 +168,7 @@ def backtrace_details_from_environment(host: Mapping[str, str]) -> bool:
 # comma-separated settings in one ``-W``; so does wasmrun.
 
 
-@dataclass(frozen=True, slots=True)
-class Alias:
+class Alias(NamedTuple):
     flag: str  # "-W", "-S" or "-D"
     key: str
     field: str  # the RunConfig field

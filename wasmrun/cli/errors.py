@@ -5,7 +5,10 @@ The rules are the CLI contract's (``cli-contract.md``):
 - errors other than traps: one line on stderr, ``Error: <what> (<file>[:where])``,
   exit status 1 (read, decode, validate, link, instantiate);
 - traps: Wasmtime's layout (``Caused by:`` and the wasm backtrace), exit status 134;
-- ``proc_exit(n)``: status ``n`` for 0 <= n < 126, otherwise an error and 1;
+- a failed WASI call (a host error in Wasmtime, e.g. a bad pointer, or
+  ``proc_exit(n)`` with n >= 126): exit status 1, as Wasmtime's CLI, but one
+  line, as the contract wants of every error that is not a trap;
+- ``proc_exit(n)``: status ``n`` for 0 <= n < 126;
 - usage errors: click's message, exit status 2;
 - Ctrl-C: exit status 130, no message;
 - wasmrun's own output to a closed pipe: exit status 1, no message;
@@ -19,9 +22,8 @@ module, the offset in its encoding), a text position as ``file:line:column``.
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from wasmrun.errors import (
     DecodeError,
@@ -31,6 +33,9 @@ from wasmrun.errors import (
     ValidationError,
     WasmError,
 )
+
+if TYPE_CHECKING:
+    from wasmrun.module import Module
 
 EXIT_SUCCESS = 0
 EXIT_FAILURE = 1
@@ -61,8 +66,34 @@ class InputError(Exception):
         self.source = source
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class GuestFailure(Exception):
+    """A trap or a failed WASI call while a module ran, with what its report needs.
+
+    ``context`` is Wasmtime's chain above the backtrace, outermost first (see
+    :func:`trap_context`); ``module`` names the frames (name section, DWARF);
+    ``max_frames`` and ``details`` are ``--max-backtrace`` and the DWARF switch.
+    """
+
+    def __init__(
+        self,
+        error: Trap,
+        module_file: str,
+        *,
+        context: Sequence[str] = (),
+        module: Module | None = None,
+        max_frames: int | None = None,
+        details: bool = True,
+    ) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.module_file = module_file
+        self.context = tuple(context)
+        self.module = module
+        self.max_frames = max_frames
+        self.details = details
+
+
+class Report(NamedTuple):  # not a dataclass: defined at every start-up (see wasmrun.cli.config)
     """What to print on stderr (possibly nothing) and the exit status."""
 
     text: str
@@ -75,6 +106,8 @@ def describe(error: BaseException) -> Report:
     if isinstance(error, InputError):
         source = error.source
         error = error.cause
+    if isinstance(error, GuestFailure):
+        return _describe_guest_failure(error)
     if isinstance(error, KeyboardInterrupt):
         return Report("", EXIT_INTERRUPTED)
     if isinstance(error, BrokenPipeError):
@@ -85,6 +118,8 @@ def describe(error: BaseException) -> Report:
             return Report("", error.code)
         return Report(_line("exit with invalid exit status outside of [0..126)", source), EXIT_FAILURE)
     if isinstance(error, Trap):
+        if _is_host_error(error):
+            return Report(_line(_host_error_text(error), source), EXIT_FAILURE)
         return Report(format_trap(error, source or "<unknown>"), EXIT_TRAP)
     if isinstance(error, CliError):
         return Report(_line(error.message, error.source or source), error.exit_code)
@@ -102,6 +137,8 @@ def describe(error: BaseException) -> Report:
 
 def debug_traceback(error: BaseException) -> str:
     """The Python traceback of ``error`` (or of the error an :class:`InputError` wraps), for ``--debug``."""
+    import traceback  # only --debug needs it
+
     if isinstance(error, InputError):
         error = error.cause
     return "".join(traceback.format_exception(error))
@@ -122,27 +159,93 @@ def _where(error: WasmError, source: str | None) -> str | None:
     return source
 
 
+def _describe_guest_failure(failure: GuestFailure) -> Report:
+    error = failure.error
+    if _is_host_error(error):
+        return Report(_line(_host_error_text(error), failure.module_file), EXIT_FAILURE)
+    text = format_trap(
+        error,
+        failure.module_file,
+        context=failure.context,
+        module=failure.module,
+        max_frames=failure.max_frames,
+        details=failure.details,
+    )
+    return Report(text, EXIT_TRAP)
+
+
+def _is_host_error(error: Trap) -> bool:
+    """A failed WASI call (a WasiTrap): Wasmtime's CLI reports it with status 1, not as a trap."""
+    from wasmrun.wasi.guest import WasiTrap  # small: no WASI function comes with it
+
+    return isinstance(error, WasiTrap)
+
+
+def _host_error_text(error: Trap) -> str:
+    """A WASI failure's "Caused by" chain on one line, as anyhow's ``{:#}`` joins it.
+
+    A cause that only repeats the end of the text so far (a wrapper's message
+    includes its cause) is left out.
+    """
+    text = ""
+    for cause in getattr(error, "causes", None) or (error.message,):
+        if not text:
+            text = cause
+        elif not text.endswith(cause):
+            text = f"{text}: {cause}"
+    return text
+
+
+COMMAND_DEFAULT = "failed to invoke command default"
+
+
+def trap_context(stage: str, export: str | None, module_file: str) -> tuple[str, ...]:
+    """Wasmtime 50's context lines above the backtrace for a trap in ``stage`` (see :mod:`wasmrun.launch`).
+
+    The start function traps "while instantiating"; ``_initialize`` has no
+    context of its own; a called export is "command default" or its name.
+    """
+    from wasmrun.launch import CALL, INSTANTIATE
+
+    if stage == INSTANTIATE:
+        return (f"failed to instantiate {_rust_debug_string(module_file)}",)
+    if stage == CALL:
+        return (COMMAND_DEFAULT if export is None else f"failed to invoke `{export}`",)
+    return ()
+
+
+def _rust_debug_string(text: str) -> str:
+    """``text`` as Rust's ``{:?}`` prints a string: quoted, quotes and backslashes escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
 def format_trap(
     trap: Trap,
     module_file: str,
     *,
-    invoke: str | None = None,
-    function_names: Mapping[int, str] | None = None,
-    module_name: str | None = None,
+    context: Sequence[str] = (COMMAND_DEFAULT,),
+    module: Module | None = None,
     max_frames: int | None = None,
+    details: bool = True,
 ) -> str:
-    """A trap in Wasmtime's layout (the CLI contract's example), innermost frame first."""
-    names = function_names or {}
-    what = f"failed to invoke `{invoke}`" if invoke is not None else "failed to invoke command default"
-    causes = [what]
-    frames = trap.frames if max_frames is None else trap.frames[:max_frames]
-    if frames:
-        lines = ["error while executing at wasm backtrace:"]
-        for number, (function_index, offset) in enumerate(frames):
-            name = names.get(function_index)
-            label = f"{module_name or '<unknown>'}!{name}" if name else f"<wasm function {function_index}>"
-            lines.append(f"  {number:>3}: {offset:>#8x} - {label}")
-        causes.append("\n       ".join(lines))
+    """A trap in Wasmtime 50's layout (the CLI contract's example), innermost frame first.
+
+    anyhow prints the chain as ``{:>5}: cause``, the lines after a cause's
+    first indented by 7 spaces; the backtrace is one cause, headed by
+    ``error while executing at wasm backtrace:``.
+    """
+    from wasmrun.debug.backtrace import DEFAULT_MAX_FRAMES, HEADER, Frame, backtrace_lines
+
+    limit = DEFAULT_MAX_FRAMES if max_frames is None else max_frames
+    if module is not None:
+        lines = backtrace_lines(module, trap.frames, max_frames=limit, details=details)
+    else:
+        shown = [Frame(index, offset, f"<wasm function {index}>", None) for index, offset in trap.frames[:limit]]
+        lines = [line for number, frame in enumerate(shown) for line in frame.lines(number)]
+    causes = list(context)
+    if lines:
+        causes.append("\n".join([HEADER, *lines]))
     causes.append(f"wasm trap: {trap.message}")
-    body = "\n".join(f"    {number}: {cause}" for number, cause in enumerate(causes))
+    body = "\n".join(f"{number:>5}: " + cause.replace("\n", "\n       ") for number, cause in enumerate(causes))
     return f"Error: failed to run main module `{module_file}`\n\nCaused by:\n{body}"

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from wasmrun.runtime.vmoffsets import VMContextLayout, VMShape
 
 View = Literal["module", "vmctx", "code"]
-POINTER_SIZE_CHOICES = ("8", "4")
 WASMTIME_VERSION = "Wasmtime 49/50"
 
 

@@ -16,20 +16,22 @@ needs it, so ``wasmrun app.wasm`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 from click.shell_completion import CompletionItem
 
 from wasmrun.cli import config
-from wasmrun.cli.config import ENGINES, ConfigError, DirMapping, RunConfig
+from wasmrun.cli.config import ENGINES, POINTER_SIZE_CHOICES, ConfigError, DirMapping, RunConfig
 from wasmrun.cli.errors import debug_traceback, describe
-from wasmrun.cli.inspect import POINTER_SIZE_CHOICES, InspectRequest, inspect_request
+
+if TYPE_CHECKING:
+    from wasmrun.cli.inspect import InspectRequest
 
 PROG_NAME = "wasmrun"
 COMPLETE_VAR = "_WASMRUN_COMPLETE"
@@ -37,8 +39,7 @@ GLOBAL_OPTIONS = ("--debug", "--help", "--version")
 DEFAULT_COMMAND = "run"
 
 
-@dataclass(frozen=True, slots=True)
-class Invocation:
+class Invocation(NamedTuple):  # not a dataclass: defined at every start-up (see wasmrun.cli.config)
     """A parsed command line: the command and what it was given."""
 
     command: str
@@ -307,6 +308,8 @@ def inspect(
     ctx: click.Context, as_json: bool, vmctx: bool, ptr_size: str | None, code: str | None, file: str
 ) -> Invocation:
     """Show what a module declares: sections, types, imports, exports, functions, segments, proposals."""
+    from wasmrun.cli.inspect import inspect_request  # not on `run`'s start-up path
+
     try:
         request = inspect_request(
             file, as_json=as_json, vmctx=vmctx, ptr_size=None if ptr_size is None else int(ptr_size), code=code
@@ -419,5 +422,22 @@ def _silence_stdout() -> None:
         pass
 
 
+def console() -> NoReturn:
+    """The ``wasmrun`` console script (and ``python -m wasmrun.cli.main``): :func:`main`, then exit at once.
+
+    Tearing the interpreter down (freeing every module, function and cycle the
+    engine made) takes longer than a small program runs, some 10 ms, and
+    nothing in it matters to the outcome: wasmrun's own streams are flushed
+    here, the guest's output was never buffered, and every file the guest
+    opened was closed when its run ended.  So the process ends with
+    ``os._exit``.
+    """
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -1,0 +1,17 @@
+;; Exports with typed parameters and results, for --invoke; a loop, a trap and a deep recursion.
+(module
+  (func (export "negate") (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
+  (func (export "mul64") (param i64 i64) (result i64) (i64.mul (local.get 0) (local.get 1)))
+  (func (export "div32") (param f32 f32) (result f32) (f32.div (local.get 0) (local.get 1)))
+  (func (export "div64") (param f64 f64) (result f64) (f64.div (local.get 0) (local.get 1)))
+  (func (export "swap") (param i32 f64) (result f64 i32) (local.get 1) (local.get 0))
+  (func (export "nothing"))
+  (func (export "spin") (loop $again (br $again)))
+  (func (export "fail") (unreachable))
+  (func $deeper (export "recurse") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $deeper (i32.sub (local.get 0) (i32.const 1)))))))
+  (global (export "answer") i32 (i32.const 42))
+  (memory (export "memory") 2)
+)

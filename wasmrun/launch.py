@@ -1,0 +1,310 @@
+"""Running a module as a program, as ``wasmtime run`` does: instantiate, initialise, call.
+
+:func:`run_module` takes a validated :class:`~wasmrun.module.Module` and a
+:class:`LaunchConfig` and does what Wasmtime 50's ``run`` does with a core module:
+
+1. build the store (the memory cap) and its executor (engine, call-depth limit);
+2. if the module imports from a WASI module name, build a
+   :class:`~wasmrun.wasi.context.WasiContext` (argv, environment, preopened
+   directories, the process's own stdin/stdout/stderr) and define the
+   functions it imports (:mod:`wasmrun.wasi.linking`); any other import is
+   left to the linker, which reports it (``unknown import``);
+3. instantiate (the start function runs here) and attach the exported
+   ``memory`` to the WASI context;
+4. call ``_initialize`` if it is exported (a reactor);
+5. call the export named by ``invoke``, else the default export (``""``, else
+   ``_start``), else nothing at all: a module with neither runs only its
+   start function and ``_initialize``, and succeeds, as in Wasmtime.
+
+The called function's parameters are parsed from ``argv[1:]``
+(:func:`wasmrun.values.parse_value`, one per parameter), as Wasmtime parses
+``--invoke`` arguments; its results come back in an :class:`Outcome`.
+
+Failures: a trap (or a failed WASI call, :class:`~wasmrun.wasi.guest.WasiTrap`)
+in any of steps 3–5 is raised as :class:`ExecutionError`, which says in which
+step and for which export; ``proc_exit`` goes through as
+:class:`~wasmrun.errors.ProcExit`; link and instantiation errors as the
+runtime raises them; the rest as the small error classes below.
+
+Only what a run needs is imported: the WASI implementation only for modules
+that import it, the value parser and printer only when a function takes or
+returns values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from wasmrun.errors import TRAP_INTERRUPT, Trap, WasmError
+
+if TYPE_CHECKING:
+    from wasmrun.module import Module
+    from wasmrun.runtime.executor import Executor
+    from wasmrun.runtime.functions import FunctionInstance
+    from wasmrun.runtime.instance import Instance
+    from wasmrun.types import FuncType, ValType
+
+# The steps that can fail with a trap (ExecutionError.stage).
+INSTANTIATE = "instantiate"
+INITIALIZE = "initialize"
+CALL = "call"
+
+REACTOR_INITIALIZE = "_initialize"
+DEFAULT_EXPORTS = ("", "_start")  # Wasmtime's "default export": "" first, for compatibility "_start"
+
+
+# The two records below are NamedTuples, not dataclasses: they are made on every start-up, where a
+# dataclass costs a millisecond to define.
+
+
+class LaunchConfig(NamedTuple):
+    """How to run a module.
+
+    ``argv`` is the guest's whole argv (argv[0] included); ``argv[1:]`` are
+    also the called function's arguments when it has parameters.  ``env`` is
+    the guest's whole environment, in order.  ``preopens`` are ``(host
+    directory, guest path)`` pairs, guest fds 3, 4, ... in order.  ``None``
+    for ``max_memory``/``max_stack_depth`` means the runtime's default.
+    ``stdin``/``stdout``/``stderr`` are host fds (not owned).
+    """
+
+    argv: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    preopens: tuple[tuple[str, str], ...] = ()
+    invoke: str | None = None
+    engine: str = "auto"
+    max_memory: int | None = None  # bytes, for each linear memory
+    max_stack_depth: int | None = None
+    fuel: int | None = None
+    timeout: float | None = None  # seconds of wall-clock time
+    stdin: int | None = 0
+    stdout: int | None = 1
+    stderr: int | None = 2
+
+
+class Outcome(NamedTuple):
+    """What the called function returned (nothing called: no results)."""
+
+    function: str | None = None  # the export named by `invoke`; None for the default export or no call
+    types: tuple[ValType, ...] = ()  # the results' types
+    values: tuple[Any, ...] = ()  # the results, canonical
+
+    def lines(self) -> list[str]:
+        """The results as Wasmtime prints them, one per line."""
+        if not self.values:
+            return []
+        from wasmrun.values import format_value
+
+        return [format_value(value, valtype) for value, valtype in zip(self.values, self.types)]
+
+
+class ExecutionError(Exception):
+    """A trap (or a failed WASI call) while the program ran.
+
+    ``stage`` is :data:`INSTANTIATE` (the start function), :data:`INITIALIZE`
+    (``_initialize``) or :data:`CALL`; ``export`` the export called in that
+    stage (None for the default export, Wasmtime's "command default");
+    ``module`` the module whose frames the trap's backtrace names.
+    """
+
+    def __init__(self, error: Trap, stage: str, export: str | None, module: Module) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.stage = stage
+        self.export = export
+        self.module = module
+
+
+class ArgumentError(ValueError):
+    """The called function's arguments are missing, too many, or not of its parameter types."""
+
+
+class MissingExport(WasmError):
+    """``invoke`` names no function export (Wasmtime's text)."""
+
+
+class DirectoryError(WasmError):
+    """A preopened directory cannot be opened; ``path`` is the host path."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class Unsupported(WasmError):
+    """The engine cannot do what the configuration asks (e.g. fuel metering)."""
+
+
+def run_module(module: Module, config: LaunchConfig) -> Outcome:
+    """Run ``module`` as the module docstring says; the called function's results."""
+    from wasmrun.runtime.linker import Linker
+    from wasmrun.runtime.store import Store
+
+    executor = make_executor(config)
+    context = _wasi_context(module, config)
+    store = Store(executor, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
+    try:
+        linker = Linker(store)
+        if context is not None:
+            from wasmrun.wasi.linking import define_wasi
+
+            define_wasi(linker, context, module)
+        with _deadline(config.timeout):
+            instance = _stage(module, INSTANTIATE, None, linker.instantiate, module)
+            if context is not None:
+                context.memory = _exported_memory(instance)
+            initialize = _function_export(instance, REACTOR_INITIALIZE)
+            if initialize is not None:
+                if initialize.type.params or initialize.type.results:
+                    raise WasmError(f"`{REACTOR_INITIALIZE}` must take and return nothing, not {initialize.type}")
+                _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())
+            name, function = _entry(instance, config.invoke)
+            if function is None:
+                return Outcome()
+            arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
+            results = _stage(module, CALL, name, function.invoke, arguments)
+        return Outcome(name, function.type.results, results)
+    finally:
+        if context is not None:
+            context.close()
+        store.close()
+
+
+def make_executor(config: LaunchConfig) -> Executor:
+    """The interpreter for ``config``: its engine and depth limit, where the interpreter takes them."""
+    from wasmrun.interp.machine import Interpreter
+
+    # The execution tiers are growing: pass each setting only to an interpreter that takes it.
+    accepted = inspect.signature(Interpreter).parameters
+    options: dict[str, Any] = {}
+    if config.max_stack_depth is not None:
+        options["max_stack_depth"] = config.max_stack_depth
+    if "engine" in accepted:
+        options["engine"] = config.engine
+    if config.fuel is not None:
+        if "fuel" not in accepted:
+            raise Unsupported("fuel metering is not implemented by the engine yet")
+        options["fuel"] = config.fuel
+    return Interpreter(**options)
+
+
+def parse_arguments(
+    function_type: FuncType, texts: Sequence[str], name: str | None, *, strict: bool = True
+) -> tuple[Any, ...]:
+    """The canonical arguments of a call from their text, one per parameter.
+
+    Missing arguments are an :class:`ArgumentError` (Wasmtime's "not enough
+    arguments"); so are extra ones when ``strict`` (for ``--invoke``; the
+    default export gets the guest's arguments, which it may not take).
+    """
+    params = function_type.params
+    what = f"`{name}`" if name is not None else "command default"
+    if len(texts) < len(params):
+        raise ArgumentError(f"not enough arguments for {what}: it takes {_count(len(params))}, got {len(texts)}")
+    if strict and len(texts) > len(params):
+        raise ArgumentError(f"too many arguments for {what}: it takes {_count(len(params))}, got {len(texts)}")
+    if not params:
+        return ()
+    from wasmrun.values import parse_value
+
+    arguments = []
+    for position, (text, valtype) in enumerate(zip(texts, params), 1):
+        try:
+            arguments.append(parse_value(text, valtype))
+        except ValueError as error:
+            raise ArgumentError(f"argument {position} of {what}: {error}") from None
+    return tuple(arguments)
+
+
+def _count(number: int) -> str:
+    return f"{number} argument" if number == 1 else f"{number} arguments"
+
+
+def _wasi_context(module: Module, config: LaunchConfig) -> Any:
+    """The WASI context for ``module``, or None when it imports nothing from WASI."""
+    from wasmrun.wasi.linking import imports_wasi
+
+    if not imports_wasi(module):
+        return None
+    from wasmrun.wasi.context import WasiContext
+
+    for host, _guest in config.preopens:
+        _check_directory(host)
+    return WasiContext(
+        config.argv, config.env, config.preopens, stdin=config.stdin, stdout=config.stdout, stderr=config.stderr
+    )
+
+
+def _check_directory(path: str) -> None:
+    """DirectoryError unless ``path`` opens as a directory (as the WASI context will open it)."""
+    import os
+
+    try:
+        descriptor = os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise DirectoryError(f"cannot open directory: {error.strerror or error}", path) from error
+    os.close(descriptor)
+
+
+def _stage(module: Module, stage: str, export: str | None, call: Any, argument: Any) -> Any:
+    """``call(argument)``, a trap raised as the :class:`ExecutionError` of ``stage``."""
+    try:
+        return call(argument)
+    except Trap as trap:
+        raise ExecutionError(trap, stage, export, module) from trap
+
+
+def _exported_memory(instance: Instance) -> Any:
+    """The memory exported as ``memory`` (what Wasmtime's WASI functions use), else None."""
+    from wasmrun.runtime.memory import MemoryInstance
+
+    memory = instance.exports.get("memory")
+    return memory if isinstance(memory, MemoryInstance) else None
+
+
+def _function_export(instance: Instance, name: str) -> FunctionInstance | None:
+    from wasmrun.runtime.functions import FunctionInstance
+
+    extern = instance.exports.get(name)
+    return extern if isinstance(extern, FunctionInstance) else None
+
+
+def _entry(instance: Instance, invoke: str | None) -> tuple[str | None, FunctionInstance | None]:
+    """The function to call: the one named ``invoke``, else the default export, else none."""
+    if invoke is not None:
+        function = _function_export(instance, invoke)
+        if function is None:
+            raise MissingExport(f"no func export named `{invoke}` found")
+        return invoke, function
+    for name in DEFAULT_EXPORTS:
+        function = _function_export(instance, name)
+        if function is not None:
+            return None, function
+    return None, None
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block, a trap ``interrupt`` once ``seconds`` of wall-clock time have passed.
+
+    The alarm's handler raises the trap in the main thread wherever it is (wasm
+    code, a host call waiting for input), and it unwinds like any trap.
+    """
+    if seconds is None:
+        yield
+        return
+    import signal
+
+    def expire(signal_number: int, frame: object) -> None:
+        raise Trap(TRAP_INTERRUPT)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
