@@ -16,6 +16,10 @@
    ``_start``), else nothing at all: a module with neither runs only its
    start function and ``_initialize``, and succeeds, as in Wasmtime.
 
+Steps 1 to 3 are also on their own, for whoever needs a program's instance
+without running it (``wasmrun inspect --instance``): :func:`prepared_host`
+and :func:`instantiate`.
+
 The called function's parameters are parsed from ``argv[1:]``
 (:func:`wasmrun.values.parse_value`, one per parameter), as Wasmtime parses
 ``--invoke`` arguments; its results come back in an :class:`Outcome`.
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from wasmrun.runtime.executor import Executor
     from wasmrun.runtime.functions import FunctionInstance
     from wasmrun.runtime.instance import Instance
+    from wasmrun.runtime.linker import Linker
     from wasmrun.types import FuncType, ValType
 
 # The steps that can fail with a trap (ExecutionError.stage).
@@ -138,8 +143,33 @@ class Unsupported(WasmError):
     """The engine cannot do what the configuration asks (e.g. fuel metering)."""
 
 
+class Host(NamedTuple):
+    """What a module is instantiated in (steps 1 and 2): a linker over a new store, and the WASI context if any."""
+
+    linker: Linker
+    wasi: Any  # a WasiContext, or None when the module imports nothing from WASI
+
+
 def run_module(module: Module, config: LaunchConfig) -> Outcome:
     """Run ``module`` as the module docstring says; the called function's results."""
+    with prepared_host(module, config) as host, _deadline(config.timeout):
+        instance = instantiate(host, module)
+        initialize = _function_export(instance, REACTOR_INITIALIZE)
+        if initialize is not None:
+            if initialize.type.params or initialize.type.results:
+                raise WasmError(f"`{REACTOR_INITIALIZE}` must take and return nothing, not {initialize.type}")
+            _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())
+        name, function = _entry(instance, config.invoke)
+        if function is None:
+            return Outcome()
+        arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
+        results = _stage(module, CALL, name, function.invoke, arguments)
+    return Outcome(name, function.type.results, results)
+
+
+@contextlib.contextmanager
+def prepared_host(module: Module, config: LaunchConfig) -> Iterator[Host]:
+    """Steps 1 and 2 for ``module``; on leaving, the WASI context and then the store are closed."""
     from wasmrun.runtime.linker import Linker
     from wasmrun.runtime.store import Store
 
@@ -152,25 +182,22 @@ def run_module(module: Module, config: LaunchConfig) -> Outcome:
             from wasmrun.wasi.linking import define_wasi
 
             define_wasi(linker, context, module)
-        with _deadline(config.timeout):
-            instance = _stage(module, INSTANTIATE, None, linker.instantiate, module)
-            if context is not None:
-                context.memory = _exported_memory(instance)
-            initialize = _function_export(instance, REACTOR_INITIALIZE)
-            if initialize is not None:
-                if initialize.type.params or initialize.type.results:
-                    raise WasmError(f"`{REACTOR_INITIALIZE}` must take and return nothing, not {initialize.type}")
-                _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())
-            name, function = _entry(instance, config.invoke)
-            if function is None:
-                return Outcome()
-            arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
-            results = _stage(module, CALL, name, function.invoke, arguments)
-        return Outcome(name, function.type.results, results)
+        yield Host(linker, context)
     finally:
         if context is not None:
             context.close()
         store.close()
+
+
+def instantiate(host: Host, module: Module) -> Instance:
+    """Step 3: instantiate ``module`` (its start function runs) and attach its exported memory to WASI.
+
+    A trap in the start function is the :class:`ExecutionError` of :data:`INSTANTIATE`.
+    """
+    instance: Instance = _stage(module, INSTANTIATE, None, host.linker.instantiate, module)
+    if host.wasi is not None:
+        host.wasi.memory = _exported_memory(instance)
+    return instance
 
 
 def make_executor(config: LaunchConfig) -> Executor:

@@ -3,10 +3,10 @@
 Golden files live in ``tests/golden/inspect/`` (``<case>.txt`` is the piped
 text, ``<case>.json`` the ``--json`` output).  They change only on purpose:
 ``WASMRUN_BLESS=1 pytest tests/cli/test_inspect_command.py`` rewrites them, and
-the diff is then reviewed like code.  Values that differ from run to run (host
-addresses, which the live ``--instance`` view will show) are masked before
-comparing: ``0x`` numbers of more than 8 hex digits in text, and the values of
-JSON keys ending in ``address``.
+the diff is then reviewed like code.  Values that differ from run to run (the
+host addresses of the live ``--instance`` view) are masked before comparing:
+``0x`` numbers of more than 8 hex digits in text, and the values of JSON keys
+ending in ``address``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ CASES: dict[str, list[str]] = {
     "vmctx_start_data": ["--vmctx", f"{DATA}/start_data.wat"],
     "code_run": ["--code", "run", f"{DATA}/proposals.wat"],
     "code_twice": ["--code", "$twice", f"{DATA}/names.wasm"],
+    "code_loop": ["--code", "sum_squares", f"{DATA}/no_imports.wat"],
+    "instance_no_imports": ["--instance", f"{DATA}/no_imports.wat"],
+    "instance_hello": ["--instance", "examples/hello.wasm"],
+    "instance_start_data": ["--instance", f"{DATA}/start_data.wat"],
+    "instance_state": ["--instance", f"{DATA}/instance_state.wat"],
 }
 
 _ADDRESS = re.compile(r"\b0x[0-9a-f]{9,16}\b")
@@ -146,6 +151,18 @@ def test_code_json_validates_against_the_schema(path: Path, capsys: pytest.Captu
     validator.validate(json.loads(inspect_output(["--json", "--code", str(last), str(path)], capsys)))
 
 
+def programs() -> list[Path]:
+    """The modules of examples/ and benchmarks/: each instantiates (its imports are WASI's or none)."""
+    return [path for path in modules_to_validate() if path.parent.name != "inspect"]
+
+
+@pytest.mark.parametrize("path", programs(), ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_instance_json_validates_against_the_schema(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = json.loads(inspect_output(["--json", "--instance", str(path)], capsys))
+    jsonschema.validate(output, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert output["instance"]["file"] == str(path)
+
+
 def test_examples_and_benchmarks_are_found() -> None:
     names = {path.name for path in modules_to_validate()}
     assert {"fac.wat", "fib.wasm"} <= names
@@ -188,7 +205,9 @@ INVALID = b"\0asm\x01\0\0\0" + bytes.fromhex("0105016000017f030201000a040102000b
     "content", [MALFORMED, INVALID, b"(module (func (nonsense)))"], ids=["malformed", "invalid", "text"]
 )
 @pytest.mark.parametrize(
-    "options", [[], ["--json"], ["--vmctx"], ["--code", "0"]], ids=["summary", "json", "vmctx", "code"]
+    "options",
+    [[], ["--json"], ["--vmctx"], ["--code", "0"], ["--instance"]],
+    ids=["summary", "json", "vmctx", "code", "instance"],
 )
 def test_bad_module_fails_as_run_does(
     content: bytes, options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -203,6 +222,49 @@ def test_bad_module_fails_as_run_does(
     assert captured.err.startswith("Error: ") and captured.err.count("\n") == 1
 
 
+# Modules that cannot be instantiated, and one whose start function exits: `inspect --instance` ends as `run` does.
+NOT_INSTANTIABLE = {
+    "unknown-import": '(module (import "env" "f" (func)))',
+    "unknown-wasi-function": '(module (import "wasi_snapshot_preview1" "no_such_call" (func)))',
+    "trap-in-start": "(module (func $s (call $t)) (func $t unreachable) (start $s))",
+    "incompatible-import": '(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i64))))',
+    "trap-in-segment": '(module (memory 0) (data (i32.const 1) "x"))',
+    "exit-in-start": """(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                          (func $s (call $exit (i32.const 7))) (start $s))""",
+}
+
+
+@pytest.mark.parametrize("text", NOT_INSTANTIABLE.values(), ids=NOT_INSTANTIABLE.keys())
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_instantiation_failure_as_run(
+    text: str, as_json: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = tmp_path / "m.wat"
+    module.write_text(text)
+    run_status = main(["run", str(module)])
+    run_err = capsys.readouterr().err
+    assert main(["inspect", "--instance", *(["--json"] if as_json else []), str(module)]) == run_status != 0
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", run_err)
+
+
+def test_instance_runs_the_start_function_but_not_start(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    module = tmp_path / "m.wat"
+    module.write_text(
+        """(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (global $ran (mut i32) (i32.const 0))
+             (func $s (global.set $ran (i32.const 1)))
+             (func (export "_start") (call $exit (i32.const 3)))
+             (start $s))"""
+    )
+    assert main(["inspect", "--json", "--instance", str(module)]) == 0  # `_start` would exit with 3
+    captured = capfd.readouterr()
+    assert captured.err == ""
+    state = json.loads(captured.out)["instance"]
+    assert ([global_["value"] for global_ in state["globals"]], state["not_called"]) == (["1"], ["_start"])
+
+
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "missing.wasm"
     assert main(["inspect", "--vmctx", str(missing)]) == 1
@@ -213,7 +275,10 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ("line", "message"),
     [
         ("inspect --vmctx --code 0 m.wasm", "--vmctx and --code"),
+        ("inspect --instance --vmctx m.wasm", "--vmctx and --instance show different views"),
+        ("inspect --code 0 --instance m.wasm", "--code and --instance"),
         ("inspect --ptr-size 4 m.wasm", "--ptr-size applies to --vmctx only"),
+        ("inspect --ptr-size 4 --instance m.wasm", "--ptr-size applies to --vmctx only"),
         ("inspect --vmctx --ptr-size 2 m.wasm", "'2' is not one of"),
         ("inspect --code m.wasm", "Missing argument"),
         ("inspect --bogus m.wasm", "No such option"),
@@ -232,6 +297,7 @@ def test_usage_errors(line: str, message: str, capsys: pytest.CaptureFixture[str
         ("inspect --vmctx m.wasm", InspectRequest("m.wasm", "vmctx")),
         ("inspect --vmctx --ptr-size 4 --json m.wasm", InspectRequest("m.wasm", "vmctx", True, 4)),
         ("inspect --code $f m.wasm", InspectRequest("m.wasm", "code", function="$f")),
+        ("inspect --instance --json m.wasm", InspectRequest("m.wasm", "instance", json=True)),
     ],
 )
 def test_parsed_request(line: str, request_: InspectRequest) -> None:
@@ -281,6 +347,13 @@ def test_terminal_output_uses_rich(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     assert main(["inspect", "--vmctx", str(REPO_ROOT / DATA / "vmctx_probe.wat")]) == 0
     out = capsys.readouterr().out
     assert "imported_functions" in out and "─" in out  # rich's table rule
+
+
+def test_terminal_output_of_an_instance(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["inspect", "--instance", str(REPO_ROOT / DATA / "instance_state.wat")]) == 0
+    out = capsys.readouterr().out
+    assert "memories (1)" in out and "─" in out
 
 
 def test_piped_output_does_not_import_rich(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wasmrun.inspection.code import FunctionLookupError, find_function, function_code, translated_form
+from wasmrun.inspection.code import FunctionLookupError, find_function, function_code
+from wasmrun.inspection.translation import translated_form
 from wasmrun.loader import load_module
 from wasmrun.module import Module
 
@@ -77,6 +78,7 @@ def test_offsets_are_module_offsets(module: Module) -> None:
     )
 
 
-def test_translated_form_is_not_available_yet(module: Module) -> None:
-    assert translated_form(module, 1) is None
-    assert function_code(module, 1).translated is None
+def test_the_translated_form_comes_with_the_code(module: Module) -> None:
+    code = function_code(module, 1)
+    assert code.translated == translated_form(module, 1)
+    assert code.translated.unsupported is None and code.translated.handlers and code.translated.compiled

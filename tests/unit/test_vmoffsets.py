@@ -30,6 +30,7 @@ from wasmrun.runtime.vmoffsets import (
     VMShape,
     VMType,
     escaped_functions,
+    function_escapes,
     vmcontext_layout,
 )
 
@@ -241,6 +242,25 @@ ESCAPES = """(module
 
 def test_escaped_functions() -> None:
     assert escaped_functions(load_module(ESCAPES.encode())) == {0, 1, 2, 3, 4}
+
+
+def test_func_refs_order_follows_the_sections() -> None:
+    # Imports, then global initializers, then exports, then element items (Wasmtime's module_environ.rs).
+    escapes = function_escapes(load_module(ESCAPES.encode()))
+    assert list(escapes.items()) == [
+        (0, ("import",)),
+        (1, ("global",)),
+        (3, ("export",)),
+        (2, ("element",)),
+        (4, ("element",)),
+    ]
+
+
+def test_a_function_escaping_twice_keeps_its_first_slot() -> None:
+    wat = """(module (table 2 funcref) (func $f (export "f")) (func $g)
+               (global funcref (ref.func $g)) (elem (i32.const 0) func $f $g))"""
+    assert function_escapes(load_module(wat.encode())) == {1: ("global", "element"), 0: ("export", "element")}
+    assert list(function_escapes(load_module(wat.encode()))) == [1, 0]
 
 
 @pytest.mark.parametrize(

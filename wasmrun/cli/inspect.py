@@ -7,10 +7,15 @@ Views (one per run):
   the proposals used (:mod:`wasmrun.inspection.summary`);
 * ``--vmctx``: Wasmtime's ``VMContext`` layout for the module, for a 64-bit
   host or, with ``--ptr-size 4``, a 32-bit one (:mod:`wasmrun.runtime.vmoffsets`);
-* ``--code FUNC``: a function's instructions (:mod:`wasmrun.inspection.code`).
-
-A live view of an instance (``--instance``) is to come: it is one more entry
-in :data:`VIEWS`, with its JSON under its own top-level key like the others.
+* ``--code FUNC``: a function's instructions (:mod:`wasmrun.inspection.code`)
+  and what the engine makes of them: the interpreter's superinstructions, the
+  runs it fuses when the function is hot, the compiled tier's Python source
+  (:mod:`wasmrun.inspection.translation`);
+* ``--instance``: the live state of the module just instantiated, as ``run``
+  would instantiate it (WASI linked, the start function run, nothing called),
+  beside the ``VMContext`` slots Wasmtime would use
+  (:mod:`wasmrun.inspection.instance`).  Failing to instantiate fails as
+  ``run`` does (message and exit status).
 
 Every view is data first, then rendered: ``--json`` prints ``{"<view>": ...}``
 (see ``wasmrun/schemas/inspect.schema.json``); otherwise the view's blocks go
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,11 +43,13 @@ from wasmrun.cli.tables import Block, Column, Fields, Lines, Table, render_plain
 
 if TYPE_CHECKING:
     from wasmrun.inspection.code import FunctionCode
+    from wasmrun.inspection.instance import InstanceState, VMSlot
     from wasmrun.inspection.summary import ImportName, ModuleSummary
+    from wasmrun.inspection.translation import Handler, TranslatedForm
     from wasmrun.module import Module
     from wasmrun.runtime.vmoffsets import VMContextLayout, VMShape
 
-View = Literal["module", "vmctx", "code"]
+View = Literal["module", "vmctx", "code", "instance"]
 WASMTIME_VERSION = "Wasmtime 49/50"
 
 
@@ -56,16 +64,23 @@ class InspectRequest:
     function: str | None = None  # for "code": an index or a name
 
 
-def inspect_request(file: str, *, as_json: bool, vmctx: bool, ptr_size: int | None, code: str | None) -> InspectRequest:
+def inspect_request(
+    file: str, *, as_json: bool, vmctx: bool, ptr_size: int | None, code: str | None, instance: bool = False
+) -> InspectRequest:
     """The request for ``inspect``'s options; conflicting options raise ConfigError (a usage error)."""
-    if vmctx and code is not None:
-        raise ConfigError("--vmctx and --code show different views: give one of them")
+    views = [
+        name for name, given in (("--vmctx", vmctx), ("--code", code is not None), ("--instance", instance)) if given
+    ]
+    if len(views) > 1:
+        raise ConfigError(f"{' and '.join(views)} show different views: give one of them")
     if ptr_size is not None and not vmctx:
         raise ConfigError("--ptr-size applies to --vmctx only")
     if vmctx:
         return InspectRequest(file, "vmctx", as_json, ptr_size or 8)
     if code is not None:
         return InspectRequest(file, "code", as_json, function=code)
+    if instance:
+        return InspectRequest(file, "instance", as_json)
     return InspectRequest(file, "module", as_json)
 
 
@@ -376,14 +391,283 @@ def code_blocks(code: FunctionCode) -> tuple[Block, ...]:
         f"{line.offset:#0{width}x}  {'  ' * line.depth}{line.mnemonic} {line.immediates}".rstrip()
         for line in code.instructions
     )
-    blocks: list[Block] = [header, Lines(f"instructions ({len(listing)})", listing)]
-    if code.translated is not None:
-        blocks.append(Lines("translated", code.translated))
+    return (header, Lines(f"instructions ({len(listing)})", listing), *translated_blocks(code.translated))
+
+
+def translated_blocks(form: TranslatedForm) -> tuple[Block, ...]:
+    """The engine's forms of a function: handlers, runs, compiled source."""
+    if form.unsupported is not None:
+        return (Fields("engine", (("not executed", form.unsupported),)),)
+    header = Fields(
+        "interpreter",
+        (
+            (
+                "frame",
+                f"parameters {_slots(0, form.params)}, locals {_slots(form.params, form.result_base)}, "
+                f"operand stack {_slots(form.result_base, form.frame_size)}",
+            ),
+            ("loop heads", ", ".join(str(pc) for pc in form.loop_heads) or "none"),
+            (
+                "runs fused",
+                "never"
+                if form.hot_threshold is None
+                else f"after {form.hot_threshold} calls and loop iterations (--engine interp)",
+            ),
+            (
+                "compiled",
+                f"after {form.compile_threshold} calls and loop iterations (--engine auto), "
+                "at the first call (--engine compile)",
+            ),
+        ),
+    )
+    handlers = Table(
+        "handlers",
+        (_right("pc"), _left("handler"), _left("operands"), _left("offset"), _left("covers"), _right("run")),
+        tuple(
+            (
+                str(handler.pc),
+                handler_text(handler),
+                " ".join(f"{operand.name}={operand.value}" for operand in handler.operands),
+                f"{handler.offset:#x}",
+                _span_text(handler.first, handler.last),
+                optional(handler.run),
+            )
+            for handler in form.handlers
+        ),
+    )
+    runs = Table(
+        "runs",
+        (_right("run"), _left("handlers"), _left("covers")),
+        tuple((str(run.index), f"{run.first_pc}-{run.last_pc}", _span_text(run.first, run.last)) for run in form.runs),
+    )
+    blocks: list[Block] = [header, handlers, runs]
+    if form.compiled is not None:
+        compiled = form.compiled
+        width = max((len(f"{line.offset:#x}") for line in compiled.lines if line.offset is not None), default=0)
+        number_width = len(str(len(compiled.lines)))
+        listing = tuple(
+            f"{line.number:>{number_width}}  {'' if line.offset is None else f'{line.offset:#x}':<{width}}  "
+            f"{line.text}".rstrip()
+            for line in compiled.lines
+        )
+        title = f"compiled: {compiled.name}, {compiled.form} form (line, wasm offset, source)"
+        blocks.append(Lines(title, listing))
     return tuple(blocks)
+
+
+def handler_text(handler: Handler) -> str:
+    """``family op/shape``: ``binop i32.add/rc``, ``br_if.binop i32.lt_s/rr``, ``call.1``."""
+    text = handler.family if handler.op is None else f"{handler.family} {handler.op}"
+    return f"{text}/{handler.shape}" if handler.shape else text
+
+
+def _slots(start: int, end: int) -> str:
+    if end - start == 1:
+        return f"R[{start}]"
+    return f"R[{start}:{end}]" if end > start else "none"
+
+
+def _span_text(first: int, last: int) -> str:
+    return f"{first:#x}" if first == last else f"{first:#x}-{last:#x}"
+
+
+# --- the live instance --------------------------------------------------------------------------
+
+
+def instance_view(loaded: Loaded, request: InspectRequest) -> Rendered:
+    from wasmrun import launch
+    from wasmrun.cli.config import DEFAULT_MAX_MEMORY, backtrace_details_from_environment
+    from wasmrun.cli.errors import GuestFailure, trap_context
+    from wasmrun.errors import WasmError
+    from wasmrun.inspection.instance import inspect_instance
+
+    # Instantiated as `run` instantiates (its default memory cap), failing as `run` fails.
+    try:
+        state = inspect_instance(loaded.module, file=loaded.name, max_memory=DEFAULT_MAX_MEMORY)
+    except launch.ExecutionError as failure:
+        raise GuestFailure(
+            failure.error,
+            loaded.name,
+            context=trap_context(failure.stage, failure.export, loaded.name),
+            module=failure.module,
+            details=backtrace_details_from_environment(os.environ),
+        ) from failure
+    except WasmError as error:
+        raise InputError(error, loaded.name) from error
+    return Rendered({"instance": dataclasses.asdict(state)}, instance_blocks(state))
+
+
+def instance_blocks(state: InstanceState) -> tuple[Block, ...]:
+    header = Fields(
+        None,
+        (
+            ("file", state.file),
+            ("linked", f"WASI ({', '.join(state.wasi)})" if state.wasi else "nothing (no imports)"),
+            ("start function", _start_text(state)),
+            ("not called", ", ".join(name_text(name) for name in state.not_called) or "-"),
+            (
+                "VMContext",
+                f"{WASMTIME_VERSION}, {state.ptr_size * 8}-bit host, {state.vmctx_size} bytes ({state.vmctx_size:#x})",
+            ),
+        ),
+    )
+    memories = Table(
+        "memories",
+        (
+            _right("index"),
+            _right("pages"),
+            _left("limits (pages)"),
+            _right("max pages"),
+            _left("accessible"),
+            _left("reservation"),
+            _left("guard"),
+            _left("address"),
+            _left("import"),
+            _left("exports"),
+            _left("vmctx"),
+        ),
+        tuple(
+            (
+                str(memory.index),
+                str(memory.pages),
+                limits_text(memory.min_pages, memory.declared_max),
+                str(memory.max_pages),
+                bytes_text(memory.accessible),
+                bytes_text(memory.reservation),
+                bytes_text(memory.guard),
+                f"{memory.address:#x}",
+                import_text(memory.imported_from),
+                _names_text(memory.exports),
+                _slots_text(memory.vmctx),
+            )
+            for memory in state.memories
+        ),
+    )
+    tables = Table(
+        "tables",
+        (
+            _right("index"),
+            _left("element"),
+            _right("size"),
+            _right("max"),
+            _right("null"),
+            _left("references"),
+            _left("import"),
+            _left("exports"),
+            _left("vmctx"),
+        ),
+        tuple(
+            (
+                str(table.index),
+                table.element,
+                str(table.size),
+                optional(table.max),
+                str(table.nulls),
+                f"{table.functions} functions" if table.element == "funcref" else f"{table.externs} externrefs",
+                import_text(table.imported_from),
+                _names_text(table.exports),
+                _slots_text(table.vmctx),
+            )
+            for table in state.tables
+        ),
+    )
+    names = {reference.function: reference.name for reference in state.function_references}
+    elements = Table(
+        "table elements",
+        (_right("table"), _left("slots"), _left("functions")),
+        tuple(
+            (str(table.index), _range(run.slot, run.count), _functions_text(run.function, run.count, names))
+            for table in state.tables
+            for run in table.elements
+        ),
+    )
+    globals_ = Table(
+        "globals",
+        (_right("index"), _left("type"), _left("value"), _left("import"), _left("exports"), _left("vmctx")),
+        tuple(
+            (
+                str(global_.index),
+                f"mut {global_.type}" if global_.mutable else global_.type,
+                global_.value
+                if global_.function is None
+                else f"{global_.value} (function {_functions_text(global_.function, 1, names)})",
+                import_text(global_.imported_from),
+                _names_text(global_.exports),
+                _slots_text(global_.vmctx),
+            )
+            for global_ in state.globals
+        ),
+    )
+    references = Table(
+        "function references",
+        (_right("func_ref"), _right("function"), _left("name"), _left("escapes"), _left("vmctx")),
+        tuple(
+            (
+                str(reference.func_ref),
+                str(reference.function),
+                name_text(reference.name) if reference.name else import_text(reference.imported_from),
+                ", ".join(reference.escapes),
+                _slots_text(reference.vmctx),
+            )
+            for reference in state.function_references
+        ),
+    )
+    segments = Table(
+        "segments",
+        (_left("segment"), _left("mode"), _right("size"), _left("state")),
+        tuple(
+            (
+                f"{segment.kind} {segment.index}",
+                segment.mode,
+                str(segment.size),
+                "dropped" if segment.dropped else f"available ({segment.available})",
+            )
+            for segment in state.segments
+        ),
+    )
+    return (header, memories, tables, elements, globals_, references, segments)
+
+
+def _start_text(state: InstanceState) -> str:
+    if state.start is None:
+        return "none"
+    name = f" ({name_text(state.start_name)})" if state.start_name else ""
+    return f"{state.start}{name}, ran at instantiation"
+
+
+_UNITS = ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
+
+
+def bytes_text(count: int) -> str:
+    """A size in bytes, decimal (no hex: it would look like an address), with a round unit when there is one."""
+    for size, unit in _UNITS:
+        if count >= size and count % size == 0:
+            return f"{count} ({count // size} {unit})"
+    return str(count)
+
+
+def _names_text(names: tuple[str, ...]) -> str:
+    return ", ".join(name_text(name) for name in names) or "-"
+
+
+def _slots_text(slots: tuple[VMSlot, ...]) -> str:
+    return ", ".join(f"{slot.region}[{slot.index}] ({slot.offset:#x})" for slot in slots)
+
+
+def _range(first: int, count: int) -> str:
+    return str(first) if count == 1 else f"{first}-{first + count - 1}"
+
+
+def _functions_text(function: int | None, count: int, names: dict[int, str | None]) -> str:
+    if function is None:
+        return "of another instance"
+    name = names.get(function) if count == 1 else None
+    return f"{_range(function, count)} ({name_text(name)})" if name else _range(function, count)
 
 
 VIEWS: dict[View, Callable[[Loaded, InspectRequest], Rendered]] = {
     "module": module_view,
     "vmctx": vmctx_view,
     "code": code_view,
+    "instance": instance_view,
 }

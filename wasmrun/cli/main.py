@@ -301,18 +301,41 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
     type=click.Choice(POINTER_SIZE_CHOICES),
     help="Pointer size in bytes of the host for --vmctx (default 8).",
 )
-@click.option("--code", metavar="FUNC", help="Show the instructions of a function (an index or a name).")
+@click.option(
+    "--code",
+    metavar="FUNC",
+    help="Show a function (an index or a name): its instructions, the interpreter's handlers, the compiled source.",
+)
+@click.option(
+    "--instance",
+    is_flag=True,
+    help="Instantiate the module as `run` does (WASI, start function; nothing called) and show its live state.",
+)
 @click.argument("file", type=FileName(), metavar="FILE")
 @click.pass_context
 def inspect(
-    ctx: click.Context, as_json: bool, vmctx: bool, ptr_size: str | None, code: str | None, file: str
+    ctx: click.Context,
+    as_json: bool,
+    vmctx: bool,
+    ptr_size: str | None,
+    code: str | None,
+    instance: bool,
+    file: str,
 ) -> Invocation:
-    """Show what a module declares: sections, types, imports, exports, functions, segments, proposals."""
+    """Show what a module declares: sections, types, imports, exports, functions, segments, proposals.
+
+    --vmctx, --code and --instance show other views, one at a time.
+    """
     from wasmrun.cli.inspect import inspect_request  # not on `run`'s start-up path
 
     try:
         request = inspect_request(
-            file, as_json=as_json, vmctx=vmctx, ptr_size=None if ptr_size is None else int(ptr_size), code=code
+            file,
+            as_json=as_json,
+            vmctx=vmctx,
+            ptr_size=None if ptr_size is None else int(ptr_size),
+            code=code,
+            instance=instance,
         )
     except ConfigError as error:
         raise click.UsageError(str(error), ctx) from None

@@ -1,9 +1,10 @@
-"""``inspect --code FUNC``: one function's code, as decoded from the binary.
+"""``inspect --code FUNC``: one function's code, as decoded from the binary and as the engine runs it.
 
 :func:`function_code` gives the decoded instruction stream (offset, nesting
-depth, mnemonic, immediates).  The engine's translated form of the function
-is meant to appear beside it: :func:`translated_form` is the one hook for
-that, and returns None until the engine offers a way to show it.
+depth, mnemonic, immediates) and, beside it, the engine's translated form
+(:func:`translated_form`, from :mod:`wasmrun.inspection.translation`): the
+interpreter's superinstructions, the runs it fuses once the function is hot,
+and the Python source of the compiled tier.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.inspection.instruction_text import instruction_text
 from wasmrun.inspection.summary import function_names
+from wasmrun.inspection.translation import TranslatedForm, translated_form
 from wasmrun.module import Module
 from wasmrun.opcodes import BLOCK, ELSE, END, IF, LOOP
 from wasmrun.types import ExternKind
@@ -57,7 +59,7 @@ class FunctionCode:
     body_offset: int
     body_end: int
     instructions: tuple[CodeLine, ...]
-    translated: tuple[str, ...] | None  # the engine's form of the function, when it can show one
+    translated: TranslatedForm  # the engine's forms of the function
 
 
 def find_function(module: Module, spec: str) -> int:
@@ -107,13 +109,3 @@ def function_code(module: Module, index: int) -> FunctionCode:
         instructions=tuple(lines),
         translated=translated_form(module, index),
     )
-
-
-def translated_form(module: Module, index: int) -> tuple[str, ...] | None:
-    """The engine's translated form of function ``index``, one line per entry; None when not available.
-
-    The hook for the engine: once it can describe what it made of a function
-    (its fused handlers, or the Python source of a compiled function), this
-    returns that text, and ``inspect --code`` shows it after the instructions.
-    """
-    return None

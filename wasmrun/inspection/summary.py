@@ -186,14 +186,16 @@ def function_names(module: Module) -> dict[int, str]:
     return names
 
 
-def _imports_by_kind(module: Module) -> dict[ExternKind, list[Import]]:
+def imports_by_kind(module: Module) -> dict[ExternKind, list[Import]]:
+    """The imports of each kind, in order: entry ``i`` of a kind is index ``i`` of its index space."""
     by_kind: dict[ExternKind, list[Import]] = {kind: [] for kind in ExternKind}
     for entry in module.imports:
         by_kind[entry.kind].append(entry)
     return by_kind
 
 
-def _import_name(entries: list[Import], index: int) -> ImportName | None:
+def import_name(entries: list[Import], index: int) -> ImportName | None:
+    """Where entity ``index`` of an index space comes from (``entries``: its kind's imports); None if defined."""
     return ImportName(entries[index].module, entries[index].name) if index < len(entries) else None
 
 
@@ -203,7 +205,7 @@ def _types(functype: FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def summarize(module: Module, *, file: str, text_format: bool, file_size: int) -> ModuleSummary:
     """The summary of ``module``, read from ``file`` (``file_size`` bytes, text or binary)."""
-    imports = _imports_by_kind(module)
+    imports = imports_by_kind(module)
     return ModuleSummary(
         file=file,
         format="text" if text_format else "binary",
@@ -223,12 +225,12 @@ def summarize(module: Module, *, file: str, text_format: bool, file_size: int) -
                 table.element.text,
                 table.limits.min,
                 table.limits.max,
-                _import_name(imports[ExternKind.TABLE], index),
+                import_name(imports[ExternKind.TABLE], index),
             )
             for index, table in enumerate(module.table_types)
         ),
         memories=tuple(
-            MemorySummary(index, memory.limits.min, memory.limits.max, _import_name(imports[ExternKind.MEMORY], index))
+            MemorySummary(index, memory.limits.min, memory.limits.max, import_name(imports[ExternKind.MEMORY], index))
             for index, memory in enumerate(module.memory_types)
         ),
         globals=_globals(module, imports[ExternKind.GLOBAL]),
@@ -301,7 +303,7 @@ def _functions(module: Module, imported: list[Import]) -> tuple[FunctionSummary,
                     type_index,
                     params,
                     results,
-                    _import_name(imported, index),
+                    import_name(imported, index),
                     None,
                     None,
                     None,
@@ -324,6 +326,6 @@ def _globals(module: Module, imported: list[Import]) -> tuple[GlobalSummary, ...
     for index, global_type in enumerate(module.global_types):
         init = None if index < len(imported) else const_expr_text(module.globals[index - len(imported)].init)
         summaries.append(
-            GlobalSummary(index, global_type.valtype.text, global_type.mutable, init, _import_name(imported, index))
+            GlobalSummary(index, global_type.valtype.text, global_type.mutable, init, import_name(imported, index))
         )
     return tuple(summaries)

@@ -271,13 +271,38 @@ _CONSTANT_OPCODES = frozenset((I32_CONST, I64_CONST, F32_CONST, F64_CONST, V128_
 
 def escaped_functions(module: Module) -> frozenset[int]:
     """The functions that get a ``func_refs`` slot: imported, exported, in element segments, or global ``ref.func``."""
-    escaped = set(range(module.num_imported_functions))
-    escaped.update(export.index for export in module.exports if export.kind is ExternKind.FUNC)
-    expressions = [item for segment in module.elements for item in segment.init]
-    expressions.extend(global_.init for global_ in module.globals)
-    for expression in expressions:
-        escaped.update(immediate for opcode, immediate, _ in expression.instructions if opcode == REF_FUNC)
-    return frozenset(escaped)
+    return frozenset(function_escapes(module))
+
+
+ESCAPE_IMPORT = "import"
+ESCAPE_GLOBAL = "global"
+ESCAPE_EXPORT = "export"
+ESCAPE_ELEMENT = "element"
+
+
+def function_escapes(module: Module) -> dict[int, tuple[str, ...]]:
+    """Each escaping function and how it escapes, in the order of its ``func_refs`` slot.
+
+    Wasmtime numbers a function when it first sees it escape, reading the
+    sections in their binary order: the imported functions, then ``ref.func``
+    in global initializers, then the function exports, then the items of the
+    element segments in order.  The reasons are among :data:`ESCAPE_IMPORT`,
+    :data:`ESCAPE_GLOBAL`, :data:`ESCAPE_EXPORT` and :data:`ESCAPE_ELEMENT`,
+    in that order.
+    """
+    found: list[tuple[int, str]] = [(index, ESCAPE_IMPORT) for index in range(module.num_imported_functions)]
+    for global_ in module.globals:
+        found.extend((int(imm), ESCAPE_GLOBAL) for opcode, imm, _ in global_.init.instructions if opcode == REF_FUNC)
+    found.extend((export.index, ESCAPE_EXPORT) for export in module.exports if export.kind is ExternKind.FUNC)
+    for segment in module.elements:
+        for item in segment.init:
+            found.extend((int(imm), ESCAPE_ELEMENT) for opcode, imm, _ in item.instructions if opcode == REF_FUNC)
+    escapes: dict[int, tuple[str, ...]] = {}
+    for function_index, reason in found:
+        reasons = escapes.get(function_index, ())
+        if reason not in reasons:
+            escapes[function_index] = (*reasons, reason)
+    return escapes
 
 
 def _constant_i32(expression: ConstExpr | None) -> int | None:
