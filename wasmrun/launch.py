@@ -194,9 +194,13 @@ def instantiate(host: Host, module: Module) -> Instance:
 
     A trap in the start function is the :class:`ExecutionError` of :data:`INSTANTIATE`.
     """
-    instance: Instance = _stage(module, INSTANTIATE, None, host.linker.instantiate, module)
-    if host.wasi is not None:
-        host.wasi.memory = _exported_memory(instance)
+    wasi = host.wasi
+
+    def attach_memory(instance: Instance) -> None:
+        if wasi is not None:
+            wasi.memory = _exported_memory(instance)
+
+    instance: Instance = _stage(module, INSTANTIATE, None, host.linker.instantiate, module, attach_memory)
     return instance
 
 
@@ -276,10 +280,10 @@ def _check_directory(path: str) -> None:
     os.close(descriptor)
 
 
-def _stage(module: Module, stage: str, export: str | None, call: Any, argument: Any) -> Any:
-    """``call(argument)``, a trap raised as the :class:`ExecutionError` of ``stage``."""
+def _stage(module: Module, stage: str, export: str | None, call: Any, *arguments: Any) -> Any:
+    """``call(*arguments)``, a trap raised as the :class:`ExecutionError` of ``stage``."""
     try:
-        return call(argument)
+        return call(*arguments)
     except Trap as trap:
         raise ExecutionError(trap, stage, export, module) from trap
 

@@ -455,3 +455,8 @@ def test_a_module_without_wasi_imports_does_not_load_wasi(tmp_path: Path) -> Non
     loaded = modules_after_run("--invoke", "add", str(module), "1", "2")
     assert "wasmrun.wasi.context" not in loaded
     assert sorted(name for name in loaded if name.startswith(HEAVY)) == []
+
+
+def test_the_start_function_can_call_wasi(capfd: pytest.CaptureFixture[str]) -> None:
+    # As in Wasmtime, WASI reaches the exported memory while the start function runs.
+    assert run_in_process(capfd, str(DATA / "start_wasi.wat")) == (0, "hi from start\n", "")

@@ -19,7 +19,7 @@ tables and memories make visible to other instances.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import LinkError
@@ -202,8 +202,18 @@ def evaluate_const(expr: ConstExpr, instance: Instance) -> Any:
 # --- instantiation --------------------------------------------------------------------------------
 
 
-def instantiate(store: Store, module: Module, externs: Sequence[Extern]) -> Instance:
-    """Instantiate a validated ``module`` with one extern per import (in import order)."""
+def instantiate(
+    store: Store,
+    module: Module,
+    externs: Sequence[Extern],
+    before_start: Callable[[Instance], None] | None = None,
+) -> Instance:
+    """Instantiate a validated ``module`` with one extern per import (in import order).
+
+    ``before_start`` sees the instance once its exports exist and its segments are
+    applied, before the start function runs: a host (WASI) that reaches guest
+    memory through the exports must be able to serve calls from the start function.
+    """
     check_imports(module, externs)
     instance = Instance(module, store)
     for imported, extern in zip(module.imports, externs):
@@ -260,6 +270,8 @@ def instantiate(store: Store, module: Module, externs: Sequence[Extern]) -> Inst
             instance.memories[data_segment.memory_index].init(destination, data, 0, len(data))
             instance.datas[index] = b""
 
+    if before_start is not None:
+        before_start(instance)
     if module.start is not None:
         store.executor.invoke(instance.functions[module.start], ())
     return instance

@@ -11,6 +11,7 @@ saying ``unknown import``; one whose definition has the wrong type says
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wasmrun.errors import LinkError
@@ -47,6 +48,6 @@ class Linker:
             externs.append(extern)
         return externs
 
-    def instantiate(self, module: Module) -> Instance:
+    def instantiate(self, module: Module, before_start: Callable[[Instance], None] | None = None) -> Instance:
         """Resolve ``module``'s imports and instantiate it (see :func:`wasmrun.runtime.instance.instantiate`)."""
-        return instantiate(self.store, module, self.resolve(module))
+        return instantiate(self.store, module, self.resolve(module), before_start)
