@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from wasmrun.errors import LinkError
-from wasmrun.interp.machine import DEFAULT_HOT_THRESHOLD, Interpreter
+from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
+from wasmrun.interp.machine import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD, Engine, Interpreter
 from wasmrun.module import Module
 from wasmrun.runtime.functions import FunctionInstance
 from wasmrun.runtime.globals import GlobalInstance
@@ -22,7 +23,6 @@ from wasmrun.runtime.store import Store
 from wasmrun.spectest import define_spectest
 from wasmrun.text.script import Value
 from wasmrun.types import ValType
-from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 
 
 def value_from_script(value: Value) -> Any:
@@ -58,8 +58,15 @@ class ScriptEngine:
         hot_threshold: int | None = DEFAULT_HOT_THRESHOLD,
         stream: IO[str] | None = None,
         memory_cap_bytes: int | None = None,
+        engine: Engine = "auto",
+        compile_threshold: int = DEFAULT_COMPILE_THRESHOLD,
     ) -> None:
-        kwargs: dict[str, Any] = {"fuse": fuse, "hot_threshold": hot_threshold}
+        kwargs: dict[str, Any] = {
+            "fuse": fuse,
+            "hot_threshold": hot_threshold,
+            "engine": engine,
+            "compile_threshold": compile_threshold,
+        }
         if max_stack_depth is not None:
             kwargs["max_stack_depth"] = max_stack_depth
         store_kwargs = {} if memory_cap_bytes is None else {"memory_cap_bytes": memory_cap_bytes}

@@ -1,4 +1,7 @@
-"""The WebAssembly 2.0 spec suite: one case per .wast file, through wasmrun.wast.
+"""The WebAssembly 2.0 spec suite: one case per .wast file and engine, through wasmrun.wast.
+
+Every file runs under both execution tiers: ``interp`` (the interpreter) and
+``compile`` (every function compiled to Python at its first call).
 
 Each script must have no failure, and its counts per kind (passed + failed +
 skipped) must equal those in ``spec/wasm-2.0-commands.json``, so that no
@@ -12,6 +15,7 @@ one fails the suite until its entry is removed.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -26,6 +30,8 @@ COUNTS = "spec/wasm-2.0-commands.json"
 
 # file name -> why it cannot pass yet
 KNOWN_GAPS: dict[str, str] = {}
+
+ENGINES = ("interp", "compile")
 
 
 def cases() -> list[object]:
@@ -46,12 +52,14 @@ def expected_counts() -> dict[str, dict[str, int]]:
     return counts
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("script", cases())
-def test_spec_script(script: Path | None, expected_counts: dict[str, dict[str, int]]) -> None:
+def test_spec_script(script: Path | None, engine: str, expected_counts: dict[str, dict[str, int]]) -> None:
     if script is None:
         directory = testdata.require(SUITE)
         pytest.fail(f"no .wast scripts in {directory}", pytrace=False)
-    report = ScriptRunner(engine_factory=ScriptEngine).run_file(script, script.name)
+    factory = functools.partial(ScriptEngine, engine=engine)
+    report = ScriptRunner(engine_factory=factory).run_file(script, script.name)
     failures = "\n".join(str(failure) for failure in report.failures)
     assert report.failed == 0, f"{report.failed} failed:\n{failures}"
     totals = {kind: counts.total for kind, counts in report.counts.items()}

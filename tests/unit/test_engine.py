@@ -27,7 +27,7 @@ from wasmrun.errors import (
     Trap,
     UnsupportedInstruction,
 )
-from wasmrun.interp.machine import Interpreter
+from wasmrun.interp.machine import COMPILED_MARGIN, DEFAULT_COMPILE_THRESHOLD, ENGINES, Interpreter
 from wasmrun.module import Module
 from wasmrun.runtime.functions import HostFunction, WasmFunction
 from wasmrun.runtime.instance import Instance
@@ -38,12 +38,15 @@ from wasmrun.types import FuncType, ValType
 
 I32, I64, F32, F64 = ValType.I32, ValType.I64, ValType.F32, ValType.F64
 
-# Interpreter configurations every behaviour must hold in: one handler per instruction; fused but
-# cold (no runs); runs fused from the first call.
+# Engine configurations every behaviour must hold in: the interpreter with one handler per instruction,
+# fused but cold (no runs), and runs fused from the first call; every function compiled at its first call;
+# auto, compiling at the second call or loop iteration (on-stack replacement included).
 CONFIGS: dict[str, dict[str, Any]] = {
-    "unfused": {"fuse": False},
-    "cold": {"hot_threshold": None},
-    "runs": {"hot_threshold": 0},
+    "unfused": {"engine": "interp", "fuse": False},
+    "cold": {"engine": "interp", "hot_threshold": None},
+    "runs": {"engine": "interp", "hot_threshold": 0},
+    "compile": {"engine": "compile"},
+    "auto": {"engine": "auto", "compile_threshold": 1},
 }
 
 
@@ -203,15 +206,15 @@ def test_a_run_with_several_trapping_members_names_the_one_that_trapped() -> Non
         (i32.load (local.get 0))))
     """
     mod = module(wat)
-    function = Linker(Store(Interpreter(hot_threshold=0))).instantiate(mod).exports["f"]
+    function = Linker(Store(Interpreter(engine="interp", hot_threshold=0))).instantiate(mod).exports["f"]
     assert function(0, 4) == 1
     with pytest.raises(Trap) as caught:
         function(0, 70000)
     assert caught.value.frames == [(0, instruction_offset(mod, 0, 0x36, 1))]
 
 
-def test_host_trap_gets_the_frames_of_the_wasm_callers() -> None:
-    store = Store()
+def test_host_trap_gets_the_frames_of_the_wasm_callers(config: dict[str, Any]) -> None:
+    store = Store(Interpreter(**config))
     linker = Linker(store)
 
     def fail() -> None:
@@ -245,41 +248,55 @@ RECURSION = """
 """
 
 
-def test_recursion_50000_deep_runs() -> None:
-    assert instantiate(RECURSION).exports["down"](49_999) == 49_999
+# How many frames beyond max_stack_depth each engine may allow (see wasmrun.interp.machine).
+DEPTH_SLACK = {
+    "interp": 0,
+    "compile": COMPILED_MARGIN,
+    "auto": COMPILED_MARGIN + 3 * DEFAULT_COMPILE_THRESHOLD,
+}
 
 
-def test_recursion_1000000_deep_traps_cleanly() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recursion_50000_deep_runs(engine: str) -> None:
+    assert instantiate(RECURSION, engine=engine).exports["down"](49_999) == 49_999
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recursion_1000000_deep_traps_cleanly(engine: str) -> None:
     with pytest.raises(Trap) as caught:
-        instantiate(RECURSION).exports["down"](1_000_000)
+        instantiate(RECURSION, engine=engine).exports["down"](1_000_000)
     assert caught.value.message == TRAP_CALL_STACK_EXHAUSTED
-    assert len(caught.value.frames) == 50_000
+    assert 50_000 <= len(caught.value.frames) <= 50_000 + DEPTH_SLACK[engine]
 
 
-def test_infinite_recursion_traps() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_infinite_recursion_traps(engine: str) -> None:
     with pytest.raises(Trap, match=TRAP_CALL_STACK_EXHAUSTED):
-        instantiate(RECURSION).exports["forever"]()
+        instantiate(RECURSION, engine=engine).exports["forever"]()
 
 
+@pytest.mark.parametrize("engine", ["interp", "compile"])
 @pytest.mark.parametrize(("depth", "traps"), [(99, False), (100, True)])
-def test_the_depth_limit_is_configurable(depth: int, traps: bool) -> None:
-    down = instantiate(RECURSION, max_stack_depth=100).exports["down"]
+def test_the_depth_limit_is_configurable(engine: str, depth: int, traps: bool) -> None:
+    down = instantiate(RECURSION, max_stack_depth=100, engine=engine).exports["down"]
     if traps:
         with pytest.raises(Trap, match=TRAP_CALL_STACK_EXHAUSTED):
-            down(depth)
+            down(depth + DEPTH_SLACK[engine])
     else:
         assert down(depth) == depth
 
 
-def test_large_frames_count_as_several_frames() -> None:
-    big = instantiate(RECURSION, max_stack_depth=1000).exports["big"]
+@pytest.mark.parametrize("engine", ["interp", "compile"])
+def test_large_frames_count_as_several_frames(engine: str) -> None:
+    big = instantiate(RECURSION, max_stack_depth=1000, engine=engine).exports["big"]
     assert big(400) == 400
     with pytest.raises(Trap, match=TRAP_CALL_STACK_EXHAUSTED):
         big(999)
 
 
-def test_the_engine_is_usable_after_exhaustion() -> None:
-    instance = instantiate(RECURSION)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_engine_is_usable_after_exhaustion(engine: str) -> None:
+    instance = instantiate(RECURSION, engine=engine)
     with pytest.raises(Trap):
         instance.exports["forever"]()
     assert instance.exports["down"](10) == 10

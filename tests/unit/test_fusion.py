@@ -54,9 +54,9 @@ def call_all(mod: Module, interpreter: Interpreter, arity: int) -> list[Any]:
 
 
 def assert_same_results(mod: Module, arity: int) -> None:
-    unfused = call_all(mod, Interpreter(fuse=False), arity)
-    assert call_all(mod, Interpreter(hot_threshold=None), arity) == unfused
-    assert call_all(mod, Interpreter(hot_threshold=0), arity) == unfused
+    unfused = call_all(mod, Interpreter(engine="interp", fuse=False), arity)
+    assert call_all(mod, Interpreter(engine="interp", hot_threshold=None), arity) == unfused
+    assert call_all(mod, Interpreter(engine="interp", hot_threshold=0), arity) == unfused
 
 
 def key(family: str, op: str | None = None, shape: str = "") -> tuple[str, str | None, str]:
@@ -275,13 +275,13 @@ def test_runs_cover_straight_line_code_between_branch_targets() -> None:
 @pytest.mark.parametrize("threshold", [0, 1, 3, 50, None])
 def test_tiering_at_any_point_gives_the_same_results(threshold: int | None) -> None:
     mod = module(LOOP)
-    function = Linker(Store(Interpreter(hot_threshold=threshold))).instantiate(mod).exports["f"]
+    function = Linker(Store(Interpreter(engine="interp", hot_threshold=threshold))).instantiate(mod).exports["f"]
     assert [function(n) for n in (0, 1, 10, 300)] == [0, 0, 45, sum(i % 256 for i in range(300))]
 
 
 def test_a_hot_function_gets_its_runs_and_loses_its_counter() -> None:
     mod = module(LOOP)
-    function = Linker(Store(Interpreter(hot_threshold=5))).instantiate(mod).exports["f"]
+    function = Linker(Store(Interpreter(engine="interp", hot_threshold=5))).instantiate(mod).exports["f"]
     assert isinstance(function, WasmFunction)
     function(1)
     counting = function.entry
@@ -297,7 +297,12 @@ def test_recursion_across_a_tier_up() -> None:
         (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2))))))))
     """
     for threshold in (0, 1, 7, None):
-        assert Linker(Store(Interpreter(hot_threshold=threshold))).instantiate(module(wat)).exports["f"](15) == 610
+        assert (
+            Linker(Store(Interpreter(engine="interp", hot_threshold=threshold)))
+            .instantiate(module(wat))
+            .exports["f"](15)
+            == 610
+        )
 
 
 # --- every family generates code for every shape ---------------------------------------------------------
@@ -383,7 +388,11 @@ def straight_line(draw: st.DrawFn) -> str:
 def test_random_code_gives_the_unfused_results(body: str) -> None:
     mod = module(f'(module (memory 1) (func (export "f") (param i32 i32) (result i32) (local i32) {body}))')
     results = []
-    for interpreter in (Interpreter(fuse=False), Interpreter(hot_threshold=None), Interpreter(hot_threshold=0)):
+    for interpreter in (
+        Interpreter(engine="interp", fuse=False),
+        Interpreter(engine="interp", hot_threshold=None),
+        Interpreter(engine="interp", hot_threshold=0),
+    ):
         function = Linker(Store(interpreter)).instantiate(mod).exports["f"]
         results.append([function(a, b) for a, b in ((0, 0), (3, -7), (2**31 - 1, 1))])
     assert results[0] == results[1] == results[2]

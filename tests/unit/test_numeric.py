@@ -791,3 +791,51 @@ def test_spec_cases(name: str) -> None:
     assert len(cases) >= SPEC_FILES[name]
     failures = list(iter_failures(cases, evaluator))
     assert not failures, "\n".join(failures[:20])
+
+
+# ---------------------------------------------------------------------------
+# Lazy masking: wrapping templates and their reductions
+# ---------------------------------------------------------------------------
+
+
+def _wrapped(value: int, bits: int, k: int) -> int:
+    """``value`` as an unreduced operand: right modulo 2**bits only (k may make it negative)."""
+    return value + k * (1 << bits)
+
+
+@pytest.mark.parametrize("mnemonic", sorted(n.WRAPPING_TEMPLATES))
+def test_a_wrapping_template_reduced_agrees_with_the_function(mnemonic: str) -> None:
+    bits = 64 if mnemonic.startswith("i64") else 32
+    wrapping = eval(f"lambda a, b: {n.WRAPPING_TEMPLATES[mnemonic].format(a='a', b='b')}")
+    reductions = [eval(f"lambda x: {form.format(x='x')}") for form in n.REDUCE_TEMPLATES[bits]]
+    function = n.NUMERIC_FUNCTIONS[mnemonic]
+    grid = _grid(ValType.I64 if bits == 64 else ValType.I32)
+    for a, b in itertools.product(grid[::3], grid[::4]):
+        for ka, kb in ((0, 0), (1, -1), (-3, 5), (7, 0)):
+            raw = wrapping(_wrapped(a, bits, ka), _wrapped(b, bits, kb))
+            # Chained: the raw result feeds the same operation again before one reduction.
+            chained = wrapping(raw, _wrapped(b, bits, kb))
+            for reduce in reductions:
+                assert reduce(raw) == function(a, b), (a, b, ka, kb)
+                assert reduce(chained) == function(function(a, b), b), (a, b, ka, kb)
+
+
+@pytest.mark.parametrize("mnemonic", sorted(n.RAW_OPERAND_TEMPLATES))
+def test_a_raw_operand_template_is_canonical_for_unreduced_operands(mnemonic: str) -> None:
+    template = eval(f"lambda a: {n.NUMERIC_TEMPLATES[mnemonic].format(a='a')}")
+    for a in _grid(ValType.I64):
+        for k in (1, -1, 9):
+            assert template(_wrapped(a, 64, k)) == n.NUMERIC_FUNCTIONS[mnemonic](a)
+
+
+def test_and_with_a_canonical_operand_is_canonical() -> None:
+    # The generator relies on it: x & c needs no reduction when c is canonical.
+    for a, c in itertools.product(_grid(ValType.I32), _grid(ValType.I32)[::5]):
+        for k in (1, -2):
+            assert (_wrapped(a, 32, k) & c) == (a & c)
+
+
+def test_or_and_xor_of_canonical_operands_are_canonical() -> None:
+    for bits, valtype in ((32, ValType.I32), (64, ValType.I64)):
+        grid = _grid(valtype)
+        assert all(0 <= (a | b) < 1 << bits and 0 <= (a ^ b) < 1 << bits for a in grid for b in grid)

@@ -22,12 +22,13 @@ fused: one handler per wasm instruction (the reference for the fusion tests).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.compile import fusion
 from wasmrun.errors import UnsupportedInstruction
+from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.module import Module
 from wasmrun.opcodes import (
     BLOCK,
@@ -62,7 +63,6 @@ from wasmrun.opcodes import (
     UNREACHABLE,
 )
 from wasmrun.types import FuncType, ValType
-from wasmrun.values import f32_from_bits, f64_from_bits
 
 Operand = tuple[str, Any]
 
@@ -79,6 +79,7 @@ class Translation:
     result_base: int  # results are R[result_base : result_base + result_count] at the end
     result_count: int
     loop_heads: list[int]  # the handler index where each loop starts (branched to from below)
+    loop_offsets: list[int] = field(default_factory=list)  # the byte offset of each loop_heads' loop instruction
 
     @property
     def frame_size(self) -> int:
@@ -146,6 +147,7 @@ class _Translator:
         self.position = 0
         self.skip = 0
         self.loop_heads: list[int] = []
+        self.loop_offsets: list[int] = []
 
     # --- driver -------------------------------------------------------------------------------
 
@@ -171,9 +173,9 @@ class _Translator:
                 handler(self, immediate)
             position += 1 + self.skip
         template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
-        code, offsets, loop_heads = self.code, self.offsets, self.loop_heads
+        code, offsets, loop_heads, loop_offsets = self.code, self.offsets, self.loop_heads, self.loop_offsets
         if self.fuse and thread_jumps(code):
-            code, offsets, loop_heads = drop_dead_code(code, offsets, loop_heads)
+            code, offsets, loop_heads, loop_offsets = drop_dead_code(code, offsets, loop_heads, loop_offsets)
         return Translation(
             self.function_index,
             code,
@@ -183,6 +185,7 @@ class _Translator:
             self.base,
             len(self.type.results),
             loop_heads,
+            loop_offsets,
         )
 
     def unsupported(self, opcode: int) -> None:
@@ -353,6 +356,7 @@ class _Translator:
         ctrl = self.open_block(LOOP, blocktype)
         if not ctrl.dead:
             self.loop_heads.append(ctrl.start)
+            self.loop_offsets.append(self.offset)
 
     def op_if(self, blocktype: int) -> None:
         if self.unreachable:
@@ -790,9 +794,11 @@ def thread_jumps(code: list[list[Any]]) -> bool:
 
 
 def drop_dead_code(
-    code: list[list[Any]], offsets: list[int], loop_heads: list[int]
-) -> tuple[list[list[Any]], list[int], list[int]]:
-    """The handlers reachable from the first, renumbered (jump targets, loop heads and offsets with them)."""
+    code: list[list[Any]], offsets: list[int], loop_heads: list[int], loop_offsets: list[int]
+) -> tuple[list[list[Any]], list[int], list[int], list[int]]:
+    """The handlers reachable from the first, renumbered (jump targets, loop heads and offsets with them).
+
+    ``loop_offsets`` (the loops' own offsets, parallel to ``loop_heads``) loses the entries of dropped loops."""
     reachable = set()
     pending = [1]
     end = len(code)
@@ -809,7 +815,7 @@ def drop_dead_code(
                 break
             pc += 1
     if len(reachable) == len(code) - 1:
-        return code, offsets, loop_heads
+        return code, offsets, loop_heads, loop_offsets
     kept = sorted(reachable)
     new_pc = {pc: position for position, pc in enumerate(kept, 1)}
     for pc in kept:
@@ -819,6 +825,7 @@ def drop_dead_code(
         [code[0], *(code[pc] for pc in kept)],
         [offsets[0], *(offsets[pc] for pc in kept)],
         [new_pc[pc] for pc in loop_heads if pc in new_pc],
+        [offset for pc, offset in zip(loop_heads, loop_offsets) if pc in new_pc],
     )
 
 

@@ -27,16 +27,42 @@ and by each iteration of its loops (a wrapper on each loop's first handler),
 patches the runs in when it reaches zero.  Runs keep handler indexes, so the
 patch is safe while the function is active (recursion, or the loop that
 triggered it).
+
+Engines: ``interp`` is the above.  ``compile`` compiles every function to a
+Python function at its first call (:mod:`wasmrun.interp.compiled`).  ``auto``
+(the default) interprets a function's first calls and compiles it when the same
+counter reaches ``compile_threshold``; when a loop head brings it there, the
+running call continues in a flat-form version entered at that loop (on-stack
+replacement), so a ``main`` with one hot loop runs compiled too, and the whole
+function is compiled at its next call, if any.
+
+The depth limit in compiled code: a compiled wasm frame is exactly one Python
+frame and counts nothing itself (a frame of more than :data:`SLOTS_PER_FRAME`
+locals counts as several, as in the interpreter, by lowering Python's limit
+while it runs), so ``invoke`` sets Python's
+recursion limit to the current Python depth plus ``max_stack_depth`` plus
+:data:`COMPILED_MARGIN` (room for the helpers a frame calls), and
+``RecursionError`` becomes the trap.  Precision: under ``compile``, a stack of
+compiled frames traps between ``max_stack_depth`` and ``max_stack_depth +
+COMPILED_MARGIN`` frames.  Under ``auto``, a function's first calls are
+interpreted (two or three Python frames each), so Python's limit gets room for
+``3 * compile_threshold`` more frames: a recursion reaches ``max_stack_depth``
+although its first frames were interpreted, and a stack of compiled frames traps
+by ``max_stack_depth + COMPILED_MARGIN + 3 * compile_threshold`` frames.  A host
+function's own Python frames count too.  The interpreter's own counter still
+bounds interpreted frames exactly.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
+from wasmrun.compile.codegen import GeneratedFunction
 from wasmrun.compile.translate import Translation, plan_runs, run_item, translate_function
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
+from wasmrun.interp import compiled
 from wasmrun.interp.handlers import factory
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
 from wasmrun.runtime.instance import Instance
@@ -45,8 +71,16 @@ DEFAULT_MAX_STACK_DEPTH = 50_000
 DEFAULT_HOT_THRESHOLD = 200  # calls plus loop iterations before a function's runs are fused
 # A frame of more than this many slots counts as several frames against the depth limit, so that
 # the memory a full stack can take stays bounded (some 50,000 x 64 slots) whatever the frame sizes.
-SLOTS_PER_FRAME = 64
+SLOTS_PER_FRAME = compiled.SLOTS_PER_FRAME
 _PYTHON_FRAMES_PER_CALL = 3  # the caller's call handler, the callee's entry (and a counting entry, while cold)
+
+Engine = Literal["interp", "compile", "auto"]
+ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
+DEFAULT_COMPILE_THRESHOLD = 200  # under auto: calls plus loop iterations before a function is compiled
+COMPILED_MARGIN = 16  # Python frames beyond the depth limit for what the deepest compiled frame calls
+
+# Invocations in progress through compiling engines (compiled code leaves _depth alone).
+_active = 0
 
 # The current wasm call depth and its limit, shared by every entry (module globals are the
 # cheapest shared mutable state a closure can reach).
@@ -146,11 +180,15 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
 
 
 class Interpreter:
-    """The executor of :class:`~wasmrun.runtime.store.Store` that interprets superinstructions.
+    """The executor of :class:`~wasmrun.runtime.store.Store`: interprets superinstructions, compiles hot code.
 
-    ``fuse=False`` translates one handler per wasm instruction (for testing the
-    fusions).  ``hot_threshold`` is the number of calls plus loop iterations
-    after which a function's runs are fused (0: at once; None: never).
+    ``engine`` picks the tiers (see the module docstring).  ``fuse=False``
+    translates one handler per wasm instruction (for testing the fusions).
+    ``hot_threshold`` is the number of calls plus loop iterations after which
+    an interpreted function's runs are fused (0: at once; None: never), under
+    ``interp``; ``compile_threshold`` the number after which ``auto``
+    compiles it (0: at its first call), and ``osr`` whether a hot loop
+    switches its running call to compiled code.
     """
 
     def __init__(
@@ -159,23 +197,63 @@ class Interpreter:
         max_stack_depth: int = DEFAULT_MAX_STACK_DEPTH,
         fuse: bool = True,
         hot_threshold: int | None = DEFAULT_HOT_THRESHOLD,
+        engine: Engine = "auto",
+        compile_threshold: int = DEFAULT_COMPILE_THRESHOLD,
+        osr: bool = True,
     ) -> None:
         if max_stack_depth < 1:
             raise ValueError("max_stack_depth must be at least 1")
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        if compile_threshold < 0:
+            raise ValueError("compile_threshold must not be negative")
         self.max_stack_depth = max_stack_depth
         self.fuse = fuse
         self.hot_threshold = hot_threshold
+        self.engine = engine
+        self.compile_threshold = compile_threshold
+        self.osr = osr
         # Python's recursion limit, raised while wasm runs so that the engine's own limit comes first.
         self.recursion_limit = max_stack_depth * _PYTHON_FRAMES_PER_CALL + 10_000
+        # Compiling engines: Python frames allowed beyond max_stack_depth (see the module docstring).
+        self.python_margin = COMPILED_MARGIN + (_PYTHON_FRAMES_PER_CALL * compile_threshold if engine == "auto" else 0)
 
     def translate(self, function: WasmFunction) -> Translation:
         return translate_function(function.instance.module, function.index, fuse=self.fuse)
 
     def prepare(self, function: WasmFunction) -> None:
+        function.direct = compiled.direct_adapter(function)
+        if self.engine == "compile" or (self.engine == "auto" and self.compile_threshold == 0):
+
+            def entry_first_compile(args: list[Any]) -> Any:
+                return self.compile(function)(args)
+
+            function.entry = entry_first_compile
+            return
+
         def entry_first_call(args: list[Any]) -> Any:
             return self.activate(function)(args)
 
         function.entry = entry_first_call
+
+    def compile(self, function: WasmFunction) -> Entry:
+        """Compile ``function`` and make it its code everywhere; its new entry.
+
+        A function CPython cannot compile even in the flat form (no known wasm
+        function: the generator keeps within CPython's limits) stays interpreted.
+        """
+        try:
+            code, _generated = compiled.compile_function(function)
+        except (SyntaxError, RecursionError, MemoryError):
+            return self.activate_interpreted(function)
+        compiled.install(function, code)
+        return function.entry
+
+    def activate_interpreted(self, function: WasmFunction) -> Entry:
+        """The interpreter's entry for ``function``, for good (no counting)."""
+        translation = self.translate(function)
+        function.entry = make_entry(translation, bind(translation, function.instance))
+        return function.entry
 
     def activate(self, function: WasmFunction) -> Entry:
         """Translate and bind ``function``; set and return its entry."""
@@ -184,6 +262,8 @@ class Interpreter:
         handlers = bind(translation, instance)
         entry = make_entry(translation, handlers)
         function.entry = entry
+        if self.engine == "auto":
+            return self.count_to_compile(function, translation, handlers, entry)
         threshold = self.hot_threshold
         runs = plan_runs(translation.code) if self.fuse and threshold is not None else []
         if not runs or threshold is None:
@@ -225,10 +305,129 @@ class Interpreter:
         function.entry = entry_counting
         return entry_counting
 
+    def count_to_compile(
+        self, function: WasmFunction, translation: Translation, handlers: list[Any], entry: Entry
+    ) -> Entry:
+        """Under ``auto``: interpret with ``entry`` until calls plus loop iterations reach the threshold."""
+        budget = [self.compile_threshold]
+        originals: dict[int, Any] = {}
+        loop_offsets = dict(zip(translation.loop_heads, translation.loop_offsets))
+
+        def tier_up(now: bool = True) -> None:
+            budget[0] = 1 << 62  # wrappers still running finish their iteration without coming back
+            for pc, handler in originals.items():
+                handlers[pc] = handler
+            if now:
+                self.compile(function)
+                return
+
+            # The running call continues in a loop entry: the whole function is compiled only if it
+            # is called again (a `main` runs once), which saves a compilation.
+            def entry_compile_next(args: list[Any]) -> Any:
+                return self.compile(function)(args)
+
+            function.entry = entry_compile_next
+
+        def counted(pc: int, handler: Any) -> Any:
+            def loop_head(R: list[Any]) -> int:
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    entry_code = (
+                        self.loop_entry(function, loop_offsets[pc]) if self.osr and pc in loop_offsets else None
+                    )
+                    tier_up(now=entry_code is None)
+                    if entry_code is not None:
+                        return self.enter_loop(entry_code, translation, R)
+                return handler(R)
+
+            return loop_head
+
+        for pc in translation.loop_heads:
+            if 0 < pc < len(handlers) and pc not in originals:
+                originals[pc] = handlers[pc]
+                handlers[pc] = counted(pc, handlers[pc])
+
+        def entry_counting(R: list[Any]) -> Any:
+            budget[0] -= 1
+            if budget[0] <= 0:
+                tier_up()
+                return function.entry(R)
+            return entry(R)
+
+        function.entry = entry_counting
+        return entry_counting
+
+    @staticmethod
+    def loop_entry(function: WasmFunction, loop_offset: int) -> tuple[Any, GeneratedFunction] | None:
+        """The compiled code entering ``function`` at a loop (None if CPython cannot compile it)."""
+        try:
+            made = compiled.compile_loop_entry(function, loop_offset)
+        except (SyntaxError, RecursionError, MemoryError):
+            return None
+        if made is None:
+            raise RuntimeError(f"no loop at offset {loop_offset} in function {function.index}")  # an engine bug
+        return made
+
+    def enter_loop(self, made: tuple[Any, GeneratedFunction], translation: Translation, R: list[Any]) -> int:
+        """On-stack replacement: finish the running call in compiled code from the head of a loop.
+
+        ``R`` is the interpreter's frame at the loop head; the results go where
+        the interpreter's entry expects them, and the handler index 0 ends the
+        interpreted call.
+        """
+        code, generated = made
+        base = translation.result_base  # the locals end and the operand stack's slots start here
+        args = R[:base] + [R[base + height] for height in generated.osr_heights]
+        try:
+            result = code(*args)
+        except Trap as trap:
+            compiled.add_frames(trap, trap.__traceback__)
+            self._own_frame(trap)
+            raise
+        except RecursionError as error:
+            exhausted = compiled.stack_exhausted(error)
+            self._own_frame(exhausted)
+            raise exhausted from None
+        count = translation.result_count
+        if count == 1:
+            R[translation.result_base] = result
+        elif count > 1:
+            R[translation.result_base : translation.result_base + count] = result
+        return 0
+
+    @staticmethod
+    def _own_frame(trap: Trap) -> None:
+        # The OSR code's own frame is the interpreted call's: its entry records it, with this offset.
+        if trap.frames:
+            _index, offset = trap.frames.pop()
+            trap.at = offset  # type: ignore[attr-defined]
+
     def invoke(self, function: FunctionInstance, args: Sequence[Any]) -> tuple[Any, ...]:
-        global _depth, _limit
         if len(args) != len(function.type.params):
             raise TypeError(f"function of type {function.type} takes {len(function.type.params)} arguments")
+        if self.engine == "interp":
+            return self.invoke_interpreted(function, args)
+        global _active, _depth, _limit
+        saved_depth, saved_limit = _depth, _limit
+        outermost = _active == 0 and _depth == 0
+        if outermost:
+            _limit = self.max_stack_depth
+            python_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(_python_depth() + self.max_stack_depth + self.python_margin)
+        _active += 1
+        try:
+            result = function.entry(list(args))
+        except RecursionError:
+            raise Trap(TRAP_CALL_STACK_EXHAUSTED) from None
+        finally:
+            _active -= 1
+            _depth, _limit = saved_depth, saved_limit
+            if outermost:
+                sys.setrecursionlimit(python_limit)
+        return results_tuple(function.type, result)
+
+    def invoke_interpreted(self, function: FunctionInstance, args: Sequence[Any]) -> tuple[Any, ...]:
+        global _depth, _limit
         saved_depth, saved_limit = _depth, _limit
         if _depth == 0:
             _limit = self.max_stack_depth
@@ -244,3 +443,13 @@ class Interpreter:
             if python_limit < self.recursion_limit:
                 sys.setrecursionlimit(python_limit)
         return results_tuple(function.type, result)
+
+
+def _python_depth() -> int:
+    """The number of Python frames on the stack (the caller's included)."""
+    depth = 0
+    frame: Any = sys._getframe(1)
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth

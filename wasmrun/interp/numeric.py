@@ -782,11 +782,18 @@ NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = {
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "_wn_f32": cast_f32,
     "_wn_copysign": _copysign,
+    "_wn_sqrt": _sqrt,
+    "_wn_f32_div": f32_div,
+    "_wn_f64_div": f64_div,
+    "_wn_f32_sqrt": f32_sqrt,
+    "_wn_f64_sqrt": f64_sqrt,
 }
 """Names the templates refer to; a generated module's globals must include them."""
 
 _S32 = "({x} - 4294967296 if {x} > 2147483647 else {x})"  # signed view of an i32 atom
 _S64 = "({x} - 18446744073709551616 if {x} > 9223372036854775807 else {x})"
+SIGNED_VIEWS: dict[int, str] = {32: _S32, 64: _S64}
+"""Bits -> the text the templates use for the signed view of operand ``{x}`` (a generator folds it for constants)."""
 
 
 def _signed(view: str, name: str) -> str:
@@ -861,6 +868,11 @@ NUMERIC_TEMPLATES: dict[str, str] = {
     "f64.convert_i64_u": "float({a})",
     "f64.convert_i32_s": f"float({_signed(_S32, 'a')})",
     "f64.convert_i64_s": f"float({_signed(_S64, 'a')})",
+    # The common case inline, the rest (a zero divisor; a negative or NaN operand) in the function.
+    "f64.div": "({a} / {b} if {b} else _wn_f64_div({a}, {b}))",
+    "f32.div": "(_wn_f32({a} / {b}) if {b} else _wn_f32_div({a}, {b}))",
+    "f64.sqrt": "(_wn_sqrt({a}) if {a} >= 0.0 else _wn_f64_sqrt({a}))",
+    "f32.sqrt": "(_wn_f32(_wn_sqrt({a})) if {a} >= 0.0 else _wn_f32_sqrt({a}))",
 }
 """Mnemonic -> Python expression with ``{a}`` (and ``{b}``) for the operands.
 
@@ -871,3 +883,37 @@ first.  Float constants that are not literals (NaN, infinities, -0.0) must be
 names.  Comparisons yield a ``bool``.  The names the templates call are in
 :data:`TEMPLATE_GLOBALS`.
 """
+
+WRAPPING_TEMPLATES: dict[str, str] = {
+    f"i{bits}.{name}": template
+    for bits in (32, 64)
+    for name, template in {
+        "add": "({a} + {b})",
+        "sub": "({a} - {b})",
+        "mul": "({a} * {b})",
+        "and": "({a} & {b})",
+        "or": "({a} | {b})",
+        "xor": "({a} ^ {b})",
+        "shl": f"({{a}} << ({{b}} & {bits - 1}))",
+    }.items()
+}
+"""Mnemonic -> the result *modulo 2**bits only*, for operands that are themselves only right modulo 2**bits.
+
+Wrap-around commutes with ``+ - *``, the bitwise operations and ``<<`` (the
+low bits of the result depend only on the low bits of the operands; Python's
+ints are infinite two's complement, so this holds for negative intermediate
+values too), so a code generator may chain these and reduce once, with
+:data:`REDUCE_TEMPLATES`, before any other use (a comparison, a shift right, an
+address, a store, a local...).  ``x & c`` with a canonical ``c`` is canonical,
+and so are ``x | y`` and ``x ^ y`` of canonical operands.
+"""
+
+REDUCE_TEMPLATES: dict[int, tuple[str, str]] = {
+    32: ("({x} % 4294967296)", "({x} & 4294967295)"),
+    64: ("({x} % 18446744073709551616)", "({x} & 18446744073709551615)"),
+}
+"""Bits -> two ways to make a wrapped value canonical: ``%`` (cheapest when the value is usually in
+range already, e.g. after additions) and ``&`` (cheapest for large values, e.g. after products)."""
+
+RAW_OPERAND_TEMPLATES = frozenset(("i32.wrap_i64",))
+"""Templates that give the canonical result even for an operand only right modulo its width."""

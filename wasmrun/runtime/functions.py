@@ -11,6 +11,11 @@ those would make every wasm call a C-level recursion).
 A :class:`WasmFunction` starts with an entry that translates its body on first
 call and replaces itself (the executor's business: see
 :class:`wasmrun.runtime.executor.Executor`).
+
+Every function instance also has a ``direct``: the same function called with
+the arguments as *positional* parameters (same results convention), which is
+how compiled code calls (see :mod:`wasmrun.interp.compiled`).  A host
+function's is made here; the executor gives each wasm function its own.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from wasmrun.types import FuncType, ValType
 from wasmrun.floats import f32_from_bits, f32_to_bits
+from wasmrun.types import FuncType, ValType
 
 if TYPE_CHECKING:
     from wasmrun.runtime.instance import Instance
@@ -33,10 +38,11 @@ _SIGN_BITS = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
 class FunctionInstance:
     """A function: its type and its entry (see the module docstring)."""
 
-    __slots__ = ("entry", "type")
+    __slots__ = ("direct", "entry", "type")
 
     type: FuncType
     entry: Entry
+    direct: Callable[..., Any]
 
     def __call__(self, *args: Any) -> Any:
         """Call from Python: ints (negative allowed) and floats in, ``None``/a value/a tuple out.
@@ -91,6 +97,7 @@ class HostFunction(FunctionInstance):
         self.function = function
         self.name = name or getattr(function, "__name__", "host")
         self.entry = _host_entry(function_type, function)
+        self.direct = _host_direct(function_type, function)
 
     def __repr__(self) -> str:
         return f"<HostFunction {self.name} {self.type}>"
@@ -131,6 +138,26 @@ def _host_entry(function_type: FuncType, function: Callable[..., Any]) -> Entry:
         return [value if mask is None else value & mask for value, mask in zip(values, masks)]
 
     return entry_many
+
+
+def _host_direct(function_type: FuncType, function: Callable[..., Any]) -> Callable[..., Any]:
+    """The positional form of :func:`_host_entry` (``direct``)."""
+    results = function_type.results
+    if not results or (len(results) == 1 and _MASKS.get(results[0]) is None):
+        return function
+    if len(results) == 1:
+        mask = _MASKS[results[0]]
+
+        def direct_int(*args: Any) -> Any:
+            return function(*args) & mask
+
+        return direct_int
+    entry = _host_entry(function_type, function)
+
+    def direct_many(*args: Any) -> list[Any]:
+        return entry(list(args))
+
+    return direct_many
 
 
 def results_tuple(function_type: FuncType, value: Any) -> tuple[Any, ...]:

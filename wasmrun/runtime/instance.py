@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import LinkError
+from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.module import ConstExpr, Module, SegmentMode
 from wasmrun.opcodes import OPCODES
 from wasmrun.runtime.functions import FunctionInstance, WasmFunction
@@ -30,7 +31,6 @@ from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.table import TableInstance
 from wasmrun.types import ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType
-from wasmrun.floats import f32_from_bits, f64_from_bits
 
 if TYPE_CHECKING:
     from wasmrun.runtime.store import Store
@@ -58,6 +58,8 @@ class Instance:
         self.exports: dict[str, Extern] = {}
         self.datas: list[bytes] = [segment.data for segment in module.datas]
         self.elements: list[Sequence[Any]] = []
+        # The compiled tier's globals for this instance's code (wasmrun.interp.compiled), made on first use.
+        self.namespace: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         name = self.module.names.module

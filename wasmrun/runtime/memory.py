@@ -21,6 +21,14 @@ releases the old, so code that caches ``view`` across a possible grow fails
 loudly (``ValueError: operation forbidden on released memoryview``) instead of
 silently trapping at the old size.
 
+Beside ``view``, ``typed_views`` holds the same bytes cast to 16-, 32- and 64-bit
+unsigned integers and to doubles (on a little-endian host, where those are wasm's
+byte order): an aligned access through them (``typed_views["I"][a >> 2]``) is
+about twice as fast as ``unpack_from``.  They are replaced and released with
+``view``.  Code that keeps the views elsewhere registers a callable in
+``grow_listeners``: each is called with the memory after every successful grow,
+and dropped when it returns False.
+
 Slices truncate silently, so the bulk operations (``read``, ``write``,
 ``fill``, ``copy``, ``init``) and the typed accessors check bounds explicitly,
 with the spec's rules: a range may end exactly at the end of memory, even when
@@ -41,10 +49,13 @@ import ctypes
 import errno
 import mmap
 import struct
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, InstantiationError, ResourceError, Trap
-from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
 from wasmrun.floats import f32_from_bits, f32_to_bits
+from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
 
 # Linux's value; the mmap module of Python 3.11 does not export it.
 MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)
@@ -63,6 +74,13 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _mprotect = _libc.mprotect
 _mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
 _mprotect.restype = ctypes.c_int
+
+# The typed views: native formats that are wasm's little-endian layout on this host (none on others).
+TYPED_FORMATS: tuple[Any, ...] = (
+    tuple(f for f in ("H", "I", "Q", "d") if struct.calcsize(f) == struct.calcsize("<" + f))
+    if sys.byteorder == "little"
+    else ()
+)
 
 _I32 = struct.Struct("<i")
 _U32 = struct.Struct("<I")
@@ -87,6 +105,8 @@ class MemoryInstance:
 
     type: MemoryType
     view: memoryview
+    typed_views: dict[str, memoryview]
+    grow_listeners: list[Callable[[MemoryInstance], bool]]
     pages: int
     max_pages: int
     reservation: int
@@ -135,6 +155,8 @@ class MemoryInstance:
             raise ResourceError(f"cannot protect the reservation of a linear memory: {error.strerror}") from None
         self._whole = memoryview(mapping)
         self.view = self._whole[:size]
+        self.typed_views = {f: self.view.cast(f) for f in TYPED_FORMATS}
+        self.grow_listeners = []
 
     def __repr__(self) -> str:
         return f"<MemoryInstance {self.pages} pages (max {self.max_pages}) at 0x{self.address:x}>"
@@ -156,11 +178,15 @@ class MemoryInstance:
         except OSError:
             return -1  # the spec lets grow fail for want of resources
         self.pages = old_pages + delta_pages
-        old_view = self.view
+        old_views = [self.view, *self.typed_views.values()]
         self.view = self._whole[: self.pages * PAGE_SIZE]
-        # If something holds a buffer of the old view, it stays valid (same bytes) until that goes.
-        with contextlib.suppress(BufferError):
-            old_view.release()
+        self.typed_views = {f: self.view.cast(f) for f in TYPED_FORMATS}
+        # If something holds a buffer of an old view, it stays valid (same bytes) until that goes.
+        for old_view in old_views:
+            with contextlib.suppress(BufferError):
+                old_view.release()
+        if self.grow_listeners:
+            self.grow_listeners = [listener for listener in self.grow_listeners if listener(self)]
         return old_pages
 
     # -- bulk access, bounds-checked explicitly (slices would truncate) -----------
@@ -267,6 +293,7 @@ class MemoryInstance:
         self._mmap = None
         # If someone still holds a view derived from ours (a slice kept by a host function,
         # say), mmap refuses to close: the mapping is then unmapped when the last of them goes.
-        for release in (self.view.release, self._whole.release, mapping.close):
+        releases = [view.release for view in self.typed_views.values()]
+        for release in (*releases, self.view.release, self._whole.release, mapping.close):
             with contextlib.suppress(BufferError):
                 release()

@@ -1,0 +1,78 @@
+"""Operand-stack entries of the code generator: Python expressions not yet written to a variable.
+
+The generator resolves the wasm operand stack at translation time: each entry
+is the Python expression that computes the value.  An entry is *pending*
+until something forces it into a variable (a temporary ``t<n>``): a write to
+a local it reads, a construct that may write such a local, a second use, or
+an expression grown too deep.  Pending expressions are pure (nothing that
+can trap or has an effect is ever pending: those instructions are statements
+of their own), so evaluating one later, once, gives the value it had when it
+was pushed, as long as the locals it reads are unchanged, which the
+generator guarantees by materialising the entry before any such write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NO_CONSTANT: Any = object()
+"""``Value.constant`` of an entry that is not a known constant."""
+
+EMPTY: frozenset[int] = frozenset()
+
+
+class Value:
+    """One operand-stack entry.
+
+    ``code`` is an atom: a name, a non-negative literal, a call, or a
+    parenthesised expression, so that it can be substituted anywhere.
+    ``simple`` entries (names and literals) may be repeated in the text at no
+    cost; ``reads`` are the wasm locals the expression reads; ``depth``
+    estimates its parenthesis nesting; ``constant`` is its value when known
+    at translation time.  ``wrap`` is 0 for a canonical value, else the width
+    (32 or 64) modulo which an integer expression is right but not yet
+    reduced (lazy masking; ``width`` then bounds its magnitude in bits, and
+    ``wide`` says a product or shift made it, which ``&`` reduces faster than
+    ``%``).
+    """
+
+    __slots__ = ("code", "constant", "depth", "reads", "simple", "wide", "width", "wrap")
+
+    def __init__(
+        self,
+        code: str,
+        reads: frozenset[int] = EMPTY,
+        *,
+        simple: bool = False,
+        depth: int = 0,
+        constant: Any = NO_CONSTANT,
+        wrap: int = 0,
+        width: int = 0,
+        wide: bool = False,
+    ) -> None:
+        self.code = code
+        self.reads = reads
+        self.simple = simple
+        self.depth = depth
+        self.constant = constant
+        self.wrap = wrap
+        self.width = width
+        self.wide = wide
+
+    @property
+    def stable(self) -> bool:
+        """Whether the entry is a temporary, a result variable or a constant (never needs flushing)."""
+        return self.simple and not self.reads
+
+    def __repr__(self) -> str:
+        return f"Value({self.code!r})"
+
+
+def local_name(index: int) -> str:
+    return f"l{index}"
+
+
+def int_literal(value: int) -> str:
+    """A literal for a canonical (non-negative) integer, or a parenthesised negative one."""
+    text = str(int(value))
+    return f"({text})" if value < 0 else text

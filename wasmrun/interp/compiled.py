@@ -1,0 +1,394 @@
+"""The compiled tier: each wasm function as a Python function (see :mod:`wasmrun.compile.codegen`).
+
+Binding
+=======
+
+Each instance gets one namespace (a dict, the generated functions' globals,
+kept on the instance) holding what the generated source names: ``f<k>`` the
+positional callable of function ``k`` (the compiled function once there is
+one, else an adapter), ``fi<k>`` the function instance itself
+(``ref.func``), ``m<k>`` the memories, ``V<k>`` and ``V<k>_<format>`` their
+current views (replaced by a grow listener of the memory, so compiled code
+never re-reads them after a call), ``g<k>`` the globals, ``T<k>``/``E<k>``
+the tables and their element lists, ``ty<k>`` the (interned) types,
+``datas``/``elems`` the segments, and the numeric functions and helpers of
+:data:`_BASE_NAMESPACE`.  A function compiled later replaces its ``f<k>``
+there (and its ``direct`` and ``entry``), so callers reach it at once.
+
+Calling conventions
+===================
+
+Compiled code calls ``f<k>(a, b)``: one Python frame per wasm frame.  The
+interpreter calls ``function.entry(list)``.  Between them, adapters made per
+arity (never ``f(*args)``, which would recurse in C): a compiled function's
+``entry`` unpacks the list (:func:`entry_adapter`), an interpreted
+function's ``direct`` packs one (:func:`direct_adapter`), and an imported
+wasm function is reached through a forwarder to its current ``direct``.
+
+Traps and frames
+================
+
+Nothing in compiled code records frames.  Every instruction that can trap,
+and every call, is on its own line; when a trap leaves compiled code through
+an entry adapter, :func:`add_frames` walks the traceback: each consecutive
+frame of a generated function (found by its code object) contributes
+``(function index, offset of its line)``, innermost first, exactly what the
+interpreter records.  An ``IndexError``/``struct.error`` is the
+out-of-bounds trap only if raised directly by a memory-access line
+(:func:`memory_trap`); anything else is an engine bug and propagates as it
+is.  ``RecursionError`` becomes ``call stack exhausted`` (see
+:mod:`wasmrun.interp.machine` for how the depth limit is set).
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import weakref
+from collections.abc import Callable
+from types import CodeType, TracebackType
+from typing import Any
+
+from wasmrun import errors
+from wasmrun.compile.codegen import (
+    AT,
+    STRUCT_NAMES,
+    Expressions,
+    GeneratedFunction,
+    generate_function,
+    generate_loop_entry,
+)
+from wasmrun.errors import (
+    TRAP_CALL_STACK_EXHAUSTED,
+    TRAP_INDIRECT_CALL_TYPE,
+    TRAP_MEMORY_OUT_OF_BOUNDS,
+    TRAP_UNDEFINED_ELEMENT,
+    TRAP_UNINITIALIZED_ELEMENT,
+    Trap,
+)
+from wasmrun.interp import numeric
+from wasmrun.module import Module
+from wasmrun.runtime.functions import FunctionInstance, WasmFunction
+from wasmrun.runtime.instance import Instance
+from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
+
+EXPRESSIONS = Expressions(
+    numeric.NUMERIC_TEMPLATES,
+    numeric.SIGNED_VIEWS,
+    numeric.NUMERIC_FUNCTIONS,
+    numeric.WRAPPING_TEMPLATES,
+    numeric.REDUCE_TEMPLATES,
+    numeric.RAW_OPERAND_TEMPLATES,
+)
+_TYPED_VIEWS = frozenset(TYPED_FORMATS)
+SLOTS_PER_FRAME = 64
+"""A frame with more locals than this counts as several against the depth limit (the interpreter's rule too)."""
+FORCE_FLAT = False  # tests: compile every function in the flat form
+
+
+# --- frames -------------------------------------------------------------------------------------
+
+
+class CodeInfo:
+    """What a generated function's code object maps back to."""
+
+    __slots__ = ("function_index", "lines")
+
+    def __init__(self, function_index: int, lines: dict[int, tuple[int, int]]) -> None:
+        self.function_index = function_index
+        self.lines = lines
+
+
+# id(code object) -> (a weak reference keeping the entry only while the code lives, its info).  Not a
+# WeakKeyDictionary: hashing a code object hashes its whole bytecode.
+_CODE_INFO: dict[int, tuple[weakref.ref[CodeType], CodeInfo]] = {}
+
+
+def _register(code: CodeType, info: CodeInfo) -> None:
+    key = id(code)
+
+    def forget(_reference: weakref.ref[CodeType]) -> None:
+        _CODE_INFO.pop(key, None)
+
+    _CODE_INFO[key] = (weakref.ref(code, forget), info)
+
+
+def code_info(code: CodeType) -> CodeInfo | None:
+    """The info of a generated function's code object (None for any other code)."""
+    found = _CODE_INFO.get(id(code))
+    if found is None or found[0]() is not code:
+        return None
+    return found[1]
+
+
+def add_frames(trap: Trap, traceback: TracebackType | None) -> None:
+    """Append the frames of the generated functions just below ``traceback``'s first frame (the adapter)."""
+    frames: list[tuple[int, int]] = []
+    tb = traceback.tb_next if traceback is not None else None
+    while tb is not None:
+        info = code_info(tb.tb_frame.f_code)
+        if info is None:
+            break
+        line = info.lines.get(tb.tb_lineno)
+        if line is not None:
+            kind, offset = line
+            if kind == AT:
+                offset = trap.__dict__.pop("at", -1)
+            frames.append((info.function_index, offset))
+        tb = tb.tb_next
+    frames.reverse()
+    trap.frames.extend(frames)
+
+
+def stack_exhausted(error: RecursionError) -> Trap:
+    """The trap for a RecursionError that left compiled code (with the compiled frames it passed)."""
+    trap = Trap(TRAP_CALL_STACK_EXHAUSTED)
+    add_frames(trap, error.__traceback__)
+    return trap
+
+
+def memory_trap(error: Exception, memory_lines: dict[int, int]) -> Exception:
+    """The out-of-bounds trap for ``error`` if a memory access raised it, else ``error`` itself (a bug)."""
+    tb = error.__traceback__
+    if tb is None or tb.tb_next is not None or tb.tb_lineno not in memory_lines:
+        return error
+    trap = Trap(TRAP_MEMORY_OUT_OF_BOUNDS)
+    trap.at = memory_lines[tb.tb_lineno]  # type: ignore[attr-defined]  # the frame's offset (see add_frames)
+    return trap
+
+
+def indirect(elements: list[Any], index: int, function_type: Any) -> Callable[..., Any]:
+    """``call_indirect``'s checks; the callee's ``direct``."""
+    if index >= len(elements):
+        raise Trap(TRAP_UNDEFINED_ELEMENT)
+    function = elements[index]
+    if function is None:
+        raise Trap(f"{TRAP_UNINITIALIZED_ELEMENT} {index}")  # the index, as the reference interpreter says
+    if function.type is not function_type and function.type != function_type:
+        raise Trap(TRAP_INDIRECT_CALL_TYPE)
+    direct: Callable[..., Any] = function.direct
+    return direct
+
+
+def enter_big_frame(cost: int) -> None:
+    """A frame with many locals counts ``cost`` more frames: Python's limit is lowered while it runs.
+
+    When the stack is already that deep, Python refuses the lower limit with a
+    RecursionError, which is the stack-exhaustion trap like any other.
+    """
+    sys.setrecursionlimit(sys.getrecursionlimit() - cost)
+
+
+def leave_big_frame(cost: int) -> None:
+    sys.setrecursionlimit(sys.getrecursionlimit() + cost)
+
+
+# --- adapters -----------------------------------------------------------------------------------
+
+_ADAPTERS: dict[tuple[str, int], Callable[..., Any]] = {}
+
+_ADAPTER_SOURCES = {
+    # A compiled function's entry: the interpreter's list in, frames on the way out.
+    "entry": """\
+def make(compiled):
+    def entry(args):
+        try:
+            return compiled({unpacked})
+        except Trap as trap:
+            add_frames(trap, trap.__traceback__)
+            raise
+        except RecursionError as error:
+            raise stack_exhausted(error) from None
+    return entry
+""",
+    # An interpreted (or not yet translated) function's positional form: reads ``entry`` at each call.
+    "direct": """\
+def make(function):
+    def direct({params}):
+        return function.entry([{params}])
+    return direct
+""",
+    # An imported wasm function: its current positional form.
+    "forward": """\
+def make(function):
+    def forward({params}):
+        return function.direct({params})
+    return forward
+""",
+}
+
+
+def _adapter(kind: str, arity: int) -> Callable[..., Any]:
+    made = _ADAPTERS.get((kind, arity))
+    if made is None:
+        params = ", ".join(f"a{i}" for i in range(arity))
+        unpacked = ", ".join(f"args[{i}]" for i in range(arity))
+        text = _ADAPTER_SOURCES[kind].replace("{params}", params).replace("{unpacked}", unpacked)
+        scope: dict[str, Any] = {}
+        namespace = {"Trap": Trap, "add_frames": add_frames, "stack_exhausted": stack_exhausted}
+        exec(compile(text, f"<wasmrun {kind} adapter {arity}>", "exec"), namespace, scope)
+        made = _ADAPTERS[(kind, arity)] = scope["make"]
+    return made
+
+
+def entry_adapter(compiled: Callable[..., Any], arity: int) -> Callable[[list[Any]], Any]:
+    made: Callable[[list[Any]], Any] = _adapter("entry", arity)(compiled)
+    return made
+
+
+def direct_adapter(function: FunctionInstance) -> Callable[..., Any]:
+    made: Callable[..., Any] = _adapter("direct", len(function.type.params))(function)
+    return made
+
+
+def forwarder(function: FunctionInstance) -> Callable[..., Any]:
+    made: Callable[..., Any] = _adapter("forward", len(function.type.params))(function)
+    return made
+
+
+# --- namespaces ---------------------------------------------------------------------------------
+
+_BASE_NAMESPACE: dict[str, Any] = {
+    **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
+    **numeric.TEMPLATE_GLOBALS,
+    **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},
+    "Trap": Trap,
+    "f32_from_bits": numeric.f32_from_bits,
+    "f32_to_bits": numeric.f32_to_bits,
+    "MEMORY_ERRORS": (IndexError, struct.error),
+    "MEMORY_TRAP": memory_trap,
+    "INDIRECT": indirect,
+    "ENTER": enter_big_frame,
+    "LEAVE": leave_big_frame,
+}
+for _format, _name in STRUCT_NAMES.items():
+    _BASE_NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from
+    _BASE_NAMESPACE[f"{_name}_PACK"] = struct.Struct(_format).pack_into
+
+
+def namespace(instance: Instance) -> dict[str, Any]:
+    """The instance's namespace (made on first use; see the module docstring).
+
+    It lives on the instance: the namespace holds the instance's functions, which
+    hold the instance, so nothing outside may hold the namespace.
+    """
+    found = instance.namespace
+    if found is not None:
+        return found
+    names = dict(_BASE_NAMESPACE)
+    for k, function in enumerate(instance.functions):
+        names[f"fi{k}"] = function
+        if isinstance(function, WasmFunction) and function.instance is not instance:
+            names[f"f{k}"] = forwarder(function)
+        else:
+            names[f"f{k}"] = function.direct
+    for k, memory in enumerate(instance.memories):
+        names[f"m{k}"] = memory
+        _bind_views(names, k, memory)
+    for k, global_ in enumerate(instance.globals):
+        names[f"g{k}"] = global_
+    for k, table in enumerate(instance.tables):
+        names[f"T{k}"] = table
+        names[f"E{k}"] = table.elements  # the same list for the table's life (grown in place)
+    for k, function_type in enumerate(instance.types):
+        names[f"ty{k}"] = function_type
+    names["datas"] = instance.datas
+    names["elems"] = instance.elements
+    instance.namespace = names
+    return names
+
+
+class _Views:
+    """Keeps a namespace's ``V<k>`` globals current: a grow listener that lives only as long as the namespace."""
+
+    __slots__ = ("__weakref__", "names")
+
+    def __init__(self, names: dict[str, Any]) -> None:
+        self.names = names
+
+
+def _bind_views(names: dict[str, Any], k: int, memory: MemoryInstance) -> None:
+    holder = _Views(names)
+    names[f"__views{k}__"] = holder  # the namespace keeps the holder; the memory only a weak reference
+    reference = weakref.ref(holder)
+
+    def update(memory: MemoryInstance) -> bool:
+        alive = reference()
+        if alive is None:
+            return False
+        alive.names[f"V{k}"] = memory.view
+        for format_, view in memory.typed_views.items():
+            alive.names[f"V{k}_{format_}"] = view
+        return True
+
+    update(memory)
+    memory.grow_listeners.append(update)
+
+
+# --- compiling ----------------------------------------------------------------------------------
+
+
+def bind(generated: GeneratedFunction, names: dict[str, Any]) -> Callable[..., Any]:
+    """Compile a generated function into ``names`` (its globals); the Python function."""
+    code = compile(generated.source, f"<wasm function {generated.function_index}>", "exec")
+    names.update(generated.constants)
+    names[f"{generated.name}_ML"] = generated.memory_lines
+    scope: dict[str, Any] = {}
+    exec(code, names, scope)
+    function: Callable[..., Any] = scope[generated.name]
+    _register(function.__code__, CodeInfo(generated.function_index, generated.lines))
+    return function
+
+
+def generate(module: Module, index: int, *, flat: bool = False) -> GeneratedFunction:
+    """The source this tier compiles for defined function ``index`` (its generator options, in one place)."""
+    return generate_function(
+        module,
+        index,
+        EXPRESSIONS,
+        flat=flat or FORCE_FLAT,
+        slots_per_frame=SLOTS_PER_FRAME,
+        typed_views=_TYPED_VIEWS,
+    )
+
+
+def compile_function(function: WasmFunction) -> tuple[Callable[..., Any], GeneratedFunction]:
+    """Generate and compile ``function``'s code (not installed: see :func:`install`)."""
+    instance = function.instance
+    generated = generate(instance.module, function.index)
+    try:
+        compiled = bind(generated, namespace(instance))
+    except (SyntaxError, RecursionError, MemoryError):
+        if generated.form == "flat":
+            raise
+        # A CPython limit the generator did not foresee: the flat form has fewer.
+        generated = generate(instance.module, function.index, flat=True)
+        compiled = bind(generated, namespace(instance))
+    return compiled, generated
+
+
+def install(function: WasmFunction, compiled: Callable[..., Any]) -> None:
+    """Make ``compiled`` the function's code for every caller: interpreter, compiled code, call_indirect."""
+    function.direct = compiled
+    function.entry = entry_adapter(compiled, len(function.type.params))
+    names = function.instance.namespace
+    if names is not None:
+        names[f"f{function.index}"] = compiled
+
+
+def compile_loop_entry(function: WasmFunction, loop_offset: int) -> tuple[Callable[..., Any], GeneratedFunction] | None:
+    """A compiled flat-form version of ``function`` entered at the head of the loop at ``loop_offset``."""
+    instance = function.instance
+    name = f"osr{function.index}_{loop_offset}"
+    generated = generate_loop_entry(
+        instance.module,
+        function.index,
+        EXPRESSIONS,
+        loop_offset,
+        name=name,
+        slots_per_frame=SLOTS_PER_FRAME,
+        typed_views=_TYPED_VIEWS,
+    )
+    if generated is None:
+        return None
+    return bind(generated, namespace(instance)), generated
