@@ -5,7 +5,8 @@ For each program of :data:`benchmarks.suite.SUITE` the runner times
 * Python: the same algorithm written directly in Python, ``bench(n)``;
 * wasmrun, once per tier (``interp``, ``compile``, ``auto``: whichever this wasmrun
   has): the load (decode + validate + instantiate), the first call on a fresh
-  instance (which pays for lazy translation) and further calls;
+  instance (which pays for lazy translation) and further calls; a tier with
+  ``+fuel`` (``compile+fuel``) meters fuel as ``--fuel`` does (what a limit costs);
 * Wasmtime (wasmtime-py, native code) and pywasm (a pure-Python interpreter), when
   installed (``pip install -e '.[bench]'``); pywasm at a much smaller size.
 
@@ -49,8 +50,11 @@ from benchmarks.suite import BY_NAME, SUITE, Benchmark
 
 MASK32 = 0xFFFFFFFF
 WASMRUN_TIERS = ("interp", "compile", "auto")
+WASMRUN_OPTIONS = ("fuel",)  # `<tier>+fuel`: the tier metering fuel (a budget it never reaches)
+WASMRUN_VARIANTS = tuple(f"{tier}+{option}" for tier in WASMRUN_TIERS for option in WASMRUN_OPTIONS)
 OTHER_ENGINES = ("wasmtime", "pywasm")
-ENGINE_CHOICES = ("python", "wasmrun", *WASMRUN_TIERS, *OTHER_ENGINES)  # python: always timed
+ENGINE_CHOICES = ("python", "wasmrun", *WASMRUN_TIERS, *WASMRUN_VARIANTS, *OTHER_ENGINES)  # python: always timed
+FUEL_BUDGET = 1 << 62
 LOAD_TARGET_S = 1.5  # wasmrun's load of the large module: at most this, and no slower than pywasm's
 RESULT_LINE = re.compile(rb"^result (\d+)$", re.MULTILINE)
 
@@ -67,20 +71,32 @@ def describe(error: BaseException) -> str:
 # -- wasmrun's engine -------------------------------------------------------------------
 
 
-def make_wasmrun_store(engine: str) -> Any:
-    """A fresh wasmrun store whose code runs in ``engine`` (a tier: interp, compile or auto).
+def is_wasmrun(name: str) -> bool:
+    """Whether an engine name is a wasmrun tier (with or without ``+fuel``)."""
+    return name.partition("+")[0] in WASMRUN_TIERS
 
-    The one place the runner builds wasmrun's executor: ``engine=`` goes to the
-    Interpreter (or the Store) when it takes that keyword; a wasmrun without it has
-    a single tier, the interpreter.  Raises :class:`Unavailable` for a tier it lacks.
+
+def make_wasmrun_store(engine: str) -> Any:
+    """A fresh wasmrun store whose code runs in ``engine`` (a tier: interp, compile or auto, with ``+fuel``
+    to meter fuel under a budget it never reaches).
+
+    The one place the runner builds wasmrun's executor: ``engine=`` (and ``fuel=``)
+    go to the Interpreter (or the Store) when it takes those keywords; a wasmrun
+    without them has a single tier, the interpreter.  Raises :class:`Unavailable`
+    for a tier or an option it lacks.
     """
     try:
         import wasmrun
         from wasmrun.interp.machine import Interpreter
     except Exception as error:
         raise Unavailable(describe(error)) from None
+    engine, _, option = engine.partition("+")
     try:
         options: dict[str, Any] = {"engine": engine}
+        if option:
+            if option not in WASMRUN_OPTIONS or option not in inspect.signature(Interpreter).parameters:
+                raise Unavailable(f"this wasmrun has no {option!r} option")
+            options["fuel"] = FUEL_BUDGET
         if "engine" in inspect.signature(Interpreter).parameters:
             return wasmrun.Store(Interpreter(**options))
         if "engine" in inspect.signature(wasmrun.Store).parameters:
@@ -414,7 +430,7 @@ class ProgramResult:
             wrong = sorted({value for value in timing.values if value != expected_at[timing.n]})
             if wrong:
                 self.problems.append(f"{name}: {wrong[0]} at n={timing.n}, Python says {expected_at[timing.n]}")
-            if timing.error is not None and name in WASMRUN_TIERS:
+            if timing.error is not None and is_wasmrun(name):
                 self.problems.append(f"{name}: {timing.error}")
 
 
@@ -543,7 +559,7 @@ def report_text(results: list[ProgramResult], tiers: list[str], other: list[str]
         for name, timing in r.engines.items():
             if timing.unavailable is not None:
                 notes.append(f"{r.benchmark.name}: {name} unavailable: {timing.unavailable}")
-            elif timing.error is not None and name not in WASMRUN_TIERS:
+            elif timing.error is not None and not is_wasmrun(name):
                 notes.append(f"{r.benchmark.name}: {name} failed: {timing.error}")
     if notes:
         parts += ["", *notes]
@@ -569,7 +585,7 @@ def load_report(results: list[ProgramResult], tiers: list[str], other: list[str]
             continue
         phases = ", ".join(f"{phase} {ms(timing.phase(phase))}" for phase in timing.load)
         verdict = ""
-        if name in WASMRUN_TIERS:
+        if is_wasmrun(name):
             met = timing.load_total < LOAD_TARGET_S and (pywasm_total is None or timing.load_total <= pywasm_total)
             verdict = f"  target < {LOAD_TARGET_S:g} s and <= pywasm: {'met' if met else 'MISSED'}"
             if pywasm_total is None:
@@ -637,7 +653,7 @@ def build_engines(names: list[str]) -> tuple[list[Engine], list[str], list[str],
         try:
             if name == "python":
                 continue
-            if name in WASMRUN_TIERS:
+            if is_wasmrun(name):
                 make_wasmrun_store(name).close()
                 engines.append(WasmrunEngine(name))
                 tiers.append(name)

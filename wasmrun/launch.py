@@ -20,6 +20,14 @@ Steps 1 to 3 are also on their own, for whoever needs a program's instance
 without running it (``wasmrun inspect --instance``): :func:`prepared_host`
 and :func:`instantiate`.
 
+Limits (all off unless set; see the README): ``fuel`` counts and checks
+executed instructions as Wasmtime does (:mod:`wasmrun.compile.fuel`), the
+start function included; ``timeout`` stops the guest with the trap
+``interrupt`` (:func:`_deadline`); ``max_memory`` caps each memory (a grow
+beyond returns -1, a minimum beyond fails instantiation); ``max_stack_depth``
+bounds the wasm call depth.  ``stats`` counts calls and call depth for a
+:class:`Resources` record.
+
 The called function's parameters are parsed from ``argv[1:]``
 (:func:`wasmrun.values.parse_value`, one per parameter), as Wasmtime parses
 ``--invoke`` arguments; its results come back in an :class:`Outcome`.
@@ -39,6 +47,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -85,6 +94,7 @@ class LaunchConfig(NamedTuple):
     max_stack_depth: int | None = None
     fuel: int | None = None
     timeout: float | None = None  # seconds of wall-clock time
+    stats: bool = False  # count calls and call depth (for Resources)
     stdin: int | None = 0
     stdout: int | None = 1
     stderr: int | None = 2
@@ -143,6 +153,23 @@ class Unsupported(WasmError):
     """The engine cannot do what the configuration asks (e.g. fuel metering)."""
 
 
+class Resources:
+    """What a run used, filled in as it goes (so that it is there whatever the outcome).
+
+    ``executor`` is the run's interpreter (its ``fuel_meter`` and ``counters``,
+    when enabled); ``memory_pages`` the pages of every linear memory at the end
+    of the run (memories only grow: their peak); ``run_seconds`` the wall-clock
+    time from building the store to the end of the call.
+    """
+
+    __slots__ = ("executor", "memory_pages", "run_seconds")
+
+    def __init__(self) -> None:
+        self.executor: Any = None
+        self.memory_pages = 0
+        self.run_seconds = 0.0
+
+
 class Host(NamedTuple):
     """What a module is instantiated in (steps 1 and 2): a linker over a new store, and the WASI context if any."""
 
@@ -150,20 +177,36 @@ class Host(NamedTuple):
     wasi: Any  # a WasiContext, or None when the module imports nothing from WASI
 
 
-def run_module(module: Module, config: LaunchConfig) -> Outcome:
-    """Run ``module`` as the module docstring says; the called function's results."""
-    with prepared_host(module, config) as host, _deadline(config.timeout):
-        instance = instantiate(host, module)
-        initialize = _function_export(instance, REACTOR_INITIALIZE)
-        if initialize is not None:
-            if initialize.type.params or initialize.type.results:
-                raise WasmError(f"`{REACTOR_INITIALIZE}` must take and return nothing, not {initialize.type}")
-            _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())
-        name, function = _entry(instance, config.invoke)
-        if function is None:
-            return Outcome()
-        arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
-        results = _stage(module, CALL, name, function.invoke, arguments)
+def run_module(module: Module, config: LaunchConfig, resources: Resources | None = None) -> Outcome:
+    """Run ``module`` as the module docstring says; the called function's results.
+
+    ``resources``, if given, is filled in with what the run used, even when it fails.
+    """
+    started = time.perf_counter()
+    with prepared_host(module, config) as host:
+        store = host.linker.store
+        try:
+            with _deadline(config.timeout):
+                return _run(host, module, config)
+        finally:
+            if resources is not None:
+                resources.executor = store.executor
+                resources.memory_pages = sum(memory.pages for memory in store.memories)
+                resources.run_seconds = time.perf_counter() - started
+
+
+def _run(host: Host, module: Module, config: LaunchConfig) -> Outcome:
+    instance = instantiate(host, module)
+    initialize = _function_export(instance, REACTOR_INITIALIZE)
+    if initialize is not None:
+        if initialize.type.params or initialize.type.results:
+            raise WasmError(f"`{REACTOR_INITIALIZE}` must take and return nothing, not {initialize.type}")
+        _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())
+    name, function = _entry(instance, config.invoke)
+    if function is None:
+        return Outcome()
+    arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
+    results = _stage(module, CALL, name, function.invoke, arguments)
     return Outcome(name, function.type.results, results)
 
 
@@ -193,14 +236,23 @@ def instantiate(host: Host, module: Module) -> Instance:
     """Step 3: instantiate ``module`` (its start function runs) and attach its exported memory to WASI.
 
     A trap in the start function is the :class:`ExecutionError` of :data:`INSTANTIATE`.
+    With fuel, calling the start function costs what it costs Wasmtime (see
+    :data:`wasmrun.compile.fuel.START_COST`).
     """
     wasi = host.wasi
+    meter = getattr(host.linker.store.executor, "fuel_meter", None)
 
-    def attach_memory(instance: Instance) -> None:
+    def before_start(instance: Instance) -> None:
         if wasi is not None:
             wasi.memory = _exported_memory(instance)
+        if meter is not None and module.start is not None:
+            from wasmrun.compile.fuel import START_COST
 
-    instance: Instance = _stage(module, INSTANTIATE, None, host.linker.instantiate, module, attach_memory)
+            checked, call = START_COST
+            meter.use(checked)
+            meter.fuel -= call
+
+    instance: Instance = _stage(module, INSTANTIATE, None, host.linker.instantiate, module, before_start)
     return instance
 
 
@@ -219,6 +271,8 @@ def make_executor(config: LaunchConfig) -> Executor:
         if "fuel" not in accepted:
             raise Unsupported("fuel metering is not implemented by the engine yet")
         options["fuel"] = config.fuel
+    if config.stats and "stats" in accepted:
+        options["stats"] = True
     return Interpreter(**options)
 
 
@@ -317,25 +371,52 @@ def _entry(instance: Instance, invoke: str | None) -> tuple[str | None, Function
     return None, None
 
 
+RETRY_SECONDS = 0.001
+"""After the deadline, how soon the alarm tries again when it found the guest outside wasm code."""
+
+
 @contextlib.contextmanager
 def _deadline(seconds: float | None) -> Iterator[None]:
     """Within the block, a trap ``interrupt`` once ``seconds`` of wall-clock time have passed.
 
-    The alarm's handler raises the trap in the main thread wherever it is (wasm
-    code, a host call waiting for input), and it unwinds like any trap.
+    At no cost to the code that runs: CPython runs a signal handler only at its
+    "eval breaker" checks, which come at calls and at backward jumps, so a
+    SIGALRM handler that raises the trap stops the guest exactly at a call or a
+    loop back-edge of its code.  The handler raises only when the Python frame
+    it interrupted is wasm code (a handler of the interpreter, its entry loop,
+    or compiled code: :func:`wasmrun.interp.machine.is_wasm_code`), where a trap
+    leaves nothing half done; anywhere else (a WASI call, a ``memory.grow``, the
+    engine translating) it re-arms the alarm for :data:`RETRY_SECONDS` and lets
+    that code finish.  So, as in Wasmtime (which interrupts at epoch checks in
+    wasm code), a guest blocked in a host call, say ``fd_read`` on a terminal,
+    stays blocked until the call returns, and is interrupted as soon as it runs
+    wasm again.  SIGALRM handlers run in the main thread only: elsewhere a
+    timeout is refused (:class:`Unsupported`).
     """
     if seconds is None:
         yield
         return
     import signal
+    import threading
 
-    def expire(signal_number: int, frame: object) -> None:
-        raise Trap(TRAP_INTERRUPT)
+    from wasmrun.interp.machine import is_wasm_code
+
+    if threading.current_thread() is not threading.main_thread():
+        raise Unsupported("a timeout needs the main thread (it is a SIGALRM handler)")
+    finished = False
+
+    def expire(signal_number: int, frame: Any) -> None:
+        if finished:
+            return
+        if frame is not None and is_wasm_code(frame.f_code):
+            raise Trap(TRAP_INTERRUPT)
+        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
+        finished = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -5,8 +5,11 @@ method named after its kind.  Module checks (``module``, ``assert_malformed``,
 ``assert_invalid``) need only the text encoder, the decoder and the validator.
 Everything that executes code goes through an :class:`Engine`, created fresh
 for each script by the factory given to the runner; without one those commands
-are *skipped*, never passed.  All comparing of results against expectations
-happens here, so an engine only instantiates, invokes and reads globals.
+are *skipped*, never passed, and so are those whose code the engine refuses
+(:class:`UnsupportedInstruction`; the engine of :mod:`wasmrun.wast_engine`
+executes all of WebAssembly 2.0, SIMD included).  All comparing of results
+against expectations happens here, so an engine only instantiates, invokes and
+reads globals.
 
 The stages decide what a failure means, as the spec does:
 
@@ -202,7 +205,7 @@ class _NoModule(Exception):
 
 
 class _Unsupported(Exception):
-    """The engine cannot execute the command's code (SIMD): the command is skipped.
+    """The engine cannot execute the command's code (it raised UnsupportedInstruction): the command is skipped.
 
     Not a WasmError, so that no command handler can count it as a failure.
     """
@@ -284,7 +287,7 @@ class ScriptRunner:
         except _NoModule as error:
             return failed("a defined module", str(error))
         except _Unsupported:
-            # The engine does not execute this code (SIMD): counted, never passed.
+            # The engine does not execute this code (an instruction it lacks): counted, never passed.
             return SKIPPED
         except Exception as error:
             return failed("no internal error", _internal(error), traceback.format_exc())

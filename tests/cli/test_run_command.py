@@ -305,15 +305,6 @@ def test_engines(engine: str, capfd: pytest.CaptureFixture[str]) -> None:
     assert run_in_process(capfd, "--engine", engine, example("hello.wasm")) == (0, "Hello, world!\n", "")
 
 
-@pytest.mark.parametrize(
-    ("option", "name"), [(["--fuel", "10"], "fuel"), (["--stats"], "--stats"), (["--json-report", "-"], "--json")]
-)
-def test_options_not_implemented_yet_say_so(option: list[str], name: str, capfd: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run_in_process(capfd, *option, example("hello.wasm"))
-    assert (status, out, err.count("\n")) == (1, "", 1)
-    assert err.startswith("Error: ") and name in err and "not implemented" in err
-
-
 # --- --invoke: typed arguments, results as Wasmtime prints them ------------------------------------------
 
 INVOKE_CASES = [

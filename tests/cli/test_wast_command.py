@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,13 @@ from typing import Any
 import jsonschema
 import pytest
 
+from wasmrun import wast_engine
 from wasmrun.cli.main import main
+from wasmrun.errors import UnsupportedInstruction
+from wasmrun.text.script import Value
+from wasmrun.wast_engine import ScriptEngine
 
-# The engine does not execute SIMD yet, so the v128 assertion is counted as skipped.
+# The engine executes SIMD: the v128 assertion passes (test_skipped_commands_are_counted refuses it).
 GOOD = """(module
   (func (export "f") (result i32) (i32.const 1))
   (func (export "v") (result v128) (v128.const i32x4 0 0 0 0)))
@@ -42,6 +47,25 @@ def scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_text_output(scripts: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["wast", "good.wast"]) == 0
     captured = capsys.readouterr()
+    assert captured.out == "good.wast: 4 passed, 0 failed, 0 skipped\n4 passed, 0 failed, 0 skipped\n"
+    assert captured.err == ""
+
+
+class RefusingEngine(ScriptEngine):
+    """An engine that does not execute the function ``v``, as an engine lacking an instruction would."""
+
+    def invoke(self, instance: object, name: str, args: Sequence[Value]) -> list[Value]:
+        if name == "v":
+            raise UnsupportedInstruction("unsupported instruction: v128.const")
+        return super().invoke(instance, name, args)
+
+
+def test_skipped_commands_are_counted(
+    scripts: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wast_engine, "ScriptEngine", RefusingEngine)
+    assert main(["wast", "good.wast"]) == 0
+    captured = capsys.readouterr()
     assert captured.out == "good.wast: 3 passed, 0 failed, 1 skipped\n3 passed, 0 failed, 1 skipped\n"
     assert captured.err == ""
 
@@ -50,9 +74,9 @@ def test_a_failure_is_reported_on_stderr_and_fails(scripts: Path, capsys: pytest
     assert main(["wast", "good.wast", "bad.wast"]) == 1
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [
-        "good.wast: 3 passed, 0 failed, 1 skipped",
+        "good.wast: 4 passed, 0 failed, 0 skipped",
         "bad.wast: 1 passed, 1 failed, 0 skipped",
-        "4 passed, 1 failed, 1 skipped",
+        "5 passed, 1 failed, 0 skipped",
     ]
     assert captured.err == 'bad.wast:2: assert_invalid: expected invalid "type mismatch", got a valid module\n'
 
@@ -65,7 +89,7 @@ def test_json_output_follows_the_schema(scripts: Path, capsys: pytest.CaptureFix
         "files": {
             "good.wast": {
                 "assert_invalid": {"passed": 1, "failed": 0, "skipped": 0},
-                "assert_return": {"passed": 1, "failed": 0, "skipped": 1},
+                "assert_return": {"passed": 2, "failed": 0, "skipped": 0},
                 "module": {"passed": 1, "failed": 0, "skipped": 0},
             },
             "bad.wast": {

@@ -73,6 +73,15 @@ def test_bare_module_agrees_with_python(name: str, tier: str) -> None:
     assert run_wasm(name, available_tier(tier), n) == BY_NAME[name].python_bench()(n) & 0xFFFFFFFF
 
 
+@pytest.mark.parametrize("tier", ["interp+fuel", "compile+fuel"])
+def test_a_tier_metering_fuel_agrees_with_python(tier: str) -> None:
+    """``<tier>+fuel`` (the cost of ``--fuel``): the same results, the fuel counted."""
+    store = make_wasmrun_store(available_tier(tier))
+    store.close()
+    assert store.executor.fuel_meter is not None
+    assert run_wasm("fib", tier, TINY["fib"]) == BY_NAME["fib"].python_bench()(TINY["fib"])
+
+
 @pytest.mark.parametrize("name", [benchmark.name for benchmark in SUITE if benchmark.wasi])
 def test_wasi_command_agrees_with_python(name: str) -> None:
     n = TINY[name]

@@ -203,6 +203,14 @@ NUMERIC = """
     (i32.add (i32.add (i32.lt_s (local.get 0) (local.get 1)) (i32.ge_s (local.get 0) (i32.const -5)))
              (i32.gt_s (i32.const 3) (local.get 1))))
   (func (export "divs") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "divs_by_constants") (param i32 i64) (result i32 i32 i64 i64 i32 i32 i64 i64)
+    (i32.div_s (local.get 0) (i32.const 7)) (i32.rem_s (local.get 0) (i32.const 7))
+    (i64.div_s (local.get 1) (i64.const 1000)) (i64.rem_s (local.get 1) (i64.const 1000))
+    (i32.div_u (local.get 0) (i32.const -3)) (i32.rem_u (i32.add (local.get 0) (i32.const 1)) (i32.const 10))
+    (i64.div_u (local.get 1) (i64.const 3)) (i64.rem_u (local.get 1) (i64.const -1)))
+  (func (export "divs_by_others") (param i32 i32) (result i32 i32 i32 i32)
+    (i32.div_s (local.get 0) (i32.const -7)) (i32.rem_s (local.get 0) (i32.const -1))
+    (i32.div_u (local.get 0) (local.get 1)) (i32.rem_u (local.get 0) (i32.add (local.get 1) (i32.const 0))))
   (func (export "rems") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
   (func (export "fdiv") (param f64 f64) (result f64) (f64.div (local.get 0) (local.get 1)))
   (func (export "fsqrt") (param f32 f64) (result f32 f64) (f32.sqrt (local.get 0)) (f64.sqrt (local.get 1)))
@@ -220,6 +228,12 @@ NUMERIC_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     *[("wrap64", (a, b)) for a, b in ((1, 2), (0xFFFFFFFFFFFFFFFF, 5), (1 << 62, 1 << 63))],
     *[("signed", (a, b)) for a in (0, 5, 0xFFFFFFF0) for b in (0, 2, 0x80000000)],
     *[("divs", (a, b)) for a, b in ((7, 2), (0xFFFFFFF9, 2), (1, 0), (0x80000000, 0xFFFFFFFF))],
+    *[
+        ("divs_by_constants", (a, b))
+        for a in (0, 6, 7, 0x80000000, 0xFFFFFFF9)
+        for b in (999, 1 << 63, (1 << 64) - 1001)
+    ],
+    *[("divs_by_others", (a, b)) for a in (0, 7, 0x80000000, 0xFFFFFFF9) for b in (0, 1, 3, 0xFFFFFFFF)],
     *[("rems", (a, b)) for a, b in ((7, 0xFFFFFFFFFFFFFFFE), (1, 0))],
     *[("fdiv", (a, b)) for a, b in ((1.0, 3.0), (1.0, 0.0), (-1.0, -0.0), (0.0, 0.0), (math.inf, math.inf))],
     *[("fsqrt", (a, b)) for a, b in ((4.0, 2.0), (-1.0, -0.0), (math.nan, -4.0))],
@@ -412,8 +426,11 @@ def test_compiled_frames_trap_at_the_configured_depth_within_the_margin() -> Non
     assert function(499) == 499
     with pytest.raises(Trap) as caught:
         function(500 + COMPILED_MARGIN)
-    assert 500 <= len(caught.value.frames) <= 500 + COMPILED_MARGIN
-    assert set(caught.value.frames) == {(0, caught.value.frames[0][1])}  # every frame at the same call
+    # Compiled code runs up to COMPILED_MARGIN frames deeper; its frames are those the interpreter gives:
+    # the callee without an offset (as Wasmtime), then the 500 frames of the limit, all at the same call.
+    frames = caught.value.frames
+    assert len(frames) == 501 and frames[0] == (0, -1)
+    assert set(frames[1:]) == {(0, frames[1][1])}
 
 
 # --- the flat form: functions beyond CPython's nesting limits ---------------------------------------
@@ -474,9 +491,9 @@ def test_a_hot_loop_continues_in_compiled_code_during_its_first_call() -> None:
     entries: list[Any] = []
     original = compiled.compile_loop_entry
 
-    def counting(function: Any, offset: int) -> Any:
+    def counting(function: Any, offset: int, *options: Any) -> Any:
         entries.append(offset)
-        return original(function, offset)
+        return original(function, offset, *options)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(compiled, "compile_loop_entry", counting)
@@ -654,11 +671,26 @@ def test_wasi_examples_agree_in_every_tier(
         assert run_command(path, args, tier, stdin, monkeypatch) == expected, tier
 
 
-def test_simd_is_refused_at_the_first_call_when_compiling() -> None:
-    wat = '(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))'
-    function = instantiate(module(wat), "compile").exports["f"]
+SIMD_AND_SCALAR = """
+(module
+  (func (export "simd") (result i32) (i32x4.extract_lane 1 (v128.const i32x4 1 2 3 4)))
+  (func (export "scalar") (result i32) (i32.add (call 0) (i32.const 1))))
+"""
+
+
+def test_the_generator_refuses_simd() -> None:
     with pytest.raises(UnsupportedInstruction, match="SIMD"):
-        function()
+        generate_function(module(SIMD_AND_SCALAR), 0, compiled.EXPRESSIONS)
+
+
+@pytest.mark.parametrize("tier", ["compile", "osr"])
+def test_a_simd_function_stays_interpreted_beside_compiled_ones(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    instance = instantiate(module(SIMD_AND_SCALAR), tier, monkeypatch)
+    simd, scalar = instance.exports["simd"], instance.exports["scalar"]
+    for _ in range(5):
+        assert (scalar(), simd()) == (3, 2)
+    assert compiled.code_info(scalar.direct.__code__) is not None  # compiled
+    assert compiled.code_info(simd.entry.__code__) is None  # the interpreter's entry
 
 
 def test_a_collected_store_frees_its_compiled_code_and_unmaps_its_memories() -> None:

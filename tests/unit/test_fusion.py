@@ -204,6 +204,7 @@ _OPERAND_SAMPLES = {
     BY_MNEMONIC["f32.const"].opcode: "f32.const 1",
     BY_MNEMONIC["f64.const"].opcode: "f64.const 1",
     BY_MNEMONIC["ref.null"].opcode: "ref.null extern",
+    BY_MNEMONIC["v128.const"].opcode: "v128.const i32x4 1 2 3 4",
 }
 
 
@@ -309,6 +310,7 @@ def test_recursion_across_a_tier_up() -> None:
 
 _SAMPLE_OPS = {"unop": "i32.popcnt", "binop": "i32.rotl", "br_if.unop": "i64.eqz", "br_unless.unop": "i32.eqz"}
 _SAMPLE_OPS |= {"br_if.binop": "f64.lt", "br_unless.binop": "i64.ge_s", "load": "i64.load16_s", "store": "f32.store"}
+_SAMPLE_OPS |= {"ternop": "v128.bitselect"}
 
 
 @pytest.mark.parametrize("family", list(fusion.FAMILIES))

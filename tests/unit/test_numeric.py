@@ -760,6 +760,19 @@ def test_template_accepts_literal_operands(mnemonic: str) -> None:
     assert _same(eval(source, dict(n.TEMPLATE_GLOBALS)), n.NUMERIC_FUNCTIONS[mnemonic](*values))
 
 
+@pytest.mark.parametrize("mnemonic", sorted(n.DIVISION_TEMPLATES))
+def test_a_division_template_agrees_with_the_function_where_it_is_valid(mnemonic: str) -> None:
+    bits = 64 if mnemonic.startswith("i64") else 32
+    expression = eval(f"lambda a, b: {n.DIVISION_TEMPLATES[mnemonic].format(a='a', b='b')}")
+    function = n.NUMERIC_FUNCTIONS[mnemonic]
+    grid = _grid(ValType.I64 if bits == 64 else ValType.I32)
+    limit = (1 << bits) - 1 if mnemonic.endswith("_u") else (1 << (bits - 1)) - 1
+    divisors = [b for b in grid if 0 < b <= limit]
+    assert len(divisors) > 10
+    for a, b in itertools.product(grid, divisors):
+        assert expression(a, b) == function(a, b), (a, b)
+
+
 # ---------------------------------------------------------------------------
 # The spec's own single-instruction cases
 # ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from wasmrun import wast
-from wasmrun.errors import LinkError, Trap
+from wasmrun.errors import LinkError, Trap, UnsupportedInstruction
 from wasmrun.module import Module
 from wasmrun.text.script import (
     ActionCommand,
@@ -310,6 +310,44 @@ def test_each_script_gets_a_fresh_engine() -> None:
     assert len(engines) == 2
     assert report.failed == 1  # no module carried over from a.wast
     assert all(engine.closed for engine in engines)
+
+
+# --- code the engine does not execute -------------------------------------------------------------
+
+REFUSED = UnsupportedInstruction("unsupported instruction: v128.const")
+
+
+class RefusingEngine(FakeEngine):
+    """Refuses to instantiate modules (as an engine lacking an instruction of a start function would)."""
+
+    def instantiate(self, module: Module) -> object:
+        raise REFUSED
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ActionCommand(2, INVOKE),
+        AssertReturn(2, INVOKE, (Value(ValType.I32, 1),)),
+        AssertTrap(2, INVOKE, "unreachable"),
+        AssertExhaustion(2, INVOKE, "call stack exhausted"),
+    ],
+    ids=lambda command: type(command).__name__,
+)
+def test_an_action_the_engine_refuses_is_skipped(command: Command) -> None:
+    engine = FakeEngine({("instance1", "f"): REFUSED})
+    report = run(ModuleCommand(1, binary(EMPTY)), command, engine=engine)
+    assert report.failures == []
+    assert (report.passed, report.failed, report.skipped) == (1, 0, 1)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [ModuleCommand(1, binary(EMPTY)), AssertTrap(1, binary(EMPTY), "unreachable")],
+    ids=lambda command: type(command).__name__,
+)
+def test_an_instantiation_the_engine_refuses_is_skipped(command: Command) -> None:
+    assert outcome(command, RefusingEngine()) == "skipped"
 
 
 # --- comparing values -----------------------------------------------------------------------------

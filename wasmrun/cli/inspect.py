@@ -415,7 +415,9 @@ def translated_blocks(form: TranslatedForm) -> tuple[Block, ...]:
             ),
             (
                 "compiled",
-                f"after {form.compile_threshold} calls and loop iterations (--engine auto), "
+                "never: SIMD stays interpreted under every engine"
+                if form.compiled is None
+                else f"after {form.compile_threshold} calls and loop iterations (--engine auto), "
                 "at the first call (--engine compile)",
             ),
         ),

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import click
 from click.shell_completion import CompletionItem
 
-from wasmrun.cli import config
+from wasmrun.cli import collection, config
 from wasmrun.cli.config import ENGINES, POINTER_SIZE_CHOICES, ConfigError, DirMapping, RunConfig
 from wasmrun.cli.errors import debug_traceback, describe
 
@@ -373,13 +373,15 @@ def parse_command_line(argv: Sequence[str]) -> Invocation:
 
 def execute(invocation: Invocation) -> int:
     """Run a parsed command line; returns the exit status (errors are raised)."""
+    if invocation.command != "run":
+        collection.resume()  # run resumes it once the module is loaded
     match invocation.command:
         case "run":
             from wasmrun.cli.run import run_command
 
             if invocation.run is None:
                 raise ValueError("a run invocation without its RunConfig")
-            return run_command(invocation.run)
+            return run_command(invocation.run, debug=invocation.debug)
         case "inspect":
             from wasmrun.cli.inspect import inspect_command
 
@@ -399,6 +401,14 @@ def execute(invocation: Invocation) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: returns the exit status (the contract's table)."""
+    collection.pause()  # start-up makes garbage the collector need not look for (wasmrun.cli.collection)
+    try:
+        return _main(argv)
+    finally:
+        collection.thaw()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get(COMPLETE_VAR):
         # click's completion protocol (used by the scripts in completions/); exits.

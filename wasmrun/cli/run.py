@@ -6,38 +6,106 @@ preopens), the library's failures into the CLI's (:mod:`wasmrun.cli.errors`
 words them and picks the exit status), and ``--invoke``'s results into lines
 on stdout.  The guest's own output never passes through here: it goes straight
 to file descriptors 1 and 2 as the guest writes it.
+
+With ``--stats`` or ``--json-report``, the run is recorded (:mod:`wasmrun.cli.report`)
+and its failure, if any, reported here: the message first, then the
+statistics and the JSON object, last on stderr where a script finds it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
+from wasmrun.cli import collection
 from wasmrun.cli.config import RunConfig
-from wasmrun.cli.errors import EXIT_SUCCESS, EXIT_USAGE, CliError, GuestFailure, InputError, trap_context
+from wasmrun.cli.errors import (
+    EXIT_FAILURE,
+    EXIT_SUCCESS,
+    EXIT_USAGE,
+    CliError,
+    GuestFailure,
+    InputError,
+    trap_context,
+)
 from wasmrun.cli.source import display_name, load_input
 from wasmrun.errors import WasmError
 
 if TYPE_CHECKING:
+    from wasmrun.cli.report import RunRecord
     from wasmrun.launch import LaunchConfig
 
-# Options the CLI accepts (they are the contract's) but the engine does not implement yet.
-_NOT_YET = (("json_report", "--json-report"), ("stats", "--stats"))
+STDERR = "-"
 
 
-def run_command(config: RunConfig) -> int:
-    """Run the module as ``config`` says; the exit status (failures are raised)."""
-    for field, option in _NOT_YET:
-        if getattr(config, field):
-            raise CliError(f"{option} is not implemented yet")
+def run_command(config: RunConfig, *, debug: bool = False) -> int:
+    """Run the module as ``config`` says; the exit status.
+
+    Failures are raised, unless the run is recorded (``--stats``,
+    ``--json-report``): then its failure is reported here, before the record.
+    """
+    if not (config.stats or config.json_report is not None):
+        return _run(config, None)
+    from wasmrun import launch
+    from wasmrun.cli.main import report_error
+    from wasmrun.cli.report import RunRecord
+
+    record = RunRecord(launch.Resources())
+    error: BaseException | None = None
+    try:
+        status = _run(config, record)
+    except (Exception, KeyboardInterrupt) as caught:
+        status = report_error(caught, debug=debug)
+        error = caught
+    return _write_record(config, record, status, error)
+
+
+def _write_record(config: RunConfig, record: RunRecord, status: int, error: BaseException | None) -> int:
+    """Print ``--stats`` and write ``--json-report``; the exit status (1 if the report cannot be written)."""
+    from wasmrun.cli import report
+
+    made = report.run_report(record, status, error, max_frames=config.max_backtrace, details=config.backtrace_details)
+    if config.stats:
+        from wasmrun.cli import tables
+
+        blocks = report.stats_blocks(made)
+        if sys.stderr.isatty():
+            tables.render_rich(blocks, file=sys.stderr)
+        else:
+            sys.stderr.write(tables.render_plain(blocks))
+    if config.json_report is None:
+        return status
+    text = report.dump(made)
+    if config.json_report == STDERR:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        return status
+    try:
+        with open(config.json_report, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as failure:
+        sys.stderr.write(f"Error: cannot write the report: {failure.strerror or failure} ({config.json_report})\n")
+        return EXIT_FAILURE if status == EXIT_SUCCESS else status
+    return status
+
+
+def _run(config: RunConfig, record: RunRecord | None) -> int:
+    started = time.perf_counter()
     module = load_input(config.module)
+    collection.resume()  # the module is loaded: the guest's run collects as usual
+    if record is not None:
+        record.module = module
+        record.load_seconds = time.perf_counter() - started
 
     from wasmrun import launch
 
     source = display_name(config.module)
     try:
-        outcome = launch.run_module(module, launch_config(config))
+        outcome = launch.run_module(
+            module, launch_config(config, stats=record is not None), record.resources if record is not None else None
+        )
     except launch.ExecutionError as failure:
         raise GuestFailure(
             failure.error,
@@ -62,8 +130,11 @@ def run_command(config: RunConfig) -> int:
     return EXIT_SUCCESS
 
 
-def launch_config(config: RunConfig) -> LaunchConfig:
-    """The library's view of a ``run`` command line (reads the host environment for ``--env K``)."""
+def launch_config(config: RunConfig, *, stats: bool = False) -> LaunchConfig:
+    """The library's view of a ``run`` command line (reads the host environment for ``--env K``).
+
+    ``stats``: count calls and call depth (for ``--stats`` and ``--json-report``).
+    """
     from wasmrun import launch
 
     return launch.LaunchConfig(
@@ -76,4 +147,5 @@ def launch_config(config: RunConfig) -> LaunchConfig:
         max_stack_depth=config.max_stack_depth,
         fuel=config.fuel,
         timeout=config.timeout,
+        stats=stats,
     )

@@ -61,7 +61,8 @@ makes every dispatch do as much wasm work as it can:
 interpreter (:mod:`wasmrun.interp.handlers`) generates, on first use, one
 closure factory per ``(family, op, shape)`` key from it.  The numeric
 expressions ``{E}`` come from :data:`wasmrun.interp.numeric.NUMERIC_TEMPLATES`
-(or a call of the numeric function where there is no template).
+(or, where there is no template, a call of the instruction's function over the
+sources: the numeric functions, and the SIMD ones of :mod:`wasmrun.interp.simd`).
 """
 
 from __future__ import annotations
@@ -80,11 +81,12 @@ from wasmrun.opcodes import (
     LOCAL_SET,
     LOCAL_TEE,
     REF_NULL,
+    V128_CONST,
 )
 
 # --- 1. instructions that become operands instead of code ---------------------------------------
 
-OPERAND_INSTRUCTIONS = frozenset((LOCAL_GET, I32_CONST, I64_CONST, F32_CONST, F64_CONST, REF_NULL))
+OPERAND_INSTRUCTIONS = frozenset((LOCAL_GET, I32_CONST, I64_CONST, F32_CONST, F64_CONST, V128_CONST, REF_NULL))
 
 # --- 2. instructions that become the destination of the instruction before them -------------------
 
@@ -197,11 +199,34 @@ except {ERROR}:
     raise
 """
 
+# The 16-byte accesses of v128.load/v128.store (struct format ``<16s``), as _LOAD/_STORE.
+_V128_LOAD = """\
+ea = {x} + off
+try:
+    v = V128_UNPACK(mem.view, ea)[0]
+except STRUCT_ERROR:
+    check_bounds(mem, ea, 16)
+    raise
+R[d] = V128_FROM_BYTES(v, "little")
+"""
+
+_V128_STORE = """\
+ea = {x} + off
+v = {y}.to_bytes(16, "little")
+try:
+    V128_PACK(mem.view, ea, v)
+except STRUCT_ERROR:
+    check_bounds(mem, ea, 16)
+    raise
+"""
+
 FAMILIES: dict[str, Family] = {
     # Data movement and numeric instructions.
     "move": Family(("d", "x"), ("x",), "R[d] = {x}"),
     "unop": Family(("d", "x"), ("x",), "R[d] = {E}"),
     "binop": Family(("d", "x", "y"), ("x", "y"), "R[d] = {E}"),
+    # SIMD (see wasmrun.compile.simd_translation): three sources (v128.bitselect; an immediate and two operands).
+    "ternop": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {E}"),
     "select": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {x} if {z} else {y}"),
     # Control.  A conditional branch falls through (to the next handler, or the rest of its run).
     "br": Family(("t",), (), "return t", jumps=("t",), falls_through=False),
@@ -253,6 +278,8 @@ FAMILIES: dict[str, Family] = {
     # Memory.
     "load": Family(("d", "x", "off", "mem"), ("x",), _LOAD, {"mem": "memories"}, may_trap=True),
     "store": Family(("x", "y", "off", "mem"), ("x", "y"), _STORE, {"mem": "memories"}, may_trap=True),
+    "v128.load": Family(("d", "x", "off", "mem"), ("x",), _V128_LOAD, {"mem": "memories"}, may_trap=True),
+    "v128.store": Family(("x", "y", "off", "mem"), ("x", "y"), _V128_STORE, {"mem": "memories"}, may_trap=True),
     "memory.size": Family(("d", "mem"), (), "R[d] = mem.pages", {"mem": "memories"}),
     "memory.grow": Family(
         ("d", "x", "mem"), ("x",), "r = mem.grow({x})\nR[d] = r if r >= 0 else 4294967295", {"mem": "memories"}
@@ -303,6 +330,59 @@ FAMILIES: dict[str, Family] = {
     "elem.drop": Family(("seg",), (), "elements[seg] = ()", prologue="elements = ctx.elements"),
     "ref.func": Family(("d", "f"), (), "R[d] = f", {"f": "functions"}),
 }
+
+
+# --- fuel: only in code translated for metering (see wasmrun.compile.fuel) --------------------------
+
+_METER = "meter = ctx.store.executor.fuel_meter"  # the interpreter's FuelMeter (wasmrun.interp.meters)
+
+
+def _fuel_families() -> dict[str, Family]:
+    """The metering families: a segment's charge, a check, and the bulk instructions charging their length.
+
+    ``fuel`` starts a segment (``cost``: the segment's); ``fuel.check`` starts a
+    function (``base`` 1: the entry's cost) or a loop (``base`` 0) and traps
+    when the fuel left is not more than ``base``.  ``<bulk>.fuel`` is the bulk
+    instruction, then its length charged and checked (a grow's only if it grew).
+    """
+    made = {
+        "fuel": Family(("cost",), (), "meter.fuel -= cost", prologue=_METER),
+        "fuel.check": Family(
+            ("base", "cost"),
+            (),
+            "if meter.fuel <= base:\n    meter.exhausted(base)\nmeter.fuel -= cost",
+            prologue=_METER,
+            may_trap=True,
+        ),
+        "memory.grow.fuel": Family(
+            ("d", "x", "mem"),
+            ("x",),
+            "n = {x}\nr = mem.grow(n)\nR[d] = r if r >= 0 else 4294967295\nif r >= 0:\n    meter.use(n)",
+            {"mem": "memories"},
+            prologue=_METER,
+            may_trap=True,
+        ),
+        "table.grow.fuel": Family(
+            ("d", "tab", "v", "n"),
+            ("v", "n"),
+            "k = {n}\nr = tab.grow(k, {v})\nR[d] = r if r >= 0 else 4294967295\nif r >= 0:\n    meter.use(k)",
+            {"tab": "tables"},
+            prologue=_METER,
+            may_trap=True,
+        ),
+    }
+    for name in ("memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init"):
+        family = FAMILIES[name]
+        length = "{" + family.sources[-1] + "}"
+        prologue = "\n".join(line for line in (family.prologue, _METER) if line)
+        made[f"{name}.fuel"] = Family(
+            family.args, family.sources, f"{family.body}\nmeter.use({length})", family.objects, prologue, may_trap=True
+        )
+    return made
+
+
+FUEL_FAMILIES = _fuel_families()
+FAMILIES.update(FUEL_FAMILIES)
 
 # Loads: mnemonic -> (access, conversion of the accessed value ``v``).  ``byte`` is ``mem.view[ea]``;
 # a struct format is a pre-bound ``Struct(format).unpack_from(mem.view, ea)[0]``.

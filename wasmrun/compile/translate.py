@@ -17,6 +17,13 @@ control stack of open blocks with their pending branch fix-ups.  Code after
 an unconditional branch is skipped up to the end of its block.  With
 ``fuse=False`` every operand instruction emits its own move and nothing is
 fused: one handler per wasm instruction (the reference for the fusion tests).
+
+With ``fuel=True`` (metering, see :mod:`wasmrun.compile.fuel`) the code gets
+items of its own, and without it none: a ``fuel.check`` at ``pc`` 1 (the
+function's entry) and at each loop head, a ``fuel`` item where every other
+segment starts (its cost filled in when the segment ends; dropped when it is
+0), and the ``.fuel`` variants of the bulk instructions.  They are ordinary
+items, fused into runs like any other, so a run counts what it replaces.
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
+from wasmrun.compile import fuel as fuel_rules
 from wasmrun.compile import fusion
+from wasmrun.compile.simd_translation import function_uses_simd, simd_translations
 from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.module import Module
@@ -53,7 +62,6 @@ from wasmrun.opcodes import (
     LOOP,
     NOP,
     OPCODES,
-    PREFIX_SIMD,
     REF_FUNC,
     REF_IS_NULL,
     REF_NULL,
@@ -80,6 +88,7 @@ class Translation:
     result_count: int
     loop_heads: list[int]  # the handler index where each loop starts (branched to from below)
     loop_offsets: list[int] = field(default_factory=list)  # the byte offset of each loop_heads' loop instruction
+    uses_simd: bool = False  # whether it has a SIMD instruction (the compiled tier leaves it interpreted)
 
     @property
     def frame_size(self) -> int:
@@ -121,16 +130,26 @@ class _Control:
         return self.nparams if self.kind == LOOP else self.nresults
 
 
-def translate_function(module: Module, function_index: int, *, fuse: bool = True) -> Translation:
-    """Translate defined function ``function_index`` (an index in the module's function space)."""
-    return _Translator(module, function_index, fuse).run()
+def translate_function(module: Module, function_index: int, *, fuse: bool = True, fuel: bool = False) -> Translation:
+    """Translate defined function ``function_index`` (an index in the module's function space).
+
+    ``fuel``: charge and check fuel as Wasmtime does (see :mod:`wasmrun.compile.fuel`); without it the
+    code has nothing of metering.
+    """
+    return _Translator(module, function_index, fuse, fuel).run()
 
 
 class _Translator:
-    def __init__(self, module: Module, function_index: int, fuse: bool) -> None:
+    def __init__(self, module: Module, function_index: int, fuse: bool, fuel: bool = False) -> None:
         self.module = module
         self.function_index = function_index
         self.fuse = fuse
+        self.fuel = fuel
+        # Metering (see wasmrun.compile.fuel): the item charging the current segment (None between a
+        # segment's end and the next reachable instruction), the cost so far, and a loop's check item.
+        self.charge: list[Any] | None = None
+        self.pending = 0
+        self.loop_check: list[Any] | None = None
         self.type: FuncType = module.func_type(function_index)
         self.body = module.body(function_index)
         declared = [valtype for count, valtype in self.body.locals for _ in range(count)]
@@ -158,6 +177,10 @@ class _Translator:
         instructions = self.instructions
         count = len(instructions)
         position = 0
+        if self.fuel:
+            self.offset = fuel_rules.entry_offset(self.module, self.function_index)
+            self.charge = self.emit("fuel.check", None, "", fuel_rules.ENTRY_COST, 0)
+            self.pending = fuel_rules.ENTRY_COST
         while position < count:
             opcode, immediate, offset = instructions[position]
             self.position = position
@@ -169,11 +192,18 @@ class _Translator:
             handler = handlers.get(opcode)
             if handler is None:
                 self.unsupported(opcode)
+            elif self.fuel and not self.unreachable:
+                if self.charge is None:
+                    self.charge = self.emit("fuel", None, "", 0)
+                handler(self, immediate)
+                self.account(position, position + self.skip)
             else:
                 handler(self, immediate)
             position += 1 + self.skip
         template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
         code, offsets, loop_heads, loop_offsets = self.code, self.offsets, self.loop_heads, self.loop_offsets
+        if self.fuel:
+            code, offsets, loop_heads, loop_offsets = drop_free_charges(code, offsets, loop_heads, loop_offsets)
         if self.fuse and thread_jumps(code):
             code, offsets, loop_heads, loop_offsets = drop_dead_code(code, offsets, loop_heads, loop_offsets)
         return Translation(
@@ -186,13 +216,36 @@ class _Translator:
             len(self.type.results),
             loop_heads,
             loop_offsets,
+            function_uses_simd(self.module, self.function_index, self.instructions),
         )
+
+    def account(self, first: int, last: int) -> None:
+        """Metering: add the cost of the instructions ``first..last`` (just translated) to their segments.
+
+        Each segment's charge item was emitted where the segment starts (see
+        :mod:`wasmrun.compile.fuel`); its cost is known at the segment's end.
+        A ``local.set`` fused into a call belongs to the segment after the call.
+        """
+        for position in range(first, last + 1):
+            opcode = self.instructions[position][0]
+            self.pending += fuel_rules.static_cost(self.instructions, position)
+            if fuel_rules.ends_segment(self.instructions, position):
+                if self.charge is not None:
+                    self.charge[-1] = self.pending
+                    self.pending = 0
+                self.charge = None
+                if opcode == LOOP and self.loop_check is not None:
+                    self.charge, self.loop_check = self.loop_check, None
+
+    def bulk_family(self, family: str) -> str:
+        """The family of the bulk instruction at hand: its metering variant if it charges at run time."""
+        if self.fuel and fuel_rules.checked_at_run_time(self.instructions, self.position):
+            return family + ".fuel"
+        return family
 
     def unsupported(self, opcode: int) -> None:
         info = OPCODES.get(opcode)
         name = info.mnemonic if info is not None else f"opcode 0x{opcode:x}"
-        if opcode >> 8 == PREFIX_SIMD:
-            raise UnsupportedInstruction(f"unsupported instruction: SIMD ({name}) is not executed by this engine")
         raise UnsupportedInstruction(f"unsupported instruction: {name}")
 
     # --- emitting -----------------------------------------------------------------------------
@@ -357,6 +410,8 @@ class _Translator:
         if not ctrl.dead:
             self.loop_heads.append(ctrl.start)
             self.loop_offsets.append(self.offset)
+            if self.fuel:
+                self.loop_check = self.emit("fuel.check", None, "", 0, 0)
 
     def op_if(self, blocktype: int) -> None:
         if self.unreachable:
@@ -599,7 +654,7 @@ class _Translator:
 
     def op_memory_grow(self, memory: int) -> None:
         x = self.pop()
-        self.emit("memory.grow", None, x[0], self.result_destination(), x[1], memory)
+        self.emit(self.bulk_family("memory.grow"), None, x[0], self.result_destination(), x[1], memory)
 
     def pop_three(self) -> tuple[str, list[Any]]:
         n = self.pop()
@@ -609,16 +664,16 @@ class _Translator:
 
     def op_memory_fill(self, memory: int) -> None:
         shape, values = self.pop_three()
-        self.emit("memory.fill", None, shape, memory, *values)
+        self.emit(self.bulk_family("memory.fill"), None, shape, memory, *values)
 
     def op_memory_copy(self, memories: tuple[int, int]) -> None:
         shape, values = self.pop_three()
-        self.emit("memory.copy", None, shape, memories[0], *values)
+        self.emit(self.bulk_family("memory.copy"), None, shape, memories[0], *values)
 
     def op_memory_init(self, immediate: tuple[int, int]) -> None:
         segment, memory = immediate
         shape, values = self.pop_three()
-        self.emit("memory.init", None, shape, memory, segment, *values)
+        self.emit(self.bulk_family("memory.init"), None, shape, memory, segment, *values)
 
     def op_data_drop(self, segment: int) -> None:
         self.emit("data.drop", None, "", segment)
@@ -640,20 +695,20 @@ class _Translator:
     def op_table_grow(self, table: int) -> None:
         n = self.pop()
         v = self.pop()
-        self.emit("table.grow", None, v[0] + n[0], self.result_destination(), table, v[1], n[1])
+        self.emit(self.bulk_family("table.grow"), None, v[0] + n[0], self.result_destination(), table, v[1], n[1])
 
     def op_table_fill(self, table: int) -> None:
         shape, values = self.pop_three()
-        self.emit("table.fill", None, shape, table, *values)
+        self.emit(self.bulk_family("table.fill"), None, shape, table, *values)
 
     def op_table_copy(self, tables: tuple[int, int]) -> None:
         shape, values = self.pop_three()
-        self.emit("table.copy", None, shape, tables[0], tables[1], *values)
+        self.emit(self.bulk_family("table.copy"), None, shape, tables[0], tables[1], *values)
 
     def op_table_init(self, immediate: tuple[int, int]) -> None:
         segment, table = immediate
         shape, values = self.pop_three()
-        self.emit("table.init", None, shape, table, segment, *values)
+        self.emit(self.bulk_family("table.init"), None, shape, table, segment, *values)
 
     def op_elem_drop(self, segment: int) -> None:
         self.emit("elem.drop", None, "", segment)
@@ -739,6 +794,7 @@ def _build_handlers() -> dict[int, Callable[[_Translator, Any], None]]:
         handlers[opcode] = load(mnemonic)
     for opcode, mnemonic in _STORES.items():
         handlers[opcode] = store(mnemonic)
+    handlers.update(simd_translations())
     return handlers
 
 
@@ -826,6 +882,36 @@ def drop_dead_code(
         [offsets[0], *(offsets[pc] for pc in kept)],
         [new_pc[pc] for pc in loop_heads if pc in new_pc],
         [offset for pc, offset in zip(loop_heads, loop_offsets) if pc in new_pc],
+    )
+
+
+def drop_free_charges(
+    code: list[list[Any]], offsets: list[int], loop_heads: list[int], loop_offsets: list[int]
+) -> tuple[list[list[Any]], list[int], list[int], list[int]]:
+    """Metering: the code without the charges of segments that cost nothing (renumbered as drop_dead_code).
+
+    A branch to a dropped charge goes to the item after it.
+    """
+    free = [pc for pc in range(1, len(code)) if code[pc][0][0] == "fuel" and code[pc][1] == 0]
+    if not free:
+        return code, offsets, loop_heads, loop_offsets
+    dropped = set(free)
+    kept = [pc for pc in range(1, len(code)) if pc not in dropped]
+    new_pc: dict[int, int] = {}
+    position = len(kept)
+    for pc in range(len(code) - 1, 0, -1):  # a dropped item maps to the next kept one
+        if pc not in dropped:
+            position -= 1
+        new_pc[pc] = position + 1
+    new_pc[len(code)] = len(kept) + 1
+    for pc in kept:
+        for container, index in jump_slots(code[pc]):
+            container[index] = new_pc[container[index]]
+    return (
+        [code[0], *(code[pc] for pc in kept)],
+        [offsets[0], *(offsets[pc] for pc in kept)],
+        [new_pc[pc] for pc in loop_heads],
+        list(loop_offsets),
     )
 
 

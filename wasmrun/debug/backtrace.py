@@ -17,6 +17,9 @@ source frame adds a line (inlined calls come first, each on a ``- NAME`` line)::
                     - middle
                         at inl.c:6:13
 
+A frame without an offset (-1: the callee of a call-stack exhaustion, which Wasmtime
+catches in the callee's prologue) has no offset column: ``   0: <unknown>!rec``.
+
 A DWARF frame without a name is named as above for the first source frame and
 ``<inlined function>`` for the others. When details are off but the module has ``.debug_*``
 sections, Wasmtime adds its hint line, and so does :func:`backtrace_lines`.
@@ -46,14 +49,14 @@ class Frame:
     """One wasm frame of a backtrace, with what is known about it."""
 
     function_index: int
-    offset: int  # byte offset of the instruction in the module
+    offset: int  # byte offset of the instruction in the module; -1 when unknown
     name: str  # from the name section, else ``<wasm function N>``
     module_name: str | None  # from the name section
     source: tuple[SourceLocation, ...] = ()  # DWARF frames, innermost first; () without details
 
     def lines(self, number: int) -> list[str]:
         """The frame as Wasmtime prints it, ``number`` being its position (0 = innermost)."""
-        head = f"  {number:>3}: {self.offset:>#8x} - "
+        head = f"  {number:>3}: {self.offset:>#8x} - " if self.offset >= 0 else f"  {number:>3}: "
         if not self.source:
             return [f"{head}{self.module_name or '<unknown>'}!{self.name}"]
         lines: list[str] = []
@@ -95,7 +98,7 @@ def describe_frames(
             offset=offset,
             name=function_name(module, index),
             module_name=module.names.module,
-            source=tuple(source_map.lookup(offset)) if source_map is not None else (),
+            source=tuple(source_map.lookup(offset)) if source_map is not None and offset >= 0 else (),
         )
         for index, offset in shown
     ]

@@ -15,7 +15,8 @@ describes what each tier makes of it:
 * the Python source the compiled tier generates for it
   (:func:`wasmrun.compile.codegen.generate_function`, with the options the
   compiled tier uses), which ``--engine auto`` runs once the function is hot
-  and ``--engine compile`` from its first call.
+  and ``--engine compile`` from its first call; none for a function with SIMD
+  instructions, which stays interpreted under every engine.
 
 The span of a handler: the translator reads the instructions in order and
 emits handlers as it goes, folding operand instructions (``local.get``,
@@ -120,7 +121,8 @@ def translated_form(module: Module, index: int) -> TranslatedForm:
 
     try:
         translation = translate_function(module, index)
-        compiled = compiled_source(module, index)
+        # The compiled tier leaves a function with SIMD instructions interpreted (wasmrun.interp.machine).
+        compiled = None if translation.uses_simd else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(
             error.message, 0, 0, 0, (), (), DEFAULT_HOT_THRESHOLD, (), DEFAULT_COMPILE_THRESHOLD, None

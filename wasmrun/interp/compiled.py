@@ -37,7 +37,14 @@ interpreter records.  An ``IndexError``/``struct.error`` is the
 out-of-bounds trap only if raised directly by a memory-access line
 (:func:`memory_trap`); anything else is an engine bug and propagates as it
 is.  ``RecursionError`` becomes ``call stack exhausted`` (see
-:mod:`wasmrun.interp.machine` for how the depth limit is set).
+:mod:`wasmrun.interp.machine` for how the depth limit is set); a frame
+Python's limit stopped at its start is the callee that did not fit, ``(index,
+-1)``.  A timeout's trap (raised asynchronously, at a call or a back edge:
+see :func:`wasmrun.launch._deadline`) may stop at any line: the generated
+function's ``positions`` place those.
+
+Options (:class:`CodeOptions`): code metering fuel or counting calls is
+generated only when the executor has a meter for it, and never otherwise.
 """
 
 from __future__ import annotations
@@ -47,56 +54,138 @@ import sys
 import weakref
 from collections.abc import Callable
 from types import CodeType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wasmrun import errors
-from wasmrun.compile.codegen import (
-    AT,
-    STRUCT_NAMES,
-    Expressions,
-    GeneratedFunction,
-    generate_function,
-    generate_loop_entry,
-)
 from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
     TRAP_INDIRECT_CALL_TYPE,
+    TRAP_INTERRUPT,
     TRAP_MEMORY_OUT_OF_BOUNDS,
     TRAP_UNDEFINED_ELEMENT,
     TRAP_UNINITIALIZED_ELEMENT,
     Trap,
 )
-from wasmrun.interp import numeric
-from wasmrun.module import Module
 from wasmrun.runtime.functions import FunctionInstance, WasmFunction
-from wasmrun.runtime.instance import Instance
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
 
-EXPRESSIONS = Expressions(
-    numeric.NUMERIC_TEMPLATES,
-    numeric.SIGNED_VIEWS,
-    numeric.NUMERIC_FUNCTIONS,
-    numeric.WRAPPING_TEMPLATES,
-    numeric.REDUCE_TEMPLATES,
-    numeric.RAW_OPERAND_TEMPLATES,
-)
+if TYPE_CHECKING:
+    from wasmrun.compile.codegen import Expressions, GeneratedFunction
+    from wasmrun.module import Module
+    from wasmrun.runtime.instance import Instance
+
+# Start-up: the interpreter needs only the adapters and frames of this module at first; the code
+# generator and the numeric rules are imported when something is compiled (expressions(),
+# _base_namespace()), which a short run may never do.
+
+_EXPRESSIONS: list[Expressions] = []
+
+
+def expressions() -> Expressions:
+    """The numeric rules the generator writes out, from :mod:`wasmrun.interp.numeric` (made on first use)."""
+    if not _EXPRESSIONS:
+        from wasmrun.compile.codegen import Expressions
+        from wasmrun.interp import numeric
+
+        _EXPRESSIONS.append(
+            Expressions(
+                numeric.NUMERIC_TEMPLATES,
+                numeric.SIGNED_VIEWS,
+                numeric.NUMERIC_FUNCTIONS,
+                numeric.WRAPPING_TEMPLATES,
+                numeric.REDUCE_TEMPLATES,
+                numeric.RAW_OPERAND_TEMPLATES,
+                numeric.DIVISION_TEMPLATES,
+            )
+        )
+    return _EXPRESSIONS[0]
+
+
+def __getattr__(name: str) -> Any:
+    # ``compiled.EXPRESSIONS`` reads as a constant, made when first read.
+    if name == "EXPRESSIONS":
+        return expressions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _TYPED_VIEWS = frozenset(TYPED_FORMATS)
 SLOTS_PER_FRAME = 64
 """A frame with more locals than this counts as several against the depth limit (the interpreter's rule too)."""
 FORCE_FLAT = False  # tests: compile every function in the flat form
 
 
+class CodeOptions(NamedTuple):
+    """What generated code does besides the function's work: metering (``fuel``), counting (``stats``).
+
+    Each is generated only when on (names ``FUEL``, ``FUEL_OUT``, ``FUEL_USE``
+    and ``STATS`` in the namespace, from the executor's meters).
+    """
+
+    fuel: bool = False
+    stats: bool = False
+
+
+NO_OPTIONS = CodeOptions()
+
+
+def frame_cost(module: Module, index: int) -> int:
+    """How many frames function ``index`` counts as against the depth limit (both tiers' rule).
+
+    A frame of more than :data:`SLOTS_PER_FRAME` parameters and locals counts
+    as several, which bounds the memory a full stack takes.
+    """
+    if index < module.num_imported_functions:
+        return 1
+    locals_ = sum(count for count, _valtype in module.body(index).locals)
+    return 1 + (len(module.func_type(index).params) + locals_) // SLOTS_PER_FRAME
+
+
+def frame_costs(module: Module) -> Callable[[int], int]:
+    """:func:`frame_cost` for ``module``'s functions, remembered."""
+    known: dict[int, int] = {}
+
+    def cost(index: int) -> int:
+        found = known.get(index)
+        if found is None:
+            found = known[index] = frame_cost(module, index)
+        return found
+
+    return cost
+
+
 # --- frames -------------------------------------------------------------------------------------
 
 
 class CodeInfo:
-    """What a generated function's code object maps back to."""
+    """What a generated function's code object maps back to.
 
-    __slots__ = ("function_index", "lines")
+    ``positions`` (see :class:`GeneratedFunction`) places the lines ``lines``
+    does not: those an asynchronous trap (a timeout) may stop at.
+    """
 
-    def __init__(self, function_index: int, lines: dict[int, tuple[int, int]]) -> None:
+    __slots__ = ("function_index", "lines", "positions")
+
+    def __init__(
+        self,
+        function_index: int,
+        lines: dict[int, tuple[int, int]],
+        positions: tuple[tuple[int, int], ...] = (),
+    ) -> None:
         self.function_index = function_index
         self.lines = lines
+        self.positions = positions
+
+    def position(self, line: int) -> int:
+        """The offset of the wasm instruction at ``line`` (or the nearest before it; the first if none)."""
+        known = [(number, offset) for number, offset in self.positions if offset >= 0]
+        found = -1
+        for number, offset in known:
+            if number > line:
+                break
+            found = offset
+        if found < 0 and known:
+            found = known[0][1]
+        return found
 
 
 # id(code object) -> (a weak reference keeping the entry only while the code lives, its info).  Not a
@@ -123,6 +212,8 @@ def code_info(code: CodeType) -> CodeInfo | None:
 
 def add_frames(trap: Trap, traceback: TracebackType | None) -> None:
     """Append the frames of the generated functions just below ``traceback``'s first frame (the adapter)."""
+    from wasmrun.compile.codegen import AT  # loaded already: there is compiled code
+
     frames: list[tuple[int, int]] = []
     tb = traceback.tb_next if traceback is not None else None
     while tb is not None:
@@ -135,6 +226,12 @@ def add_frames(trap: Trap, traceback: TracebackType | None) -> None:
             if kind == AT:
                 offset = trap.__dict__.pop("at", -1)
             frames.append((info.function_index, offset))
+        elif trap.message == TRAP_INTERRUPT:
+            frames.append((info.function_index, info.position(tb.tb_lineno)))
+        elif trap.message == TRAP_CALL_STACK_EXHAUSTED:
+            # The frame Python's limit stopped before it did anything (ENTER, counting): the callee that
+            # did not fit, as the interpreter names it (see machine.limit_exhausted_frames).
+            frames.append((info.function_index, -1))
         tb = tb.tb_next
     frames.reverse()
     trap.frames.extend(frames)
@@ -248,22 +345,34 @@ def forwarder(function: FunctionInstance) -> Callable[..., Any]:
 
 # --- namespaces ---------------------------------------------------------------------------------
 
-_BASE_NAMESPACE: dict[str, Any] = {
-    **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
-    **numeric.TEMPLATE_GLOBALS,
-    **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},
-    "Trap": Trap,
-    "f32_from_bits": numeric.f32_from_bits,
-    "f32_to_bits": numeric.f32_to_bits,
-    "MEMORY_ERRORS": (IndexError, struct.error),
-    "MEMORY_TRAP": memory_trap,
-    "INDIRECT": indirect,
-    "ENTER": enter_big_frame,
-    "LEAVE": leave_big_frame,
-}
-for _format, _name in STRUCT_NAMES.items():
-    _BASE_NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from
-    _BASE_NAMESPACE[f"{_name}_PACK"] = struct.Struct(_format).pack_into
+_BASE_NAMESPACE: dict[str, Any] = {}
+
+
+def _base_namespace() -> dict[str, Any]:
+    """What every namespace starts with: the numeric functions and the helpers generated code calls."""
+    if not _BASE_NAMESPACE:
+        from wasmrun.compile.codegen import STRUCT_NAMES
+        from wasmrun.interp import numeric
+
+        _BASE_NAMESPACE.update(
+            {
+                **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
+                **numeric.TEMPLATE_GLOBALS,
+                **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},
+                "Trap": Trap,
+                "f32_from_bits": numeric.f32_from_bits,
+                "f32_to_bits": numeric.f32_to_bits,
+                "MEMORY_ERRORS": (IndexError, struct.error),
+                "MEMORY_TRAP": memory_trap,
+                "INDIRECT": indirect,
+                "ENTER": enter_big_frame,
+                "LEAVE": leave_big_frame,
+            }
+        )
+        for format_, name in STRUCT_NAMES.items():
+            _BASE_NAMESPACE[f"{name}_UNPACK"] = struct.Struct(format_).unpack_from
+            _BASE_NAMESPACE[f"{name}_PACK"] = struct.Struct(format_).pack_into
+    return _BASE_NAMESPACE
 
 
 def namespace(instance: Instance) -> dict[str, Any]:
@@ -275,7 +384,7 @@ def namespace(instance: Instance) -> dict[str, Any]:
     found = instance.namespace
     if found is not None:
         return found
-    names = dict(_BASE_NAMESPACE)
+    names = dict(_base_namespace())
     for k, function in enumerate(instance.functions):
         names[f"fi{k}"] = function
         if isinstance(function, WasmFunction) and function.instance is not instance:
@@ -294,6 +403,15 @@ def namespace(instance: Instance) -> dict[str, Any]:
         names[f"ty{k}"] = function_type
     names["datas"] = instance.datas
     names["elems"] = instance.elements
+    executor = instance.store.executor
+    meter = getattr(executor, "fuel_meter", None)
+    if meter is not None:
+        names["FUEL"] = meter
+        names["FUEL_OUT"] = meter.exhausted
+        names["FUEL_USE"] = meter.use
+    counters = getattr(executor, "counters", None)
+    if counters is not None:
+        names["STATS"] = counters
     instance.namespace = names
     return names
 
@@ -336,33 +454,39 @@ def bind(generated: GeneratedFunction, names: dict[str, Any]) -> Callable[..., A
     scope: dict[str, Any] = {}
     exec(code, names, scope)
     function: Callable[..., Any] = scope[generated.name]
-    _register(function.__code__, CodeInfo(generated.function_index, generated.lines))
+    _register(function.__code__, CodeInfo(generated.function_index, generated.lines, generated.positions))
     return function
 
 
-def generate(module: Module, index: int, *, flat: bool = False) -> GeneratedFunction:
+def generate(module: Module, index: int, *, flat: bool = False, options: CodeOptions = NO_OPTIONS) -> GeneratedFunction:
     """The source this tier compiles for defined function ``index`` (its generator options, in one place)."""
+    from wasmrun.compile.codegen import generate_function
+
     return generate_function(
         module,
         index,
-        EXPRESSIONS,
+        expressions(),
         flat=flat or FORCE_FLAT,
         slots_per_frame=SLOTS_PER_FRAME,
         typed_views=_TYPED_VIEWS,
+        fuel=options.fuel,
+        stats=options.stats,
     )
 
 
-def compile_function(function: WasmFunction) -> tuple[Callable[..., Any], GeneratedFunction]:
+def compile_function(
+    function: WasmFunction, options: CodeOptions = NO_OPTIONS
+) -> tuple[Callable[..., Any], GeneratedFunction]:
     """Generate and compile ``function``'s code (not installed: see :func:`install`)."""
     instance = function.instance
-    generated = generate(instance.module, function.index)
+    generated = generate(instance.module, function.index, options=options)
     try:
         compiled = bind(generated, namespace(instance))
     except (SyntaxError, RecursionError, MemoryError):
         if generated.form == "flat":
             raise
         # A CPython limit the generator did not foresee: the flat form has fewer.
-        generated = generate(instance.module, function.index, flat=True)
+        generated = generate(instance.module, function.index, flat=True, options=options)
         compiled = bind(generated, namespace(instance))
     return compiled, generated
 
@@ -376,18 +500,23 @@ def install(function: WasmFunction, compiled: Callable[..., Any]) -> None:
         names[f"f{function.index}"] = compiled
 
 
-def compile_loop_entry(function: WasmFunction, loop_offset: int) -> tuple[Callable[..., Any], GeneratedFunction] | None:
+def compile_loop_entry(
+    function: WasmFunction, loop_offset: int, options: CodeOptions = NO_OPTIONS
+) -> tuple[Callable[..., Any], GeneratedFunction] | None:
     """A compiled flat-form version of ``function`` entered at the head of the loop at ``loop_offset``."""
+    from wasmrun.compile.codegen import generate_loop_entry
+
     instance = function.instance
     name = f"osr{function.index}_{loop_offset}"
     generated = generate_loop_entry(
         instance.module,
         function.index,
-        EXPRESSIONS,
+        expressions(),
         loop_offset,
         name=name,
         slots_per_frame=SLOTS_PER_FRAME,
         typed_views=_TYPED_VIEWS,
+        fuel=options.fuel,  # the call it continues was counted (stats) where it began
     )
     if generated is None:
         return None

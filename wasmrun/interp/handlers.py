@@ -6,7 +6,8 @@ factory: ``factory(ctx, *args, nxt)`` returns the handler, a closure
 source comes from the family's template (:data:`wasmrun.compile.fusion.
 FAMILIES`): ``{E}`` becomes the instruction's expression (a
 :data:`~wasmrun.interp.numeric.NUMERIC_TEMPLATES` template, or a call of its
-numeric function), each source ``{x}`` becomes ``R[x]`` (shape ``r``; read
+numeric or SIMD function over the sources, see :mod:`wasmrun.interp.
+simd_handlers`), each source ``{x}`` becomes ``R[x]`` (shape ``r``; read
 once into a local if the body uses it more than once) or the bound constant
 (shape ``c``; a signed view of a constant is computed once, in the factory).
 
@@ -25,8 +26,7 @@ from typing import Any
 from wasmrun import errors
 from wasmrun.compile.fusion import EXTRA_EXPRESSIONS, FAMILIES, LOADS, STORES, key_may_trap
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap
-from wasmrun.interp import numeric
-from wasmrun.opcodes import BY_MNEMONIC
+from wasmrun.interp import numeric, simd_handlers
 
 Key = tuple[str, Any, str]
 Factory = Callable[..., Callable[[list[Any]], int]]
@@ -49,6 +49,7 @@ _NAMESPACE: dict[str, Any] = {
     "f32_from_bits": numeric.f32_from_bits,
     "f32_to_bits": numeric.f32_to_bits,
     "STRUCT_ERROR": struct.error,
+    **simd_handlers.NAMESPACE,
 }
 for _format, _name in _STRUCT_NAMES.items():
     _NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from
@@ -75,9 +76,8 @@ def expression(op: str, names: tuple[str, ...]) -> str:
     """The expression of instruction ``op`` over the sources ``names`` (as ``{name}`` tokens)."""
     template = numeric.NUMERIC_TEMPLATES.get(op) or EXTRA_EXPRESSIONS.get(op)
     if template is None:
-        info = BY_MNEMONIC[op]
-        arity = len(info.params or ())
-        template = op.replace(".", "_") + ("({a})" if arity == 1 else "({a}, {b})")
+        # A call of the instruction's function over the sources (a SIMD immediate is the first).
+        return op.replace(".", "_") + "(" + ", ".join("{" + name + "}" for name in names) + ")"
     template = template.replace("{a}", "{" + names[0] + "}")
     if len(names) > 1:
         template = template.replace("{b}", "{" + names[1] + "}")

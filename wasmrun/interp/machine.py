@@ -34,7 +34,10 @@ Python function at its first call (:mod:`wasmrun.interp.compiled`).  ``auto``
 counter reaches ``compile_threshold``; when a loop head brings it there, the
 running call continues in a flat-form version entered at that loop (on-stack
 replacement), so a ``main`` with one hot loop runs compiled too, and the whole
-function is compiled at its next call, if any.
+function is compiled at its next call, if any.  A function with a SIMD
+instruction is never compiled (the compiled tier generates no SIMD, see
+:mod:`wasmrun.compile.simd_translation`): under ``compile`` and ``auto`` it is
+interpreted, its runs fused when hot as under ``interp``, and never counted.
 
 The depth limit in compiled code: a compiled wasm frame is exactly one Python
 frame and counts nothing itself (a frame of more than :data:`SLOTS_PER_FRAME`
@@ -42,30 +45,39 @@ locals counts as several, as in the interpreter, by lowering Python's limit
 while it runs), so ``invoke`` sets Python's
 recursion limit to the current Python depth plus ``max_stack_depth`` plus
 :data:`COMPILED_MARGIN` (room for the helpers a frame calls), and
-``RecursionError`` becomes the trap.  Precision: under ``compile``, a stack of
-compiled frames traps between ``max_stack_depth`` and ``max_stack_depth +
-COMPILED_MARGIN`` frames.  Under ``auto``, a function's first calls are
-interpreted (two or three Python frames each), so Python's limit gets room for
-``3 * compile_threshold`` more frames: a recursion reaches ``max_stack_depth``
-although its first frames were interpreted, and a stack of compiled frames traps
-by ``max_stack_depth + COMPILED_MARGIN + 3 * compile_threshold`` frames.  A host
-function's own Python frames count too.  The interpreter's own counter still
-bounds interpreted frames exactly.
+``RecursionError`` becomes the trap.  Precision: a stack of compiled frames
+traps between ``max_stack_depth`` and ``max_stack_depth + COMPILED_MARGIN``
+frames.  Under ``auto``, a function's first calls are interpreted (three
+Python frames each): their counting entry raises Python's limit by
+:data:`_PYTHON_FRAMES_PER_CALL` while the call runs, so that each counts as
+one frame there too.  A host function's own Python frames count too, and so
+do those of a function left interpreted (SIMD) under ``compile``: a recursion
+through one traps sooner.  The interpreter's own counter still bounds
+interpreted frames exactly.  Whatever the tier, the frames of the trap are
+those the interpreter gives (:func:`limit_exhausted_frames`), the frames
+compiled code ran beyond the limit cut off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Sequence
-from typing import Any, Literal
+import time
+from collections.abc import Iterator, Sequence
+from types import CodeType
+from typing import TYPE_CHECKING, Any, Literal
 
-from wasmrun.compile.codegen import GeneratedFunction
+from wasmrun.compile.simd_translation import function_uses_simd
 from wasmrun.compile.translate import Translation, plan_runs, run_item, translate_function
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import compiled
 from wasmrun.interp.handlers import factory
+from wasmrun.interp.meters import CallCounters, FuelMeter
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
 from wasmrun.runtime.instance import Instance
+
+if TYPE_CHECKING:
+    from wasmrun.compile.codegen import GeneratedFunction  # the compiled tier is imported when first used
 
 DEFAULT_MAX_STACK_DEPTH = 50_000
 DEFAULT_HOT_THRESHOLD = 200  # calls plus loop iterations before a function's runs are fused
@@ -78,6 +90,7 @@ Engine = Literal["interp", "compile", "auto"]
 ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
 DEFAULT_COMPILE_THRESHOLD = 200  # under auto: calls plus loop iterations before a function is compiled
 COMPILED_MARGIN = 16  # Python frames beyond the depth limit for what the deepest compiled frame calls
+ENGINE_ROOM = 2_000  # Python frames the engine's own work (translating, compiling) may add to a deep stack
 
 # Invocations in progress through compiling engines (compiled code leaves _depth alone).
 _active = 0
@@ -86,6 +99,18 @@ _active = 0
 # cheapest shared mutable state a closure can reach).
 _depth = 0
 _limit = DEFAULT_MAX_STACK_DEPTH
+
+
+@contextlib.contextmanager
+def engine_room() -> Iterator[None]:
+    """Python's recursion limit raised by :data:`ENGINE_ROOM` while the engine translates or compiles a
+    function: that work may start at the bottom of a deep wasm stack, and is not the guest's depth."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + ENGINE_ROOM)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def bind(translation: Translation, instance: Instance) -> list[Any]:
@@ -114,14 +139,14 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
     base = translation.result_base
     count = translation.result_count
     code = handlers
-    cost = 1 + translation.frame_size // SLOTS_PER_FRAME
+    cost = 1 + translation.result_base // SLOTS_PER_FRAME  # compiled.frame_cost's rule
 
     if count == 1:
 
         def entry_one(R: list[Any]) -> Any:
             global _depth
             if _depth >= _limit:
-                raise Trap(TRAP_CALL_STACK_EXHAUSTED)
+                raise exhausted(index)
             _depth += cost
             R += template
             pc = 1
@@ -142,7 +167,7 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
         def entry_none(R: list[Any]) -> None:
             global _depth
             if _depth >= _limit:
-                raise Trap(TRAP_CALL_STACK_EXHAUSTED)
+                raise exhausted(index)
             _depth += cost
             R += template
             pc = 1
@@ -162,7 +187,7 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
     def entry_many(R: list[Any]) -> list[Any]:
         global _depth
         if _depth >= _limit:
-            raise Trap(TRAP_CALL_STACK_EXHAUSTED)
+            raise exhausted(index)
         _depth += cost
         R += template
         pc = 1
@@ -179,6 +204,92 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
     return entry_many
 
 
+def make_counting_entry(translation: Translation, handlers: list[Any], counters: CallCounters) -> Entry:
+    """:func:`make_entry`'s entry that also counts calls and depth (``--stats``: never the default path)."""
+    template = translation.frame_template
+    offsets = translation.offsets
+    index = translation.function_index
+    base = translation.result_base
+    count = translation.result_count
+    end = base + count
+    code = handlers
+    cost = 1 + translation.result_base // SLOTS_PER_FRAME
+
+    def entry_with_stats(R: list[Any]) -> Any:
+        global _depth
+        if _depth >= _limit:
+            raise exhausted(index)
+        _depth += cost
+        counters.calls += 1
+        depth = counters.depth = counters.depth + 1
+        if depth > counters.max_depth:
+            counters.max_depth = depth
+        R += template
+        pc = 1
+        try:
+            while pc:
+                pc = code[pc](R)
+        except Trap as trap:
+            trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
+            raise
+        finally:
+            _depth -= cost
+            counters.depth -= 1
+        if count == 1:
+            return R[base]
+        return R[base:end] if count else None
+
+    return entry_with_stats
+
+
+def exhausted(index: int) -> Trap:
+    """The call-stack trap raised on entering function ``index``: it is the innermost frame, without
+    an offset (Wasmtime's trap happens in the callee's prologue)."""
+    trap = Trap(TRAP_CALL_STACK_EXHAUSTED)
+    trap.frames.append((index, -1))
+    return trap
+
+
+def limit_exhausted_frames(trap: Trap, frame_cost: Any, limit: int) -> None:
+    """The frames of a call-stack trap as the interpreter gives them, whichever tier ran.
+
+    Compiled code reaches Python's recursion limit a few frames past the depth
+    limit (see the module docstring): its frames are cut to those the interpreter
+    would have had, the outermost whose depth before them is under ``limit``,
+    and the first one cut becomes the innermost frame, the callee, without an
+    offset.  ``frame_cost(index)`` is a frame's depth (:func:`compiled.frame_cost`).
+    """
+    depth = 0
+    kept: list[tuple[int, int]] = []
+    for index, offset in reversed(trap.frames):
+        if offset < 0 or depth >= limit:
+            kept.append((index, -1))
+            break
+        kept.append((index, offset))
+        depth += frame_cost(index)
+    else:
+        return  # Python's limit came first (host frames, interpreted ones): nothing to cut
+    kept.reverse()
+    trap.frames[:] = kept
+
+
+def is_wasm_code(code: CodeType) -> bool:
+    """Whether a Python frame running ``code`` runs wasm: a handler, an interpreter's entry loop, or
+    compiled code (where an asynchronous trap, the timeout's, may be raised; see :mod:`wasmrun.launch`)."""
+    return code.co_filename.startswith(_WASM_FILENAMES) or code in _ENTRY_CODES
+
+
+# Handlers (wasmrun.interp.handlers) and compiled functions (wasmrun.interp.compiled) are compiled from
+# source under these names.
+_WASM_FILENAMES = ("<wasmrun handler ", "<wasm function ")
+_ENTRY_CODES = frozenset(
+    constant
+    for function in (make_entry, make_counting_entry)
+    for constant in function.__code__.co_consts
+    if isinstance(constant, CodeType)
+)
+
+
 class Interpreter:
     """The executor of :class:`~wasmrun.runtime.store.Store`: interprets superinstructions, compiles hot code.
 
@@ -189,6 +300,11 @@ class Interpreter:
     ``interp``; ``compile_threshold`` the number after which ``auto``
     compiles it (0: at its first call), and ``osr`` whether a hot loop
     switches its running call to compiled code.
+
+    ``fuel``: a budget of fuel, counted and checked as Wasmtime does (see
+    :mod:`wasmrun.compile.fuel`; ``fuel_meter`` holds what is left).  ``stats``:
+    count calls, call depth and per-tier work in ``counters``.  Both make
+    code of their own, translated only when they are on.
     """
 
     def __init__(
@@ -200,6 +316,8 @@ class Interpreter:
         engine: Engine = "auto",
         compile_threshold: int = DEFAULT_COMPILE_THRESHOLD,
         osr: bool = True,
+        fuel: int | None = None,
+        stats: bool = False,
     ) -> None:
         if max_stack_depth < 1:
             raise ValueError("max_stack_depth must be at least 1")
@@ -216,10 +334,27 @@ class Interpreter:
         # Python's recursion limit, raised while wasm runs so that the engine's own limit comes first.
         self.recursion_limit = max_stack_depth * _PYTHON_FRAMES_PER_CALL + 10_000
         # Compiling engines: Python frames allowed beyond max_stack_depth (see the module docstring).
-        self.python_margin = COMPILED_MARGIN + (_PYTHON_FRAMES_PER_CALL * compile_threshold if engine == "auto" else 0)
+        self.python_margin = COMPILED_MARGIN
+        self.fuel_meter = FuelMeter(fuel) if fuel is not None else None
+        self.counters = CallCounters() if stats else None
+        # What the compiled tier generates besides the code itself (compiled.generate's options).
+        self.code_options = compiled.CodeOptions(fuel=fuel is not None, stats=stats)
 
     def translate(self, function: WasmFunction) -> Translation:
-        return translate_function(function.instance.module, function.index, fuse=self.fuse)
+        started = time.perf_counter() if self.counters is not None else 0.0
+        with engine_room():
+            translation = translate_function(
+                function.instance.module, function.index, fuse=self.fuse, fuel=self.fuel_meter is not None
+            )
+        if self.counters is not None:
+            self.counters.translate_seconds += time.perf_counter() - started
+            self.counters.functions["interp"] += 1
+        return translation
+
+    def make_entry(self, translation: Translation, handlers: list[Any]) -> Entry:
+        if self.counters is not None:
+            return make_counting_entry(translation, handlers, self.counters)
+        return make_entry(translation, handlers)
 
     def prepare(self, function: WasmFunction) -> None:
         function.direct = compiled.direct_adapter(function)
@@ -240,29 +375,42 @@ class Interpreter:
         """Compile ``function`` and make it its code everywhere; its new entry.
 
         A function CPython cannot compile even in the flat form (no known wasm
-        function: the generator keeps within CPython's limits) stays interpreted.
+        function: the generator keeps within CPython's limits) stays interpreted,
+        and so does one with a SIMD instruction (the generator has none), never counted.
         """
+        if function_uses_simd(function.instance.module, function.index):
+            return self.activate(function)
+        started = time.perf_counter() if self.counters is not None else 0.0
         try:
-            code, _generated = compiled.compile_function(function)
+            with engine_room():
+                code, _generated = compiled.compile_function(function, self.code_options)
         except (SyntaxError, RecursionError, MemoryError):
             return self.activate_interpreted(function)
+        finally:
+            if self.counters is not None:
+                self.counters.translate_seconds += time.perf_counter() - started
+        if self.counters is not None:
+            self.counters.functions["compile"] += 1
         compiled.install(function, code)
         return function.entry
 
     def activate_interpreted(self, function: WasmFunction) -> Entry:
         """The interpreter's entry for ``function``, for good (no counting)."""
         translation = self.translate(function)
-        function.entry = make_entry(translation, bind(translation, function.instance))
+        with engine_room():
+            handlers = bind(translation, function.instance)
+        function.entry = self.make_entry(translation, handlers)
         return function.entry
 
     def activate(self, function: WasmFunction) -> Entry:
         """Translate and bind ``function``; set and return its entry."""
         translation = self.translate(function)
         instance = function.instance
-        handlers = bind(translation, instance)
-        entry = make_entry(translation, handlers)
+        with engine_room():
+            handlers = bind(translation, instance)
+        entry = self.make_entry(translation, handlers)
         function.entry = entry
-        if self.engine == "auto":
+        if self.engine == "auto" and not translation.uses_simd:
             return self.count_to_compile(function, translation, handlers, entry)
         threshold = self.hot_threshold
         runs = plan_runs(translation.code) if self.fuse and threshold is not None else []
@@ -279,7 +427,8 @@ class Interpreter:
             budget[0] = 1 << 62  # wrappers still running finish their iteration without coming back
             for pc, handler in originals.items():
                 handlers[pc] = handler
-            install_runs(translation, handlers, runs, instance)
+            with engine_room():
+                install_runs(translation, handlers, runs, instance)
             function.entry = entry
 
         def counted(handler: Any) -> Any:
@@ -352,18 +501,28 @@ class Interpreter:
             if budget[0] <= 0:
                 tier_up()
                 return function.entry(R)
-            return entry(R)
+            # This call's Python frames (here, its entry, its handlers) count as one against the limit.
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(limit + _PYTHON_FRAMES_PER_CALL)
+            try:
+                return entry(R)
+            finally:
+                sys.setrecursionlimit(limit)
 
         function.entry = entry_counting
         return entry_counting
 
-    @staticmethod
-    def loop_entry(function: WasmFunction, loop_offset: int) -> tuple[Any, GeneratedFunction] | None:
+    def loop_entry(self, function: WasmFunction, loop_offset: int) -> tuple[Any, GeneratedFunction] | None:
         """The compiled code entering ``function`` at a loop (None if CPython cannot compile it)."""
+        started = time.perf_counter() if self.counters is not None else 0.0
         try:
-            made = compiled.compile_loop_entry(function, loop_offset)
+            with engine_room():
+                made = compiled.compile_loop_entry(function, loop_offset, self.code_options)
         except (SyntaxError, RecursionError, MemoryError):
             return None
+        finally:
+            if self.counters is not None:
+                self.counters.translate_seconds += time.perf_counter() - started
         if made is None:
             raise RuntimeError(f"no loop at offset {loop_offset} in function {function.index}")  # an engine bug
         return made
@@ -419,6 +578,10 @@ class Interpreter:
             result = function.entry(list(args))
         except RecursionError:
             raise Trap(TRAP_CALL_STACK_EXHAUSTED) from None
+        except Trap as trap:
+            if outermost and trap.message == TRAP_CALL_STACK_EXHAUSTED and isinstance(function, WasmFunction):
+                limit_exhausted_frames(trap, compiled.frame_costs(function.instance.module), self.max_stack_depth)
+            raise
         finally:
             _active -= 1
             _depth, _limit = saved_depth, saved_limit

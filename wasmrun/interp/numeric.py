@@ -915,5 +915,29 @@ REDUCE_TEMPLATES: dict[int, tuple[str, str]] = {
 """Bits -> two ways to make a wrapped value canonical: ``%`` (cheapest when the value is usually in
 range already, e.g. after additions) and ``&`` (cheapest for large values, e.g. after products)."""
 
+
+def _division_templates(bits: int) -> dict[str, str]:
+    t = f"i{bits}"
+    mask, modulus, limit = (1 << bits) - 1, 1 << bits, (1 << (bits - 1)) - 1
+    # A negative dividend (canonical a > limit): divide the magnitudes, as the functions do.
+    return {
+        f"{t}.div_u": "({a} // {b})",
+        f"{t}.rem_u": "({a} % {b})",
+        f"{t}.div_s": f"({{a}} // {{b}} if {{a}} <= {limit} else -(({modulus} - {{a}}) // {{b}}) & {mask})",
+        f"{t}.rem_s": f"({{a}} % {{b}} if {{a}} <= {limit} else -(({modulus} - {{a}}) % {{b}}) & {mask})",
+    }
+
+
+DIVISION_TEMPLATES: dict[str, str] = {**_division_templates(32), **_division_templates(64)}
+"""Mnemonic -> the division or remainder by a divisor that cannot trap, as a template.
+
+Valid only for a *constant* ``{b}`` that is positive as the instruction reads
+it: any non-zero value for ``div_u``/``rem_u``, at most 2**(bits-1) - 1 for
+``div_s``/``rem_s`` (so neither a zero divisor nor ``INT_MIN / -1`` can
+happen).  ``{a}`` must be an atom (the signed forms use it three times).  The
+unsigned ones also serve a variable divisor tested first: ``a // b if b else
+i32_div_u(a, b)``, the function raising the trap.
+"""
+
 RAW_OPERAND_TEMPLATES = frozenset(("i32.wrap_i64",))
 """Templates that give the canonical result even for an operand only right modulo its width."""

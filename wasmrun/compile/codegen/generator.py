@@ -43,6 +43,14 @@ The scheme (read once)
   function at a loop head (on-stack replacement): the entry block is a
   parameter.
 
+* **Limits, only when asked.**  With ``fuel``, each segment of straight-line
+  code starts with its charge (``FUEL.fuel -= 5``), the function's entry and
+  each loop header with a check (``if FUEL.fuel <= 0: FUEL_OUT(0)``), and a
+  bulk instruction with a length charges it after (``FUEL_USE(n)``): the
+  rules are :mod:`wasmrun.compile.fuel`'s.  With ``stats``, the function
+  counts its call (``STATS.enter()``, ``STATS.depth -= 1`` in ``finally``).
+  Without them the source has neither.
+
 Security: the source contains only numbers and names made up here; nothing
 taken from the module (names, strings) ever reaches it.
 """
@@ -56,6 +64,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
+from wasmrun.compile import fuel as fuel_rules
+from wasmrun.compile.codegen.alignment import (
+    ALIGN_CAP,
+    Alignment,
+    Node,
+    constant_alignment,
+    highest,
+    lowest,
+    product,
+    shifted,
+    solve,
+)
 from wasmrun.compile.codegen.structure import FUNCTION, Construct, Structure, analyse
 from wasmrun.compile.codegen.values import EMPTY, NO_CONSTANT, Value, int_literal, local_name
 from wasmrun.compile.fusion import LOADS, STORES, TRAPPING_OPS
@@ -130,6 +150,72 @@ _STORE_OPCODES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if i
 _V_WORD = re.compile(r"\bv\b")
 _IDENTITIES = {"add": 0, "sub": 0, "or": 0, "xor": 0, "shl": 0, "mul": 1}  # right operands that change nothing
 _MASKED_STORE = re.compile(r"\{y\} & (\d+)")
+_ALIGNMENT_KEEPING = frozenset(("i32.wrap_i64", "i64.extend_i32_u"))  # results with their operand's low bits
+
+
+def _index(base: str, shift: int, k: int) -> str:
+    """The typed-view index of the address ``base`` (an atom) plus ``k`` elements."""
+    return f"({base} >> {shift}) + {k}" if k else f"{base} >> {shift}"
+
+
+_PLACEHOLDERS = ("{a}", "{b}")
+
+
+class _NumericPlan:
+    """What the generator does with one numeric mnemonic, worked out once per :class:`Expressions`."""
+
+    __slots__ = (
+        "bits",
+        "division",
+        "fold",
+        "identity",
+        "keeps_alignment",
+        "operation",
+        "parens",
+        "raw_operand",
+        "template",
+        "views",
+        "wrapping",
+    )
+
+    def __init__(self, expressions: Expressions, mnemonic: str, arity: int) -> None:
+        function = expressions.functions.get(mnemonic)
+        self.fold = function if mnemonic not in TRAPPING_OPS else None  # for constant operands
+        wrapping = expressions.wrapping.get(mnemonic)
+        self.wrapping = wrapping or ""
+        self.bits = (64 if mnemonic[1] == "6" else 32) if wrapping is not None else 0
+        self.operation = mnemonic[4:]
+        self.identity = _IDENTITIES.get(self.operation) if wrapping is not None else None
+        template = expressions.templates.get(mnemonic)
+        self.template = template if template is not None and mnemonic not in TRAPPING_OPS else ""
+        self.raw_operand = mnemonic in expressions.raw_operand
+        self.parens = self.template.count("(")
+        # Per operand: the signed views of it the template contains, as (bits, text).
+        self.views = tuple(
+            tuple(
+                (bits, view.replace("{x}", placeholder))
+                for bits, view in expressions.signed_views.items()
+                if view.replace("{x}", placeholder) in self.template
+            )
+            for placeholder in _PLACEHOLDERS[:arity]
+        )
+        self.keeps_alignment = mnemonic in _ALIGNMENT_KEEPING
+        self.division = expressions.divisions.get(mnemonic, "")
+
+
+_PLANS: dict[int, tuple[Expressions, dict[str, _NumericPlan]]] = {}
+
+
+def _plans(expressions: Expressions) -> dict[str, _NumericPlan]:
+    """The numeric plans for ``expressions`` (made once; keyed by identity, the object kept alive)."""
+    found = _PLANS.get(id(expressions))
+    if found is None or found[0] is not expressions:
+        plans = {
+            info.mnemonic: _NumericPlan(expressions, info.mnemonic, len(info.params or ()))
+            for info in _NUMERIC.values()
+        }
+        found = _PLANS[id(expressions)] = (expressions, plans)
+    return found[1]
 
 
 class TooDeep(Exception):
@@ -148,7 +234,9 @@ class Expressions:
     constants.  Lazy masking: ``wrapping`` gives the templates whose result
     (and operands) need only be right modulo 2**bits, ``reduce`` the ``%`` and
     ``&`` forms that make such a value canonical, and ``raw_operand`` the
-    templates that accept an unreduced operand.
+    templates that accept an unreduced operand.  ``divisions``: the integer
+    divisions and remainders by a divisor that cannot trap, inlined for a
+    positive constant divisor (and, unsigned, for a variable one tested first).
     """
 
     templates: Mapping[str, str]
@@ -157,6 +245,7 @@ class Expressions:
     wrapping: Mapping[str, str] = field(default_factory=dict)
     reduce: Mapping[int, tuple[str, str]] = field(default_factory=dict)
     raw_operand: frozenset[str] = frozenset()
+    divisions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,7 +260,10 @@ class GeneratedFunction:
     accesses, the memory trap's re-raise).  ``memory_lines`` is the
     line -> offset map of memory accesses, which the source refers to as
     ``<name>_ML``; ``constants`` are other names the source needs besides the
-    instance's (float constants without a literal).
+    instance's (float constants without a literal).  ``positions`` gives, for
+    each line of the body in order, ``(line, offset of the wasm instruction it
+    was generated for)`` (-1: none): where an asynchronous trap (a timeout,
+    at a call or a loop's back edge) says it stopped.
     """
 
     function_index: int
@@ -184,12 +276,16 @@ class GeneratedFunction:
     line_count: int
     osr_params: tuple[str, ...] = ()
     osr_heights: tuple[int, ...] = ()  # the operand-stack heights of the OSR parameters after the locals
+    positions: tuple[tuple[int, int], ...] = ()
 
 
 class _Ctrl:
     """An open construct during generation."""
 
     __slots__ = (
+        "align_entry",
+        "align_incoming",
+        "align_nodes",
         "base",
         "construct",
         "dead",
@@ -217,6 +313,26 @@ class _Ctrl:
         self.label: int | None = None  # flat form: the basic block of the label
         self.other = 0  # flat form: an if's else block
         self.hoisted: dict[str, str] = {}  # a loop's invariant expressions -> the names computed before it
+        # Alignment of locals (see alignment.py): an if's state at entry, the states branches bring to the
+        # end of a block or if, and a branched-to loop's node per local it writes.
+        self.align_entry: list[Alignment] = []
+        self.align_incoming: list[list[Alignment]] = []
+        self.align_nodes: dict[int, Node] = {}
+
+
+class _Deferred:
+    """A memory access whose form waits for the alignment of its address (a node, solved at assembly)."""
+
+    __slots__ = ("aligned", "alignment", "otherwise", "shift")
+
+    def __init__(self, alignment: Node, shift: int, aligned: str, otherwise: str) -> None:
+        self.alignment = alignment
+        self.shift = shift
+        self.aligned = aligned
+        self.otherwise = otherwise
+
+    def text(self) -> str:
+        return self.aligned if self.alignment.value >= self.shift else self.otherwise
 
 
 class _Generator:
@@ -235,12 +351,20 @@ class _Generator:
         structure: Structure | None = None,
         slots_per_frame: int = 0,
         typed_views: frozenset[str] = frozenset(),
+        fuel: bool = False,
+        stats: bool = False,
     ) -> None:
         self.slots_per_frame = slots_per_frame
         self.typed_views = typed_views
+        # Metering and counting, generated only when asked (see _Generator.account and assemble).
+        self.fuel = fuel
+        self.stats = stats
+        self.charge: tuple[list[tuple[int, str, int, int]], int] | None = None  # the segment's charge line
+        self.pending = 0
         self.module = module
         self.index = function_index
         self.expressions = expressions
+        self.plans = _plans(expressions)
         self.name = name
         self.type: FuncType = module.func_type(function_index)
         body = module.body(function_index)
@@ -260,6 +384,11 @@ class _Generator:
         self.offset = 0
         self.skip = 0
         self.uses_flag = False
+        # The known alignment of each local here (parameters: unknown; declared locals start as zero).
+        self.local_align: list[Alignment] = [0] * self.nparams
+        self.local_align += [ALIGN_CAP] * len(self.declared)
+        self.align_nodes: list[Node] = []
+        self.deferred: list[_Deferred] = []  # memory accesses waiting for the alignment nodes (see assemble)
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -293,7 +422,7 @@ class _Generator:
         if not value.wrap:
             return value
         template = self.expressions.reduce[value.wrap][1 if value.wide else 0]
-        return Value(template.replace("{x}", value.code), value.reads, depth=value.depth + 1)
+        return Value(template.replace("{x}", value.code), value.reads, depth=value.depth + 1, align=value.align)
 
     def pop(self) -> Value:
         """The top entry, canonical (what every instruction but the wrapping ones needs)."""
@@ -309,7 +438,7 @@ class _Generator:
             return
         name = self.temp()
         self.emit(f"{name} = {self.canonical(value).code}")
-        self.stack[index] = Value(name, simple=True)
+        self.stack[index] = Value(name, simple=True, align=value.align)
 
     def spill(self, local: int) -> None:
         """Before ``local`` is written: materialise the pending entries that read it."""
@@ -332,10 +461,13 @@ class _Generator:
 
     def constant(self, value: Any) -> Value:
         """The entry of a constant: a literal, or a name for values without one (NaN, inf, -0.0, references)."""
+        if type(value) is int and value >= 0:  # the common case first
+            align = (value & -value).bit_length() - 1 if value else ALIGN_CAP
+            return Value(str(value), simple=True, constant=value, align=align if align < ALIGN_CAP else ALIGN_CAP)
         if isinstance(value, bool):
             value = int(value)
         if isinstance(value, int):
-            return Value(int_literal(value), simple=True, constant=value)
+            return Value(int_literal(value), simple=True, constant=value, align=constant_alignment(value))
         if value is None:
             return Value("None", simple=True, constant=None)
         if isinstance(value, float) and math.isfinite(value) and math.copysign(1.0, value) > 0:
@@ -354,6 +486,9 @@ class _Generator:
         instructions = self.instructions
         position = 0
         count = len(instructions)
+        if self.fuel:
+            self.offset = fuel_rules.entry_offset(self.module, self.index)
+            self.fuel_check(fuel_rules.ENTRY_COST)
         while position < count:
             opcode, immediate, offset = instructions[position]
             self.position = position
@@ -363,10 +498,58 @@ class _Generator:
                 handler = handlers.get(opcode)
                 if handler is None:
                     self.unsupported(opcode)
+                elif self.fuel and self.live:
+                    if self.charge is None:
+                        self.charge_line()
+                    handler(self, immediate)
+                    self.account(position, position + self.skip)
                 else:
                     handler(self, immediate)
             position += 1 + self.skip
         return self.assemble()
+
+    # --- fuel (only with ``fuel``; the rules: wasmrun.compile.fuel) --------------------------------
+
+    def fuel_check(self, base: int) -> None:
+        """A check (function entry: ``base`` 1, its cost; loop header: 0), then the charge of its segment."""
+        self.emit(f"if FUEL.fuel <= {base}: FUEL_OUT({base})", TRAPS)
+        self.charge_line()
+        self.pending = base
+
+    def charge_line(self) -> None:
+        """Where a segment starts: its charge, written once the segment's cost is known."""
+        self.emit("pass")
+        self.charge = (self.lines, len(self.lines) - 1)
+
+    def account(self, first: int, last: int) -> None:
+        """Add the instructions ``first..last`` (just generated) to their segments; write a finished charge.
+
+        A loop's header starts with its check (where the loop instruction left the
+        code: its ``while``, or its block).  A ``local.set`` fused into a call
+        belongs to the segment after the call.
+        """
+        for position in range(first, last + 1):
+            opcode = self.instructions[position][0]
+            self.pending += fuel_rules.static_cost(self.instructions, position)
+            if not fuel_rules.ends_segment(self.instructions, position):
+                continue
+            if self.charge is not None:
+                lines, index = self.charge
+                indent, _text, _kind, offset = lines[index]
+                if self.pending:
+                    lines[index] = (indent, f"FUEL.fuel -= {self.pending}", PLAIN, offset)
+                self.charge = None
+                self.pending = 0
+            if opcode == LOOP:
+                self.fuel_check(0)
+
+    def bulk_length(self) -> str | None:
+        """For a bulk instruction that charges its length when it runs: the length (top of the stack) as
+        an atom, to charge after the instruction; else None."""
+        if not (self.fuel and fuel_rules.checked_at_run_time(self.instructions, self.position)):
+            return None
+        self.materialize(len(self.stack) - 1)
+        return self.stack[-1].code
 
     def destination(self) -> tuple[str, bool]:
         """Where a statement puts its one result: ``(name, push it)``.
@@ -378,13 +561,15 @@ class _Generator:
         if opcode in (LOCAL_SET, LOCAL_TEE):
             self.spill(index)
             self.skip = 1
+            self.local_align[index] = 0  # a loaded value, a call's result...
             return local_name(index), opcode == LOCAL_TEE
         return self.temp(), True
 
     def push_result(self, name: str) -> None:
         """Push a statement's result held in ``name`` (a temporary or, after a tee, a local)."""
         if name[0] == "l":
-            self.push(Value(name, frozenset((int(name[1:]),)), simple=True))
+            index = int(name[1:])
+            self.push(Value(name, frozenset((index,)), simple=True, align=self.local_align[index]))
         else:
             self.push(Value(name, simple=True))
 
@@ -534,6 +719,65 @@ class _Generator:
             index = self.pop()
         return index
 
+    # --- alignment of locals along the control flow (see alignment.py) ----------------------------
+
+    def align_loop(self, ctrl: _Ctrl) -> None:
+        """At a branched-to loop's head: each local it writes becomes a node (inputs: entry, back edges)."""
+        construct = ctrl.construct
+        if not construct.branches:
+            return
+        local_align = self.local_align
+        for index in construct.writes:
+            node = Node([(local_align[index], 0)])
+            self.align_nodes.append(node)
+            local_align[index] = node
+            ctrl.align_nodes[index] = node
+
+    def align_branch(self, target: _Ctrl) -> None:
+        """A branch to ``target`` takes the current state of the locals there."""
+        kind = target.construct.kind
+        if kind == LOOP:
+            local_align = self.local_align
+            for index, node in target.align_nodes.items():
+                node.inputs.append((local_align[index], 0))
+        elif kind != FUNCTION:
+            target.align_incoming.append(list(self.local_align))
+
+    def align_else(self, ctrl: _Ctrl) -> None:
+        if self.live:
+            ctrl.align_incoming.append(self.local_align)
+        self.local_align = list(ctrl.align_entry)
+
+    def align_end(self, ctrl: _Ctrl) -> None:
+        """At the end of a block or if: merge the states of the paths that meet there."""
+        construct = ctrl.construct
+        if construct.kind == LOOP:
+            return  # only falling through the body reaches a loop's end
+        states = ctrl.align_incoming
+        if self.live:
+            states.append(self.local_align)
+        if construct.kind == IF and not construct.has_else:
+            states.append(ctrl.align_entry)
+        if len(states) < 2:
+            if states and states[0] is not self.local_align:
+                self.local_align = list(states[0])
+            return
+        merged = list(self.local_align)  # the locals the construct does not write are as they were
+        columns = list(zip(*states))  # per local, its alignment on each path (transposed at C speed)
+        for index in construct.writes:
+            values = set(columns[index])
+            if len(values) == 1:
+                merged[index] = values.pop()
+            elif 0 in values:
+                merged[index] = 0
+            elif all(isinstance(value, int) for value in values):
+                merged[index] = min(values)
+            else:
+                node = Node([(value, 0) for value in values])
+                self.align_nodes.append(node)
+                merged[index] = node
+        self.local_align = merged
+
     # --- calls ----------------------------------------------------------------------------------
 
     def call(self, function_type: FuncType, callee: str) -> None:
@@ -560,7 +804,17 @@ class _Generator:
     def op_call_indirect(self, immediate: tuple[int, int]) -> None:
         type_index, table_index = immediate
         index = self.pop()
-        callee = f"INDIRECT(E{table_index}, {index.code}, ty{type_index})"
+        if not index.simple:
+            self.push(index)
+            self.materialize(len(self.stack) - 1)
+            index = self.pop()
+        # The common case inline (a present element of the very type: types are interned), anything
+        # else through INDIRECT, which raises the trap or compares the types structurally.
+        i, elements, function_type, element = index.code, f"E{table_index}", f"ty{type_index}", self.temp()
+        callee = (
+            f"({element}.direct if {i} < len({elements}) and ({element} := {elements}[{i}]) is not None"
+            f" and {element}.type is {function_type} else INDIRECT({elements}, {i}, {function_type}))"
+        )
         self.call(self.module.types[type_index], callee)
 
     # --- parametric and variable instructions -----------------------------------------------------
@@ -576,9 +830,10 @@ class _Generator:
             self.push(x if z.constant else y)
             return
         self.push_expression(f"({x.code} if {z.code} else {y.code})", (x, y, z), 1)
+        self.stack[-1].align = lowest(x.align, y.align, self.align_nodes)
 
     def op_local_get(self, index: int) -> None:
-        self.push(Value(local_name(index), frozenset((index,)), simple=True))
+        self.push(Value(local_name(index), frozenset((index,)), simple=True, align=self.local_align[index]))
 
     def op_local_set(self, index: int) -> None:
         value = self.pop()
@@ -587,6 +842,7 @@ class _Generator:
             return
         self.spill(index)
         self.emit(f"{name} = {value.code}")
+        self.local_align[index] = value.align
 
     def op_local_tee(self, index: int) -> None:
         value = self.canonical(self.stack[-1])
@@ -596,7 +852,8 @@ class _Generator:
         self.pop()
         self.spill(index)
         self.emit(f"{name} = {value.code}")
-        self.push(Value(name, frozenset((index,)), simple=True))
+        self.local_align[index] = value.align
+        self.push(Value(name, frozenset((index,)), simple=True, align=value.align))
 
     def op_global_get(self, index: int) -> None:
         name, push = self.destination()
@@ -629,105 +886,167 @@ class _Generator:
         self.push(Value(code, reads, depth=depth + extra_depth))
 
     def numeric(self, mnemonic: str, arity: int) -> None:
-        base = len(self.stack) - arity
-        raw = self.stack[base:]
-        function = self.expressions.functions.get(mnemonic)
-        if (
-            function is not None
-            and mnemonic not in TRAPPING_OPS
-            and all(operand.constant is not NO_CONSTANT for operand in raw)
-        ):
-            del self.stack[base:]
-            self.push(self.constant(function(*(operand.constant for operand in raw))))
+        plan = self.plans[mnemonic]
+        stack = self.stack
+        base = len(stack) - arity
+        function = plan.fold
+        if function is not None and stack[-1].constant is not NO_CONSTANT:
+            if arity == 1:
+                self.stack[-1] = self.constant(function(stack[-1].constant))
+                return
+            if stack[-2].constant is not NO_CONSTANT:
+                value = function(stack[-2].constant, stack[-1].constant)
+                del stack[-2:]
+                stack.append(self.constant(value))
+                return
+        if plan.bits:
+            self.wrapping(plan)
             return
-        wrapping = self.expressions.wrapping.get(mnemonic)
-        if wrapping is not None:
-            self.wrapping(mnemonic, wrapping)
+        template = plan.template
+        if not template:
+            if not plan.division or not self.division(mnemonic, plan.division):
+                self.call_numeric(mnemonic, arity)
             return
-        template = self.expressions.templates.get(mnemonic)
-        if template is None or mnemonic in TRAPPING_OPS:
-            self.call_numeric(mnemonic, arity)
-            return
-        if mnemonic not in self.expressions.raw_operand:
-            for index in range(base, len(self.stack)):
-                self.stack[index] = self.canonical(self.stack[index])
-        operands = tuple(self.stack[base:])
-        if max(operand.depth for operand in operands) + template.count("(") > MAX_EXPRESSION_DEPTH:
-            for index in range(base, len(self.stack)):
+        if not plan.raw_operand:
+            for index in range(base, len(stack)):
+                if stack[index].wrap:
+                    stack[index] = self.canonical(stack[index])
+        depth = stack[-1].depth if arity == 1 else max(stack[-1].depth, stack[-2].depth)
+        if depth + plan.parens > MAX_EXPRESSION_DEPTH:
+            for index in range(base, len(stack)):
                 self.materialize(index)
         text = template
-        for position, placeholder in enumerate(("{a}", "{b}")[:arity]):
-            operand = self.stack[base + position]
-            if isinstance(operand.constant, int):
-                for bits, view in self.expressions.signed_views.items():
-                    pattern = view.replace("{x}", placeholder)
-                    if pattern in text:
-                        signed = operand.constant - (1 << bits) if operand.constant >> (bits - 1) else operand.constant
-                        text = text.replace(pattern, int_literal(signed))
-            elif operand.simple and len(operand.reads) == 1:
-                for view in self.expressions.signed_views.values():
-                    pattern = view.replace("{x}", placeholder)
-                    if pattern in text:
-                        name = self.hoist(operand, view.replace("{x}", operand.code))
-                        if name is not None:
-                            text = text.replace(pattern, name)
-            if text.count(placeholder) > 1 and not operand.simple:
+        for position, views in enumerate(plan.views):
+            operand = stack[base + position]
+            placeholder = _PLACEHOLDERS[position]
+            if views:
+                constant = operand.constant
+                if isinstance(constant, int):
+                    for bits, pattern in views:
+                        if pattern in text:
+                            signed = constant - (1 << bits) if constant >> (bits - 1) else constant
+                            text = text.replace(pattern, int_literal(signed))
+                elif operand.simple and len(operand.reads) == 1:
+                    for bits, pattern in views:
+                        if pattern in text:
+                            name = self.hoist(operand, self.expressions.signed_views[bits].replace("{x}", operand.code))
+                            if name is not None:
+                                text = text.replace(pattern, name)
+            if not operand.simple and text.count(placeholder) > 1:
                 self.materialize(base + position)
-        operands = tuple(self.stack[base:])
-        for placeholder, operand in zip(("{a}", "{b}"), operands):
+        operands = tuple(stack[base:])
+        for placeholder, operand in zip(_PLACEHOLDERS, operands):
             text = text.replace(placeholder, operand.code)
-        del self.stack[base:]
-        self.push_expression(text, operands, template.count("("))
+        del stack[base:]
+        self.push_expression(text, operands, plan.parens)
+        if plan.keeps_alignment:
+            stack[-1].align = operands[0].align
 
-    def wrapping(self, mnemonic: str, template: str) -> None:
+    def wrapping(self, plan: _NumericPlan) -> None:
         """A binary instruction whose result need only be right modulo 2**bits (lazy masking)."""
-        bits = 64 if mnemonic[1] == "6" else 32
-        operation = mnemonic[4:]
-        limit = 4 * bits  # beyond this estimated magnitude, reduce the operands first
-        a, b = self.stack[-2], self.stack[-1]
-        if b.constant == _IDENTITIES.get(operation) and b.constant is not NO_CONSTANT:
-            del self.stack[-1]  # x + 0, x - 0, x | 0, x ^ 0, x << 0, x * 1: x itself
-            return
-        if a.constant == _IDENTITIES.get(operation) and operation in ("add", "or", "xor", "mul"):
-            del self.stack[-2]
-            return
-        widths = [self.width_of(a, bits), self.width_of(b, bits)]
+        bits = plan.bits
+        operation = plan.operation
+        template = plan.wrapping
+        stack = self.stack
+        a, b = stack[-2], stack[-1]
+        identity = plan.identity
+        if identity is not None:
+            if b.constant is not NO_CONSTANT and b.constant == identity:
+                del stack[-1]  # x + 0, x - 0, x | 0, x ^ 0, x << 0, x * 1: x itself
+                return
+            if a.constant is not NO_CONSTANT and a.constant == identity and operation != "sub" and operation != "shl":
+                del stack[-2]
+                return
+        # The estimated magnitudes of the operands, in bits (lazy masking: see Value).
+        width_a = a.width if a.wrap else max(a.constant.bit_length(), 1) if type(a.constant) is int else bits
+        width_b = b.width if b.wrap else max(b.constant.bit_length(), 1) if type(b.constant) is int else bits
         if operation == "mul":
-            width = widths[0] + widths[1]
+            width = width_a + width_b
         elif operation == "shl":
-            width = widths[0] + (b.constant & (bits - 1) if isinstance(b.constant, int) else bits - 1)
+            width = width_a + (b.constant & (bits - 1) if isinstance(b.constant, int) else bits - 1)
         else:
-            width = max(widths) + 1
-        if width > limit or max(a.depth, b.depth) + 1 > MAX_EXPRESSION_DEPTH:
-            for index in (-2, -1):
-                self.stack[index] = self.canonical(self.stack[index])
-            a, b = self.stack[-2], self.stack[-1]
+            width = (width_a if width_a > width_b else width_b) + 1
+        depth = (a.depth if a.depth > b.depth else b.depth) + 1
+        if width > 4 * bits or depth > MAX_EXPRESSION_DEPTH:
+            # Beyond this estimated magnitude (or nesting), reduce the operands first.
+            a, b = self.canonical(a), self.canonical(b)
             width = 2 * bits + 1
-        del self.stack[-2:]
+            depth = (a.depth if a.depth > b.depth else b.depth) + 1
+        del stack[-2:]
+        if operation in ("add", "sub") and isinstance(b.constant, int) and b.constant >> (bits - 1):
+            # x + c with c >= 2**(bits-1) is x - (2**bits - c) modulo 2**bits (x - c likewise): the
+            # sum then stays a one-digit int that the reduction returns as it is, where a sum beyond
+            # 2**bits would make ``%`` divide (three times slower).
+            operation = "sub" if operation == "add" else "add"
+            b = self.constant((1 << bits) - b.constant)
+            template = self.expressions.wrapping[f"i{bits}.{operation}"]
+        elif operation == "add" and isinstance(a.constant, int) and a.constant >> (bits - 1):
+            a, b = b, self.constant((1 << bits) - a.constant)
+            operation = "sub"
+            template = self.expressions.wrapping[f"i{bits}.sub"]
         text = template.replace("{a}", a.code).replace("{b}", b.code)
-        # x & c is canonical if c is; x | y and x ^ y if both are.
-        canonical = (operation == "and" and not (a.wrap and b.wrap)) or (
-            operation in ("or", "xor") and not a.wrap and not b.wrap
-        )
-        wide = operation in ("mul", "shl") or a.wide or b.wide
         reads = a.reads | b.reads if (a.reads or b.reads) else EMPTY
-        depth = max(a.depth, b.depth) + 1
-        if canonical:
-            self.push(Value(text, reads, depth=depth))
+        nodes = self.align_nodes
+        if operation == "and":
+            # x & c is canonical if c is.
+            align = highest(a.align, b.align)
+            if not (a.wrap and b.wrap):
+                stack.append(Value(text, reads, depth=depth, align=align))
+                return
+        elif operation == "mul":
+            align = product(a.align, b.align, nodes)
+        elif operation == "shl":
+            align = shifted(a.align, b.constant & (bits - 1), nodes) if isinstance(b.constant, int) else a.align
         else:
-            self.push(Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide))
-
-    @staticmethod
-    def width_of(value: Value, bits: int) -> int:
-        if value.wrap:
-            return value.width
-        if isinstance(value.constant, int):
-            return max(value.constant.bit_length(), 1)
-        return bits
+            align = lowest(a.align, b.align, nodes)
+            if operation != "add" and operation != "sub" and not a.wrap and not b.wrap:
+                stack.append(Value(text, reads, depth=depth, align=align))  # x | y and x ^ y if both are
+                return
+        wide = operation == "mul" or operation == "shl" or a.wide or b.wide
+        stack.append(Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align))
 
     def hoist(self, local: Value, expression: str) -> str | None:
         """A name for ``expression`` (of the local read ``local``) computed before the loops that keep it."""
         return None
+
+    def division(self, mnemonic: str, template: str) -> bool:
+        """An integer division or remainder without its function's call, where that is safe; whether it was.
+
+        A positive constant divisor cannot trap: the quotient is an expression.
+        An unsigned one by a variable divisor is tested first (``a // b if b
+        else i32_div_u(a, b)``: the function raises the trap), a statement.
+        """
+        stack = self.stack
+        divisor = stack[-1]
+        bits = 64 if mnemonic[1] == "6" else 32
+        unsigned = mnemonic[-1] == "u"
+        if isinstance(divisor.constant, int):
+            if not 0 < divisor.constant < 1 << (bits if unsigned else bits - 1):
+                return False
+            stack[-2] = self.canonical(stack[-2])
+            parens = template.count("(")
+            if (not unsigned and not stack[-2].simple) or stack[-2].depth + parens > MAX_EXPRESSION_DEPTH:
+                self.materialize(len(stack) - 2)  # the signed forms use the dividend three times
+            dividend = stack[-2]
+            del stack[-2:]
+            text = template.replace("{a}", dividend.code).replace("{b}", divisor.code)
+            self.push_expression(text, (dividend, divisor), parens)
+            return True
+        if not unsigned:
+            return False
+        for index in (-2, -1):
+            stack[index] = self.canonical(stack[index])
+        if not divisor.simple:
+            self.materialize(len(stack) - 1)
+        dividend, divisor = stack[-2], stack[-1]
+        del stack[-2:]
+        text = template.replace("{a}", dividend.code).replace("{b}", divisor.code)
+        name, push = self.destination()
+        function = mnemonic.replace(".", "_")
+        self.emit(f"{name} = {text} if {divisor.code} else {function}({dividend.code}, {divisor.code})", TRAPS)
+        if push:
+            self.push_result(name)
+        return True
 
     def call_numeric(self, mnemonic: str, arity: int) -> None:
         operands = tuple(self.top(arity))
@@ -767,37 +1086,68 @@ class _Generator:
         constant = int(address)
         return f"V0_{access[1]}[{constant // size}]" if constant % size == 0 else None
 
+    def access_form(self, access: str, memarg: tuple[int, int], base: Value) -> tuple[str, str, Alignment | None, bool]:
+        """How an access of a typed-view format at a dynamic address goes: ``(base, tested base, alignment, hinted)``.
+
+        ``alignment`` is the known alignment of the address (an int or a node:
+        see :mod:`~wasmrun.compile.codegen.alignment`), or None when the
+        typed view cannot serve it (no view, or an offset that is not a
+        multiple of the size); ``hinted`` says the instruction's hint promises
+        natural alignment, which makes testing for it worth while.  The
+        tested form names a base that is not an atom it can repeat: the test,
+        evaluated first, assigns it (``if not (t1 := l2 + 8) & 3``), and
+        ``base`` is that name, the tested base the assignment.
+        """
+        size = _SIZES[access]
+        if access[1] not in self.typed_views or memarg[1] % size:
+            return base.code, base.code, None, False
+        alignment = base.align
+        hinted = memarg[0] >= size.bit_length() - 1
+        if hinted and not base.simple and not (isinstance(alignment, int) and alignment >= size.bit_length() - 1):
+            name = self.temp()
+            return name, f"({name} := {base.code})", alignment, hinted
+        return base.code, base.code, alignment, hinted
+
+    def memory_line(self, alignment: Alignment | None, shift: int, hinted: bool, forms: tuple[str, str, str]) -> None:
+        """Emit the access: ``forms`` are its aligned, tested and general texts (see :meth:`access_form`)."""
+        aligned, tested, general = forms
+        if alignment is None:
+            self.emit(general, MEMORY)
+        elif isinstance(alignment, int):
+            self.emit(aligned if alignment >= shift else tested if hinted else general, MEMORY)
+        else:
+            # A placeholder line, replaced at assembly (the text begins with NUL, which no Python line does).
+            self.emit(f"\0{len(self.deferred)}", MEMORY)
+            self.deferred.append(_Deferred(alignment, shift, aligned, tested if hinted else general))
+
     def load(self, mnemonic: str, memarg: tuple[int, int]) -> None:
         access, convert = LOADS[mnemonic]
         base = self.pop()
         offset = memarg[1]
-        size = _SIZES.get(access, 1)
-        checked = (
-            size > 1
-            and access[1] in self.typed_views
-            and memarg[0] >= size.bit_length() - 1  # the hint says naturally aligned: try the typed view first
-            and base.constant is NO_CONSTANT
-            and offset % size == 0
-        )
-        if checked and not base.simple:
-            self.push(base)
-            self.materialize(len(self.stack) - 1)
-            base = self.pop()
-        address = self.address(base, offset)
-        name, push = self.destination() if convert == "v" else (self.temp(), True)
-        typed = self.typed(access, address)
-        unpack = f"{STRUCT_NAMES.get(access)}_UNPACK(V0, {address})[0]"
-        if access == "byte":
-            self.emit(f"{name} = V0[{address}]", MEMORY)
-        elif typed is not None:
-            self.emit(f"{name} = {typed}", MEMORY)
-        elif checked:
-            shift = size.bit_length() - 1
-            index = f"({base.code} >> {shift}) + {offset // size}" if offset else f"{base.code} >> {shift}"
-            view = f"V0_{access[1]}[{index}]"
-            self.emit(f"{name} = {view} if not {base.code} & {size - 1} else {unpack}", MEMORY)
+        if access == "byte" or isinstance(base.constant, int):
+            address = self.address(base, offset)
+            name, push = self.destination() if convert == "v" else (self.temp(), True)
+            typed = self.typed(access, address) if access != "byte" else None
+            if access == "byte":
+                self.emit(f"{name} = V0[{address}]", MEMORY)
+            elif typed is not None:
+                self.emit(f"{name} = {typed}", MEMORY)
+            else:
+                self.emit(f"{name} = {STRUCT_NAMES[access]}_UNPACK(V0, {address})[0]", MEMORY)
         else:
-            self.emit(f"{name} = {unpack}", MEMORY)
+            size = _SIZES[access]
+            shift = size.bit_length() - 1
+            code, test, alignment, hinted = self.access_form(access, memarg, base)
+            name, push = self.destination() if convert == "v" else (self.temp(), True)
+            k = offset // size
+            unpack = f"{STRUCT_NAMES[access]}_UNPACK(V0, {code + ' + ' + str(offset) if offset else code})[0]"
+            view = f"V0_{access[1]}[{_index(code, shift, k)}]"
+            forms = (
+                f"{name} = V0_{access[1]}[{_index(base.code, shift, k)}]",
+                f"{name} = {view} if not {test} & {size - 1} else {unpack}",
+                f"{name} = {STRUCT_NAMES[access]}_UNPACK(V0, {self.address(base, offset)})[0]",
+            )
+            self.memory_line(alignment, shift, hinted, forms)
         if convert == "v":
             if push:
                 self.push_result(name)
@@ -807,19 +1157,36 @@ class _Generator:
     def store(self, mnemonic: str, memarg: tuple[int, int]) -> None:
         access, convert = STORES[mnemonic]
         value = self.pop()
-        address = self.address(self.pop(), memarg[1])
+        base = self.pop()
+        offset = memarg[1]
         masked = _MASKED_STORE.fullmatch(convert)
         if masked is not None and isinstance(value.constant, int):
             stored = str(value.constant & int(masked.group(1)))
         else:
             stored = convert.replace("{y}", value.code)
-        typed = self.typed(access, address)
-        if access == "byte":
-            self.emit(f"V0[{address}] = {stored}", MEMORY)
-        elif typed is not None:
-            self.emit(f"{typed} = {stored}", MEMORY)
-        else:
-            self.emit(f"{STRUCT_NAMES[access]}_PACK(V0, {address}, {stored})", MEMORY)
+        if access == "byte" or isinstance(base.constant, int):
+            address = self.address(base, offset)
+            typed = self.typed(access, address) if access != "byte" else None
+            if access == "byte":
+                self.emit(f"V0[{address}] = {stored}", MEMORY)
+            elif typed is not None:
+                self.emit(f"{typed} = {stored}", MEMORY)
+            else:
+                self.emit(f"{STRUCT_NAMES[access]}_PACK(V0, {address}, {stored})", MEMORY)
+            return
+        size = _SIZES[access]
+        shift = size.bit_length() - 1
+        code, test, alignment, hinted = self.access_form(access, memarg, base)
+        k = offset // size
+        pack = f"{STRUCT_NAMES[access]}_PACK(V0, {code + ' + ' + str(offset) if offset else code}, {stored})"
+        # The tested form is two lines (an assignment is no expression); only one of them runs, so the
+        # stored expression, pure, may appear in both.
+        forms = (
+            f"V0_{access[1]}[{_index(base.code, shift, k)}] = {stored}",
+            f"if not {test} & {size - 1}: V0_{access[1]}[{_index(code, shift, k)}] = {stored}\nelse: {pack}",
+            f"{STRUCT_NAMES[access]}_PACK(V0, {self.address(base, offset)}, {stored})",
+        )
+        self.memory_line(alignment, shift, hinted, forms)
 
     def op_memory_size(self, memory: int) -> None:
         name = self.temp()
@@ -827,9 +1194,12 @@ class _Generator:
         self.push(Value(name, simple=True))
 
     def op_memory_grow(self, memory: int) -> None:
+        length = self.bulk_length()
         delta = self.pop()
         name = self.temp()
         self.emit(f"{name} = m{memory}.grow({delta.code})")
+        if length is not None:
+            self.emit(f"if {name} >= 0: FUEL_USE({length})", TRAPS)
         self.push(Value(f"({name} if {name} >= 0 else 4294967295)", depth=1))
 
     def pop_codes(self, count: int) -> list[str]:
@@ -837,18 +1207,27 @@ class _Generator:
         del self.stack[len(self.stack) - count :]
         return [value.code for value in values]
 
+    def bulk(self, text: str, length: str | None) -> None:
+        """A bulk instruction's line, then the charge of its length if it has one (see :meth:`bulk_length`)."""
+        self.emit(text, TRAPS)
+        if length is not None:
+            self.emit(f"FUEL_USE({length})", TRAPS)
+
     def op_memory_fill(self, memory: int) -> None:
+        length = self.bulk_length()
         p, v, n = self.pop_codes(3)
-        self.emit(f"m{memory}.fill({p}, {v}, {n})", TRAPS)
+        self.bulk(f"m{memory}.fill({p}, {v}, {n})", length)
 
     def op_memory_copy(self, memories: tuple[int, int]) -> None:
+        length = self.bulk_length()
         p, q, n = self.pop_codes(3)
-        self.emit(f"m{memories[0]}.copy({p}, {q}, {n})", TRAPS)
+        self.bulk(f"m{memories[0]}.copy({p}, {q}, {n})", length)
 
     def op_memory_init(self, immediate: tuple[int, int]) -> None:
         segment, memory = immediate
+        length = self.bulk_length()
         p, q, n = self.pop_codes(3)
-        self.emit(f"m{memory}.init({p}, datas[{segment}], {q}, {n})", TRAPS)
+        self.bulk(f"m{memory}.init({p}, datas[{segment}], {q}, {n})", length)
 
     def op_data_drop(self, segment: int) -> None:
         self.emit(f"datas[{segment}] = b''")
@@ -871,23 +1250,29 @@ class _Generator:
         self.push(Value(name, simple=True))
 
     def op_table_grow(self, table: int) -> None:
+        length = self.bulk_length()
         v, n = self.pop_codes(2)
         name = self.temp()
         self.emit(f"{name} = T{table}.grow({n}, {v})")
+        if length is not None:
+            self.emit(f"if {name} >= 0: FUEL_USE({length})", TRAPS)
         self.push(Value(f"({name} if {name} >= 0 else 4294967295)", depth=1))
 
     def op_table_fill(self, table: int) -> None:
+        length = self.bulk_length()
         p, v, n = self.pop_codes(3)
-        self.emit(f"T{table}.fill({p}, {v}, {n})", TRAPS)
+        self.bulk(f"T{table}.fill({p}, {v}, {n})", length)
 
     def op_table_copy(self, tables: tuple[int, int]) -> None:
+        length = self.bulk_length()
         p, q, n = self.pop_codes(3)
-        self.emit(f"T{tables[0]}.copy({p}, T{tables[1]}, {q}, {n})", TRAPS)
+        self.bulk(f"T{tables[0]}.copy({p}, T{tables[1]}, {q}, {n})", length)
 
     def op_table_init(self, immediate: tuple[int, int]) -> None:
         segment, table = immediate
+        length = self.bulk_length()
         p, q, n = self.pop_codes(3)
-        self.emit(f"T{table}.init({p}, elems[{segment}], {q}, {n})", TRAPS)
+        self.bulk(f"T{table}.init({p}, elems[{segment}], {q}, {n})", length)
 
     def op_elem_drop(self, segment: int) -> None:
         self.emit(f"elems[{segment}] = ()")
@@ -916,23 +1301,44 @@ class _Generator:
         has_memory = any(kind == MEMORY for _indent, _text, kind, _offset in body)
         # A big frame counts as several against the depth limit (ENTER/LEAVE, from the runtime), as in
         # the interpreter: it bounds the memory a full stack takes.
-        extra_cost = (
-            (self.nparams + len(self.declared) + self.temps) // self.slots_per_frame if self.slots_per_frame else 0
-        )
+        # (Parameters and declared locals only: the rule of wasmrun.interp.compiled.frame_cost, which the
+        # interpreter follows too, so that both tiers exhaust the stack at the same depth.)
+        extra_cost = (self.nparams + len(self.declared)) // self.slots_per_frame if self.slots_per_frame else 0
+        finally_lines = [f"LEAVE({extra_cost})"] if extra_cost else []
         out: list[str] = [header]
+        if self.stats and not self.extra_params():
+            # Counting calls and depth (--stats): before ENTER, whose lowered limit it could hit.  A loop
+            # entry continues a call counted where it began.
+            out.append(" STATS.enter()")
+            finally_lines.append("STATS.depth -= 1")
         if extra_cost:
             out.append(f" ENTER({extra_cost})")
         out += [" " + line for line in prologue]
         lines: dict[int, tuple[int, int]] = {}
         memory_lines: dict[int, int] = {}
-        guarded = has_memory or extra_cost > 0
+        guarded = has_memory or bool(finally_lines)
         base = 2 if guarded else 1
         if guarded:
             out.append(" try:")
         if not body:
             out.append(" " * base + "pass")
+        deferred = self.deferred
+        if deferred:
+            solve(self.align_nodes)
+        positions: list[tuple[int, int]] = []
         for indent, text, kind, offset in body:
+            if kind == MEMORY:
+                if text[0] == "\0":
+                    text = deferred[int(text[1:])].text()
+                if "\n" in text:  # a store's tested form: two lines
+                    first, second = text.split("\n")
+                    out.append(" " * (base + indent) + first)
+                    positions.append((len(out), offset))
+                    lines[len(out)] = (kind, offset)
+                    memory_lines[len(out)] = offset
+                    text = second
             out.append(" " * (base + indent) + text)
+            positions.append((len(out), offset))
             if kind != PLAIN:
                 lines[len(out)] = (kind, offset)
                 if kind == MEMORY:
@@ -941,9 +1347,9 @@ class _Generator:
             out.append(" except MEMORY_ERRORS as error:")
             out.append(f"  raise MEMORY_TRAP(error, {self.name}_ML) from None")
             lines[len(out)] = (AT, -1)
-        if extra_cost:
+        if finally_lines:
             out.append(" finally:")
-            out.append(f"  LEAVE({extra_cost})")
+            out += ["  " + line for line in finally_lines]
         source = "\n".join(out) + "\n"
         return GeneratedFunction(
             self.index,
@@ -956,6 +1362,7 @@ class _Generator:
             len(out),
             tuple(extra),
             tuple(self.osr_heights()),
+            tuple(positions),
         )
 
     def extra_params(self) -> list[str]:
@@ -1037,6 +1444,7 @@ class StructuredGenerator(_Generator):
         construct = self.structure.at(self.position)
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         self.parameter_variables(ctrl)
+        self.align_loop(ctrl)
         if construct.branches:
             self.open_loop_form(ctrl)
             return
@@ -1051,6 +1459,7 @@ class StructuredGenerator(_Generator):
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         ctrl.results = self.result_variables(construct)
         ctrl.saved = self.top(construct.nparams)
+        ctrl.align_entry = list(self.local_align)
         if loop_form(construct):
             self.open_loop_form(ctrl)
         else:
@@ -1075,6 +1484,7 @@ class StructuredGenerator(_Generator):
         self.open("else:")
         del self.stack[ctrl.base :]
         self.stack.extend(ctrl.saved)
+        self.align_else(ctrl)
         self.live = True
 
     def op_end(self, _immediate: None) -> None:
@@ -1105,6 +1515,7 @@ class StructuredGenerator(_Generator):
             self.stack.extend(Value(name, simple=True) for name in ctrl.results)
         elif not self.live:
             del self.stack[ctrl.base :]
+        self.align_end(ctrl)
         self.live = construct.end_reached
 
     def escape_dispatch(self, ctrl: _Ctrl) -> None:
@@ -1131,6 +1542,7 @@ class StructuredGenerator(_Generator):
 
     def branch(self, depth: int, condition: Value | None) -> None:
         target = self.ctrls[-1 - depth]
+        self.align_branch(target)
         construct = target.construct
         if construct.kind == FUNCTION:
             if condition is None:
@@ -1258,6 +1670,7 @@ class FlatGenerator(_Generator):
                 self.materialize(index)
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         self.parameter_variables(ctrl)
+        self.align_loop(ctrl)
         self.ctrls.append(ctrl)
         if self.position == self.entry or construct.branches:
             head = self.label_of(ctrl)
@@ -1278,6 +1691,7 @@ class FlatGenerator(_Generator):
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         ctrl.results = self.result_variables(construct)
         ctrl.saved = self.top(construct.nparams)
+        ctrl.align_entry = list(self.local_align)
         self.ctrls.append(ctrl)
         other = self.new_block()  # the else arm, or the end
         self.open(f"if not {condition.code}:")
@@ -1300,6 +1714,7 @@ class FlatGenerator(_Generator):
         self.switch(ctrl.other)
         del self.stack[ctrl.base :]
         self.stack.extend(ctrl.saved)
+        self.align_else(ctrl)
         self.live = True
 
     def op_end(self, _immediate: None) -> None:
@@ -1325,10 +1740,12 @@ class FlatGenerator(_Generator):
             self.stack.extend(Value(name, simple=True) for name in ctrl.results)
         elif not self.live:
             del self.stack[ctrl.base :]
+        self.align_end(ctrl)
         self.live = construct.end_reached
 
     def branch(self, depth: int, condition: Value | None) -> None:
         target = self.ctrls[-1 - depth]
+        self.align_branch(target)
         construct = target.construct
         if condition is not None:
             self.open(f"if {condition.code}:")
@@ -1357,6 +1774,8 @@ class FlatGenerator(_Generator):
             and all(target.construct.kind != FUNCTION for target in targets)
         ):
             # Every target is a basic block reached without values: one tuple lookup.
+            for target in targets:
+                self.align_branch(target)
             blocks = ", ".join(str(self.label_of(target)) for target in targets[:-1])
             fallback = self.label_of(targets[-1])
             self.emit(f"b = ({blocks},)[{index.code}] if {index.code} < {len(labels)} else {fallback}")
@@ -1503,15 +1922,20 @@ def generate_function(
     flat: bool = False,
     slots_per_frame: int = 0,
     typed_views: frozenset[str] = frozenset(),
+    fuel: bool = False,
+    stats: bool = False,
 ) -> GeneratedFunction:
     """The Python source of defined function ``function_index`` of a validated module.
 
     The structured form unless ``flat`` or the function exceeds CPython's
     static limits (then the flat form).  ``name`` defaults to ``f<index>``.
-    With ``slots_per_frame``, a function with more locals and temporaries than
+    With ``slots_per_frame``, a function with more parameters and locals than
     that calls ``ENTER(n)`` first and ``LEAVE(n)`` last, ``n`` the number of
     extra frames it counts as.  ``typed_views``: the formats of the typed
-    views the namespace has (``V0_I`` ...).
+    views the namespace has (``V0_I`` ...).  ``fuel``: charge and check fuel
+    through ``FUEL``, ``FUEL_OUT`` and ``FUEL_USE`` (see
+    :mod:`wasmrun.compile.fuel`); ``stats``: count the call in ``STATS``.
+    Without them the source has nothing of either.
     """
     name = name or f"f{function_index}"
     body = module.body(function_index)
@@ -1529,6 +1953,8 @@ def generate_function(
                 structure=structure,
                 slots_per_frame=slots_per_frame,
                 typed_views=typed_views,
+                fuel=fuel,
+                stats=stats,
             ).generate()
         except TooDeep:
             pass
@@ -1541,6 +1967,8 @@ def generate_function(
         structure=structure,
         slots_per_frame=slots_per_frame,
         typed_views=typed_views,
+        fuel=fuel,
+        stats=stats,
     ).generate()
 
 
@@ -1553,6 +1981,7 @@ def generate_loop_entry(
     name: str,
     slots_per_frame: int = 0,
     typed_views: frozenset[str] = frozenset(),
+    fuel: bool = False,
 ) -> GeneratedFunction | None:
     """A flat-form version of the function that starts at the head of the loop at ``loop_offset``.
 
@@ -1582,5 +2011,6 @@ def generate_loop_entry(
         entry=position,
         slots_per_frame=slots_per_frame,
         typed_views=typed_views,
+        fuel=fuel,
     )
     return generator.generate()

@@ -153,7 +153,7 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
         if not live:
             continue
         if opcode == LOCAL_GET:
-            if not any(immediate in scope for scope in assigned):
+            if immediate not in needs_init and not any(immediate in scope for scope in assigned):
                 needs_init.add(immediate)
         elif opcode in (LOCAL_SET, LOCAL_TEE):
             assigned[-1].add(immediate)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.compile.codegen.alignment import Alignment
+
 NO_CONSTANT: Any = object()
 """``Value.constant`` of an entry that is not a known constant."""
 
@@ -33,10 +35,11 @@ class Value:
     (32 or 64) modulo which an integer expression is right but not yet
     reduced (lazy masking; ``width`` then bounds its magnitude in bits, and
     ``wide`` says a product or shift made it, which ``&`` reduces faster than
-    ``%``).
+    ``%``).  ``align`` is the known alignment of an integer (see
+    :mod:`~wasmrun.compile.codegen.alignment`: low bits known to be zero).
     """
 
-    __slots__ = ("code", "constant", "depth", "reads", "simple", "wide", "width", "wrap")
+    __slots__ = ("align", "code", "constant", "depth", "reads", "simple", "wide", "width", "wrap")
 
     def __init__(
         self,
@@ -49,6 +52,7 @@ class Value:
         wrap: int = 0,
         width: int = 0,
         wide: bool = False,
+        align: Alignment = 0,
     ) -> None:
         self.code = code
         self.reads = reads
@@ -58,6 +62,7 @@ class Value:
         self.wrap = wrap
         self.width = width
         self.wide = wide
+        self.align = align
 
     @property
     def stable(self) -> bool:

@@ -1,0 +1,305 @@
+"""Known alignment (wasmrun.compile.codegen.alignment) and the memory accesses it lets the generator write:
+the rules, the fixed point over loops, and the forms in generated code, each run against the interpreter."""
+
+from __future__ import annotations
+
+import random
+import re
+import struct
+from typing import Any
+
+import pytest
+
+import wasmrun.interp.compiled as compiled
+from wasmrun.compile.codegen.alignment import (
+    ALIGN_CAP,
+    Node,
+    constant_alignment,
+    highest,
+    lowest,
+    product,
+    shifted,
+    solve,
+)
+from wasmrun.embedding import Store
+from wasmrun.errors import Trap
+from wasmrun.interp.machine import Interpreter
+from wasmrun.module import Module
+from wasmrun.runtime.linker import Linker
+from wasmrun.text.wat import parse_module
+
+TIERS: dict[str, dict[str, Any]] = {
+    "interp": {"engine": "interp"},
+    "compile": {"engine": "compile"},
+    "flat": {"engine": "compile"},
+    "osr": {"engine": "auto", "compile_threshold": 3},
+}
+
+# --- the rules ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0, ALIGN_CAP), (1, 0), (2, 1), (12, 2), (1024, ALIGN_CAP), (0xFFFFFFF8, 3), (0x80000000, ALIGN_CAP)],
+)
+def test_a_constant_has_its_trailing_zero_bits_capped(value: int, expected: int) -> None:
+    assert constant_alignment(value) == expected
+
+
+def test_known_alignments_combine_as_the_bits_do() -> None:
+    nodes: list[Node] = []
+    assert lowest(2, 3, nodes) == 2  # a sum has the smaller
+    assert highest(0, 3) == 3  # x & -8 has the mask's
+    assert product(1, 2, nodes) == 3  # a product the sum
+    assert shifted(1, 5, nodes) == ALIGN_CAP  # capped
+    assert not nodes  # nothing symbolic was needed
+
+
+def test_a_shift_by_the_cap_is_known_even_for_a_node() -> None:
+    nodes: list[Node] = []
+    assert shifted(Node([(0, 0)]), ALIGN_CAP, nodes) == ALIGN_CAP
+    assert not nodes
+
+
+def test_a_loop_that_adds_a_multiple_of_eight_keeps_an_aligned_start() -> None:
+    # p = 1024; loop: p = p + 24  (the node of p at the head: inputs 1024 and its own value plus 24)
+    nodes: list[Node] = []
+    head = Node([(constant_alignment(1024), 0)])
+    nodes.append(head)
+    head.inputs.append((lowest(head, constant_alignment(24), nodes), 0))
+    solve(nodes)
+    assert head.value == 3
+
+
+def test_a_loop_that_adds_an_odd_step_loses_the_alignment() -> None:
+    nodes: list[Node] = []
+    head = Node([(constant_alignment(1024), 0)])
+    nodes.append(head)
+    head.inputs.append((lowest(head, constant_alignment(4), nodes), 0))
+    solve(nodes)
+    assert head.value == 2  # four-byte accesses are still aligned, eight-byte ones are not
+
+
+# --- generated code ----------------------------------------------------------------------------------
+
+MEMORY = """
+(module
+  (memory 1)
+  (func (export "sum_f64") (param i32) (result f64)
+    ;; sums n doubles at 1024, 1032, ... : a pointer the analysis proves 8-aligned
+    (local $p i32) (local $end i32) (local $s f64)
+    (local.set $p (i32.const 1024))
+    (local.set $end (i32.add (i32.const 1024) (i32.shl (local.get 0) (i32.const 3))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (f64.store offset=8192 (local.get $p) (f64.convert_i32_u (local.get $p)))
+        (local.set $s (f64.add (local.get $s) (f64.load offset=8192 (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $next)))
+    (local.get $s))
+  (func (export "stride4_i64") (param i32) (result i64)
+    ;; 8-byte accesses at a pointer that moves by 4: aligned only every other time
+    (local $p i32) (local $s i64)
+    (local.set $p (i32.const 64))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get 0)))
+        (i64.store (local.get $p) (i64.extend_i32_u (local.get 0)))
+        (local.set $s (i64.add (local.get $s) (i64.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br $next)))
+    (local.get $s))
+  (func (export "param_pointer") (param i32 i32) (result i32)
+    ;; an address the analysis knows nothing about: tested (naturally aligned hints)
+    (i32.store (local.get 0) (local.get 1))
+    (i32.store16 offset=6 (local.get 0) (local.get 1))
+    (i32.add (i32.load (local.get 0)) (i32.load16_u offset=6 (local.get 0))))
+  (func (export "computed_pointer") (param i32) (result i64)
+    ;; base + 8 * i + 16: aligned if the base is, which a parameter is not known to be
+    (i64.store offset=16 (i32.add (local.get 0) (i32.const 8)) (i64.const 0x1122334455667788))
+    (i64.load offset=16 (i32.add (local.get 0) (i32.const 8))))
+  (func (export "merged") (param i32 i32) (result i32)
+    ;; an if whose arms leave the pointer 4- and 8-aligned: 4-aligned after it
+    (local $p i32)
+    (if (local.get 0)
+      (then (local.set $p (i32.const 8)))
+      (else (local.set $p (i32.const 12))))
+    (i32.store (local.get $p) (local.get 1))
+    (i32.load (local.get $p)))
+  (func (export "aligned_oob") (param i32) (result i32)
+    ;; a proven-aligned address beyond the memory: the exact trap
+    (i32.load (i32.shl (local.get 0) (i32.const 2))))
+  (func (export "negative_constant") (param i32) (result i32)
+    ;; x + (-1), written x - 1: wraps at zero
+    (i32.add (local.get 0) (i32.const -1)))
+)
+"""
+
+CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("sum_f64", (0,)),
+    ("sum_f64", (10,)),
+    ("stride4_i64", (7,)),
+    *[("param_pointer", (a, 0xABCD1234)) for a in (0, 4, 5, 6, 7, 65528, 65529, 65534, 0xFFFFFFFF)],
+    *[("computed_pointer", (a,)) for a in (0, 8, 3, 65504, 65505, 65510)],
+    *[("merged", (c, 77)) for c in (0, 1)],
+    *[("aligned_oob", (a,)) for a in (16383, 16384, 0x3FFFFFFF)],
+    *[("negative_constant", (x,)) for x in (0, 1, 0x80000000)],
+]
+
+
+def instantiate(mod: Module, tier: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
+    return Linker(Store(Interpreter(**TIERS[tier]))).instantiate(mod)
+
+
+def comparable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(comparable(v) for v in value)
+    if isinstance(value, float):
+        return ("f64", struct.pack("<d", value))
+    return value
+
+
+def outcomes(mod: Module, tier: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    instance = instantiate(mod, tier, monkeypatch)
+    results = []
+    for name, args in CALLS:
+        try:
+            results.append(comparable(instance.exports[name].invoke(list(args))))
+        except Trap as trap:
+            results.append(("trap", trap.message, tuple(trap.frames)))
+    return results
+
+
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_every_access_form_agrees_with_the_interpreter(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = Module.from_bytes(parse_module(MEMORY))
+    expected = outcomes(mod, "interp", monkeypatch)
+    assert sum(1 for result in expected if result[0] == "trap") == 7  # each out-of-bounds case, once
+    assert outcomes(mod, tier, monkeypatch) == expected
+
+
+def source(name: str, *, flat: bool = False) -> str:
+    mod = Module.from_bytes(parse_module(MEMORY))
+    index = next(export.index for export in mod.exports if export.name == name)
+    return compiled.generate(mod, index, flat=flat).source
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["structured", "flat"])
+def test_a_proven_aligned_pointer_goes_through_the_typed_view_untested(flat: bool) -> None:
+    text = source("sum_f64", flat=flat)
+    assert re.search(r"V0_d\[\(l1 >> 3\) \+ 1024\] = ", text)  # the store, offset folded into the index
+    assert re.search(r"= V0_d\[\(l1 >> 3\) \+ 1024\]", text)  # the load
+    assert "F64_" not in text and "& 7" not in text
+
+
+def test_a_pointer_aligned_only_for_smaller_accesses_is_tested() -> None:
+    text = source("stride4_i64")
+    assert "if not l1 & 7: V0_Q[l1 >> 3] = " in text  # the store: two lines, the test first
+    assert "else: U64_PACK(V0, l1, " in text
+    assert "V0_Q[l1 >> 3] if not l1 & 7 else U64_UNPACK(V0, l1)[0]" in text
+
+
+def test_an_unknown_address_expression_is_named_by_its_test() -> None:
+    text = source("computed_pointer")
+    assert "if not (t1 := ((l0 + 8) % 4294967296)) & 7: V0_Q[(t1 >> 3) + 2] = " in text
+
+
+def test_paths_that_meet_keep_the_alignment_they_share() -> None:
+    text = source("merged")
+    assert "V0_I[l2 >> 2] = l1" in text and "& 3" not in text
+
+
+def test_a_large_constant_is_added_as_a_small_subtraction() -> None:
+    assert "return ((l0 - 1) % 4294967296)" in source("negative_constant")
+
+
+# --- random programs: every form against the interpreter ------------------------------------------------
+
+_ACCESSES = {  # load -> (size, result type, its store)
+    "i32.load": (4, "i32", "i32.store"),
+    "i64.load": (8, "i64", "i64.store"),
+    "f64.load": (8, "f64", "f64.store"),
+    "f32.load": (4, "f32", "f32.store"),
+    "i32.load16_u": (2, "i32", "i32.store16"),
+    "i32.load8_u": (1, "i32", "i32.store8"),
+}
+_TO_I64 = {
+    "i32": "(i64.extend_i32_u {})",
+    "i64": "{}",
+    "f64": "(i64.trunc_sat_f64_s {})",
+    "f32": "(i64.trunc_sat_f32_s {})",
+}
+_FROM_I64 = {
+    "i32": "(i32.wrap_i64 (local.get $acc))",
+    "i64": "(local.get $acc)",
+    "f64": "(f64.convert_i64_s (local.get $acc))",
+    "f32": "(f32.convert_i64_s (local.get $acc))",
+}
+
+
+def _address(rng: random.Random, depth: int = 0) -> str:
+    if depth > 2 or rng.random() < 0.3:
+        constant = rng.choice([0, 1, 2, 4, 8, 12, 16, 24, -8, -4, 3, 1024, 65528])
+        return rng.choice(["(local.get $p)", "(local.get $q)", "(local.get 0)", f"(i32.const {constant})"])
+    operation = rng.choice(["i32.add", "i32.sub", "i32.mul", "i32.shl", "i32.and", "i32.or"])
+    return f"({operation} {_address(rng, depth + 1)} {_address(rng, depth + 1)})"
+
+
+def _statement(rng: random.Random, depth: int = 0) -> str:
+    roll = rng.random()
+    if roll < 0.3:
+        return f"(local.set {rng.choice(['$p', '$q'])} {_address(rng)})"
+    if roll < 0.6 or depth > 1:
+        load = rng.choice(list(_ACCESSES))
+        size, valtype, store = _ACCESSES[load]
+        memarg = f"offset={rng.choice([0, 0, size, 2 * size, 1, 3])} align={rng.choice([1, size, size])}"
+        address = f"(i32.and {_address(rng)} (i32.const 65535))"
+        text = f"(local.set $acc (i64.add (local.get $acc) {_TO_I64[valtype].format(f'({load} {memarg} {address})')}))"
+        if rng.random() < 0.5:
+            text += f"({store} {memarg} {address} {_FROM_I64[valtype]})"
+        return text
+    arms = [" ".join(_statement(rng, depth + 1) for _ in range(2)) for _ in range(2)]
+    if roll < 0.8:
+        return f"(if (i32.and (local.get $i) (i32.const {rng.choice([1, 2, 3])})) (then {arms[0]}) (else {arms[1]}))"
+    return f"(block $b {arms[0]} (br_if $b (i32.and (local.get $i) (i32.const 1))) {arms[1]})"
+
+
+def random_program(seed: int) -> str:
+    """A loop of random loads and stores through pointers that move by various strides."""
+    rng = random.Random(seed)
+    start = rng.choice(
+        ["(local.get 1)", "(i32.const 1024)", "(i32.const 64)", "(i32.and (local.get 1) (i32.const -8))"]
+    )
+    body = " ".join(_statement(rng) for _ in range(rng.randint(3, 8)))
+    return f"""(module (memory 1)
+  (func (export "f") (param i32 i32) (result i64) (local $p i32) (local $q i32) (local $i i32) (local $acc i64)
+    (local.set $p {start})
+    (loop $l {body}
+      (local.set $p (i32.add (local.get $p) (i32.const {rng.choice([4, 8, 1, 12, 16])})))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 7))))
+    (local.get $acc)))"""
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_memory_programs_agree_with_the_interpreter(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = Module.from_bytes(parse_module(random_program(seed)))
+    rng = random.Random(seed)
+    args = [[rng.randrange(1 << 32), rng.choice([0, 8, 1024, 65520, 3, 65535])] for _ in range(4)]
+
+    def run(tier: str) -> list[Any]:
+        function = instantiate(mod, tier, monkeypatch).exports["f"]
+        results: list[Any] = []
+        for arguments in args:
+            try:
+                results.append(function.invoke(list(arguments)))
+            except Trap as trap:
+                results.append(("trap", trap.message, tuple(trap.frames)))
+        return results
+
+    expected = run("interp")
+    assert run("compile") == expected
+    assert run("flat") == expected

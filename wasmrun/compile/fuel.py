@@ -1,0 +1,145 @@
+"""Fuel: Wasmtime's count of executed instructions, and where it is checked (both tiers use these rules).
+
+Wasmtime 50's rules (cranelift's ``func_environ.rs``, checked against
+wasmtime-py with ``Config.consume_fuel``):
+
+* **Costs.**  Entering a function costs 1.  ``nop``, ``drop``, ``block``,
+  ``loop``, ``unreachable``, ``return``, ``else`` and ``end`` cost 0, every
+  other instruction 1 (:func:`cost`).  The bulk instructions cost their
+  length on top (:data:`VARIABLE`): bytes for ``memory.fill/copy/init``,
+  elements for ``table.fill/copy/init``, pages or elements for the grows
+  (only when the grow succeeds).
+* **Checks.**  Fuel is checked at function entry (after the entry's 1) and at
+  each loop header; the program traps with ``all fuel consumed by
+  WebAssembly`` at the first check where the fuel consumed reaches the budget.
+  A bulk instruction whose length is not a constant of at most
+  :data:`SMALL_LENGTH` (an ``i32.const`` right before it; Cranelift inlines
+  those) is checked too, after it has done its work.  Between checks nothing
+  is checked: a straight run of code completes whatever it costs.
+* **Segments.**  Wasmtime adds up the cost of straight-line code and adds it
+  to the counter where control flow leaves it (:data:`ENDS_SEGMENT`).  Code
+  between two such points, a *segment*, is entered only at its start and left
+  only at its end (or by a trap), so both tiers charge a segment's whole cost
+  where it starts: at every check the count is the same as Wasmtime's, and so
+  is the total of a run that does not trap.  A check comes before the charge
+  of the segment it starts; a bulk instruction that checks ends its segment
+  (:func:`ends_segment`), so that its check sees nothing charged beyond it.
+
+Not modelled: instantiating a module with computed initialiser expressions
+or segment offsets costs Wasmtime a few units (wasmrun charges nothing
+there); calling a start function costs 2 more than a call (see
+:data:`START_COST`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wasmrun.binary.reader import Reader
+from wasmrun.module import Module
+from wasmrun.opcodes import (
+    BLOCK,
+    BR,
+    BR_IF,
+    BR_TABLE,
+    CALL,
+    CALL_INDIRECT,
+    DROP,
+    ELSE,
+    END,
+    I32_CONST,
+    IF,
+    LOOP,
+    NOP,
+    OPCODES,
+    RETURN,
+    UNREACHABLE,
+)
+
+ENTRY_COST = 1
+"""What entering a function costs (Wasmtime: "even empty functions should consume at least some fuel")."""
+
+START_COST = (1, 1)
+"""Wasmtime calls a start function through a wrapper: 1 charged and checked before it, 1 for its call."""
+
+FREE = frozenset((NOP, DROP, BLOCK, LOOP, UNREACHABLE, RETURN, ELSE, END))
+"""The instructions that cost nothing."""
+
+ENDS_SEGMENT = frozenset((UNREACHABLE, RETURN, CALL, CALL_INDIRECT, LOOP, IF, BR, BR_IF, BR_TABLE, END, ELSE))
+"""Where Wasmtime adds the pending cost to its counter: control leaves straight-line code here."""
+
+VARIABLE = frozenset(
+    opcode
+    for opcode, info in OPCODES.items()
+    if info.mnemonic
+    in (
+        "memory.fill",
+        "memory.copy",
+        "memory.init",
+        "memory.grow",
+        "table.fill",
+        "table.copy",
+        "table.init",
+        "table.grow",
+    )
+)
+"""Bulk instructions that also cost their length (their last operand)."""
+
+SMALL_LENGTH = 128
+"""A constant length up to this is charged with the code around it, without a check of its own."""
+
+
+def cost(opcode: int) -> int:
+    """The fixed cost of an instruction."""
+    return 0 if opcode in FREE else 1
+
+
+def constant_length(instructions: Sequence[tuple[int, Any, int]], position: int) -> int | None:
+    """The length of the bulk instruction at ``position`` if an ``i32.const`` right before it gives it."""
+    if position > 0:
+        opcode, immediate, _offset = instructions[position - 1]
+        if opcode == I32_CONST:
+            return int(immediate) & 0xFFFFFFFF
+    return None
+
+
+def static_cost(instructions: Sequence[tuple[int, Any, int]], position: int) -> int:
+    """What the instruction at ``position`` adds to its segment (a small constant length included)."""
+    opcode = instructions[position][0]
+    total = cost(opcode)
+    if opcode in VARIABLE:
+        length = constant_length(instructions, position)
+        if length is not None and length <= SMALL_LENGTH:
+            total += length
+    return total
+
+
+def checked_at_run_time(instructions: Sequence[tuple[int, Any, int]], position: int) -> bool:
+    """Whether the bulk instruction at ``position`` charges its length (and checks) when it runs."""
+    length = constant_length(instructions, position)
+    return length is None or length > SMALL_LENGTH
+
+
+def ends_segment(instructions: Sequence[tuple[int, Any, int]], position: int) -> bool:
+    """Whether a segment ends after the instruction at ``position``: where Wasmtime adds up, and after a
+    bulk instruction that checks (its check must see the code after it uncharged)."""
+    opcode = instructions[position][0]
+    return opcode in ENDS_SEGMENT or (opcode in VARIABLE and checked_at_run_time(instructions, position))
+
+
+def entry_offset(module: Module, function_index: int) -> int:
+    """Where Wasmtime says a function-entry check is: its last group of local declarations, or their count.
+
+    (Cranelift's position for the function's entry is where its reader stood
+    after the last local declaration group began.)
+    """
+    body = module.body(function_index)
+    reader = Reader(module.raw, body.start, body.code_start)
+    reader.unsigned(32)  # the body's size
+    offset = reader.pos
+    for _ in range(reader.unsigned(32)):
+        offset = reader.pos
+        reader.unsigned(32)  # how many locals of this type
+        reader.byte()  # their type
+    return offset
