@@ -19,8 +19,8 @@ def to_binary(data: bytes) -> bytes:
     """The binary form of a module given as binary or as WAT text."""
     if is_binary(data):
         return data
-    from wasmrun.text.wat import parse_module  # only text input pays for the parser
     from wasmrun.errors import TextSyntaxError
+    from wasmrun.text.wat import parse_module  # only text input pays for the parser
 
     try:
         text = data.decode("utf-8")

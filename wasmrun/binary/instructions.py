@@ -118,7 +118,7 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         offset = pos
         opcode = data[pos]
         pos += 1
-        if opcode == PREFIX_MISC or opcode == PREFIX_SIMD:
+        if opcode == PREFIX_MISC or opcode == PREFIX_SIMD:  # noqa: SIM109  (no tuple built per instruction)
             reader.pos = pos
             sub = reader.u32()
             pos = reader.pos
@@ -134,7 +134,7 @@ def read_instructions(reader: Reader) -> list[Instruction]:
                     return out
                 open_blocks.pop()
             continue
-        if kind == _INDEX or kind == _I32:
+        if kind == _INDEX or kind == _I32:  # noqa: SIM109  (hot loop)
             # Fast path for one-byte LEB128 (most indices and small constants).
             if pos < end and data[pos] < 0x40:
                 value = data[pos]

@@ -19,7 +19,7 @@ _F64 = struct.Struct("<Q")
 class Reader:
     """A cursor over ``data[pos:end]``."""
 
-    __slots__ = ("data", "pos", "end", "eof_message")
+    __slots__ = ("data", "end", "eof_message", "pos")
 
     def __init__(self, data: bytes, pos: int = 0, end: int | None = None, eof_message: str = "unexpected end") -> None:
         self.data = data
