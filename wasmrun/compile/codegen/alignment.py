@@ -121,8 +121,3 @@ def solve(nodes: list[Node]) -> None:
             if value < node.value:
                 node.value = value
                 changed = True
-
-
-def resolved(alignment: Alignment) -> int:
-    """An alignment's value (after :func:`solve` for a node)."""
-    return alignment if isinstance(alignment, int) else alignment.value

@@ -19,8 +19,15 @@ The scheme (read once)
   :class:`GeneratedFunction`).  Memory is reached through ``V<k>``, the
   memory's current ``view``, a global of the instance's namespace that the
   runtime replaces whenever the memory grows (so nothing is re-read after
-  calls); an access at a constant aligned address goes through the typed view
-  ``V<k>_<format>`` (``V0_I[257]``: a third of the cost of ``unpack_from``).
+  calls).  An access at an address known to be aligned goes through the typed
+  view ``V<k>_<format>`` with one shift (``V0_I[257]``, ``V0_d[(l3 >> 3) +
+  2]``: a third of the cost of ``unpack_from``); the alignment of addresses is
+  tracked through locals, branches and loops
+  (:mod:`~wasmrun.compile.codegen.alignment`), and where it is unknown but
+  the instruction's hint promises it, the access tests it first (``V0_I[l1 >>
+  2] if not l1 & 3 else U32_UNPACK(V0, l1)[0]``).  An aligned access cannot
+  straddle the end of memory (its size divides the page size), so the view's
+  own bounds check gives the exact trap.
   A failed access raises ``IndexError``/``struct.error``; the function-level
   ``except`` turns it into the out-of-bounds trap only if it comes from a
   memory-access line (``MEMORY_TRAP``, provided by the runtime).
