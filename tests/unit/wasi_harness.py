@@ -1,33 +1,55 @@
-"""A guest for the WASI tests: call preview1 functions directly on a real linear memory.
+"""A guest for the WASI tests: call preview1 functions on a real linear memory.
 
 :class:`Guest` runs a :class:`~wasmrun.wasi.WasiContext` over a
 :class:`~wasmrun.runtime.memory.MemoryInstance` of one page, with the directory
 ``<tmp>/sb`` preopened as ``/sb`` (guest fd 3) and stdout/stderr captured in
 files.  Helpers lay arguments out in memory and read results back.
 
-The same tests run against Wasmtime itself: with ``WASMRUN_WASI_ORACLE=1`` (and
-the ``wasmtime`` package installed) :class:`Guest` drives wasmtime-py's WASI
-instead, through a module that imports the 46 functions and re-exports a
-wrapper for each.  That is how every expectation marked "Wasmtime" in these
-tests was checked; tests of wasmrun-only matters are marked ``mine_only``.
+How the calls reach the context is the backend:
+
+- ``direct``: Python method calls on the context;
+- ``engine``: through wasm, as a program's calls go: the *wrapper module*
+  (:func:`wrapper_module`: it imports the 46 functions and re-exports a
+  wrapper ``call_<name>`` for each) is instantiated in wasmrun's own engine
+  as :mod:`wasmrun.launch` does (WASI defined in its linker, the exported
+  ``memory`` attached to the context), and each call goes wasm -> wasmrun's
+  WASI host function -> back;
+- ``oracle``: the same wrapper module in wasmtime-py, with Wasmtime's own WASI.
+
+``tests/unit/conftest.py`` runs every test that makes a :class:`Guest` under
+both ``direct`` and ``engine`` (:func:`use_backend`); with
+``WASMRUN_WASI_ORACLE=1`` (and the ``wasmtime`` package installed) under the
+oracle only.  That is how every expectation marked "Wasmtime" in these tests
+was checked; tests of wasmrun-only matters are marked ``mine_only``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
 from wasmrun.errors import ProcExit
+from wasmrun.launch import Host, LaunchConfig, instantiate, make_executor
+from wasmrun.loader import load_module
+from wasmrun.module import Module
+from wasmrun.runtime.linker import Linker
 from wasmrun.runtime.memory import MemoryInstance
+from wasmrun.runtime.store import Store
 from wasmrun.types import Limits, MemoryType
 from wasmrun.wasi import FUNCTION_SIGNATURES, WasiContext, WasiTrap
+from wasmrun.wasi.linking import define_wasi
 
 ORACLE = os.environ.get("WASMRUN_WASI_ORACLE") == "1"
+BACKENDS = ("oracle",) if ORACLE else ("direct", "engine")
+"""The backends every Guest test runs under."""
+
+_backend = BACKENDS[0]  # what Guest uses unless told (see use_backend)
 
 # Rights a C library asks for; fd_read/fd_write are the ones that matter.
 R = 1 << 1
@@ -37,6 +59,19 @@ SCRATCH = 1024  # where helpers put strings
 RESULT = 48  # where the functions write their results (8-aligned)
 
 mine_only = pytest.mark.skipif(ORACLE, reason="wasmrun-specific: not comparable with wasmtime-py")
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """Within the block, a Guest uses the backend ``name`` (one of :data:`BACKENDS`)."""
+    global _backend
+    if name not in BACKENDS:
+        raise ValueError(f"unknown WASI test backend {name!r}: not one of {BACKENDS}")
+    previous, _backend = _backend, name
+    try:
+        yield
+    finally:
+        _backend = previous
 
 
 class Trapped(Exception):
@@ -79,10 +114,12 @@ class Guest:
         if preopens is None:
             preopens = [(str(self.sandbox), "/sb")]
         self.backend: Any
-        if ORACLE:
+        self.backend_name = _backend
+        if _backend == "oracle":
             self.backend = _Oracle(args, env, preopens, stdin_path, self.stdout_path, self.stderr_path, memory)
         else:
-            self.backend = _Mine(args, env, preopens, stdin_path, self.stdout_path, self.stderr_path, memory)
+            backend = _Engine if _backend == "engine" else _Mine
+            self.backend = backend(args, env, preopens, stdin_path, self.stdout_path, self.stderr_path, memory)
             self.backend.context.blocking_sleep = blocking_sleep
 
     @property
@@ -172,6 +209,8 @@ class Guest:
 
 
 class _Mine:
+    """Python calls on the context's methods."""
+
     def __init__(
         self,
         args: tuple[str, ...],
@@ -190,10 +229,15 @@ class _Mine:
         if stdin is not None:
             stdin_fd = os.open(stdin, os.O_RDONLY)
             self.fds.append(stdin_fd)
-        self.memory = MemoryInstance(MemoryType(Limits(1)))
         self.context = WasiContext(args, env, preopens, stdin=stdin_fd, stdout=self.fds[0], stderr=self.fds[1])
-        if memory:
-            self.context.memory = self.memory
+        self.memory = self._memory(memory)
+
+    def _memory(self, attached: bool) -> MemoryInstance:
+        """The guest's memory, attached to the context if ``attached``."""
+        memory = MemoryInstance(MemoryType(Limits(1)))
+        if attached:
+            self.context.memory = memory
+        return memory
 
     def close(self) -> None:
         self.context.close()
@@ -215,6 +259,41 @@ class _Mine:
             raise Trapped(list(trap.causes)) from None
         except ProcExit as exit_:
             raise Exited(exit_.code) from None
+
+
+class _Engine(_Mine):
+    """The wrapper module in wasmrun's engine, calling the context's functions through wasm."""
+
+    _modules: ClassVar[dict[bool, Module]] = {}
+
+    def _memory(self, attached: bool) -> MemoryInstance:
+        """The wrapper module's memory; :func:`wasmrun.launch.instantiate` attaches it if exported as ``memory``."""
+        module = _Engine._modules.get(attached)
+        if module is None:
+            module = _Engine._modules[attached] = load_module(wrapper_module(attached).encode())
+        self.store = Store(make_executor(LaunchConfig()))
+        linker = Linker(self.store)
+        define_wasi(linker, self.context, module)
+        instance = instantiate(Host(linker, self.context), module)
+        self.functions = {name: instance.exports["call_" + name] for name in FUNCTION_SIGNATURES}
+        memory = instance.exports["memory" if attached else "scratch"]
+        if not isinstance(memory, MemoryInstance):
+            raise TypeError(f"the wrapper module exports {memory!r}, not a memory")
+        return memory
+
+    def close(self) -> None:
+        super().close()
+        self.store.close()
+
+    def call(self, name: str, args: list[int]) -> int:
+        function: Any = self.functions[name]
+        try:
+            (errno,) = function.invoke(args)
+        except WasiTrap as trap:
+            raise Trapped(list(trap.causes)) from None
+        except ProcExit as exit_:
+            raise Exited(exit_.code) from None
+        return int(errno)
 
 
 class _Oracle:
@@ -251,8 +330,8 @@ class _Oracle:
         linker.define_wasi()
         module = _Oracle._modules.get(memory)
         if module is None:
-            module = _Oracle._modules[memory] = wasmtime.Module(engine, _wrapper_module(memory))
-        self.exports = linker.instantiate(self.store, module).exports(self.store)
+            module = _Oracle._modules[memory] = wasmtime.Module(engine, wrapper_module(memory))
+        self.exports: Any = linker.instantiate(self.store, module).exports(self.store)
         self.context = None
 
     _engine_instance: Any = None
@@ -295,7 +374,12 @@ def _causes(text: str) -> list[str]:
     return [line.split(": ", 1)[1] if line.split(":", 1)[0].isdigit() else line for line in lines]
 
 
-def _wrapper_module(memory: bool) -> str:
+def wrapper_module(memory: bool) -> str:
+    """The WAT of a module importing the 46 preview1 functions and exporting ``call_<name>`` for each.
+
+    Its memory is exported as ``memory`` (what WASI uses), or, for a guest
+    without memory, as ``scratch``.
+    """
     parts = ["(module"]
     for name, (params, results) in FUNCTION_SIGNATURES.items():
         signature = (
