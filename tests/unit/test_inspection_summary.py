@@ -46,9 +46,9 @@ def test_imports_are_numbered_in_their_own_index_space(summary: ModuleSummary) -
 def test_functions_put_imports_first(summary: ModuleSummary) -> None:
     rows = [(f.index, f.name, f.imported_from, f.locals, f.params) for f in summary.functions]
     assert rows == [
-        (0, None, ImportName("env", "f"), None, ("i32",)),
-        (1, "first", None, 3, ()),  # the first export's name; locals are counted, not grouped
-        (2, None, None, 0, ("i32",)),
+        (0, "f", ImportName("env", "f"), None, ("i32",)),  # the name section's names (from the text)
+        (1, "a", None, 3, ()),  # locals are counted, not grouped
+        (2, "b", None, 0, ("i32",)),
     ]
 
 

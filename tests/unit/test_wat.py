@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import testdata
 
+from wasmrun.binary.decoder import decode_module
 from wasmrun.errors import TextSyntaxError
 from wasmrun.text.script import AssertInvalid, AssertMalformed, AssertTrap, AssertUnlinkable, ModuleCommand
 from wasmrun.text.wast import parse_script
@@ -44,6 +45,19 @@ def sections(binary: bytes) -> dict[int, bytes]:
         out[section_id] = binary[pos : pos + size]
         pos += size
     return out
+
+
+def split_name_section(binary: bytes) -> tuple[bytes, bytes | None]:
+    """The module without its trailing ``name`` section, and that section's contents after its name."""
+    pos = 8
+    while pos < len(binary):
+        section_id = binary[pos]
+        size, start = _leb(binary, pos + 1)
+        if section_id == 0 and binary[start : start + 5] == b"\x04name":
+            assert start + size == len(binary), "the name section comes last"
+            return binary[:pos], binary[start + 5 :]
+        pos = start + size
+    return binary, None
 
 
 def last_function_body(binary: bytes) -> bytes:
@@ -221,7 +235,7 @@ MODULES = [
 
 @pytest.mark.parametrize(("text", "expected"), MODULES)
 def test_module(text: str, expected: str) -> None:
-    binary = parse_module(text)
+    binary, _ = split_name_section(parse_module(text))
     assert binary[:8] == HEADER
     assert binary[8:].hex() == expected
 
@@ -260,7 +274,91 @@ def test_sections_follow_the_binary_order_whatever_the_text_order() -> None:
         order.append(binary[pos])
         size, pos = _leb(binary, pos + 1)
         pos += size
-    assert order == [1, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert order == [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]  # the name section last
+
+
+# The ``name`` section: (module, its section contents after the name), bytes as the wat crate
+# (wasmtime.wat2wasm) writes them.
+NAME_SECTIONS = [
+    # Module name (0) only.
+    ("(module $m)", "00 02 016d"),
+    # Function names (1) in index order, imports included, unnamed functions left out.
+    (
+        '(module (import "a" "b" (func $imp)) (func $g) (func) (func $f))',
+        "01 0c 03 00 03696d70 01 0167 03 0166",
+    ),
+    # Local names (2): named parameters and locals by local index, per function in index order.
+    (
+        "(module $m (func $f (param $a i32) (param i32) (local $x i64) (local i32) (local $y i32)))",
+        "00 02 016d" + "01 04 01 00 0166" + "02 0c 01 00 03 00 0161 02 0178 04 0179",
+    ),
+    ("(module (func (param $a i32)))", "02 06 01 00 01 00 0161"),
+    # An imported function's parameter names count; a (type $t)'s parameter names do not.
+    (
+        '(module (type $t (func (param $p i32))) (import "a" "b" (func $imp (param $q i32)))'
+        " (func (type $t) (local $l i32)))",
+        "01 06 01 00 03696d70" + "02 0b 02 00 01 00 0171 01 01 01 016c",
+    ),
+    # Identifiers are written without their $, any idchar included.
+    ("(module (func $a.b!c (local $_ i32)))", "01 08 01 00 05612e622163" + "02 06 01 00 01 00 015f"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_SECTIONS)
+def test_name_section(text: str, expected: str) -> None:
+    _, names = split_name_section(parse_module(text))
+    assert names is not None and names.hex() == expected.replace(" ", "")
+
+
+def _subsections(contents: bytes) -> list[tuple[int, bytes]]:
+    out = []
+    pos = 0
+    while pos < len(contents):
+        size, start = _leb(contents, pos + 1)
+        out.append((contents[pos], contents[start : start + size]))
+        pos = start + size
+    return out
+
+
+@pytest.mark.parametrize("text", [text for text, _ in NAME_SECTIONS])
+def test_the_encoding_is_the_wat_crates(text: str) -> None:
+    """The same sections, then the wat crate's subsections 0-2 (it also names types, fields, labels ...)."""
+    wasmtime = pytest.importorskip("wasmtime")
+    ours, our_names = split_name_section(parse_module(text))
+    theirs, their_names = split_name_section(bytes(wasmtime.wat2wasm(text)))
+    assert ours == theirs
+    assert our_names is not None and their_names is not None
+    assert _subsections(our_names) == [entry for entry in _subsections(their_names) if entry[0] <= 2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(module (func (param i32) (local i64)))",
+        # Names the section could hold but this encoder does not write (the wat crate writes
+        # subsections 3-12 for them): no section at all.
+        '(module (type $t (func)) (global $g i32 (i32.const 0)) (memory $mem 1) (data $d "") (func block $l end))',
+    ],
+)
+def test_no_name_section_without_function_or_module_names(text: str) -> None:
+    assert split_name_section(parse_module(text))[1] is None
+
+
+def test_the_name_section_leaves_the_other_sections_as_they_were() -> None:
+    named = parse_module('(module $m (func $f (export "f") (param $a i32) (local $l i32) (local.get $l) drop))')
+    plain = parse_module('(module (func (export "f") (param i32) (local i32) (local.get 1) drop))')
+    assert split_name_section(named)[0] == plain
+
+
+def test_the_decoder_reads_the_names_back() -> None:
+    names = decode_module(
+        parse_module('(module $m (import "a" "b" (func $imp (param $q i32))) (func $f (param $a i32) (local $l i64)))')
+    ).names
+    assert (names.module, names.functions, names.locals) == (
+        "m",
+        {0: "imp", 1: "f"},
+        {0: {0: "q"}, 1: {0: "a", 1: "l"}},
+    )
 
 
 @pytest.mark.parametrize(

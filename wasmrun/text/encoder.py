@@ -52,6 +52,11 @@ def section(section_id: int, content: bytes) -> bytes:
     return bytes((section_id,)) + u32(len(content)) + content
 
 
+def custom_section(section_name: str, content: bytes) -> bytes:
+    """A custom section (id 0): its name, then ``content``."""
+    return section(0, name(section_name.encode()) + content)
+
+
 def limits(minimum: int, maximum: int | None) -> bytes:
     if maximum is None:
         return b"\x00" + u32(minimum)

@@ -10,6 +10,11 @@ the engine ever sees text.  It works in two passes over the tokens:
    uses that match no type append a new one at the end of the type section, in
    the order they occur (the spec's abbreviation rule).
 
+The identifiers of the module, its functions and their parameters and locals
+also go into a ``name`` custom section (spec appendix 7.4), written last as
+the wat crate writes it, so that traps name functions as Wasmtime does and
+the offsets of every other section stay those of the plain encoding.
+
 Identifiers are resolved here; numeric indices are written as they are, even
 out of range, for the validator to judge.  Syntax errors and the errors the
 text format itself defines (duplicate or unknown identifiers, ``inline
@@ -24,7 +29,7 @@ Instructions and type uses are read by the base class,
 from __future__ import annotations
 
 from wasmrun.errors import TextSyntaxError
-from wasmrun.text.encoder import limits, name, section, u32, vec
+from wasmrun.text.encoder import custom_section, limits, name, section, u32, vec
 from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
 from wasmrun.text.lexer import Token, is_id, is_nat, tokenize
 from wasmrun.types import ExternKind, FuncType, ValType
@@ -39,6 +44,11 @@ _EXTERN_KINDS = {
 
 _PAGE_SIZE = 65536
 _CONST_ZERO_OFFSET = b"\x41\x00\x0b"  # i32.const 0, end: inline table elements and memory data
+
+# Subsections of the ``name`` custom section.
+_MODULE_NAME = 0
+_FUNCTION_NAMES = 1
+_LOCAL_NAMES = 2
 
 
 def parse_module(text: str) -> bytes:
@@ -68,6 +78,10 @@ class _ModuleParser(InstructionParser):
         self.elements: list[bytes] = []
         self.codes: list[bytes] = []
         self.datas: list[bytes] = []
+        # The ``name`` section's contents: the module's identifier, and each
+        # function's named parameters and locals (index -> identifier).
+        self.module_id: str | None = None
+        self.local_ids: dict[int, dict[int, str]] = {}
 
     # --- The module form ----------------------------------------------------
 
@@ -75,6 +89,7 @@ class _ModuleParser(InstructionParser):
         if self.at_form("module"):
             self.i += 2
             if is_id(self.tok):
+                self.module_id = self.tok
                 self.i += 1
             if self.tok == "binary":
                 self.i += 1
@@ -157,7 +172,29 @@ class _ModuleParser(InstructionParser):
             out.append(section(10, vec(self.codes)))
         if self.datas:
             out.append(section(11, vec(self.datas)))
+        names = self._name_section()
+        if names:
+            out.append(custom_section("name", names))
         return b"".join(out)
+
+    def _name_section(self) -> bytes:
+        """The ``name`` section's subsections, as the wat crate writes them; empty without names.
+
+        Module name (0), then function names (1) and local names (2), each map
+        in index order, identifiers without their ``$``.  Like the wat crate,
+        only names written on the function itself count: the parameter names of
+        a ``(type $t)`` definition are not the function's local names.
+        """
+        out = bytearray()
+        if self.module_id is not None:
+            out += _subsection(_MODULE_NAME, name(self.module_id[1:].encode()))
+        functions = {index: identifier for identifier, index in self.ids["func"].items()}
+        if functions:
+            out += _subsection(_FUNCTION_NAMES, _name_map(functions))
+        if self.local_ids:
+            entries = (u32(index) + _name_map(self.local_ids[index]) for index in sorted(self.local_ids))
+            out += _subsection(_LOCAL_NAMES, vec(entries))
+        return bytes(out)
 
     # --- Pass 1: locate fields, bind identifiers --------------------------------
 
@@ -266,9 +303,10 @@ class _ModuleParser(InstructionParser):
         self._inline_exports(ExternKind.FUNC, index)
         if self.at_form("import"):
             head = self._inline_import()
-            type_index, _, _ = self._typeuse(named=True)
+            type_index, _, param_names = self._typeuse(named=True)
             self.expect(")")
             self.imports.append(head + b"\x00" + u32(type_index))
+            self._record_param_names(index, param_names)
             return
         type_index, param_count, param_names = self._typeuse(named=True)
         self.functions.append(u32(type_index))
@@ -296,6 +334,14 @@ class _ModuleParser(InstructionParser):
         self.expect(")")
         body.append(END)
         self.codes.append(u32(len(body)) + body)
+        if self.locals:
+            self.local_ids[index] = {position: identifier for identifier, position in self.locals.items()}
+
+    def _record_param_names(self, index: int, param_names: list[tuple[str, int] | None]) -> None:
+        """An imported function's parameter names, for the ``name`` section (the wat crate keeps them)."""
+        named = {position: entry[0] for position, entry in enumerate(param_names) if entry is not None}
+        if named:
+            self.local_ids[index] = named
 
     def _bind_local(self, identifier: str, index: int, at: int) -> None:
         if identifier in self.locals:
@@ -381,7 +427,7 @@ class _ModuleParser(InstructionParser):
         self.globals.append(globaltype + self._expr())
         self.expect(")")
 
-    def _import(self, _index: int, _segment: int) -> None:
+    def _import(self, index: int, _segment: int) -> None:
         self.i += 2
         module = self.name()
         field = self.name()
@@ -393,8 +439,9 @@ class _ModuleParser(InstructionParser):
         self.i += 1
         self._skip_id()
         if kind == "func":
-            type_index, _, _ = self._typeuse(named=True)
+            type_index, _, param_names = self._typeuse(named=True)
             desc = b"\x00" + u32(type_index)
+            self._record_param_names(index, param_names)
         elif kind == "table":
             desc = b"\x01" + self._tabletype()
         elif kind == "memory":
@@ -517,6 +564,15 @@ class _ModuleParser(InstructionParser):
             self.datas.append(b"\x01" + name(data))
         else:
             self.datas.append(_active_data(memory or 0, offset, data))
+
+
+def _subsection(subsection_id: int, content: bytes) -> bytes:
+    return bytes((subsection_id,)) + name(content)
+
+
+def _name_map(names: dict[int, str]) -> bytes:
+    """A ``namemap``: (index, name) pairs in index order, each identifier without its ``$``."""
+    return vec(u32(index) + name(names[index][1:].encode()) for index in sorted(names))
 
 
 def _encode_locals(local_types: list[ValType]) -> bytes:
