@@ -21,8 +21,9 @@ consumed by the same call (Wasmtime charges one unit per instruction except nop,
 drop, block, loop, end, else, return and unreachable, which cost nothing), made once
 per program and size.  So ``ns/instr`` = run time / instructions at that engine's
 size, ``pywasm/T`` = pywasm's ns/instr over wasmrun tier T's, and ``T/python`` =
-tier T's run time over Python's at the same n; each ratio column ends with its
-geometric mean.  Every result is checked against Python's at the same n (and at
+tier T's run time over Python's at the same n; each ratio column ends with two
+geometric means: over the run-phase (algorithm) programs, and over all programs
+(start-up programs such as ``large`` included).  Every result is checked against Python's at the same n (and at
 the suite's n against the expected value): a mismatch, or a wasmrun failure,
 makes the exit status 1.
 """
@@ -505,6 +506,17 @@ def ratios(result: ProgramResult, tiers: list[str], other: list[str]) -> dict[st
     return out
 
 
+def geomeans(results: list[ProgramResult], tiers: list[str], other: list[str]) -> dict[str, float | None]:
+    """Each ratio column's geometric mean over ``results`` (the programs with a value in that column)."""
+    collected: dict[str, list[float]] = {}
+    for r in results:
+        for name, value in ratios(r, tiers, other).items():
+            values = collected.setdefault(name, [])
+            if value is not None:
+                values.append(value)
+    return {name: geometric_mean(values) for name, values in collected.items()}
+
+
 def report_text(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
     parts = [f"wasmrun benchmarks: median of {repeat}; times in ms; Python {platform.python_version()}"]
     columns = ["program", "n", "python"]
@@ -533,18 +545,16 @@ def report_text(results: list[ProgramResult], tiers: list[str], other: list[str]
     ratio_names = list(ratios(results[0], tiers, other)) if results else []
     columns = ["program", "instructions", *(f"{name} ns/i" for name in engines), *ratio_names]
     rows = []
-    collected: dict[str, list[float]] = {name: [] for name in ratio_names}
     for r in results:
         row = [r.benchmark.name, f"{r.instructions[r.benchmark.n]:,}" if r.benchmark.n in r.instructions else "-"]
         row += [number(r.ns_per_instruction(name)) for name in engines]
-        for name, value in ratios(r, tiers, other).items():
-            row.append(number(value, "x"))
-            if value is not None:
-                collected[name].append(value)
+        row += [number(value, "x") for value in ratios(r, tiers, other).values()]
         rows.append(row)
-    rows.append(
-        ["geomean", "", *("" for _ in engines), *(number(geometric_mean(collected[n]), "x") for n in ratio_names)]
-    )
+    for label, means in (
+        ("geomean, run-phase programs", geomeans([r for r in results if r.benchmark.run_phase], tiers, other)),
+        ("geomean, all programs", geomeans(results, tiers, other)),
+    ):
+        rows.append([label, "", *("" for _ in engines), *(number(means.get(n), "x") for n in ratio_names)])
     parts += [
         "",
         "Per executed wasm instruction (instructions: Wasmtime's fuel at n; pywasm's per-instruction time uses the count at its own n):",
@@ -596,18 +606,15 @@ def load_report(results: list[ProgramResult], tiers: list[str], other: list[str]
 
 
 def report_json(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
-    collected: dict[str, list[float]] = {}
     programs = []
     for r in results:
         program_ratios = ratios(r, tiers, other)
-        for name, value in program_ratios.items():
-            if value is not None:
-                collected.setdefault(name, []).append(value)
         programs.append(
             {
                 "name": r.benchmark.name,
                 "about": r.benchmark.about,
                 "wasi": r.benchmark.wasi,
+                "purpose": r.benchmark.purpose,
                 "n": r.benchmark.n,
                 "pywasm_n": r.benchmark.pywasm_n,
                 "instructions": {str(n): count for n, count in r.instructions.items()},
@@ -627,7 +634,8 @@ def report_json(results: list[ProgramResult], tiers: list[str], other: list[str]
         "engines": other,
         "notes": notes,
         "programs": programs,
-        "geomean": {name: geometric_mean(values) for name, values in collected.items()},
+        "geomean": geomeans(results, tiers, other),  # over all programs
+        "geomean_run_phase": geomeans([r for r in results if r.benchmark.run_phase], tiers, other),
         "ok": not any(r.problems for r in results),
     }
     return json.dumps(report, indent=2)

@@ -6,6 +6,10 @@ algorithm in Python, ``python/NAME.py``'s ``bench(n)``.  A bare module exports
 and prints ``result <u32>``.  ``n`` is the size wasmrun, Wasmtime and Python run;
 ``pywasm_n`` the much smaller one pywasm runs (engines are compared per executed wasm
 instruction, so the sizes need not match); ``expected`` the result at ``n``.
+``purpose`` says what a program measures: ``"run"`` (an algorithm: steady-state
+speed) or ``"startup"`` (a large module whose run is dominated by translating its
+functions once); the report gives a geometric mean over the run-phase programs
+apart from the one over all.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 PROGRAMS = Path(__file__).parent / "programs"
+Purpose = Literal["run", "startup"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class Benchmark:
     expected: int  # the result at n as an unsigned 32-bit integer (checked with Wasmtime and Python)
     about: str
     wasi: bool = False
+    purpose: Purpose = "run"  # "run": an algorithm (steady-state speed); "startup": dominated by one-time translation
 
     @property
     def path(self) -> Path:
@@ -34,6 +41,11 @@ class Benchmark:
     def python_bench(self) -> Callable[[int], int]:
         bench: Callable[[int], int] = importlib.import_module(f"benchmarks.python.{self.name}").bench
         return bench
+
+    @property
+    def run_phase(self) -> bool:
+        """Whether the program measures run-phase speed (not start-up cost)."""
+        return self.purpose == "run"
 
     def command_args(self, n: int) -> list[str]:
         """The argv of a WASI command run with size ``n``."""
@@ -50,7 +62,13 @@ SUITE = (
     Benchmark("binarytrees", 10, 6, 1524746800, "allocate, walk, free binary trees; a small malloc of its own"),
     Benchmark("coremark_style", 100, 3, 62952, "CoreMark-style: linked-list sort, matrix, state machine, CRC-16"),
     Benchmark(
-        "large", 50, 1, 1975927911, "1 MB WASI command: printf, sscanf, strtod, qsort, strftime, 3000 functions", True
+        "large",
+        50,
+        1,
+        1975927911,
+        "1 MB WASI command: printf, sscanf, strtod, qsort, strftime, 3000 functions",
+        True,
+        purpose="startup",
     ),
 )
 

@@ -86,3 +86,18 @@ def test_a_tier_metering_fuel_agrees_with_python(tier: str) -> None:
 def test_wasi_command_agrees_with_python(name: str) -> None:
     n = TINY[name]
     assert run_wasm(name, default_tier(), n) == BY_NAME[name].python_bench()(n)
+
+
+def test_the_run_phase_geomean_leaves_out_start_up_programs() -> None:
+    """A start-up program (``large``) counts in the geomean over all programs, not the run-phase one."""
+    from benchmarks.__main__ import ProgramResult, Timing, geomeans
+
+    def result(name: str, python: float, interp: float) -> ProgramResult:
+        benchmark = BY_NAME[name]
+        timing = Timing(benchmark.n, runs=[interp])
+        return ProgramResult(benchmark, Timing(benchmark.n, runs=[python]), 0, engines={"interp": timing})
+
+    results = [result("fib", 1.0, 2.0), result("sieve", 1.0, 8.0), result("large", 1.0, 500.0)]
+    assert not BY_NAME["large"].run_phase
+    assert geomeans([r for r in results if r.benchmark.run_phase], ["interp"], []) == {"interp/python": 4.0}
+    assert geomeans(results, ["interp"], [])["interp/python"] == pytest.approx(20.0)
