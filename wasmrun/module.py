@@ -11,44 +11,65 @@ numbers them, so the validator and the engine never re-derive them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wasmrun.records import Record, frozen_record, set_field
 from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, ValType
 
 Instruction = tuple[int, Any, int]
 """``(opcode, immediate, byte offset in the module)``; see :mod:`wasmrun.opcodes`."""
 
 
-@dataclass(frozen=True, slots=True)
-class ConstExpr:
+@frozen_record(frozen=True)
+class ConstExpr(Record):
     """A constant expression: its instructions without the final ``end``."""
 
     instructions: tuple[Instruction, ...]
     offset: int
 
+    def __init__(self, instructions: tuple[Instruction, ...], offset: int) -> None:
+        set_field(self, "instructions", instructions)
+        set_field(self, "offset", offset)
 
-@dataclass(frozen=True, slots=True)
-class Import:
+
+@frozen_record(frozen=True)
+class Import(Record):
     module: str
     name: str
     kind: ExternKind
     # A type index for functions; the extern type for the other kinds.
     desc: int | TableType | MemoryType | GlobalType
 
+    def __init__(
+        self, module: str, name: str, kind: ExternKind, desc: int | TableType | MemoryType | GlobalType
+    ) -> None:
+        set_field(self, "module", module)
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "desc", desc)
 
-@dataclass(frozen=True, slots=True)
-class Export:
+
+@frozen_record(frozen=True)
+class Export(Record):
     name: str
     kind: ExternKind
     index: int
 
+    def __init__(self, name: str, kind: ExternKind, index: int) -> None:
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "index", index)
 
-@dataclass(frozen=True, slots=True)
-class Global:
+
+@frozen_record(frozen=True)
+class Global(Record):
     type: GlobalType
     init: ConstExpr
+
+    def __init__(self, type: GlobalType, init: ConstExpr) -> None:
+        set_field(self, "type", type)
+        set_field(self, "init", init)
 
 
 class SegmentMode(enum.Enum):
@@ -57,27 +78,47 @@ class SegmentMode(enum.Enum):
     DECLARATIVE = "declarative"
 
 
-@dataclass(frozen=True, slots=True)
-class ElementSegment:
+@frozen_record(frozen=True)
+class ElementSegment(Record):
     mode: SegmentMode
     element_type: ValType
     # Every element as a constant expression (a function index in the binary's
     # compact form becomes ``ref.func i``).
     init: tuple[ConstExpr, ...]
-    table_index: int = 0
-    offset: ConstExpr | None = None
+    table_index: int
+    offset: ConstExpr | None
+
+    def __init__(
+        self,
+        mode: SegmentMode,
+        element_type: ValType,
+        init: tuple[ConstExpr, ...],
+        table_index: int = 0,
+        offset: ConstExpr | None = None,
+    ) -> None:
+        set_field(self, "mode", mode)
+        set_field(self, "element_type", element_type)
+        set_field(self, "init", init)
+        set_field(self, "table_index", table_index)
+        set_field(self, "offset", offset)
 
 
-@dataclass(frozen=True, slots=True)
-class DataSegment:
+@frozen_record(frozen=True)
+class DataSegment(Record):
     mode: SegmentMode
     data: bytes
-    memory_index: int = 0
-    offset: ConstExpr | None = None
+    memory_index: int
+    offset: ConstExpr | None
+
+    def __init__(self, mode: SegmentMode, data: bytes, memory_index: int = 0, offset: ConstExpr | None = None) -> None:
+        set_field(self, "mode", mode)
+        set_field(self, "data", data)
+        set_field(self, "memory_index", memory_index)
+        set_field(self, "offset", offset)
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionBody:
+@frozen_record(frozen=True)
+class FunctionBody(Record):
     """A function body as a byte range of the module.
 
     ``start`` is the offset of the body's size field (the start of the code
@@ -90,15 +131,27 @@ class FunctionBody:
     end: int
     locals: tuple[tuple[int, ValType], ...]
 
+    def __init__(self, start: int, code_start: int, end: int, locals: tuple[tuple[int, ValType], ...]) -> None:
+        set_field(self, "start", start)
+        set_field(self, "code_start", code_start)
+        set_field(self, "end", end)
+        set_field(self, "locals", locals)
 
-@dataclass(frozen=True, slots=True)
-class Section:
+
+@frozen_record(frozen=True)
+class Section(Record):
     """Where a section sits: ``start`` is its id byte, ``content_start`` its contents."""
 
     id: int
     start: int
     content_start: int
     end: int
+
+    def __init__(self, id: int, start: int, content_start: int, end: int) -> None:
+        set_field(self, "id", id)
+        set_field(self, "start", start)
+        set_field(self, "content_start", content_start)
+        set_field(self, "end", end)
 
     @property
     def name(self) -> str:
@@ -122,47 +175,108 @@ SECTION_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CustomSection:
+@frozen_record(frozen=True)
+class CustomSection(Record):
     """A custom section, kept by name and byte range (contents after the name)."""
 
     name: str
     content_start: int
     end: int
 
+    def __init__(self, name: str, content_start: int, end: int) -> None:
+        set_field(self, "name", name)
+        set_field(self, "content_start", content_start)
+        set_field(self, "end", end)
 
-@dataclass(frozen=True, slots=True)
-class NameMap:
+
+@frozen_record(frozen=True)
+class NameMap(Record):
     """The ``name`` custom section (only what could be decoded)."""
 
-    module: str | None = None
-    functions: dict[int, str] = field(default_factory=dict)
-    locals: dict[int, dict[int, str]] = field(default_factory=dict)
+    module: str | None
+    functions: dict[int, str]
+    locals: dict[int, dict[int, str]]
+
+    def __init__(
+        self,
+        module: str | None = None,
+        functions: dict[int, str] | None = None,
+        locals: dict[int, dict[int, str]] | None = None,
+    ) -> None:
+        set_field(self, "module", module)
+        set_field(self, "functions", functions if functions is not None else {})
+        set_field(self, "locals", locals if locals is not None else {})
 
 
-@dataclass(frozen=True, slots=True)
-class Module:
+@frozen_record(frozen=True)
+class Module(Record):
     raw: bytes
-    types: tuple[FuncType, ...] = ()
-    imports: tuple[Import, ...] = ()
-    functions: tuple[int, ...] = ()  # type index of each function the module defines
-    tables: tuple[TableType, ...] = ()
-    memories: tuple[MemoryType, ...] = ()
-    globals: tuple[Global, ...] = ()
-    exports: tuple[Export, ...] = ()
-    start: int | None = None
-    elements: tuple[ElementSegment, ...] = ()
-    data_count: int | None = None
-    codes: tuple[FunctionBody, ...] = ()
-    datas: tuple[DataSegment, ...] = ()
-    customs: tuple[CustomSection, ...] = ()
-    sections: tuple[Section, ...] = ()
-    names: NameMap = field(default_factory=NameMap)
-    # Index spaces, imports first (filled in by the decoder).
-    func_type_indices: tuple[int, ...] = field(default=(), repr=False)
-    table_types: tuple[TableType, ...] = field(default=(), repr=False)
-    memory_types: tuple[MemoryType, ...] = field(default=(), repr=False)
-    global_types: tuple[GlobalType, ...] = field(default=(), repr=False)
+    types: tuple[FuncType, ...]
+    imports: tuple[Import, ...]
+    functions: tuple[int, ...]  # type index of each function the module defines
+    tables: tuple[TableType, ...]
+    memories: tuple[MemoryType, ...]
+    globals: tuple[Global, ...]
+    exports: tuple[Export, ...]
+    start: int | None
+    elements: tuple[ElementSegment, ...]
+    data_count: int | None
+    codes: tuple[FunctionBody, ...]
+    datas: tuple[DataSegment, ...]
+    customs: tuple[CustomSection, ...]
+    sections: tuple[Section, ...]
+    names: NameMap
+    # Index spaces, imports first (filled in by the decoder; not in the repr).
+    func_type_indices: tuple[int, ...]
+    table_types: tuple[TableType, ...]
+    memory_types: tuple[MemoryType, ...]
+    global_types: tuple[GlobalType, ...]
+
+    _hidden = ("func_type_indices", "table_types", "memory_types", "global_types")
+
+    def __init__(
+        self,
+        raw: bytes,
+        types: tuple[FuncType, ...] = (),
+        imports: tuple[Import, ...] = (),
+        functions: tuple[int, ...] = (),
+        tables: tuple[TableType, ...] = (),
+        memories: tuple[MemoryType, ...] = (),
+        globals: tuple[Global, ...] = (),
+        exports: tuple[Export, ...] = (),
+        start: int | None = None,
+        elements: tuple[ElementSegment, ...] = (),
+        data_count: int | None = None,
+        codes: tuple[FunctionBody, ...] = (),
+        datas: tuple[DataSegment, ...] = (),
+        customs: tuple[CustomSection, ...] = (),
+        sections: tuple[Section, ...] = (),
+        names: NameMap | None = None,
+        func_type_indices: tuple[int, ...] = (),
+        table_types: tuple[TableType, ...] = (),
+        memory_types: tuple[MemoryType, ...] = (),
+        global_types: tuple[GlobalType, ...] = (),
+    ) -> None:
+        set_field(self, "raw", raw)
+        set_field(self, "types", types)
+        set_field(self, "imports", imports)
+        set_field(self, "functions", functions)
+        set_field(self, "tables", tables)
+        set_field(self, "memories", memories)
+        set_field(self, "globals", globals)
+        set_field(self, "exports", exports)
+        set_field(self, "start", start)
+        set_field(self, "elements", elements)
+        set_field(self, "data_count", data_count)
+        set_field(self, "codes", codes)
+        set_field(self, "datas", datas)
+        set_field(self, "customs", customs)
+        set_field(self, "sections", sections)
+        set_field(self, "names", names if names is not None else NameMap())
+        set_field(self, "func_type_indices", func_type_indices)
+        set_field(self, "table_types", table_types)
+        set_field(self, "memory_types", memory_types)
+        set_field(self, "global_types", global_types)
 
     @property
     def num_imported_functions(self) -> int:

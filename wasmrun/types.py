@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from wasmrun.records import Record, frozen_record, set_field
 
 
 class ValType(enum.IntEnum):
@@ -61,10 +62,14 @@ class ExternKind(enum.IntEnum):
         return ("func", "table", "memory", "global")[self]
 
 
-@dataclass(frozen=True, slots=True)
-class FuncType:
+@frozen_record(frozen=True)
+class FuncType(Record):
     params: tuple[ValType, ...]
     results: tuple[ValType, ...]
+
+    def __init__(self, params: tuple[ValType, ...], results: tuple[ValType, ...]) -> None:
+        set_field(self, "params", params)
+        set_field(self, "results", results)
 
     def __str__(self) -> str:
         params = " ".join(t.text for t in self.params)
@@ -72,27 +77,42 @@ class FuncType:
         return f"[{params}] -> [{results}]"
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+@frozen_record(frozen=True)
+class Limits(Record):
     min: int
-    max: int | None = None
+    max: int | None
+
+    def __init__(self, min: int, max: int | None = None) -> None:
+        set_field(self, "min", min)
+        set_field(self, "max", max)
 
 
-@dataclass(frozen=True, slots=True)
-class TableType:
+@frozen_record(frozen=True)
+class TableType(Record):
     element: ValType
     limits: Limits
 
+    def __init__(self, element: ValType, limits: Limits) -> None:
+        set_field(self, "element", element)
+        set_field(self, "limits", limits)
 
-@dataclass(frozen=True, slots=True)
-class MemoryType:
+
+@frozen_record(frozen=True)
+class MemoryType(Record):
     limits: Limits
 
+    def __init__(self, limits: Limits) -> None:
+        set_field(self, "limits", limits)
 
-@dataclass(frozen=True, slots=True)
-class GlobalType:
+
+@frozen_record(frozen=True)
+class GlobalType(Record):
     valtype: ValType
     mutable: bool
+
+    def __init__(self, valtype: ValType, mutable: bool) -> None:
+        set_field(self, "valtype", valtype)
+        set_field(self, "mutable", mutable)
 
 
 ExternType = FuncType | TableType | MemoryType | GlobalType

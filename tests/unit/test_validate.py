@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 
@@ -735,4 +735,4 @@ def test_malformed_later_body_wins_over_invalid_earlier_one() -> None:
     broken = bytearray(module.raw)
     broken[module.codes[1].code_start] = 0xFF  # not an opcode: the body is malformed
     with pytest.raises(DecodeError, match="illegal opcode"):
-        validate_module(replace(module, raw=bytes(broken)))
+        validate_module(module.replace(raw=bytes(broken)))

@@ -137,3 +137,16 @@ def test_default_stdio_is_the_process_own(capfd: pytest.CaptureFixture[str]) -> 
         assert context.fd_write(2, 0, 1, 32) == 0
     assert capfd.readouterr() == ("outé", "outé")
     memory.close()
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_TYPES))
+def test_each_function_is_found_in_the_family_the_context_mixes_in_for_it(name: str) -> None:
+    """The families are mixed in on first use, chosen by name prefix: each prefix leads to its definer."""
+    import importlib
+
+    from wasmrun.wasi.context import FAMILIES, family_index
+
+    index = family_index(name)
+    assert index is not None
+    module, class_name, _ = FAMILIES[index]
+    assert name in vars(getattr(importlib.import_module(module), class_name))

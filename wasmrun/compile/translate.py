@@ -29,7 +29,6 @@ items, fused into runs like any other, so a run counts what it replaces.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
@@ -75,20 +74,54 @@ from wasmrun.types import FuncType, ValType
 Operand = tuple[str, Any]
 
 
-@dataclass(slots=True)
 class Translation:
-    """A translated function (see the module docstring)."""
+    """A translated function (see the module docstring).
 
-    function_index: int
-    code: list[list[Any]]
-    offsets: list[int]
-    param_count: int
-    frame_template: list[Any]  # appended to the arguments to make a frame: declared locals, then stack slots
-    result_base: int  # results are R[result_base : result_base + result_count] at the end
-    result_count: int
-    loop_heads: list[int]  # the handler index where each loop starts (branched to from below)
-    loop_offsets: list[int] = field(default_factory=list)  # the byte offset of each loop_heads' loop instruction
-    uses_simd: bool = False  # whether it has a SIMD instruction (the compiled tier leaves it interpreted)
+    A plain class, not a dataclass: it is defined on every start-up, where generating a dataclass's
+    methods costs more than the few lines below.
+    """
+
+    __slots__ = (
+        "code",
+        "frame_template",
+        "function_index",
+        "loop_heads",
+        "loop_offsets",
+        "offsets",
+        "param_count",
+        "result_base",
+        "result_count",
+        "uses_simd",
+    )
+
+    def __init__(
+        self,
+        function_index: int,
+        code: list[list[Any]],
+        offsets: list[int],
+        param_count: int,
+        frame_template: list[Any],
+        result_base: int,
+        result_count: int,
+        loop_heads: list[int],
+        loop_offsets: list[int] | None = None,
+        uses_simd: bool = False,
+    ) -> None:
+        self.function_index = function_index
+        self.code = code
+        self.offsets = offsets
+        self.param_count = param_count
+        # Appended to the arguments to make a frame: declared locals, then stack slots.
+        self.frame_template = frame_template
+        self.result_base = result_base  # results are R[result_base : result_base + result_count] at the end
+        self.result_count = result_count
+        self.loop_heads = loop_heads  # the handler index where each loop starts (branched to from below)
+        # The byte offset of each loop_heads' loop instruction.
+        self.loop_offsets = loop_offsets if loop_offsets is not None else []
+        self.uses_simd = uses_simd  # whether it has a SIMD instruction (the compiled tier leaves it interpreted)
+
+    def __repr__(self) -> str:
+        return f"Translation(function_index={self.function_index}, {len(self.code)} handlers)"
 
     @property
     def frame_size(self) -> int:

@@ -72,12 +72,12 @@ from wasmrun.compile.translate import Translation, plan_runs, run_item, translat
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import compiled
 from wasmrun.interp.handlers import factory
-from wasmrun.interp.meters import CallCounters, FuelMeter
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
 from wasmrun.runtime.instance import Instance
 
 if TYPE_CHECKING:
     from wasmrun.compile.codegen import GeneratedFunction  # the compiled tier is imported when first used
+    from wasmrun.interp.meters import CallCounters, FuelMeter
 
 DEFAULT_MAX_STACK_DEPTH = 50_000
 DEFAULT_HOT_THRESHOLD = 200  # calls plus loop iterations before a function's runs are fused
@@ -335,8 +335,13 @@ class Interpreter:
         self.recursion_limit = max_stack_depth * _PYTHON_FRAMES_PER_CALL + 10_000
         # Compiling engines: Python frames allowed beyond max_stack_depth (see the module docstring).
         self.python_margin = COMPILED_MARGIN
-        self.fuel_meter = FuelMeter(fuel) if fuel is not None else None
-        self.counters = CallCounters() if stats else None
+        self.fuel_meter: FuelMeter | None = None
+        self.counters: CallCounters | None = None
+        if fuel is not None or stats:  # the meters are imported only when asked for
+            from wasmrun.interp.meters import CallCounters, FuelMeter
+
+            self.fuel_meter = FuelMeter(fuel) if fuel is not None else None
+            self.counters = CallCounters() if stats else None
         # What the compiled tier generates besides the code itself (compiled.generate's options).
         self.code_options = compiled.CodeOptions(fuel=fuel is not None, stats=stats)
 

@@ -11,14 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wasmrun.wasi.abi import FUNCTION_SIGNATURES, FUNCTION_TYPES, MODULE_NAME, Errno
+    from wasmrun.wasi.abi import Errno
     from wasmrun.wasi.context import WasiContext
     from wasmrun.wasi.guest import WasiTrap
+    from wasmrun.wasi.signatures import FUNCTION_SIGNATURES, FUNCTION_TYPES, MODULE_NAME
 
 _HOMES = {
-    "FUNCTION_SIGNATURES": "wasmrun.wasi.abi",
-    "FUNCTION_TYPES": "wasmrun.wasi.abi",
-    "MODULE_NAME": "wasmrun.wasi.abi",
+    "FUNCTION_SIGNATURES": "wasmrun.wasi.signatures",
+    "FUNCTION_TYPES": "wasmrun.wasi.signatures",
+    "MODULE_NAME": "wasmrun.wasi.signatures",
     "Errno": "wasmrun.wasi.abi",
     "WasiContext": "wasmrun.wasi.context",
     "WasiTrap": "wasmrun.wasi.guest",

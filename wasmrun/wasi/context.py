@@ -14,30 +14,67 @@ canonical ints (i32 and i64 unsigned) and returns the errno (0 for success);
 ``proc_exit`` raises :class:`~wasmrun.errors.ProcExit`.  A call made while no
 memory is attached fails with :class:`~wasmrun.wasi.guest.WasiTrap` ("missing
 required memory export"), as in Wasmtime.
+
+The function families (:mod:`~wasmrun.wasi.files`, :mod:`~wasmrun.wasi.paths`,
+...) are mixed in on first use, not at import: a run that imports four
+functions should not pay for loading all 46 at start-up.  Looking up a
+function the class lacks (:meth:`WasiContext.__getattr__`) imports its family
+and adds it to the class's bases, in the order of :data:`FAMILIES`, so the
+method resolution order is the one the class would have with every family.
+Any other missing attribute loads every family before it is declared missing.
+Type checkers see the class with all its families.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wasmrun.types import FuncType
-from wasmrun.wasi.abi import FUNCTION_TYPES
-from wasmrun.wasi.args import ArgsFunctions
-from wasmrun.wasi.base import host_text
+from wasmrun.wasi.base import ContextBase, host_text
 from wasmrun.wasi.fdtable import STDERR, STDIN, STDOUT, DirectoryEntry, StreamEntry
 from wasmrun.wasi.guest import GuestMemory
-from wasmrun.wasi.paths import PathFunctions
-from wasmrun.wasi.poll import PollFunctions
-from wasmrun.wasi.process import ProcessFunctions
-from wasmrun.wasi.sockets import SocketFunctions
+from wasmrun.wasi.signatures import FUNCTION_TYPES
 
 Text = str | bytes
 
+FAMILIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("wasmrun.wasi.args", "ArgsFunctions", ("args_", "environ_")),
+    ("wasmrun.wasi.poll", "PollFunctions", ("poll_",)),
+    ("wasmrun.wasi.clocks", "ClockFunctions", ("clock_",)),
+    ("wasmrun.wasi.paths", "PathFunctions", ("path_",)),
+    ("wasmrun.wasi.files", "FdFunctions", ("fd_",)),
+    ("wasmrun.wasi.process", "ProcessFunctions", ("proc_", "random_", "sched_")),
+    ("wasmrun.wasi.sockets", "SocketFunctions", ("sock_",)),
+)
+"""(module, class, prefixes of its function names) of each family, in method resolution order."""
 
-class WasiContext(ArgsFunctions, PollFunctions, PathFunctions, ProcessFunctions, SocketFunctions):
+if TYPE_CHECKING:
+    from wasmrun.wasi.args import ArgsFunctions
+    from wasmrun.wasi.paths import PathFunctions
+    from wasmrun.wasi.poll import PollFunctions
+    from wasmrun.wasi.process import ProcessFunctions
+    from wasmrun.wasi.sockets import SocketFunctions
+
+    class _Families(ArgsFunctions, PollFunctions, PathFunctions, ProcessFunctions, SocketFunctions):
+        pass
+
+else:
+    _Families = ContextBase
+
+
+def family_index(name: str) -> int | None:
+    """The index in :data:`FAMILIES` of the family defining the WASI function ``name``, if any."""
+    for index, (_, _, prefixes) in enumerate(FAMILIES):
+        if name.startswith(prefixes):
+            return index
+    return None
+
+
+class WasiContext(_Families):
     """One guest's WASI world.
 
     ``args``: argv, argv[0] included.  ``env``: (name, value) pairs, in order.
@@ -76,6 +113,16 @@ class WasiContext(ArgsFunctions, PollFunctions, PathFunctions, ProcessFunctions,
             self.close()
             raise
 
+    if not TYPE_CHECKING:  # (to a type checker, every family is a base already)
+
+        def __getattr__(self, name: str) -> Any:
+            index = family_index(name) if not name.startswith("__") else None
+            if index is not None:
+                _mix_in((index,))
+            elif not name.startswith("__"):
+                _mix_in(range(len(FAMILIES)))
+            return object.__getattribute__(self, name)
+
     # -- memory -----------------------------------------------------------------------
 
     @property
@@ -106,3 +153,19 @@ class WasiContext(ArgsFunctions, PollFunctions, PathFunctions, ProcessFunctions,
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
+
+
+_mixed_in: set[int] = set()
+
+
+def _mix_in(indexes: Iterable[int]) -> None:
+    """Add the families at ``indexes`` (of :data:`FAMILIES`) to :class:`WasiContext`'s bases."""
+    wanted = _mixed_in.union(indexes)
+    if wanted == _mixed_in:
+        return
+    families = []
+    for index in sorted(wanted):
+        module, name, _ = FAMILIES[index]
+        families.append(getattr(importlib.import_module(module), name))
+    WasiContext.__bases__ = tuple(families)
+    _mixed_in.update(wanted)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wasmrun.wasi.abi import FUNCTION_TYPES, MODULE_NAME
+from wasmrun.wasi.signatures import FUNCTION_TYPES, MODULE_NAME
 
 if TYPE_CHECKING:
     from wasmrun.module import Module
