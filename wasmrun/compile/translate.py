@@ -34,6 +34,7 @@ from typing import Any
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.compile import fuel as fuel_rules
 from wasmrun.compile import fusion
+from wasmrun.compile.dispatch import instruction_table
 from wasmrun.compile.simd_translation import function_uses_simd, simd_translations
 from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
@@ -137,10 +138,6 @@ ZERO_VALUES: dict[ValType, Any] = {
     ValType.FUNCREF: None,
     ValType.EXTERNREF: None,
 }
-
-_NUMERIC = {opcode: info for opcode, info in OPCODES.items() if 0x45 <= opcode <= 0xC4 or 0xFC00 <= opcode <= 0xFC07}
-_LOADS = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in fusion.LOADS}
-_STORES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in fusion.STORES}
 
 
 class _Control:
@@ -792,41 +789,7 @@ def _build_handlers() -> dict[int, Callable[[_Translator, Any], None]]:
         REF_IS_NULL: t.op_ref_is_null,
         REF_FUNC: t.op_ref_func,
     }
-    named: dict[str, Callable[[_Translator, Any], None]] = {
-        "memory.size": t.op_memory_size,
-        "memory.grow": t.op_memory_grow,
-        "memory.fill": t.op_memory_fill,
-        "memory.copy": t.op_memory_copy,
-        "memory.init": t.op_memory_init,
-        "data.drop": t.op_data_drop,
-        "table.get": t.op_table_get,
-        "table.set": t.op_table_set,
-        "table.size": t.op_table_size,
-        "table.grow": t.op_table_grow,
-        "table.fill": t.op_table_fill,
-        "table.copy": t.op_table_copy,
-        "table.init": t.op_table_init,
-        "elem.drop": t.op_elem_drop,
-    }
-    for opcode, info in OPCODES.items():
-        if info.mnemonic in named:
-            handlers[opcode] = named[info.mnemonic]
-
-    def numeric(mnemonic: str, arity: int) -> Callable[[_Translator, Any], None]:
-        return lambda self, _immediate: self.numeric(mnemonic, arity)
-
-    def load(mnemonic: str) -> Callable[[_Translator, Any], None]:
-        return lambda self, memarg: self.load(mnemonic, memarg)
-
-    def store(mnemonic: str) -> Callable[[_Translator, Any], None]:
-        return lambda self, memarg: self.store(mnemonic, memarg)
-
-    for opcode, info in _NUMERIC.items():
-        handlers[opcode] = numeric(info.mnemonic, len(info.params or ()))
-    for opcode, mnemonic in _LOADS.items():
-        handlers[opcode] = load(mnemonic)
-    for opcode, mnemonic in _STORES.items():
-        handlers[opcode] = store(mnemonic)
+    handlers = instruction_table(_Translator, handlers)
     handlers.update(simd_translations())
     return handlers
 

@@ -85,6 +85,7 @@ from wasmrun.compile.codegen.alignment import (
 )
 from wasmrun.compile.codegen.structure import FUNCTION, Construct, Structure, analyse
 from wasmrun.compile.codegen.values import EMPTY, NO_CONSTANT, Value, int_literal, local_name
+from wasmrun.compile.dispatch import NUMERIC_OPCODES, instruction_table
 from wasmrun.compile.fusion import LOADS, STORES, TRAPPING_OPS
 from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
@@ -151,9 +152,6 @@ _ZERO_LITERALS = {
     ValType.EXTERNREF: "None",
 }
 
-_NUMERIC = {opcode: info for opcode, info in OPCODES.items() if 0x45 <= opcode <= 0xC4 or 0xFC00 <= opcode <= 0xFC07}
-_LOAD_OPCODES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in LOADS}
-_STORE_OPCODES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in STORES}
 _V_WORD = re.compile(r"\bv\b")
 _IDENTITIES = {"add": 0, "sub": 0, "or": 0, "xor": 0, "shl": 0, "mul": 1}  # right operands that change nothing
 _MASKED_STORE = re.compile(r"\{y\} & (\d+)")
@@ -219,7 +217,7 @@ def _plans(expressions: Expressions) -> dict[str, _NumericPlan]:
     if found is None or found[0] is not expressions:
         plans = {
             info.mnemonic: _NumericPlan(expressions, info.mnemonic, len(info.params or ()))
-            for info in _NUMERIC.values()
+            for info in NUMERIC_OPCODES.values()
         }
         found = _PLANS[id(expressions)] = (expressions, plans)
     return found[1]
@@ -1860,42 +1858,7 @@ def _build_handlers() -> dict[int, Callable[[_Generator, Any], None]]:
         REF_IS_NULL: g.op_ref_is_null,
         REF_FUNC: g.op_ref_func,
     }
-    named: dict[str, Callable[[_Generator, Any], None]] = {
-        "memory.size": g.op_memory_size,
-        "memory.grow": g.op_memory_grow,
-        "memory.fill": g.op_memory_fill,
-        "memory.copy": g.op_memory_copy,
-        "memory.init": g.op_memory_init,
-        "data.drop": g.op_data_drop,
-        "table.get": g.op_table_get,
-        "table.set": g.op_table_set,
-        "table.size": g.op_table_size,
-        "table.grow": g.op_table_grow,
-        "table.fill": g.op_table_fill,
-        "table.copy": g.op_table_copy,
-        "table.init": g.op_table_init,
-        "elem.drop": g.op_elem_drop,
-    }
-    for opcode, info in OPCODES.items():
-        if info.mnemonic in named:
-            handlers[opcode] = named[info.mnemonic]
-
-    def numeric(mnemonic: str, arity: int) -> Callable[[_Generator, Any], None]:
-        return lambda self, _immediate: self.numeric(mnemonic, arity)
-
-    def load(mnemonic: str) -> Callable[[_Generator, Any], None]:
-        return lambda self, memarg: self.load(mnemonic, memarg)
-
-    def store(mnemonic: str) -> Callable[[_Generator, Any], None]:
-        return lambda self, memarg: self.store(mnemonic, memarg)
-
-    for opcode, info in _NUMERIC.items():
-        handlers[opcode] = numeric(info.mnemonic, len(info.params or ()))
-    for opcode, mnemonic in _LOAD_OPCODES.items():
-        handlers[opcode] = load(mnemonic)
-    for opcode, mnemonic in _STORE_OPCODES.items():
-        handlers[opcode] = store(mnemonic)
-    return handlers
+    return instruction_table(_Generator, handlers)
 
 
 _HANDLERS = _build_handlers()
