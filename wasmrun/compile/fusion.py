@@ -167,13 +167,9 @@ class Family:
 _CALL_INDIRECT_CHECK = """\
 i = {x}
 elements = tab.elements
-if i >= len(elements):
-    raise Trap(TRAP_UNDEFINED_ELEMENT)
-f = elements[i]
-if f is None:
-    raise Trap(f"{TRAP_UNINITIALIZED_ELEMENT} {i}")  # the index, as the reference interpreter says
-if f.type is not ty and f.type != ty:
-    raise Trap(TRAP_INDIRECT_CALL_TYPE)
+f = elements[i] if i < len(elements) else None
+if f is None or f.type is not ty:
+    f = resolve_indirect(elements, i, ty)
 """
 
 # Memory access: ``{ACCESS}`` and ``{CONVERT}`` come from LOADS/STORES below.  Only the access itself is

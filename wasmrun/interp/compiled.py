@@ -59,14 +59,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from wasmrun import errors
 from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
-    TRAP_INDIRECT_CALL_TYPE,
     TRAP_INTERRUPT,
     TRAP_MEMORY_OUT_OF_BOUNDS,
-    TRAP_UNDEFINED_ELEMENT,
-    TRAP_UNINITIALIZED_ELEMENT,
     Trap,
 )
-from wasmrun.runtime.functions import FunctionInstance, WasmFunction
+from wasmrun.runtime.functions import FunctionInstance, WasmFunction, resolve_indirect
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
 
 if TYPE_CHECKING:
@@ -255,15 +252,8 @@ def memory_trap(error: Exception, memory_lines: dict[int, int]) -> Exception:
 
 
 def indirect(elements: list[Any], index: int, function_type: Any) -> Callable[..., Any]:
-    """``call_indirect``'s checks; the callee's ``direct``."""
-    if index >= len(elements):
-        raise Trap(TRAP_UNDEFINED_ELEMENT)
-    function = elements[index]
-    if function is None:
-        raise Trap(f"{TRAP_UNINITIALIZED_ELEMENT} {index}")  # the index, as the reference interpreter says
-    if function.type is not function_type and function.type != function_type:
-        raise Trap(TRAP_INDIRECT_CALL_TYPE)
-    direct: Callable[..., Any] = function.direct
+    """``call_indirect``'s slow path: the callee's ``direct``, or the trap (see :func:`resolve_indirect`)."""
+    direct: Callable[..., Any] = resolve_indirect(elements, index, function_type).direct
     return direct
 
 

@@ -27,6 +27,7 @@ from wasmrun import errors
 from wasmrun.compile.fusion import EXTRA_EXPRESSIONS, FAMILIES, LOADS, STORES, key_may_trap
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap
 from wasmrun.interp import numeric, simd_handlers
+from wasmrun.runtime.functions import resolve_indirect
 
 Key = tuple[str, Any, str]
 Factory = Callable[..., Callable[[list[Any]], int]]
@@ -46,6 +47,7 @@ _NAMESPACE: dict[str, Any] = {
     **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},
     "Trap": Trap,
     "check_bounds": check_bounds,
+    "resolve_indirect": resolve_indirect,
     "f32_from_bits": numeric.f32_from_bits,
     "f32_to_bits": numeric.f32_to_bits,
     "STRUCT_ERROR": struct.error,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wasmrun.errors import TRAP_INDIRECT_CALL_TYPE, TRAP_UNDEFINED_ELEMENT, TRAP_UNINITIALIZED_ELEMENT, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
 from wasmrun.types import FuncType, ValType
 
@@ -33,6 +34,23 @@ Entry = Callable[[list[Any]], Any]
 
 _MASKS = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFFFF, ValType.V128: (1 << 128) - 1}
 _SIGN_BITS = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
+
+
+def resolve_indirect(elements: list[Any], index: int, function_type: FuncType) -> FunctionInstance:
+    """The function ``call_indirect`` calls, or its trap: the one place for those checks.
+
+    Both tiers inline the common case (an element of the very same type object)
+    and come here for everything else: an index out of range, a null element,
+    or a type that is equal but another object.
+    """
+    if index >= len(elements):
+        raise Trap(TRAP_UNDEFINED_ELEMENT)
+    function: FunctionInstance | None = elements[index]
+    if function is None:
+        raise Trap(f"{TRAP_UNINITIALIZED_ELEMENT} {index}")  # the index, as the reference interpreter says
+    if function.type is not function_type and function.type != function_type:
+        raise Trap(TRAP_INDIRECT_CALL_TYPE)
+    return function
 
 
 class FunctionInstance:
