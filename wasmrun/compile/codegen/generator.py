@@ -1669,8 +1669,11 @@ class FlatGenerator(_Generator):
             self.dead_construct()
             return
         construct = self.structure.at(self.position)
-        if self.position == self.entry:
-            # An OSR entry: every stack entry that is not a constant arrives as a parameter.
+        if self.entry is not None:
+            # An OSR function: at the entry every stack entry that is not a constant arrives as a
+            # parameter.  At every other loop head too no entry may stay a pending expression: a
+            # back edge to an enclosing loop would re-evaluate it from temporaries that are only
+            # assigned before that loop, which an entry further in never ran.
             for index in range(len(self.stack)):
                 self.materialize(index)
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
