@@ -60,6 +60,10 @@ class ValidationError(WasmError):
         return f"{self.message} (at offset 0x{self.offset:x})"
 
 
+class LimitExceeded(ValidationError):
+    """The module is valid by the specification but exceeds an implementation limit (:mod:`wasmrun.limits`)."""
+
+
 class LinkError(WasmError):
     """Imports could not be resolved (``unknown import``, ``incompatible import type``)."""
 

@@ -302,6 +302,13 @@ class Module(Record):
         """The body of a defined function, by its index in the function index space."""
         return self.codes[func_index - self.num_imported_functions]
 
+    def section_offset(self, section_id: int) -> int | None:
+        """Where the contents of the first section with id ``section_id`` start, if there is one."""
+        for section in self.sections:
+            if section.id == section_id:
+                return section.content_start
+        return None
+
     def custom_section(self, name: str) -> bytes | None:
         """The contents of the first custom section called ``name``, if any."""
         for custom in self.customs:

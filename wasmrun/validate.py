@@ -29,12 +29,12 @@ module loaded, so it is written for CPython's sake):
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import DecodeError, ValidationError
+from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Instruction, Module, SegmentMode
 from wasmrun.opcodes import (
     BLOCK,
@@ -267,37 +267,6 @@ def _mismatch(message: str, opcode: int, offset: int) -> ValidationError:
     return ValidationError(f"type mismatch: {_mnemonic(opcode)} {message}", offset)
 
 
-class _LocalTypes:
-    """The local types of a function declaring very many locals, without a huge list.
-
-    ``starts[k]`` is the first local index of the k-th declaration (each
-    parameter is one), ``types[k]`` its type.
-    """
-
-    def __init__(self, params: Sequence[int], declared: Sequence[tuple[int, ValType]]) -> None:
-        self.starts: list[int] = []
-        self.types: list[int] = []
-        total = 0
-        for t in params:
-            self.starts.append(total)
-            self.types.append(t)
-            total += 1
-        for count, t in declared:
-            if count:
-                self.starts.append(total)
-                self.types.append(int(t))
-                total += count
-        self.total = total
-
-    def __getitem__(self, index: int) -> int:
-        if not 0 <= index < self.total:
-            raise IndexError(index)
-        return self.types[bisect_right(self.starts, index) - 1]
-
-
-_LOCALS_EXPANDED_LIMIT = 1 << 16
-
-
 class _Context:
     """The spec's validation context ``C`` for one module, in the forms the loop wants."""
 
@@ -352,29 +321,23 @@ def validate_module(module: Module) -> None:
         raise
 
 
-def _section_offset(module: Module, section_id: int) -> int | None:
-    for section in module.sections:
-        if section.id == section_id:
-            return section.content_start
-    return None
-
-
 def _validate_module(module: Module, checked: list[int]) -> None:
+    check_module_limits(module)
     context = _Context(module)
     _check_types_and_imports(module, context)
     for g in module.globals:
         _check_const_expr(context, g.init, int(g.type.valtype))
     for table in module.tables:
-        _check_limits(table.limits, None, "", _section_offset(module, 4))
+        _check_limits(table.limits, None, "", module.section_offset(4))
     for memory in module.memories:
-        _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, _section_offset(module, 5))
+        _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, module.section_offset(5))
     _check_elements(module, context)
     _check_datas(module, context)
     _check_functions(module, context, checked)
     _check_start(module, context)
     _check_exports(module, context)
     if context.num_memories > 1:
-        raise ValidationError("multiple memories", _section_offset(module, 5))
+        raise ValidationError("multiple memories", module.section_offset(5))
 
 
 _MEMORY_SIZE_MESSAGE = "memory size must be at most 65536 pages (4GiB)"
@@ -389,7 +352,7 @@ def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset:
 
 
 def _check_types_and_imports(module: Module, context: _Context) -> None:
-    offset = _section_offset(module, 2)
+    offset = module.section_offset(2)
     for imported in module.imports:
         desc = imported.desc
         if isinstance(desc, int):
@@ -399,7 +362,7 @@ def _check_types_and_imports(module: Module, context: _Context) -> None:
             _check_limits(desc.limits, None, "", offset)
         elif isinstance(desc, MemoryType):
             _check_limits(desc.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
-    offset = _section_offset(module, 3)
+    offset = module.section_offset(3)
     for type_index in module.functions:
         if type_index >= len(context.types):
             raise ValidationError(f"unknown type {type_index}", offset)
@@ -450,7 +413,7 @@ def _check_elements(module: Module, context: _Context) -> None:
         for expr in segment.init:
             _check_const_expr(context, expr, element_type)
         if segment.mode == SegmentMode.ACTIVE:
-            offset = segment.offset.offset if segment.offset is not None else _section_offset(module, 9)
+            offset = segment.offset.offset if segment.offset is not None else module.section_offset(9)
             if segment.table_index >= len(context.tables):
                 raise ValidationError(f"unknown table {segment.table_index}", offset)
             if segment.offset is not None:
@@ -466,7 +429,7 @@ def _check_elements(module: Module, context: _Context) -> None:
 def _check_datas(module: Module, context: _Context) -> None:
     for segment in module.datas:
         if segment.mode == SegmentMode.ACTIVE:
-            offset = segment.offset.offset if segment.offset is not None else _section_offset(module, 11)
+            offset = segment.offset.offset if segment.offset is not None else module.section_offset(11)
             if segment.memory_index >= context.num_memories:
                 raise ValidationError(f"unknown memory {segment.memory_index}", offset)
             if segment.offset is not None:
@@ -476,7 +439,7 @@ def _check_datas(module: Module, context: _Context) -> None:
 def _check_start(module: Module, context: _Context) -> None:
     if module.start is None:
         return
-    offset = _section_offset(module, 8)
+    offset = module.section_offset(8)
     if module.start >= len(context.funcs):
         raise ValidationError(f"unknown function {module.start}", offset)
     params, results = context.funcs[module.start]
@@ -485,7 +448,7 @@ def _check_start(module: Module, context: _Context) -> None:
 
 
 def _check_exports(module: Module, context: _Context) -> None:
-    offset = _section_offset(module, 7)
+    offset = module.section_offset(7)
     counts = {
         ExternKind.FUNC: len(context.funcs),
         ExternKind.TABLE: len(context.tables),
@@ -516,22 +479,13 @@ def _check_functions(module: Module, context: _Context, checked: list[int]) -> N
         instructions = decode_function_body(raw, body)
         checked[0] = i + 1
         params, results = context.funcs[first + i]
-        declared = body.locals
-        total = len(params) + sum(count for count, _ in declared)
-        local_types: list[int] | _LocalTypes
-        if total <= _LOCALS_EXPANDED_LIMIT:
-            expanded = list(params)
-            for count, t in declared:
-                expanded.extend([int(t)] * count)
-            local_types = expanded
-        else:
-            local_types = _LocalTypes(params, declared)
+        local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
+        for count, t in body.locals:
+            local_types.extend([int(t)] * count)
         _check_body(context, instructions, local_types, results)
 
 
-def _check_body(
-    context: _Context, instructions: list[Instruction], local_types: list[int] | _LocalTypes, results: list[int]
-) -> None:
+def _check_body(context: _Context, instructions: list[Instruction], local_types: list[int], results: list[int]) -> None:
     """Type-check one function body (the appendix's algorithm; see the module docstring)."""
     dispatch: list[Any] = _DISPATCH
     funcs = context.funcs
@@ -736,7 +690,8 @@ def _check_body(
                 raise ValidationError(f"unknown label {default}", offset)
             default_labels = ctrls[-1 - default].label_types
             arity = len(default_labels)
-            for target in targets:
+            # Each distinct label once (the stack is the same after each): a table may have millions.
+            for target in dict.fromkeys(targets) if len(targets) > 8 else targets:
                 if target >= depth:
                     raise ValidationError(f"unknown label {target}", offset)
                 labels = ctrls[-1 - target].label_types

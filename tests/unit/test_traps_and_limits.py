@@ -250,3 +250,13 @@ def test_without_stats_nothing_is_counted() -> None:
     assert (interpreter.counters, interpreter.fuel_meter) == (None, None)
     module: Module = load_module(FIB.encode())
     assert "STATS" not in compiled.generate(module, 0).source
+
+
+def test_a_frame_costing_more_than_the_recursion_limit_is_stack_exhaustion_not_a_value_error() -> None:
+    """--engine compile with millions of locals lowered Python's limit below 1 (ValueError: recursion limit
+    must be greater or equal than 1); the validator's locals limit now stops such functions, and the floor
+    holds for whatever else may cost that much."""
+    limit = sys.getrecursionlimit()
+    with pytest.raises(RecursionError):
+        compiled.enter_big_frame(limit + 5)
+    assert sys.getrecursionlimit() == limit

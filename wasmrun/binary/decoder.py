@@ -361,6 +361,23 @@ class _ModuleDecoder:
             self.datas.append(DataSegment(mode, contents, memory_index, offset_expr))
 
 
+def body_size(raw: bytes, body: FunctionBody) -> int:
+    """The size a function body declares (the bytes after its size field)."""
+    return Reader(raw, body.start, body.end).u32()
+
+
+def local_declaration_offsets(raw: bytes, body: FunctionBody) -> list[int]:
+    """Where each of a function body's local declarations (``count type``) starts."""
+    reader = Reader(raw, body.start, body.end)
+    reader.u32()  # the body's size
+    offsets = []
+    for _ in range(reader.u32()):
+        offsets.append(reader.pos)
+        reader.u32()
+        read_valtype(reader)
+    return offsets
+
+
 # Pieces shared by several sections.
 
 

@@ -261,9 +261,13 @@ def enter_big_frame(cost: int) -> None:
     """A frame with many locals counts ``cost`` more frames: Python's limit is lowered while it runs.
 
     When the stack is already that deep, Python refuses the lower limit with a
-    RecursionError, which is the stack-exhaustion trap like any other.
+    RecursionError, which is the stack-exhaustion trap like any other; a limit
+    below 1 is refused the same way (Python would raise ValueError).
     """
-    sys.setrecursionlimit(sys.getrecursionlimit() - cost)
+    limit = sys.getrecursionlimit() - cost
+    if limit < 1:
+        raise RecursionError("a frame of too many locals")
+    sys.setrecursionlimit(limit)
 
 
 def leave_big_frame(cost: int) -> None:
