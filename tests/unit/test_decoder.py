@@ -14,83 +14,36 @@ from pathlib import Path
 
 import pytest
 import testdata
+from wasm_bytes import (
+    CODE,
+    END,
+    EXTERNREF,
+    F32,
+    F64,
+    FUNCREF,
+    FUNCS,
+    HEADER,
+    I32,
+    I64,
+    MEMORY,
+    TABLE,
+    TYPES,
+    body,
+    custom,
+    functype,
+    i32_const,
+    module,
+    name,
+    section,
+    u32,
+    vec,
+)
 
 from wasmrun.binary.decoder import decode_module
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import DecodeError
 from wasmrun.module import ConstExpr, DataSegment, ElementSegment, FunctionBody, Module, SegmentMode
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
-
-# --- byte helpers -------------------------------------------------------------
-
-HEADER = b"\0asm\x01\0\0\0"
-I32, I64, F32, F64 = 0x7F, 0x7E, 0x7D, 0x7C
-FUNCREF, EXTERNREF = 0x70, 0x6F
-END = b"\x0b"
-
-
-def u32(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def s32(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
-
-
-def vec(*items: bytes) -> bytes:
-    return u32(len(items)) + b"".join(items)
-
-
-def name(text: str | bytes) -> bytes:
-    raw = text.encode() if isinstance(text, str) else text
-    return u32(len(raw)) + raw
-
-
-def section(section_id: int, content: bytes) -> bytes:
-    return bytes([section_id]) + u32(len(content)) + content
-
-
-def module(*sections: bytes) -> bytes:
-    return HEADER + b"".join(sections)
-
-
-def functype(params: bytes = b"", results: bytes = b"") -> bytes:
-    return b"\x60" + u32(len(params)) + params + u32(len(results)) + results
-
-
-def body(code: bytes, *locals_: tuple[int, int]) -> bytes:
-    content = vec(*(u32(n) + bytes([t]) for n, t in locals_)) + code
-    return u32(len(content)) + content
-
-
-def i32_const(n: int) -> bytes:
-    return b"\x41" + s32(n)
-
-
-def custom(section_name: str | bytes, payload: bytes = b"") -> bytes:
-    return section(0, name(section_name) + payload)
-
-
-TYPES = section(1, vec(functype()))  # type 0: [] -> []
-FUNCS = section(3, vec(u32(0)))  # one function of type 0
-CODE = section(10, vec(body(END)))  # its body: just `end`
-MEMORY = section(5, vec(b"\x00\x01"))  # memory 1
-TABLE = section(4, vec(bytes([FUNCREF]) + b"\x00\x01"))  # table 1 funcref
 
 
 def decode_fully(data: bytes) -> Module:
@@ -397,6 +350,15 @@ def test_custom_sections_anywhere() -> None:
         custom("0"), TYPES, custom("1"), FUNCS, custom("2"), section(12, u32(0)), custom("3"), CODE, custom("4")
     )
     assert len(decode_fully(data).customs) == 5
+
+
+@pytest.mark.parametrize("section_name", ["payload", "name"])
+def test_a_last_custom_section_one_byte_short_is_unexpected_end(section_name: str) -> None:
+    """Its size may overshoot the module by the size field's own length (the reference interpreter's bound),
+    but its contents must all be there: Wasmtime says `unexpected end-of-file`."""
+    whole = custom(section_name, b"\x00\x00\x00\x00")
+    with pytest.raises(DecodeError, match="unexpected end"):
+        decode_module(module(TYPES, whole[:-1]))
 
 
 def test_data_count() -> None:

@@ -238,6 +238,10 @@ class _ModuleDecoder:
 
     def custom_section(self, end: int) -> None:
         reader = self.reader
+        if end > len(self.data):
+            # A size may overshoot the module by its own encoding's length (see Reader.length); other
+            # sections then fail reading their contents, a custom section's must be checked.
+            raise DecodeError("unexpected end", len(self.data))
         name = reader.name()
         if reader.pos > end:
             raise DecodeError("unexpected end of section or function", end)
