@@ -385,13 +385,15 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     loop back-edge of its code.  The handler raises only when the Python frame
     it interrupted is wasm code (a handler of the interpreter, its entry loop,
     or compiled code: :func:`wasmrun.interp.machine.is_wasm_code`), where a trap
-    leaves nothing half done; anywhere else (a WASI call, a ``memory.grow``, the
-    engine translating) it re-arms the alarm for :data:`RETRY_SECONDS` and lets
-    that code finish.  So, as in Wasmtime (which interrupts at epoch checks in
-    wasm code), a guest blocked in a host call, say ``fd_read`` on a terminal,
-    stays blocked until the call returns, and is interrupted as soon as it runs
-    wasm again.  SIGALRM handlers run in the main thread only: elsewhere a
-    timeout is refused (:class:`Unsupported`).
+    leaves nothing half done, or one of the places
+    :mod:`wasmrun.runtime.interrupt` names: a bulk memory or table operation
+    between two of its chunks, the engine translating a function, a host call
+    that waits (``poll_oneoff``, a read of stdin).  Anywhere else (another WASI
+    call, a ``memory.grow``) it re-arms the alarm for :data:`RETRY_SECONDS` and
+    lets that code finish.  So whatever the guest does, the run ends within a
+    few milliseconds of its deadline (plus the longest such host call).
+    SIGALRM handlers run in the main thread only: elsewhere a timeout is
+    refused (:class:`Unsupported`).
     """
     if seconds is None:
         yield
@@ -400,6 +402,7 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     import threading
 
     from wasmrun.interp.machine import is_wasm_code
+    from wasmrun.runtime.interrupt import may_interrupt
 
     if threading.current_thread() is not threading.main_thread():
         raise Unsupported("a timeout needs the main thread (it is a SIGALRM handler)")
@@ -408,7 +411,7 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     def expire(signal_number: int, frame: Any) -> None:
         if finished:
             return
-        if frame is not None and is_wasm_code(frame.f_code):
+        if frame is not None and (is_wasm_code(frame.f_code) or may_interrupt(frame.f_code)):
             raise Trap(TRAP_INTERRUPT)
         signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
 

@@ -173,17 +173,12 @@ def test_timeout_on_the_command_line(option: list[str], capfd: pytest.CaptureFix
     assert err.endswith("    2: wasm trap: interrupt\n")
 
 
-def test_a_guest_blocked_on_stdin_stays_blocked_until_it_runs_wasm_again() -> None:
-    """As Wasmtime, which interrupts at epoch checks in wasm code: a blocked read is not interrupted."""
-    command = [sys.executable, "-m", "wasmrun.cli.main", "--timeout", "100ms", "--invoke", "read_then_spin", LIMITS]
+def test_a_guest_blocked_on_stdin_is_stopped_at_its_deadline() -> None:
+    """The timeout bounds the whole run, whatever the guest does: a read waiting for input is interrupted."""
+    command = [sys.executable, "-m", "wasmrun.cli.main", "--timeout", "500ms", "--invoke", "read_then_spin", LIMITS]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        time.sleep(1.5)  # well past the timeout (and the interpreter's start-up)
-        assert process.poll() is None
-        assert process.stdin is not None
-        process.stdin.write(b"input\n")
-        process.stdin.flush()
-        _out, err = process.communicate(timeout=20)
+        _out, err = process.communicate(timeout=20)  # stdin stays open and empty
     finally:
         process.kill()
     assert process.returncode == 134

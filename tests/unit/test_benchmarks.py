@@ -6,17 +6,10 @@ default tier only, to keep this file fast.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-if str(REPOSITORY) not in sys.path:  # benchmarks/ is a top-level package of the repository, not installed
-    sys.path.insert(0, str(REPOSITORY))
-
-from benchmarks.__main__ import WASMRUN_TIERS, Unavailable, WasmrunEngine, make_wasmrun_store  # noqa: E402
-from benchmarks.suite import BY_NAME, SUITE  # noqa: E402
+from benchmarks.__main__ import WASMRUN_TIERS, Unavailable, WasmrunEngine, make_wasmrun_store
+from benchmarks.suite import BY_NAME, SUITE
 
 TINY = {
     "fib": 12,

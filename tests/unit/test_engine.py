@@ -495,6 +495,20 @@ def test_simd_executes(config: dict[str, Any]) -> None:
     assert instantiate(wat, **config).exports["f"]() == 2
 
 
+@pytest.mark.parametrize("engine", ["compile", "auto"])
+def test_a_function_too_large_to_compile_in_bounded_memory_stays_interpreted(engine: str) -> None:
+    """CPython needs ~5 KB per wasm instruction to compile generated source: a huge body stays interpreted."""
+    from wasmrun.interp.compiled import MAX_COMPILED_BODY_BYTES
+
+    increments = MAX_COMPILED_BODY_BYTES // 7 + 1  # local.get 0, i32.const 1, i32.add, local.set 0: 7 bytes
+    body = "(local.set 0 (i32.add (local.get 0) (i32.const 1)))" * increments
+    wat = f'(module (func (export "f") (param i32) (result i32) {body} (local.get 0)))'
+    interpreter = Interpreter(engine=engine, compile_threshold=0, stats=True)
+    assert instantiate(wat, Linker(Store(interpreter))).exports["f"](5) == 5 + increments
+    assert interpreter.counters is not None
+    assert (interpreter.counters.functions["compile"], interpreter.counters.functions["interp"]) == (0, 1)
+
+
 # --- the store ----------------------------------------------------------------------------------------
 
 

@@ -372,3 +372,29 @@ def test_no_leaked_mappings() -> None:
     for _ in range(2000):
         make(1).close()
     assert mapping_count() <= before + 5  # ...and none survives its close
+
+
+# --- bulk operations in chunks (so that a timeout can stop them between two) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("destination", "source", "length"),
+    [(0, 4096, 4096), (4096, 0, 4096), (100, 103, 1000), (103, 100, 1000), (0, 0, 999), (7, 5000, 33)],
+    ids=["apart-down", "apart-up", "overlap-down", "overlap-up", "same", "short"],
+)
+def test_a_copy_in_chunks_is_a_memmove(
+    destination: int, source: int, length: int, monkeypatch: pytest.MonkeyPatch, memory: MemoryInstance
+) -> None:
+    monkeypatch.setattr(memory_module, "BULK_CHUNK", 7)  # many chunks, none aligned with the overlap
+    memory.write(0, bytes(range(256)) * 40)
+    expected = bytearray(memory.read(0, 10240))
+    expected[destination : destination + length] = expected[source : source + length]
+    memory.copy(destination, source, length)
+    assert memory.read(0, 10240) == bytes(expected)
+
+
+def test_a_fill_in_chunks_fills_exactly_its_range(monkeypatch: pytest.MonkeyPatch, memory: MemoryInstance) -> None:
+    monkeypatch.setattr(memory_module, "BULK_CHUNK", 4099)
+    monkeypatch.setattr(memory_module, "_MEMSET_THRESHOLD", 16)
+    memory.fill(3, 0x1AB, 20000)
+    assert memory.read(0, 20010) == b"\0" * 3 + b"\xab" * 20000 + b"\0" * 7

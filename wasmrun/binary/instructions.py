@@ -167,8 +167,7 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         elif kind == _F64:
             imm = reader.f64_bits()
         elif kind == _BR_TABLE:
-            count = reader.u32()
-            labels = tuple(reader.u32() for _ in range(count))
+            labels = reader.u32s(reader.u32())
             imm = (labels, reader.u32())
         elif kind == _CALL_INDIRECT:
             type_index = reader.u32()

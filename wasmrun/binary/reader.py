@@ -159,6 +159,15 @@ class Reader:
             raise DecodeError("length out of bounds", start)
         return n
 
+    def u32s(self, count: int) -> tuple[int, ...]:
+        """``count`` u32s in a row; at C speed when each takes one byte (a long ``br_table``)."""
+        pos = self.pos
+        run = self.data[pos : pos + count]
+        if len(run) == count and run.isascii():  # no continuation bit: each byte is a whole u32
+            self.pos = pos + count
+            return tuple(run)
+        return tuple([self.u32() for _ in range(count)])
+
     def name(self) -> str:
         """A ``name``: a u32 length and that many bytes of UTF-8."""
         length = self.length()

@@ -151,7 +151,7 @@ class _Control:
         self.nparams = nparams
         self.nresults = nresults
         self.start = start
-        self.fixups: list[tuple[list[Any], int]] = []
+        self.fixups: list[tuple[list[Any] | dict[int, Any], int]] = []  # where to write the label's handler index
         self.else_fixup: tuple[list[Any], int] | None = None
         self.dead = dead
 
@@ -197,6 +197,8 @@ class _Translator:
         self.skip = 0
         self.loop_heads: list[int] = []
         self.loop_offsets: list[int] = []
+        # Each br_table's targets, its immediate, and the handler index of each distinct label.
+        self.tables: list[tuple[list[Any], tuple[tuple[int, ...], int], dict[int, Any]]] = []
 
     # --- driver -------------------------------------------------------------------------------
 
@@ -230,6 +232,9 @@ class _Translator:
             else:
                 handler(self, immediate)
             position += 1 + self.skip
+        for targets, (labels, default), by_depth in self.tables:
+            targets[:] = [by_depth[depth] for depth in labels]
+            targets.append(by_depth[default])
         template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
         code, offsets, loop_heads, loop_offsets = self.code, self.offsets, self.loop_heads, self.loop_offsets
         if self.fuel:
@@ -354,7 +359,7 @@ class _Translator:
         for destination, operand in moves:
             self.emit("move", None, operand[0], destination, operand[1])
 
-    def target(self, ctrl: _Control, container: list[Any], index: int) -> None:
+    def target(self, ctrl: _Control, container: list[Any] | dict[int, Any], index: int) -> None:
         """Make ``container[index]`` the handler index of ``ctrl``'s label (now or when it is bound)."""
         if ctrl.kind == LOOP:
             container[index] = ctrl.start
@@ -536,24 +541,24 @@ class _Translator:
     def op_br_table(self, immediate: tuple[tuple[int, ...], int]) -> None:
         labels, default = immediate
         operand = self.pop()
-        targets: list[Any] = [None] * (len(labels) + 1)
+        targets: list[Any] = []  # filled at the end of the function (see run)
         self.emit("br_table", None, operand[0], operand[1], targets)
-        stubs: dict[int, int] = {}  # label depth -> its stub's handler index
+        # Work per distinct label, not per target: a table may have millions of targets.
+        by_depth: dict[int, Any] = dict.fromkeys((*labels, default))  # depth -> its handler index, once bound
         pending = []
-        for position, depth in enumerate((*labels, default)):
+        for depth in by_depth:
             ctrl = self.label(depth)
             moves = self.branch_moves(ctrl)
             if not moves:
-                self.target(ctrl, targets, position)
+                self.target(ctrl, by_depth, depth)
             else:
-                pending.append((position, depth, ctrl, moves))
-        for position, depth, ctrl, moves in pending:
-            if depth not in stubs:
-                stubs[depth] = len(self.code)
-                self.emit_moves(moves)
-                item = self.emit("br", None, "", None)
-                self.target(ctrl, item, 1)
-            targets[position] = stubs[depth]
+                pending.append((depth, ctrl, moves))
+        for depth, ctrl, moves in pending:
+            by_depth[depth] = len(self.code)
+            self.emit_moves(moves)
+            item = self.emit("br", None, "", None)
+            self.target(ctrl, item, 1)
+        self.tables.append((targets, immediate, by_depth))
         self.unreachable = True
 
     def op_return(self, _immediate: None) -> None:
@@ -806,33 +811,48 @@ _JUMP_POSITIONS = {
 _FALLS_THROUGH = {name: family.falls_through for name, family in fusion.FAMILIES.items()}
 
 
-def jump_slots(item: list[Any]) -> list[tuple[list[Any], int]]:
-    """Where ``item`` (not a run) holds handler indexes: ``(container, index)`` pairs."""
-    positions = _JUMP_POSITIONS[item[0][0]]
-    if not positions:
-        return []
-    slots: list[tuple[list[Any], int]] = []
-    for position in positions:
+# A br_table's targets are one list argument, possibly of millions: the passes below work on each
+# distinct target once.
+
+
+def jump_targets(item: list[Any]) -> list[int]:
+    """The handler indexes ``item`` (not a run) may jump to (a list argument's distinct ones)."""
+    targets: list[int] = []
+    for position in _JUMP_POSITIONS[item[0][0]]:
         value = item[position]
         if isinstance(value, list):
-            slots.extend((value, k) for k in range(len(value)))
+            targets.extend(dict.fromkeys(value))
         else:
-            slots.append((item, position))
-    return slots
+            targets.append(value)
+    return targets
+
+
+def retarget(item: list[Any], new: Callable[[int], int]) -> None:
+    """Replace each handler index ``t`` that ``item`` (not a run) holds by ``new(t)``."""
+    for position in _JUMP_POSITIONS[item[0][0]]:
+        value = item[position]
+        if isinstance(value, list):
+            mapped = {target: new(target) for target in dict.fromkeys(value)}
+            value[:] = [mapped[target] for target in value]
+        else:
+            item[position] = new(value)
 
 
 def thread_jumps(code: list[list[Any]]) -> bool:
     """Retarget branches to unconditional branches; replace a ``br`` to ``exit``/``ret`` by a copy of it;
     make a move followed by a ``ret`` of what it moved a ``ret`` itself.  Whether code may have died."""
+
+    def through_branches(target: int) -> int:
+        seen = set()
+        while code[target][0][0] == "br" and target not in seen:
+            seen.add(target)
+            target = code[target][1]
+        return target
+
     changed = False
     for item in code[1:]:
-        for container, index in jump_slots(item):
-            target = container[index]
-            seen = set()
-            while code[target][0][0] == "br" and target not in seen:
-                seen.add(target)
-                target = code[target][1]
-            container[index] = target
+        if _JUMP_POSITIONS[item[0][0]]:
+            retarget(item, through_branches)
         if item[0][0] == "br" and code[item[1]][0][0] in ("exit", "ret"):
             item[:] = list(code[item[1]])
             changed = True
@@ -862,7 +882,7 @@ def drop_dead_code(
             item = code[pc]
             name = item[0][0]
             if _JUMP_POSITIONS[name]:
-                pending.extend(container[index] for container, index in jump_slots(item))
+                pending.extend(jump_targets(item))
             if not _FALLS_THROUGH[name]:
                 break
             pc += 1
@@ -871,8 +891,7 @@ def drop_dead_code(
     kept = sorted(reachable)
     new_pc = {pc: position for position, pc in enumerate(kept, 1)}
     for pc in kept:
-        for container, index in jump_slots(code[pc]):
-            container[index] = new_pc[container[index]]
+        retarget(code[pc], new_pc.__getitem__)
     return (
         [code[0], *(code[pc] for pc in kept)],
         [offsets[0], *(offsets[pc] for pc in kept)],
@@ -901,8 +920,7 @@ def drop_free_charges(
         new_pc[pc] = position + 1
     new_pc[len(code)] = len(kept) + 1
     for pc in kept:
-        for container, index in jump_slots(code[pc]):
-            container[index] = new_pc[container[index]]
+        retarget(code[pc], new_pc.__getitem__)
     return (
         [code[0], *(code[pc] for pc in kept)],
         [offsets[0], *(offsets[pc] for pc in kept)],
@@ -923,8 +941,7 @@ def plan_runs(code: list[list[Any]]) -> list[list[int]]:
     """
     entered = {1}
     for item in code[1:]:
-        for container, index in jump_slots(item):
-            entered.add(container[index])
+        entered.update(jump_targets(item))
     runs: list[list[int]] = []
     pc = 1
     while pc < len(code):

@@ -125,6 +125,16 @@ class CodeOptions(NamedTuple):
 NO_OPTIONS = CodeOptions()
 
 
+MAX_COMPILED_BODY_BYTES = 256 * 1024
+"""Functions with longer bodies stay interpreted: CPython needs ~5 KB of memory per wasm instruction to
+compile their Python source (half a gigabyte and a few seconds at this size), the interpreter ~0.5 KB."""
+
+
+def too_large_to_compile(module: Module, index: int) -> bool:
+    body = module.body(index)
+    return body.end - body.code_start > MAX_COMPILED_BODY_BYTES
+
+
 def frame_cost(module: Module, index: int) -> int:
     """How many frames function ``index`` counts as against the depth limit (both tiers' rule).
 

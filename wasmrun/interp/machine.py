@@ -74,6 +74,7 @@ from wasmrun.interp import compiled
 from wasmrun.interp.handlers import factory
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
 from wasmrun.runtime.instance import Instance
+from wasmrun.runtime.interrupt import interruptible
 
 if TYPE_CHECKING:
     from wasmrun.compile.codegen import GeneratedFunction  # the compiled tier is imported when first used
@@ -108,7 +109,8 @@ def engine_room() -> Iterator[None]:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(limit + ENGINE_ROOM)
     try:
-        yield
+        with interruptible():  # a timeout may stop translation: what it made is only used when whole
+            yield
     finally:
         sys.setrecursionlimit(limit)
 
@@ -381,9 +383,12 @@ class Interpreter:
 
         A function CPython cannot compile even in the flat form (no known wasm
         function: the generator keeps within CPython's limits) stays interpreted,
-        and so does one with a SIMD instruction (the generator has none), never counted.
+        and so does one with a SIMD instruction (the generator has none) or a body
+        too large to compile in bounded memory (:func:`compiled.too_large_to_compile`),
+        never counted.
         """
-        if function_uses_simd(function.instance.module, function.index):
+        module = function.instance.module
+        if function_uses_simd(module, function.index) or compiled.too_large_to_compile(module, function.index):
             return self.activate(function)
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
@@ -415,7 +420,11 @@ class Interpreter:
             handlers = bind(translation, instance)
         entry = self.make_entry(translation, handlers)
         function.entry = entry
-        if self.engine == "auto" and not translation.uses_simd:
+        if (
+            self.engine == "auto"
+            and not translation.uses_simd
+            and not compiled.too_large_to_compile(instance.module, function.index)
+        ):
             return self.count_to_compile(function, translation, handlers, entry)
         threshold = self.hot_threshold
         runs = plan_runs(translation.code) if self.fuse and threshold is not None else []

@@ -55,6 +55,7 @@ from typing import Any
 
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, InstantiationError, ResourceError, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
+from wasmrun.runtime.interrupt import interruptible_code
 from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
 
 # Linux's value; the mmap module of Python 3.11 does not export it.
@@ -69,6 +70,10 @@ DEFAULT_GUARD_BYTES = PAGE_SIZE
 # object of the fill's length (a whole-memory fill would otherwise double the
 # memory in use for a moment).
 _MEMSET_THRESHOLD = 4096
+
+# Bulk operations longer than this run in chunks of it, so that a timeout can stop a guest between
+# two chunks (see wasmrun.runtime.interrupt): 16 MiB take a few milliseconds.
+BULK_CHUNK = 16 * 2**20
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _mprotect = _libc.mprotect
@@ -204,22 +209,35 @@ class MemoryInstance:
         self._check(address, length)
         self.view[address : address + length] = data
 
+    @interruptible_code
     def fill(self, address: int, value: int, length: int) -> None:
         """``memory.fill``: the byte ``value & 0xFF``, checked before anything is written."""
         self._check(address, length)
         if length > _MEMSET_THRESHOLD:
-            ctypes.memset(self.address + address, value & 0xFF, length)
+            start = self.address + address
+            for offset in range(0, length, BULK_CHUNK):
+                ctypes.memset(start + offset, value & 0xFF, min(BULK_CHUNK, length - offset))
         else:
             self.view[address : address + length] = bytes((value & 0xFF,)) * length
 
+    @interruptible_code
     def copy(self, destination: int, source: int, length: int) -> None:
         """``memory.copy``: overlap-safe (memmove), both ranges checked first."""
         self._check(source, length)
         self._check(destination, length)
         view = self.view
-        # CPython copies between overlapping views of one buffer with memmove.
-        view[destination : destination + length] = view[source : source + length]
+        if length <= BULK_CHUNK:
+            # CPython copies between overlapping views of one buffer with memmove.
+            view[destination : destination + length] = view[source : source + length]
+            return
+        # In chunks, in the order that reads every byte before it is overwritten: downwards when
+        # the destination is above the source, upwards otherwise.
+        offsets = range(0, length, BULK_CHUNK)
+        for offset in reversed(offsets) if destination > source else offsets:
+            end = min(offset + BULK_CHUNK, length)
+            view[destination + offset : destination + end] = view[source + offset : source + end]
 
+    @interruptible_code
     def init(self, destination: int, data: bytes, source: int, length: int) -> None:
         """``memory.init``: copy ``data[source:source+length]``, both ranges checked first."""
         if source < 0 or length < 0 or source + length > len(data):

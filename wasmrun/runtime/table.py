@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from wasmrun.errors import TRAP_TABLE_OUT_OF_BOUNDS, InstantiationError, Trap
+from wasmrun.runtime.interrupt import interruptible_code
 from wasmrun.types import TableType
 
 MAX_TABLE_SIZE = 2**32 - 1  # the spec's bound for a table without a declared maximum
@@ -72,17 +73,20 @@ class TableInstance:
         self._check(index, 1, len(self.elements))
         self.elements[index] = value
 
+    @interruptible_code
     def fill(self, index: int, value: Any, length: int) -> None:
         """``table.fill``: the range is checked before anything is written."""
         self._check(index, length, len(self.elements))
         self.elements[index : index + length] = [value] * length
 
+    @interruptible_code
     def copy(self, destination: int, source_table: TableInstance, source: int, length: int) -> None:
         """``table.copy`` from ``source_table`` (possibly this table; overlap is safe: the source is sliced first)."""
         self._check(source, length, len(source_table.elements))
         self._check(destination, length, len(self.elements))
         self.elements[destination : destination + length] = source_table.elements[source : source + length]
 
+    @interruptible_code
     def init(self, destination: int, items: Sequence[Any], source: int, length: int) -> None:
         """``table.init`` from an element segment's references ``items`` (empty once dropped)."""
         self._check(source, length, len(items))

@@ -27,6 +27,7 @@ import os
 import select
 import struct
 
+from wasmrun.runtime.interrupt import interruptible_code
 from wasmrun.wasi.abi import (
     ALL_RIGHTS,
     DIRENT_SIZE,
@@ -193,11 +194,14 @@ def _write_all(host_fd: int, data: bytes | memoryview) -> None:
         view = view[written:]
 
 
+# Waiting for stdin may be ended by a timeout (wasmrun.runtime.interrupt): the run ends, nothing is lost.
+@interruptible_code
 def _wait_readable(host_fd: int) -> None:
     with contextlib.suppress(OSError, ValueError):  # a broken descriptor: the read itself will say why
         select.select([host_fd], [], [host_fd])
 
 
+@interruptible_code
 def _read_some(host_fd: int, length: int) -> bytes:
     """One read of up to ``length`` bytes, waiting when a non-blocking descriptor is empty."""
     while True:

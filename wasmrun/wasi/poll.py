@@ -24,6 +24,7 @@ import select
 import time
 from typing import NamedTuple
 
+from wasmrun.runtime.interrupt import interruptible_code
 from wasmrun.wasi.abi import (
     EVENT_ERROR,
     EVENT_FLAGS,
@@ -96,6 +97,8 @@ def _element(base: int, index: int, size: int) -> int:
     return pointer
 
 
+# The waits may be ended by a timeout (wasmrun.runtime.interrupt), as Wasmtime's timeout bounds the whole run.
+@interruptible_code
 def _sleep_ns(duration: int) -> None:
     deadline = time.monotonic_ns() + duration
     while (remaining := deadline - time.monotonic_ns()) > 0:
@@ -192,13 +195,19 @@ class PollFunctions(ClockFunctions, ContextBase):
             if ready:
                 return ready
             pending = [deadline - now for deadline in deadlines.values()]
-            timeout = min(pending) / _NANOS if pending else None
-            if waiting:
-                _readable(waiting, timeout)
-            elif timeout is not None:
-                time.sleep(min(timeout, 86400.0))
+            _wait(waiting, min(pending) / _NANOS if pending else None)
 
 
+@interruptible_code
+def _wait(fds: set[int], timeout: float | None) -> None:
+    """Until one of ``fds`` is readable or ``timeout`` seconds (None: for ever) have passed."""
+    if fds:
+        _readable(fds, timeout)
+    elif timeout is not None:
+        time.sleep(min(timeout, 86400.0))
+
+
+@interruptible_code
 def _readable(fds: set[int], timeout: float | None) -> set[int]:
     """The host fds among ``fds`` ready for reading (a broken one counts as ready: reading says why)."""
     if timeout is not None:

@@ -157,6 +157,12 @@ _IDENTITIES = {"add": 0, "sub": 0, "or": 0, "xor": 0, "shl": 0, "mul": 1}  # rig
 _MASKED_STORE = re.compile(r"\{y\} & (\d+)")
 _ALIGNMENT_KEEPING = frozenset(("i32.wrap_i64", "i64.extend_i32_u"))  # results with their operand's low bits
 
+Range = tuple[int, int | None, int]
+"""``(low, high, depth)``: the ``br_table`` indexes from low up to high (None: unbounded) branch to depth."""
+
+LOOKUP_MIN_RANGES = 16
+"""A ``br_table`` with more ranges than this maps its index through a constant tuple first."""
+
 
 def _index(base: str, shift: int, k: int) -> str:
     """The typed-view index of the address ``base`` (an atom) plus ``k`` elements."""
@@ -677,9 +683,9 @@ class _Generator:
     def op_nop(self, _immediate: None) -> None:
         pass
 
-    def table_ranges(self, labels: tuple[int, ...], default: int) -> list[tuple[int, int | None, int]]:
+    def table_ranges(self, labels: tuple[int, ...], default: int) -> list[Range]:
         """``br_table``'s targets as ``(low, high, depth)`` ranges of the index (high None: unbounded)."""
-        ranges: list[tuple[int, int | None, int]] = []
+        ranges: list[Range] = []
         for index, depth in enumerate(labels):
             if ranges and ranges[-1][2] == depth:
                 ranges[-1] = (ranges[-1][0], index + 1, depth)
@@ -691,7 +697,32 @@ class _Generator:
             ranges.append((len(labels), None, default))
         return ranges
 
-    def emit_ranges(self, index: str, ranges: list[tuple[int, int | None, int]]) -> None:
+    def table_dispatch(self, index: Value, labels: tuple[int, ...], default: int) -> tuple[str, list[Range]]:
+        """The atom a ``br_table`` branches on, and its ranges (see :meth:`table_ranges`).
+
+        With many ranges the index first goes through a constant tuple to the number of its
+        label among the table's distinct labels, so the code grows with the labels, not the
+        targets (a table may have millions of them).
+        """
+        if len(labels) <= LOOKUP_MIN_RANGES * 16:
+            ranges = self.table_ranges(labels, default)
+            if len(ranges) <= LOOKUP_MIN_RANGES:
+                return index.code, ranges
+        numbers = {depth: number for number, depth in enumerate(dict.fromkeys((*labels, default)))}
+        lookup = self.table_constant(tuple([numbers[depth] for depth in labels]))
+        number = self.temp()
+        self.emit(f"{number} = {lookup}[{index.code}] if {index.code} < {len(labels)} else {numbers[default]}")
+        ranges = [(n, n + 1, depth) for depth, n in numbers.items()]
+        ranges[-1] = (ranges[-1][0], None, ranges[-1][2])
+        return number, ranges
+
+    def table_constant(self, items: tuple[int, ...]) -> str:
+        """A tuple of numbers in the source: a literal when short, else a constant of the namespace."""
+        if len(items) <= LOOKUP_MIN_RANGES:
+            return f"({', '.join(map(str, items))},)"
+        return self.constant(items).code
+
+    def emit_ranges(self, index: str, ranges: list[Range]) -> None:
         """A binary tree of range tests on ``index`` (an atom), each leaf a branch."""
         if len(ranges) == 1:
             self.branch(ranges[0][2], None)
@@ -1595,7 +1626,7 @@ class StructuredGenerator(_Generator):
         if isinstance(index.constant, int):
             self.branch(labels[index.constant] if index.constant < len(labels) else default, None)
         else:
-            self.emit_ranges(index.code, self.table_ranges(labels, default))
+            self.emit_ranges(*self.table_dispatch(index, labels, default))
         self.live = False
 
 
@@ -1774,23 +1805,22 @@ class FlatGenerator(_Generator):
             self.branch(labels[index.constant] if index.constant < len(labels) else default, None)
             self.live = False
             return
-        ranges = self.table_ranges(labels, default)
-        targets = [self.ctrls[-1 - depth] for depth in (*labels, default)]
+        targets = {depth: self.ctrls[-1 - depth] for depth in dict.fromkeys((*labels, default))}
         if (
-            len(ranges) > 3
-            and targets[-1].construct.arity == 0
-            and all(target.construct.kind != FUNCTION for target in targets)
+            (len(labels) > LOOKUP_MIN_RANGES * 16 or len(self.table_ranges(labels, default)) > 3)
+            and targets[default].construct.arity == 0
+            and all(target.construct.kind != FUNCTION for target in targets.values())
         ):
             # Every target is a basic block reached without values: one tuple lookup.
-            for target in targets:
+            for target in targets.values():
                 self.align_branch(target)
-            blocks = ", ".join(str(self.label_of(target)) for target in targets[:-1])
-            fallback = self.label_of(targets[-1])
-            self.emit(f"b = ({blocks},)[{index.code}] if {index.code} < {len(labels)} else {fallback}")
+            blocks = {depth: self.label_of(target) for depth, target in targets.items()}
+            lookup = self.table_constant(tuple([blocks[depth] for depth in labels]))
+            self.emit(f"b = {lookup}[{index.code}] if {index.code} < {len(labels)} else {blocks[default]}")
             self.terminate("continue")
             self.live = False
             return
-        self.emit_ranges(index.code, ranges)
+        self.emit_ranges(*self.table_dispatch(index, labels, default))
         self.terminated = True
         self.live = False
 
