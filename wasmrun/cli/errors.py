@@ -1,6 +1,6 @@
 """The one place that turns exceptions into messages and exit statuses.
 
-The rules are the CLI contract's (``cli-contract.md``):
+The rules are the CLI contract's (``docs/cli.md``):
 
 - errors other than traps: one line on stderr, ``Error: <what> (<file>[:where])``,
   exit status 1 (read, decode, validate, link, instantiate);
@@ -101,7 +101,18 @@ class Report(NamedTuple):  # not a dataclass: defined at every start-up (see was
 
 
 def describe(error: BaseException) -> Report:
-    """The message and exit status for ``error`` (see the module docstring)."""
+    """The message and exit status for ``error`` (see the module docstring).
+
+    Names in it come from the module: their non-printable characters are escaped (wasmrun.printable),
+    line breaks too where the message is one line.
+    """
+    from wasmrun.printable import escape_lines
+
+    report = _describe(error)
+    return Report(escape_lines(report.text), report.exit_code)
+
+
+def _describe(error: BaseException) -> Report:
     source: str | None = None
     if isinstance(error, InputError):
         source = error.source
@@ -132,7 +143,7 @@ def describe(error: BaseException) -> Report:
     detail = f"{name}: {error}" if str(error) else name
     where = f"{source}; " if source else ""
     hint = f"{where}a bug in wasmrun: run with --debug for the traceback to report"
-    return Report(f"Error: internal error: {detail} ({hint})", EXIT_FAILURE)
+    return Report(_line(f"internal error: {detail}", hint), EXIT_FAILURE)
 
 
 def debug_traceback(error: BaseException) -> str:
@@ -145,7 +156,10 @@ def debug_traceback(error: BaseException) -> str:
 
 
 def _line(what: str, where: str | None) -> str:
-    return f"Error: {what} ({where})" if where else f"Error: {what}"
+    """A one-line error: a line break in a name from the module is escaped like any control character."""
+    from wasmrun.printable import escape_debug
+
+    return escape_debug(f"Error: {what} ({where})" if where else f"Error: {what}")
 
 
 def _where(error: WasmError, source: str | None) -> str | None:

@@ -40,6 +40,7 @@ from wasmrun.cli.config import ConfigError
 from wasmrun.cli.errors import CliError, InputError
 from wasmrun.cli.source import display_name, read_input
 from wasmrun.cli.tables import Block, Column, Fields, Lines, Table, render_plain, render_rich
+from wasmrun.printable import json_text
 
 if TYPE_CHECKING:
     from wasmrun.inspection.code import FunctionCode
@@ -119,7 +120,7 @@ def inspect_command(request: InspectRequest) -> int:
     loaded = load(request.file)
     rendered = VIEWS[request.view](loaded, request)
     if request.json:
-        click.echo(json.dumps(rendered.json, indent=2, ensure_ascii=False))
+        click.echo(json_text(rendered.json))
     elif sys.stdout.isatty():
         render_rich(rendered.blocks)
     else:

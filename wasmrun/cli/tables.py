@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Literal
 
+from wasmrun.printable import escape_debug
+
 Align = Literal["left", "right"]
 INDENT = "  "
 GAP = "  "
@@ -52,6 +54,20 @@ class Lines:
 Block = Table | Fields | Lines
 
 
+def _escaped(block: Block) -> Block:
+    """The block with every text escaped (wasmrun.printable): names in it come from the module."""
+    if isinstance(block, Fields):
+        title = escape_debug(block.title) if block.title is not None else None
+        return Fields(title, tuple((escape_debug(name), escape_debug(value)) for name, value in block.items))
+    if isinstance(block, Lines):
+        return Lines(escape_debug(block.title), tuple(escape_debug(line) for line in block.lines))
+    return Table(
+        escape_debug(block.title),
+        block.columns,
+        tuple(tuple(escape_debug(cell) for cell in row) for row in block.rows),
+    )
+
+
 def _aligned(cells: Sequence[str], widths: Sequence[int], columns: Sequence[Column]) -> str:
     parts = [
         cell.rjust(width) if column.align == "right" else cell.ljust(width)
@@ -61,6 +77,7 @@ def _aligned(cells: Sequence[str], widths: Sequence[int], columns: Sequence[Colu
 
 
 def plain_lines(block: Block) -> list[str]:
+    block = _escaped(block)
     if isinstance(block, Fields):
         width = max((len(name) for name, _ in block.items), default=0)
         indent = INDENT if block.title is not None else ""
@@ -91,7 +108,7 @@ def render_rich(blocks: Sequence[Block], file: IO[str] | None = None) -> None:
     from rich.table import Table as RichTable
 
     console = Console(file=file or sys.stdout, highlight=False)
-    for number, block in enumerate(blocks):
+    for number, block in enumerate(map(_escaped, blocks)):
         if number:
             console.print()
         if isinstance(block, Fields):

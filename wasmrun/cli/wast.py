@@ -22,6 +22,7 @@ def summary(passed: int, failed: int, skipped: int) -> str:
 
 
 def wast_command(paths: tuple[str, ...], *, as_json: bool = False, debug: bool = False) -> int:
+    from wasmrun.printable import escape_lines
     from wasmrun.wast import ScriptReport, ScriptRunner
     from wasmrun.wast_engine import ScriptEngine
 
@@ -34,9 +35,9 @@ def wast_command(paths: tuple[str, ...], *, as_json: bool = False, debug: bool =
             report = runner.run_file(path)
         reports.append(report)
         for failure in report.failures:
-            click.echo(str(failure), err=True)
+            click.echo(escape_lines(str(failure)), err=True)
             if debug and failure.detail:
-                click.echo(failure.detail.rstrip("\n"), err=True)
+                click.echo(escape_lines(failure.detail.rstrip("\n")), err=True)
         if not as_json:
             click.echo(f"{path}: {summary(report.passed, report.failed, report.skipped)}")
     if as_json:

@@ -24,7 +24,8 @@ A DWARF frame without a name is named as above for the first source frame and
 ``<inlined function>`` for the others. When details are off but the module has ``.debug_*``
 sections, Wasmtime adds its hint line, and so does :func:`backtrace_lines`.
 
-Names are printed as found (Wasmtime demangles Rust and C++ names; wasmrun does not).
+Names are printed as found (Wasmtime demangles Rust and C++ names; wasmrun does not), except that
+their non-printable characters are escaped (:mod:`wasmrun.printable`; Wasmtime prints them raw).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 from wasmrun.debug.dwarf import SourceLocation, SourceMap, has_debug_sections
 from wasmrun.module import Module
+from wasmrun.printable import escape_debug
 
 DEFAULT_MAX_FRAMES = 20
 
@@ -58,21 +60,21 @@ class Frame:
         """The frame as Wasmtime prints it, ``number`` being its position (0 = innermost)."""
         head = f"  {number:>3}: {self.offset:>#8x} - " if self.offset >= 0 else f"  {number:>3}: "
         if not self.source:
-            return [f"{head}{self.module_name or '<unknown>'}!{self.name}"]
+            return [escape_debug(f"{head}{self.module_name or '<unknown>'}!{self.name}")]
         lines: list[str] = []
         for position, location in enumerate(self.source):
             if location.function is not None:
                 name = location.function
             else:
                 name = self.name if position == 0 else "<inlined function>"
-            lines.append(f"{head if position == 0 else _INLINED}{name}")
+            lines.append(f"{head if position == 0 else _INLINED}{escape_debug(name)}")
             if location.file is not None:
                 where = location.file
                 if location.line is not None:
                     where += f":{location.line}"
                     if location.column is not None:
                         where += f":{location.column}"
-                lines.append(_AT + where)
+                lines.append(_AT + escape_debug(where))
         return lines
 
 
