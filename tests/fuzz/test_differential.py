@@ -1,0 +1,117 @@
+"""Differential fuzzing, bounded: a fixed range of smith and ``wasm-opt -ttf`` seeds, each its own case.
+
+Each case generates one module (``fuzz.generate``), runs it under every
+wasmrun tier and under Wasmtime, and requires them to agree (``fuzz.compare``).
+A failure prints the mismatch and the command that reproduces it, minimises it
+and writes it down (then copy it to ``tests/fuzz/regressions/``).  Long runs:
+``python -m fuzz differential`` (``fuzz/README.md``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fuzz_support import require_tools
+
+from fuzz import record
+from fuzz.compare import compare
+from fuzz.differential import Settings, check_seed, check_wasm
+from fuzz.observe import Call, Observation
+from fuzz.run_wasmrun import PLANT
+
+SMITH_SEEDS = range(0, 300)
+TTF_SEEDS = range(0, 75)
+# CI's budget: less fuel per call than a long run, and a shorter guard.
+SETTINGS = Settings(fuel=30_000, guard_seconds=30.0)
+
+# Seeds that show a known, open wasmrun bug: "smith-17": "reason".  Strict xfail, so a fix shows up.
+KNOWN: dict[str, str] = {}
+
+
+def _cases(generator: str, seeds: range) -> list[object]:
+    return [
+        pytest.param(
+            generator,
+            seed,
+            id=f"{generator}-{seed}",
+            marks=[pytest.mark.xfail(reason=KNOWN[f"{generator}-{seed}"], strict=True)]
+            if f"{generator}-{seed}" in KNOWN
+            else [],
+        )
+        for seed in seeds
+    ]
+
+
+@pytest.mark.parametrize(("generator", "seed"), _cases("smith", SMITH_SEEDS) + _cases("ttf", TTF_SEEDS))
+def test_engines_agree(generator: str, seed: int) -> None:
+    require_tools(wasm_opt=generator == "ttf")
+    report = check_seed(generator, seed, SETTINGS)
+    assert report.generated or not report.filters, dict(report.filters)
+    problems = [f"[{finding.tier}] {finding.category}: {finding.detail}" for finding in report.findings]
+    assert not problems, (
+        "\n".join(problems)
+        + f"\nreproduce: python -m fuzz differential --generators {generator}=1 --seed {seed} --fuel {SETTINGS.fuel}"
+        " --jobs 1 --out fuzz-findings/"
+    )
+
+
+# --- the harness itself: a planted bug is found, written down and replayed ------------------------------------
+
+ODD = """(module (func (export "odd") (param i32) (result i32) (i32.or (local.get 0) (i32.const 1))))"""
+
+
+def _odd_module() -> bytes:
+    from wasmrun.loader import to_binary  # the text format's encoder, for a tiny test module
+
+    return to_binary(ODD.encode())
+
+
+def test_a_planted_bug_is_found_recorded_and_replayed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    require_tools()
+    wasm = _odd_module()
+    assert not check_wasm(wasm, "odd", 1, SETTINGS).findings
+    monkeypatch.setenv(PLANT, "compile")
+    report = check_wasm(wasm, "odd", 1, SETTINGS)
+    assert [(finding.tier, finding.category) for finding in report.findings] == [("compile", "result")]
+    path = record.write(tmp_path, report.findings[0], wasm, minimised=False)
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    assert spec["tiers"] == ["compile"] and spec["mismatch"]["category"] == "result"
+    assert record.replay(path).findings
+    monkeypatch.delenv(PLANT)
+    assert not record.replay(path).findings
+
+
+def test_shrinking_keeps_the_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tools()
+    from fuzz.shrink import shrink
+
+    padded = ODD.replace("(module", "(module (memory 1) (global (mut i64) (i64.const 5)) (func $unused (nop))")
+    from wasmrun.loader import to_binary
+
+    monkeypatch.setenv(PLANT, "interp")  # inherited by the predicate's processes
+    finding = check_wasm(to_binary(padded.encode()), "odd", 1, Settings(tiers=("interp",))).findings[0]
+    shrunk = shrink(finding, attempts=10)
+    assert shrunk is not None and len(shrunk) < len(finding.wasm)
+    assert record.still_fails(record.describe(finding, "", False), shrunk)
+
+
+def _observation(engine: str, *outcomes: str) -> Observation:
+    observation = Observation(engine, verdict="valid", instantiation="ok")
+    observation.calls = [Call("f", (), outcome=outcome, fuel=5 if outcome == "ok" else None) for outcome in outcomes]
+    return observation
+
+
+def test_a_different_depth_limit_is_a_filter_and_ends_the_comparison() -> None:
+    reference = _observation("wasmtime", "ok", "trap: call-stack-exhausted", "ok")
+    candidate = _observation("interp", "ok", "trap: out-of-fuel", "trap: unreachable")
+    comparison = compare(reference, candidate)
+    assert not comparison.mismatch and comparison.compared == 1 and comparison.filters
+
+
+def test_outcomes_results_and_crashes_are_mismatches() -> None:
+    reference = _observation("wasmtime", "ok", "trap: unreachable")
+    assert compare(reference, _observation("compile", "ok", "ok")).category == "outcome: trap: unreachable vs ok"
+    crashed = _observation("auto-osr", "ok", "crash: UnboundLocalError: cannot access local variable 't1'")
+    assert compare(reference, crashed).category == "crash UnboundLocalError"
