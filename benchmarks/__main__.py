@@ -37,6 +37,7 @@ import inspect
 import io
 import json
 import math
+import os
 import platform
 import re
 import statistics
@@ -45,9 +46,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from benchmarks.suite import BY_NAME, SUITE, Benchmark
+
+# Another checkout's wasmrun (``--baseline`` runs the suite in a subprocess per tree; see baseline.py).
+if os.environ.get("WASMRUN_BENCHMARK_TREE"):
+    sys.path.insert(0, os.environ["WASMRUN_BENCHMARK_TREE"])
 
 MASK32 = 0xFFFFFFFF
 WASMRUN_TIERS = ("interp", "compile", "auto")
@@ -701,7 +707,18 @@ def main(argv: list[str] | None = None) -> int:
         help=f"engines to time: {', '.join(ENGINE_CHOICES)} (wasmrun = every tier it has; Python always runs; "
         "default: all available)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="compare with the wasmrun of another checkout, run alternately with this one: prints both trees' "
+        "run-phase geomeans of auto/python and compile/python and their ratio",
+    )
     options = parser.parse_args(argv)
+    if options.baseline is not None:
+        from benchmarks.baseline import compare
+
+        print(compare(Path(options.baseline), options.names, options.repeat))
+        return 0
     unknown = [name for name in options.names if name not in BY_NAME]
     if unknown:
         parser.error(f"unknown program(s): {', '.join(unknown)} (known: {', '.join(BY_NAME)})")
