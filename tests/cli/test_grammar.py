@@ -1,4 +1,4 @@
-"""The command-line grammar of cli-contract.md, row by row, and the exit statuses of the CLI.
+"""The command-line grammar of docs/cli.md, row by row, and the exit statuses of the CLI.
 
 Parsing is tested through ``parse_command_line`` (argv -> Invocation with its
 RunConfig), without executing anything; exit statuses through ``main``.

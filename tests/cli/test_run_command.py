@@ -1,4 +1,4 @@
-"""``wasmrun run``: WASI programs in shell pipelines, ``--invoke``, exit statuses and messages (cli-contract.md).
+"""``wasmrun run``: WASI programs in shell pipelines, ``--invoke``, exit statuses and messages (docs/cli.md).
 
 Most cases call :func:`wasmrun.cli.main.main` in this process and read fds 1
 and 2 with ``capfd`` (the guest writes to them directly); the cases about the

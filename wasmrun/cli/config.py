@@ -57,7 +57,7 @@ class RunConfig(NamedTuple):
     fuel: int | None = None
     timeout: float | None = None  # seconds
     max_memory: int = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
-    max_stack_depth: int | None = None  # None: the engine's default (at least 50,000 frames)
+    max_stack_depth: int | None = None  # None: the engine's default (50,000 frames)
     engine: Engine = "auto"
     json_report: str | None = None  # a path, or "-" for stderr
     stats: bool = False

@@ -221,7 +221,7 @@ def cli(debug: bool) -> None:
     "--max-stack-depth",
     type=CountType(1),
     metavar="N",
-    help="Wasm call depth (default at least 50,000 frames).",
+    help="Wasm call depth (default 50,000 frames).",
 )
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True, help="Execution tier.")
 @click.option(
