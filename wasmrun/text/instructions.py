@@ -10,6 +10,21 @@ Encodings come from :data:`wasmrun.opcodes.BY_MNEMONIC`; each immediate kind of
 the opcode table has one reader here (``_IMMEDIATES``).  Identifiers are
 resolved; numeric indices are written as they are, even out of range, for the
 validator to judge.
+
+Nesting costs no Python recursion, so text nests as deep as the binary format
+does (its limits are the validator's to enforce).  One loop,
+:meth:`InstructionParser._run`, reads the tokens, and a stack of *frames* holds
+the constructs still open around the current token, innermost last.  A frame's
+kind says what its contents are and how they end: ``instr*``, up to ``end``,
+``else`` or ``)``, in a block, loop or if (plain or folded); ``foldedinstr*``,
+up to the first token that is not ``(``, in a folded instruction's operands and
+a folded if's condition.  At that token the frame's closer (``_CLOSERS``) reads
+the closing tokens, writes what follows the contents (``else``, ``end``, or the
+folded instruction itself, which the binary puts after its operands), then pops
+the frame or replaces it with the construct's next part (``then`` by ``else``).
+Tokens are read in textual order, as a recursive descent reads them, so the
+bytes, the order in which block types join the type section, and the first
+error are the same.
 """
 
 from __future__ import annotations
@@ -60,6 +75,26 @@ _INSTRUCTIONS: dict[str, tuple[bytes, str | None, OpInfo]] = {
     if mnemonic not in ("block", "loop", "if", "else", "end")
 }
 _INSTRUCTIONS["select"] = (b"", "select", OPCODES[SELECT])
+
+# An open construct: (kind, bytes, label).  The bytes are written when its
+# contents end: a folded instruction's encoding, or a folded if's block type;
+# the label is a folded if's, bound once its condition is read.  Kinds whose
+# contents are instr* come first, then those whose contents are foldedinstr*.
+_Frame = tuple[int, bytes, str | None]
+_EXPRESSION = 0  # instr* of an expression: ends at ``)``, ``end`` or ``else``, left to the caller
+_BLOCK = 1  # instr* end id? (a plain block or loop, or a plain if after its else)
+_THEN = 2  # instr* (else id? instr*)? end id? (a plain if)
+_FOLDED_BLOCK = 3  # instr* ) (a folded block or loop)
+_FOLDED_THEN = 4  # instr* ) ( else instr* )? )
+_FOLDED_ELSE = 5  # instr* ) )
+_OPERANDS = 6  # foldedinstr* ) (a folded plain instruction)
+_CONDITION = 7  # foldedinstr* ( then (a folded if)
+_EXPRESSION_FRAME: _Frame = (_EXPRESSION, b"", None)
+_BLOCK_FRAME: _Frame = (_BLOCK, b"", None)
+_THEN_FRAME: _Frame = (_THEN, b"", None)
+_FOLDED_BLOCK_FRAME: _Frame = (_FOLDED_BLOCK, b"", None)
+_FOLDED_THEN_FRAME: _Frame = (_FOLDED_THEN, b"", None)
+_FOLDED_ELSE_FRAME: _Frame = (_FOLDED_ELSE, b"", None)
 
 
 class InstructionParser(Cursor):
@@ -194,7 +229,7 @@ class InstructionParser(Cursor):
         """One folded instruction as a constant expression."""
         self.labels = []
         out = bytearray()
-        self._folded(out)
+        self._run(out, [])
         out.append(END)
         return bytes(out)
 
@@ -211,46 +246,76 @@ class InstructionParser(Cursor):
 
     def _instrs(self, out: bytearray) -> None:
         """Plain and folded instructions up to ``)``, ``end`` or ``else`` (not consumed)."""
+        self._run(out, [_EXPRESSION_FRAME])
+
+    def _run(self, out: bytearray, stack: list[_Frame]) -> None:
+        """Encode instructions until the frames of ``stack`` are closed (see the module docstring).
+
+        With an empty stack, one folded instruction, whose ``(`` is the current token.
+        """
         toks = self.toks
         instructions = _INSTRUCTIONS
         immediates = _IMMEDIATES
+        closers = _CLOSERS
+        operands = _OPERANDS
+        kind = stack[-1][0] if stack else operands  # the innermost frame's
         while True:
             token = toks[self.i][0]
             if token == "(":
-                self._folded(out)
+                keyword = toks[self.i + 1][0]
+                entry = instructions.get(keyword)
+                if entry is not None:
+                    self.i += 2
+                    instruction = entry[0] if entry[1] is None else entry[0] + immediates[entry[1]](self, entry[2])
+                    if toks[self.i][0] != ")":
+                        stack.append((operands, instruction, None))
+                        kind = operands
+                        continue
+                    self.i += 1  # no operands: no frame
+                    out += instruction
+                    if not stack:
+                        return
+                elif keyword in _BLOCK_OPCODES:
+                    self.i += 2
+                    kind = self._open_folded_block(out, stack, keyword)
+                elif keyword == "then" and kind == _CONDITION:
+                    self._end_condition(out, stack)
+                    kind = _FOLDED_THEN
+                else:
+                    self.unexpected(self.i + 1)
                 continue
-            entry = instructions.get(token)
-            if entry is not None:
+            if kind < operands:
+                entry = instructions.get(token)
+                if entry is not None:
+                    while entry is not None:  # plain instructions, in a row
+                        self.i += 1
+                        out += entry[0]
+                        if entry[1] is not None:
+                            out += immediates[entry[1]](self, entry[2])
+                        entry = instructions.get(toks[self.i][0])
+                    continue
+                if token in _BLOCK_OPCODES:
+                    kind = self._open_block(out, stack, token)
+                    continue
+                if token == "end" and _BLOCK <= kind <= _THEN:  # a plain block's end: _end_block, inline
+                    self.i += 1
+                    label = self.labels.pop()
+                    if toks[self.i][0][:1] == "$":
+                        self._closing_label(label)
+                    out.append(END)
+                    stack.pop()
+                elif token != ")" and token != "end" and token != "else":
+                    self.unexpected()
+                else:
+                    closers[kind](self, out, stack)
+            elif token == ")" and kind == operands:  # the common case of _end_operands, inline
                 self.i += 1
-                out += entry[0]
-                if entry[1] is not None:
-                    out += immediates[entry[1]](self, entry[2])
-                continue
-            if token == ")" or token == "end" or token == "else":
+                out += stack.pop()[1]
+            else:
+                closers[kind](self, out, stack)
+            if not stack:
                 return
-            if token in _BLOCK_OPCODES:
-                self._plain_block(out, token)
-                continue
-            self.unexpected()
-
-    def _folded(self, out: bytearray) -> None:
-        """``( plaininstr foldedinstr* )`` or a folded block, loop or if."""
-        self.i += 1
-        token = self.tok
-        entry = _INSTRUCTIONS.get(token)
-        if entry is None:
-            if token in _BLOCK_OPCODES:
-                self._folded_block(out, token)
-                return
-            self.unexpected()
-        self.i += 1
-        immediate = b"" if entry[1] is None else _IMMEDIATES[entry[1]](self, entry[2])
-        toks = self.toks
-        while toks[self.i][0] == "(":
-            self._folded(out)
-        self.expect(")")
-        out += entry[0]
-        out += immediate
+            kind = stack[-1][0]
 
     def _label_binding(self) -> str | None:
         token = self.tok
@@ -267,51 +332,88 @@ class InstructionParser(Cursor):
                 self.error("mismatching label")
             self.i += 1
 
-    def _plain_block(self, out: bytearray, keyword: str) -> None:
+    def _open_block(self, out: bytearray, stack: list[_Frame], keyword: str) -> int:
+        """``block``, ``loop`` or ``if`` with its label and block type; the new frame's kind."""
         self.i += 1
         label = self._label_binding()
         out += _BLOCK_OPCODES[keyword]
         out += self._blocktype()
         self.labels.append(label)
-        self._instrs(out)
-        if keyword == "if" and self.tok == "else":
-            self.i += 1
-            self._closing_label(label)
-            out.append(_ELSE)
-            self._instrs(out)
-        self.expect("end")
-        self._closing_label(label)
-        self.labels.pop()
-        out.append(END)
+        if keyword == "if":
+            stack.append(_THEN_FRAME)
+            return _THEN
+        stack.append(_BLOCK_FRAME)
+        return _BLOCK
 
-    def _folded_block(self, out: bytearray, keyword: str) -> None:
-        self.i += 1
+    def _open_folded_block(self, out: bytearray, stack: list[_Frame], keyword: str) -> int:
+        """The label and block type after ``( block``, ``( loop`` or ``( if``; the new frame's kind."""
         label = self._label_binding()
         blocktype = self._blocktype()
-        if keyword == "if":
-            toks = self.toks
-            while toks[self.i][0] == "(" and toks[self.i + 1][0] != "then":
-                self._folded(out)
-            out += b"\x04"
-            out += blocktype
-            self.labels.append(label)
-            self.expect("(")
-            self.expect("then")
-            self._instrs(out)
-            self.expect(")")
-            if self.at_form("else"):
-                self.i += 2
-                out.append(_ELSE)
-                self._instrs(out)
-                self.expect(")")
-        else:
-            out += _BLOCK_OPCODES[keyword]
-            out += blocktype
-            self.labels.append(label)
-            self._instrs(out)
+        if keyword == "if":  # the condition comes first, outside the if's label
+            stack.append((_CONDITION, blocktype, label))
+            return _CONDITION
+        out += _BLOCK_OPCODES[keyword]
+        out += blocktype
+        self.labels.append(label)
+        stack.append(_FOLDED_BLOCK_FRAME)
+        return _FOLDED_BLOCK
+
+    # Closers, one per frame kind (``_CLOSERS``): the current token ends the frame's contents.
+
+    def _end_expression(self, _out: bytearray, stack: list[_Frame]) -> None:
+        stack.pop()
+
+    def _end_block(self, out: bytearray, stack: list[_Frame]) -> None:
+        """``end id?`` (inline in _run; here when another token comes instead)."""
+        self.expect("end")
+        self._closing_label(self.labels.pop())
+        out.append(END)
+        stack.pop()
+
+    def _end_then(self, out: bytearray, stack: list[_Frame]) -> None:
+        """``else id?``, the else part following; or the end."""
+        if self.tok != "else":
+            self._end_block(out, stack)
+            return
+        self.i += 1
+        self._closing_label(self.labels[-1])
+        out.append(_ELSE)
+        stack[-1] = _BLOCK_FRAME
+
+    def _end_folded_block(self, out: bytearray, stack: list[_Frame]) -> None:
         self.expect(")")
         self.labels.pop()
         out.append(END)
+        stack.pop()
+
+    def _end_folded_then(self, out: bytearray, stack: list[_Frame]) -> None:
+        """``)``, then ``( else`` and the else part, or the if's ``)``."""
+        self.expect(")")
+        if not self.at_form("else"):
+            self._end_folded_block(out, stack)
+            return
+        self.i += 2
+        out.append(_ELSE)
+        stack[-1] = _FOLDED_ELSE_FRAME
+
+    def _end_folded_else(self, out: bytearray, stack: list[_Frame]) -> None:
+        self.expect(")")
+        self._end_folded_block(out, stack)
+
+    def _end_operands(self, out: bytearray, stack: list[_Frame]) -> None:
+        """A folded instruction's ``)`` (inline in _run; here when another token comes instead)."""
+        self.expect(")")
+        out += stack.pop()[1]
+
+    def _end_condition(self, out: bytearray, stack: list[_Frame]) -> None:
+        """``( then``: the if itself, then its then part."""
+        _, blocktype, label = stack[-1]
+        out += _BLOCK_OPCODES["if"]
+        out += blocktype
+        self.labels.append(label)
+        self.expect("(")
+        self.expect("then")
+        stack[-1] = _FOLDED_THEN_FRAME
 
     # Immediate readers, one per immediate kind of the opcode table.
 
@@ -526,6 +628,16 @@ _IMMEDIATES: dict[str, Callable[[InstructionParser, OpInfo], bytes]] = {
     "lane": InstructionParser._imm_lane,
     "memarg_lane": InstructionParser._imm_memarg_lane,
 }
+_CLOSERS: tuple[Callable[[InstructionParser, bytearray, list[_Frame]], None], ...] = (
+    InstructionParser._end_expression,  # _EXPRESSION
+    InstructionParser._end_block,  # _BLOCK
+    InstructionParser._end_then,  # _THEN
+    InstructionParser._end_folded_block,  # _FOLDED_BLOCK
+    InstructionParser._end_folded_then,  # _FOLDED_THEN
+    InstructionParser._end_folded_else,  # _FOLDED_ELSE
+    InstructionParser._end_operands,  # _OPERANDS
+    InstructionParser._end_condition,  # _CONDITION
+)
 _missing = {info.immediate for info in BY_MNEMONIC.values()} - set(_IMMEDIATES) - {"none", "blocktype", "select_t"}
 if _missing:  # pragma: no cover - a new immediate kind in the opcode table
     raise RuntimeError(f"no text reader for immediate kinds {sorted(_missing)}")
