@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wasmrun.compile import fusion
-from wasmrun.compile.translate import Translation, plan_runs, translate_function
+from wasmrun.compile.translate import Translation, plan_runs, thread_jumps, translate_function
 from wasmrun.embedding import Store
 from wasmrun.interp.handlers import factory, source
 from wasmrun.interp.machine import Interpreter
@@ -398,3 +398,26 @@ def test_random_code_gives_the_unfused_results(body: str) -> None:
         function = Linker(Store(interpreter)).instantiate(mod).exports["f"]
         results.append([function(a, b) for a, b in ((0, 0), (3, -7), (2**31 - 1, 1))])
     assert results[0] == results[1] == results[2]
+
+
+class _CountingCode(list):  # type: ignore[type-arg]
+    """The translated code, counting reads of its items."""
+
+    reads = 0
+
+    def __getitem__(self, index: Any) -> Any:
+        _CountingCode.reads += 1
+        return super().__getitem__(index)
+
+
+def test_threading_a_long_chain_of_branches_reads_each_link_once() -> None:
+    """Deep if/else nesting makes a chain of br's as long as the nesting, and a jump into every link:
+    followed one by one, 40,000 levels took minutes (reads grew with the square of the depth)."""
+    n = 2000
+    # handler k (1..n) is a br to k+1; handler n+1 ends the function; each br's target is a link of the chain.
+    items = [[("exit", None, "")]] + [[("br", None, ""), k + 1] for k in range(1, n + 1)] + [[("exit", None, "")]]
+    code = _CountingCode(items)
+    _CountingCode.reads = 0
+    thread_jumps(code)
+    assert all(code[k][0][0] == "exit" for k in range(1, n + 1))  # every br went straight to the exit
+    assert _CountingCode.reads < 20 * n

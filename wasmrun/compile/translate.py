@@ -842,12 +842,19 @@ def thread_jumps(code: list[list[Any]]) -> bool:
     """Retarget branches to unconditional branches; replace a ``br`` to ``exit``/``ret`` by a copy of it;
     make a move followed by a ``ret`` of what it moved a ``ret`` itself.  Whether code may have died."""
 
+    # Where a chain of ``br``s ends, remembered for every handler on the chain: nested ifs make chains
+    # as long as their nesting, which walked one by one made deep nesting quadratic.
+    ends: dict[int, int] = {}
+
     def through_branches(target: int) -> int:
-        seen = set()
-        while code[target][0][0] == "br" and target not in seen:
-            seen.add(target)
+        chain: dict[int, None] = {}
+        while code[target][0][0] == "br" and target not in chain and target not in ends:
+            chain[target] = None
             target = code[target][1]
-        return target
+        end = ends.get(target, target)
+        for pc in chain:
+            ends[pc] = end
+        return end
 
     changed = False
     for item in code[1:]:
