@@ -26,7 +26,7 @@ def to_binary(data: bytes) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise TextSyntaxError("malformed UTF-8 encoding", 1, error.start + 1) from None
-    return parse_module(text)
+    return parse_module(text, allow_empty=False)
 
 
 def load_module(data: bytes, *, validate: bool = True) -> Module:

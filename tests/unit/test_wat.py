@@ -16,6 +16,7 @@ import testdata
 
 from wasmrun.binary.decoder import decode_module
 from wasmrun.errors import TextSyntaxError
+from wasmrun.loader import load_module
 from wasmrun.text.script import AssertInvalid, AssertMalformed, AssertTrap, AssertUnlinkable, ModuleCommand
 from wasmrun.text.wast import parse_script
 from wasmrun.text.wat import parse_module
@@ -500,3 +501,15 @@ def test_spec_modules_encode_and_quoted_malformed_modules_fail_as_expected(scrip
 def test_spec_command_counts_file_is_json() -> None:
     counts = testdata.require("spec/wasm-2.0-commands.json")
     assert isinstance(json.loads(counts.read_text()), dict)
+
+
+@pytest.mark.parametrize("text", ["", "   \n", ";; a comment\n", "(; block ;)\n;; line\n"], ids=repr)
+def test_a_file_without_a_module_field_is_refused_as_wasmtime_refuses_it(text: str) -> None:
+    """It ran as an empty module (exit 0); Wasmtime says `expected at least one module field`."""
+    with pytest.raises(TextSyntaxError, match="expected at least one module field"):
+        load_module(text.encode())
+
+
+def test_an_explicit_empty_module_and_an_empty_quoted_module_stay_valid() -> None:
+    assert load_module(b"(module)").functions == ()
+    assert parse_module("") == b"\0asm\x01\0\0\0"  # (module quote "") in a script

@@ -51,13 +51,19 @@ _FUNCTION_NAMES = 1
 _LOCAL_NAMES = 2
 
 
-def parse_module(text: str) -> bytes:
+def parse_module(text: str, *, allow_empty: bool = True) -> bytes:
     """The binary encoding of a WAT module.
 
     ``text`` is a ``(module ...)`` form, a ``(module binary ...)`` or
     ``(module quote ...)`` form, or bare module fields (an inline module).
+    Without ``allow_empty``, text with no field at all (empty, or only
+    comments) is refused as Wasmtime refuses such a file; a script's quoted
+    module may be empty.
     """
-    return _ModuleParser(text, tokenize(text)).parse()
+    parser = _ModuleParser(text, tokenize(text))
+    if not allow_empty and parser.tok == "":
+        parser.error("expected at least one module field")
+    return parser.parse()
 
 
 class _ModuleParser(InstructionParser):
