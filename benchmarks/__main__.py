@@ -94,7 +94,7 @@ def make_wasmrun_store(engine: str) -> Any:
     """
     try:
         import wasmrun
-        from wasmrun.interp.machine import Interpreter
+        from wasmrun.engine.interpreter import Interpreter
     except Exception as error:
         raise Unavailable(describe(error)) from None
     engine, _, option = engine.partition("+")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wasmrun.embedding import Store
+    from wasmrun.engine.interpreter import Interpreter
     from wasmrun.errors import (
         DecodeError,
         InstantiationError,
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
         ValidationError,
         WasmError,
     )
-    from wasmrun.interp.machine import Interpreter
-    from wasmrun.module import Module
+    from wasmrun.loader import Module
     from wasmrun.runtime.executor import Executor
     from wasmrun.runtime.functions import FunctionInstance, HostFunction, WasmFunction
     from wasmrun.runtime.globals import GlobalInstance
@@ -46,8 +46,8 @@ __version__ = "0.1.0"
 # not pay for the engine.
 _HOMES = {
     "Store": "wasmrun.embedding",
-    "Interpreter": "wasmrun.interp.machine",
-    "Module": "wasmrun.module",
+    "Interpreter": "wasmrun.engine.interpreter",
+    "Module": "wasmrun.loader",
     "Executor": "wasmrun.runtime.executor",
     "FunctionInstance": "wasmrun.runtime.functions",
     "HostFunction": "wasmrun.runtime.functions",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmrun.interp.machine import Interpreter
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.runtime.executor import Executor
 from wasmrun.runtime.store import Store as RuntimeStore
 

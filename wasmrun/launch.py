@@ -21,7 +21,7 @@ without running it (``wasmrun inspect --instance``): :func:`prepared_host`
 and :func:`instantiate`.
 
 Limits (all off unless set; see the README): ``fuel`` counts and checks
-executed instructions as Wasmtime does (:mod:`wasmrun.compile.fuel`), the
+executed instructions as Wasmtime does (:mod:`wasmrun.semantics.fuel`), the
 start function included; ``timeout`` stops the guest with the trap
 ``interrupt`` (:func:`_deadline`); ``max_memory`` caps each memory (a grow
 beyond returns -1, a minimum beyond fails instantiation); ``max_stack_depth``
@@ -237,7 +237,7 @@ def instantiate(host: Host, module: Module) -> Instance:
 
     A trap in the start function is the :class:`ExecutionError` of :data:`INSTANTIATE`.
     With fuel, calling the start function costs what it costs Wasmtime (see
-    :data:`wasmrun.compile.fuel.START_COST`).
+    :data:`wasmrun.semantics.fuel.START_COST`).
     """
     wasi = host.wasi
     meter = getattr(host.linker.store.executor, "fuel_meter", None)
@@ -246,7 +246,7 @@ def instantiate(host: Host, module: Module) -> Instance:
         if wasi is not None:
             wasi.memory = _exported_memory(instance)
         if meter is not None and module.start is not None:
-            from wasmrun.compile.fuel import START_COST
+            from wasmrun.semantics.fuel import START_COST
 
             checked, call = START_COST
             meter.use(checked)
@@ -258,7 +258,7 @@ def instantiate(host: Host, module: Module) -> Instance:
 
 def make_executor(config: LaunchConfig) -> Executor:
     """The interpreter for ``config``: its engine and depth limit, where the interpreter takes them."""
-    from wasmrun.interp.machine import Interpreter
+    from wasmrun.engine.interpreter import Interpreter
 
     # The execution tiers are growing: pass each setting only to an interpreter that takes it.
     accepted = inspect.signature(Interpreter).parameters
@@ -384,7 +384,7 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     SIGALRM handler that raises the trap stops the guest exactly at a call or a
     loop back-edge of its code.  The handler raises only when the Python frame
     it interrupted is wasm code (a handler of the interpreter, its entry loop,
-    or compiled code: :func:`wasmrun.interp.machine.is_wasm_code`), where a trap
+    or compiled code: :func:`wasmrun.engine.interpreter.is_wasm_code`), where a trap
     leaves nothing half done, or one of the places
     :mod:`wasmrun.runtime.interrupt` names: a bulk memory or table operation
     between two of its chunks, the engine translating a function, a host call
@@ -401,7 +401,7 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     import signal
     import threading
 
-    from wasmrun.interp.machine import is_wasm_code
+    from wasmrun.engine.interpreter import is_wasm_code
     from wasmrun.runtime.interrupt import may_interrupt
 
     if threading.current_thread() is not threading.main_thread():

@@ -1,14 +1,34 @@
-"""Bytes or text in, checked :class:`~wasmrun.module.Module` out.
+"""Bytes or text in, checked :class:`Module` out: the front end's entry.
 
 A module is binary when it starts with ``\\0asm`` and text (WAT) otherwise,
-whatever its file name (the CLI contract's rule, kept here once).
+whatever its file name (the CLI contract's rule, kept here once).  The decoded
+structure is :class:`wasmrun.module.Module`, which knows nothing of how it was
+made; :class:`Module` here is that record with its public constructors.
 """
 
 from __future__ import annotations
 
-from wasmrun.module import Module
+from pathlib import Path
+
+from wasmrun import module as records
+from wasmrun.binary.decoder import decode_module
+from wasmrun.errors import TextSyntaxError
 
 WASM_MAGIC = b"\0asm"
+
+
+class Module(records.Module):
+    """A decoded module (:class:`wasmrun.module.Module`) made from bytes, text or a file."""
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, validate: bool = True) -> Module:
+        """Decode (and validate) a module from its binary or text form."""
+        return load_module(data, validate=validate, record=cls)
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, validate: bool = True) -> Module:
+        """Read, decode (and validate) a ``.wasm`` or ``.wat`` file."""
+        return cls.from_bytes(Path(path).read_bytes(), validate=validate)
 
 
 def is_binary(data: bytes) -> bool:
@@ -19,7 +39,6 @@ def to_binary(data: bytes) -> bytes:
     """The binary form of a module given as binary or as WAT text."""
     if is_binary(data):
         return data
-    from wasmrun.errors import TextSyntaxError
     from wasmrun.text.wat import parse_module  # only text input pays for the parser
 
     try:
@@ -29,11 +48,9 @@ def to_binary(data: bytes) -> bytes:
     return parse_module(text, allow_empty=False)
 
 
-def load_module(data: bytes, *, validate: bool = True) -> Module:
-    """Decode (binary or text) and, unless asked not to, validate a module."""
-    from wasmrun.binary.decoder import decode_module
-
-    module = decode_module(to_binary(data))
+def load_module(data: bytes, *, validate: bool = True, record: type[Module] = Module) -> Module:
+    """Decode (binary or text) and, unless asked not to, validate a module (an instance of ``record``)."""
+    module = decode_module(to_binary(data), record)
     if validate:
         from wasmrun.validate import validate_module
 

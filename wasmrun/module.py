@@ -11,14 +11,13 @@ numbers them, so the validator and the engine never re-derive them.
 from __future__ import annotations
 
 import enum
-from pathlib import Path
 from typing import Any
 
 from wasmrun.records import Record, frozen_record, set_field
 from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, ValType
 
 Instruction = tuple[int, Any, int]
-"""``(opcode, immediate, byte offset in the module)``; see :mod:`wasmrun.opcodes`."""
+"""``(opcode, immediate, byte offset in the module)``; see :mod:`wasmrun.instructions`."""
 
 
 @frozen_record(frozen=True)
@@ -315,17 +314,3 @@ class Module(Record):
             if custom.name == name:
                 return self.raw[custom.content_start : custom.end]
         return None
-
-    # Public constructors.  They reach up to the decoder and validator lazily,
-    # so that this module stays at the bottom of the pipeline.
-    @classmethod
-    def from_bytes(cls, data: bytes, *, validate: bool = True) -> Module:
-        """Decode (and validate) a module from its binary or text form."""
-        from wasmrun.loader import load_module
-
-        return load_module(data, validate=validate)
-
-    @classmethod
-    def from_file(cls, path: str | Path, *, validate: bool = True) -> Module:
-        """Read, decode (and validate) a ``.wasm`` or ``.wat`` file."""
-        return cls.from_bytes(Path(path).read_bytes(), validate=validate)

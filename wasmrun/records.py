@@ -32,7 +32,9 @@ class _RecordMeta(type):
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> _RecordMeta:
         fields = tuple(name for name in namespace.get("__annotations__", ()) if not name.startswith("_"))
         namespace["__slots__"] = fields
-        namespace["_fields"] = fields
+        if fields or not any(isinstance(base, _RecordMeta) for base in bases):
+            namespace["_fields"] = fields
+        # else: a subclass that only adds methods keeps its base's fields (and adds no slots)
         return super().__new__(mcs, name, bases, namespace)
 
 

@@ -24,7 +24,7 @@ module loaded, so it is written for CPython's sake):
   ``(kind, a, b, c)``: a kind, tested in an ``if`` chain ordered by how often
   compilers emit it, and up to three precomputed operands (types, alignment or
   lane limits) taken from the opcode table's stack effects, so each stack
-  effect is written once, in :mod:`wasmrun.opcodes`.
+  effect is written once, in :mod:`wasmrun.instructions`.
 """
 
 from __future__ import annotations
@@ -34,9 +34,7 @@ from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import DecodeError, ValidationError
-from wasmrun.limits import check_module_limits
-from wasmrun.module import ConstExpr, Instruction, Module, SegmentMode
-from wasmrun.opcodes import (
+from wasmrun.instructions import (
     BLOCK,
     ELSE,
     F32_CONST,
@@ -52,6 +50,8 @@ from wasmrun.opcodes import (
     V128_CONST,
     OpInfo,
 )
+from wasmrun.limits import check_module_limits
+from wasmrun.module import ConstExpr, Instruction, Module, SegmentMode
 from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, ValType
 
 __all__ = ["validate_module"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
+from wasmrun.engine.interpreter import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD, Engine, Interpreter
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
-from wasmrun.interp.machine import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD, Engine, Interpreter
 from wasmrun.module import Module
 from wasmrun.runtime.functions import FunctionInstance
 from wasmrun.runtime.globals import GlobalInstance

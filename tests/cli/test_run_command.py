@@ -434,7 +434,7 @@ def modules_after_run(*args: str) -> set[str]:
 
 def test_a_wasi_run_imports_no_heavy_module() -> None:
     loaded = modules_after_run(example("hello.wasm"))
-    assert {"wasmrun.wasi.context", "wasmrun.interp.machine"} <= loaded
+    assert {"wasmrun.wasi.context", "wasmrun.engine.interpreter"} <= loaded
     assert sorted(name for name in loaded if name.startswith(HEAVY)) == []
 
 

@@ -1,4 +1,4 @@
-"""Known alignment (wasmrun.compile.codegen.alignment) and the memory accesses it lets the generator write:
+"""Known alignment (wasmrun.codegen.alignment) and the memory accesses it lets the generator write:
 the rules, the fixed point over loops, and the forms in generated code, each run against the interpreter."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-import wasmrun.interp.compiled as compiled
-from wasmrun.compile.codegen.alignment import (
+import wasmrun.codegen.compiled as compiled
+from wasmrun.codegen.alignment import (
     ALIGN_CAP,
     Node,
     constant_alignment,
@@ -22,9 +22,9 @@ from wasmrun.compile.codegen.alignment import (
     solve,
 )
 from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import Trap
-from wasmrun.interp.machine import Interpreter
-from wasmrun.module import Module
+from wasmrun.loader import Module
 from wasmrun.runtime.linker import Linker
 from wasmrun.text.wat import parse_module
 

@@ -21,7 +21,7 @@ from wasmrun.debug.backtrace import (
     function_name,
 )
 from wasmrun.debug.dwarf import SourceLocation
-from wasmrun.module import Module
+from wasmrun.loader import Module
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

@@ -25,7 +25,7 @@ from wasmrun.errors import (
     ValidationError,
 )
 from wasmrun.launch import CALL, INITIALIZE, INSTANTIATE
-from wasmrun.module import Module
+from wasmrun.loader import Module
 from wasmrun.wasi.guest import WasiTrap
 
 

@@ -1,4 +1,4 @@
-"""The compiled tier (wasmrun.compile.codegen, wasmrun.interp.compiled): every construct, traps and their
+"""The compiled tier (wasmrun.codegen, wasmrun.codegen.compiled): every construct, traps and their
 frames, the fallback form, on-stack replacement, security, and whole programs, each checked against the
 interpreter."""
 
@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-import wasmrun.interp.compiled as compiled
-from wasmrun.compile.codegen import generate_function
-from wasmrun.compile.codegen.structure import analyse
+import wasmrun.codegen.compiled as compiled
+from wasmrun.codegen import generate_function
+from wasmrun.codegen.structure import analyse
 from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, ProcExit, Trap, UnsupportedInstruction
-from wasmrun.interp.machine import Interpreter
-from wasmrun.module import Module
+from wasmrun.loader import Module
 from wasmrun.runtime.functions import FunctionInstance
 from wasmrun.runtime.instance import Instance
 from wasmrun.runtime.linker import Linker
@@ -419,7 +419,7 @@ RECURSION = """
 
 
 def test_compiled_frames_trap_at_the_configured_depth_within_the_margin() -> None:
-    from wasmrun.interp.machine import COMPILED_MARGIN
+    from wasmrun.engine.interpreter import COMPILED_MARGIN
 
     down = Linker(Store(Interpreter(engine="compile", max_stack_depth=500))).instantiate(module(RECURSION))
     function = down.exports["down"]

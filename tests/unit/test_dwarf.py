@@ -11,8 +11,8 @@ import pytest
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.debug.dwarf import SourceLocation, SourceMap, has_debug_sections
-from wasmrun.module import Module
-from wasmrun.opcodes import OPCODES
+from wasmrun.instructions import OPCODES
+from wasmrun.loader import Module
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -198,7 +198,7 @@ def _modules_after(statement: str) -> list[str]:
     [
         "import wasmrun.cli.main",
         "import wasmrun.debug.backtrace",
-        "from wasmrun.module import Module; from wasmrun.debug.dwarf import SourceMap;"
+        "from wasmrun.loader import Module; from wasmrun.debug.dwarf import SourceMap;"
         " SourceMap.from_module(Module.from_file('examples/divz.wasm'))",
     ],
     ids=["cli", "backtrace-module", "module-without-dwarf"],
@@ -209,7 +209,7 @@ def test_start_up_imports_neither_pyelftools_nor_rich(statement: str) -> None:
 
 def test_pyelftools_is_imported_when_dwarf_is_read() -> None:
     statement = (
-        "from wasmrun.module import Module; from wasmrun.debug.dwarf import SourceMap;"
+        "from wasmrun.loader import Module; from wasmrun.debug.dwarf import SourceMap;"
         " SourceMap.from_module(Module.from_file('examples/divz-debug.wasm'))"
     )
     assert _modules_after(statement) == ["elftools"]

@@ -12,6 +12,7 @@ import pytest
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import COMPILED_MARGIN, ENGINES, Interpreter
 from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
     TRAP_INDIRECT_CALL_TYPE,
@@ -26,8 +27,7 @@ from wasmrun.errors import (
     ProcExit,
     Trap,
 )
-from wasmrun.interp.machine import COMPILED_MARGIN, ENGINES, Interpreter
-from wasmrun.module import Module
+from wasmrun.loader import Module
 from wasmrun.runtime.functions import HostFunction, WasmFunction
 from wasmrun.runtime.instance import Instance
 from wasmrun.runtime.linker import Linker
@@ -247,7 +247,7 @@ RECURSION = """
 """
 
 
-# How many frames beyond max_stack_depth each engine may allow (see wasmrun.interp.machine).
+# How many frames beyond max_stack_depth each engine may allow (see wasmrun.engine.interpreter).
 DEPTH_SLACK = {
     "interp": 0,
     "compile": COMPILED_MARGIN,
@@ -498,7 +498,7 @@ def test_simd_executes(config: dict[str, Any]) -> None:
 @pytest.mark.parametrize("engine", ["compile", "auto"])
 def test_a_function_too_large_to_compile_in_bounded_memory_stays_interpreted(engine: str) -> None:
     """CPython needs ~5 KB per wasm instruction to compile generated source: a huge body stays interpreted."""
-    from wasmrun.interp.compiled import MAX_COMPILED_BODY_BYTES
+    from wasmrun.codegen.compiled import MAX_COMPILED_BODY_BYTES
 
     increments = MAX_COMPILED_BODY_BYTES // 7 + 1  # local.get 0, i32.const 1, i32.add, local.set 0: 7 bytes
     body = "(local.set 0 (i32.add (local.get 0) (i32.const 1)))" * increments
@@ -547,27 +547,3 @@ def test_spectest_exports() -> None:
     assert len(get("table").elements) == 10
     assert get("memory").pages == 1
     assert get("print_i32").type == FuncType((I32,), ())
-
-
-# --- layering -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("package", "forbidden"),
-    [("runtime", ("wasmrun.interp", "wasmrun.compile")), ("compile", ("wasmrun.interp", "wasmrun.runtime"))],
-)
-def test_imports_point_one_way(package: str, forbidden: tuple[str, ...]) -> None:
-    import ast
-    from pathlib import Path
-
-    import wasmrun
-
-    for path in (Path(wasmrun.__file__).parent / package).glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                assert not name.startswith(forbidden), f"{path.name} imports {name}"

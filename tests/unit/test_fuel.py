@@ -1,4 +1,4 @@
-"""Fuel (``wasmrun.compile.fuel``): counted as Wasmtime counts it, in every tier, with wasmtime-py as the oracle.
+"""Fuel (``wasmrun.semantics.fuel``): counted as Wasmtime counts it, in every tier, with wasmtime-py as the oracle.
 
 The oracle cases skip when wasmtime-py is not installed (it is an optional
 dependency, ``pip install -e '.[bench]'``).
@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from testdata import REPO_ROOT
 
-from wasmrun.compile import fuel
-from wasmrun.compile.translate import translate_function
+from wasmrun.codegen import compiled
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import TRAP_OUT_OF_FUEL, Trap
-from wasmrun.interp import compiled
-from wasmrun.interp.machine import Interpreter
+from wasmrun.interp.translate import translate_function
 from wasmrun.loader import load_module
 from wasmrun.module import Module
 from wasmrun.runtime.linker import Linker
 from wasmrun.runtime.store import Store
+from wasmrun.semantics import fuel
 
 PROGRAMS = REPO_ROOT / "benchmarks" / "programs"
 TIERS = ["interp", "compile"]
@@ -147,7 +147,7 @@ def smallest_budget(finishes: Callable[[int], bool], high: int) -> int:
      ("end", 0), ("if", 1), ("br", 1), ("i32.const", 1), ("local.get", 1), ("call", 1), ("select", 1)],
 )  # fmt: skip
 def test_instruction_costs(mnemonic: str, expected: int) -> None:
-    from wasmrun.opcodes import BY_MNEMONIC
+    from wasmrun.instructions import BY_MNEMONIC
 
     assert fuel.cost(BY_MNEMONIC[mnemonic].opcode) == expected
 

@@ -1,4 +1,4 @@
-"""Superinstructions: each fusion of wasmrun.compile.fusion fires, and gives the results of the
+"""Superinstructions: each fusion of wasmrun.interp.fusion fires, and gives the results of the
 unfused translation (one handler per instruction)."""
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wasmrun.compile import fusion
-from wasmrun.compile.translate import Translation, plan_runs, thread_jumps, translate_function
 from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import Interpreter
+from wasmrun.instructions import BY_MNEMONIC, OPCODES
+from wasmrun.interp import fusion
 from wasmrun.interp.handlers import factory, source
-from wasmrun.interp.machine import Interpreter
-from wasmrun.module import Module
-from wasmrun.opcodes import BY_MNEMONIC, OPCODES
+from wasmrun.interp.translate import Translation, plan_runs, thread_jumps, translate_function
+from wasmrun.loader import Module
 from wasmrun.runtime.functions import WasmFunction
 from wasmrun.runtime.linker import Linker
+from wasmrun.semantics import access
 from wasmrun.text.wat import parse_module
 
 INPUTS = (0, 1, -1, 5, 100, 2**31 - 1, -(2**31))
@@ -330,9 +331,9 @@ def test_every_numeric_instruction_compiles(mnemonic: str) -> None:
     factory(key(family, mnemonic, "r" * len(info.params or ())))
 
 
-@pytest.mark.parametrize("mnemonic", sorted(fusion.LOADS) + sorted(fusion.STORES))
+@pytest.mark.parametrize("mnemonic", sorted(access.LOADS) + sorted(access.STORES))
 def test_every_memory_access_compiles(mnemonic: str) -> None:
-    family = "load" if mnemonic in fusion.LOADS else "store"
+    family = "load" if mnemonic in access.LOADS else "store"
     factory(key(family, mnemonic, "r" * len(fusion.FAMILIES[family].sources)))
 
 

@@ -25,7 +25,7 @@ from wasmrun.limits import (
     MAX_TABLES,
     MAX_TYPES,
 )
-from wasmrun.module import Module
+from wasmrun.loader import Module
 
 END = b"\x0b"
 NOP = b"\x01"

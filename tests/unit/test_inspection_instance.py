@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import LinkError
 from wasmrun.inspection.instance import ElementRun, InstanceState, VMSlot, inspect_instance, instance_state
 from wasmrun.inspection.summary import ImportName
-from wasmrun.interp.machine import Interpreter
 from wasmrun.launch import ExecutionError
 from wasmrun.loader import load_module
 from wasmrun.runtime.instance import Instance

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.compile.translate import plan_runs, translate_function
+from wasmrun.codegen import compiled
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.inspection.translation import (
     Handler,
     TranslatedForm,
@@ -15,8 +16,7 @@ from wasmrun.inspection.translation import (
     constant_text,
     translated_form,
 )
-from wasmrun.interp import compiled
-from wasmrun.interp.machine import Interpreter
+from wasmrun.interp.translate import plan_runs, translate_function
 from wasmrun.loader import load_module
 from wasmrun.module import Module
 from wasmrun.runtime.functions import WasmFunction

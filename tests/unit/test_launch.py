@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import TRAP_UNREACHABLE, LinkError, ProcExit
-from wasmrun.interp.machine import Interpreter
 from wasmrun.launch import (
     CALL,
     INITIALIZE,

@@ -8,7 +8,7 @@ import pytest
 
 from wasmrun.embedding import Store
 from wasmrun.errors import LinkError
-from wasmrun.module import Module
+from wasmrun.loader import Module
 from wasmrun.runtime.instance import extern_matches, instantiate
 from wasmrun.runtime.linker import Linker
 from wasmrun.text.wat import parse_module

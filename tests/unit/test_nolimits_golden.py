@@ -24,14 +24,14 @@ import pytest
 from testdata import REPO_ROOT
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.compile.codegen import generate_loop_entry
-from wasmrun.compile.translate import plan_runs, run_item, translate_function
-from wasmrun.interp import compiled
+from wasmrun.codegen import compiled, generate_loop_entry
+from wasmrun.instructions import LOOP
 from wasmrun.interp.handlers import source as handler_source
+from wasmrun.interp.translate import plan_runs, run_item, translate_function
 from wasmrun.loader import load_module
 from wasmrun.module import Module
-from wasmrun.opcodes import LOOP
 from wasmrun.runtime.memory import TYPED_FORMATS
+from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
 GOLDEN = REPO_ROOT / "tests" / "golden" / "nolimits"
 BLESS = os.environ.get("WASMRUN_BLESS") == "1"
@@ -84,7 +84,7 @@ def render(module: Module, index: int) -> str:
             compiled.EXPRESSIONS,
             loops[0],
             name=f"osr{index}_{loops[0]}",
-            slots_per_frame=compiled.SLOTS_PER_FRAME,
+            slots_per_frame=SLOTS_PER_FRAME,
             typed_views=frozenset(TYPED_FORMATS),
         )
         if made is not None:

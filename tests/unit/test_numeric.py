@@ -1,4 +1,4 @@
-"""Tests for wasmrun.interp.numeric: edge cases, exact-arithmetic oracles, templates, spec cases."""
+"""Tests for wasmrun.semantics.numeric: edge cases, exact-arithmetic oracles, templates, spec cases."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wasmrun.errors import TRAP_INTEGER_DIVIDE_BY_ZERO, TRAP_INTEGER_OVERFLOW, TRAP_INVALID_CONVERSION, Trap
-from wasmrun.interp import numeric as n
-from wasmrun.opcodes import OPCODES
+from wasmrun.instructions import OPCODES
+from wasmrun.semantics import numeric as n
 from wasmrun.types import ValType
 
 sys.path.insert(0, str(Path(__file__).parent))

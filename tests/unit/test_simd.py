@@ -1,4 +1,4 @@
-"""Tests for wasmrun.interp.simd: edge cases, lane-wise oracles, spec cases."""
+"""Tests for wasmrun.semantics.simd: edge cases, lane-wise oracles, spec cases."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wasmrun.interp import numeric as n
-from wasmrun.interp import simd as s
-from wasmrun.opcodes import OPCODES, PREFIX_SIMD
+from wasmrun.instructions import OPCODES, PREFIX_SIMD
+from wasmrun.semantics import numeric as n
+from wasmrun.semantics import simd as s
 
 sys.path.insert(0, str(Path(__file__).parent))
 from testdata import require

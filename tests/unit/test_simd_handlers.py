@@ -1,4 +1,4 @@
-"""SIMD execution (wasmrun.compile.simd_translation, wasmrun.interp.simd_handlers): v128 memory access at the
+"""SIMD execution (wasmrun.interp.simd_translation, wasmrun.interp.simd_handlers): v128 memory access at the
 edge of memory, lane loads and stores, v128 values as ordinary values, in every engine configuration.
 
 The lane semantics themselves are tested in test_simd.py; the spec suite covers every instruction.
@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.compile.simd_translation import function_uses_simd
 from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap
-from wasmrun.interp.machine import Interpreter
-from wasmrun.module import Module
-from wasmrun.opcodes import BY_MNEMONIC
+from wasmrun.instructions import BY_MNEMONIC
+from wasmrun.interp.simd_translation import function_uses_simd
+from wasmrun.loader import Module
 from wasmrun.runtime.instance import Instance
 from wasmrun.runtime.linker import Linker
 from wasmrun.text.wat import parse_module

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import pytest
 
 from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import ENGINES, Engine, Interpreter
 from wasmrun.errors import TextSyntaxError
-from wasmrun.interp.machine import ENGINES, Engine, Interpreter
-from wasmrun.module import Module
+from wasmrun.loader import Module
 from wasmrun.runtime.linker import Linker
 from wasmrun.text.encoder import u32
 from wasmrun.text.wast import parse_script

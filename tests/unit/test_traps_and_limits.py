@@ -1,4 +1,4 @@
-"""Traps a developer can debug and limits an operator can set, in the engine (``wasmrun.interp.machine``).
+"""Traps a developer can debug and limits an operator can set, in the engine (``wasmrun.engine.interpreter``).
 
 The same trap has the same frames whatever runs it (every tier, fused or not,
 a loop switched to compiled code mid-call); a timeout stops the guest only in
@@ -15,15 +15,17 @@ from typing import Any
 import pytest
 
 from wasmrun import launch
+from wasmrun.codegen import compiled
+from wasmrun.engine.interpreter import Interpreter, is_wasm_code
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, TRAP_INTERRUPT, Trap
-from wasmrun.interp import compiled, machine
-from wasmrun.interp.machine import Interpreter, is_wasm_code
+from wasmrun.interp import machine
 from wasmrun.loader import load_module
 from wasmrun.module import Module
 from wasmrun.runtime.linker import Linker
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.store import Store
 from wasmrun.runtime.table import TableInstance
+from wasmrun.semantics.frames import frame_cost
 from wasmrun.types import FuncType, ValType
 
 CONFIGURATIONS: dict[str, dict[str, Any]] = {
@@ -116,7 +118,7 @@ def test_stack_exhaustion_has_the_same_frames_everywhere(export: str, configurat
 
 def test_frame_costs_are_one_rule() -> None:
     module = load_module(PROGRAM.encode())
-    assert [compiled.frame_cost(module, index) for index in (0, 1, 2, 9)] == [1, 1, 1, 2]  # 0: imported
+    assert [frame_cost(module, index) for index in (0, 1, 2, 9)] == [1, 1, 1, 2]  # 0: imported
 
 
 @pytest.mark.parametrize("configuration", sorted(CONFIGURATIONS))
@@ -138,7 +140,7 @@ def test_wasm_code_is_told_from_the_engines() -> None:
     from wasmrun.interp.handlers import factory
 
     handler = factory(("br", None, ""))(None, 1, 2)
-    from wasmrun.compile.translate import translate_function
+    from wasmrun.interp.translate import translate_function
 
     translation = translate_function(module, 2)
     entry = machine.make_entry(translation, [None] * len(translation.code))

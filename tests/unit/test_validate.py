@@ -16,6 +16,7 @@ import pytest
 from wasmrun.binary.instructions import read_instructions
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError, ValidationError
+from wasmrun.instructions import BY_MNEMONIC
 from wasmrun.module import (
     ConstExpr,
     DataSegment,
@@ -27,7 +28,6 @@ from wasmrun.module import (
     Module,
     SegmentMode,
 )
-from wasmrun.opcodes import BY_MNEMONIC
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
 from wasmrun.validate import validate_module
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmrun.loader import load_module
-from wasmrun.runtime.vmoffsets import (
+from wasmrun.inspection.vmoffsets import (
     PADDING,
     VM_FUNC_REF,
     VM_FUNCTION_IMPORT,
@@ -33,6 +32,7 @@ from wasmrun.runtime.vmoffsets import (
     function_escapes,
     vmcontext_layout,
 )
+from wasmrun.loader import load_module
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROBE = REPO_ROOT / "tests" / "data" / "inspect" / "vmctx_probe.wat"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wasmrun.interp.machine import Interpreter
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.loader import load_module
 from wasmrun.runtime.functions import HostFunction
 from wasmrun.runtime.linker import Linker

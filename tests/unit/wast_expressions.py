@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from wasmrun.errors import Trap
-from wasmrun.interp.numeric import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
-from wasmrun.opcodes import BY_MNEMONIC
+from wasmrun.instructions import BY_MNEMONIC
+from wasmrun.semantics.numeric import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 
 SExpr = Any  # str atom or list of SExpr (with a ``.line`` on lists)
 

@@ -18,11 +18,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from wasmrun.binary.instructions import decode_function_body, read_instructions, read_reftype, read_valtype
 from wasmrun.binary.names import decode_names
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
+from wasmrun.instructions import REF_FUNC
 from wasmrun.module import (
     ConstExpr,
     CustomSection,
@@ -37,7 +39,6 @@ from wasmrun.module import (
     Section,
     SegmentMode,
 )
-from wasmrun.opcodes import REF_FUNC
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
 
 MAGIC = b"\0asm"
@@ -71,8 +72,14 @@ _DATA_DROP = 0xFC09
 _DATA_INSTRUCTION_CANDIDATE = re.compile(rb"\xfc[\x08\x09\x88\x89]")
 
 
-def decode_module(data: bytes | bytearray | memoryview) -> Module:
-    """Decode a binary module; raises :class:`DecodeError` if it is malformed."""
+M = TypeVar("M", bound=Module)
+
+
+def decode_module(data: bytes | bytearray | memoryview, record: type[M] = Module) -> M:  # type: ignore[assignment]
+    """Decode a binary module; raises :class:`DecodeError` if it is malformed.
+
+    ``record``: the class of the result, :class:`Module` or a subclass of it (the loader's).
+    """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
         raise DecodeError("unexpected end", len(data))
@@ -82,14 +89,15 @@ def decode_module(data: bytes | bytearray | memoryview) -> Module:
         raise DecodeError("unexpected end", len(data))
     if data[4:8] != VERSION:
         raise DecodeError("unknown binary version", 4)
-    return _ModuleDecoder(data).decode()
+    return cast(M, _ModuleDecoder(data, record).decode())  # build() makes a ``record``
 
 
 class _ModuleDecoder:
     """The state of one decoding: a reader over the module and what was read so far."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, record: type[Module] = Module) -> None:
         self.data = data
+        self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
         self.types: list[FuncType] = []
         self.imports: list[Import] = []
@@ -210,7 +218,7 @@ class _ModuleDecoder:
                 imported_memories.append(desc)
             else:
                 imported_globals.append(desc)
-        return Module(
+        return self.record(
             raw=self.data,
             types=tuple(self.types),
             imports=tuple(self.imports),

@@ -1,6 +1,6 @@
 """Decoding instruction sequences (function bodies and constant expressions).
 
-An instruction is ``(opcode, immediate, offset)`` (see :mod:`wasmrun.opcodes`
+An instruction is ``(opcode, immediate, offset)`` (see :mod:`wasmrun.instructions`
 for the opcode numbering and the form of each immediate).  The stream includes
 the structured ``block``/``loop``/``if``/``else``/``end`` markers as they appear,
 the final ``end`` included, so a consumer sees exactly the binary's structure.
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
+from wasmrun.instructions import OPCODES, PREFIX_MISC, PREFIX_SIMD
 from wasmrun.module import FunctionBody, Instruction
-from wasmrun.opcodes import OPCODES, PREFIX_MISC, PREFIX_SIMD
 from wasmrun.types import ValType
 
 _VALTYPES = {int(t): t for t in ValType}

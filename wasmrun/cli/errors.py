@@ -22,6 +22,8 @@ module, the offset in its encoding), a text position as ``file:line:column``.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -263,3 +265,29 @@ def format_trap(
     causes.append(f"wasm trap: {trap.message}")
     body = "\n".join(f"{number:>5}: " + cause.replace("\n", "\n       ") for number, cause in enumerate(causes))
     return f"Error: failed to run main module `{module_file}`\n\nCaused by:\n{body}"
+
+
+def report_error(error: BaseException, *, debug: bool) -> int:
+    """Print ``error`` as the contract says (plus the traceback with --debug); return the exit status."""
+    if isinstance(error, BrokenPipeError):
+        _silence_stdout()
+    report = describe(error)
+    try:
+        if debug:
+            sys.stderr.write(debug_traceback(error))
+        if report.text:
+            sys.stderr.write(report.text + "\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    return report.exit_code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -6,7 +6,7 @@ Views (one per run):
   exports, functions, tables, memories, globals, segments, custom sections and
   the proposals used (:mod:`wasmrun.inspection.summary`);
 * ``--vmctx``: Wasmtime's ``VMContext`` layout for the module, for a 64-bit
-  host or, with ``--ptr-size 4``, a 32-bit one (:mod:`wasmrun.runtime.vmoffsets`);
+  host or, with ``--ptr-size 4``, a 32-bit one (:mod:`wasmrun.inspection.vmoffsets`);
 * ``--code FUNC``: a function's instructions (:mod:`wasmrun.inspection.code`)
   and what the engine makes of them: the interpreter's superinstructions, the
   runs it fuses when the function is hot, the compiled tier's Python source
@@ -47,8 +47,8 @@ if TYPE_CHECKING:
     from wasmrun.inspection.instance import InstanceState, VMSlot
     from wasmrun.inspection.summary import ImportName, ModuleSummary
     from wasmrun.inspection.translation import Handler, TranslatedForm
+    from wasmrun.inspection.vmoffsets import VMContextLayout, VMShape
     from wasmrun.module import Module
-    from wasmrun.runtime.vmoffsets import VMContextLayout, VMShape
 
 View = Literal["module", "vmctx", "code", "instance"]
 WASMTIME_VERSION = "Wasmtime 49/50"
@@ -311,7 +311,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
 
 
 def vmctx_view(loaded: Loaded, request: InspectRequest) -> Rendered:
-    from wasmrun.runtime.vmoffsets import VMShape, vmcontext_layout
+    from wasmrun.inspection.vmoffsets import VMShape, vmcontext_layout
 
     shape = VMShape.from_module(loaded.module)
     layout = vmcontext_layout(shape, request.ptr_size)

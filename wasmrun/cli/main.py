@@ -28,7 +28,7 @@ from click.shell_completion import CompletionItem
 
 from wasmrun.cli import collection, config
 from wasmrun.cli.config import ENGINES, POINTER_SIZE_CHOICES, ConfigError, DirMapping, RunConfig
-from wasmrun.cli.errors import debug_traceback, describe
+from wasmrun.cli.errors import report_error
 
 if TYPE_CHECKING:
     from wasmrun.cli.inspect import InspectRequest
@@ -427,32 +427,6 @@ def _main(argv: Sequence[str] | None) -> int:
         return status
     except (Exception, KeyboardInterrupt) as error:
         return report_error(error, debug=debug)
-
-
-def report_error(error: BaseException, *, debug: bool) -> int:
-    """Print ``error`` as the contract says (plus the traceback with --debug); return the exit status."""
-    if isinstance(error, BrokenPipeError):
-        _silence_stdout()
-    report = describe(error)
-    try:
-        if debug:
-            sys.stderr.write(debug_traceback(error))
-        if report.text:
-            sys.stderr.write(report.text + "\n")
-        sys.stderr.flush()
-    except OSError:
-        pass
-    return report.exit_code
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 def console() -> NoReturn:

@@ -49,7 +49,7 @@ def run_command(config: RunConfig, *, debug: bool = False) -> int:
     if not (config.stats or config.json_report is not None):
         return _run(config, None)
     from wasmrun import launch
-    from wasmrun.cli.main import report_error
+    from wasmrun.cli.errors import report_error
     from wasmrun.cli.report import RunRecord
 
     record = RunRecord(launch.Resources())

@@ -15,8 +15,8 @@ from wasmrun.binary.instructions import decode_function_body
 from wasmrun.inspection.instruction_text import instruction_text
 from wasmrun.inspection.summary import function_names
 from wasmrun.inspection.translation import TranslatedForm, translated_form
+from wasmrun.instructions import BLOCK, ELSE, END, IF, LOOP
 from wasmrun.module import Module
-from wasmrun.opcodes import BLOCK, ELSE, END, IF, LOOP
 from wasmrun.types import ExternKind
 
 _OPENS = frozenset((BLOCK, LOOP, IF))

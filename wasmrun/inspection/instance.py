@@ -22,7 +22,7 @@ start function runs, as it is part of instantiation, but ``_initialize`` and
   ``memory.init``/``table.init`` and which are dropped.
 
 Each memory, table, global and function reference also names the
-``VMContext`` slots Wasmtime would give it (:mod:`wasmrun.runtime.vmoffsets`):
+``VMContext`` slots Wasmtime would give it (:mod:`wasmrun.inspection.vmoffsets`):
 a defined memory is ``owned_memories[i]`` (and the pointer ``memories[i]``),
 an imported global ``imported_globals[i]``, and so on.
 """
@@ -38,11 +38,11 @@ from wasmrun.module import Import, Module, SegmentMode
 from wasmrun.types import PAGE_SIZE, ExternKind, ValType
 
 if TYPE_CHECKING:
+    from wasmrun.inspection.vmoffsets import VMContextLayout
     from wasmrun.runtime.globals import GlobalInstance
     from wasmrun.runtime.instance import Instance
     from wasmrun.runtime.memory import MemoryInstance
     from wasmrun.runtime.table import TableInstance
-    from wasmrun.runtime.vmoffsets import VMContextLayout
 
 POINTER_SIZE = 8  # the host's: wasmrun runs on 64-bit Linux
 
@@ -169,7 +169,7 @@ def inspect_instance(module: Module, *, file: str, max_memory: int | None = None
 
 def instance_state(instance: Instance, *, file: str, ptr_size: int = POINTER_SIZE) -> InstanceState:
     """The state of ``instance`` now, with the ``VMContext`` slots of a ``ptr_size``-byte host."""
-    from wasmrun.runtime.vmoffsets import VMShape, function_escapes, vmcontext_layout
+    from wasmrun.inspection.vmoffsets import VMShape, function_escapes, vmcontext_layout
 
     module = instance.module
     layout = vmcontext_layout(VMShape.from_module(module), ptr_size)

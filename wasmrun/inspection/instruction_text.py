@@ -13,8 +13,8 @@ import math
 import struct
 from typing import Any
 
+from wasmrun.instructions import OPCODES, OpInfo
 from wasmrun.module import ConstExpr, Instruction
-from wasmrun.opcodes import OPCODES, OpInfo
 from wasmrun.types import ValType
 
 _F32 = struct.Struct("<f")

@@ -27,8 +27,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wasmrun.binary.instructions import decode_function_body
+from wasmrun.instructions import (
+    BLOCK,
+    CALL_INDIRECT,
+    IF,
+    LOOP,
+    PREFIX_MISC,
+    PREFIX_SIMD,
+    SELECT_T,
+    TABLE_GET,
+    TABLE_SET,
+)
 from wasmrun.module import Module, SegmentMode
-from wasmrun.opcodes import BLOCK, CALL_INDIRECT, IF, LOOP, PREFIX_MISC, PREFIX_SIMD, SELECT_T, TABLE_GET, TABLE_SET
 from wasmrun.types import ExternKind, GlobalType, ValType
 
 MUTABLE_GLOBAL = "mutable-global"

@@ -3,17 +3,17 @@
 :func:`translated_form` translates a function without running anything and
 describes what each tier makes of it:
 
-* the interpreter's handlers (:func:`wasmrun.compile.translate.translate_function`),
+* the interpreter's handlers (:func:`wasmrun.interp.translate.translate_function`),
   the form every function starts in: one entry per superinstruction, with its
   family, the mnemonic it computes, its operand shape (``r`` a frame slot,
   ``c`` a constant), its operands, the offset of the wasm instruction a trap in
   it reports, and the span of wasm instructions it accounts for;
-* the runs (:func:`wasmrun.compile.translate.plan_runs`): the handlers the
+* the runs (:func:`wasmrun.interp.translate.plan_runs`): the handlers the
   interpreter concatenates into one closure once the function is hot (after
-  :data:`~wasmrun.interp.machine.DEFAULT_HOT_THRESHOLD` calls and loop
+  :data:`~wasmrun.engine.interpreter.DEFAULT_HOT_THRESHOLD` calls and loop
   iterations, under ``--engine interp``);
 * the Python source the compiled tier generates for it
-  (:func:`wasmrun.compile.codegen.generate_function`, with the options the
+  (:func:`wasmrun.codegen.generate_function`, with the options the
   compiled tier uses), which ``--engine auto`` runs once the function is hot
   and ``--engine compile`` from its first call; none for a function with SIMD
   instructions, which stays interpreted under every engine.
@@ -38,12 +38,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.compile import fusion
 from wasmrun.errors import UnsupportedInstruction
+from wasmrun.instructions import BR_IF, IF, LOCAL_SET, LOCAL_TEE, OPCODES
+from wasmrun.interp import fusion
 from wasmrun.module import Module
-from wasmrun.opcodes import BR_IF, IF, LOCAL_SET, LOCAL_TEE, OPCODES
+from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
-# Arguments that are frame indexes in every family that has them (see wasmrun.compile.fusion.FAMILIES):
+# Arguments that are frame indexes in every family that has them (see wasmrun.interp.fusion.FAMILIES):
 # a destination, and a call's arguments R[a:b] and (several) results R[a:e].
 _DESTINATION = "d"
 _CALL_FIRST = "a"
@@ -116,12 +117,12 @@ class TranslatedForm:
 
 def translated_form(module: Module, index: int) -> TranslatedForm:
     """The forms of defined function ``index`` of a validated module (see the module docstring)."""
-    from wasmrun.compile.translate import plan_runs, translate_function
-    from wasmrun.interp.machine import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD
+    from wasmrun.engine.interpreter import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD
+    from wasmrun.interp.translate import plan_runs, translate_function
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD instructions interpreted (wasmrun.interp.machine).
+        # The compiled tier leaves a function with SIMD instructions interpreted (wasmrun.engine.interpreter).
         compiled = None if translation.uses_simd else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(
@@ -165,16 +166,15 @@ def translated_form(module: Module, index: int) -> TranslatedForm:
 
 def compiled_source(module: Module, index: int) -> CompiledSource:
     """The Python source the compiled tier generates for defined function ``index``."""
-    from wasmrun.compile.codegen import AT, generate_function
-    from wasmrun.interp import compiled
+    from wasmrun.codegen import AT, compiled, generate_function
     from wasmrun.runtime.memory import TYPED_FORMATS
 
-    # The options of wasmrun.interp.compiled.compile_function, which compiles the same source.
+    # The options of wasmrun.codegen.compiled.compile_function, which compiles the same source.
     generated = generate_function(
         module,
         index,
         compiled.EXPRESSIONS,
-        slots_per_frame=compiled.SLOTS_PER_FRAME,
+        slots_per_frame=SLOTS_PER_FRAME,
         typed_views=frozenset(TYPED_FORMATS),
     )
     lines = []

@@ -1,11 +1,11 @@
 """Handler factories, generated from the superinstruction families on first use.
 
-A key ``(family, op, shape)`` (see :mod:`wasmrun.compile.translate`) names one
+A key ``(family, op, shape)`` (see :mod:`wasmrun.interp.translate`) names one
 factory: ``factory(ctx, *args, nxt)`` returns the handler, a closure
 ``handler(R) -> next pc`` with the arguments bound as cell variables.  Its
-source comes from the family's template (:data:`wasmrun.compile.fusion.
+source comes from the family's template (:data:`wasmrun.interp.fusion.
 FAMILIES`): ``{E}`` becomes the instruction's expression (a
-:data:`~wasmrun.interp.numeric.NUMERIC_TEMPLATES` template, or a call of its
+:data:`~wasmrun.semantics.numeric.NUMERIC_TEMPLATES` template, or a call of its
 numeric or SIMD function over the sources, see :mod:`wasmrun.interp.
 simd_handlers`), each source ``{x}`` becomes ``R[x]`` (shape ``r``; read
 once into a local if the body uses it more than once) or the bound constant
@@ -24,10 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 from wasmrun import errors
-from wasmrun.compile.fusion import EXTRA_EXPRESSIONS, FAMILIES, LOADS, STORES, key_may_trap
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap
-from wasmrun.interp import numeric, simd_handlers
+from wasmrun.interp import simd_handlers
+from wasmrun.interp.fusion import EXTRA_EXPRESSIONS, FAMILIES, key_may_trap
 from wasmrun.runtime.functions import resolve_indirect
+from wasmrun.semantics import numeric
+from wasmrun.semantics.access import LOADS, STORES
 
 Key = tuple[str, Any, str]
 Factory = Callable[..., Callable[[list[Any]], int]]

@@ -14,7 +14,7 @@ call and replaces itself (the executor's business: see
 
 Every function instance also has a ``direct``: the same function called with
 the arguments as *positional* parameters (same results convention), which is
-how compiled code calls (see :mod:`wasmrun.interp.compiled`).  A host
+how compiled code calls (see :mod:`wasmrun.codegen.compiled`).  A host
 function's is made here; the executor gives each wasm function its own.
 """
 

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f64_from_bits
+from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.opcodes import OPCODES
 from wasmrun.runtime.functions import FunctionInstance, WasmFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
@@ -58,7 +58,7 @@ class Instance:
         self.exports: dict[str, Extern] = {}
         self.datas: list[bytes] = [segment.data for segment in module.datas]
         self.elements: list[Sequence[Any]] = []
-        # The compiled tier's globals for this instance's code (wasmrun.interp.compiled), made on first use.
+        # The compiled tier's globals for this instance's code (wasmrun.codegen.compiled), made on first use.
         self.namespace: dict[str, Any] | None = None
 
     def __repr__(self) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from wasmrun.errors import TextSyntaxError
-from wasmrun.opcodes import BY_MNEMONIC
+from wasmrun.instructions import BY_MNEMONIC
 from wasmrun.text.lexer import Token, atom_error, is_number, is_string, line_column, string_bytes
 from wasmrun.text.literals import SHAPES, LiteralError, join_lanes, parse_lane, parse_nat
 

@@ -6,7 +6,7 @@ labels) and encodes plain and folded instructions straight to bytes.  The
 module parser (:mod:`wasmrun.text.wat`) fills that context and calls
 :meth:`InstructionParser._instrs` for function bodies and constant expressions.
 
-Encodings come from :data:`wasmrun.opcodes.BY_MNEMONIC`; each immediate kind of
+Encodings come from :data:`wasmrun.instructions.BY_MNEMONIC`; each immediate kind of
 the opcode table has one reader here (``_IMMEDIATES``).  Identifiers are
 resolved; numeric indices are written as they are, even out of range, for the
 validator to judge.
@@ -32,7 +32,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-from wasmrun.opcodes import BY_MNEMONIC, OPCODES, SELECT, SELECT_T, OpInfo
+from wasmrun.instructions import BY_MNEMONIC, OPCODES, SELECT, SELECT_T, OpInfo
 from wasmrun.text.cursor import Cursor
 from wasmrun.text.encoder import sleb, u32, vec
 from wasmrun.text.lexer import Token, is_id, is_nat, is_number

@@ -78,7 +78,7 @@ from wasmrun.floats import (  # noqa: F401  (re-exported: part of the numeric vo
     f64_to_bits,
     round_f32,
 )
-from wasmrun.opcodes import OPCODES
+from wasmrun.instructions import OPCODES
 
 MASK32 = 0xFFFFFFFF
 MASK64 = 0xFFFFFFFFFFFFFFFF

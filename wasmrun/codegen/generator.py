@@ -6,10 +6,10 @@ The scheme (read once)
 * **Values.**  Wasm locals are Python locals ``l0, l1, ...`` (parameters
   first, as the Python function's positional parameters).  The operand stack
   exists only at translation time: each entry is a Python expression (see
-  :mod:`~wasmrun.compile.codegen.values`), so ``local.get 0; i32.const 1;
+  :mod:`~wasmrun.codegen.values`), so ``local.get 0; i32.const 1;
   i32.add; local.set 0`` is the one line ``l0 = (l0 + 1) % 4294967296``.
   Integers are canonical unsigned ints, masked by each instruction's
-  expression (the numeric templates of :mod:`wasmrun.interp.numeric`, passed
+  expression (the numeric templates of :mod:`wasmrun.semantics.numeric`, passed
   in as :class:`Expressions`: one place for each rule).
 * **Statements.**  Everything that can trap or has an effect is a statement
   of its own *line*: loads and stores (``t3 = U32_UNPACK(V0, l1 + 8)[0]``),
@@ -23,7 +23,7 @@ The scheme (read once)
   view ``V<k>_<format>`` with one shift (``V0_I[257]``, ``V0_d[(l3 >> 3) +
   2]``: a third of the cost of ``unpack_from``); the alignment of addresses is
   tracked through locals, branches and loops
-  (:mod:`~wasmrun.compile.codegen.alignment`), and where it is unknown but
+  (:mod:`~wasmrun.codegen.alignment`), and where it is unknown but
   the instruction's hint promises it, the access tests it first (``V0_I[l1 >>
   2] if not l1 & 3 else U32_UNPACK(V0, l1)[0]``).  An aligned access cannot
   straddle the end of memory (its size divides the page size), so the view's
@@ -54,7 +54,7 @@ The scheme (read once)
   code starts with its charge (``FUEL.fuel -= 5``), the function's entry and
   each loop header with a check (``if FUEL.fuel <= 0: FUEL_OUT(0)``), and a
   bulk instruction with a length charges it after (``FUEL_USE(n)``): the
-  rules are :mod:`wasmrun.compile.fuel`'s.  With ``stats``, the function
+  rules are :mod:`wasmrun.semantics.fuel`'s.  With ``stats``, the function
   counts its call (``STATS.enter()``, ``STATS.depth -= 1`` in ``finally``).
   Without them the source has neither.
 
@@ -71,8 +71,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.compile import fuel as fuel_rules
-from wasmrun.compile.codegen.alignment import (
+from wasmrun.codegen.alignment import (
     ALIGN_CAP,
     Alignment,
     Node,
@@ -83,14 +82,11 @@ from wasmrun.compile.codegen.alignment import (
     shifted,
     solve,
 )
-from wasmrun.compile.codegen.structure import FUNCTION, Construct, Structure, analyse
-from wasmrun.compile.codegen.values import EMPTY, NO_CONSTANT, Value, int_literal, local_name
-from wasmrun.compile.dispatch import NUMERIC_OPCODES, instruction_table
-from wasmrun.compile.fusion import LOADS, STORES, TRAPPING_OPS
+from wasmrun.codegen.structure import FUNCTION, Construct, Structure, analyse
+from wasmrun.codegen.values import EMPTY, NO_CONSTANT, Value, int_literal, local_name
 from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
-from wasmrun.module import Module
-from wasmrun.opcodes import (
+from wasmrun.instructions import (
     BLOCK,
     BR,
     BR_IF,
@@ -122,6 +118,10 @@ from wasmrun.opcodes import (
     SELECT_T,
     UNREACHABLE,
 )
+from wasmrun.module import Module
+from wasmrun.semantics import fuel as fuel_rules
+from wasmrun.semantics.access import LOADS, STORES, TRAPPING_OPS
+from wasmrun.semantics.dispatch import NUMERIC_OPCODES, instruction_table
 from wasmrun.types import FuncType, ValType
 
 # Line kinds: what a line can raise, for the line -> offset maps.
@@ -235,7 +235,7 @@ class TooDeep(Exception):
 
 @dataclass(frozen=True)
 class Expressions:
-    """The numeric rules the generator writes out (from :mod:`wasmrun.interp.numeric`).
+    """The numeric rules the generator writes out (from :mod:`wasmrun.semantics.numeric`).
 
     ``templates``: mnemonic -> expression with ``{a}``/``{b}`` (atoms);
     instructions without one become a call of their function, named after the
@@ -519,7 +519,7 @@ class _Generator:
             position += 1 + self.skip
         return self.assemble()
 
-    # --- fuel (only with ``fuel``; the rules: wasmrun.compile.fuel) --------------------------------
+    # --- fuel (only with ``fuel``; the rules: wasmrun.semantics.fuel) --------------------------------
 
     def fuel_check(self, base: int) -> None:
         """A check (function entry: ``base`` 1, its cost; loop header: 0), then the charge of its segment."""
@@ -1126,7 +1126,7 @@ class _Generator:
         """How an access of a typed-view format at a dynamic address goes: ``(base, tested base, alignment, hinted)``.
 
         ``alignment`` is the known alignment of the address (an int or a node:
-        see :mod:`~wasmrun.compile.codegen.alignment`), or None when the
+        see :mod:`~wasmrun.codegen.alignment`), or None when the
         typed view cannot serve it (no view, or an offset that is not a
         multiple of the size); ``hinted`` says the instruction's hint promises
         natural alignment, which makes testing for it worth while.  The
@@ -1337,7 +1337,7 @@ class _Generator:
         has_memory = any(kind == MEMORY for _indent, _text, kind, _offset in body)
         # A big frame counts as several against the depth limit (ENTER/LEAVE, from the runtime), as in
         # the interpreter: it bounds the memory a full stack takes.
-        # (Parameters and declared locals only: the rule of wasmrun.interp.compiled.frame_cost, which the
+        # (Parameters and declared locals only: the rule of wasmrun.semantics.frames.frame_cost, which the
         # interpreter follows too, so that both tiers exhaust the stack at the same depth.)
         extra_cost = (self.nparams + len(self.declared)) // self.slots_per_frame if self.slots_per_frame else 0
         finally_lines = [f"LEAVE({extra_cost})"] if extra_cost else []
@@ -1937,7 +1937,7 @@ def generate_function(
     extra frames it counts as.  ``typed_views``: the formats of the typed
     views the namespace has (``V0_I`` ...).  ``fuel``: charge and check fuel
     through ``FUEL``, ``FUEL_OUT`` and ``FUEL_USE`` (see
-    :mod:`wasmrun.compile.fuel`); ``stats``: count the call in ``STATS``.
+    :mod:`wasmrun.semantics.fuel`); ``stats``: count the call in ``STATS``.
     Without them the source has nothing of either.
     """
     name = name or f"f{function_index}"

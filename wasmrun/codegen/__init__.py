@@ -1,6 +1,6 @@
 """Code generation: each wasm function as the source of one Python function (see :mod:`.generator`)."""
 
-from wasmrun.compile.codegen.generator import (
+from wasmrun.codegen.generator import (
     AT,
     MEMORY,
     PLAIN,

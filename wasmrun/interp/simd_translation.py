@@ -1,9 +1,9 @@
-"""Translating the SIMD (v128) instructions into superinstructions (see :mod:`wasmrun.compile.translate`).
+"""Translating the SIMD (v128) instructions into superinstructions (see :mod:`wasmrun.interp.translate`).
 
 A v128 is an ordinary value of the frame (a Python ``int`` in ``[0, 2**128)``),
 so locals, globals, ``select``, calls and block results need nothing here.  Each
 SIMD instruction becomes handlers of the existing families, whose expression
-``{E}`` is a call of the instruction's function of :mod:`wasmrun.interp.simd`
+``{E}`` is a call of the instruction's function of :mod:`wasmrun.semantics.simd`
 over the family's sources, in order (the interpreter puts those functions in
 its handlers' namespace):
 
@@ -23,7 +23,7 @@ its handlers' namespace):
 No SIMD instruction fuses with a branch, and none traps except by its access.
 The compiled tier does not generate SIMD: a function containing a SIMD
 instruction stays interpreted (:func:`function_uses_simd`, the one rule: see
-:mod:`wasmrun.interp.machine`).
+:mod:`wasmrun.engine.interpreter`).
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from wasmrun.binary.instructions import decode_function_body
+from wasmrun.instructions import OPCODES, PREFIX_SIMD, V128_CONST
 from wasmrun.module import Module
-from wasmrun.opcodes import OPCODES, PREFIX_SIMD, V128_CONST
 
 Operand = tuple[str, Any]
 
 
 class SimdTranslator(Protocol):
-    """What this module uses of :class:`wasmrun.compile.translate._Translator`."""
+    """What this module uses of :class:`wasmrun.interp.translate._Translator`."""
 
     def emit(self, family: str, op: str | None, shape: str, *args: Any) -> list[Any]: ...
 

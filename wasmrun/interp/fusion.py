@@ -50,7 +50,7 @@ makes every dispatch do as much wasm work as it can:
    body ending in a compare-and-branch back to its start is typically one
    dispatch per iteration.  Runs are rarely shared between sites, and each
    distinct one costs a compile (~0.25 ms), so they are made only for hot
-   functions (:mod:`wasmrun.interp.machine` counts calls and loop
+   functions (:mod:`wasmrun.engine.interpreter` counts calls and loop
    iterations); a run keeps the handler indexes of its members, so it can be
    patched into a function that is running.  A trap must name the wasm
    instruction that raised it: members after the first that may trap are
@@ -60,9 +60,9 @@ makes every dispatch do as much wasm work as it can:
 :data:`FAMILIES` gives the Python body of each superinstruction family; the
 interpreter (:mod:`wasmrun.interp.handlers`) generates, on first use, one
 closure factory per ``(family, op, shape)`` key from it.  The numeric
-expressions ``{E}`` come from :data:`wasmrun.interp.numeric.NUMERIC_TEMPLATES`
+expressions ``{E}`` come from :data:`wasmrun.semantics.numeric.NUMERIC_TEMPLATES`
 (or, where there is no template, a call of the instruction's function over the
-sources: the numeric functions, and the SIMD ones of :mod:`wasmrun.interp.simd`).
+sources: the numeric functions, and the SIMD ones of :mod:`wasmrun.semantics.simd`).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wasmrun.opcodes import (
+from wasmrun.instructions import (
     BR_IF,
     F32_CONST,
     F64_CONST,
@@ -83,6 +83,7 @@ from wasmrun.opcodes import (
     REF_NULL,
     V128_CONST,
 )
+from wasmrun.semantics.access import TRAPPING_OPS
 
 # --- 1. instructions that become operands instead of code ---------------------------------------
 
@@ -118,12 +119,6 @@ suffixed with its arity (``br_if.binop``), a test's uses the operand itself."""
 
 RUN_MAX_LENGTH = 16
 """The most handlers one run concatenates (longer runs: fewer dispatches, more distinct closures to compile)."""
-
-TRAPPING_OPS = frozenset(
-    [f"{t}.{op}" for t in ("i32", "i64") for op in ("div_s", "div_u", "rem_s", "rem_u")]
-    + [f"{t}.trunc_{f}_{s}" for t in ("i32", "i64") for f in ("f32", "f64") for s in ("s", "u")]
-)
-"""Numeric instructions that can trap (the ``unop``/``binop`` handlers of all others cannot)."""
 
 
 def key_may_trap(key: tuple[str, Any, str]) -> bool:
@@ -172,7 +167,7 @@ if f is None or f.type is not ty:
     f = resolve_indirect(elements, i, ty)
 """
 
-# Memory access: ``{ACCESS}`` and ``{CONVERT}`` come from LOADS/STORES below.  Only the access itself is
+# Memory access: ``{ACCESS}`` and ``{CONVERT}`` come from LOADS/STORES (wasmrun.semantics.access).  Only the access itself is
 # inside ``try``; on an error, ``check_bounds`` raises the trap if the access was out of bounds, and
 # anything else (an engine bug) is re-raised as it is.
 _LOAD = """\
@@ -221,7 +216,7 @@ FAMILIES: dict[str, Family] = {
     "move": Family(("d", "x"), ("x",), "R[d] = {x}"),
     "unop": Family(("d", "x"), ("x",), "R[d] = {E}"),
     "binop": Family(("d", "x", "y"), ("x", "y"), "R[d] = {E}"),
-    # SIMD (see wasmrun.compile.simd_translation): three sources (v128.bitselect; an immediate and two operands).
+    # SIMD (see wasmrun.interp.simd_translation): three sources (v128.bitselect; an immediate and two operands).
     "ternop": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {E}"),
     "select": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {x} if {z} else {y}"),
     # Control.  A conditional branch falls through (to the next handler, or the rest of its run).
@@ -328,9 +323,9 @@ FAMILIES: dict[str, Family] = {
 }
 
 
-# --- fuel: only in code translated for metering (see wasmrun.compile.fuel) --------------------------
+# --- fuel: only in code translated for metering (see wasmrun.semantics.fuel) --------------------------
 
-_METER = "meter = ctx.store.executor.fuel_meter"  # the interpreter's FuelMeter (wasmrun.interp.meters)
+_METER = "meter = ctx.store.executor.fuel_meter"  # the interpreter's FuelMeter (wasmrun.engine.meters)
 
 
 def _fuel_families() -> dict[str, Family]:
@@ -379,38 +374,6 @@ def _fuel_families() -> dict[str, Family]:
 
 FUEL_FAMILIES = _fuel_families()
 FAMILIES.update(FUEL_FAMILIES)
-
-# Loads: mnemonic -> (access, conversion of the accessed value ``v``).  ``byte`` is ``mem.view[ea]``;
-# a struct format is a pre-bound ``Struct(format).unpack_from(mem.view, ea)[0]``.
-LOADS: dict[str, tuple[str, str]] = {
-    "i32.load": ("<I", "v"),
-    "i64.load": ("<Q", "v"),
-    "f32.load": ("<I", "f32_from_bits(v)"),
-    "f64.load": ("<d", "v"),
-    "i32.load8_s": ("byte", "v + 4294967040 if v > 127 else v"),
-    "i32.load8_u": ("byte", "v"),
-    "i32.load16_s": ("<H", "v + 4294901760 if v > 32767 else v"),
-    "i32.load16_u": ("<H", "v"),
-    "i64.load8_s": ("byte", "v + 18446744073709551360 if v > 127 else v"),
-    "i64.load8_u": ("byte", "v"),
-    "i64.load16_s": ("<H", "v + 18446744073709486080 if v > 32767 else v"),
-    "i64.load16_u": ("<H", "v"),
-    "i64.load32_s": ("<I", "v + 18446744069414584320 if v > 2147483647 else v"),
-    "i64.load32_u": ("<I", "v"),
-}
-
-# Stores: mnemonic -> (access, the value ``v`` to write, from the operand ``{y}``).
-STORES: dict[str, tuple[str, str]] = {
-    "i32.store": ("<I", "{y}"),
-    "i64.store": ("<Q", "{y}"),
-    "f32.store": ("<I", "f32_to_bits({y})"),
-    "f64.store": ("<d", "{y}"),
-    "i32.store8": ("byte", "{y} & 255"),
-    "i32.store16": ("<H", "{y} & 65535"),
-    "i64.store8": ("byte", "{y} & 255"),
-    "i64.store16": ("<H", "{y} & 65535"),
-    "i64.store32": ("<I", "{y} & 4294967295"),
-}
 
 EXTRA_EXPRESSIONS: dict[str, str] = {
     "ref.is_null": "({a} is None)",

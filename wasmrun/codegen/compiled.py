@@ -1,4 +1,4 @@
-"""The compiled tier: each wasm function as a Python function (see :mod:`wasmrun.compile.codegen`).
+"""The compiled tier: each wasm function as a Python function (see :mod:`wasmrun.codegen`).
 
 Binding
 =======
@@ -37,7 +37,7 @@ interpreter records.  An ``IndexError``/``struct.error`` is the
 out-of-bounds trap only if raised directly by a memory-access line
 (:func:`memory_trap`); anything else is an engine bug and propagates as it
 is.  ``RecursionError`` becomes ``call stack exhausted`` (see
-:mod:`wasmrun.interp.machine` for how the depth limit is set); a frame
+:mod:`wasmrun.engine.interpreter` for how the depth limit is set); a frame
 Python's limit stopped at its start is the callee that did not fit, ``(index,
 -1)``.  A timeout's trap (raised asynchronously, at a call or a back edge:
 see :func:`wasmrun.launch._deadline`) may stop at any line: the generated
@@ -65,9 +65,10 @@ from wasmrun.errors import (
 )
 from wasmrun.runtime.functions import FunctionInstance, WasmFunction, resolve_indirect
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
+from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
 if TYPE_CHECKING:
-    from wasmrun.compile.codegen import Expressions, GeneratedFunction
+    from wasmrun.codegen import Expressions, GeneratedFunction
     from wasmrun.module import Module
     from wasmrun.runtime.instance import Instance
 
@@ -79,10 +80,10 @@ _EXPRESSIONS: list[Expressions] = []
 
 
 def expressions() -> Expressions:
-    """The numeric rules the generator writes out, from :mod:`wasmrun.interp.numeric` (made on first use)."""
+    """The numeric rules the generator writes out, from :mod:`wasmrun.semantics.numeric` (made on first use)."""
     if not _EXPRESSIONS:
-        from wasmrun.compile.codegen import Expressions
-        from wasmrun.interp import numeric
+        from wasmrun.codegen import Expressions
+        from wasmrun.semantics import numeric
 
         _EXPRESSIONS.append(
             Expressions(
@@ -106,8 +107,6 @@ def __getattr__(name: str) -> Any:
 
 
 _TYPED_VIEWS = frozenset(TYPED_FORMATS)
-SLOTS_PER_FRAME = 64
-"""A frame with more locals than this counts as several against the depth limit (the interpreter's rule too)."""
 FORCE_FLAT = False  # tests: compile every function in the flat form
 
 
@@ -133,31 +132,6 @@ compile their Python source (half a gigabyte and a few seconds at this size), th
 def too_large_to_compile(module: Module, index: int) -> bool:
     body = module.body(index)
     return body.end - body.code_start > MAX_COMPILED_BODY_BYTES
-
-
-def frame_cost(module: Module, index: int) -> int:
-    """How many frames function ``index`` counts as against the depth limit (both tiers' rule).
-
-    A frame of more than :data:`SLOTS_PER_FRAME` parameters and locals counts
-    as several, which bounds the memory a full stack takes.
-    """
-    if index < module.num_imported_functions:
-        return 1
-    locals_ = sum(count for count, _valtype in module.body(index).locals)
-    return 1 + (len(module.func_type(index).params) + locals_) // SLOTS_PER_FRAME
-
-
-def frame_costs(module: Module) -> Callable[[int], int]:
-    """:func:`frame_cost` for ``module``'s functions, remembered."""
-    known: dict[int, int] = {}
-
-    def cost(index: int) -> int:
-        found = known.get(index)
-        if found is None:
-            found = known[index] = frame_cost(module, index)
-        return found
-
-    return cost
 
 
 # --- frames -------------------------------------------------------------------------------------
@@ -219,7 +193,7 @@ def code_info(code: CodeType) -> CodeInfo | None:
 
 def add_frames(trap: Trap, traceback: TracebackType | None) -> None:
     """Append the frames of the generated functions just below ``traceback``'s first frame (the adapter)."""
-    from wasmrun.compile.codegen import AT  # loaded already: there is compiled code
+    from wasmrun.codegen import AT  # loaded already: there is compiled code
 
     frames: list[tuple[int, int]] = []
     tb = traceback.tb_next if traceback is not None else None
@@ -237,7 +211,7 @@ def add_frames(trap: Trap, traceback: TracebackType | None) -> None:
             frames.append((info.function_index, info.position(tb.tb_lineno)))
         elif trap.message == TRAP_CALL_STACK_EXHAUSTED:
             # The frame Python's limit stopped before it did anything (ENTER, counting): the callee that
-            # did not fit, as the interpreter names it (see machine.limit_exhausted_frames).
+            # did not fit, as the interpreter names it (see wasmrun.engine.interpreter.limit_exhausted_frames).
             frames.append((info.function_index, -1))
         tb = tb.tb_next
     frames.reverse()
@@ -355,8 +329,8 @@ _BASE_NAMESPACE: dict[str, Any] = {}
 def _base_namespace() -> dict[str, Any]:
     """What every namespace starts with: the numeric functions and the helpers generated code calls."""
     if not _BASE_NAMESPACE:
-        from wasmrun.compile.codegen import STRUCT_NAMES
-        from wasmrun.interp import numeric
+        from wasmrun.codegen import STRUCT_NAMES
+        from wasmrun.semantics import numeric
 
         _BASE_NAMESPACE.update(
             {
@@ -464,7 +438,7 @@ def bind(generated: GeneratedFunction, names: dict[str, Any]) -> Callable[..., A
 
 def generate(module: Module, index: int, *, flat: bool = False, options: CodeOptions = NO_OPTIONS) -> GeneratedFunction:
     """The source this tier compiles for defined function ``index`` (its generator options, in one place)."""
-    from wasmrun.compile.codegen import generate_function
+    from wasmrun.codegen import generate_function
 
     return generate_function(
         module,
@@ -508,7 +482,7 @@ def compile_loop_entry(
     function: WasmFunction, loop_offset: int, options: CodeOptions = NO_OPTIONS
 ) -> tuple[Callable[..., Any], GeneratedFunction] | None:
     """A compiled flat-form version of ``function`` entered at the head of the loop at ``loop_offset``."""
-    from wasmrun.compile.codegen import generate_loop_entry
+    from wasmrun.codegen import generate_loop_entry
 
     instance = function.instance
     name = f"osr{function.index}_{loop_offset}"

@@ -47,8 +47,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wasmrun.instructions import F32_CONST, F64_CONST, I32_CONST, I64_CONST, REF_FUNC, V128_CONST
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.opcodes import F32_CONST, F64_CONST, I32_CONST, I64_CONST, REF_FUNC, V128_CONST
 from wasmrun.types import PAGE_SIZE, ExternKind, ValType
 
 PointerSizeFunction = Callable[[int], int]

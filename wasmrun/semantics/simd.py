@@ -28,7 +28,7 @@ How (read once):
   NaN on the way in, which changes nothing for arithmetic (its result must be
   quiet anyway); the operations that must keep a NaN's bits (abs, neg, pmin,
   pmax) select or edit bits of the original integer lanes instead.  Every
-  float lane rule is the scalar rule of :mod:`wasmrun.interp.numeric`.
+  float lane rule is the scalar rule of :mod:`wasmrun.semantics.numeric`.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from collections.abc import Callable, Sequence
 from struct import Struct
 from typing import Any
 
-from wasmrun.interp import numeric as _n
-from wasmrun.opcodes import OPCODES, PREFIX_SIMD
+from wasmrun.instructions import OPCODES, PREFIX_SIMD
+from wasmrun.semantics import numeric as _n
 
 MASK128 = (1 << 128) - 1
 

@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wasmrun.module import Instruction, Module
-from wasmrun.opcodes import (
+from wasmrun.instructions import (
     BLOCK,
     BLOCKTYPE_EMPTY,
     BR,
@@ -47,6 +46,7 @@ from wasmrun.opcodes import (
     RETURN,
     UNREACHABLE,
 )
+from wasmrun.module import Instruction, Module
 
 FUNCTION = -1
 """The kind of the function's own construct (its label is the function's return)."""

@@ -1,7 +1,7 @@
 """What an interpreter measures when asked: fuel, and the counters behind ``--stats``.
 
 Both exist only when enabled (``Interpreter(fuel=N)``, ``Interpreter(stats=True)``),
-and only code translated for them touches them (see :mod:`wasmrun.compile.fuel`
+and only code translated for them touches them (see :mod:`wasmrun.semantics.fuel`
 and the ``stats`` option of the generators): without them the engine runs
 exactly the code it runs without limits.
 """

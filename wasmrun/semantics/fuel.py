@@ -37,8 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from wasmrun.binary.reader import Reader
-from wasmrun.module import Module
-from wasmrun.opcodes import (
+from wasmrun.instructions import (
     BLOCK,
     BR,
     BR_IF,
@@ -56,6 +55,7 @@ from wasmrun.opcodes import (
     RETURN,
     UNREACHABLE,
 )
+from wasmrun.module import Module
 
 ENTRY_COST = 1
 """What entering a function costs (Wasmtime: "even empty functions should consume at least some fuel")."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmrun.compile.codegen.alignment import Alignment
+from wasmrun.codegen.alignment import Alignment
 
 NO_CONSTANT: Any = object()
 """``Value.constant`` of an entry that is not a known constant."""
@@ -36,7 +36,7 @@ class Value:
     reduced (lazy masking; ``width`` then bounds its magnitude in bits, and
     ``wide`` says a product or shift made it, which ``&`` reduces faster than
     ``%``).  ``align`` is the known alignment of an integer (see
-    :mod:`~wasmrun.compile.codegen.alignment`: low bits known to be zero).
+    :mod:`~wasmrun.codegen.alignment`: low bits known to be zero).
     """
 
     __slots__ = ("align", "code", "constant", "depth", "reads", "simple", "wide", "width", "wrap")

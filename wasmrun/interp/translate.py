@@ -1,8 +1,8 @@
-"""Translating a validated function body into superinstructions (see :mod:`wasmrun.compile.fusion`).
+"""Translating a validated function body into superinstructions (see :mod:`wasmrun.interp.fusion`).
 
 The output, a :class:`Translation`, is plain data: ``code[pc]`` is
 ``[key, *args]`` with ``key = (family, op, shape)`` naming a family of
-:data:`~wasmrun.compile.fusion.FAMILIES`, the instruction's mnemonic for the
+:data:`~wasmrun.interp.fusion.FAMILIES`, the instruction's mnemonic for the
 families that have an expression (else ``None``) and one ``r``/``c`` per
 source operand; ``args`` are frame indexes, constants, handler indexes
 (branch targets) and instance indexes, in the family's order.  ``code[0]`` is
@@ -18,7 +18,7 @@ an unconditional branch is skipped up to the end of its block.  With
 ``fuse=False`` every operand instruction emits its own move and nothing is
 fused: one handler per wasm instruction (the reference for the fusion tests).
 
-With ``fuel=True`` (metering, see :mod:`wasmrun.compile.fuel`) the code gets
+With ``fuel=True`` (metering, see :mod:`wasmrun.semantics.fuel`) the code gets
 items of its own, and without it none: a ``fuel.check`` at ``pc`` 1 (the
 function's entry) and at each loop head, a ``fuel`` item where every other
 segment starts (its cost filled in when the segment ends; dropped when it is
@@ -32,14 +32,9 @@ from collections.abc import Callable
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.compile import fuel as fuel_rules
-from wasmrun.compile import fusion
-from wasmrun.compile.dispatch import instruction_table
-from wasmrun.compile.simd_translation import function_uses_simd, simd_translations
 from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
-from wasmrun.module import Module
-from wasmrun.opcodes import (
+from wasmrun.instructions import (
     BLOCK,
     BR,
     BR_IF,
@@ -70,6 +65,11 @@ from wasmrun.opcodes import (
     SELECT_T,
     UNREACHABLE,
 )
+from wasmrun.interp import fusion
+from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
+from wasmrun.module import Module
+from wasmrun.semantics import fuel as fuel_rules
+from wasmrun.semantics.dispatch import instruction_table
 from wasmrun.types import FuncType, ValType
 
 Operand = tuple[str, Any]
@@ -163,7 +163,7 @@ class _Control:
 def translate_function(module: Module, function_index: int, *, fuse: bool = True, fuel: bool = False) -> Translation:
     """Translate defined function ``function_index`` (an index in the module's function space).
 
-    ``fuel``: charge and check fuel as Wasmtime does (see :mod:`wasmrun.compile.fuel`); without it the
+    ``fuel``: charge and check fuel as Wasmtime does (see :mod:`wasmrun.semantics.fuel`); without it the
     code has nothing of metering.
     """
     return _Translator(module, function_index, fuse, fuel).run()
@@ -175,7 +175,7 @@ class _Translator:
         self.function_index = function_index
         self.fuse = fuse
         self.fuel = fuel
-        # Metering (see wasmrun.compile.fuel): the item charging the current segment (None between a
+        # Metering (see wasmrun.semantics.fuel): the item charging the current segment (None between a
         # segment's end and the next reachable instruction), the cost so far, and a loop's check item.
         self.charge: list[Any] | None = None
         self.pending = 0
@@ -258,7 +258,7 @@ class _Translator:
         """Metering: add the cost of the instructions ``first..last`` (just translated) to their segments.
 
         Each segment's charge item was emitted where the segment starts (see
-        :mod:`wasmrun.compile.fuel`); its cost is known at the segment's end.
+        :mod:`wasmrun.semantics.fuel`); its cost is known at the segment's end.
         A ``local.set`` fused into a call belongs to the segment after the call.
         """
         for position in range(first, last + 1):
@@ -941,7 +941,7 @@ def plan_runs(code: list[list[Any]]) -> list[list[int]]:
 
     A run starts at a handler some branch enters (or the first), never
     includes another such handler, and ends after :data:`RUN_MAX_LENGTH
-    <wasmrun.compile.fusion.RUN_MAX_LENGTH>` handlers or one that does not
+    <wasmrun.interp.fusion.RUN_MAX_LENGTH>` handlers or one that does not
     fall through.  The handlers keep their indexes: the fused closure goes to
     ``code[run[0]]`` and continues at ``run[-1] + 1``, so frames already
     running the function (recursion) stay valid when the runs are patched in.

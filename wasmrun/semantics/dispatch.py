@@ -1,7 +1,7 @@
 """Which visitor method handles each opcode: one table for both translators.
 
-The interpreter's translator (:mod:`wasmrun.compile.translate`) and the Python
-source generator (:mod:`wasmrun.compile.codegen.generator`) both walk a
+The interpreter's translator (:mod:`wasmrun.interp.translate`) and the Python
+source generator (:mod:`wasmrun.codegen.generator`) both walk a
 validated body and call one method per instruction.  Each passes its own
 methods for the structural instructions (control, variables, constants,
 references, whose signatures differ between the two); everything else follows
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from wasmrun.compile.fusion import LOADS, STORES
-from wasmrun.opcodes import OPCODES, OpInfo
+from wasmrun.instructions import OPCODES, OpInfo
+from wasmrun.semantics.access import LOADS, STORES
 
 V = TypeVar("V")
 Visit = Callable[[V, Any], None]

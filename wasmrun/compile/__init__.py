@@ -1,1 +1,0 @@
-"""Translation of validated function bodies into executable superinstructions."""
