@@ -83,27 +83,49 @@ def is_wasmrun(name: str) -> bool:
     return name.partition("+")[0] in WASMRUN_TIERS
 
 
+def _first_found(modules: tuple[str, ...], name: str) -> Any:
+    """``name`` from the first of ``modules`` that exists: this tree's layout first, then an older one's
+    (``--baseline`` runs this runner against other checkouts)."""
+    import importlib
+
+    for module_name in modules:
+        try:
+            return getattr(importlib.import_module(module_name), name)
+        except ModuleNotFoundError:
+            continue
+    raise Unavailable(f"no {name} in {' or '.join(modules)}")
+
+
 def make_wasmrun_store(engine: str) -> Any:
     """A fresh wasmrun store whose code runs in ``engine`` (a tier: interp, compile or auto, with ``+fuel``
     to meter fuel under a budget it never reaches).
 
-    The one place the runner builds wasmrun's executor: ``engine=`` (and ``fuel=``)
-    go to the Interpreter (or the Store) when it takes those keywords; a wasmrun
-    without them has a single tier, the interpreter.  Raises :class:`Unavailable`
-    for a tier or an option it lacks.
+    The one place the runner builds wasmrun's executor.  A wasmrun with
+    :class:`~wasmrun.engine.options.EngineOptions` takes them; an older one
+    (``--baseline`` runs the suite against other checkouts) gets ``engine=``
+    (and ``fuel=``) as keywords of the Interpreter (or the Store) when its
+    signature has them; a wasmrun without them has a single tier, the
+    interpreter.  Raises :class:`Unavailable` for a tier or an option it lacks.
     """
     try:
         import wasmrun
-        from wasmrun.engine.interpreter import Interpreter
+
+        Interpreter = _first_found(("wasmrun.engine.interpreter", "wasmrun.interp.machine"), "Interpreter")
     except Exception as error:
         raise Unavailable(describe(error)) from None
     engine, _, option = engine.partition("+")
     try:
         options: dict[str, Any] = {"engine": engine}
         if option:
-            if option not in WASMRUN_OPTIONS or option not in inspect.signature(Interpreter).parameters:
-                raise Unavailable(f"this wasmrun has no {option!r} option")
+            if option not in WASMRUN_OPTIONS:
+                raise Unavailable(f"no {option!r} option")
             options["fuel"] = FUEL_BUDGET
+        engine_options = _engine_options()
+        if engine_options is not None:
+            return wasmrun.Store(Interpreter(engine_options(**options)))
+        # An older wasmrun: its constructors' keywords say what it has.
+        if option and option not in inspect.signature(Interpreter).parameters:
+            raise Unavailable(f"this wasmrun has no {option!r} option")
         if "engine" in inspect.signature(Interpreter).parameters:
             return wasmrun.Store(Interpreter(**options))
         if "engine" in inspect.signature(wasmrun.Store).parameters:
@@ -113,6 +135,15 @@ def make_wasmrun_store(engine: str) -> Any:
     if engine != "interp":
         raise Unavailable(f"this wasmrun has one engine, the interpreter (no engine={engine!r})")
     return wasmrun.Store()
+
+
+def _engine_options() -> Any:
+    """This wasmrun's EngineOptions record (None for a wasmrun older than it)."""
+    try:
+        from wasmrun.engine.options import EngineOptions
+    except ImportError:
+        return None
+    return EngineOptions
 
 
 # -- engines: load a module, call bench(n) or run a command -------------------------------
@@ -144,8 +175,8 @@ class WasmrunEngine:
 
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
         import wasmrun
-        from wasmrun.validate import validate_module
 
+        validate_module = _first_found(("wasmrun.validation", "wasmrun.validate"), "validate_module")
         store = make_wasmrun_store(self.tier)
         closers: list[Callable[[], None]] = [store.close]
         try:

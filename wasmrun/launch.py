@@ -1,9 +1,11 @@
 """Running a module as a program, as ``wasmtime run`` does: instantiate, initialise, call.
 
 :func:`run_module` takes a validated :class:`~wasmrun.module.Module` and a
-:class:`LaunchConfig` and does what Wasmtime 50's ``run`` does with a core module:
+:class:`RunConfig` and does what Wasmtime 50's ``run`` does with a core module:
 
-1. build the store (the memory cap) and its executor (engine, call-depth limit);
+1. build the store (the memory cap) and its executor, the interpreter made from
+   the configuration's :class:`~wasmrun.engine.options.EngineOptions` as they are
+   (tier, fuel, statistics, call-depth limit);
 2. if the module imports from a WASI module name, build a
    :class:`~wasmrun.wasi.context.WasiContext` (argv, environment, preopened
    directories, the process's own stdin/stdout/stderr) and define the
@@ -20,13 +22,14 @@ Steps 1 to 3 are also on their own, for whoever needs a program's instance
 without running it (``wasmrun inspect --instance``): :func:`prepared_host`
 and :func:`instantiate`.
 
-Limits (all off unless set; see the README): ``fuel`` counts and checks
-executed instructions as Wasmtime does (:mod:`wasmrun.semantics.fuel`), the
-start function included; ``timeout`` stops the guest with the trap
-``interrupt`` (:func:`_deadline`); ``max_memory`` caps each memory (a grow
-beyond returns -1, a minimum beyond fails instantiation); ``max_stack_depth``
-bounds the wasm call depth.  ``stats`` counts calls and call depth for a
-:class:`Resources` record.
+Limits (all off unless set; see the README): the engine options' ``fuel``
+counts and checks executed instructions as Wasmtime does
+(:mod:`wasmrun.semantics.fuel`), the start function included, and their
+``max_stack_depth`` bounds the wasm call depth; ``timeout`` stops the guest
+with the trap ``interrupt`` (:func:`_deadline`); ``max_memory`` caps each
+memory (a grow beyond returns -1, a minimum beyond fails instantiation).  The
+engine options' ``stats`` counts calls and call depth for a :class:`Resources`
+record.
 
 The called function's parameters are parsed from ``argv[1:]``
 (:func:`wasmrun.values.parse_value`, one per parameter), as Wasmtime parses
@@ -46,16 +49,18 @@ returns values.
 from __future__ import annotations
 
 import contextlib
-import inspect
+import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_INTERRUPT, Trap, WasmError
 
 if TYPE_CHECKING:
+    from wasmrun.engine.interpreter import Interpreter
+    from wasmrun.engine.meters import CallCounters, FuelMeter
     from wasmrun.module import Module
-    from wasmrun.runtime.executor import Executor
     from wasmrun.runtime.functions import FunctionInstance
     from wasmrun.runtime.instance import Instance
     from wasmrun.runtime.linker import Linker
@@ -70,34 +75,77 @@ REACTOR_INITIALIZE = "_initialize"
 DEFAULT_EXPORTS = ("", "_start")  # Wasmtime's "default export": "" first, for compatibility "_start"
 
 
-# The two records below are NamedTuples, not dataclasses: they are made on every start-up, where a
+GIB = 1 << 30
+DEFAULT_MAX_MEMORY = 4 * GIB  # bytes, for each linear memory (the runtime's own cap)
+DEFAULT_MAX_BACKTRACE = 20  # frames shown in a trap's backtrace
+
+
+# The records below are NamedTuples, not dataclasses: they are made on every start-up, where a
 # dataclass costs a millisecond to define.
 
 
-class LaunchConfig(NamedTuple):
-    """How to run a module.
+class DirMapping(NamedTuple):
+    """A preopened directory: ``host`` on this machine, seen as ``guest`` by the program."""
 
-    ``argv`` is the guest's whole argv (argv[0] included); ``argv[1:]`` are
-    also the called function's arguments when it has parameters.  ``env`` is
-    the guest's whole environment, in order.  ``preopens`` are ``(host
-    directory, guest path)`` pairs, guest fds 3, 4, ... in order.  ``None``
-    for ``max_memory``/``max_stack_depth`` means the runtime's default.
-    ``stdin``/``stdout``/``stderr`` are host fds (not owned).
+    host: str
+    guest: str
+
+
+class RunConfig(NamedTuple):
+    """How to run a module: everything ``wasmrun run`` was asked, one record from the command line to the engine.
+
+    The command line parses into it (:func:`wasmrun.cli.main.build_run_config`),
+    :func:`run_module` runs by it, and the interpreter is made from its
+    ``engine_options`` as they are.  A library caller makes one the same way:
+    ``RunConfig(argv=("app.wasm", "x"), engine_options=EngineOptions(fuel=10_000))``.
+
+    The program: ``argv`` is the guest's whole argv (argv[0] included);
+    ``argv[1:]`` are also the called function's arguments when it has
+    parameters.  ``env`` are the ``--env`` entries in order, a value of
+    ``None`` meaning "copy the host's value"; with ``inherit_env`` the guest
+    gets the whole host environment under them (:meth:`guest_environment`,
+    resolved when the program starts).  ``dirs`` are the preopened
+    directories, guest fds 3, 4, ... in order.  ``stdin``/``stdout``/
+    ``stderr`` are host fds (not owned).  ``max_memory`` None means the
+    runtime's default.
+
+    ``module``, ``json_report``, ``stats``, ``max_backtrace`` and
+    ``backtrace_details`` are the command line's own (what to load, how to
+    report the run); :func:`run_module`, given the module loaded, ignores them.
     """
 
+    # The program and what it is given.
+    module: str = ""  # the MODULE argument: a path, or "-" for stdin
     argv: tuple[str, ...] = ()
-    env: tuple[tuple[str, str], ...] = ()
-    preopens: tuple[tuple[str, str], ...] = ()
+    env: tuple[tuple[str, str | None], ...] = ()
+    inherit_env: bool = False
+    dirs: tuple[DirMapping, ...] = ()
     invoke: str | None = None
-    engine: str = "auto"
-    max_memory: int | None = None  # bytes, for each linear memory
-    max_stack_depth: int | None = None
-    fuel: int | None = None
-    timeout: float | None = None  # seconds of wall-clock time
-    stats: bool = False  # count calls and call depth (for Resources)
     stdin: int | None = 0
     stdout: int | None = 1
     stderr: int | None = 2
+    # Limits, and the engine.
+    timeout: float | None = None  # seconds of wall-clock time
+    max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
+    engine_options: EngineOptions = EngineOptions()
+    # How the command line reports the run.
+    json_report: str | None = None  # a path, or "-" for stderr
+    stats: bool = False  # print the statistics (the engine options' stats count them)
+    max_backtrace: int = DEFAULT_MAX_BACKTRACE
+    backtrace_details: bool = True
+
+    def guest_environment(self, host: Mapping[str, str]) -> dict[str, str]:
+        """The guest's environment: the host's when ``inherit_env``, then each ``env`` entry in order.
+
+        An entry ``(K, None)`` (``--env K``) copies the host's ``K`` and is ignored when the host has no ``K``.
+        """
+        environment = dict(host) if self.inherit_env else {}
+        for key, value in self.env:
+            if value is not None:
+                environment[key] = value
+            elif key in host:
+                environment[key] = host[key]
+        return environment
 
 
 class Outcome(NamedTuple):
@@ -156,28 +204,32 @@ class Unsupported(WasmError):
 class Resources:
     """What a run used, filled in as it goes (so that it is there whatever the outcome).
 
-    ``executor`` is the run's interpreter (its ``fuel_meter`` and ``counters``,
-    when enabled); ``memory_pages`` the pages of every linear memory at the end
-    of the run (memories only grow: their peak); ``run_seconds`` the wall-clock
-    time from building the store to the end of the call.
+    ``fuel_meter`` and ``counters`` are the run's interpreter's meters (when
+    its options enable them: fuel, stats); ``memory_pages`` the pages of every
+    linear memory at the end of the run (memories only grow: their peak);
+    ``run_seconds`` the wall-clock time from building the store to the end of
+    the call.
     """
 
-    __slots__ = ("executor", "memory_pages", "run_seconds")
+    __slots__ = ("counters", "fuel_meter", "memory_pages", "run_seconds")
 
     def __init__(self) -> None:
-        self.executor: Any = None
+        self.fuel_meter: FuelMeter | None = None
+        self.counters: CallCounters | None = None
         self.memory_pages = 0
         self.run_seconds = 0.0
 
 
 class Host(NamedTuple):
-    """What a module is instantiated in (steps 1 and 2): a linker over a new store, and the WASI context if any."""
+    """What a module is instantiated in (steps 1 and 2): a linker over a new store, the WASI context if any,
+    and the store's executor."""
 
     linker: Linker
     wasi: Any  # a WasiContext, or None when the module imports nothing from WASI
+    interpreter: Interpreter
 
 
-def run_module(module: Module, config: LaunchConfig, resources: Resources | None = None) -> Outcome:
+def run_module(module: Module, config: RunConfig, resources: Resources | None = None) -> Outcome:
     """Run ``module`` as the module docstring says; the called function's results.
 
     ``resources``, if given, is filled in with what the run used, even when it fails.
@@ -190,12 +242,13 @@ def run_module(module: Module, config: LaunchConfig, resources: Resources | None
                 return _run(host, module, config)
         finally:
             if resources is not None:
-                resources.executor = store.executor
+                resources.fuel_meter = host.interpreter.fuel_meter
+                resources.counters = host.interpreter.counters
                 resources.memory_pages = sum(memory.pages for memory in store.memories)
                 resources.run_seconds = time.perf_counter() - started
 
 
-def _run(host: Host, module: Module, config: LaunchConfig) -> Outcome:
+def _run(host: Host, module: Module, config: RunConfig) -> Outcome:
     instance = instantiate(host, module)
     initialize = _function_export(instance, REACTOR_INITIALIZE)
     if initialize is not None:
@@ -211,21 +264,22 @@ def _run(host: Host, module: Module, config: LaunchConfig) -> Outcome:
 
 
 @contextlib.contextmanager
-def prepared_host(module: Module, config: LaunchConfig) -> Iterator[Host]:
+def prepared_host(module: Module, config: RunConfig) -> Iterator[Host]:
     """Steps 1 and 2 for ``module``; on leaving, the WASI context and then the store are closed."""
+    from wasmrun.engine.interpreter import Interpreter
     from wasmrun.runtime.linker import Linker
     from wasmrun.runtime.store import Store
 
-    executor = make_executor(config)
+    interpreter = Interpreter(config.engine_options)
     context = _wasi_context(module, config)
-    store = Store(executor, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
+    store = Store(interpreter, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
     try:
         linker = Linker(store)
         if context is not None:
             from wasmrun.wasi.linking import define_wasi
 
             define_wasi(linker, context, module)
-        yield Host(linker, context)
+        yield Host(linker, context, interpreter)
     finally:
         if context is not None:
             context.close()
@@ -240,7 +294,7 @@ def instantiate(host: Host, module: Module) -> Instance:
     :data:`wasmrun.semantics.fuel.START_COST`).
     """
     wasi = host.wasi
-    meter = getattr(host.linker.store.executor, "fuel_meter", None)
+    meter = host.interpreter.fuel_meter
 
     def before_start(instance: Instance) -> None:
         if wasi is not None:
@@ -254,26 +308,6 @@ def instantiate(host: Host, module: Module) -> Instance:
 
     instance: Instance = _stage(module, INSTANTIATE, None, host.linker.instantiate, module, before_start)
     return instance
-
-
-def make_executor(config: LaunchConfig) -> Executor:
-    """The interpreter for ``config``: its engine and depth limit, where the interpreter takes them."""
-    from wasmrun.engine.interpreter import Interpreter
-
-    # The execution tiers are growing: pass each setting only to an interpreter that takes it.
-    accepted = inspect.signature(Interpreter).parameters
-    options: dict[str, Any] = {}
-    if config.max_stack_depth is not None:
-        options["max_stack_depth"] = config.max_stack_depth
-    if "engine" in accepted:
-        options["engine"] = config.engine
-    if config.fuel is not None:
-        if "fuel" not in accepted:
-            raise Unsupported("fuel metering is not implemented by the engine yet")
-        options["fuel"] = config.fuel
-    if config.stats and "stats" in accepted:
-        options["stats"] = True
-    return Interpreter(**options)
 
 
 def parse_arguments(
@@ -308,25 +342,28 @@ def _count(number: int) -> str:
     return f"{number} argument" if number == 1 else f"{number} arguments"
 
 
-def _wasi_context(module: Module, config: LaunchConfig) -> Any:
-    """The WASI context for ``module``, or None when it imports nothing from WASI."""
+def _wasi_context(module: Module, config: RunConfig) -> Any:
+    """The WASI context for ``module``, or None when it imports nothing from WASI (reads the host environment)."""
     from wasmrun.wasi.linking import imports_wasi
 
     if not imports_wasi(module):
         return None
     from wasmrun.wasi.context import WasiContext
 
-    for host, _guest in config.preopens:
-        _check_directory(host)
+    for mapping in config.dirs:
+        _check_directory(mapping.host)
     return WasiContext(
-        config.argv, config.env, config.preopens, stdin=config.stdin, stdout=config.stdout, stderr=config.stderr
+        config.argv,
+        config.guest_environment(os.environ).items(),
+        config.dirs,
+        stdin=config.stdin,
+        stdout=config.stdout,
+        stderr=config.stderr,
     )
 
 
 def _check_directory(path: str) -> None:
     """DirectoryError unless ``path`` opens as a directory (as the WASI context will open it)."""
-    import os
-
     try:
         descriptor = os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as error:
@@ -372,6 +409,7 @@ def _entry(instance: Instance, invoke: str | None) -> tuple[str | None, Function
 
 
 RETRY_SECONDS = 0.001
+UNWIND_SECONDS = 0.25
 """After the deadline, how soon the alarm tries again when it found the guest outside wasm code."""
 
 
@@ -389,8 +427,8 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     :mod:`wasmrun.runtime.interrupt` names: a bulk memory or table operation
     between two of its chunks, the engine translating a function, a host call
     that waits (``poll_oneoff``, a read of stdin).  Anywhere else (another WASI
-    call, a ``memory.grow``) it re-arms the alarm for :data:`RETRY_SECONDS` and
-    lets that code finish.  So whatever the guest does, the run ends within a
+    call, a ``memory.grow``) it lets that code finish and tries again at the next
+    alarm, :data:`RETRY_SECONDS` later.  So whatever the guest does, the run ends within a
     few milliseconds of its deadline (plus the longest such host call).
     SIGALRM handlers run in the main thread only: elsewhere a timeout is
     refused (:class:`Unsupported`).
@@ -406,17 +444,27 @@ def _deadline(seconds: float | None) -> Iterator[None]:
 
     if threading.current_thread() is not threading.main_thread():
         raise Unsupported("a timeout needs the main thread (it is a SIGALRM handler)")
-    finished = False
+    finished = busy = False
+    raised_at = 0.0
 
     def expire(signal_number: int, frame: Any) -> None:
-        if finished:
-            return
-        if frame is not None and (is_wasm_code(frame.f_code) or may_interrupt(frame.f_code)):
+        nonlocal raised_at, busy
+        if finished or busy or time.monotonic() - raised_at < UNWIND_SECONDS:
+            return  # busy: the next alarm came while this handler was still looking at the frame
+        busy = True
+        try:
+            stop = frame is not None and (is_wasm_code(frame.f_code) or may_interrupt(frame))
+        finally:
+            busy = False
+        if stop:
+            raised_at = time.monotonic()
             raise Trap(TRAP_INTERRUPT)
-        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The kernel repeats the alarm every RETRY_SECONDS after the deadline: no re-arming from the
+    # handler, so no alarm is ever lost; after a raise the handler waits UNWIND_SECONDS (the trap
+    # unwinding the stack), then raises again in case the first trap was swallowed.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 from wasmrun import module as records
 from wasmrun.binary.decoder import decode_module
 from wasmrun.errors import TextSyntaxError
+from wasmrun.features import ALL_FEATURES, Features
 
 WASM_MAGIC = b"\0asm"
 
@@ -21,14 +22,14 @@ class Module(records.Module):
     """A decoded module (:class:`wasmrun.module.Module`) made from bytes, text or a file."""
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, validate: bool = True) -> Module:
-        """Decode (and validate) a module from its binary or text form."""
-        return load_module(data, validate=validate, record=cls)
+    def from_bytes(cls, data: bytes, *, validate: bool = True, features: Features = ALL_FEATURES) -> Module:
+        """Decode (and validate, allowing the proposals of ``features``) a module from its binary or text form."""
+        return load_module(data, validate=validate, features=features, record=cls)
 
     @classmethod
-    def from_file(cls, path: str | Path, *, validate: bool = True) -> Module:
+    def from_file(cls, path: str | Path, *, validate: bool = True, features: Features = ALL_FEATURES) -> Module:
         """Read, decode (and validate) a ``.wasm`` or ``.wat`` file."""
-        return cls.from_bytes(Path(path).read_bytes(), validate=validate)
+        return cls.from_bytes(Path(path).read_bytes(), validate=validate, features=features)
 
 
 def is_binary(data: bytes) -> bool:
@@ -48,11 +49,14 @@ def to_binary(data: bytes) -> bytes:
     return parse_module(text, allow_empty=False)
 
 
-def load_module(data: bytes, *, validate: bool = True, record: type[Module] = Module) -> Module:
-    """Decode (binary or text) and, unless asked not to, validate a module (an instance of ``record``)."""
+def load_module(
+    data: bytes, *, validate: bool = True, features: Features = ALL_FEATURES, record: type[Module] = Module
+) -> Module:
+    """Decode (binary or text) and, unless asked not to, validate a module (an instance of ``record``)
+    that may use the proposals of ``features``."""
     module = decode_module(to_binary(data), record)
     if validate:
-        from wasmrun.validate import validate_module
+        from wasmrun.validation import validate_module
 
-        validate_module(module)
+        validate_module(module, features)
     return module

@@ -65,7 +65,7 @@ from wasmrun.text.script import (
 )
 from wasmrun.text.wast import parse_script
 from wasmrun.types import ValType
-from wasmrun.validate import validate_module
+from wasmrun.validation import validate_module
 
 if TYPE_CHECKING:
     from wasmrun.module import Module

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
-from wasmrun.engine.interpreter import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD, Engine, Interpreter
+from wasmrun.engine.interpreter import Interpreter
+from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 from wasmrun.module import Module
@@ -48,29 +49,23 @@ def value_to_script(value: Any, valtype: ValType) -> Value:
 
 
 class ScriptEngine:
-    """Instantiates, invokes and reads globals for one script (see the module docstring)."""
+    """Instantiates, invokes and reads globals for one script (see the module docstring).
+
+    The interpreter is made from ``options`` and ``settings`` as
+    :class:`~wasmrun.engine.interpreter.Interpreter` takes them
+    (``ScriptEngine(engine="compile")``).
+    """
 
     def __init__(
         self,
+        options: EngineOptions | None = None,
         *,
-        max_stack_depth: int | None = None,
-        fuse: bool = True,
-        hot_threshold: int | None = DEFAULT_HOT_THRESHOLD,
         stream: IO[str] | None = None,
         memory_cap_bytes: int | None = None,
-        engine: Engine = "auto",
-        compile_threshold: int = DEFAULT_COMPILE_THRESHOLD,
+        **settings: Any,
     ) -> None:
-        kwargs: dict[str, Any] = {
-            "fuse": fuse,
-            "hot_threshold": hot_threshold,
-            "engine": engine,
-            "compile_threshold": compile_threshold,
-        }
-        if max_stack_depth is not None:
-            kwargs["max_stack_depth"] = max_stack_depth
         store_kwargs = {} if memory_cap_bytes is None else {"memory_cap_bytes": memory_cap_bytes}
-        self.store = Store(Interpreter(**kwargs), **store_kwargs)
+        self.store = Store(Interpreter(options, **settings), **store_kwargs)
         self.linker = Linker(self.store)
         define_spectest(self.linker, stream)
 

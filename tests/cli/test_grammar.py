@@ -15,6 +15,7 @@ import pytest
 from wasmrun.cli import main as cli_main
 from wasmrun.cli.config import DEFAULT_MAX_BACKTRACE, DEFAULT_MAX_MEMORY, DirMapping, RunConfig
 from wasmrun.cli.main import Invocation, main, parse_command_line
+from wasmrun.engine.options import DEFAULT_MAX_STACK_DEPTH, EngineOptions
 
 # --- the contract's grammar table, every row --------------------------------------------------
 
@@ -92,7 +93,7 @@ def test_debug_is_a_global_option() -> None:
 def test_debug_after_the_module_belongs_to_the_guest() -> None:
     invocation = parse_command_line(["app.wasm", "--debug"])
     assert not invocation.debug
-    assert invocation.run is not None and invocation.run.args == ("--debug",)
+    assert invocation.run is not None and invocation.run.argv == ("app.wasm", "--debug")
 
 
 def test_stdin_module() -> None:
@@ -110,13 +111,14 @@ def run_config(line: str) -> RunConfig:
 
 def test_defaults() -> None:
     config = run_config("app.wasm")
-    assert config == RunConfig(module="app.wasm")
-    assert (config.max_memory, config.max_backtrace, config.engine) == (
+    assert config == RunConfig(module="app.wasm", argv=("app.wasm",))
+    assert (config.max_memory, config.max_backtrace, config.engine_options) == (
         DEFAULT_MAX_MEMORY,
         DEFAULT_MAX_BACKTRACE,
-        "auto",
+        EngineOptions(),
     )
-    assert config.backtrace_details and config.max_stack_depth is None and config.fuel is None
+    assert config.backtrace_details and config.engine_options.fuel is None
+    assert config.engine_options.max_stack_depth == DEFAULT_MAX_STACK_DEPTH
 
 
 @pytest.mark.parametrize(
@@ -131,9 +133,10 @@ def test_defaults() -> None:
         ("-S inherit-env=y", "inherit_env", True),
         ("-S inherit-env=n", "inherit_env", False),
         ("--invoke add", "invoke", "add"),
-        ("--fuel 1000", "fuel", 1000),
-        ("-W fuel=1000", "fuel", 1000),
-        ("--fuel 7 -W fuel=7", "fuel", 7),
+        ("--fuel 1000", "engine_options.fuel", 1000),
+        ("-W fuel=1000", "engine_options.fuel", 1000),
+        ("--fuel 7 -W fuel=7", "engine_options.fuel", 7),
+        ("--fuel 0", "engine_options.fuel", 0),
         ("--timeout 500ms", "timeout", 0.5),
         ("--timeout 2s", "timeout", 2.0),
         ("--timeout 1m", "timeout", 60.0),
@@ -144,20 +147,36 @@ def test_defaults() -> None:
         ("--max-memory 64KiB", "max_memory", 65536),
         ("--max-memory 1G", "max_memory", 1 << 30),
         ("-W max-memory-size=131072", "max_memory", 131072),
-        ("--max-stack-depth 1000", "max_stack_depth", 1000),
-        ("--engine interp", "engine", "interp"),
-        ("--engine compile", "engine", "compile"),
+        ("--max-stack-depth 1000", "engine_options.max_stack_depth", 1000),
+        ("--engine interp", "engine_options.engine", "interp"),
+        ("--engine compile", "engine_options.engine", "compile"),
         ("--json-report report.json", "json_report", "report.json"),
         ("--json-report -", "json_report", "-"),
         ("--stats", "stats", True),
+        ("--stats", "engine_options.stats", True),
+        ("--json-report -", "engine_options.stats", True),  # the report has the statistics
+        ("--json-report -", "stats", False),
         ("--max-backtrace 5", "max_backtrace", 5),
         ("-D max-backtrace=5", "max_backtrace", 5),
         ("--no-backtrace-details", "backtrace_details", False),
-        ("--argv0 prog", "argv0", "prog"),
+        ("--argv0 prog", "argv", ("prog",)),
     ],
 )
 def test_run_option(line: str, field: str, value: object) -> None:
-    assert getattr(run_config(line + " app.wasm"), field) == value
+    found: object = run_config(line + " app.wasm")
+    for name in field.split("."):
+        found = getattr(found, name)
+    assert found == value
+
+
+def test_every_run_parameter_is_a_field() -> None:
+    """A `run` option sets the field of its name: the record has one for each (or build_run_config says which)."""
+    from wasmrun.cli.main import cli
+
+    fields = {*RunConfig._fields, *EngineOptions._fields}
+    handled = {"args", "argv0", "no_backtrace_details", "wasm_settings", "wasi_settings", "debug_settings"}
+    parameters = {param.name for param in cli.commands["run"].params}
+    assert sorted(parameters - fields - handled) == []
 
 
 def test_argv0_replaces_the_guests_argv0() -> None:

@@ -17,6 +17,7 @@ import pytest
 from testdata import REPO_ROOT
 
 from wasmrun.cli.main import main
+from wasmrun.engine.options import EngineOptions
 
 EXAMPLES = REPO_ROOT / "examples"
 LIMITS = str(REPO_ROOT / "tests" / "data" / "run" / "limits.wat")
@@ -156,7 +157,8 @@ def test_timeout_interrupts_within_twice_the_limit(engine: str, export: str) -> 
     from wasmrun.loader import load_module
 
     module = load_module(Path(LIMITS).read_bytes())
-    config = launch.LaunchConfig(argv=("limits.wat",), invoke=export, engine=engine, timeout=0.2)
+    options = EngineOptions(engine=engine)
+    config = launch.RunConfig(argv=("limits.wat",), invoke=export, engine_options=options, timeout=0.2)
     started = time.perf_counter()
     with pytest.raises(launch.ExecutionError) as caught:
         launch.run_module(module, config)

@@ -7,6 +7,7 @@ import pytest
 from wasmrun.cli.config import (
     ConfigError,
     DirMapping,
+    EngineOptions,
     RunConfig,
     merge_alias,
     parse_aliases,
@@ -143,9 +144,19 @@ def test_merge_alias() -> None:
         merge_alias("fuel", 11, aliases)
 
 
+def run_config(argv: list[str]) -> RunConfig:
+    from wasmrun.cli.main import parse_command_line
+
+    invocation = parse_command_line(argv)
+    assert invocation.run is not None
+    return invocation.run
+
+
 def test_argv() -> None:
-    assert RunConfig(module="a/b/app.wasm", args=("x", "y")).argv == ("app.wasm", "x", "y")
-    assert RunConfig(module="app.wasm", argv0="prog").argv == ("prog",)
+    assert run_config(["a/b/app.wasm", "x", "y"]).argv == ("app.wasm", "x", "y")
+    assert run_config(["--argv0", "prog", "app.wasm"]).argv == ("prog",)
+    assert run_config(["app.wasm", "--", "x"]).argv == ("app.wasm", "x")  # one `--` right after the module
+    assert run_config(["app.wasm", "--", "--"]).argv == ("app.wasm", "--")
 
 
 def test_guest_environment() -> None:
@@ -157,3 +168,44 @@ def test_guest_environment() -> None:
         "D": "4",
     }
     assert RunConfig(module="m", inherit_env=True, env=(("A", "x"),)).guest_environment(host) == {"A": "x", "B": "2"}
+
+
+# --- the one record: each `run` parameter sets the field of its name ------------------------------------
+
+
+def parameters(**given: object) -> dict[str, object]:
+    """``run``'s parameters as click gives them when only ``given`` are on the command line."""
+    from wasmrun.cli.main import cli
+
+    made = cli.commands["run"].make_context("run", ["app.wasm"]).params
+    return {**made, **given}
+
+
+def test_a_parameter_sets_the_field_of_its_name() -> None:
+    from wasmrun.cli.main import build_run_config
+
+    config = build_run_config(parameters(invoke="f", fuel=5, max_stack_depth=9, engine="compile"), {})
+    assert (config.invoke, config.module, config.argv) == ("f", "app.wasm", ("app.wasm",))
+    assert config.engine_options == EngineOptions(engine="compile", fuel=5, max_stack_depth=9)
+
+
+def test_a_parameter_not_given_leaves_the_records_default() -> None:
+    from wasmrun.cli.main import build_run_config
+
+    config = build_run_config(parameters(max_memory=None, max_backtrace=None), {})
+    assert (config.max_memory, config.max_backtrace) == (RunConfig().max_memory, RunConfig().max_backtrace)
+
+
+def test_a_parameter_without_a_field_is_a_programming_error() -> None:
+    from wasmrun.cli.main import build_run_config
+
+    with pytest.raises(TypeError, match="'frobnicate' is no field"):
+        build_run_config(parameters(frobnicate=1), {})
+
+
+def test_the_statistics_are_counted_when_printed_or_reported() -> None:
+    from wasmrun.cli.main import build_run_config
+
+    assert not build_run_config(parameters(), {}).engine_options.stats
+    assert build_run_config(parameters(stats=True), {}).engine_options.stats
+    assert build_run_config(parameters(json_report="-"), {}).engine_options.stats

@@ -683,6 +683,22 @@ def test_the_generator_refuses_simd() -> None:
         generate_function(module(SIMD_AND_SCALAR), 0, compiled.EXPRESSIONS)
 
 
+def test_each_form_finds_its_behaviours_in_the_instruction_table() -> None:
+    """Each form's own table (visitor_table): its own control methods, every row but SIMD (the fallback)."""
+    from wasmrun.codegen.flat import FlatGenerator
+    from wasmrun.codegen.generator import covers
+    from wasmrun.codegen.structured import StructuredGenerator
+    from wasmrun.instructions import OPCODES, opcode_of
+
+    simd = {opcode for opcode, info in OPCODES.items() if info.proposal == "simd"}
+    for form in (StructuredGenerator, FlatGenerator):
+        for mnemonic in ("block", "loop", "if", "else", "end", "br_table", "br", "local.get"):
+            assert form.handlers[opcode_of(mnemonic)] is getattr(form, "op_" + mnemonic.replace(".", "_"))
+        assert set(OPCODES) - set(form.handlers) == simd
+    assert StructuredGenerator.handlers[opcode_of("block")] is not FlatGenerator.handlers[opcode_of("block")]
+    assert all(covers(info) for info in OPCODES.values())
+
+
 @pytest.mark.parametrize("tier", ["compile", "osr"])
 def test_a_simd_function_stays_interpreted_beside_compiled_ones(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
     instance = instantiate(module(SIMD_AND_SCALAR), tier, monkeypatch)

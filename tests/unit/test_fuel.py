@@ -16,6 +16,7 @@ from testdata import REPO_ROOT
 
 from wasmrun.codegen import compiled
 from wasmrun.engine.interpreter import Interpreter
+from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_OUT_OF_FUEL, Trap
 from wasmrun.interp.translate import translate_function
 from wasmrun.loader import load_module
@@ -205,9 +206,11 @@ def test_hello_fuel_equals_wasmtimes(tier: str) -> None:
         expected = LARGE - store.get_fuel()
 
         resources = launch.Resources()
-        config_ = launch.LaunchConfig(argv=("hello.wasm",), engine=tier, fuel=LARGE, stdout=output.fileno())
+        options = EngineOptions(engine=tier, fuel=LARGE)
+        config_ = launch.RunConfig(argv=("hello.wasm",), engine_options=options, stdout=output.fileno())
         launch.run_module(load_module(data), config_, resources)
-    assert resources.executor.fuel_meter.consumed == expected == 909
+    assert resources.fuel_meter is not None
+    assert resources.fuel_meter.consumed == expected == 909
 
 
 @pytest.mark.parametrize("configuration", sorted(CONFIGURATIONS))
@@ -283,7 +286,7 @@ def test_a_start_function_costs_what_it_costs_wasmtime() -> None:
         except wasmtime.Trap as trap:
             theirs = ("trap", [(frame.func_index, frame.module_offset) for frame in trap.frames])
         try:
-            launch.run_module(module, launch.LaunchConfig(argv=("m",), fuel=budget))
+            launch.run_module(module, launch.RunConfig(argv=("m",), engine_options=EngineOptions(fuel=budget)))
             ours: tuple[str, list[tuple[int, int]]] = ("ok", [])
         except launch.ExecutionError as failure:
             ours = ("trap", failure.error.frames)

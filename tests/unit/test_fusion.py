@@ -199,19 +199,19 @@ def test_pattern_gives_the_unfused_results(name: str) -> None:
 
 
 _OPERAND_SAMPLES = {
-    BY_MNEMONIC["local.get"].opcode: "local.get 0",
-    BY_MNEMONIC["i32.const"].opcode: "i32.const 1",
-    BY_MNEMONIC["i64.const"].opcode: "i64.const 1",
-    BY_MNEMONIC["f32.const"].opcode: "f32.const 1",
-    BY_MNEMONIC["f64.const"].opcode: "f64.const 1",
-    BY_MNEMONIC["ref.null"].opcode: "ref.null extern",
-    BY_MNEMONIC["v128.const"].opcode: "v128.const i32x4 1 2 3 4",
+    "local.get": "local.get 0",
+    "i32.const": "i32.const 1",
+    "i64.const": "i64.const 1",
+    "f32.const": "f32.const 1",
+    "f64.const": "f64.const 1",
+    "ref.null": "ref.null extern",
+    "v128.const": "v128.const i32x4 1 2 3 4",
 }
 
 
-@pytest.mark.parametrize("opcode", sorted(fusion.OPERAND_INSTRUCTIONS), ids=lambda opcode: OPCODES[opcode].mnemonic)
-def test_operand_instructions_emit_no_code(opcode: int) -> None:
-    text = _OPERAND_SAMPLES[opcode]
+@pytest.mark.parametrize("mnemonic", sorted(fusion.OPERAND_INSTRUCTIONS))
+def test_operand_instructions_emit_no_code(mnemonic: str) -> None:
+    text = _OPERAND_SAMPLES[mnemonic]
     mod = function_module("(param i32)", f"{text} drop")
     assert [item[0] for item in items(mod)] == [key("exit")]
     shape = "r" if text.startswith("local") else "c"
@@ -323,7 +323,7 @@ def test_every_family_compiles(family: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "mnemonic",
-    sorted(info.mnemonic for opcode, info in OPCODES.items() if 0x45 <= opcode <= 0xC4 or 0xFC00 <= opcode <= 0xFC07),
+    sorted(info.mnemonic for info in OPCODES.values() if info.is_numeric and info.proposal != "simd"),
 )
 def test_every_numeric_instruction_compiles(mnemonic: str) -> None:
     info = BY_MNEMONIC[mnemonic]

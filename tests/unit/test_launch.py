@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Iterator
 
 import pytest
 
 from wasmrun.engine.interpreter import Interpreter
+from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_UNREACHABLE, LinkError, ProcExit
 from wasmrun.launch import (
     CALL,
@@ -16,12 +16,12 @@ from wasmrun.launch import (
     INSTANTIATE,
     ArgumentError,
     ExecutionError,
-    LaunchConfig,
     MissingExport,
     Outcome,
-    Unsupported,
-    make_executor,
+    Resources,
+    RunConfig,
     parse_arguments,
+    prepared_host,
     run_module,
 )
 from wasmrun.loader import load_module
@@ -29,7 +29,7 @@ from wasmrun.types import FuncType, ValType
 
 
 def run(text: str, *argv: str, invoke: str | None = None, stdout: int | None = None) -> Outcome:
-    return run_module(load_module(text.encode()), LaunchConfig(argv=("m.wat", *argv), invoke=invoke, stdout=stdout))
+    return run_module(load_module(text.encode()), RunConfig(argv=("m.wat", *argv), invoke=invoke, stdout=stdout))
 
 
 @pytest.mark.parametrize(
@@ -139,12 +139,26 @@ def test_parse_arguments_for_the_default_export_ignores_extra_guest_arguments() 
     assert parse_arguments(I32_I32, ["-1", "2", "guest-arg"], None, strict=False) == (0xFFFFFFFF, 2)
 
 
-def test_make_executor_passes_what_the_interpreter_takes() -> None:
-    accepted = inspect.signature(Interpreter).parameters
-    executor = make_executor(LaunchConfig(engine="interp", max_stack_depth=123))
-    assert isinstance(executor, Interpreter) and executor.max_stack_depth == 123
-    if "engine" in accepted:
-        assert executor.engine == "interp"  # type: ignore[attr-defined]
-    if "fuel" not in accepted:
-        with pytest.raises(Unsupported, match="fuel"):
-            make_executor(LaunchConfig(fuel=10))
+def test_the_interpreter_is_made_from_the_engine_options_as_they_are() -> None:
+    options = EngineOptions(engine="interp", max_stack_depth=123, fuel=10, stats=True)
+    with prepared_host(load_module(b"(module)"), RunConfig(engine_options=options)) as host:
+        assert host.linker.store.executor is host.interpreter
+        assert isinstance(host.interpreter, Interpreter) and host.interpreter.options is options
+        assert (host.interpreter.engine, host.interpreter.max_stack_depth) == ("interp", 123)
+        assert host.interpreter.fuel_meter is not None and host.interpreter.fuel_meter.budget == 10
+
+
+def test_the_resources_hold_the_interpreters_meters() -> None:
+    resources = Resources()
+    module = load_module(b'(module (func (export "f") (result i32) (i32.const 7)))')
+    config = RunConfig(argv=("m",), invoke="f", engine_options=EngineOptions(fuel=100, stats=True))
+    assert run_module(module, config, resources).values == (7,)
+    assert resources.fuel_meter is not None and resources.fuel_meter.consumed == 2  # the call, and i32.const
+    assert resources.counters is not None and resources.counters.calls == 1
+
+
+def test_without_fuel_or_stats_there_are_no_meters() -> None:
+    resources = Resources()
+    module = load_module(b'(module (func (export "f")))')
+    run_module(module, RunConfig(invoke="f"), resources)
+    assert (resources.fuel_meter, resources.counters) == (None, None)

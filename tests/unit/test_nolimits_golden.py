@@ -25,7 +25,7 @@ from testdata import REPO_ROOT
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.codegen import compiled, generate_loop_entry
-from wasmrun.instructions import LOOP
+from wasmrun.instructions import opcode_of
 from wasmrun.interp.handlers import source as handler_source
 from wasmrun.interp.translate import plan_runs, run_item, translate_function
 from wasmrun.loader import load_module
@@ -76,7 +76,7 @@ def render(module: Module, index: int) -> str:
         ("compiled flat", compiled.generate(module, index, flat=True)),
     ]
     instructions = decode_function_body(module.raw, module.body(index))
-    loops = [offset for opcode, _immediate, offset in instructions if opcode == LOOP]
+    loops = [offset for opcode, _immediate, offset in instructions if opcode == opcode_of("loop")]
     if loops:
         made = generate_loop_entry(
             module,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dis
 import functools
 import itertools
 import math
@@ -10,6 +11,7 @@ import struct
 import sys
 from fractions import Fraction
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import pytest
@@ -44,7 +46,7 @@ def bits_of(valtype: str, value: Any) -> Any:
 # The tables
 # ---------------------------------------------------------------------------
 
-NUMERIC_OPCODES = [info for info in OPCODES.values() if 0x45 <= info.opcode <= 0xC4 or 0xFC00 <= info.opcode <= 0xFC07]
+NUMERIC_OPCODES = [info for info in OPCODES.values() if info.is_numeric and info.proposal != "simd"]
 
 
 def test_every_numeric_instruction_has_a_function() -> None:
@@ -242,6 +244,88 @@ def test_to_signed32(a: int, expected: int) -> None:
 )
 def test_to_signed64(a: int, expected: int) -> None:
     assert n.to_signed64(a) == expected
+
+
+# ---------------------------------------------------------------------------
+# The i64 functions are the i32 ones with the i64 constants
+# ---------------------------------------------------------------------------
+
+
+def _twins() -> list[tuple[Any, Any]]:
+    """(i32 function, its i64 twin): the module's functions made from another's code."""
+    pairs = []
+    for name, function in vars(n).items():
+        twin = getattr(n, name.replace("32", "64"), None)
+        if isinstance(function, FunctionType) and function.__name__ == name and "32" in name:
+            if isinstance(twin, FunctionType) and twin.__code__.co_firstlineno == function.__code__.co_firstlineno:
+                pairs.append((function, twin))
+    return pairs
+
+
+TWINS = _twins()
+
+
+def _loaded_constants(function: Any) -> list[tuple[type, Any]]:
+    # By dis, not co_consts: a Python may load small ints from the instruction (3.14's LOAD_SMALL_INT).
+    loads = ("LOAD_CONST", "LOAD_SMALL_INT", "RETURN_CONST")
+    return [(type(i.argval), i.argval) for i in dis.get_instructions(function) if i.opname in loads]
+
+
+def test_every_integer_function_with_an_i64_counterpart_is_a_twin() -> None:
+    assert len(TWINS) == 38
+    assert {twin.__name__ for _, twin in TWINS} >= {"i64_div_s", "i64_rotl", "i64_trunc_sat_f64_s", "to_signed64"}
+
+
+@pytest.mark.parametrize(("i32", "i64"), TWINS, ids=[twin.__name__ for _, twin in TWINS])
+def test_a_twin_is_the_i32_code_with_the_i64_constants(i32: Any, i64: Any) -> None:
+    assert [i.opname for i in dis.get_instructions(i64)] == [i.opname for i in dis.get_instructions(i32)]
+    swapped = [n._I64_OF[key] for key in _loaded_constants(i32)]
+    assert _loaded_constants(i64) == [(type(c), c) for c in swapped]
+    width_dependent = {(type(a), a) for a, _ in n._I64_CONSTANTS}
+    assert not width_dependent & set(_loaded_constants(i64))
+    assert i64.__name__ == i64.__qualname__ == i64.__code__.co_name == i32.__name__.replace("32", "64")
+    assert i64.__annotations__ == i32.__annotations__
+    assert i64.__module__ == n.__name__
+
+
+@pytest.mark.parametrize(("i32", "i64"), TWINS, ids=[twin.__name__ for _, twin in TWINS])
+def test_a_twin_compiled_from_source_is_the_same_code(i32: Any, i64: Any) -> None:
+    # The route a Python with LOAD_SMALL_INT takes at import, checked here against the other.
+    made = n._i64_from_source(i32, i64.__name__)
+    assert made.__code__.co_code == i64.__code__.co_code
+    assert made.__code__.co_consts == i64.__code__.co_consts
+    assert list(made.__code__.co_lines()) == list(i64.__code__.co_lines())
+    assert (made.__name__, made.__doc__) == (i64.__name__, i64.__doc__)
+
+
+def _i32_low_half(a: int) -> int:
+    return a & 0xFFFF  # width-free
+
+
+def _i32_high_half(a: int) -> int:
+    return a >> 16  # half of 32: would stay 16 in the twin
+
+
+@pytest.mark.parametrize(
+    "make", [n._i64, lambda f: n._i64_from_source(f, f.__name__.replace("32", "64"))], ids=["code", "source"]
+)
+def test_a_twin_refuses_a_constant_of_unknown_width(make: Any) -> None:
+    twin = make(_i32_low_half)
+    assert twin(0x123456789) == 0x6789
+    assert twin.__name__ == "_i64_low_half"
+    with pytest.raises(AssertionError, match="_i64_high_half: 16 is in neither"):
+        make(_i32_high_half)
+
+
+def test_the_signed_truncation_bound_is_the_first_double_below_the_range() -> None:
+    assert n._I64_OF[float, -2147483649.0] == math.nextafter(-(2.0**63), -math.inf)
+    assert math.nextafter(-2147483648.0, -math.inf) > -2147483649.0  # i32: doubles lie between, hence < not <=
+
+
+def test_every_function_is_found_under_its_name() -> None:
+    # Twins are named by their mnemonic, like written functions (aliases keep their first name).
+    for function in n.NUMERIC_FUNCTIONS.values():
+        assert getattr(n, function.__name__) is function
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Which post-MVP proposals a module uses: one case per rule, and modules that use none."""
+"""Which proposals a module uses (one case per rule, and modules that use none), and proposals as features."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from wasmrun.inspection.proposals import PROPOSALS, detect_proposals
+from wasmrun.errors import ValidationError
+from wasmrun.features import PROPOSALS, Features, proposals_used
 from wasmrun.loader import load_module
 
 
 def proposals(wat: str) -> tuple[str, ...]:
-    return detect_proposals(load_module(wat.encode()))
+    return proposals_used(load_module(wat.encode()))
 
 
 @pytest.mark.parametrize(
@@ -56,4 +57,33 @@ def test_detected_proposals(wat: str, expected: tuple[str, ...]) -> None:
 
 def test_every_proposal_in_the_listed_order() -> None:
     wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
-    assert detect_proposals(load_module(wat.read_bytes())) == PROPOSALS
+    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS
+
+
+# --- proposals as features -------------------------------------------------------------------------------
+
+FEATURE_CASES = {
+    "simd": "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))",
+    "sign-extension": "(module (func (param i32) (result i32) (i32.extend8_s (local.get 0))))",
+    "bulk-memory": "(module (memory 1) (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))",
+    "multi-value": "(module (func (result i32 i32) (i32.const 1) (i32.const 2)))",
+    "reference-types": "(module (table 1 externref))",
+    "nontrapping-float-to-int": "(module (func (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0))))",
+    "mutable-global": '(module (global (export "g") (mut i32) (i32.const 0)))',
+}
+
+
+@pytest.mark.parametrize("proposal", list(FEATURE_CASES))
+def test_a_module_using_a_disabled_proposal_is_refused_naming_it(proposal: str) -> None:
+    with pytest.raises(ValidationError, match=f"^module uses the {proposal} proposal, which is disabled$"):
+        load_module(FEATURE_CASES[proposal].encode(), features=Features().without(proposal))
+
+
+@pytest.mark.parametrize("proposal", list(FEATURE_CASES))
+def test_a_module_is_accepted_when_its_proposals_are_on(proposal: str) -> None:
+    others = [name for name in PROPOSALS if name != proposal]
+    load_module(FEATURE_CASES[proposal].encode(), features=Features().without(*others))
+
+
+def test_every_proposal_of_the_table_is_a_feature() -> None:
+    assert all(hasattr(Features(), proposal.replace("-", "_")) for proposal in PROPOSALS)

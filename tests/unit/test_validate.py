@@ -1,4 +1,4 @@
-"""Tests for wasmrun.validate: modules built directly as Module values.
+"""Tests for wasmrun.validation: modules built directly as Module values.
 
 Bodies are written as instruction text (``"i32.const 1"``) and assembled to
 bytes with the opcode table, so each case reads like the spec tests it mirrors
@@ -16,7 +16,7 @@ import pytest
 from wasmrun.binary.instructions import read_instructions
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError, ValidationError
-from wasmrun.instructions import BY_MNEMONIC
+from wasmrun.instructions import BY_MNEMONIC, OPCODES, InstructionInfo
 from wasmrun.module import (
     ConstExpr,
     DataSegment,
@@ -29,7 +29,8 @@ from wasmrun.module import (
     SegmentMode,
 )
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
-from wasmrun.validate import validate_module
+from wasmrun.validation import body as body_check
+from wasmrun.validation import covers, validate_module
 
 I32, I64, F32, F64, V128 = ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128
 FUNCREF, EXTERNREF = ValType.FUNCREF, ValType.EXTERNREF
@@ -736,3 +737,132 @@ def test_malformed_later_body_wins_over_invalid_earlier_one() -> None:
     broken[module.codes[1].code_start] = 0xFF  # not an opcode: the body is malformed
     with pytest.raises(DecodeError, match="illegal opcode"):
         validate_module(module.replace(raw=bytes(broken)))
+
+
+# --- the loop's fast paths and the rules they abbreviate ----------------------------------------------------
+
+# Cases that go past the fast paths into the rules: the polymorphic stack of unreachable code,
+# multi-value block types, instructions in unusual places.
+POLYMORPHIC_VALID: dict[str, Spec] = {
+    "end of unreachable block, nothing left": body("block i32", "unreachable", "end", "drop"),
+    "end of unreachable block, part left": body("block i32 ", "unreachable", "i32.const 1", "end", "drop"),
+    "unreachable binary operands": body("unreachable", "i32.add", "drop"),
+    "unreachable one binary operand": body("unreachable", "i32.const 1", "i32.add", "drop"),
+    "unreachable load and store": body("unreachable", "i32.load 2 0", "i32.store 2 0", memories=MEMORY),
+    "unreachable br_if": body("block i64", "unreachable", "br_if 0", "end", "drop"),
+    "unreachable br, br_table and return": body(
+        "block i32", "unreachable", "br 0", "unreachable", "br_table 0 0", "return", "end", result=[I32]
+    ),
+    "unreachable select": body("unreachable", "select", "drop"),
+    "unreachable local and global set": body(
+        "unreachable",
+        "local.set 0",
+        "local.tee 0",
+        "drop",
+        "global.set 0",
+        locals=[(1, F64)],
+        imports=[IMPORTED_MUT_I32],
+    ),
+    "unreachable call": Spec(
+        funcs=[Func(0, ["unreachable", "call 1"]), Func(1, [])], types=[UNIT, FuncType((I32,), ())]
+    ),
+    "unreachable if condition": body("unreachable", "if", "end"),
+    "block with parameters": Spec(
+        funcs=[Func(0, ["i32.const 1", "block 1", "drop", "end", "i32.const 2", "loop 1", "br_if 1", "end"])],
+        types=[UNIT, FuncType((I32,), ())],
+    ),
+    "if with parameters and else": Spec(
+        funcs=[
+            Func(0, ["f32.const 1", "i32.const 1", "if 1", "i32.trunc_f32_s", "else", "drop", "i32.const 0", "end"])
+        ],
+        types=[FuncType((), (I32,)), FuncType((F32,), (I32,))],
+    ),
+    "nop and drop in unreachable code": body("unreachable", "nop", "drop", "drop"),
+}
+
+POLYMORPHIC_INVALID: dict[str, tuple[Spec, str]] = {
+    "unreachable block leaves an extra value": (
+        body("block", "unreachable", "i32.const 1", "end"),
+        "type mismatch: end leaves [i32] on the stack beyond the block's results",
+    ),
+    "unreachable block leaves a wrong value": (
+        body("block i32", "unreachable", "f32.const 1", "end", "drop"),
+        "type mismatch: end requires [i32] but stack has [f32]",
+    ),
+    "unreachable if without else changes type": (
+        body("i32.const 1", "if i32", "unreachable", "end", "drop"),
+        "type mismatch: end if without else must have matching parameter and result types, [] vs [i32]",
+    ),
+    "unreachable binary operand of the wrong type": (
+        body("unreachable", "f32.const 1", "i32.add", "drop"),
+        "type mismatch: i32.add requires [i32 i32] but stack has [f32]",
+    ),
+    "unreachable select of different types": (
+        body("unreachable", "i32.const 1", "f64.const 1", "i32.const 1", "select", "drop"),
+        "type mismatch: select operands differ: [i32 f64]",
+    ),
+    "br_if to a loop with parameters": (
+        Spec(
+            funcs=[Func(0, ["f32.const 1", "loop 1", "i32.const 1", "br_if 0", "end"])],
+            types=[UNIT, FuncType((I32,), ())],
+        ),
+        "type mismatch: loop requires [i32] but stack has [f32]",
+    ),
+    "global.set of an immutable global, value given": (
+        body("i32.const 1", "global.set 0", imports=[IMPORTED_I32]),
+        "global is immutable",
+    ),
+    "local.tee beyond the locals": (body("i32.const 1", "local.tee 3", "drop", locals=[(1, I32)]), "unknown local 3"),
+}
+
+
+@pytest.mark.parametrize("spec", POLYMORPHIC_VALID.values(), ids=POLYMORPHIC_VALID.keys())
+def test_polymorphic_and_multi_value_bodies_pass(spec: Spec) -> None:
+    validate_module(build(spec))
+
+
+@pytest.mark.parametrize(("spec", "expected"), POLYMORPHIC_INVALID.values(), ids=POLYMORPHIC_INVALID.keys())
+def test_polymorphic_and_multi_value_bodies_are_rejected(spec: Spec, expected: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_module(build(spec))
+    assert caught.value.message == expected
+
+
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body loop without its fast paths: every instruction typed by its rule from the instruction table."""
+    slow = {opcode: (body_check._RULE, rule, None, None) for opcode, rule in body_check._RULES.items()}
+    monkeypatch.setattr(body_check, "_DISPATCH", slow)
+
+
+def _verdict(module: Module) -> tuple[str, int | None] | None:
+    try:
+        validate_module(module)
+    except ValidationError as error:
+        return error.message, error.offset
+    return None
+
+
+ALL_CASES = {
+    **{name: spec for name, (spec, _) in INVALID.items()},
+    **VALID,
+    **{name: spec for name, (spec, _) in POLYMORPHIC_INVALID.items()},
+    **POLYMORPHIC_VALID,
+}
+
+
+@pytest.mark.parametrize("spec", ALL_CASES.values(), ids=ALL_CASES.keys())
+def test_fast_paths_give_the_verdict_of_the_rules(spec: Spec, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fast path only abbreviates its rule: same verdict, same text, same offset."""
+    module = build(spec)
+    fast = _verdict(module)
+    _rules_only(monkeypatch)
+    assert _verdict(module) == fast
+
+
+def test_every_instruction_has_a_rule_found_through_the_table() -> None:
+    assert all(covers(info) for info in OPCODES.values())
+    made_up = InstructionInfo(0xFC00FF, "made.up", "future_kind", None, None, None, proposal="future-proposal")
+    assert not covers(made_up)
+    # A fixed effect with an immediate kind the generic rule does not check is not covered either.
+    assert not covers(InstructionInfo(0xFC00FE, "made.up2", "future_kind", (I32,), (I32,), None))
+    assert covers(InstructionInfo(0xFC00FD, "made.add", "none", (I64, I64), (I64,), None))

@@ -34,8 +34,9 @@ from typing import Any, ClassVar
 
 import pytest
 
+from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import ProcExit
-from wasmrun.launch import Host, LaunchConfig, instantiate, make_executor
+from wasmrun.launch import Host, instantiate
 from wasmrun.loader import load_module
 from wasmrun.module import Module
 from wasmrun.runtime.linker import Linker
@@ -271,10 +272,11 @@ class _Engine(_Mine):
         module = _Engine._modules.get(attached)
         if module is None:
             module = _Engine._modules[attached] = load_module(wrapper_module(attached).encode())
-        self.store = Store(make_executor(LaunchConfig()))
+        interpreter = Interpreter()
+        self.store = Store(interpreter)
         linker = Linker(self.store)
         define_wasi(linker, self.context, module)
-        instance = instantiate(Host(linker, self.context), module)
+        instance = instantiate(Host(linker, self.context, interpreter), module)
         self.functions = {name: instance.exports["call_" + name] for name in FUNCTION_SIGNATURES}
         memory = instance.exports["memory" if attached else "scratch"]
         if not isinstance(memory, MemoryInstance):

@@ -24,7 +24,7 @@ from wasmrun.binary.instructions import decode_function_body, read_instructions,
 from wasmrun.binary.names import decode_names
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
-from wasmrun.instructions import REF_FUNC
+from wasmrun.instructions import opcode_of
 from wasmrun.module import (
     ConstExpr,
     CustomSection,
@@ -65,8 +65,8 @@ _RANK = {
 
 _MAX_LOCALS = 0xFFFFFFFF
 _FUNC_TYPE_FORM = 0x60
-_MEMORY_INIT = 0xFC08
-_DATA_DROP = 0xFC09
+_REF_FUNC = opcode_of("ref.func")  # function indices in element segments are decoded as its constant expressions
+_DATA_INSTRUCTIONS = frozenset((opcode_of("memory.init"), opcode_of("data.drop")))
 # Every encoding of memory.init/data.drop starts with one of these byte pairs
 # (0x88/0x89 begin an over-long LEB128 of 8/9); finding none proves neither is used.
 _DATA_INSTRUCTION_CANDIDATE = re.compile(rb"\xfc[\x08\x09\x88\x89]")
@@ -199,7 +199,7 @@ class _ModuleDecoder:
                 continue
             checked.add(index)
             for opcode, _, _ in decode_function_body(self.data, codes[index]):
-                if opcode in (_MEMORY_INIT, _DATA_DROP):
+                if opcode in _DATA_INSTRUCTIONS:
                     return True
         return False
 
@@ -443,7 +443,7 @@ def _read_function_indices(reader: Reader) -> tuple[ConstExpr, ...]:
     init = []
     for _ in range(reader.length()):
         offset = reader.pos
-        init.append(ConstExpr(((REF_FUNC, reader.u32(), offset),), offset))
+        init.append(ConstExpr(((_REF_FUNC, reader.u32(), offset),), offset))
     return tuple(init)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
-from wasmrun.instructions import OPCODES, PREFIX_MISC, PREFIX_SIMD
+from wasmrun.instructions import OPCODES, PREFIXES, InstructionInfo, prefixed
 from wasmrun.module import FunctionBody, Instruction
 from wasmrun.types import ValType
 
@@ -44,7 +44,9 @@ _REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF}
     _LANE,
     _MEMARG_LANE,
     _ELSE,
-) = range(21)
+    _END,
+    _IF,
+) = range(23)
 
 _KIND_CODES = {
     "none": _NONE,
@@ -76,11 +78,18 @@ _KIND_CODES = {
     "memarg_lane": _MEMARG_LANE,
 }
 
-_KIND_OF: dict[int, int] = {opcode: _KIND_CODES[info.immediate] for opcode, info in OPCODES.items()}
-# ``else`` is only well-formed directly inside an ``if`` (and once): its own kind
-# keeps that check off the common no-immediate path.
-_KIND_OF[0x05] = _ELSE
-_BLOCK_STARTS = frozenset((0x02, 0x03, 0x04))
+# The structure the decoder follows: ``end`` closes the sequence or a block, ``else`` is only
+# well-formed directly inside an ``if`` (and once), so they and ``if`` get kinds of their own.
+_STRUCTURE_CODES = {"end": _END, "else": _ELSE, "if": _IF}
+
+_KIND_OF: dict[int, int] = {
+    opcode: _STRUCTURE_CODES.get(info.control) or _KIND_CODES[info.immediate] for opcode, info in OPCODES.items()
+}
+
+
+def covers(info: InstructionInfo) -> bool:
+    """Whether the decoder reads this instruction's immediates (the completeness test asks)."""
+    return info.immediate in _KIND_CODES
 
 
 def read_valtype(reader: Reader) -> ValType:
@@ -118,21 +127,23 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         offset = pos
         opcode = data[pos]
         pos += 1
-        if opcode == PREFIX_MISC or opcode == PREFIX_SIMD:  # noqa: SIM109  (no tuple built per instruction)
+        if opcode in PREFIXES:
             reader.pos = pos
             sub = reader.u32()
             pos = reader.pos
-            opcode = (opcode << 8) | sub if sub <= 0xFF else -1
+            opcode = prefixed(opcode, sub) if sub <= 0xFFFF else -1
         kind = kind_of.get(opcode)
         if kind is None:
             raise DecodeError("illegal opcode", offset)
         if kind == _NONE:
             append((opcode, None, offset))
-            if opcode == 0x0B:
-                if not open_blocks:
-                    reader.pos = pos
-                    return out
-                open_blocks.pop()
+            continue
+        if kind == _END:
+            append((opcode, None, offset))
+            if not open_blocks:
+                reader.pos = pos
+                return out
+            open_blocks.pop()
             continue
         if kind == _INDEX or kind == _I32:  # noqa: SIM109  (hot loop)
             # Fast path for one-byte LEB128 (most indices and small constants).
@@ -152,9 +163,9 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         imm: object
         if kind == _MEMARG:
             imm = (_read_align(reader), reader.u32())
-        elif kind == _BLOCKTYPE:
+        elif kind == _BLOCKTYPE or kind == _IF:  # noqa: SIM109  (no tuple built per instruction)
             imm = _read_blocktype(reader)
-            open_blocks.append(opcode == 0x04)
+            open_blocks.append(kind == _IF)
         elif kind == _ELSE:
             if not open_blocks or not open_blocks[-1]:
                 raise DecodeError("END opcode expected", offset)

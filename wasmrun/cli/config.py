@@ -1,24 +1,27 @@
-"""What a ``wasmrun run`` command line asks for, as one frozen :class:`RunConfig`.
+"""The rules for ``wasmrun run``'s option values, and the one record a ``run`` command line parses into.
 
-The CLI parses options into a RunConfig and hands it to the library; the
-library never looks at ``sys.argv``.  The rules for option values (durations,
-sizes, ``--dir`` and ``--env`` forms, Wasmtime's ``-W``/``-S``/``-D`` aliases)
-live here, once, and raise :class:`ConfigError` (a usage error: exit status 2).
+That record is :class:`~wasmrun.launch.RunConfig` (with the engine's
+:class:`~wasmrun.engine.options.EngineOptions` inside it): the CLI parses
+options into one (:func:`wasmrun.cli.main.build_run_config`) and hands it to
+the library, which runs by it as it is; the library never looks at
+``sys.argv``.  The rules for option values (durations, sizes, ``--dir`` and
+``--env`` forms, Wasmtime's ``-W``/``-S``/``-D`` aliases) live here, once,
+and raise :class:`ConfigError` (a usage error: exit status 2).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Literal, NamedTuple, TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
-Engine = Literal["interp", "compile", "auto"]
-ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
+from wasmrun.engine.options import ENGINES as ENGINES
+from wasmrun.engine.options import EngineOptions as EngineOptions
+from wasmrun.launch import DEFAULT_MAX_BACKTRACE as DEFAULT_MAX_BACKTRACE
+from wasmrun.launch import DEFAULT_MAX_MEMORY as DEFAULT_MAX_MEMORY
+from wasmrun.launch import DirMapping as DirMapping
+from wasmrun.launch import RunConfig as RunConfig
 
-GIB = 1 << 30
-DEFAULT_MAX_MEMORY = 4 * GIB
-DEFAULT_MAX_BACKTRACE = 20
 POINTER_SIZE_CHOICES = ("8", "4")  # `inspect --ptr-size`: a 64-bit or a 32-bit host
 
 
@@ -28,59 +31,6 @@ class ConfigError(ValueError):
 
 # The records of this module are NamedTuples rather than frozen dataclasses: every `wasmrun` start-up
 # defines them, and a dataclass takes about a millisecond to define (start-up is a promise of the CLI).
-
-
-class DirMapping(NamedTuple):
-    """A preopened directory: ``host`` on this machine, seen as ``guest`` by the program."""
-
-    host: str
-    guest: str
-
-
-class RunConfig(NamedTuple):
-    """Everything ``wasmrun run`` was asked to do.
-
-    ``args`` are the guest's arguments after its ``argv[0]``; :attr:`argv` is
-    the whole guest argv.  ``env`` keeps ``--env`` entries in order, a value of
-    ``None`` meaning "copy the host's value" (resolved by
-    :meth:`guest_environment`, so that reading the host environment happens
-    when the program starts, not when options are parsed).
-    """
-
-    module: str  # a path, or "-" for stdin
-    args: tuple[str, ...] = ()
-    argv0: str | None = None
-    dirs: tuple[DirMapping, ...] = ()
-    env: tuple[tuple[str, str | None], ...] = ()
-    inherit_env: bool = False
-    invoke: str | None = None
-    fuel: int | None = None
-    timeout: float | None = None  # seconds
-    max_memory: int = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
-    max_stack_depth: int | None = None  # None: the engine's default (50,000 frames)
-    engine: Engine = "auto"
-    json_report: str | None = None  # a path, or "-" for stderr
-    stats: bool = False
-    max_backtrace: int = DEFAULT_MAX_BACKTRACE
-    backtrace_details: bool = True
-
-    @property
-    def argv(self) -> tuple[str, ...]:
-        """The guest's argv: its argv[0] (the module file's base name, as Wasmtime gives it) and the args."""
-        return (self.argv0 if self.argv0 is not None else os.path.basename(self.module), *self.args)
-
-    def guest_environment(self, host: Mapping[str, str]) -> dict[str, str]:
-        """The guest's environment: the host's when ``--inherit-env``, then each ``--env`` in order.
-
-        ``--env K`` copies the host's ``K`` and is ignored when the host has no ``K``.
-        """
-        environment = dict(host) if self.inherit_env else {}
-        for key, value in self.env:
-            if value is not None:
-                environment[key] = value
-            elif key in host:
-                environment[key] = host[key]
-        return environment
 
 
 # --- option values -------------------------------------------------------------------------
@@ -163,15 +113,15 @@ def backtrace_details_from_environment(host: Mapping[str, str]) -> bool:
 
 # --- Wasmtime's aliases ----------------------------------------------------------------------
 #
-# Each alias sets the RunConfig field of the wasmrun option it stands for, so
-# ``-W fuel=N`` and ``--fuel N`` are one setting.  Wasmtime accepts several
-# comma-separated settings in one ``-W``; so does wasmrun.
+# Each alias sets the field of the wasmrun option it stands for (the option's parameter, named as its
+# field in RunConfig or EngineOptions), so ``-W fuel=N`` and ``--fuel N`` are one setting.  Wasmtime
+# accepts several comma-separated settings in one ``-W``; so does wasmrun.
 
 
 class Alias(NamedTuple):
     flag: str  # "-W", "-S" or "-D"
     key: str
-    field: str  # the RunConfig field
+    field: str  # the option's parameter, and field
     option: str  # wasmrun's spelling
     parse: Callable[[str], object] | None  # None: a switch (``-S key`` or ``-S key=y|n``)
 
@@ -186,11 +136,11 @@ ALIASES = (
 _ALIAS_BY_KEY = {(alias.flag, alias.key): alias for alias in ALIASES}
 
 AliasValues = dict[str, tuple[object, Alias]]
-"""RunConfig field -> (value, the alias that set it)."""
+"""Field (the option's parameter) -> (value, the alias that set it)."""
 
 
 def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None = None) -> AliasValues:
-    """The RunConfig fields set by Wasmtime-style ``flag`` options (``-W fuel=10,timeout=2s``); later wins."""
+    """The fields set by Wasmtime-style ``flag`` options (``-W fuel=10,timeout=2s``); later wins."""
     values = {} if values is None else values
     for setting in settings:
         for item in setting.split(","):

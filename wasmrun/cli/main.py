@@ -27,7 +27,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from wasmrun.cli import collection, config
-from wasmrun.cli.config import ENGINES, POINTER_SIZE_CHOICES, ConfigError, DirMapping, RunConfig
+from wasmrun.cli.config import ENGINES, POINTER_SIZE_CHOICES, ConfigError, DirMapping, EngineOptions, RunConfig
 from wasmrun.cli.errors import report_error
 
 if TYPE_CHECKING:
@@ -262,35 +262,48 @@ def run(ctx: click.Context, **params: Any) -> Invocation:
     return Invocation("run", debug=_debug(ctx), run=run_config)
 
 
+_ALIAS_SETTINGS = (("-W", "wasm_settings"), ("-S", "wasi_settings"), ("-D", "debug_settings"))
+
+
 def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, str]) -> RunConfig:
-    """The RunConfig for ``run``'s parsed parameters; conflicting spellings raise ConfigError."""
+    """The RunConfig for ``run``'s parsed parameters; conflicting spellings raise ConfigError.
+
+    Each parameter sets the field of its name, in :class:`RunConfig` or in its
+    :class:`EngineOptions` (``--stats``, in both); a parameter click left unset
+    (None) leaves the record's default.  So a new ``run`` option needs no code
+    here: its click option, its parameter named as its field, is all.  The only
+    parameters that are no field are handled first: the Wasmtime-style aliases
+    (merged into the fields they set), the parts of the guest's ``argv``, and
+    ``--no-backtrace-details`` (with ``WASMTIME_BACKTRACE_DETAILS``).
+    """
+    values = dict(params)
     aliases: config.AliasValues = {}
-    for flag, settings in (("-W", "wasm_settings"), ("-S", "wasi_settings"), ("-D", "debug_settings")):
-        config.parse_aliases(flag, params[settings], aliases)
-    args: tuple[str, ...] = params["args"]
+    for flag, settings in _ALIAS_SETTINGS:
+        config.parse_aliases(flag, values.pop(settings), aliases)
+    for field in aliases:
+        given = values[field]
+        values[field] = config.merge_alias(field, None if given is False else given, aliases)  # False: not given
+    args: tuple[str, ...] = values.pop("args")
     if args[:1] == ("--",):  # one `--` right after the module is a separator
         args = args[1:]
-    max_memory = config.merge_alias("max_memory", params["max_memory"], aliases)
-    max_backtrace = config.merge_alias("max_backtrace", params["max_backtrace"], aliases)
-    return RunConfig(
-        module=params["module"],
-        args=args,
-        argv0=params["argv0"],
-        dirs=tuple(params["dirs"]),
-        env=tuple(params["env"]),
-        inherit_env=bool(config.merge_alias("inherit_env", params["inherit_env"] or None, aliases)),
-        invoke=params["invoke"],
-        fuel=config.merge_alias("fuel", params["fuel"], aliases),
-        timeout=config.merge_alias("timeout", params["timeout"], aliases),
-        max_memory=config.DEFAULT_MAX_MEMORY if max_memory is None else max_memory,
-        max_stack_depth=params["max_stack_depth"],
-        engine=params["engine"],
-        json_report=params["json_report"],
-        stats=params["stats"],
-        max_backtrace=config.DEFAULT_MAX_BACKTRACE if max_backtrace is None else max_backtrace,
-        backtrace_details=not params["no_backtrace_details"]
-        and config.backtrace_details_from_environment(host_environment),
-    )
+    argv0 = values.pop("argv0")
+    values["argv"] = (argv0 if argv0 is not None else os.path.basename(values["module"]), *args)
+    details = not values.pop("no_backtrace_details")
+    values["backtrace_details"] = details and config.backtrace_details_from_environment(host_environment)
+    run: dict[str, Any] = {}
+    engine: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in RunConfig._fields and name not in EngineOptions._fields:
+            raise TypeError(f"run's parameter {name!r} is no field of RunConfig or EngineOptions")
+        if value is None:
+            continue  # not given: the record's default
+        if name in RunConfig._fields:
+            run[name] = value
+        if name in EngineOptions._fields:
+            engine[name] = value
+    # --stats prints the statistics and --json-report reports them: both have the engine count them.
+    engine["stats"] = values["stats"] or values["json_report"] is not None
+    return RunConfig(**run, engine_options=EngineOptions(**engine))
 
 
 @cli.command("inspect")

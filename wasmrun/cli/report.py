@@ -116,9 +116,7 @@ def _frames(trap: Trap, module: Module | None, *, max_frames: int | None, detail
 
 def _resources(record: RunRecord) -> dict[str, Any]:
     resources = record.resources
-    executor = resources.executor
-    meter = getattr(executor, "fuel_meter", None)
-    counters = getattr(executor, "counters", None)
+    meter, counters = resources.fuel_meter, resources.counters
     translate = counters.translate_seconds if counters is not None else 0.0
     return {
         "instructions": max(meter.consumed, 0) if meter is not None else None,

@@ -1,11 +1,11 @@
-"""``wasmrun run``: a :class:`~wasmrun.cli.config.RunConfig` in, :func:`wasmrun.launch.run_module` called, results out.
+"""``wasmrun run``: a :class:`~wasmrun.launch.RunConfig` in, :func:`wasmrun.launch.run_module` called, results out.
 
-The library does the running; this module translates: the RunConfig into a
-:class:`~wasmrun.launch.LaunchConfig` (the guest's argv and environment, the
-preopens), the library's failures into the CLI's (:mod:`wasmrun.cli.errors`
-words them and picks the exit status), and ``--invoke``'s results into lines
-on stdout.  The guest's own output never passes through here: it goes straight
-to file descriptors 1 and 2 as the guest writes it.
+The library does the running, by the RunConfig as the command line made it;
+this module loads the module and translates: the library's failures into the
+CLI's (:mod:`wasmrun.cli.errors` words them and picks the exit status), and
+``--invoke``'s results into lines on stdout.  The guest's own output never
+passes through here: it goes straight to file descriptors 1 and 2 as the
+guest writes it.
 
 With ``--stats`` or ``--json-report``, the run is recorded (:mod:`wasmrun.cli.report`)
 and its failure, if any, reported here: the message first, then the
@@ -14,7 +14,6 @@ statistics and the JSON object, last on stderr where a script finds it.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -35,7 +34,6 @@ from wasmrun.errors import WasmError
 
 if TYPE_CHECKING:
     from wasmrun.cli.report import RunRecord
-    from wasmrun.launch import LaunchConfig
 
 STDERR = "-"
 
@@ -103,9 +101,7 @@ def _run(config: RunConfig, record: RunRecord | None) -> int:
 
     source = display_name(config.module)
     try:
-        outcome = launch.run_module(
-            module, launch_config(config, stats=record is not None), record.resources if record is not None else None
-        )
+        outcome = launch.run_module(module, config, record.resources if record is not None else None)
     except launch.ExecutionError as failure:
         raise GuestFailure(
             failure.error,
@@ -128,24 +124,3 @@ def _run(config: RunConfig, record: RunRecord | None) -> int:
         sys.stdout.write("".join(line + "\n" for line in lines))
         sys.stdout.flush()
     return EXIT_SUCCESS
-
-
-def launch_config(config: RunConfig, *, stats: bool = False) -> LaunchConfig:
-    """The library's view of a ``run`` command line (reads the host environment for ``--env K``).
-
-    ``stats``: count calls and call depth (for ``--stats`` and ``--json-report``).
-    """
-    from wasmrun import launch
-
-    return launch.LaunchConfig(
-        argv=config.argv,
-        env=tuple(config.guest_environment(os.environ).items()),
-        preopens=tuple((mapping.host, mapping.guest) for mapping in config.dirs),
-        invoke=config.invoke,
-        engine=config.engine,
-        max_memory=config.max_memory,
-        max_stack_depth=config.max_stack_depth,
-        fuel=config.fuel,
-        timeout=config.timeout,
-        stats=stats,
-    )

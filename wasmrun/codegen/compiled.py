@@ -44,7 +44,9 @@ see :func:`wasmrun.launch._deadline`) may stop at any line: the generated
 function's ``positions`` place those.
 
 Options (:class:`CodeOptions`): code metering fuel or counting calls is
-generated only when the executor has a meter for it, and never otherwise.
+generated only when the executor gives it a meter, and never otherwise; the
+meter object itself is bound in the namespace (``FUEL``, ``STATS``), so the
+code reaches it as a global name, looked up nowhere else.
 """
 
 from __future__ import annotations
@@ -64,11 +66,13 @@ from wasmrun.errors import (
     Trap,
 )
 from wasmrun.runtime.functions import FunctionInstance, WasmFunction, resolve_indirect
+from wasmrun.runtime.interrupt import garbage_collector_callback
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
 if TYPE_CHECKING:
     from wasmrun.codegen import Expressions, GeneratedFunction
+    from wasmrun.engine.meters import CallCounters, FuelMeter  # made by the engine, given to the code it compiles
     from wasmrun.module import Module
     from wasmrun.runtime.instance import Instance
 
@@ -111,14 +115,17 @@ FORCE_FLAT = False  # tests: compile every function in the flat form
 
 
 class CodeOptions(NamedTuple):
-    """What generated code does besides the function's work: metering (``fuel``), counting (``stats``).
+    """What generated code does besides the function's work, and with what: the meters themselves.
 
-    Each is generated only when on (names ``FUEL``, ``FUEL_OUT``, ``FUEL_USE``
-    and ``STATS`` in the namespace, from the executor's meters).
+    ``fuel``: the :class:`~wasmrun.engine.meters.FuelMeter` metering code
+    charges, ``stats``: the :class:`~wasmrun.engine.meters.CallCounters` it
+    counts calls in; None: no such code.  Each is generated only when on, and
+    reaches the meter by a name the namespace binds to it (``FUEL``, with
+    ``FUEL_OUT`` and ``FUEL_USE`` its bound methods; ``STATS``).
     """
 
-    fuel: bool = False
-    stats: bool = False
+    fuel: FuelMeter | None = None
+    stats: CallCounters | None = None
 
 
 NO_OPTIONS = CodeOptions()
@@ -177,6 +184,7 @@ _CODE_INFO: dict[int, tuple[weakref.ref[CodeType], CodeInfo]] = {}
 def _register(code: CodeType, info: CodeInfo) -> None:
     key = id(code)
 
+    @garbage_collector_callback
     def forget(_reference: weakref.ref[CodeType]) -> None:
         _CODE_INFO.pop(key, None)
 
@@ -353,11 +361,12 @@ def _base_namespace() -> dict[str, Any]:
     return _BASE_NAMESPACE
 
 
-def namespace(instance: Instance) -> dict[str, Any]:
-    """The instance's namespace (made on first use; see the module docstring).
+def namespace(instance: Instance, options: CodeOptions = NO_OPTIONS) -> dict[str, Any]:
+    """The instance's namespace (made on first use; see the module docstring), with ``options``' meters.
 
     It lives on the instance: the namespace holds the instance's functions, which
-    hold the instance, so nothing outside may hold the namespace.
+    hold the instance, so nothing outside may hold the namespace.  The meters are
+    its store's executor's, the same for every function of the instance.
     """
     found = instance.namespace
     if found is not None:
@@ -381,15 +390,13 @@ def namespace(instance: Instance) -> dict[str, Any]:
         names[f"ty{k}"] = function_type
     names["datas"] = instance.datas
     names["elems"] = instance.elements
-    executor = instance.store.executor
-    meter = getattr(executor, "fuel_meter", None)
+    meter = options.fuel
     if meter is not None:
         names["FUEL"] = meter
         names["FUEL_OUT"] = meter.exhausted
         names["FUEL_USE"] = meter.use
-    counters = getattr(executor, "counters", None)
-    if counters is not None:
-        names["STATS"] = counters
+    if options.stats is not None:
+        names["STATS"] = options.stats
     instance.namespace = names
     return names
 
@@ -447,8 +454,8 @@ def generate(module: Module, index: int, *, flat: bool = False, options: CodeOpt
         flat=flat or FORCE_FLAT,
         slots_per_frame=SLOTS_PER_FRAME,
         typed_views=_TYPED_VIEWS,
-        fuel=options.fuel,
-        stats=options.stats,
+        fuel=options.fuel is not None,
+        stats=options.stats is not None,
     )
 
 
@@ -459,13 +466,13 @@ def compile_function(
     instance = function.instance
     generated = generate(instance.module, function.index, options=options)
     try:
-        compiled = bind(generated, namespace(instance))
+        compiled = bind(generated, namespace(instance, options))
     except (SyntaxError, RecursionError, MemoryError):
         if generated.form == "flat":
             raise
         # A CPython limit the generator did not foresee: the flat form has fewer.
         generated = generate(instance.module, function.index, flat=True, options=options)
-        compiled = bind(generated, namespace(instance))
+        compiled = bind(generated, namespace(instance, options))
     return compiled, generated
 
 
@@ -494,8 +501,8 @@ def compile_loop_entry(
         name=name,
         slots_per_frame=SLOTS_PER_FRAME,
         typed_views=_TYPED_VIEWS,
-        fuel=options.fuel,  # the call it continues was counted (stats) where it began
+        fuel=options.fuel is not None,  # the call it continues was counted (stats) where it began
     )
     if generated is None:
         return None
-    return bind(generated, namespace(instance)), generated
+    return bind(generated, namespace(instance, options)), generated

@@ -30,26 +30,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wasmrun.instructions import (
-    BLOCK,
-    BLOCKTYPE_EMPTY,
-    BR,
-    BR_IF,
-    BR_TABLE,
-    ELSE,
-    END,
-    IF,
-    LOCAL_GET,
-    LOCAL_SET,
-    LOCAL_TEE,
-    LOOP,
-    RETURN,
-    UNREACHABLE,
-)
+from wasmrun.instructions import BLOCKTYPE_EMPTY, CONTROL, opcode_of
 from wasmrun.module import Instruction, Module
 
-FUNCTION = -1
+FUNCTION = "function"
 """The kind of the function's own construct (its label is the function's return)."""
+
+_LOCAL_GET = opcode_of("local.get")
+_LOCAL_WRITES = frozenset((opcode_of("local.set"), opcode_of("local.tee")))
 
 
 @dataclass(slots=True, eq=False)
@@ -57,7 +45,7 @@ class Construct:
     """A ``block``, ``loop``, ``if`` or the function body itself."""
 
     id: int  # 0 for the function, then 1, 2, ... in order of appearance
-    kind: int  # BLOCK, LOOP, IF or FUNCTION
+    kind: str  # the control kind of its opening instruction ("block", "loop", "if"), or FUNCTION
     position: int  # index of the opening instruction (-1 for the function)
     nparams: int
     nresults: int
@@ -74,7 +62,7 @@ class Construct:
     @property
     def arity(self) -> int:
         """How many values a branch to its label carries."""
-        return self.nparams if self.kind == LOOP else self.nresults
+        return self.nparams if self.kind == "loop" else self.nresults
 
 
 def block_arity(module: Module, blocktype: int) -> tuple[int, int]:
@@ -112,17 +100,29 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
     live = True
     next_id = 1
     max_depth = 0
+    control = CONTROL
     for position, (opcode, immediate, _offset) in enumerate(instructions):
-        if opcode in (BLOCK, LOOP, IF):
+        kind = control.get(opcode)
+        if kind is None:  # an instruction that does not move control: only locals matter here
+            if not live:
+                continue
+            if opcode == _LOCAL_GET:
+                if immediate not in needs_init and not any(immediate in scope for scope in assigned):
+                    needs_init.add(immediate)
+            elif opcode in _LOCAL_WRITES:
+                assigned[-1].add(immediate)
+                stack[-1].writes.add(immediate)
+            continue
+        if kind == "block" or kind == "loop" or kind == "if":
             nparams_, nres = block_arity(module, immediate)
-            construct = Construct(next_id, opcode, position, nparams_, nres, stack[-1].id, dead=not live)
+            construct = Construct(next_id, kind, position, nparams_, nres, stack[-1].id, dead=not live)
             next_id += 1
             constructs[position] = construct
             stack.append(construct)
             assigned.append(set())
             max_depth = max(max_depth, len(stack) - 1)
             continue
-        if opcode == ELSE:
+        if kind == "else":
             construct = stack[-1]
             construct.has_else = True
             construct.then_reached = live and not construct.dead
@@ -131,16 +131,16 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
             # The else arm is live if the if was.
             live = not construct.dead
             continue
-        if opcode == END:
+        if kind == "end":
             construct = stack.pop()
             inner = assigned.pop()
             if construct.dead:
                 live = False
                 continue
             reached = live or construct.then_reached
-            if construct.kind != LOOP and construct.branches:
+            if construct.kind != "loop" and construct.branches:
                 reached = True
-            if construct.kind == IF and not construct.has_else:
+            if construct.kind == "if" and not construct.has_else:
                 reached = True  # the false edge
             construct.end_reached = reached
             if assigned:
@@ -152,40 +152,34 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
             continue
         if not live:
             continue
-        if opcode == LOCAL_GET:
-            if immediate not in needs_init and not any(immediate in scope for scope in assigned):
-                needs_init.add(immediate)
-        elif opcode in (LOCAL_SET, LOCAL_TEE):
-            assigned[-1].add(immediate)
-            stack[-1].writes.add(immediate)
-        elif opcode in (BR, BR_IF):
+        if kind == "br" or kind == "br_if":
             target = stack[-1 - immediate]
             target.branches += 1
             if immediate != 0:
                 target.nested = True
-            elif opcode == BR_IF:
+            elif kind == "br_if":
                 target.top_conditionals += 1
-            if opcode == BR:
+            if kind == "br":
                 live = False
-        elif opcode == BR_TABLE:
+        elif kind == "br_table":
             labels, default = immediate
             for depth in {*labels, default}:
                 target = stack[-1 - depth]
                 target.branches += 1
                 target.nested = True
             live = False
-        elif opcode in (RETURN, UNREACHABLE):
+        elif kind == "return" or kind == "unreachable":
             live = False
     return Structure(function, constructs, max_depth, needs_init)
 
 
 def _carried(construct: Construct, inner: set[int], live: bool, then_arm: set[int] | None) -> set[int]:
     """The locals a construct certainly assigns on every path to its end (see the module docstring)."""
-    if construct.kind == LOOP:
+    if construct.kind == "loop":
         return inner if live else set()  # only falling through its body reaches a loop's end
     if construct.branches:
         return set()
-    if construct.kind == BLOCK:
+    if construct.kind == "block":
         return inner if live else set()
     # An if: both arms must fall through (no else: the false edge assigns nothing).
     if not construct.has_else or then_arm is None or not live:

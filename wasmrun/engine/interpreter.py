@@ -1,4 +1,4 @@
-"""The interpreter: function entries, calls, the call-depth limit, traps with frames.
+"""The interpreter (``Interpreter``): tier selection, lazy translation, the call-depth limit, traps with frames.
 
 A wasm function runs as ``pc = code[pc](R)`` over its handlers (see
 :mod:`wasmrun.interp.fusion`) until a handler returns 0.  ``R``, the frame,
@@ -65,18 +65,17 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from types import CodeType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from wasmrun.codegen import compiled
+from wasmrun.engine.options import DEFAULT_COMPILE_THRESHOLD as DEFAULT_COMPILE_THRESHOLD  # the public names
+from wasmrun.engine.options import DEFAULT_HOT_THRESHOLD as DEFAULT_HOT_THRESHOLD
+from wasmrun.engine.options import ENGINES as ENGINES
+from wasmrun.engine.options import Engine as Engine
+from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
-from wasmrun.interp.machine import (
-    DEFAULT_MAX_STACK_DEPTH,
-    bind,
-    install_runs,
-    make_counting_entry,
-    make_entry,
-)
+from wasmrun.interp.machine import bind, install_runs, make_counting_entry, make_entry
 from wasmrun.interp.simd_translation import function_uses_simd
 from wasmrun.interp.translate import Translation, plan_runs, translate_function
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
@@ -87,12 +86,7 @@ if TYPE_CHECKING:
     from wasmrun.codegen import GeneratedFunction  # the compiled tier is imported when first used
     from wasmrun.engine.meters import CallCounters, FuelMeter
 
-DEFAULT_HOT_THRESHOLD = 200  # calls plus loop iterations before a function's runs are fused
 _PYTHON_FRAMES_PER_CALL = 3  # the caller's call handler, the callee's entry (and a counting entry, while cold)
-
-Engine = Literal["interp", "compile", "auto"]
-ENGINES: tuple[Engine, ...] = ("interp", "compile", "auto")
-DEFAULT_COMPILE_THRESHOLD = 200  # under auto: calls plus loop iterations before a function is compiled
 COMPILED_MARGIN = 16  # Python frames beyond the depth limit for what the deepest compiled frame calls
 ENGINE_ROOM = 2_000  # Python frames the engine's own work (translating, compiling) may add to a deep stack
 
@@ -153,57 +147,48 @@ _ENTRY_CODES = frozenset(
 class Interpreter:
     """The executor of :class:`~wasmrun.runtime.store.Store`: interprets superinstructions, compiles hot code.
 
-    ``engine`` picks the tiers (see the module docstring).  ``fuse=False``
-    translates one handler per wasm instruction (for testing the fusions).
-    ``hot_threshold`` is the number of calls plus loop iterations after which
-    an interpreted function's runs are fused (0: at once; None: never), under
-    ``interp``; ``compile_threshold`` the number after which ``auto``
-    compiles it (0: at its first call), and ``osr`` whether a hot loop
-    switches its running call to compiled code.
+    Its settings are one :class:`~wasmrun.engine.options.EngineOptions`
+    (``options``): ``Interpreter(options)``, or the same fields as keywords,
+    ``Interpreter(engine="compile", fuel=100)`` (with both, the keywords
+    replace the record's fields).  ``engine`` picks the tiers (see the module
+    docstring); the record says what each setting does.
 
     ``fuel``: a budget of fuel, counted and checked as Wasmtime does (see
-    :mod:`wasmrun.semantics.fuel`; ``fuel_meter`` holds what is left).  ``stats``:
-    count calls, call depth and per-tier work in ``counters``.  Both make
-    code of their own, translated only when they are on.
+    :mod:`wasmrun.semantics.fuel`; the meter, ``fuel_meter``, holds what is
+    left).  ``stats``: count calls, call depth and per-tier work in
+    ``counters``.  Both make code of their own, translated only when they are
+    on, which is given the meter itself (:attr:`code_options`).
     """
 
-    def __init__(
-        self,
-        *,
-        max_stack_depth: int = DEFAULT_MAX_STACK_DEPTH,
-        fuse: bool = True,
-        hot_threshold: int | None = DEFAULT_HOT_THRESHOLD,
-        engine: Engine = "auto",
-        compile_threshold: int = DEFAULT_COMPILE_THRESHOLD,
-        osr: bool = True,
-        fuel: int | None = None,
-        stats: bool = False,
-    ) -> None:
-        if max_stack_depth < 1:
-            raise ValueError("max_stack_depth must be at least 1")
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-        if compile_threshold < 0:
-            raise ValueError("compile_threshold must not be negative")
-        self.max_stack_depth = max_stack_depth
-        self.fuse = fuse
-        self.hot_threshold = hot_threshold
-        self.engine = engine
-        self.compile_threshold = compile_threshold
-        self.osr = osr
+    def __init__(self, options: EngineOptions | None = None, **settings: Any) -> None:
+        if options is None:
+            options = EngineOptions()
+        if settings:
+            unknown = sorted(set(settings) - set(EngineOptions._fields))
+            if unknown:
+                raise TypeError(f"Interpreter() got an unexpected keyword argument {unknown[0]!r}")
+            options = options._replace(**settings)
+        self.options = options = options.checked()
+        # The settings the tiers read at each call, as attributes.
+        self.max_stack_depth = options.max_stack_depth
+        self.fuse = options.fuse
+        self.hot_threshold = options.hot_threshold
+        self.engine = options.engine
+        self.compile_threshold = options.compile_threshold
+        self.osr = options.osr
         # Python's recursion limit, raised while wasm runs so that the engine's own limit comes first.
-        self.recursion_limit = max_stack_depth * _PYTHON_FRAMES_PER_CALL + 10_000
+        self.recursion_limit = options.max_stack_depth * _PYTHON_FRAMES_PER_CALL + 10_000
         # Compiling engines: Python frames allowed beyond max_stack_depth (see the module docstring).
         self.python_margin = COMPILED_MARGIN
         self.fuel_meter: FuelMeter | None = None
         self.counters: CallCounters | None = None
-        if fuel is not None or stats:  # the meters are imported only when asked for
+        if options.fuel is not None or options.stats:  # the meters are imported only when asked for
             from wasmrun.engine.meters import CallCounters, FuelMeter
 
-            self.fuel_meter = FuelMeter(fuel) if fuel is not None else None
-            self.counters = CallCounters() if stats else None
-        # What the compiled tier generates besides the code itself (compiled.generate's options).
-        self.code_options = compiled.CodeOptions(fuel=fuel is not None, stats=stats)
+            self.fuel_meter = FuelMeter(options.fuel) if options.fuel is not None else None
+            self.counters = CallCounters() if options.stats else None
+        # What the compiled tier generates besides the code itself, and the meters that code is given.
+        self.code_options = compiled.CodeOptions(fuel=self.fuel_meter, stats=self.counters)
 
     def translate(self, function: WasmFunction) -> Translation:
         started = time.perf_counter() if self.counters is not None else 0.0
@@ -266,7 +251,7 @@ class Interpreter:
         """The interpreter's entry for ``function``, for good (no counting)."""
         translation = self.translate(function)
         with engine_room():
-            handlers = bind(translation, function.instance)
+            handlers = bind(translation, function.instance, self.fuel_meter)
         function.entry = self.make_entry(translation, handlers)
         return function.entry
 
@@ -275,7 +260,7 @@ class Interpreter:
         translation = self.translate(function)
         instance = function.instance
         with engine_room():
-            handlers = bind(translation, instance)
+            handlers = bind(translation, instance, self.fuel_meter)
         entry = self.make_entry(translation, handlers)
         function.entry = entry
         if (
@@ -289,7 +274,7 @@ class Interpreter:
         if not runs or threshold is None:
             return entry
         if threshold == 0:
-            install_runs(translation, handlers, runs, instance)
+            install_runs(translation, handlers, runs, instance, self.fuel_meter)
             return entry
 
         budget = [threshold]
@@ -300,7 +285,7 @@ class Interpreter:
             for pc, handler in originals.items():
                 handlers[pc] = handler
             with engine_room():
-                install_runs(translation, handlers, runs, instance)
+                install_runs(translation, handlers, runs, instance, self.fuel_meter)
             function.entry = entry
 
         def counted(handler: Any) -> Any:

@@ -1,9 +1,14 @@
 """What an interpreter measures when asked: fuel, and the counters behind ``--stats``.
 
-Both exist only when enabled (``Interpreter(fuel=N)``, ``Interpreter(stats=True)``),
+Both exist only when enabled (the :class:`~wasmrun.engine.options.EngineOptions`
+``fuel`` and ``stats``: ``Interpreter(fuel=N)``, ``Interpreter(stats=True)``),
 and only code translated for them touches them (see :mod:`wasmrun.semantics.fuel`
 and the ``stats`` option of the generators): without them the engine runs
-exactly the code it runs without limits.
+exactly the code it runs without limits.  The interpreter makes them
+(``fuel_meter``, ``counters``) and hands the objects themselves to the code
+that uses them: compiled code gets them as globals of its namespace
+(``FUEL``, ``STATS``: :class:`wasmrun.codegen.compiled.CodeOptions`), a run's
+:class:`~wasmrun.launch.Resources` keeps them for its report.
 """
 
 from __future__ import annotations

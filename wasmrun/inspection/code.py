@@ -15,11 +15,11 @@ from wasmrun.binary.instructions import decode_function_body
 from wasmrun.inspection.instruction_text import instruction_text
 from wasmrun.inspection.summary import function_names
 from wasmrun.inspection.translation import TranslatedForm, translated_form
-from wasmrun.instructions import BLOCK, ELSE, END, IF, LOOP
+from wasmrun.instructions import CONTROL
 from wasmrun.module import Module
 from wasmrun.types import ExternKind
 
-_OPENS = frozenset((BLOCK, LOOP, IF))
+_OPENS = ("block", "loop", "if")
 
 
 class FunctionLookupError(LookupError):
@@ -90,12 +90,12 @@ def function_code(module: Module, index: int) -> FunctionCode:
     lines = []
     depth = 0
     for instruction in decode_function_body(module.raw, body):
-        opcode = instruction[0]
-        if opcode == END and depth:
+        control = CONTROL.get(instruction[0])
+        if control == "end" and depth:
             depth -= 1
         mnemonic, immediates = instruction_text(instruction)
-        lines.append(CodeLine(instruction[2], depth - 1 if opcode == ELSE else depth, mnemonic, immediates))
-        if opcode in _OPENS:
+        lines.append(CodeLine(instruction[2], depth - 1 if control == "else" else depth, mnemonic, immediates))
+        if control in _OPENS:
             depth += 1
     return FunctionCode(
         index=index,

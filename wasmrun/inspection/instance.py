@@ -158,9 +158,9 @@ def inspect_instance(module: Module, *, file: str, max_memory: int | None = None
     nobody provides, :class:`~wasmrun.launch.ExecutionError` for a trap in the
     start function, :class:`~wasmrun.errors.ProcExit` if it exits.
     """
-    from wasmrun.launch import LaunchConfig, instantiate, prepared_host
+    from wasmrun.launch import RunConfig, instantiate, prepared_host
 
-    config = LaunchConfig(stdin=None, stdout=None, stderr=None, max_memory=max_memory)
+    config = RunConfig(stdin=None, stdout=None, stderr=None, max_memory=max_memory)
     with prepared_host(module, config) as host:
         instance = instantiate(host, module)
         # Read while the store is open: closing it unmaps the memories.

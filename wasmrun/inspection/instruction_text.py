@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Callable
 from typing import Any
 
-from wasmrun.instructions import OPCODES, OpInfo
+from wasmrun.instructions import OPCODES, InstructionInfo
 from wasmrun.module import ConstExpr, Instruction
 from wasmrun.types import ValType
 
@@ -81,7 +82,7 @@ def _blocktype_text(code: int) -> str:
     return f"(result {ValType(code & 0x7F).text})"
 
 
-def _memarg_text(info: OpInfo, align: int, offset: int) -> str:
+def _memarg_text(info: InstructionInfo, align: int, offset: int) -> str:
     parts = []
     if offset:
         parts.append(f"offset={offset}")
@@ -95,51 +96,73 @@ def _v128_text(value: int) -> str:
     return "i32x4 " + " ".join(f"{lane:#010x}" for lane in lanes)
 
 
-def immediate_text(info: OpInfo, immediate: Any) -> str:
+def _none(_info: InstructionInfo, _immediate: Any) -> str:
+    return ""
+
+
+def _number(_info: InstructionInfo, immediate: Any) -> str:
+    return str(immediate)
+
+
+def _br_table_text(_info: InstructionInfo, immediate: Any) -> str:
+    labels, default = immediate
+    return " ".join(str(label) for label in (*labels, default))
+
+
+def _call_indirect_text(_info: InstructionInfo, immediate: Any) -> str:
+    type_index, table_index = immediate
+    return f"{table_index} (type {type_index})" if table_index else f"(type {type_index})"
+
+
+def _memarg_lane_text(info: InstructionInfo, immediate: Any) -> str:
+    align, offset, lane = immediate
+    return " ".join(part for part in (_memarg_text(info, align, offset), str(lane)) if part)
+
+
+def _table_init_text(_info: InstructionInfo, immediate: Any) -> str:
+    element_index, table_index = immediate
+    return f"{table_index} {element_index}" if table_index else str(element_index)
+
+
+def _table_copy_text(_info: InstructionInfo, immediate: Any) -> str:
+    destination, source = immediate
+    return f"{destination} {source}" if destination or source else ""
+
+
+# Immediate kind (the instruction table's) -> its text.
+_FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
+    **dict.fromkeys(("none", "memory", "memory.copy"), _none),
+    **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane"), _number),
+    "blocktype": lambda _info, code: _blocktype_text(code),
+    "br_table": _br_table_text,
+    "call_indirect": _call_indirect_text,
+    "memarg": lambda info, immediate: _memarg_text(info, *immediate),
+    "memarg_lane": _memarg_lane_text,
+    "i32": lambda _info, value: str(signed(value, 32)),
+    "i64": lambda _info, value: str(signed(value, 64)),
+    "f32": lambda _info, bits: f32_text(bits),
+    "f64": lambda _info, bits: f64_text(bits),
+    "v128": lambda _info, value: _v128_text(value),
+    "select_t": lambda _info, types: "(result " + " ".join(valtype.text for valtype in types) + ")",
+    "reftype": lambda _info, reftype: "func" if reftype is ValType.FUNCREF else "extern",
+    "memory.init": lambda _info, immediate: str(immediate[0]),
+    "table.init": _table_init_text,
+    "table.copy": _table_copy_text,
+    "shuffle": lambda _info, lanes: " ".join(str(lane) for lane in lanes),
+}
+
+
+def covers(info: InstructionInfo) -> bool:
+    """Whether the printer writes this instruction's immediates (the completeness test asks)."""
+    return info.immediate in _FORMATTERS
+
+
+def immediate_text(info: InstructionInfo, immediate: Any) -> str:
     """The immediates of an instruction as the text format writes them ('' for none)."""
-    kind = info.immediate
-    if kind in ("none", "memory", "memory.copy"):
-        return ""
-    if kind == "blocktype":
-        return _blocktype_text(immediate)
-    if kind in ("label", "func", "local", "global", "table", "data", "elem", "lane"):
-        return str(immediate)
-    if kind == "br_table":
-        labels, default = immediate
-        return " ".join(str(label) for label in (*labels, default))
-    if kind == "call_indirect":
-        type_index, table_index = immediate
-        return f"{table_index} (type {type_index})" if table_index else f"(type {type_index})"
-    if kind == "memarg":
-        return _memarg_text(info, *immediate)
-    if kind == "memarg_lane":
-        align, offset, lane = immediate
-        return " ".join(part for part in (_memarg_text(info, align, offset), str(lane)) if part)
-    if kind == "i32":
-        return str(signed(immediate, 32))
-    if kind == "i64":
-        return str(signed(immediate, 64))
-    if kind == "f32":
-        return f32_text(immediate)
-    if kind == "f64":
-        return f64_text(immediate)
-    if kind == "v128":
-        return _v128_text(immediate)
-    if kind == "select_t":
-        return "(result " + " ".join(valtype.text for valtype in immediate) + ")"
-    if kind == "reftype":
-        return "func" if immediate is ValType.FUNCREF else "extern"
-    if kind == "memory.init":
-        return str(immediate[0])
-    if kind == "table.init":
-        element_index, table_index = immediate
-        return f"{table_index} {element_index}" if table_index else str(element_index)
-    if kind == "table.copy":
-        destination, source = immediate
-        return f"{destination} {source}" if destination or source else ""
-    if kind == "shuffle":
-        return " ".join(str(lane) for lane in immediate)
-    raise ValueError(f"no text for immediates of kind {kind!r}")
+    formatter = _FORMATTERS.get(info.immediate)
+    if formatter is None:
+        raise ValueError(f"no text for immediates of kind {info.immediate!r}")
+    return formatter(info, immediate)
 
 
 def instruction_text(instruction: Instruction) -> tuple[str, str]:

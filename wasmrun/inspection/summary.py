@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wasmrun.binary.reader import Reader
+from wasmrun.features import proposals_used
 from wasmrun.inspection.instruction_text import const_expr_text
-from wasmrun.inspection.proposals import detect_proposals
 from wasmrun.module import Import, Module
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType
 
@@ -213,7 +213,7 @@ def summarize(module: Module, *, file: str, text_format: bool, file_size: int) -
         size=len(module.raw),
         module_name=module.names.module,
         start=module.start,
-        proposals=detect_proposals(module),
+        proposals=proposals_used(module),
         sections=_sections(module),
         types=tuple(TypeSummary(index, *_types(functype)) for index, functype in enumerate(module.types)),
         imports=_imports(module),

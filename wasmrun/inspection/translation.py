@@ -39,7 +39,7 @@ from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import UnsupportedInstruction
-from wasmrun.instructions import BR_IF, IF, LOCAL_SET, LOCAL_TEE, OPCODES
+from wasmrun.instructions import CONTROL, OPCODES
 from wasmrun.interp import fusion
 from wasmrun.module import Module
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
@@ -266,17 +266,21 @@ def handler_spans(
     return spans
 
 
+# The control kinds of the branches a comparison or test fuses into (br_if, if).
+_FUSED_BRANCHES = frozenset(branch for _condition, branch in fusion.BRANCH_FUSIONS)
+
+
 def _folds_next(instructions: Sequence[tuple[int, Any, int]], position: int, group: Sequence[Sequence[Any]]) -> bool:
     """Whether the instruction after ``position`` was folded into the handlers ``group`` emitted there."""
     if position + 1 >= len(instructions):
         return False
-    opcode = instructions[position][0]
+    mnemonic = OPCODES[instructions[position][0]].mnemonic
     following, immediate, _ = instructions[position + 1]
-    if following in (LOCAL_SET, LOCAL_TEE) and opcode not in (LOCAL_SET, LOCAL_TEE):
+    destinations = fusion.DESTINATION_INSTRUCTIONS
+    if OPCODES[following].mnemonic in destinations and mnemonic not in destinations:
         # Folded as a destination: a handler writes the local itself (other writes go to stack slots).
         return any(_destination(item) == immediate for item in group)
-    if following in (BR_IF, IF):
-        mnemonic = OPCODES[opcode].mnemonic
+    if CONTROL.get(following) in _FUSED_BRANCHES:
         if mnemonic in fusion.COMPARISONS or mnemonic in fusion.TESTS:
             return any(item[0][0].startswith(("br_if", "br_unless")) for item in group)
     return False

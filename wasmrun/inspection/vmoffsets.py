@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wasmrun.instructions import F32_CONST, F64_CONST, I32_CONST, I64_CONST, REF_FUNC, V128_CONST
+from wasmrun.instructions import opcode_of
 from wasmrun.module import ConstExpr, Module, SegmentMode
 from wasmrun.types import PAGE_SIZE, ExternKind, ValType
 
@@ -266,7 +266,9 @@ def _place(shape: VMShape, ptr_size: int) -> tuple[int, tuple[RegionLayout, ...]
 # Wasmtime's defaults (see the module docstring).
 DENSE_IMAGE_ALWAYS_ALLOWED = 16 << 20
 MAX_PRECOMPUTED_TABLE_SIZE = 1 << 20
-_CONSTANT_OPCODES = frozenset((I32_CONST, I64_CONST, F32_CONST, F64_CONST, V128_CONST))
+_CONSTANT_OPCODES = frozenset(map(opcode_of, ("i32.const", "i64.const", "f32.const", "f64.const", "v128.const")))
+_REF_FUNC = opcode_of("ref.func")
+_I32_CONST = opcode_of("i32.const")
 
 
 def escaped_functions(module: Module) -> frozenset[int]:
@@ -292,11 +294,11 @@ def function_escapes(module: Module) -> dict[int, tuple[str, ...]]:
     """
     found: list[tuple[int, str]] = [(index, ESCAPE_IMPORT) for index in range(module.num_imported_functions)]
     for global_ in module.globals:
-        found.extend((int(imm), ESCAPE_GLOBAL) for opcode, imm, _ in global_.init.instructions if opcode == REF_FUNC)
+        found.extend((int(imm), ESCAPE_GLOBAL) for opcode, imm, _ in global_.init.instructions if opcode == _REF_FUNC)
     found.extend((export.index, ESCAPE_EXPORT) for export in module.exports if export.kind is ExternKind.FUNC)
     for segment in module.elements:
         for item in segment.init:
-            found.extend((int(imm), ESCAPE_ELEMENT) for opcode, imm, _ in item.instructions if opcode == REF_FUNC)
+            found.extend((int(imm), ESCAPE_ELEMENT) for opcode, imm, _ in item.instructions if opcode == _REF_FUNC)
     escapes: dict[int, tuple[str, ...]] = {}
     for function_index, reason in found:
         reasons = escapes.get(function_index, ())
@@ -309,7 +311,7 @@ def _constant_i32(expression: ConstExpr | None) -> int | None:
     """The unsigned value of an expression that is a single ``i32.const``, else None."""
     if expression is not None and len(expression.instructions) == 1:
         opcode, immediate, _ = expression.instructions[0]
-        if opcode == I32_CONST:
+        if opcode == _I32_CONST:
             return int(immediate)
     return None
 
@@ -338,7 +340,7 @@ def _table_segments_left_for_startup(module: Module) -> bool:
         top = offset + len(segment.init)
         if top > table.limits.min or top > MAX_PRECOMPUTED_TABLE_SIZE or table.element is not ValType.FUNCREF:
             return True
-        if not all(len(item.instructions) == 1 and item.instructions[0][0] == REF_FUNC for item in segment.init):
+        if not all(len(item.instructions) == 1 and item.instructions[0][0] == _REF_FUNC for item in segment.init):
             return True
     return False
 

@@ -70,28 +70,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wasmrun.instructions import (
-    BR_IF,
-    F32_CONST,
-    F64_CONST,
-    I32_CONST,
-    I64_CONST,
-    IF,
-    LOCAL_GET,
-    LOCAL_SET,
-    LOCAL_TEE,
-    REF_NULL,
-    V128_CONST,
-)
 from wasmrun.semantics.access import TRAPPING_OPS
 
 # --- 1. instructions that become operands instead of code ---------------------------------------
 
-OPERAND_INSTRUCTIONS = frozenset((LOCAL_GET, I32_CONST, I64_CONST, F32_CONST, F64_CONST, V128_CONST, REF_NULL))
+OPERAND_INSTRUCTIONS = frozenset(
+    ("local.get", "i32.const", "i64.const", "f32.const", "f64.const", "v128.const", "ref.null")
+)
+"""Mnemonics of the instructions that push a pending operand (a local or a constant) and emit no code."""
 
 # --- 2. instructions that become the destination of the instruction before them -------------------
 
-DESTINATION_INSTRUCTIONS = frozenset((LOCAL_SET, LOCAL_TEE))
+DESTINATION_INSTRUCTIONS = frozenset(("local.set", "local.tee"))
+"""Mnemonics of the instructions that become the destination of the instruction before them."""
 
 # --- 3. condition + branch --------------------------------------------------------------------------
 
@@ -105,13 +96,13 @@ COMPARISONS = frozenset(
 TESTS = frozenset(("i32.eqz", "i64.eqz"))
 """Unary instructions that branch as the *negation* of their operand (``eqz; br_if`` = branch if zero)."""
 
-BRANCH_FUSIONS: dict[tuple[str, int], str] = {
-    ("comparison", BR_IF): "br_if",  # branch when the comparison holds
-    ("comparison", IF): "br_unless",  # jump to else/end when it does not
-    ("test", BR_IF): "br_unless",  # eqz x; br_if  = branch when x is zero
-    ("test", IF): "br_if",  # eqz x; if  = jump to else/end when x is non-zero
+BRANCH_FUSIONS: dict[tuple[str, str], str] = {
+    ("comparison", "br_if"): "br_if",  # branch when the comparison holds
+    ("comparison", "if"): "br_unless",  # jump to else/end when it does not
+    ("test", "br_if"): "br_unless",  # eqz x; br_if  = branch when x is zero
+    ("test", "if"): "br_if",  # eqz x; if  = jump to else/end when x is non-zero
 }
-"""``(condition class, branch opcode) -> branch family``; a comparison's family is
+"""``(condition class, control kind of the branch) -> branch family``; a comparison's family is
 suffixed with its arity (``br_if.binop``), a test's uses the operand itself."""
 
 
@@ -325,7 +316,7 @@ FAMILIES: dict[str, Family] = {
 
 # --- fuel: only in code translated for metering (see wasmrun.semantics.fuel) --------------------------
 
-_METER = "meter = ctx.store.executor.fuel_meter"  # the interpreter's FuelMeter (wasmrun.engine.meters)
+# ``meter`` is every factory's parameter: the run's FuelMeter (wasmrun.engine.meters), bound as a value.
 
 
 def _fuel_families() -> dict[str, Family]:
@@ -337,12 +328,11 @@ def _fuel_families() -> dict[str, Family]:
     instruction, then its length charged and checked (a grow's only if it grew).
     """
     made = {
-        "fuel": Family(("cost",), (), "meter.fuel -= cost", prologue=_METER),
+        "fuel": Family(("cost",), (), "meter.fuel -= cost"),
         "fuel.check": Family(
             ("base", "cost"),
             (),
             "if meter.fuel <= base:\n    meter.exhausted(base)\nmeter.fuel -= cost",
-            prologue=_METER,
             may_trap=True,
         ),
         "memory.grow.fuel": Family(
@@ -350,7 +340,6 @@ def _fuel_families() -> dict[str, Family]:
             ("x",),
             "n = {x}\nr = mem.grow(n)\nR[d] = r if r >= 0 else 4294967295\nif r >= 0:\n    meter.use(n)",
             {"mem": "memories"},
-            prologue=_METER,
             may_trap=True,
         ),
         "table.grow.fuel": Family(
@@ -358,16 +347,19 @@ def _fuel_families() -> dict[str, Family]:
             ("v", "n"),
             "k = {n}\nr = tab.grow(k, {v})\nR[d] = r if r >= 0 else 4294967295\nif r >= 0:\n    meter.use(k)",
             {"tab": "tables"},
-            prologue=_METER,
             may_trap=True,
         ),
     }
     for name in ("memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init"):
         family = FAMILIES[name]
         length = "{" + family.sources[-1] + "}"
-        prologue = "\n".join(line for line in (family.prologue, _METER) if line)
         made[f"{name}.fuel"] = Family(
-            family.args, family.sources, f"{family.body}\nmeter.use({length})", family.objects, prologue, may_trap=True
+            family.args,
+            family.sources,
+            f"{family.body}\nmeter.use({length})",
+            family.objects,
+            family.prologue,
+            may_trap=True,
         )
     return made
 

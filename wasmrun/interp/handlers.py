@@ -1,7 +1,8 @@
 """Handler factories, generated from the superinstruction families on first use.
 
 A key ``(family, op, shape)`` (see :mod:`wasmrun.interp.translate`) names one
-factory: ``factory(ctx, *args, nxt)`` returns the handler, a closure
+factory: ``factory(ctx, meter, *args, nxt)`` (``ctx`` the instance, ``meter`` the run's
+:class:`~wasmrun.engine.meters.FuelMeter` or None) returns the handler, a closure
 ``handler(R) -> next pc`` with the arguments bound as cell variables.  Its
 source comes from the family's template (:data:`wasmrun.interp.fusion.
 FAMILIES`): ``{E}`` becomes the instruction's expression (a
@@ -25,7 +26,6 @@ from typing import Any
 
 from wasmrun import errors
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap
-from wasmrun.interp import simd_handlers
 from wasmrun.interp.fusion import EXTRA_EXPRESSIONS, FAMILIES, key_may_trap
 from wasmrun.runtime.functions import resolve_indirect
 from wasmrun.semantics import numeric
@@ -53,7 +53,6 @@ _NAMESPACE: dict[str, Any] = {
     "f32_from_bits": numeric.f32_from_bits,
     "f32_to_bits": numeric.f32_to_bits,
     "STRUCT_ERROR": struct.error,
-    **simd_handlers.NAMESPACE,
 }
 for _format, _name in _STRUCT_NAMES.items():
     _NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from
@@ -160,7 +159,7 @@ def source(key: Key) -> str:
     """The Python source of the factory for ``key``."""
     if key[0] == "run":
         components = key[1]
-        params = ["ctx", "offsets"]
+        params = ["ctx", "meter", "offsets"]
         prologue: list[str] = []
         lines: list[str] = []
         # Members that may trap, after the first, record their own offset (see fusion, item 5): the
@@ -186,7 +185,7 @@ def source(key: Key) -> str:
         name = "run"
     else:
         own_params, prologue, lines, _falls = _component(key, "")
-        params = ["ctx", *own_params]
+        params = ["ctx", "meter", *own_params]
         name = "_".join(part for part in (key[0], key[1] or "", key[2]) if part).replace(".", "_")
     last = lines[-1] if lines else ""  # an unindented last line: the body's own last statement
     if not (last.startswith("return") or last.startswith("raise")):
@@ -201,7 +200,24 @@ def source(key: Key) -> str:
 
 def _compile(key: Key) -> Factory:
     text = source(key)
+    if not _SIMD_LOADED and SIMD_NAME.search(text):
+        _load_simd()
     scope: dict[str, Any] = {}
     exec(compile(text, f"<wasmrun handler {key}>", "exec"), _NAMESPACE, scope)
     made: Factory = scope["make"]
     return made
+
+
+# The SIMD functions join the namespace with the first handler that needs them: most programs have none,
+# and importing them costs start-up time.
+# Every name simd_handlers.NAMESPACE defines starts so (tests/unit/test_simd.py holds it).
+SIMD_NAME = re.compile(r"\b(v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2|V128)")
+_SIMD_LOADED = False
+
+
+def _load_simd() -> None:
+    global _SIMD_LOADED
+    from wasmrun.interp import simd_handlers
+
+    _NAMESPACE.update(simd_handlers.NAMESPACE)
+    _SIMD_LOADED = True

@@ -31,7 +31,7 @@ from wasmrun.runtime.instance import Instance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
 if TYPE_CHECKING:
-    from wasmrun.engine.meters import CallCounters
+    from wasmrun.engine.meters import CallCounters, FuelMeter
 
 DEFAULT_MAX_STACK_DEPTH = 50_000
 
@@ -44,22 +44,29 @@ _depth = 0
 _limit = DEFAULT_MAX_STACK_DEPTH
 
 
-def bind(translation: Translation, instance: Instance) -> list[Any]:
-    """The handlers of a translated function, their instance references resolved."""
+def bind(translation: Translation, instance: Instance, meter: FuelMeter | None = None) -> list[Any]:
+    """The handlers of a translated function, their instance references resolved (and the fuel meter of
+    code translated for metering)."""
     code = translation.code
     handlers: list[Any] = [None] * len(code)
     for pc in range(1, len(code)):
         key, *args = code[pc]
-        handlers[pc] = factory(key)(instance, *args, pc + 1)
+        handlers[pc] = factory(key)(instance, meter, *args, pc + 1)
     return handlers
 
 
-def install_runs(translation: Translation, handlers: list[Any], runs: list[list[int]], instance: Instance) -> None:
+def install_runs(
+    translation: Translation,
+    handlers: list[Any],
+    runs: list[list[int]],
+    instance: Instance,
+    meter: FuelMeter | None = None,
+) -> None:
     """Patch each run's fused closure in at its first handler's index."""
     code, offsets = translation.code, translation.offsets
     for run in runs:
         item = run_item(code, offsets, run)
-        handlers[run[0]] = factory(item[0])(instance, *item[1:], run[-1] + 1)
+        handlers[run[0]] = factory(item[0])(instance, meter, *item[1:], run[-1] + 1)
 
 
 def make_entry(translation: Translation, handlers: list[Any]) -> Entry:

@@ -18,6 +18,12 @@ an unconditional branch is skipped up to the end of its block.  With
 ``fuse=False`` every operand instruction emits its own move and nothing is
 fused: one handler per wasm instruction (the reference for the fusion tests).
 
+Which method translates an instruction follows from the instruction table
+(:func:`wasmrun.semantics.dispatch.visitor_table`): ``numeric``, ``load`` and
+``store`` for the scalar numeric and memory instructions, ``op_<mnemonic>``
+for the others, :func:`~wasmrun.interp.simd_translation.simd_translations` for
+the SIMD proposal; control is told apart by the table's control kind.
+
 With ``fuel=True`` (metering, see :mod:`wasmrun.semantics.fuel`) the code gets
 items of its own, and without it none: a ``fuel.check`` at ``pc`` 1 (the
 function's entry) and at each loop head, a ``fuel`` item where every other
@@ -34,42 +40,12 @@ from typing import Any
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
-from wasmrun.instructions import (
-    BLOCK,
-    BR,
-    BR_IF,
-    BR_TABLE,
-    CALL,
-    CALL_INDIRECT,
-    DROP,
-    ELSE,
-    END,
-    F32_CONST,
-    F64_CONST,
-    GLOBAL_GET,
-    GLOBAL_SET,
-    I32_CONST,
-    I64_CONST,
-    IF,
-    LOCAL_GET,
-    LOCAL_SET,
-    LOCAL_TEE,
-    LOOP,
-    NOP,
-    OPCODES,
-    REF_FUNC,
-    REF_IS_NULL,
-    REF_NULL,
-    RETURN,
-    SELECT,
-    SELECT_T,
-    UNREACHABLE,
-)
+from wasmrun.instructions import BLOCKTYPE_EMPTY, CONTROL, OPCODES, STRUCTURED, InstructionInfo
 from wasmrun.interp import fusion
 from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
 from wasmrun.module import Module
 from wasmrun.semantics import fuel as fuel_rules
-from wasmrun.semantics.dispatch import instruction_table
+from wasmrun.semantics.dispatch import visitor_table
 from wasmrun.types import FuncType, ValType
 
 Operand = tuple[str, Any]
@@ -145,8 +121,8 @@ class _Control:
 
     __slots__ = ("dead", "else_fixup", "fixups", "height", "kind", "nparams", "nresults", "start")
 
-    def __init__(self, kind: int, height: int, nparams: int, nresults: int, start: int, dead: bool = False) -> None:
-        self.kind = kind  # BLOCK, LOOP, IF, ELSE, or END for the function's own block
+    def __init__(self, kind: str, height: int, nparams: int, nresults: int, start: int, dead: bool = False) -> None:
+        self.kind = kind  # the control kind that opened it (block, loop, if; else after one), or "function"
         self.height = height
         self.nparams = nparams
         self.nresults = nresults
@@ -157,7 +133,7 @@ class _Control:
 
     @property
     def arity(self) -> int:
-        return self.nparams if self.kind == LOOP else self.nresults
+        return self.nparams if self.kind == "loop" else self.nresults
 
 
 def translate_function(module: Module, function_index: int, *, fuse: bool = True, fuel: bool = False) -> Translation:
@@ -205,7 +181,7 @@ class _Translator:
     def run(self) -> Translation:
         self.instructions = decode_function_body(self.module.raw, self.body)
         handlers = _HANDLERS
-        self.ctrls.append(_Control(END, 0, 0, len(self.type.results), 0))
+        self.ctrls.append(_Control("function", 0, 0, len(self.type.results), 0))
         instructions = self.instructions
         count = len(instructions)
         position = 0
@@ -218,7 +194,7 @@ class _Translator:
             self.position = position
             self.offset = offset
             self.skip = 0
-            if self.unreachable and opcode not in _STRUCTURE:
+            if self.unreachable and opcode not in _STRUCTURED:
                 position += 1
                 continue
             handler = handlers.get(opcode)
@@ -269,7 +245,7 @@ class _Translator:
                     self.charge[-1] = self.pending
                     self.pending = 0
                 self.charge = None
-                if opcode == LOOP and self.loop_check is not None:
+                if self.loop_check is not None and CONTROL.get(opcode) == "loop":
                     self.charge, self.loop_check = self.loop_check, None
 
     def bulk_family(self, family: str) -> str:
@@ -327,11 +303,11 @@ class _Translator:
         """Where the value about to be produced goes: the next ``local.set``/``tee``'s local, or a slot."""
         if self.fuse:
             following = self.instructions[self.position + 1]
-            if following[0] in fusion.DESTINATION_INSTRUCTIONS:
+            if following[0] in _DESTINATIONS:
                 local = following[1]
                 self.spill_local(local)
                 self.skip = 1
-                if following[0] == LOCAL_TEE:
+                if _DESTINATIONS[following[0]] == "local.tee":
                     self.push(("r", local))
                 return int(local)
         return self.push_slot()
@@ -361,7 +337,7 @@ class _Translator:
 
     def target(self, ctrl: _Control, container: list[Any] | dict[int, Any], index: int) -> None:
         """Make ``container[index]`` the handler index of ``ctrl``'s label (now or when it is bound)."""
-        if ctrl.kind == LOOP:
+        if ctrl.kind == "loop":
             container[index] = ctrl.start
         else:
             ctrl.fixups.append((container, index))
@@ -394,15 +370,16 @@ class _Translator:
         """The condition for a following ``br_if``/``if``: ``("", None, [x])`` (branch on x)."""
         return "", None, [self.pop()]
 
-    def fused_condition(self, info_mnemonic: str, arity: int, branch_opcode: int) -> bool:
-        """If the next instruction is ``br_if``/``if``, fuse this comparison or test into it."""
+    def fused_condition(self, info_mnemonic: str, arity: int) -> bool:
+        """If the next instruction is a branch it fuses with (``br_if``/``if``), fuse this comparison or test into it."""
         if not self.fuse:
             return False
         following = self.instructions[self.position + 1]
-        if following[0] != BR_IF and following[0] != IF:
+        branch = _FUSED_BRANCHES.get(following[0])
+        if branch is None:
             return False
         kind = "test" if info_mnemonic in fusion.TESTS else "comparison"
-        family = fusion.BRANCH_FUSIONS[(kind, following[0])]
+        family = fusion.BRANCH_FUSIONS[(kind, branch)]
         operands = self.stack[len(self.stack) - arity :]
         del self.stack[len(self.stack) - arity :]
         self.skip = 1
@@ -411,7 +388,7 @@ class _Translator:
         else:
             op = info_mnemonic
             family = f"{family}.binop" if arity == 2 else f"{family}.unop"
-        if following[0] == BR_IF:
+        if branch == "br_if":
             self.conditional_jump(self.label(following[1]), family, op, operands)
         else:
             self.open_if(following[1], family, op, operands)
@@ -420,14 +397,14 @@ class _Translator:
     # --- blocks --------------------------------------------------------------------------------
 
     def block_arity(self, blocktype: int) -> tuple[int, int]:
-        if blocktype == -64:
+        if blocktype == BLOCKTYPE_EMPTY:
             return 0, 0
         if blocktype < 0:
             return 0, 1
         function_type = self.module.types[blocktype]
         return len(function_type.params), len(function_type.results)
 
-    def open_block(self, kind: int, blocktype: int) -> _Control:
+    def open_block(self, kind: str, blocktype: int) -> _Control:
         nparams, nresults = self.block_arity(blocktype)
         if self.unreachable:
             ctrl = _Control(kind, len(self.stack), nparams, nresults, 0, dead=True)
@@ -438,10 +415,10 @@ class _Translator:
         return ctrl
 
     def op_block(self, blocktype: int) -> None:
-        self.open_block(BLOCK, blocktype)
+        self.open_block("block", blocktype)
 
     def op_loop(self, blocktype: int) -> None:
-        ctrl = self.open_block(LOOP, blocktype)
+        ctrl = self.open_block("loop", blocktype)
         if not ctrl.dead:
             self.loop_heads.append(ctrl.start)
             self.loop_offsets.append(self.offset)
@@ -450,13 +427,13 @@ class _Translator:
 
     def op_if(self, blocktype: int) -> None:
         if self.unreachable:
-            self.open_block(IF, blocktype)
+            self.open_block("if", blocktype)
             return
         _family, _op, operands = self.condition()
         self.open_if(blocktype, "br_unless", None, operands)
 
     def open_if(self, blocktype: int, family: str, op: str | None, operands: list[Operand]) -> None:
-        ctrl = self.open_block(IF, blocktype)
+        ctrl = self.open_block("if", blocktype)
         shape = "".join(operand[0] for operand in operands)
         item = self.emit(family, op, shape, *[operand[1] for operand in operands], None)
         ctrl.else_fixup = (item, len(item) - 1)
@@ -476,7 +453,7 @@ class _Translator:
         del self.stack[ctrl.height :]
         for _ in range(ctrl.nparams):
             self.push_slot()
-        ctrl.kind = ELSE
+        ctrl.kind = "else"
         self.unreachable = False
 
     def settle_results(self, ctrl: _Control) -> None:
@@ -489,14 +466,14 @@ class _Translator:
         if ctrl.dead:
             return
         falls_through = not self.unreachable
-        if ctrl.kind == END:
+        if ctrl.kind == "function":
             self.end_function(ctrl, falls_through)
             return
         if falls_through:
             self.settle_results(ctrl)
         here = len(self.code)
         reached = falls_through
-        if ctrl.kind != LOOP:
+        if ctrl.kind != "loop":
             for container, index in ctrl.fixups:
                 container[index] = here
             reached = reached or bool(ctrl.fixups)
@@ -654,6 +631,8 @@ class _Translator:
     def op_i32_const(self, value: int) -> None:
         self.constant(value)
 
+    op_i64_const = op_i32_const
+
     def op_f32_const(self, bits: int) -> None:
         self.constant(f32_from_bits(bits))
 
@@ -663,7 +642,7 @@ class _Translator:
     # --- numeric -----------------------------------------------------------------------------------
 
     def numeric(self, mnemonic: str, arity: int) -> None:
-        if (mnemonic in fusion.COMPARISONS or mnemonic in fusion.TESTS) and self.fused_condition(mnemonic, arity, 0):
+        if (mnemonic in fusion.COMPARISONS or mnemonic in fusion.TESTS) and self.fused_condition(mnemonic, arity):
             return
         if arity == 1:
             x = self.pop()
@@ -759,47 +738,27 @@ class _Translator:
         self.emit("ref.func", None, "", self.result_destination(), index)
 
 
-_STRUCTURE = frozenset((BLOCK, LOOP, IF, ELSE, END))
+# How each instruction is translated, found by the table's rule (wasmrun.semantics.dispatch): the generic
+# numeric/load/store visitors, ``op_<mnemonic>`` for the others, the SIMD translations for that proposal.
+_HANDLERS: dict[int, Callable[[_Translator, Any], None]] = visitor_table(_Translator, simd_translations())
+
+# What is translated in unreachable code: the instructions that open, divide or close a block (to keep the nesting).
+_STRUCTURED = frozenset(opcode for opcode, kind in CONTROL.items() if kind in STRUCTURED)
+
+# The instructions that become the destination of the one before them (fusion 2), by opcode: their mnemonic.
+_DESTINATIONS = {
+    opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in fusion.DESTINATION_INSTRUCTIONS
+}
+
+# The branches a comparison or test fuses into (fusion 3), by opcode: their control kind.
+_FUSED_BRANCHES = {
+    opcode: kind for opcode, kind in CONTROL.items() if kind in {branch for _condition, branch in fusion.BRANCH_FUSIONS}
+}
 
 
-def _build_handlers() -> dict[int, Callable[[_Translator, Any], None]]:
-    t = _Translator
-    handlers: dict[int, Callable[[_Translator, Any], None]] = {
-        UNREACHABLE: t.op_unreachable,
-        NOP: t.op_nop,
-        BLOCK: t.op_block,
-        LOOP: t.op_loop,
-        IF: t.op_if,
-        ELSE: t.op_else,
-        END: t.op_end,
-        BR: t.op_br,
-        BR_IF: t.op_br_if,
-        BR_TABLE: t.op_br_table,
-        RETURN: t.op_return,
-        CALL: t.op_call,
-        CALL_INDIRECT: t.op_call_indirect,
-        DROP: t.op_drop,
-        SELECT: t.op_select,
-        SELECT_T: t.op_select,
-        LOCAL_GET: t.op_local_get,
-        LOCAL_SET: t.op_local_set,
-        LOCAL_TEE: t.op_local_tee,
-        GLOBAL_GET: t.op_global_get,
-        GLOBAL_SET: t.op_global_set,
-        I32_CONST: t.op_i32_const,
-        I64_CONST: t.op_i32_const,
-        F32_CONST: t.op_f32_const,
-        F64_CONST: t.op_f64_const,
-        REF_NULL: t.op_ref_null,
-        REF_IS_NULL: t.op_ref_is_null,
-        REF_FUNC: t.op_ref_func,
-    }
-    handlers = instruction_table(_Translator, handlers)
-    handlers.update(simd_translations())
-    return handlers
-
-
-_HANDLERS = _build_handlers()
+def covers(info: InstructionInfo) -> bool:
+    """Whether the interpreter translates the instruction ``info`` (a row of the instruction table)."""
+    return info.opcode in _HANDLERS
 
 
 # --- passes over the translated code ---------------------------------------------------------------

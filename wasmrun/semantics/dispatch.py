@@ -1,51 +1,45 @@
-"""Which visitor method handles each opcode: one table for both translators.
+"""Which visitor method handles each instruction: one rule for both translators, read from the table.
 
 The interpreter's translator (:mod:`wasmrun.interp.translate`) and the Python
-source generator (:mod:`wasmrun.codegen.generator`) both walk a
-validated body and call one method per instruction.  Each passes its own
-methods for the structural instructions (control, variables, constants,
-references, whose signatures differ between the two); everything else follows
-one naming rule, applied here: ``op_<mnemonic>`` (dots as underscores) for the
-memory, table and bulk instructions, ``numeric(mnemonic, arity)`` for the
-numeric ones, ``load(mnemonic, memarg)`` and ``store(mnemonic, memarg)`` for
-memory accesses.
+source generator (:mod:`wasmrun.codegen.generator`) both walk a validated body
+and call one method per instruction.  Which one follows from the instruction
+table: ``numeric(mnemonic, arity)`` for the scalar numeric instructions,
+``load(mnemonic, memarg)`` and ``store(mnemonic, memarg)`` for the scalar
+memory accesses, and ``op_<mnemonic>`` (dots as underscores) for every other
+instruction -- control, variables, constants, references, tables, bulk memory.
+Two encodings with one mnemonic (``select``, typed or not) share a method; a
+visitor may alias one method for several mnemonics (``op_i64_const =
+op_i32_const``) and may give the rows of a whole proposal to one translator of
+its own (``extra``: the interpreter's SIMD translations).
+
+This module also says which instructions have semantics (:func:`covers`): the
+numeric rules of :mod:`wasmrun.semantics.numeric` and the lane rules of
+:mod:`wasmrun.semantics.simd`, which both tiers share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from wasmrun.instructions import OPCODES, OpInfo
+from wasmrun.instructions import OPCODES, InstructionInfo
 from wasmrun.semantics.access import LOADS, STORES
 
 V = TypeVar("V")
 Visit = Callable[[V, Any], None]
 
-NUMERIC_OPCODES: dict[int, OpInfo] = {
-    opcode: info for opcode, info in OPCODES.items() if 0x45 <= opcode <= 0xC4 or 0xFC00 <= opcode <= 0xFC07
+NUMERIC_OPCODES: dict[int, InstructionInfo] = {
+    opcode: info for opcode, info in OPCODES.items() if info.is_numeric and info.proposal != "simd"
 }
-"""The numeric instructions (fixed signature, no immediate), by opcode."""
+"""The scalar numeric instructions (fixed signature, no immediate), by opcode."""
 
 LOAD_OPCODES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in LOADS}
 STORE_OPCODES = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.mnemonic in STORES}
 
-_BY_NAME = (
-    "memory.size",
-    "memory.grow",
-    "memory.fill",
-    "memory.copy",
-    "memory.init",
-    "data.drop",
-    "table.get",
-    "table.set",
-    "table.size",
-    "table.grow",
-    "table.fill",
-    "table.copy",
-    "table.init",
-    "elem.drop",
-)
+
+def method_name(info: InstructionInfo) -> str:
+    """The visitor method of an instruction that has no generic visitor: ``op_<mnemonic>``."""
+    return "op_" + info.mnemonic.replace(".", "_")
 
 
 def _numeric(mnemonic: str, arity: int) -> Visit[Any]:
@@ -60,16 +54,33 @@ def _store(mnemonic: str) -> Visit[Any]:
     return lambda self, memarg: self.store(mnemonic, memarg)
 
 
-def instruction_table(visitor: type[V], structural: dict[int, Visit[V]]) -> dict[int, Visit[V]]:
-    """Opcode -> method of ``visitor``: ``structural`` plus the named, numeric and memory instructions."""
-    table: dict[int, Visit[V]] = dict(structural)
+def visitor_table(visitor: type[V], extra: Mapping[int, Visit[V]] | None = None) -> dict[int, Visit[V]]:
+    """Opcode -> how ``visitor`` handles it (see the module docstring); rows it has no method for are left out."""
+    table: dict[int, Visit[V]] = {}
     for opcode, info in OPCODES.items():
-        if info.mnemonic in _BY_NAME:
-            table[opcode] = getattr(visitor, "op_" + info.mnemonic.replace(".", "_"))
-    for opcode, info in NUMERIC_OPCODES.items():
-        table[opcode] = _numeric(info.mnemonic, len(info.params or ()))
-    for opcode, mnemonic in LOAD_OPCODES.items():
-        table[opcode] = _load(mnemonic)
-    for opcode, mnemonic in STORE_OPCODES.items():
-        table[opcode] = _store(mnemonic)
+        if opcode in NUMERIC_OPCODES:
+            table[opcode] = _numeric(info.mnemonic, len(info.params or ()))
+        elif opcode in LOAD_OPCODES:
+            table[opcode] = _load(info.mnemonic)
+        elif opcode in STORE_OPCODES:
+            table[opcode] = _store(info.mnemonic)
+        else:
+            method = getattr(visitor, method_name(info), None)
+            if method is not None:
+                table[opcode] = method
+    if extra:
+        table.update(extra)
     return table
+
+
+def covers(info: InstructionInfo) -> bool:
+    """Whether the instruction's semantics are written, when it has any of its own (numeric and SIMD ones)."""
+    if info.opcode in NUMERIC_OPCODES:
+        from wasmrun.semantics import numeric
+
+        return hasattr(numeric, info.mnemonic.replace(".", "_"))
+    if info.proposal == "simd" and info.width is None and info.immediate != "v128":
+        from wasmrun.semantics import simd
+
+        return info.mnemonic in simd.SIMD_FUNCTIONS
+    return True

@@ -37,24 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from wasmrun.binary.reader import Reader
-from wasmrun.instructions import (
-    BLOCK,
-    BR,
-    BR_IF,
-    BR_TABLE,
-    CALL,
-    CALL_INDIRECT,
-    DROP,
-    ELSE,
-    END,
-    I32_CONST,
-    IF,
-    LOOP,
-    NOP,
-    OPCODES,
-    RETURN,
-    UNREACHABLE,
-)
+from wasmrun.instructions import FUEL_CLASSES, OPCODES, InstructionInfo, opcode_of
 from wasmrun.module import Module
 
 ENTRY_COST = 1
@@ -63,31 +46,25 @@ ENTRY_COST = 1
 START_COST = (1, 1)
 """Wasmtime calls a start function through a wrapper: 1 charged and checked before it, 1 for its call."""
 
-FREE = frozenset((NOP, DROP, BLOCK, LOOP, UNREACHABLE, RETURN, ELSE, END))
+# The instruction table's fuel classes and control kinds, as opcode sets for the translators' loops.
+FREE = frozenset(opcode for opcode, info in OPCODES.items() if info.fuel == "free")
 """The instructions that cost nothing."""
 
-ENDS_SEGMENT = frozenset((UNREACHABLE, RETURN, CALL, CALL_INDIRECT, LOOP, IF, BR, BR_IF, BR_TABLE, END, ELSE))
+ENDS_SEGMENT = frozenset(opcode for opcode, info in OPCODES.items() if info.ends_segment)
 """Where Wasmtime adds the pending cost to its counter: control leaves straight-line code here."""
 
-VARIABLE = frozenset(
-    opcode
-    for opcode, info in OPCODES.items()
-    if info.mnemonic
-    in (
-        "memory.fill",
-        "memory.copy",
-        "memory.init",
-        "memory.grow",
-        "table.fill",
-        "table.copy",
-        "table.init",
-        "table.grow",
-    )
-)
+VARIABLE = frozenset(opcode for opcode, info in OPCODES.items() if info.fuel == "bulk")
 """Bulk instructions that also cost their length (their last operand)."""
+
+_I32_CONST = opcode_of("i32.const")
 
 SMALL_LENGTH = 128
 """A constant length up to this is charged with the code around it, without a check of its own."""
+
+
+def covers(info: InstructionInfo) -> bool:
+    """Whether the fuel rules know what ``info`` costs (the completeness test asks)."""
+    return info.fuel in FUEL_CLASSES
 
 
 def cost(opcode: int) -> int:
@@ -99,7 +76,7 @@ def constant_length(instructions: Sequence[tuple[int, Any, int]], position: int)
     """The length of the bulk instruction at ``position`` if an ``i32.const`` right before it gives it."""
     if position > 0:
         opcode, immediate, _offset = instructions[position - 1]
-        if opcode == I32_CONST:
+        if opcode == _I32_CONST:
             return int(immediate) & 0xFFFFFFFF
     return None
 

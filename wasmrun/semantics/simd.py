@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from struct import Struct
 from typing import Any
 
-from wasmrun.instructions import OPCODES, PREFIX_SIMD
+from wasmrun.instructions import OPCODES
 from wasmrun.semantics import numeric as _n
 
 MASK128 = (1 << 128) - 1
@@ -769,11 +769,13 @@ def f64x2_promote_low_f32x4(a: int) -> int:
 
 def _is_lane_operation(info: Any) -> bool:
     # Every SIMD instruction but the memory ones and v128.const.
-    return info.opcode >> 8 == PREFIX_SIMD and info.width is None and info.immediate != "v128"
+    return info.proposal == "simd" and info.width is None and info.immediate != "v128"
 
 
 SIMD_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    info.mnemonic: globals()[info.mnemonic.replace(".", "_")] for info in OPCODES.values() if _is_lane_operation(info)
+    info.mnemonic: globals()[info.mnemonic.replace(".", "_")]
+    for info in OPCODES.values()
+    if _is_lane_operation(info) and info.mnemonic.replace(".", "_") in globals()
 }
 """Mnemonic -> function for every SIMD instruction except memory access and ``v128.const``.
 

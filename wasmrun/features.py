@@ -1,7 +1,10 @@
-"""Which post-MVP proposals (all merged into WebAssembly 2.0) a module uses.
+"""Proposals as features: which ones a module uses, and which ones an engine lets it use.
 
-A proposal counts as used when the module declares or executes something the
-MVP (1.0) did not have:
+A :class:`Features` record says which proposals are on (all of WebAssembly 2.0 by default); the
+validator refuses a module that uses one that is off, naming it (``module uses the simd proposal,
+which is disabled``). :func:`proposals_used` is the one rule for what "uses" means, read by the
+validator and by ``inspect``. A proposal counts as used when the module declares or executes
+something it brought (the instruction table's proposal column for instructions):
 
 * ``mutable-global``: an imported or exported mutable global;
 * ``nontrapping-float-to-int``: ``*.trunc_sat_*``;
@@ -17,62 +20,38 @@ MVP (1.0) did not have:
   ``select``, ``ref.*``, ``table.get/set/size/grow/fill``;
 * ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction.
 
-Finding instructions means decoding every function body once; validation does
-that already, so this roughly doubles the cost of loading (a few tens of
-milliseconds for a megabyte of code).
+Finding instructions means decoding every function body once more, so the
+validator does it only when some proposal is off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.instructions import (
-    BLOCK,
-    CALL_INDIRECT,
-    IF,
-    LOOP,
-    PREFIX_MISC,
-    PREFIX_SIMD,
-    SELECT_T,
-    TABLE_GET,
-    TABLE_SET,
-)
+from wasmrun.errors import ValidationError
+from wasmrun.instructions import CONTROL, OPCODES, InstructionInfo, opcodes_of
+from wasmrun.instructions import PROPOSALS as TABLE_PROPOSALS
 from wasmrun.module import Module, SegmentMode
 from wasmrun.types import ExternKind, GlobalType, ValType
 
 MUTABLE_GLOBAL = "mutable-global"
-NONTRAPPING_FLOAT_TO_INT = "nontrapping-float-to-int"
-SIGN_EXTENSION = "sign-extension"
 MULTI_VALUE = "multi-value"
 BULK_MEMORY = "bulk-memory"
 REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
 
-PROPOSALS = (
-    MUTABLE_GLOBAL,
-    NONTRAPPING_FLOAT_TO_INT,
-    SIGN_EXTENSION,
-    MULTI_VALUE,
-    BULK_MEMORY,
-    REFERENCE_TYPES,
-    SIMD,
-)
+PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
 
-
-def _misc(sub: int) -> int:
-    return PREFIX_MISC << 8 | sub
-
-
+# The instructions a proposal brought (the table's proposal column), and the ones some of whose
+# immediates did (a block typed by a type index; call_indirect through a table other than 0).
 _OPCODE_PROPOSALS: dict[int, str] = {
-    **{_misc(sub): NONTRAPPING_FLOAT_TO_INT for sub in range(0x00, 0x08)},
-    **{opcode: SIGN_EXTENSION for opcode in range(0xC0, 0xC5)},
-    **{_misc(sub): BULK_MEMORY for sub in range(0x08, 0x0F)},
-    **{_misc(sub): REFERENCE_TYPES for sub in range(0x0F, 0x12)},
-    **{opcode: REFERENCE_TYPES for opcode in (SELECT_T, TABLE_GET, TABLE_SET, 0xD0, 0xD1, 0xD2)},
+    opcode: info.proposal for opcode, info in OPCODES.items() if info.proposal != "mvp"
 }
-_BLOCK_STARTS = frozenset((BLOCK, LOOP, IF))
+_BLOCK_STARTS = frozenset(opcode for opcode, kind in CONTROL.items() if kind in ("block", "loop", "if"))
+_CALL_INDIRECTS = opcodes_of("call_indirect")
 
 
 def _value_type_proposals(valtypes: Iterable[ValType]) -> set[str]:
@@ -85,7 +64,7 @@ def _value_type_proposals(valtypes: Iterable[ValType]) -> set[str]:
     return found
 
 
-def detect_proposals(module: Module) -> tuple[str, ...]:
+def proposals_used(module: Module) -> tuple[str, ...]:
     """The proposals ``module`` uses, in :data:`PROPOSALS` order."""
     found = _declared_proposals(module)
     for body in module.codes:
@@ -97,11 +76,9 @@ def detect_proposals(module: Module) -> tuple[str, ...]:
             elif opcode in _BLOCK_STARTS:
                 if immediate >= 0:
                     found.add(MULTI_VALUE)
-            elif opcode == CALL_INDIRECT:
+            elif opcode in _CALL_INDIRECTS:
                 if immediate[1] != 0:
                     found.add(REFERENCE_TYPES)
-            elif opcode >> 8 == PREFIX_SIMD:
-                found.add(SIMD)
     return tuple(proposal for proposal in PROPOSALS if proposal in found)
 
 
@@ -137,3 +114,48 @@ def _declared_proposals(module: Module) -> set[str]:
         if segment.element_type is not ValType.FUNCREF:
             found.add(REFERENCE_TYPES)
     return found
+
+
+class Features(NamedTuple):
+    """Which proposals a module may use (all of WebAssembly 2.0 by default).
+
+    One field per proposal, named as the proposal with underscores; Wasmtime's ``-W`` keys name
+    the same switches (``-W simd=n``).  A named tuple, not a dataclass: cheap to define at start-up.
+    """
+
+    mutable_global: bool = True
+    nontrapping_float_to_int: bool = True
+    sign_extension: bool = True
+    multi_value: bool = True
+    bulk_memory: bool = True
+    reference_types: bool = True
+    simd: bool = True
+
+    def enabled(self, proposal: str) -> bool:
+        """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
+        return proposal == "mvp" or bool(getattr(self, proposal.replace("-", "_")))
+
+    @property
+    def everything(self) -> bool:
+        return all(self.enabled(proposal) for proposal in PROPOSALS)
+
+    def without(self, *proposals: str) -> Features:
+        """These features with ``proposals`` turned off."""
+        return self._replace(**{proposal.replace("-", "_"): False for proposal in proposals})
+
+
+ALL_FEATURES = Features()
+
+
+def check_features(module: Module, features: Features) -> None:
+    """Raise :class:`ValidationError` if ``module`` uses a proposal ``features`` turns off."""
+    if features.everything:
+        return
+    for proposal in proposals_used(module):
+        if not features.enabled(proposal):
+            raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+
+
+def covers(info: InstructionInfo) -> bool:
+    """Whether a feature switches the proposal of ``info`` (the completeness test asks)."""
+    return info.proposal == "mvp" or hasattr(ALL_FEATURES, info.proposal.replace("-", "_"))

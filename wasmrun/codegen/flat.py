@@ -1,0 +1,248 @@
+"""The flat form: basic blocks dispatched in one loop, and the entry at a loop head (on-stack replacement).
+
+For functions beyond CPython's static limits, and for every loop entry (see
+:mod:`wasmrun.codegen`, The flat form).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmrun.codegen.control import LOOKUP_MIN_RANGES, Generator
+from wasmrun.codegen.emitter import PLAIN, Ctrl
+from wasmrun.codegen.structure import FUNCTION
+from wasmrun.codegen.values import NO_CONSTANT, Value, local_name
+from wasmrun.semantics.dispatch import visitor_table
+
+
+class FlatGenerator(Generator):
+    """Basic blocks dispatched in one loop (see :mod:`wasmrun.codegen`).
+
+    With ``entry`` (the position of a ``loop`` instruction), the function
+    starts at that loop's head instead: its parameters are then every wasm
+    local and the operand-stack entries live there (``s0, s1, ...``).
+    """
+
+    form = "flat"
+
+    def __init__(self, *args: Any, entry: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.blocks: list[list[tuple[int, str, int, int]]] = []
+        self.current = 0
+        self.terminated = False
+        self.entry = entry
+        self.entry_block = 0
+        self.entry_heights: list[int] = []  # OSR: the stack heights whose values arrive as parameters
+        self.entry_names: list[str] = []  # ... and their parameter names
+
+    def new_block(self) -> int:
+        self.blocks.append([])
+        return len(self.blocks) - 1
+
+    def switch(self, block: int) -> None:
+        """Continue in ``block`` (falling into it from the current one if that is not terminated)."""
+        if not self.terminated:
+            self.jump(block)
+        self.current = block
+        self.lines = self.blocks[block]
+        self.terminated = False
+
+    def jump(self, block: int) -> None:
+        self.emit(f"b = {block}")
+        self.emit("continue")
+        if self.indent == 0:
+            self.terminated = True
+
+    def terminate(self, text: str, kind: int = PLAIN) -> None:
+        self.emit(text, kind)
+        if self.indent == 0:
+            self.terminated = True
+
+    def open_function(self) -> None:
+        self.ctrls.append(Ctrl(self.structure.function, 0, "function"))
+        self.lines = self.blocks[self.new_block()]
+
+    def label_of(self, ctrl: Ctrl) -> int:
+        if ctrl.label is None:
+            ctrl.label = self.new_block()
+        return ctrl.label
+
+    def settle_for_entry(self) -> None:
+        """In a function entered at a loop (OSR): leave no stack entry a pending expression at a construct.
+
+        The entry arrives in the middle, so code before it never ran: a pending expression over
+        temporaries assigned there must not be re-evaluated after a back edge to an enclosing loop.
+        Settling at every construct's start (which all paths through the construct pass) gives each
+        entry one assignment that dominates its every use; settling inside a construct, at a loop
+        nested in one arm, would leave it unassigned on the other paths.
+        """
+        if self.entry is not None:
+            for index in range(len(self.stack)):
+                self.materialize(index)
+
+    def op_block(self, _blocktype: int) -> None:
+        if not self.live:
+            self.dead_construct()
+            return
+        self.settle_for_entry()
+        construct = self.structure.at(self.position)
+        ctrl = Ctrl(construct, self.enter(construct), "plain")
+        if self.merges(construct):
+            ctrl.results = self.result_variables(construct)
+        self.ctrls.append(ctrl)
+
+    def op_loop(self, _blocktype: int) -> None:
+        if not self.live:
+            self.dead_construct()
+            return
+        construct = self.structure.at(self.position)
+        self.settle_for_entry()  # at the entry itself, every stack entry that is not a constant is a parameter
+        ctrl = Ctrl(construct, self.enter(construct), "plain")
+        self.parameter_variables(ctrl)
+        self.align_loop(ctrl)
+        self.ctrls.append(ctrl)
+        if self.position == self.entry or construct.branches:
+            head = self.label_of(ctrl)
+            self.switch(head)
+            if self.position == self.entry:
+                self.entry_block = head
+                for height, value in enumerate(self.stack):
+                    if value.constant is NO_CONSTANT and value.code not in self.entry_names:
+                        self.entry_heights.append(height)
+                        self.entry_names.append(value.code)
+
+    def op_if(self, _blocktype: int) -> None:
+        if not self.live:
+            self.dead_construct()
+            return
+        construct = self.structure.at(self.position)
+        condition = self.pop()
+        self.settle_for_entry()
+        ctrl = Ctrl(construct, self.enter(construct), "plain")
+        ctrl.results = self.result_variables(construct)
+        ctrl.saved = self.top(construct.nparams)
+        ctrl.align_entry = list(self.local_align)
+        self.ctrls.append(ctrl)
+        other = self.new_block()  # the else arm, or the end
+        self.open(f"if not {condition.code}:")
+        if not construct.has_else:
+            self.assign(ctrl.results, ctrl.saved)
+            ctrl.label = other
+        self.jump(other)
+        self.close()
+        ctrl.other = other
+
+    def op_else(self, _immediate: None) -> None:
+        ctrl = self.ctrls[-1]
+        if ctrl.dead:
+            return
+        if self.live:
+            if ctrl.results:
+                self.assign(ctrl.results, self.top(len(ctrl.results)))
+            self.jump(self.label_of(ctrl))
+        self.terminated = True
+        self.switch(ctrl.other)
+        del self.stack[ctrl.base :]
+        self.stack.extend(ctrl.saved)
+        self.align_else(ctrl)
+        self.live = True
+
+    def op_end(self, _immediate: None) -> None:
+        ctrl = self.ctrls.pop()
+        if ctrl.dead:
+            self.live = False
+            return
+        construct = ctrl.construct
+        if construct.kind == FUNCTION:
+            if self.live:
+                self.terminate(self.return_text())
+            elif not self.terminated:
+                self.terminate("return")
+            return
+        if self.live and ctrl.results:
+            self.assign(ctrl.results, self.top(len(ctrl.results)))
+        if construct.kind != "loop" and ctrl.label is not None:
+            if not self.live:
+                self.terminated = True
+            self.switch(ctrl.label)
+        if ctrl.results is not None:
+            del self.stack[ctrl.base :]
+            self.stack.extend(Value(name, simple=True) for name in ctrl.results)
+        elif not self.live:
+            del self.stack[ctrl.base :]
+        self.align_end(ctrl)
+        self.live = construct.end_reached
+
+    def branch(self, depth: int, condition: Value | None) -> None:
+        target = self.ctrls[-1 - depth]
+        self.align_branch(target)
+        construct = target.construct
+        if condition is not None:
+            self.open(f"if {condition.code}:")
+        if construct.kind == FUNCTION:
+            self.terminate(self.return_text())
+        else:
+            names = (target.params if construct.kind == "loop" else target.results) or []
+            self.assign(names, self.top(len(names)))
+            self.jump(self.label_of(target))
+        if condition is not None:
+            self.close()
+
+    def op_br_table(self, immediate: tuple[tuple[int, ...], int]) -> None:
+        labels, default = immediate
+        index = self.table_index()
+        assert index is not None
+        if isinstance(index.constant, int):
+            self.branch(labels[index.constant] if index.constant < len(labels) else default, None)
+            self.live = False
+            return
+        targets = {depth: self.ctrls[-1 - depth] for depth in dict.fromkeys((*labels, default))}
+        if (
+            (len(labels) > LOOKUP_MIN_RANGES * 16 or len(self.table_ranges(labels, default)) > 3)
+            and targets[default].construct.arity == 0
+            and all(target.construct.kind != FUNCTION for target in targets.values())
+        ):
+            # Every target is a basic block reached without values: one tuple lookup.
+            for target in targets.values():
+                self.align_branch(target)
+            blocks = {depth: self.label_of(target) for depth, target in targets.items()}
+            lookup = self.table_constant(tuple([blocks[depth] for depth in labels]))
+            self.emit(f"b = {lookup}[{index.code}] if {index.code} < {len(labels)} else {blocks[default]}")
+            self.terminate("continue")
+            self.live = False
+            return
+        self.emit_ranges(*self.table_dispatch(index, labels, default))
+        self.terminated = True
+        self.live = False
+
+    def extra_params(self) -> list[str]:
+        if self.entry is None:
+            return []
+        locals_ = [local_name(i) for i in range(self.nparams, self.nparams + len(self.declared))]
+        return locals_ + self.entry_names
+
+    def osr_heights(self) -> list[int]:
+        return self.entry_heights
+
+    def body_lines(self) -> list[tuple[int, str, int, int]]:
+        out: list[tuple[int, str, int, int]] = [
+            (0, f"b = {self.entry_block}", PLAIN, -1),
+            (0, "while True:", PLAIN, -1),
+        ]
+
+        def dispatch(low: int, high: int, indent: int) -> None:
+            if high - low == 1:
+                block = self.blocks[low] or [(0, "return", PLAIN, -1)]
+                out.extend((indent + i, text, kind, offset) for i, text, kind, offset in block)
+                return
+            middle = (low + high) // 2
+            out.append((indent, f"if b < {middle}:", PLAIN, -1))
+            dispatch(low, middle, indent + 1)
+            out.append((indent, "else:", PLAIN, -1))
+            dispatch(middle, high, indent + 1)
+
+        dispatch(0, len(self.blocks), 1)
+        return out
+
+
+FlatGenerator.handlers = visitor_table(FlatGenerator)

@@ -1,0 +1,240 @@
+"""Memory and table instructions: loads and stores with the alignment they are known to have, bulk operations.
+
+A load or store is a statement of its own line (kind ``MEMORY``: the
+function's ``except`` turns what it raises into the out-of-bounds trap).  At
+a constant address, or one whose alignment is known (an int, or a node of
+:mod:`~wasmrun.codegen.alignment` that assembly decides), it goes through the
+typed view with one shift; where the instruction's hint promises alignment
+but it is unknown, through a test first; else through the struct methods.
+The bulk instructions with a length charge it when fuel is metered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wasmrun.codegen.alignment import Alignment
+from wasmrun.codegen.emitter import MEMORY, TRAPS, Deferred, Emitter
+from wasmrun.codegen.values import Value
+from wasmrun.semantics.access import LOADS, STORES
+
+STRUCT_NAMES = {"<I": "U32", "<Q": "U64", "<H": "U16", "<d": "F64"}
+_SIZES = {"<I": 4, "<Q": 8, "<H": 2, "<d": 8}
+"""Struct formats of memory accesses -> the name prefix of their pre-bound methods (``U32_UNPACK``, ``U32_PACK``)."""
+
+_V_WORD = re.compile(r"\bv\b")
+_MASKED_STORE = re.compile(r"\{y\} & (\d+)")
+
+
+def _index(base: str, shift: int, k: int) -> str:
+    """The typed-view index of the address ``base`` (an atom) plus ``k`` elements."""
+    return f"({base} >> {shift}) + {k}" if k else f"{base} >> {shift}"
+
+
+class MemoryInstructions(Emitter):
+    """Loads, stores, the memory's size and growth, bulk memory, tables."""
+
+    @staticmethod
+    def address(base: Value, offset: int) -> str:
+        if isinstance(base.constant, int):
+            return str(base.constant + offset)
+        return f"{base.code} + {offset}" if offset else base.code
+
+    def typed(self, access: str, address: str) -> str | None:
+        """``V0_<format>[index]`` for an access at a constant aligned address, if there is a typed view."""
+        if not address.isdigit() or access[1] not in self.typed_views:
+            return None
+        size = _SIZES[access]
+        constant = int(address)
+        return f"V0_{access[1]}[{constant // size}]" if constant % size == 0 else None
+
+    def access_form(self, access: str, memarg: tuple[int, int], base: Value) -> tuple[str, str, Alignment | None, bool]:
+        """How an access of a typed-view format at a dynamic address goes: ``(base, tested base, alignment, hinted)``.
+
+        ``alignment`` is the known alignment of the address (an int or a node:
+        see :mod:`~wasmrun.codegen.alignment`), or None when the
+        typed view cannot serve it (no view, or an offset that is not a
+        multiple of the size); ``hinted`` says the instruction's hint promises
+        natural alignment, which makes testing for it worth while.  The
+        tested form names a base that is not an atom it can repeat: the test,
+        evaluated first, assigns it (``if not (t1 := l2 + 8) & 3``), and
+        ``base`` is that name, the tested base the assignment.
+        """
+        size = _SIZES[access]
+        if access[1] not in self.typed_views or memarg[1] % size:
+            return base.code, base.code, None, False
+        alignment = base.align
+        hinted = memarg[0] >= size.bit_length() - 1
+        if hinted and not base.simple and not (isinstance(alignment, int) and alignment >= size.bit_length() - 1):
+            name = self.temp()
+            return name, f"({name} := {base.code})", alignment, hinted
+        return base.code, base.code, alignment, hinted
+
+    def memory_line(self, alignment: Alignment | None, shift: int, hinted: bool, forms: tuple[str, str, str]) -> None:
+        """Emit the access: ``forms`` are its aligned, tested and general texts (see :meth:`access_form`)."""
+        aligned, tested, general = forms
+        if alignment is None:
+            self.emit(general, MEMORY)
+        elif isinstance(alignment, int):
+            self.emit(aligned if alignment >= shift else tested if hinted else general, MEMORY)
+        else:
+            # A placeholder line, replaced at assembly (the text begins with NUL, which no Python line does).
+            self.emit(f"\0{len(self.deferred)}", MEMORY)
+            self.deferred.append(Deferred(alignment, shift, aligned, tested if hinted else general))
+
+    def load(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+        access, convert = LOADS[mnemonic]
+        base = self.pop()
+        offset = memarg[1]
+        if access == "byte" or isinstance(base.constant, int):
+            address = self.address(base, offset)
+            name, push = self.destination() if convert == "v" else (self.temp(), True)
+            typed = self.typed(access, address) if access != "byte" else None
+            if access == "byte":
+                self.emit(f"{name} = V0[{address}]", MEMORY)
+            elif typed is not None:
+                self.emit(f"{name} = {typed}", MEMORY)
+            else:
+                self.emit(f"{name} = {STRUCT_NAMES[access]}_UNPACK(V0, {address})[0]", MEMORY)
+        else:
+            size = _SIZES[access]
+            shift = size.bit_length() - 1
+            code, test, alignment, hinted = self.access_form(access, memarg, base)
+            name, push = self.destination() if convert == "v" else (self.temp(), True)
+            k = offset // size
+            unpack = f"{STRUCT_NAMES[access]}_UNPACK(V0, {code + ' + ' + str(offset) if offset else code})[0]"
+            view = f"V0_{access[1]}[{_index(code, shift, k)}]"
+            forms = (
+                f"{name} = V0_{access[1]}[{_index(base.code, shift, k)}]",
+                f"{name} = {view} if not {test} & {size - 1} else {unpack}",
+                f"{name} = {STRUCT_NAMES[access]}_UNPACK(V0, {self.address(base, offset)})[0]",
+            )
+            self.memory_line(alignment, shift, hinted, forms)
+        if convert == "v":
+            if push:
+                self.push_result(name)
+        else:
+            self.push(Value("(" + _V_WORD.sub(name, convert) + ")", depth=1))
+
+    def store(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+        access, convert = STORES[mnemonic]
+        value = self.pop()
+        base = self.pop()
+        offset = memarg[1]
+        masked = _MASKED_STORE.fullmatch(convert)
+        if masked is not None and isinstance(value.constant, int):
+            stored = str(value.constant & int(masked.group(1)))
+        else:
+            stored = convert.replace("{y}", value.code)
+        if access == "byte" or isinstance(base.constant, int):
+            address = self.address(base, offset)
+            typed = self.typed(access, address) if access != "byte" else None
+            if access == "byte":
+                self.emit(f"V0[{address}] = {stored}", MEMORY)
+            elif typed is not None:
+                self.emit(f"{typed} = {stored}", MEMORY)
+            else:
+                self.emit(f"{STRUCT_NAMES[access]}_PACK(V0, {address}, {stored})", MEMORY)
+            return
+        size = _SIZES[access]
+        shift = size.bit_length() - 1
+        code, test, alignment, hinted = self.access_form(access, memarg, base)
+        k = offset // size
+        pack = f"{STRUCT_NAMES[access]}_PACK(V0, {code + ' + ' + str(offset) if offset else code}, {stored})"
+        # The tested form is two lines (an assignment is no expression); only one of them runs, so the
+        # stored expression, pure, may appear in both.
+        forms = (
+            f"V0_{access[1]}[{_index(base.code, shift, k)}] = {stored}",
+            f"if not {test} & {size - 1}: V0_{access[1]}[{_index(code, shift, k)}] = {stored}\nelse: {pack}",
+            f"{STRUCT_NAMES[access]}_PACK(V0, {self.address(base, offset)}, {stored})",
+        )
+        self.memory_line(alignment, shift, hinted, forms)
+
+    def op_memory_size(self, memory: int) -> None:
+        name = self.temp()
+        self.emit(f"{name} = m{memory}.pages")
+        self.push(Value(name, simple=True))
+
+    def op_memory_grow(self, memory: int) -> None:
+        length = self.bulk_length()
+        delta = self.pop()
+        name = self.temp()
+        self.emit(f"{name} = m{memory}.grow({delta.code})")
+        if length is not None:
+            self.emit(f"if {name} >= 0: FUEL_USE({length})", TRAPS)
+        self.push(Value(f"({name} if {name} >= 0 else 4294967295)", depth=1))
+
+    def pop_codes(self, count: int) -> list[str]:
+        values = self.top(count)
+        del self.stack[len(self.stack) - count :]
+        return [value.code for value in values]
+
+    def bulk(self, text: str, length: str | None) -> None:
+        """A bulk instruction's line, then the charge of its length if it has one (see :meth:`bulk_length`)."""
+        self.emit(text, TRAPS)
+        if length is not None:
+            self.emit(f"FUEL_USE({length})", TRAPS)
+
+    def op_memory_fill(self, memory: int) -> None:
+        length = self.bulk_length()
+        p, v, n = self.pop_codes(3)
+        self.bulk(f"m{memory}.fill({p}, {v}, {n})", length)
+
+    def op_memory_copy(self, memories: tuple[int, int]) -> None:
+        length = self.bulk_length()
+        p, q, n = self.pop_codes(3)
+        self.bulk(f"m{memories[0]}.copy({p}, {q}, {n})", length)
+
+    def op_memory_init(self, immediate: tuple[int, int]) -> None:
+        segment, memory = immediate
+        length = self.bulk_length()
+        p, q, n = self.pop_codes(3)
+        self.bulk(f"m{memory}.init({p}, datas[{segment}], {q}, {n})", length)
+
+    def op_data_drop(self, segment: int) -> None:
+        self.emit(f"datas[{segment}] = b''")
+
+    # --- tables ---------------------------------------------------------------------------------
+
+    def op_table_get(self, table: int) -> None:
+        (i,) = self.pop_codes(1)
+        name = self.temp()
+        self.emit(f"{name} = T{table}.get({i})", TRAPS)
+        self.push(Value(name, simple=True))
+
+    def op_table_set(self, table: int) -> None:
+        i, v = self.pop_codes(2)
+        self.emit(f"T{table}.set({i}, {v})", TRAPS)
+
+    def op_table_size(self, table: int) -> None:
+        name = self.temp()
+        self.emit(f"{name} = len(E{table})")
+        self.push(Value(name, simple=True))
+
+    def op_table_grow(self, table: int) -> None:
+        length = self.bulk_length()
+        v, n = self.pop_codes(2)
+        name = self.temp()
+        self.emit(f"{name} = T{table}.grow({n}, {v})")
+        if length is not None:
+            self.emit(f"if {name} >= 0: FUEL_USE({length})", TRAPS)
+        self.push(Value(f"({name} if {name} >= 0 else 4294967295)", depth=1))
+
+    def op_table_fill(self, table: int) -> None:
+        length = self.bulk_length()
+        p, v, n = self.pop_codes(3)
+        self.bulk(f"T{table}.fill({p}, {v}, {n})", length)
+
+    def op_table_copy(self, tables: tuple[int, int]) -> None:
+        length = self.bulk_length()
+        p, q, n = self.pop_codes(3)
+        self.bulk(f"T{tables[0]}.copy({p}, T{tables[1]}, {q}, {n})", length)
+
+    def op_table_init(self, immediate: tuple[int, int]) -> None:
+        segment, table = immediate
+        length = self.bulk_length()
+        p, q, n = self.pop_codes(3)
+        self.bulk(f"T{table}.init({p}, elems[{segment}], {q}, {n})", length)
+
+    def op_elem_drop(self, segment: int) -> None:
+        self.emit(f"elems[{segment}] = ()")

@@ -1,0 +1,281 @@
+"""Numeric instructions: constants, and the numeric rules written out as expressions or statements.
+
+Each scalar numeric instruction goes through :meth:`NumericInstructions.numeric`
+(the table gives every row with a fixed effect and no immediate that visitor):
+folded when its operands are constants, else its template of
+:class:`~wasmrun.codegen.emitter.Expressions` with the operands substituted
+(lazily masked where the result need only be right modulo 2**bits), an
+inlined division, or a call of the function named after the mnemonic.  What
+to do for each mnemonic is worked out once per set of rules (:class:`_NumericPlan`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmrun.codegen.alignment import highest, lowest, product, shifted
+from wasmrun.codegen.emitter import MAX_EXPRESSION_DEPTH, TRAPS, Emitter, Expressions
+from wasmrun.codegen.values import EMPTY, NO_CONSTANT, Value, int_literal
+from wasmrun.floats import f32_from_bits, f64_from_bits
+from wasmrun.semantics.access import TRAPPING_OPS
+from wasmrun.semantics.dispatch import NUMERIC_OPCODES
+
+_IDENTITIES = {"add": 0, "sub": 0, "or": 0, "xor": 0, "shl": 0, "mul": 1}  # right operands that change nothing
+_ALIGNMENT_KEEPING = frozenset(("i32.wrap_i64", "i64.extend_i32_u"))  # results with their operand's low bits
+
+_PLACEHOLDERS = ("{a}", "{b}")
+
+
+class _NumericPlan:
+    """What the generator does with one numeric mnemonic, worked out once per :class:`Expressions`."""
+
+    __slots__ = (
+        "bits",
+        "division",
+        "fold",
+        "identity",
+        "keeps_alignment",
+        "operation",
+        "parens",
+        "raw_operand",
+        "template",
+        "views",
+        "wrapping",
+    )
+
+    def __init__(self, expressions: Expressions, mnemonic: str, arity: int) -> None:
+        function = expressions.functions.get(mnemonic)
+        self.fold = function if mnemonic not in TRAPPING_OPS else None  # for constant operands
+        wrapping = expressions.wrapping.get(mnemonic)
+        self.wrapping = wrapping or ""
+        self.bits = (64 if mnemonic[1] == "6" else 32) if wrapping is not None else 0
+        self.operation = mnemonic[4:]
+        self.identity = _IDENTITIES.get(self.operation) if wrapping is not None else None
+        template = expressions.templates.get(mnemonic)
+        self.template = template if template is not None and mnemonic not in TRAPPING_OPS else ""
+        self.raw_operand = mnemonic in expressions.raw_operand
+        self.parens = self.template.count("(")
+        # Per operand: the signed views of it the template contains, as (bits, text).
+        self.views = tuple(
+            tuple(
+                (bits, view.replace("{x}", placeholder))
+                for bits, view in expressions.signed_views.items()
+                if view.replace("{x}", placeholder) in self.template
+            )
+            for placeholder in _PLACEHOLDERS[:arity]
+        )
+        self.keeps_alignment = mnemonic in _ALIGNMENT_KEEPING
+        self.division = expressions.divisions.get(mnemonic, "")
+
+
+_PLANS: dict[int, tuple[Expressions, dict[str, _NumericPlan]]] = {}
+
+
+def _plans(expressions: Expressions) -> dict[str, _NumericPlan]:
+    """The numeric plans for ``expressions`` (made once; keyed by identity, the object kept alive)."""
+    found = _PLANS.get(id(expressions))
+    if found is None or found[0] is not expressions:
+        plans = {
+            info.mnemonic: _NumericPlan(expressions, info.mnemonic, len(info.params or ()))
+            for info in NUMERIC_OPCODES.values()
+        }
+        found = _PLANS[id(expressions)] = (expressions, plans)
+    return found[1]
+
+
+class NumericInstructions(Emitter):
+    """Constants and the scalar numeric instructions."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plans = _plans(self.expressions)
+
+    # --- constants ------------------------------------------------------------------------------
+
+    def op_i32_const(self, value: int) -> None:
+        self.push(self.constant(value))
+
+    op_i64_const = op_i32_const
+
+    def op_f32_const(self, bits: int) -> None:
+        self.push(self.constant(f32_from_bits(bits)))
+
+    def op_f64_const(self, bits: int) -> None:
+        self.push(self.constant(f64_from_bits(bits)))
+
+    # --- numeric --------------------------------------------------------------------------------
+
+    def numeric(self, mnemonic: str, arity: int) -> None:
+        plan = self.plans[mnemonic]
+        stack = self.stack
+        base = len(stack) - arity
+        function = plan.fold
+        if function is not None and stack[-1].constant is not NO_CONSTANT:
+            if arity == 1:
+                self.stack[-1] = self.constant(function(stack[-1].constant))
+                return
+            if stack[-2].constant is not NO_CONSTANT:
+                value = function(stack[-2].constant, stack[-1].constant)
+                del stack[-2:]
+                stack.append(self.constant(value))
+                return
+        if plan.bits:
+            self.wrapping(plan)
+            return
+        template = plan.template
+        if not template:
+            if not plan.division or not self.division(mnemonic, plan.division):
+                self.call_numeric(mnemonic, arity)
+            return
+        if not plan.raw_operand:
+            for index in range(base, len(stack)):
+                if stack[index].wrap:
+                    stack[index] = self.canonical(stack[index])
+        depth = stack[-1].depth if arity == 1 else max(stack[-1].depth, stack[-2].depth)
+        if depth + plan.parens > MAX_EXPRESSION_DEPTH:
+            for index in range(base, len(stack)):
+                self.materialize(index)
+        text = template
+        for position, views in enumerate(plan.views):
+            operand = stack[base + position]
+            placeholder = _PLACEHOLDERS[position]
+            if views:
+                constant = operand.constant
+                if isinstance(constant, int):
+                    for bits, pattern in views:
+                        if pattern in text:
+                            signed = constant - (1 << bits) if constant >> (bits - 1) else constant
+                            text = text.replace(pattern, int_literal(signed))
+                elif operand.simple and len(operand.reads) == 1:
+                    for bits, pattern in views:
+                        if pattern in text:
+                            name = self.hoist(operand, self.expressions.signed_views[bits].replace("{x}", operand.code))
+                            if name is not None:
+                                text = text.replace(pattern, name)
+            if not operand.simple and text.count(placeholder) > 1:
+                self.materialize(base + position)
+        operands = tuple(stack[base:])
+        for placeholder, operand in zip(_PLACEHOLDERS, operands):
+            text = text.replace(placeholder, operand.code)
+        del stack[base:]
+        self.push_expression(text, operands, plan.parens)
+        if plan.keeps_alignment:
+            stack[-1].align = operands[0].align
+
+    def wrapping(self, plan: _NumericPlan) -> None:
+        """A binary instruction whose result need only be right modulo 2**bits (lazy masking)."""
+        bits = plan.bits
+        operation = plan.operation
+        template = plan.wrapping
+        stack = self.stack
+        a, b = stack[-2], stack[-1]
+        identity = plan.identity
+        if identity is not None:
+            if b.constant is not NO_CONSTANT and b.constant == identity:
+                del stack[-1]  # x + 0, x - 0, x | 0, x ^ 0, x << 0, x * 1: x itself
+                return
+            if a.constant is not NO_CONSTANT and a.constant == identity and operation != "sub" and operation != "shl":
+                del stack[-2]
+                return
+        # The estimated magnitudes of the operands, in bits (lazy masking: see Value).
+        width_a = a.width if a.wrap else max(a.constant.bit_length(), 1) if type(a.constant) is int else bits
+        width_b = b.width if b.wrap else max(b.constant.bit_length(), 1) if type(b.constant) is int else bits
+        if operation == "mul":
+            width = width_a + width_b
+        elif operation == "shl":
+            width = width_a + (b.constant & (bits - 1) if isinstance(b.constant, int) else bits - 1)
+        else:
+            width = (width_a if width_a > width_b else width_b) + 1
+        depth = (a.depth if a.depth > b.depth else b.depth) + 1
+        if width > 4 * bits or depth > MAX_EXPRESSION_DEPTH:
+            # Beyond this estimated magnitude (or nesting), reduce the operands first.
+            a, b = self.canonical(a), self.canonical(b)
+            width = 2 * bits + 1
+            depth = (a.depth if a.depth > b.depth else b.depth) + 1
+        del stack[-2:]
+        if operation in ("add", "sub") and isinstance(b.constant, int) and b.constant >> (bits - 1):
+            # x + c with c >= 2**(bits-1) is x - (2**bits - c) modulo 2**bits (x - c likewise): the
+            # sum then stays a one-digit int that the reduction returns as it is, where a sum beyond
+            # 2**bits would make ``%`` divide (three times slower).
+            operation = "sub" if operation == "add" else "add"
+            b = self.constant((1 << bits) - b.constant)
+            template = self.expressions.wrapping[f"i{bits}.{operation}"]
+        elif operation == "add" and isinstance(a.constant, int) and a.constant >> (bits - 1):
+            a, b = b, self.constant((1 << bits) - a.constant)
+            operation = "sub"
+            template = self.expressions.wrapping[f"i{bits}.sub"]
+        text = template.replace("{a}", a.code).replace("{b}", b.code)
+        reads = a.reads | b.reads if (a.reads or b.reads) else EMPTY
+        nodes = self.align_nodes
+        if operation == "and":
+            # x & c is canonical if c is.
+            align = highest(a.align, b.align)
+            if not (a.wrap and b.wrap):
+                stack.append(Value(text, reads, depth=depth, align=align))
+                return
+        elif operation == "mul":
+            align = product(a.align, b.align, nodes)
+        elif operation == "shl":
+            align = shifted(a.align, b.constant & (bits - 1), nodes) if isinstance(b.constant, int) else a.align
+        else:
+            align = lowest(a.align, b.align, nodes)
+            if operation != "add" and operation != "sub" and not a.wrap and not b.wrap:
+                stack.append(Value(text, reads, depth=depth, align=align))  # x | y and x ^ y if both are
+                return
+        wide = operation == "mul" or operation == "shl" or a.wide or b.wide
+        stack.append(Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align))
+
+    def hoist(self, local: Value, expression: str) -> str | None:
+        """A name for ``expression`` (of the local read ``local``) computed before the loops that keep it."""
+        return None
+
+    def division(self, mnemonic: str, template: str) -> bool:
+        """An integer division or remainder without its function's call, where that is safe; whether it was.
+
+        A positive constant divisor cannot trap: the quotient is an expression.
+        An unsigned one by a variable divisor is tested first (``a // b if b
+        else i32_div_u(a, b)``: the function raises the trap), a statement.
+        """
+        stack = self.stack
+        divisor = stack[-1]
+        bits = 64 if mnemonic[1] == "6" else 32
+        unsigned = mnemonic[-1] == "u"
+        if isinstance(divisor.constant, int):
+            if not 0 < divisor.constant < 1 << (bits if unsigned else bits - 1):
+                return False
+            stack[-2] = self.canonical(stack[-2])
+            parens = template.count("(")
+            if (not unsigned and not stack[-2].simple) or stack[-2].depth + parens > MAX_EXPRESSION_DEPTH:
+                self.materialize(len(stack) - 2)  # the signed forms use the dividend three times
+            dividend = stack[-2]
+            del stack[-2:]
+            text = template.replace("{a}", dividend.code).replace("{b}", divisor.code)
+            self.push_expression(text, (dividend, divisor), parens)
+            return True
+        if not unsigned:
+            return False
+        for index in (-2, -1):
+            stack[index] = self.canonical(stack[index])
+        if not divisor.simple:
+            self.materialize(len(stack) - 1)
+        dividend, divisor = stack[-2], stack[-1]
+        del stack[-2:]
+        text = template.replace("{a}", dividend.code).replace("{b}", divisor.code)
+        name, push = self.destination()
+        function = mnemonic.replace(".", "_")
+        self.emit(f"{name} = {text} if {divisor.code} else {function}({dividend.code}, {divisor.code})", TRAPS)
+        if push:
+            self.push_result(name)
+        return True
+
+    def call_numeric(self, mnemonic: str, arity: int) -> None:
+        operands = tuple(self.top(arity))
+        del self.stack[len(self.stack) - arity :]
+        text = f"{mnemonic.replace('.', '_')}({', '.join(operand.code for operand in operands)})"
+        if mnemonic in TRAPPING_OPS:
+            name, push = self.destination()
+            self.emit(f"{name} = {text}", TRAPS)
+            if push:
+                self.push_result(name)
+        else:
+            self.push_expression(text, operands, 1)

@@ -1,0 +1,261 @@
+"""The structured form: wasm's structured control flow as Python ``while``/``if``/``break``/``continue``.
+
+How each construct becomes Python is explained in :mod:`wasmrun.codegen`
+(Control): which form a construct takes follows from the branches that
+target it (:func:`loop_form`, from the pre-pass of :mod:`~wasmrun.codegen.structure`).
+A loop-invariant expression of a signed view is computed once before the
+outermost loop that keeps it (:meth:`StructuredGenerator.hoist`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmrun.codegen.control import Generator
+from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, PLAIN, Ctrl, TooDeep
+from wasmrun.codegen.structure import FUNCTION, Construct, Structure
+from wasmrun.codegen.values import Value
+from wasmrun.semantics.dispatch import visitor_table
+
+NEST_LIMIT = 8  # a block with more top-level br_if's than this becomes a loop rather than nested ifs
+
+
+def loop_form(construct: Construct) -> bool:
+    """Whether the structured form makes ``construct`` a Python ``while`` (see :class:`StructuredGenerator`)."""
+    if construct.dead or not construct.branches:
+        return False
+    if construct.kind == "loop":
+        return True
+    return construct.nested or construct.top_conditionals > NEST_LIMIT
+
+
+def python_loop_depth(structure: Structure) -> int:
+    """The deepest nesting of Python loops the structured form would write."""
+    depth = {0: 0}
+    deepest = 0
+    for construct in structure.constructs.values():  # in order of position: parents first
+        depth[construct.id] = depth[construct.parent] + loop_form(construct)
+        deepest = max(deepest, depth[construct.id])
+    return deepest
+
+
+class StructuredGenerator(Generator):
+    """Structured control flow as Python ``while``/``if``/``break``/``continue`` (see :mod:`wasmrun.codegen`)."""
+
+    form = "structured"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.preheaders: dict[int, Ctrl] = {}
+
+    def open_function(self) -> None:
+        self.ctrls.append(Ctrl(self.structure.function, 0, "function"))
+
+    def python_loops(self) -> int:
+        return sum(1 for ctrl in self.ctrls if ctrl.form == "loop")
+
+    def open_loop_form(self, ctrl: Ctrl) -> None:
+        if self.python_loops() >= MAX_PYTHON_LOOPS:
+            raise TooDeep("loops")
+        ctrl.form = "loop"
+        self.ctrls.append(ctrl)
+        if ctrl.construct.kind == "loop":
+            self.lines.append((self.indent, "", HOIST, ctrl.construct.id))
+            self.preheaders[ctrl.construct.id] = ctrl
+        self.open("while True:")
+
+    def hoist(self, local: Value, expression: str) -> str | None:
+        # The outermost enclosing loop that does not write the local: the expression is invariant there.
+        (index,) = local.reads
+        for ctrl in self.ctrls:
+            if ctrl.form == "loop" and ctrl.construct.kind == "loop" and index not in ctrl.construct.writes:
+                name = ctrl.hoisted.get(expression)
+                if name is None:
+                    name = ctrl.hoisted[expression] = f"h{ctrl.construct.id}_{len(ctrl.hoisted)}"
+                return name
+        return None
+
+    def body_lines(self) -> list[tuple[int, str, int, int]]:
+        out: list[tuple[int, str, int, int]] = []
+        for indent, text, kind, offset in self.lines:
+            if kind == HOIST:
+                out.extend(
+                    (indent, f"{name} = {value}", PLAIN, -1) for value, name in self.preheaders[offset].hoisted.items()
+                )
+            else:
+                out.append((indent, text, kind, offset))
+        return out
+
+    def op_block(self, _blocktype: int) -> None:
+        if not self.live:
+            self.dead_construct()
+            return
+        construct = self.structure.at(self.position)
+        ctrl = Ctrl(construct, self.enter(construct), "plain")
+        if self.merges(construct):
+            ctrl.results = self.result_variables(construct)
+        if loop_form(construct):
+            self.open_loop_form(ctrl)
+            return
+        if construct.branches:
+            ctrl.form = "nest"
+        self.ctrls.append(ctrl)
+
+    def op_loop(self, _blocktype: int) -> None:
+        if not self.live:
+            self.dead_construct()
+            return
+        construct = self.structure.at(self.position)
+        ctrl = Ctrl(construct, self.enter(construct), "plain")
+        self.parameter_variables(ctrl)
+        self.align_loop(ctrl)
+        if construct.branches:
+            self.open_loop_form(ctrl)
+            return
+        self.ctrls.append(ctrl)
+
+    def op_if(self, _blocktype: int) -> None:
+        if not self.live:
+            self.dead_construct()
+            return
+        construct = self.structure.at(self.position)
+        condition = self.pop()
+        ctrl = Ctrl(construct, self.enter(construct), "plain")
+        ctrl.results = self.result_variables(construct)
+        ctrl.saved = self.top(construct.nparams)
+        ctrl.align_entry = list(self.local_align)
+        if loop_form(construct):
+            self.open_loop_form(ctrl)
+        else:
+            if construct.branches:
+                ctrl.form = "nest"
+            self.ctrls.append(ctrl)
+        self.open(f"if {condition.code}:")
+
+    def close_nests(self, ctrl: Ctrl) -> None:
+        for _ in range(ctrl.nests):
+            self.close()
+        ctrl.nests = 0
+
+    def op_else(self, _immediate: None) -> None:
+        ctrl = self.ctrls[-1]
+        if ctrl.dead:
+            return
+        if self.live and ctrl.results:
+            self.assign(ctrl.results, self.top(len(ctrl.results)))
+        self.close_nests(ctrl)
+        self.close()
+        self.open("else:")
+        del self.stack[ctrl.base :]
+        self.stack.extend(ctrl.saved)
+        self.align_else(ctrl)
+        self.live = True
+
+    def op_end(self, _immediate: None) -> None:
+        ctrl = self.ctrls.pop()
+        if ctrl.dead:
+            self.live = False
+            return
+        construct = ctrl.construct
+        if construct.kind == FUNCTION:
+            if self.live:
+                self.emit(self.return_text())
+            return
+        if self.live and ctrl.results:
+            self.assign(ctrl.results, self.top(len(ctrl.results)))
+        self.close_nests(ctrl)
+        if construct.kind == "if":
+            if not construct.has_else and ctrl.results:
+                self.close()
+                self.open("else:")
+                self.assign(ctrl.results, ctrl.saved)
+            self.close()
+        if ctrl.form == "loop":
+            self.emit("break")
+            self.close()
+            self.escape_dispatch(ctrl)
+        if ctrl.results is not None:
+            del self.stack[ctrl.base :]
+            self.stack.extend(Value(name, simple=True) for name in ctrl.results)
+        elif not self.live:
+            del self.stack[ctrl.base :]
+        self.align_end(ctrl)
+        self.live = construct.end_reached
+
+    def escape_dispatch(self, ctrl: Ctrl) -> None:
+        """After a Python loop that branches leave by the flag: continue them in the enclosing loop."""
+        if not ctrl.escapes:
+            return
+        outer = next(c for c in reversed(self.ctrls) if c.form == "loop")
+        here = outer in ctrl.escapes
+        beyond = any(target is not outer for target in ctrl.escapes)
+        action = "continue" if outer.construct.kind == "loop" else "break"
+        self.open("if br:")
+        if here and beyond:
+            self.open(f"if br == {outer.construct.id}:")
+            self.emit("br = 0")
+            self.emit(action)
+            self.close()
+            self.emit("break")
+        elif here:
+            self.emit("br = 0")
+            self.emit(action)
+        else:
+            self.emit("break")
+        self.close()
+
+    def branch(self, depth: int, condition: Value | None) -> None:
+        target = self.ctrls[-1 - depth]
+        self.align_branch(target)
+        construct = target.construct
+        if construct.kind == FUNCTION:
+            if condition is None:
+                self.emit(self.return_text())
+            else:
+                self.open(f"if {condition.code}:")
+                self.emit(self.return_text())
+                self.close()
+            return
+        names = (target.params if construct.kind == "loop" else target.results) or []
+        values = self.top(len(names))
+        if target.form == "nest":
+            # Necessarily a branch in the target's own body (the pre-pass saw to it).
+            if condition is None:
+                self.assign(names, values)
+            elif names:
+                self.open(f"if {condition.code}:")
+                self.assign(names, values)
+                self.close()
+                self.open("else:")
+                target.nests += 1
+            else:
+                self.open(f"if not {condition.code}:")
+                target.nests += 1
+            return
+        loops = [ctrl for ctrl in self.ctrls[len(self.ctrls) - depth :] if ctrl.form == "loop"]
+        if condition is not None:
+            self.open(f"if {condition.code}:")
+        self.assign(names, values)
+        if not loops:
+            self.emit("continue" if construct.kind == "loop" else "break")
+        else:
+            for ctrl in loops:
+                ctrl.escapes.add(target)
+            self.uses_flag = True
+            self.emit(f"br = {construct.id}")
+            self.emit("break")
+        if condition is not None:
+            self.close()
+
+    def op_br_table(self, immediate: tuple[tuple[int, ...], int]) -> None:
+        labels, default = immediate
+        index = self.table_index()
+        assert index is not None
+        if isinstance(index.constant, int):
+            self.branch(labels[index.constant] if index.constant < len(labels) else default, None)
+        else:
+            self.emit_ranges(*self.table_dispatch(index, labels, default))
+        self.live = False
+
+
+StructuredGenerator.handlers = visitor_table(StructuredGenerator)

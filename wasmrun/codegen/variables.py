@@ -1,0 +1,77 @@
+"""Parametric, variable and reference instructions: the operand stack, locals, globals, references.
+
+A ``local.get`` pushes the local's name (pending: see :mod:`~wasmrun.codegen.values`)
+with the alignment the local is known to have; a ``local.set`` writes it,
+first materialising the pending entries that read it.  A ``global.get`` is a
+statement (its value can change under a pending expression).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmrun.codegen.alignment import lowest
+from wasmrun.codegen.emitter import Emitter
+from wasmrun.codegen.values import NO_CONSTANT, Value, local_name
+
+
+class VariableInstructions(Emitter):
+    """``drop``, ``select``, ``local.*``, ``global.*`` and ``ref.*``."""
+
+    def op_drop(self, _immediate: None) -> None:
+        self.pop_raw()
+
+    def op_select(self, _immediate: Any) -> None:
+        z = self.pop()
+        y = self.pop()
+        x = self.pop()
+        if z.constant is not NO_CONSTANT:
+            self.push(x if z.constant else y)
+            return
+        self.push_expression(f"({x.code} if {z.code} else {y.code})", (x, y, z), 1)
+        self.stack[-1].align = lowest(x.align, y.align, self.align_nodes)
+
+    def op_local_get(self, index: int) -> None:
+        self.push(Value(local_name(index), frozenset((index,)), simple=True, align=self.local_align[index]))
+
+    def op_local_set(self, index: int) -> None:
+        value = self.pop()
+        name = local_name(index)
+        if value.code == name:
+            return
+        self.spill(index)
+        self.emit(f"{name} = {value.code}")
+        self.local_align[index] = value.align
+
+    def op_local_tee(self, index: int) -> None:
+        value = self.canonical(self.stack[-1])
+        name = local_name(index)
+        if value.code == name:
+            return
+        self.pop()
+        self.spill(index)
+        self.emit(f"{name} = {value.code}")
+        self.local_align[index] = value.align
+        self.push(Value(name, frozenset((index,)), simple=True, align=value.align))
+
+    def op_global_get(self, index: int) -> None:
+        name, push = self.destination()
+        self.emit(f"{name} = g{index}.value")
+        if push:
+            self.push_result(name)
+
+    def op_global_set(self, index: int) -> None:
+        value = self.pop()
+        self.emit(f"g{index}.value = {value.code}")
+
+    # --- references ---------------------------------------------------------------------------
+
+    def op_ref_is_null(self, _immediate: None) -> None:
+        x = self.pop()
+        self.push_expression(f"({x.code} is None)", (x,), 1)
+
+    def op_ref_null(self, _immediate: Any) -> None:
+        self.push(self.constant(None))
+
+    def op_ref_func(self, index: int) -> None:
+        self.push(Value(f"fi{index}", simple=True))

@@ -1,0 +1,370 @@
+"""Where the validator finds each instruction's rule in the instruction table, and the rules of the non-control ones.
+
+:func:`rule_for` reads an instruction's row (:class:`~wasmrun.instructions.InstructionInfo`):
+
+1. **A fixed stack effect** (``params``/``results``): the generic rule of
+   :func:`fixed_effect` pops the parameters and pushes the results, after the
+   checks its immediate kind asks for (:data:`IMMEDIATE_CHECKS`: a memory access
+   needs a memory and an alignment at most the natural one, from ``width``; a
+   lane index must be below the shape's lane count; ...).
+2. **A control kind** other than ``plain``: its rule in
+   :data:`~wasmrun.validation.control.CONTROL_RULES`.
+3. **Otherwise, the mnemonic**: its rule in :data:`RULES` (parametric, variable,
+   reference, table and bulk-memory instructions, spec 3.3.2-3.3.7).
+
+An instruction none of these types is not covered (:func:`covers`):
+``tests/project/test_instruction_table.py`` names it, pointing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from wasmrun.errors import ValidationError
+from wasmrun.instructions import InstructionInfo
+from wasmrun.types import ValType
+from wasmrun.validation.context import Context
+from wasmrun.validation.control import CONTROL_RULES
+from wasmrun.validation.stack import (
+    FUNCREF,
+    I32,
+    NUMERIC,
+    REFERENCE,
+    UNKNOWN,
+    VECTOR,
+    BodyState,
+    Rule,
+    mismatch,
+    type_text,
+)
+
+_I32_X3 = (I32, I32, I32)
+
+# --- the rules by mnemonic -------------------------------------------------------------------------------
+
+
+def nop(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    pass
+
+
+def drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.pop_vals((UNKNOWN,), opcode, offset)
+
+
+def select(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    """``select`` ([t t i32] -> [t]): for a numeric or vector t when untyped; for the one type given when typed."""
+    if immediate is not None:
+        if len(immediate) != 1:
+            raise ValidationError("invalid result arity", offset)
+        t = int(immediate[0])
+        state.pop_vals((t, t, I32), opcode, offset)
+        state.vals.append(t)
+        return
+    state.pop_vals((I32,), opcode, offset)
+    first, second = state.pop_vals((UNKNOWN, UNKNOWN), opcode, offset)
+    if not ((first in NUMERIC or first == UNKNOWN) and (second in NUMERIC or second == UNKNOWN)) and not (
+        (first in VECTOR or first == UNKNOWN) and (second in VECTOR or second == UNKNOWN)
+    ):
+        raise mismatch(f"needs two numeric or vector operands, got {type_text((first, second))}", opcode, offset)
+    if first != second and first != UNKNOWN and second != UNKNOWN:
+        raise mismatch(f"operands differ: {type_text((first, second))}", opcode, offset)
+    state.vals.append(second if first == UNKNOWN else first)
+
+
+def _local(state: BodyState, index: int, offset: int) -> int:
+    try:
+        return state.locals[index]
+    except IndexError:
+        raise ValidationError(f"unknown local {index}", offset) from None
+
+
+def local_get(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.vals.append(_local(state, immediate, offset))
+
+
+def local_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.pop_vals((_local(state, immediate, offset),), opcode, offset)
+
+
+def local_tee(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    t = _local(state, immediate, offset)
+    state.pop_vals((t,), opcode, offset)
+    state.vals.append(t)
+
+
+def _global(state: BodyState, index: int, offset: int) -> int:
+    try:
+        return state.context.globals[index]
+    except IndexError:
+        raise ValidationError(f"unknown global {index}", offset) from None
+
+
+def global_get(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.vals.append(_global(state, immediate, offset))
+
+
+def global_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    t = _global(state, immediate, offset)
+    if not state.context.global_mutable[immediate]:
+        raise ValidationError("global is immutable", offset)
+    state.pop_vals((t,), opcode, offset)
+
+
+def ref_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.vals.append(int(immediate))
+
+
+def ref_is_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    (t,) = state.pop_vals((UNKNOWN,), opcode, offset)
+    if t != UNKNOWN and t not in REFERENCE:
+        raise mismatch(f"requires a reference operand, got {type_text((t,))}", opcode, offset)
+    state.vals.append(I32)
+
+
+def ref_func(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    context = state.context
+    if immediate >= len(context.funcs):
+        raise ValidationError(f"unknown function {immediate}", offset)
+    if immediate not in context.refs:
+        raise ValidationError(f"undeclared function reference {immediate}", offset)
+    state.vals.append(FUNCREF)
+
+
+def _table(context: Context, index: int, offset: int) -> int:
+    if index >= len(context.tables):
+        raise ValidationError(f"unknown table {index}", offset)
+    return context.tables[index]
+
+
+def _elem(context: Context, index: int, offset: int) -> int:
+    if index >= len(context.elems):
+        raise ValidationError(f"unknown elem segment {index}", offset)
+    return context.elems[index]
+
+
+def _require_memory(context: Context, offset: int) -> None:
+    if context.num_memories == 0:
+        raise ValidationError("unknown memory 0", offset)
+
+
+def _require_data(context: Context, index: int, offset: int) -> None:
+    # (The decoder has made sure a data count section exists when bodies use data indices.)
+    if index >= context.num_datas:
+        raise ValidationError(f"unknown data segment {index}", offset)
+
+
+def table_get(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    t = _table(state.context, immediate, offset)
+    state.pop_vals((I32,), opcode, offset)
+    state.vals.append(t)
+
+
+def table_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    t = _table(state.context, immediate, offset)
+    state.pop_vals((I32, t), opcode, offset)
+
+
+def table_size(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    _table(state.context, immediate, offset)
+    state.vals.append(I32)
+
+
+def table_grow(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    t = _table(state.context, immediate, offset)
+    state.pop_vals((t, I32), opcode, offset)
+    state.vals.append(I32)
+
+
+def table_fill(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    t = _table(state.context, immediate, offset)
+    state.pop_vals((I32, t, I32), opcode, offset)
+
+
+def table_copy(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    destination, source = immediate
+    t1 = _table(state.context, destination, offset)
+    t2 = _table(state.context, source, offset)
+    if t1 != t2:
+        raise mismatch(f"from a table of {ValType(t2)} to one of {ValType(t1)}", opcode, offset)
+    state.pop_vals(_I32_X3, opcode, offset)
+
+
+def table_init(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    elem_index, table_index = immediate
+    t1 = _table(state.context, table_index, offset)
+    t2 = _elem(state.context, elem_index, offset)
+    if t1 != t2:
+        raise mismatch(f"from a segment of {ValType(t2)} to a table of {ValType(t1)}", opcode, offset)
+    state.pop_vals(_I32_X3, opcode, offset)
+
+
+def elem_drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    _elem(state.context, immediate, offset)
+
+
+def memory_copy(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    _require_memory(state.context, offset)
+    state.pop_vals(_I32_X3, opcode, offset)
+
+
+def memory_fill(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    _require_memory(state.context, offset)
+    state.pop_vals(_I32_X3, opcode, offset)
+
+
+def data_drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    _require_data(state.context, immediate, offset)
+
+
+RULES: dict[str, Rule] = {
+    "nop": nop,
+    "drop": drop,
+    "select": select,  # both encodings: untyped (no immediate) and typed
+    "local.get": local_get,
+    "local.set": local_set,
+    "local.tee": local_tee,
+    "global.get": global_get,
+    "global.set": global_set,
+    "ref.null": ref_null,
+    "ref.is_null": ref_is_null,
+    "ref.func": ref_func,
+    "table.get": table_get,
+    "table.set": table_set,
+    "table.size": table_size,
+    "table.grow": table_grow,
+    "table.fill": table_fill,
+    "table.copy": table_copy,
+    "table.init": table_init,
+    "elem.drop": elem_drop,
+    "memory.copy": memory_copy,
+    "memory.fill": memory_fill,
+    "data.drop": data_drop,
+}
+"""Mnemonic -> rule, for the plain instructions without a fixed stack effect."""
+
+# --- the generic rule of a fixed stack effect ------------------------------------------------------------
+
+Check = Callable[[BodyState, Any, int], None]
+"""A check of an immediate: ``check(state, immediate, offset)`` raises if it is invalid."""
+
+
+def _no_check(info: InstructionInfo) -> Check | None:
+    return None
+
+
+def _check_memarg(info: InstructionInfo) -> Check | None:
+    natural = info.natural_alignment
+
+    def check(state: BodyState, immediate: Any, offset: int) -> None:
+        _require_memory(state.context, offset)
+        if immediate[0] > natural:
+            raise ValidationError("alignment must not be larger than natural", offset)
+
+    return check
+
+
+def _check_memarg_lane(info: InstructionInfo) -> Check | None:
+    if info.width is None:
+        raise RuntimeError(f"{info.mnemonic}: a lane access without a width in the instruction table")
+    natural = info.natural_alignment
+    lanes = 16 // info.width
+
+    def check(state: BodyState, immediate: Any, offset: int) -> None:
+        align, _, lane = immediate
+        _require_memory(state.context, offset)
+        if align > natural:
+            raise ValidationError("alignment must not be larger than natural", offset)
+        if lane >= lanes:
+            raise ValidationError(f"invalid lane index {lane}", offset)
+
+    return check
+
+
+def _check_lane(info: InstructionInfo) -> Check | None:
+    shape = info.mnemonic.split(".")[0]  # i8x16, i16x8, ..., f64x2: lanes after the x
+    lanes = int(shape.split("x")[1])
+
+    def check(state: BodyState, immediate: Any, offset: int) -> None:
+        if immediate >= lanes:
+            raise ValidationError(f"invalid lane index {immediate}", offset)
+
+    return check
+
+
+def _check_shuffle(info: InstructionInfo) -> Check | None:
+    def check(state: BodyState, immediate: Any, offset: int) -> None:
+        for lane in immediate:
+            if lane >= 32:
+                raise ValidationError(f"invalid lane index {lane}", offset)
+
+    return check
+
+
+def _check_memory(info: InstructionInfo) -> Check | None:
+    def check(state: BodyState, immediate: Any, offset: int) -> None:
+        _require_memory(state.context, offset)
+
+    return check
+
+
+def _check_memory_init(info: InstructionInfo) -> Check | None:
+    def check(state: BodyState, immediate: Any, offset: int) -> None:
+        _require_memory(state.context, offset)
+        data_index, _ = immediate
+        _require_data(state.context, data_index, offset)
+
+    return check
+
+
+IMMEDIATE_CHECKS: dict[str, Callable[[InstructionInfo], Check | None]] = {
+    "none": _no_check,
+    "i32": _no_check,
+    "i64": _no_check,
+    "f32": _no_check,
+    "f64": _no_check,
+    "v128": _no_check,
+    "memarg": _check_memarg,
+    "memarg_lane": _check_memarg_lane,
+    "lane": _check_lane,
+    "shuffle": _check_shuffle,
+    "memory": _check_memory,
+    "memory.init": _check_memory_init,
+}
+"""Immediate kind -> the check (made from the row) an instruction with a fixed effect needs of its immediate."""
+
+
+def fixed_effect(info: InstructionInfo) -> Rule | None:
+    """The rule of an instruction with a fixed stack effect (None if its immediate kind is not one it checks)."""
+    make_check = IMMEDIATE_CHECKS.get(info.immediate)
+    if make_check is None or info.params is None or info.results is None:
+        return None
+    check = make_check(info)
+    params = [int(t) for t in info.params]
+    results = [int(t) for t in info.results]
+
+    def rule(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+        if check is not None:
+            check(state, immediate, offset)
+        state.pop_vals(params, opcode, offset)
+        state.vals.extend(results)
+
+    rule.__name__ = rule.__qualname__ = info.mnemonic
+    return rule
+
+
+# --- finding a rule ----------------------------------------------------------------------------------------
+
+
+def rule_for(info: InstructionInfo) -> Rule | None:
+    """The rule that types the instruction of row ``info`` (see the module docstring), or None."""
+    if info.params is not None:
+        return fixed_effect(info)
+    if info.control != "plain":
+        return CONTROL_RULES.get(info.control)
+    return RULES.get(info.mnemonic)
+
+
+def covers(info: InstructionInfo) -> bool:
+    """Whether the validator has a rule for this instruction (the completeness test asks)."""
+    return rule_for(info) is not None
