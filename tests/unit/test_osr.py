@@ -55,6 +55,35 @@ def test_operand_held_across_an_outer_loop_survives_tier_up_in_the_inner_loop() 
     assert call(HELD_ACROSS_TWO_LOOPS, {"engine": "auto"}, 3) == 1010
 
 
+# A fuzzer's find: an operand held across an if whose one arm holds a loop. Settled (put in a temporary)
+# at that loop's head, inside the arm, it was unassigned on the path around the arm, after an entry at the
+# enclosing loop: UnboundLocalError under auto, at any threshold that enters at the outer loop.
+HELD_ACROSS_A_LOOP_IN_ONE_ARM = """
+(module
+  (memory 1)
+  (func (export "f") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $acc i32)
+    (loop $outer
+      (i32.add (i32.load (i32.const 0)) (local.get $i))
+      (if (i32.and (local.get $i) (i32.const 1))
+        (then
+          (local.set $j (i32.const 0))
+          (loop $inner
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $inner (i32.lt_u (local.get $j) (i32.const 20))))))
+      (local.set $acc (i32.add (local.get $acc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))
+"""
+
+
+@pytest.mark.parametrize("threshold", range(1, 40))
+def test_an_operand_held_across_a_loop_in_one_arm_survives_tier_up_at_any_point(threshold: int) -> None:
+    expected = sum(1000 + i for i in range(9))
+    assert call(HELD_ACROSS_A_LOOP_IN_ONE_ARM, {"engine": "auto", "compile_threshold": threshold}, 9) == expected
+
+
 # --- the generator -----------------------------------------------------------------------------------
 
 # Operands pushed before a loop: a load, a parameter, a local that the nest writes, a constant.
@@ -82,6 +111,10 @@ def nested_loops(seed: int) -> str:
             f" (local.set $c{d} (i32.add (local.get $c{d}) (i32.const 1)))"
             f" (br_if $l{d} (i32.lt_u (local.get $c{d}) (i32.const {trips[d]}))))"
         )
+        if d > 0 and rng.random() < 0.5:
+            # The loop in one arm of an if, the held operands outside it: on the other path (every other
+            # iteration of the enclosing loop) the loop never runs, and the operands are used all the same.
+            loop = f"(if (i32.and (local.get $c{d - 1}) (i32.const 1)) (then {loop}))"
         consumed = "".join(f"(local.set $acc ({rng.choice(_COMBINE)} (local.get $acc)))" for _ in held)
         return "".join(held) + loop + consumed
 

@@ -1685,10 +1685,24 @@ class FlatGenerator(_Generator):
             ctrl.label = self.new_block()
         return ctrl.label
 
+    def settle_for_entry(self) -> None:
+        """In a function entered at a loop (OSR): leave no stack entry a pending expression at a construct.
+
+        The entry arrives in the middle, so code before it never ran: a pending expression over
+        temporaries assigned there must not be re-evaluated after a back edge to an enclosing loop.
+        Settling at every construct's start (which all paths through the construct pass) gives each
+        entry one assignment that dominates its every use; settling inside a construct, at a loop
+        nested in one arm, would leave it unassigned on the other paths.
+        """
+        if self.entry is not None:
+            for index in range(len(self.stack)):
+                self.materialize(index)
+
     def op_block(self, _blocktype: int) -> None:
         if not self.live:
             self.dead_construct()
             return
+        self.settle_for_entry()
         construct = self.structure.at(self.position)
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         if self.merges(construct):
@@ -1700,13 +1714,7 @@ class FlatGenerator(_Generator):
             self.dead_construct()
             return
         construct = self.structure.at(self.position)
-        if self.entry is not None:
-            # An OSR function: at the entry every stack entry that is not a constant arrives as a
-            # parameter.  At every other loop head too no entry may stay a pending expression: a
-            # back edge to an enclosing loop would re-evaluate it from temporaries that are only
-            # assigned before that loop, which an entry further in never ran.
-            for index in range(len(self.stack)):
-                self.materialize(index)
+        self.settle_for_entry()  # at the entry itself, every stack entry that is not a constant is a parameter
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         self.parameter_variables(ctrl)
         self.align_loop(ctrl)
@@ -1727,6 +1735,7 @@ class FlatGenerator(_Generator):
             return
         construct = self.structure.at(self.position)
         condition = self.pop()
+        self.settle_for_entry()
         ctrl = _Ctrl(construct, self.enter(construct), "plain")
         ctrl.results = self.result_variables(construct)
         ctrl.saved = self.top(construct.nparams)
