@@ -372,6 +372,7 @@ def _entry(instance: Instance, invoke: str | None) -> tuple[str | None, Function
 
 
 RETRY_SECONDS = 0.001
+UNWIND_SECONDS = 0.25
 """After the deadline, how soon the alarm tries again when it found the guest outside wasm code."""
 
 
@@ -389,8 +390,8 @@ def _deadline(seconds: float | None) -> Iterator[None]:
     :mod:`wasmrun.runtime.interrupt` names: a bulk memory or table operation
     between two of its chunks, the engine translating a function, a host call
     that waits (``poll_oneoff``, a read of stdin).  Anywhere else (another WASI
-    call, a ``memory.grow``) it re-arms the alarm for :data:`RETRY_SECONDS` and
-    lets that code finish.  So whatever the guest does, the run ends within a
+    call, a ``memory.grow``) it lets that code finish and tries again at the next
+    alarm, :data:`RETRY_SECONDS` later.  So whatever the guest does, the run ends within a
     few milliseconds of its deadline (plus the longest such host call).
     SIGALRM handlers run in the main thread only: elsewhere a timeout is
     refused (:class:`Unsupported`).
@@ -406,17 +407,27 @@ def _deadline(seconds: float | None) -> Iterator[None]:
 
     if threading.current_thread() is not threading.main_thread():
         raise Unsupported("a timeout needs the main thread (it is a SIGALRM handler)")
-    finished = False
+    finished = busy = False
+    raised_at = 0.0
 
     def expire(signal_number: int, frame: Any) -> None:
-        if finished:
-            return
-        if frame is not None and (is_wasm_code(frame.f_code) or may_interrupt(frame.f_code)):
+        nonlocal raised_at, busy
+        if finished or busy or time.monotonic() - raised_at < UNWIND_SECONDS:
+            return  # busy: the next alarm came while this handler was still looking at the frame
+        busy = True
+        try:
+            stop = frame is not None and (is_wasm_code(frame.f_code) or may_interrupt(frame))
+        finally:
+            busy = False
+        if stop:
+            raised_at = time.monotonic()
             raise Trap(TRAP_INTERRUPT)
-        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The kernel repeats the alarm every RETRY_SECONDS after the deadline: no re-arming from the
+    # handler, so no alarm is ever lost; after a raise the handler waits UNWIND_SECONDS (the trap
+    # unwinding the stack), then raises again in case the first trap was swallowed.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:

@@ -64,6 +64,7 @@ from wasmrun.errors import (
     Trap,
 )
 from wasmrun.runtime.functions import FunctionInstance, WasmFunction, resolve_indirect
+from wasmrun.runtime.interrupt import garbage_collector_callback
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
 
 if TYPE_CHECKING:
@@ -203,6 +204,7 @@ _CODE_INFO: dict[int, tuple[weakref.ref[CodeType], CodeInfo]] = {}
 def _register(code: CodeType, info: CodeInfo) -> None:
     key = id(code)
 
+    @garbage_collector_callback
     def forget(_reference: weakref.ref[CodeType]) -> None:
         _CODE_INFO.pop(key, None)
 
