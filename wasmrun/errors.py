@@ -8,6 +8,8 @@ interpreter (and so the spec test suite) expects.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WasmError(Exception):
     """Base of every error wasmrun reports to a user."""
@@ -92,6 +94,26 @@ class Trap(WasmError):
         self.frames: list[tuple[int, int]] = []
 
 
+class WasmException(Trap):
+    """A wasm exception that no ``try_table`` caught (exception handling): ``exception`` is the exception
+    instance (its ``tag`` and ``payload``), the value an ``exnref`` refers to.
+
+    Inside wasm code it unwinds as a Python exception until a ``try_table`` of a matching tag catches it.
+    """
+
+    def __init__(self, exception: Any) -> None:
+        super().__init__(TRAP_THROWN)
+        self.exception = exception
+
+    @property
+    def tag(self) -> Any:
+        return self.exception.tag
+
+    @property
+    def payload(self) -> tuple[Any, ...]:
+        return tuple(self.exception.payload)
+
+
 class ProcExit(Exception):
     """A WASI ``proc_exit``: not an error, the program's requested exit status."""
 
@@ -114,3 +136,5 @@ TRAP_INVALID_CONVERSION = "invalid conversion to integer"
 TRAP_CALL_STACK_EXHAUSTED = "call stack exhausted"
 TRAP_OUT_OF_FUEL = "all fuel consumed by WebAssembly"
 TRAP_INTERRUPT = "interrupt"
+TRAP_THROWN = "thrown Wasm exception"  # an exception no try_table caught (Wasmtime's last cause)
+TRAP_NULL_EXCEPTION_REFERENCE = "null exception reference"

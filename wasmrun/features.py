@@ -41,6 +41,7 @@ MULTI_VALUE = "multi-value"
 BULK_MEMORY = "bulk-memory"
 REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
+EXCEPTION_HANDLING = "exception-handling"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -59,6 +60,8 @@ def _value_type_proposals(valtypes: Iterable[ValType]) -> set[str]:
     for valtype in valtypes:
         if valtype is ValType.V128:
             found.add(SIMD)
+        elif valtype is ValType.EXNREF:
+            found.add(EXCEPTION_HANDLING)
         elif valtype.is_reference:
             found.add(REFERENCE_TYPES)
     return found
@@ -95,6 +98,8 @@ def _declared_proposals(module: Module) -> set[str]:
     )
     if len(module.table_types) > 1:
         found.add(REFERENCE_TYPES)
+    if module.tag_type_indices:
+        found.add(EXCEPTION_HANDLING)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -130,10 +135,16 @@ class Features(NamedTuple):
     bulk_memory: bool = True
     reference_types: bool = True
     simd: bool = True
+    exceptions: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
-        return proposal == "mvp" or bool(getattr(self, proposal.replace("-", "_")))
+        return proposal == "mvp" or bool(getattr(self, _FIELDS.get(proposal, proposal.replace("-", "_"))))
+
+    @property
+    def disabled(self) -> frozenset[str]:
+        """The proposals turned off (the decoder reads their constructs as malformed)."""
+        return frozenset(proposal for proposal in PROPOSALS if not self.enabled(proposal))
 
     @property
     def everything(self) -> bool:
@@ -141,10 +152,16 @@ class Features(NamedTuple):
 
     def without(self, *proposals: str) -> Features:
         """These features with ``proposals`` turned off."""
-        return self._replace(**{proposal.replace("-", "_"): False for proposal in proposals})
+        return self._replace(**{_FIELDS.get(p, p.replace("-", "_")): False for p in proposals})
 
+
+# Proposals whose switch Wasmtime names otherwise (``-W exceptions=n``).
+_FIELDS = {EXCEPTION_HANDLING: "exceptions"}
 
 ALL_FEATURES = Features()
+
+WASM_2_0 = Features().without(*PROPOSALS[PROPOSALS.index("simd") + 1 :])
+"""WebAssembly 2.0: what its spec scripts run with (a later proposal's constructs are malformed there)."""
 
 
 def check_features(module: Module, features: Features) -> None:
@@ -158,4 +175,4 @@ def check_features(module: Module, features: Features) -> None:
 
 def covers(info: InstructionInfo) -> bool:
     """Whether a feature switches the proposal of ``info`` (the completeness test asks)."""
-    return info.proposal == "mvp" or hasattr(ALL_FEATURES, info.proposal.replace("-", "_"))
+    return info.proposal == "mvp" or hasattr(ALL_FEATURES, _FIELDS.get(info.proposal, info.proposal.replace("-", "_")))

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_INTERRUPT, Trap, WasmError
+from wasmrun.features import ALL_FEATURES, Features
 
 if TYPE_CHECKING:
     from wasmrun.engine.interpreter import Interpreter
@@ -128,6 +129,7 @@ class RunConfig(NamedTuple):
     timeout: float | None = None  # seconds of wall-clock time
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
     engine_options: EngineOptions = EngineOptions()
+    features: Features = ALL_FEATURES  # the proposals a module may use (-W exceptions=n, ...)
     # How the command line reports the run.
     json_report: str | None = None  # a path, or "-" for stderr
     stats: bool = False  # print the statistics (the engine options' stats count them)

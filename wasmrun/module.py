@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 from wasmrun.records import Record, frozen_record, set_field
-from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, ValType
+from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, TagType, ValType
 
 Instruction = tuple[int, Any, int]
 """``(opcode, immediate, byte offset in the module)``; see :mod:`wasmrun.instructions`."""
@@ -38,10 +38,10 @@ class Import(Record):
     name: str
     kind: ExternKind
     # A type index for functions; the extern type for the other kinds.
-    desc: int | TableType | MemoryType | GlobalType
+    desc: int | TableType | MemoryType | GlobalType | TagType
 
     def __init__(
-        self, module: str, name: str, kind: ExternKind, desc: int | TableType | MemoryType | GlobalType
+        self, module: str, name: str, kind: ExternKind, desc: int | TableType | MemoryType | GlobalType | TagType
     ) -> None:
         set_field(self, "module", module)
         set_field(self, "name", name)
@@ -171,6 +171,7 @@ SECTION_NAMES = {
     10: "code",
     11: "data",
     12: "datacount",
+    13: "tag",
 }
 
 
@@ -230,8 +231,10 @@ class Module(Record):
     table_types: tuple[TableType, ...]
     memory_types: tuple[MemoryType, ...]
     global_types: tuple[GlobalType, ...]
+    tags: tuple[int, ...]  # type index of each tag the module defines (exception handling)
+    tag_type_indices: tuple[int, ...]  # the tag index space, imports first
 
-    _hidden = ("func_type_indices", "table_types", "memory_types", "global_types")
+    _hidden = ("func_type_indices", "table_types", "memory_types", "global_types", "tag_type_indices")
 
     def __init__(
         self,
@@ -255,6 +258,8 @@ class Module(Record):
         table_types: tuple[TableType, ...] = (),
         memory_types: tuple[MemoryType, ...] = (),
         global_types: tuple[GlobalType, ...] = (),
+        tags: tuple[int, ...] = (),
+        tag_type_indices: tuple[int, ...] = (),
     ) -> None:
         set_field(self, "raw", raw)
         set_field(self, "types", types)
@@ -276,6 +281,8 @@ class Module(Record):
         set_field(self, "table_types", table_types)
         set_field(self, "memory_types", memory_types)
         set_field(self, "global_types", global_types)
+        set_field(self, "tags", tags)
+        set_field(self, "tag_type_indices", tag_type_indices)
 
     @property
     def num_imported_functions(self) -> int:
@@ -292,6 +299,14 @@ class Module(Record):
     @property
     def num_imported_memories(self) -> int:
         return len(self.memory_types) - len(self.memories)
+
+    @property
+    def num_imported_tags(self) -> int:
+        return len(self.tag_type_indices) - len(self.tags)
+
+    def tag_type(self, tag_index: int) -> FuncType:
+        """The type of tag ``tag_index`` (its parameters are the exception's payload; no results)."""
+        return self.types[self.tag_type_indices[tag_index]]
 
     def func_type(self, func_index: int) -> FuncType:
         """The type of function ``func_index`` in the function index space."""

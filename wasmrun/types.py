@@ -17,6 +17,7 @@ class ValType(enum.IntEnum):
     V128 = 0x7B
     FUNCREF = 0x70
     EXTERNREF = 0x6F
+    EXNREF = 0x69  # exception handling: (ref null exn)
 
     @property
     def text(self) -> str:
@@ -24,7 +25,7 @@ class ValType(enum.IntEnum):
 
     @property
     def is_reference(self) -> bool:
-        return self in (ValType.FUNCREF, ValType.EXTERNREF)
+        return self in (ValType.FUNCREF, ValType.EXTERNREF, ValType.EXNREF)
 
     @property
     def is_numeric(self) -> bool:
@@ -44,6 +45,7 @@ _VALTYPE_TEXT = {
     ValType.V128: "v128",
     ValType.FUNCREF: "funcref",
     ValType.EXTERNREF: "externref",
+    ValType.EXNREF: "exnref",
 }
 
 VALTYPE_BY_TEXT = {text: valtype for valtype, text in _VALTYPE_TEXT.items()}
@@ -56,10 +58,11 @@ class ExternKind(enum.IntEnum):
     TABLE = 1
     MEMORY = 2
     GLOBAL = 3
+    TAG = 4
 
     @property
     def text(self) -> str:
-        return ("func", "table", "memory", "global")[self]
+        return ("func", "table", "memory", "global", "tag")[self]
 
 
 @frozen_record(frozen=True)
@@ -115,7 +118,17 @@ class GlobalType(Record):
         set_field(self, "mutable", mutable)
 
 
-ExternType = FuncType | TableType | MemoryType | GlobalType
+@frozen_record(frozen=True)
+class TagType(Record):
+    """An exception tag's type: a function type index whose parameters are the payload (no results)."""
+
+    type_index: int
+
+    def __init__(self, type_index: int) -> None:
+        set_field(self, "type_index", type_index)
+
+
+ExternType = FuncType | TableType | MemoryType | GlobalType | TagType
 
 PAGE_SIZE = 65536
 MAX_PAGES = 65536  # 4 GiB of 32-bit memory

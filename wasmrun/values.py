@@ -172,6 +172,8 @@ def format_value(value: Any, valtype: ValType) -> str:
         return "<null funcref>" if value is None else "<funcref>"
     if valtype is ValType.EXTERNREF:
         return "<null externref>" if value is None else "<externref>"
+    if valtype is ValType.EXNREF:
+        return "<null exnref>" if value is None else "<exnref>"
     raise ValueError(f"no text form for values of type {valtype.text}")
 
 

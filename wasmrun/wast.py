@@ -40,10 +40,13 @@ from wasmrun.errors import (
     UnsupportedInstruction,
     ValidationError,
     WasmError,
+    WasmException,
 )
+from wasmrun.features import ALL_FEATURES, Features
 from wasmrun.text.script import (
     Action,
     ActionCommand,
+    AssertException,
     AssertExhaustion,
     AssertInvalid,
     AssertMalformed,
@@ -78,6 +81,7 @@ KINDS = (
     "assert_return",
     "assert_trap",
     "assert_exhaustion",
+    "assert_exception",
     "assert_malformed",
     "assert_invalid",
     "assert_unlinkable",
@@ -217,8 +221,11 @@ class _Unsupported(Exception):
 class ScriptRunner:
     """Runs scripts; ``engine_factory`` (if any) makes the engine for each script."""
 
-    def __init__(self, engine_factory: EngineFactory | None = None) -> None:
+    def __init__(self, engine_factory: EngineFactory | None = None, features: Features = ALL_FEATURES) -> None:
         self.engine_factory = engine_factory
+        # What the modules may use; a later proposal's constructs are malformed, as the scripts of an
+        # earlier version expect (wasmrun.features.WASM_2_0 for the 2.0 scripts).
+        self.features = features
         self.engine: Engine | None = None
         self.instances: dict[str, object] = {}
         self.current: object | None = None
@@ -278,6 +285,8 @@ class ScriptRunner:
                     return self.assert_trap(command)
                 case AssertExhaustion():
                     return self.assert_exhaustion(command)
+                case AssertException():
+                    return self.assert_exception(command)
                 case AssertMalformed():
                     return self.assert_malformed(command)
                 case AssertInvalid():
@@ -297,7 +306,7 @@ class ScriptRunner:
 
     def module(self, command: ModuleCommand) -> Outcome:
         try:
-            module = load(command.module)
+            module = load(command.module, self.features)
             if self.engine is None:
                 return PASSED
             instance = self._instantiate(module)
@@ -310,8 +319,8 @@ class ScriptRunner:
         expected = f'malformed "{command.message}"'
         try:
             binary = command.module.to_binary()
-            module = _decode(binary)
-            _validate(module)
+            module = _decode(binary, self.features)
+            _validate(module, self.features)
         except (TextSyntaxError, DecodeError) as error:
             return _expect_message(expected, command.message, error)
         except ValidationError as error:
@@ -322,8 +331,8 @@ class ScriptRunner:
         expected = f'invalid "{command.message}"'
         try:
             binary = command.module.to_binary()
-            module = _decode(binary)
-            _validate(module)
+            module = _decode(binary, self.features)
+            _validate(module, self.features)
         except ValidationError as error:
             return _expect_message(expected, command.message, error)
         except (TextSyntaxError, DecodeError) as error:
@@ -366,7 +375,7 @@ class ScriptRunner:
         expected = f'trap "{command.message}"'
         try:
             if isinstance(command.action, ModuleSource):
-                instance = self._instantiate(load(command.action))
+                instance = self._instantiate(load(command.action, self.features))
                 got = "an instance"
                 # A module that instantiates is defined, as in the reference interpreter.
                 self._define(command.action.name, instance)
@@ -390,12 +399,24 @@ class ScriptRunner:
             return failed(expected, describe_error(error))
         return failed(expected, "returned " + format_results(results))
 
+    def assert_exception(self, command: AssertException) -> Outcome:
+        if self.engine is None:
+            return SKIPPED
+        expected = "an uncaught exception"
+        try:
+            results = self._perform(command.action)
+        except WasmException:
+            return PASSED
+        except WasmError as error:
+            return failed(expected, describe_error(error))
+        return failed(expected, "returned " + format_results(results))
+
     def assert_unlinkable(self, command: AssertUnlinkable) -> Outcome:
         if self.engine is None:
             return SKIPPED
         expected = f'unlinkable "{command.message}"'
         try:
-            self._instantiate(load(command.module))
+            self._instantiate(load(command.module, self.features))
         except LinkError as error:
             return _expect_message(expected, command.message, error)
         except WasmError as error:
@@ -446,18 +467,18 @@ class ScriptRunner:
 
 
 # The stages, named here so that a test can replace one.
-def _decode(binary: bytes) -> Module:
-    return decode_module(binary)
+def _decode(binary: bytes, features: Features = ALL_FEATURES) -> Module:
+    return decode_module(binary, disabled=features.disabled)
 
 
-def _validate(module: Module) -> None:
-    validate_module(module)
+def _validate(module: Module, features: Features = ALL_FEATURES) -> None:
+    validate_module(module, features, as_version=True)
 
 
-def load(source: ModuleSource) -> Module:
+def load(source: ModuleSource, features: Features = ALL_FEATURES) -> Module:
     """Encode (if text), decode and validate a script's module."""
-    module = _decode(source.to_binary())
-    _validate(module)
+    module = _decode(source.to_binary(), features)
+    _validate(module, features)
     return module
 
 

@@ -34,6 +34,8 @@ EXPECTED: dict[str, tuple[int, str | None, str | None]] = {
     "wasmrun examples/divz.wasm 4": (0, "average of 4 cells: 25\n", ""),
     "wasmrun examples/divz-debug.wasm": (134, "", "at examples/divz.c:21:18"),
     "wasmrun --invoke add examples/add.wat 2 3": (0, "5\n", ""),
+    "wasmrun --invoke safe_average examples/exceptions.wat 100 0": (0, "-100\n", ""),
+    "wasmrun --invoke average examples/exceptions.wat 100 0": (1, "", "    2: thrown Wasm exception\n"),
 }
 
 

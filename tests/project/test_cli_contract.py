@@ -23,7 +23,7 @@ import click
 import pytest
 
 from wasmrun.cli import errors
-from wasmrun.cli.config import ALIASES
+from wasmrun.cli.config import ALIASES, proposal_switches
 from wasmrun.cli.main import PROG_NAME, cli
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
@@ -298,6 +298,33 @@ def test_command_has_a_section(command: str) -> None:
 
 def test_every_section_is_a_command() -> None:
     assert command_mismatches(DOC) == []
+
+
+PROPOSAL_KEYS_HEADER = "proposal key"
+
+
+def documented_proposal_keys(text: str) -> set[str]:
+    """The keys of the ``-W PROPOSAL`` table (``| `-W exceptions` | ... |``)."""
+    found = set()
+    in_table = False
+    for line in text.splitlines():
+        if line.startswith(f"| {PROPOSAL_KEYS_HEADER} |"):
+            in_table = True
+            continue
+        if in_table and not line.startswith("|"):
+            break
+        match = re.match(r"\| `-W ([a-z0-9-]+)` \|", line)
+        if in_table and match:
+            found.add(match.group(1))
+    return found
+
+
+def test_every_proposal_switch_is_documented_and_no_other() -> None:
+    assert documented_proposal_keys(DOC) == set(proposal_switches())
+
+
+def test_a_missing_proposal_row_is_reported() -> None:
+    assert documented_proposal_keys(doctored(DOC, "| `-W exceptions` |", "")) != set(proposal_switches())
 
 
 def test_exit_statuses_are_the_codes() -> None:

@@ -42,15 +42,17 @@ from wasm_bytes import (
 from wasmrun.binary.decoder import decode_module
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import DecodeError
+from wasmrun.features import WASM_2_0
 from wasmrun.module import ConstExpr, DataSegment, ElementSegment, FunctionBody, Module, SegmentMode
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
 
 
-def decode_fully(data: bytes) -> Module:
-    """What loading does before validation proper: the module, then every body."""
-    decoded = decode_module(data)
+def decode_fully(data: bytes, disabled: frozenset[str] = frozenset()) -> Module:
+    """What loading does before validation proper: the module, then every body (``disabled``: the
+    proposals a decoder of an earlier version lacks)."""
+    decoded = decode_module(data, disabled=disabled)
     for code in decoded.codes:
-        decode_function_body(decoded.raw, code)
+        decode_function_body(decoded.raw, code, disabled)
     return decoded
 
 
@@ -65,7 +67,22 @@ MALFORMED = {
     "short version": (b"\0asm\x01\0\0", "unexpected end"),
     "bad version": (b"\0asm\x02\0\0\0", "unknown binary version"),
     # Section framing.
-    "section id 13": (module(section(13, b"")), "malformed section id"),
+    "section id 14": (module(section(14, b"")), "malformed section id"),
+    # The tag section (exception handling).
+    "tag attribute 1": (
+        module(section(1, b"\x01\x60\x00\x00") + section(13, b"\x01\x01\x00")),
+        "malformed tag attribute",
+    ),
+    "tag section cut short": (module(section(13, b"\x01\x00")), "unexpected end"),
+    "tag after global": (module(section(6, b"\x00") + section(13, b"\x00")), "unexpected content after last section"),
+    "catch clause 4": (
+        module(
+            section(1, b"\x01\x60\x00\x00")
+            + section(3, b"\x01\x00")
+            + section(10, b"\x01\x07\x00\x1f\x40\x01\x04\x00\x0b\x0b")
+        ),
+        "malformed catch clause",
+    ),
     "section id 0x80": (module(b"\x80\x00"), "malformed section id"),
     "missing section size": (module(b"\x01"), "unexpected end"),
     "section size past the end": (module(b"\x01\x05\x01\x60\x00"), "length out of bounds"),
@@ -136,7 +153,7 @@ MALFORMED = {
     "over-long function type form": (module(section(1, vec(b"\xe0\x7f\x00\x00"))), "integer representation too long"),
     "bad value type": (module(section(1, vec(functype(b"\x40")))), "malformed value type"),
     # Imports and exports.
-    "bad import kind": (module(section(2, vec(name("m") + name("f") + b"\x04\x00"))), "malformed import kind"),
+    "bad import kind": (module(section(2, vec(name("m") + name("f") + b"\x05\x00"))), "malformed import kind"),
     "import kind 0x80": (module(section(2, vec(name("m") + name("f") + b"\x80\x00"))), "malformed import kind"),
     "bad UTF-8 import module": (
         module(section(2, vec(name(b"\xff") + name("f") + b"\x02\x00\x01"))),
@@ -147,7 +164,7 @@ MALFORMED = {
         "malformed UTF-8 encoding",
     ),
     "import name past the end": (module(section(2, vec(b"\x10m"))), "length out of bounds"),
-    "bad export kind": (module(section(7, vec(name("e") + b"\x04\x00"))), "malformed export kind"),
+    "bad export kind": (module(section(7, vec(name("e") + b"\x05\x00"))), "malformed export kind"),
     "bad UTF-8 export name": (module(section(7, vec(name(b"\xed\xa0\x80") + b"\x00\x00"))), "malformed UTF-8 encoding"),
     "bad UTF-8 custom section name": (module(custom(b"\xf8\x88\x80\x80\x80")), "malformed UTF-8 encoding"),
     "custom name longer than the section": (module(b"\x00\x00\x00\x05\x01\x00\x07\x00\x00"), "unexpected end"),
@@ -685,11 +702,11 @@ def test_spec_binary_modules(path: Path) -> None:
         if command == "assert_malformed":
             assert expected is not None
             with pytest.raises(DecodeError) as error:
-                decode_fully(data)
+                decode_fully(data, WASM_2_0.disabled)
             assert expected in error.value.message, data.hex(" ")
         else:
             # Valid, or invalid but well-formed: both must decode.
-            decode_fully(data)
+            decode_fully(data, WASM_2_0.disabled)
 
 
 def test_spec_extractor_finds_binary_modules() -> None:

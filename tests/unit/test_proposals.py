@@ -48,6 +48,9 @@ def proposals(wat: str) -> tuple[str, ...]:
             ("reference-types",),
         ),
         ("(module (func (param v128)))", ("simd",)),
+        ("(module (tag))", ("exception-handling",)),
+        ('(module (import "m" "t" (tag (param i32))))', ("exception-handling",)),
+        ("(module (func (param exnref)))", ("exception-handling",)),
         ("(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 0 0 0 0))))", ("simd",)),
     ],
 )
@@ -55,9 +58,9 @@ def test_detected_proposals(wat: str, expected: tuple[str, ...]) -> None:
     assert proposals(wat) == expected
 
 
-def test_every_proposal_in_the_listed_order() -> None:
+def test_every_proposal_of_webassembly_2_in_the_listed_order() -> None:
     wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
-    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS
+    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS[: PROPOSALS.index("simd") + 1]
 
 
 # --- proposals as features -------------------------------------------------------------------------------
@@ -70,6 +73,7 @@ FEATURE_CASES = {
     "reference-types": "(module (table 1 externref))",
     "nontrapping-float-to-int": "(module (func (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0))))",
     "mutable-global": '(module (global (export "g") (mut i32) (i32.const 0)))',
+    "exception-handling": "(module (tag $e) (func (throw $e)))",
 }
 
 
@@ -86,4 +90,14 @@ def test_a_module_is_accepted_when_its_proposals_are_on(proposal: str) -> None:
 
 
 def test_every_proposal_of_the_table_is_a_feature() -> None:
-    assert all(hasattr(Features(), proposal.replace("-", "_")) for proposal in PROPOSALS)
+    assert all(
+        Features().enabled(proposal) and not Features().without(proposal).enabled(proposal) for proposal in PROPOSALS
+    )
+
+
+def test_the_inspect_schema_lists_every_proposal_in_order() -> None:
+    import json
+
+    schema_path = Path(__file__).resolve().parents[2] / "wasmrun" / "schemas" / "inspect.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    assert schema["$defs"]["module"]["properties"]["proposals"]["items"]["enum"] == list(PROPOSALS)

@@ -787,7 +787,7 @@ POLYMORPHIC_INVALID: dict[str, tuple[Spec, str]] = {
     ),
     "unreachable block leaves a wrong value": (
         body("block i32", "unreachable", "f32.const 1", "end", "drop"),
-        "type mismatch: end requires [i32] but stack has [f32]",
+        "type mismatch: instruction requires [i32] but stack has [f32] (end)",
     ),
     "unreachable if without else changes type": (
         body("i32.const 1", "if i32", "unreachable", "end", "drop"),
@@ -795,7 +795,7 @@ POLYMORPHIC_INVALID: dict[str, tuple[Spec, str]] = {
     ),
     "unreachable binary operand of the wrong type": (
         body("unreachable", "f32.const 1", "i32.add", "drop"),
-        "type mismatch: i32.add requires [i32 i32] but stack has [f32]",
+        "type mismatch: instruction requires [i32 i32] but stack has [f32] (i32.add)",
     ),
     "unreachable select of different types": (
         body("unreachable", "i32.const 1", "f64.const 1", "i32.const 1", "select", "drop"),
@@ -806,7 +806,7 @@ POLYMORPHIC_INVALID: dict[str, tuple[Spec, str]] = {
             funcs=[Func(0, ["f32.const 1", "loop 1", "i32.const 1", "br_if 0", "end"])],
             types=[UNIT, FuncType((I32,), ())],
         ),
-        "type mismatch: loop requires [i32] but stack has [f32]",
+        "type mismatch: instruction requires [i32] but stack has [f32] (loop)",
     ),
     "global.set of an immutable global, value given": (
         body("i32.const 1", "global.set 0", imports=[IMPORTED_I32]),

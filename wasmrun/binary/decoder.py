@@ -20,7 +20,13 @@ import re
 from collections.abc import Callable
 from typing import TypeVar, cast
 
-from wasmrun.binary.instructions import decode_function_body, read_instructions, read_reftype, read_valtype
+from wasmrun.binary.instructions import (
+    decode_function_body,
+    kind_table,
+    read_instructions,
+    read_reftype,
+    read_valtype,
+)
 from wasmrun.binary.names import decode_names
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
@@ -39,21 +45,24 @@ from wasmrun.module import (
     Section,
     SegmentMode,
 )
-from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
+from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, TagType, ValType
 
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
 
 _CUSTOM, _TYPE, _IMPORT, _FUNCTION, _TABLE, _MEMORY, _GLOBAL = 0, 1, 2, 3, 4, 5, 6
 _EXPORT, _START, _ELEMENT, _CODE, _DATA, _DATA_COUNT = 7, 8, 9, 10, 11, 12
+_TAG = 13  # exception handling
+_TAG_ATTRIBUTE_EXCEPTION = 0  # the one tag attribute
 
 # Where each non-custom section may appear: data count sits between element and code.
-_RANK = {
+_RANK: dict[int, float] = {
     _TYPE: 1,
     _IMPORT: 2,
     _FUNCTION: 3,
     _TABLE: 4,
     _MEMORY: 5,
+    _TAG: 5.5,  # between memory and global (ranks compare; the tag section came later)
     _GLOBAL: 6,
     _EXPORT: 7,
     _START: 8,
@@ -75,10 +84,16 @@ _DATA_INSTRUCTION_CANDIDATE = re.compile(rb"\xfc[\x08\x09\x88\x89]")
 M = TypeVar("M", bound=Module)
 
 
-def decode_module(data: bytes | bytearray | memoryview, record: type[M] = Module) -> M:  # type: ignore[assignment]
+def decode_module(
+    data: bytes | bytearray | memoryview,
+    record: type[M] = Module,  # type: ignore[assignment]
+    disabled: frozenset[str] = frozenset(),
+) -> M:
     """Decode a binary module; raises :class:`DecodeError` if it is malformed.
 
     ``record``: the class of the result, :class:`Module` or a subclass of it (the loader's).
+    ``disabled``: proposals decoded as malformed, as a decoder from before them would (the spec
+    scripts of WebAssembly 2.0 expect it; :attr:`wasmrun.features.Features.disabled`).
     """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
@@ -89,14 +104,18 @@ def decode_module(data: bytes | bytearray | memoryview, record: type[M] = Module
         raise DecodeError("unexpected end", len(data))
     if data[4:8] != VERSION:
         raise DecodeError("unknown binary version", 4)
-    return cast(M, _ModuleDecoder(data, record).decode())  # build() makes a ``record``
+    return cast(M, _ModuleDecoder(data, record, disabled).decode())  # build() makes a ``record``
 
 
 class _ModuleDecoder:
     """The state of one decoding: a reader over the module and what was read so far."""
 
-    def __init__(self, data: bytes, record: type[Module] = Module) -> None:
+    def __init__(self, data: bytes, record: type[Module] = Module, disabled: frozenset[str] = frozenset()) -> None:
         self.data = data
+        self.disabled = disabled
+        self.kinds = kind_table(disabled)
+        self.exceptions = "exception-handling" not in disabled
+        self.last_kind = ExternKind.TAG if self.exceptions else ExternKind.GLOBAL
         self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
         self.types: list[FuncType] = []
@@ -114,6 +133,7 @@ class _ModuleDecoder:
         self.customs: list[CustomSection] = []
         self.sections: list[Section] = []
         self.names: NameMap | None = None
+        self.tags: list[int] = []
         self.section_readers: dict[int, Callable[[int], None]] = {
             _CUSTOM: self.custom_section,
             _TYPE: self.type_section,
@@ -128,6 +148,7 @@ class _ModuleDecoder:
             _DATA_COUNT: self.data_count_section,
             _CODE: self.code_section,
             _DATA: self.data_section,
+            _TAG: self.tag_section,
         }
 
     def decode(self) -> Module:
@@ -143,17 +164,17 @@ class _ModuleDecoder:
 
     def check_bodies(self) -> None:
         for body in self.codes:
-            decode_function_body(self.data, body)
+            decode_function_body(self.data, body, self.disabled)
 
     def read_sections(self) -> None:
         data, reader = self.data, self.reader
         module_end = len(data)
-        last_rank = 0
+        last_rank = 0.0
         found: dict[int, Section] = {}
         while reader.pos < module_end:
             start = reader.pos
             section_id = data[start]
-            if section_id > _DATA_COUNT:
+            if section_id > _TAG or (section_id == _TAG and not self.exceptions):
                 raise DecodeError("malformed section id", start)
             if section_id != _CUSTOM:
                 # Out of order or repeated: the reference decoder has moved past
@@ -198,7 +219,7 @@ class _ModuleDecoder:
             if index < 0 or index in checked:
                 continue
             checked.add(index)
-            for opcode, _, _ in decode_function_body(self.data, codes[index]):
+            for opcode, _, _ in decode_function_body(self.data, codes[index], self.disabled):
                 if opcode in _DATA_INSTRUCTIONS:
                     return True
         return False
@@ -208,9 +229,12 @@ class _ModuleDecoder:
         imported_tables: list[TableType] = []
         imported_memories: list[MemoryType] = []
         imported_globals: list[GlobalType] = []
+        imported_tags: list[int] = []
         for imported in self.imports:
             desc = imported.desc
-            if isinstance(desc, int):
+            if isinstance(desc, TagType):
+                imported_tags.append(desc.type_index)
+            elif isinstance(desc, int):
                 imported_funcs.append(desc)
             elif isinstance(desc, TableType):
                 imported_tables.append(desc)
@@ -239,6 +263,8 @@ class _ModuleDecoder:
             table_types=(*imported_tables, *self.tables),
             memory_types=(*imported_memories, *self.memories),
             global_types=(*imported_globals, *(g.type for g in self.globals)),
+            tags=tuple(self.tags),
+            tag_type_indices=(*imported_tags, *self.tags),
         )
 
     # Sections.  Each reads its contents from ``self.reader``; ``end`` is where
@@ -278,7 +304,7 @@ class _ModuleDecoder:
             name = reader.name()
             offset = reader.pos
             kind = reader.byte()
-            desc: int | TableType | MemoryType | GlobalType
+            desc: int | TableType | MemoryType | GlobalType | TagType
             if kind == ExternKind.FUNC:
                 desc = reader.u32()
             elif kind == ExternKind.TABLE:
@@ -287,6 +313,8 @@ class _ModuleDecoder:
                 desc = MemoryType(_read_limits(reader))
             elif kind == ExternKind.GLOBAL:
                 desc = _read_global_type(reader)
+            elif kind == ExternKind.TAG and self.exceptions:
+                desc = _read_tag_type(reader)
             else:
                 raise DecodeError("malformed import kind", offset)
             self.imports.append(Import(module_name, name, ExternKind(kind), desc))
@@ -308,7 +336,7 @@ class _ModuleDecoder:
         reader = self.reader
         for _ in range(reader.length()):
             global_type = _read_global_type(reader)
-            self.globals.append(Global(global_type, _read_const_expr(reader)))
+            self.globals.append(Global(global_type, _read_const_expr(reader, self.kinds)))
 
     def export_section(self, end: int) -> None:
         reader = self.reader
@@ -316,9 +344,13 @@ class _ModuleDecoder:
             name = reader.name()
             offset = reader.pos
             kind = reader.byte()
-            if kind > ExternKind.GLOBAL:
+            if kind > self.last_kind:
                 raise DecodeError("malformed export kind", offset)
             self.exports.append(Export(name, ExternKind(kind), reader.u32()))
+
+    def tag_section(self, end: int) -> None:
+        reader = self.reader
+        self.tags = [_read_tag_type(reader).type_index for _ in range(reader.length())]
 
     def start_section(self, end: int) -> None:
         self.start = self.reader.u32()
@@ -326,7 +358,7 @@ class _ModuleDecoder:
     def element_section(self, end: int) -> None:
         reader = self.reader
         for _ in range(reader.length()):
-            self.elements.append(_read_element_segment(reader))
+            self.elements.append(_read_element_segment(reader, self.kinds))
 
     def data_count_section(self, end: int) -> None:
         self.data_count = self.reader.u32()
@@ -362,10 +394,10 @@ class _ModuleDecoder:
             memory_index = 0
             offset_expr = None
             if kind == 0:
-                offset_expr = _read_const_expr(reader)
+                offset_expr = _read_const_expr(reader, self.kinds)
             elif kind == 2:
                 memory_index = reader.u32()
-                offset_expr = _read_const_expr(reader)
+                offset_expr = _read_const_expr(reader, self.kinds)
             elif kind != 1:
                 raise DecodeError("malformed data segment kind", offset)
             mode = SegmentMode.PASSIVE if kind == 1 else SegmentMode.ACTIVE
@@ -397,6 +429,13 @@ def _read_valtypes(reader: Reader) -> tuple[ValType, ...]:
     return tuple([read_valtype(reader) for _ in range(reader.length())])
 
 
+def _read_tag_type(reader: Reader) -> TagType:
+    offset = reader.pos
+    if reader.byte() != _TAG_ATTRIBUTE_EXCEPTION:
+        raise DecodeError("malformed tag attribute", offset)
+    return TagType(reader.u32())
+
+
 def _read_limits(reader: Reader) -> Limits:
     # The flag is a one-bit LEB128 in the reference interpreter: other values are
     # "too large", a continuation bit "too long".
@@ -424,9 +463,9 @@ def _read_global_type(reader: Reader) -> GlobalType:
     return GlobalType(valtype, mutability == 1)
 
 
-def _read_const_expr(reader: Reader) -> ConstExpr:
+def _read_const_expr(reader: Reader, kinds: dict[int, int]) -> ConstExpr:
     offset = reader.pos
-    instructions = read_instructions(reader)
+    instructions = read_instructions(reader, kinds)
     instructions.pop()  # the final ``end``
     return ConstExpr(tuple(instructions), offset)
 
@@ -447,11 +486,11 @@ def _read_function_indices(reader: Reader) -> tuple[ConstExpr, ...]:
     return tuple(init)
 
 
-def _read_const_exprs(reader: Reader) -> tuple[ConstExpr, ...]:
-    return tuple([_read_const_expr(reader) for _ in range(reader.length())])
+def _read_const_exprs(reader: Reader, kinds: dict[int, int]) -> tuple[ConstExpr, ...]:
+    return tuple([_read_const_expr(reader, kinds) for _ in range(reader.length())])
 
 
-def _read_element_segment(reader: Reader) -> ElementSegment:
+def _read_element_segment(reader: Reader, kinds: dict[int, int]) -> ElementSegment:
     """One of the eight encodings: bit 0 passive/declarative, bit 1 explicit table
     index (active) or declarative (not active), bit 2 expressions instead of indices."""
     offset = reader.pos
@@ -464,7 +503,7 @@ def _read_element_segment(reader: Reader) -> ElementSegment:
     if active:
         if kind & 2:
             table_index = reader.u32()
-        offset_expr = _read_const_expr(reader)
+        offset_expr = _read_const_expr(reader, kinds)
         mode = SegmentMode.ACTIVE
     else:
         mode = SegmentMode.DECLARATIVE if kind & 2 else SegmentMode.PASSIVE
@@ -475,5 +514,5 @@ def _read_element_segment(reader: Reader) -> ElementSegment:
         element_type = read_reftype(reader)
     else:
         element_type = _read_element_kind(reader)
-    init = _read_const_exprs(reader) if uses_exprs else _read_function_indices(reader)
+    init = _read_const_exprs(reader, kinds) if uses_exprs else _read_function_indices(reader)
     return ElementSegment(mode, element_type, init, table_index, offset_expr)

@@ -19,7 +19,7 @@ from wasmrun.module import FunctionBody, Instruction
 from wasmrun.types import ValType
 
 _VALTYPES = {int(t): t for t in ValType}
-_REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF}
+_REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF, 0x69: ValType.EXNREF}
 
 # Immediate kinds as small ints for the decoding loop.
 (
@@ -46,7 +46,8 @@ _REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF}
     _ELSE,
     _END,
     _IF,
-) = range(23)
+    _TRY_TABLE,
+) = range(24)
 
 _KIND_CODES = {
     "none": _NONE,
@@ -76,6 +77,8 @@ _KIND_CODES = {
     "shuffle": _SHUFFLE,
     "lane": _LANE,
     "memarg_lane": _MEMARG_LANE,
+    "tag": _INDEX,
+    "try_table": _TRY_TABLE,
 }
 
 # The structure the decoder follows: ``end`` closes the sequence or a block, ``else`` is only
@@ -85,6 +88,19 @@ _STRUCTURE_CODES = {"end": _END, "else": _ELSE, "if": _IF}
 _KIND_OF: dict[int, int] = {
     opcode: _STRUCTURE_CODES.get(info.control) or _KIND_CODES[info.immediate] for opcode, info in OPCODES.items()
 }
+
+
+_KIND_TABLES: dict[frozenset[str], dict[int, int]] = {frozenset(): _KIND_OF}
+
+
+def kind_table(disabled: frozenset[str]) -> dict[int, int]:
+    """The decoding table without the instructions of the ``disabled`` proposals: those opcodes are then
+    illegal, as they were before their proposal (the spec scripts of an earlier version expect it)."""
+    table = _KIND_TABLES.get(disabled)
+    if table is None:
+        table = {opcode: kind for opcode, kind in _KIND_OF.items() if OPCODES[opcode].proposal not in disabled}
+        _KIND_TABLES[disabled] = table
+    return table
 
 
 def covers(info: InstructionInfo) -> bool:
@@ -110,11 +126,11 @@ def read_reftype(reader: Reader) -> ValType:
     return reftype
 
 
-def read_instructions(reader: Reader) -> list[Instruction]:
-    """Read instructions up to and including the ``end`` that closes the sequence."""
+def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> list[Instruction]:
+    """Read instructions up to and including the ``end`` that closes the sequence (``kind_of``: see
+    :func:`kind_table`)."""
     data = reader.data
     end = reader.end
-    kind_of = _KIND_OF
     out: list[Instruction] = []
     append = out.append
     # One entry per open block: True for an ``if`` still waiting for its ``else``.
@@ -210,12 +226,31 @@ def read_instructions(reader: Reader) -> list[Instruction]:
             imm = tuple(reader.bytes(16))
         elif kind == _LANE:
             imm = reader.byte()
+        elif kind == _TRY_TABLE:
+            imm = (_read_blocktype(reader), _read_catches(reader))
+            open_blocks.append(False)
         else:  # _MEMARG_LANE
             align = _read_align(reader)
             memory_offset = reader.u32()
             imm = (align, memory_offset, reader.byte())
         pos = reader.pos
         append((opcode, imm, offset))
+
+
+# try_table's catch clauses: catch (tag, label), catch_ref (tag, label), catch_all (label), catch_all_ref (label).
+CATCH, CATCH_REF, CATCH_ALL, CATCH_ALL_REF = 0, 1, 2, 3
+
+
+def _read_catches(reader: Reader) -> tuple[tuple[int, int | None, int], ...]:
+    catches = []
+    for _ in range(reader.u32()):
+        offset = reader.pos
+        kind = reader.byte()
+        if kind > CATCH_ALL_REF:
+            raise DecodeError("malformed catch clause", offset)
+        tag = reader.u32() if kind <= CATCH_REF else None
+        catches.append((kind, tag, reader.u32()))
+    return tuple(catches)
 
 
 def _read_align(reader: Reader) -> int:
@@ -235,7 +270,7 @@ def _read_blocktype(reader: Reader) -> int:
     return code
 
 
-def decode_function_body(raw: bytes, body: FunctionBody) -> list[Instruction]:
+def decode_function_body(raw: bytes, body: FunctionBody, disabled: frozenset[str] = frozenset()) -> list[Instruction]:
     """The instructions of a function body, its final ``end`` included.
 
     As in the reference interpreter, decoding may run past ``body.end`` (up to the
@@ -243,7 +278,7 @@ def decode_function_body(raw: bytes, body: FunctionBody) -> list[Instruction]:
     ``section size mismatch``, one cut short by the module's end an ``unexpected end``.
     """
     reader = Reader(raw, body.code_start, len(raw), "unexpected end of section or function")
-    instructions = read_instructions(reader)
+    instructions = read_instructions(reader, kind_table(disabled) if disabled else _KIND_OF)
     if reader.pos != body.end:
         raise DecodeError("section size mismatch", reader.pos)
     return instructions

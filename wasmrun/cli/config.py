@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from wasmrun.engine.options import ENGINES as ENGINES
 from wasmrun.engine.options import EngineOptions as EngineOptions
@@ -21,6 +21,9 @@ from wasmrun.launch import DEFAULT_MAX_BACKTRACE as DEFAULT_MAX_BACKTRACE
 from wasmrun.launch import DEFAULT_MAX_MEMORY as DEFAULT_MAX_MEMORY
 from wasmrun.launch import DirMapping as DirMapping
 from wasmrun.launch import RunConfig as RunConfig
+
+if TYPE_CHECKING:
+    from wasmrun.features import Features
 
 POINTER_SIZE_CHOICES = ("8", "4")  # `inspect --ptr-size`: a 64-bit or a 32-bit host
 
@@ -147,7 +150,8 @@ def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None
             key, separator, text = item.strip().partition("=")
             alias = _ALIAS_BY_KEY.get((flag, key))
             if alias is None:
-                known = ", ".join(a.key for a in ALIASES if a.flag == flag)
+                keys = [a.key for a in ALIASES if a.flag == flag] + (list(proposal_switches()) if flag == "-W" else [])
+                known = ", ".join(keys)
                 raise ConfigError(f"unsupported {flag} option {key!r} (wasmrun knows: {known})")
             try:
                 if alias.parse is None:
@@ -160,6 +164,57 @@ def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None
                 raise ConfigError(f"invalid value for {flag} {key}: {error}") from None
             values[alias.field] = (value, alias)
     return values
+
+
+# Wasmtime's ``-W`` switches of the WebAssembly proposals: key -> proposal (wasmrun.features).  Only the
+# proposals wasmrun has are accepted; each is on unless switched off (``-W exceptions=n``).
+_PROPOSAL_KEYS = {
+    "simd": "simd",
+    "bulk-memory": "bulk-memory",
+    "reference-types": "reference-types",
+    "multi-value": "multi-value",
+    "exceptions": "exception-handling",
+    "tail-call": "tail-call",
+    "function-references": "function-references",
+    "memory64": "memory64",
+    "multi-memory": "multi-memory",
+    "extended-const": "extended-const",
+    "relaxed-simd": "relaxed-simd",
+    "threads": "threads",
+    "wide-arithmetic": "wide-arithmetic",
+    "custom-page-sizes": "custom-page-sizes",
+}
+
+
+def proposal_switches() -> dict[str, str]:
+    """The ``-W`` keys wasmrun knows for proposals (those of proposals it has)."""
+    from wasmrun.features import PROPOSALS
+
+    return {key: proposal for key, proposal in _PROPOSAL_KEYS.items() if proposal in PROPOSALS}
+
+
+def split_proposal_switches(settings: Iterable[str]) -> tuple[list[str], Features]:
+    """``-W`` settings without the proposal switches, and the features those switches leave on."""
+    from wasmrun.features import ALL_FEATURES
+
+    switches = proposal_switches()
+    rest: list[str] = []
+    off: set[str] = set()
+    for setting in settings:
+        kept = []
+        for item in setting.split(","):
+            key, separator, text = item.strip().partition("=")
+            if key not in switches:
+                kept.append(item)
+                continue
+            try:
+                enabled = parse_switch(text) if separator else True
+            except ConfigError as error:
+                raise ConfigError(f"invalid value for -W {key}: {error}") from None
+            (off.discard if enabled else off.add)(switches[key])
+        if kept:
+            rest.append(",".join(kept))
+    return rest, ALL_FEATURES.without(*sorted(off))
 
 
 T = TypeVar("T")

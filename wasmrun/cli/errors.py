@@ -4,7 +4,8 @@ The rules are the CLI contract's (``docs/cli.md``):
 
 - errors other than traps: one line on stderr, ``Error: <what> (<file>[:where])``,
   exit status 1 (read, decode, validate, link, instantiate);
-- traps: Wasmtime's layout (``Caused by:`` and the wasm backtrace), exit status 134;
+- traps: Wasmtime's layout (``Caused by:`` and the wasm backtrace), exit status 134 (1 for an
+  uncaught wasm exception, whose last cause is ``thrown Wasm exception``);
 - a failed WASI call (a host error in Wasmtime, e.g. a bad pointer, or
   ``proc_exit(n)`` with n >= 126): exit status 1, as Wasmtime's CLI, but one
   line, as the contract wants of every error that is not a trap;
@@ -34,6 +35,7 @@ from wasmrun.errors import (
     Trap,
     ValidationError,
     WasmError,
+    WasmException,
 )
 
 if TYPE_CHECKING:
@@ -133,7 +135,7 @@ def _describe(error: BaseException) -> Report:
     if isinstance(error, Trap):
         if _is_host_error(error):
             return Report(_line(_host_error_text(error), source), EXIT_FAILURE)
-        return Report(format_trap(error, source or "<unknown>"), EXIT_TRAP)
+        return Report(format_trap(error, source or "<unknown>"), _trap_status(error))
     if isinstance(error, CliError):
         return Report(_line(error.message, error.source or source), error.exit_code)
     if isinstance(error, WasmError):
@@ -187,7 +189,13 @@ def _describe_guest_failure(failure: GuestFailure) -> Report:
         max_frames=failure.max_frames,
         details=failure.details,
     )
-    return Report(text, EXIT_TRAP)
+    return Report(text, _trap_status(error))
+
+
+def _trap_status(error: Trap) -> int:
+    """134 for a trap; 1 for an exception nothing caught (Wasmtime 49 reports it in a trap's layout, with
+    the last cause ``thrown Wasm exception``, but exits with 1)."""
+    return EXIT_FAILURE if isinstance(error, WasmException) else EXIT_TRAP
 
 
 def _is_host_error(error: Trap) -> bool:
@@ -262,7 +270,8 @@ def format_trap(
     causes = list(context)
     if lines:
         causes.append("\n".join([HEADER, *lines]))
-    causes.append(f"wasm trap: {trap.message}")
+    # An uncaught exception is no trap: Wasmtime's last cause is the bare message.
+    causes.append(trap.message if isinstance(trap, WasmException) else f"wasm trap: {trap.message}")
     body = "\n".join(f"{number:>5}: " + cause.replace("\n", "\n       ") for number, cause in enumerate(causes))
     return f"Error: failed to run main module `{module_file}`\n\nCaused by:\n{body}"
 

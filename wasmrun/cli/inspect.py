@@ -416,7 +416,7 @@ def translated_blocks(form: TranslatedForm) -> tuple[Block, ...]:
             ),
             (
                 "compiled",
-                "never: SIMD stays interpreted under every engine"
+                f"never: {form.interpreted_because or 'SIMD'} stays interpreted under every engine"
                 if form.compiled is None
                 else f"after {form.compile_threshold} calls and loop iterations (--engine auto), "
                 "at the first call (--engine compile)",

@@ -277,6 +277,7 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
     ``--no-backtrace-details`` (with ``WASMTIME_BACKTRACE_DETAILS``).
     """
     values = dict(params)
+    values["wasm_settings"], values["features"] = config.split_proposal_switches(values["wasm_settings"])
     aliases: config.AliasValues = {}
     for flag, settings in _ALIAS_SETTINGS:
         config.parse_aliases(flag, values.pop(settings), aliases)

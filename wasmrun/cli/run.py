@@ -91,7 +91,7 @@ def _write_record(config: RunConfig, record: RunRecord, status: int, error: Base
 
 def _run(config: RunConfig, record: RunRecord | None) -> int:
     started = time.perf_counter()
-    module = load_input(config.module)
+    module = load_input(config.module, features=config.features)
     collection.resume()  # the module is loaded: the guest's run collects as usual
     if record is not None:
         record.module = module

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from wasmrun.cli.errors import InputError
 
 if TYPE_CHECKING:
+    from wasmrun.features import Features
     from wasmrun.module import Module
 
 STDIN = "-"
@@ -33,13 +34,15 @@ def read_input(path: str) -> bytes:
         raise InputError(error, display_name(path)) from error
 
 
-def load_input(path: str, *, validate: bool = True) -> Module:
-    """Read, decode and (unless told not to) validate the module in ``path``."""
+def load_input(path: str, *, validate: bool = True, features: Features | None = None) -> Module:
+    """Read, decode and (unless told not to) validate the module in ``path``, which may use ``features``
+    (every proposal wasmrun runs, by default)."""
     from wasmrun.errors import WasmError
+    from wasmrun.features import ALL_FEATURES
     from wasmrun.loader import load_module
 
     data = read_input(path)
     try:
-        return load_module(data, validate=validate)
+        return load_module(data, validate=validate, features=features or ALL_FEATURES)
     except WasmError as error:
         raise InputError(error, display_name(path)) from error

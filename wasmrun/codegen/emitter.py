@@ -49,6 +49,7 @@ _ZERO_LITERALS = {
     ValType.F64: "0.0",
     ValType.FUNCREF: "None",
     ValType.EXTERNREF: "None",
+    ValType.EXNREF: "None",
 }
 
 _STRUCTURED = frozenset(opcode for opcode, kind in CONTROL.items() if kind in STRUCTURED)

@@ -75,9 +75,10 @@ from wasmrun.engine.options import Engine as Engine
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
+from wasmrun.interp.catching import make_catching_entry
 from wasmrun.interp.machine import bind, install_runs, make_counting_entry, make_entry
 from wasmrun.interp.simd_translation import function_uses_simd
-from wasmrun.interp.translate import Translation, plan_runs, translate_function
+from wasmrun.interp.translate import Translation, function_uses_exceptions, plan_runs, translate_function
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
 from wasmrun.runtime.interrupt import interruptible
 from wasmrun.semantics.frames import frame_costs
@@ -85,6 +86,7 @@ from wasmrun.semantics.frames import frame_costs
 if TYPE_CHECKING:
     from wasmrun.codegen import GeneratedFunction  # the compiled tier is imported when first used
     from wasmrun.engine.meters import CallCounters, FuelMeter
+    from wasmrun.runtime.instance import Instance
 
 _PYTHON_FRAMES_PER_CALL = 3  # the caller's call handler, the callee's entry (and a counting entry, while cold)
 COMPILED_MARGIN = 16  # Python frames beyond the depth limit for what the deepest compiled frame calls
@@ -138,7 +140,7 @@ def is_wasm_code(code: CodeType) -> bool:
 _WASM_FILENAMES = ("<wasmrun handler ", "<wasm function ")
 _ENTRY_CODES = frozenset(
     constant
-    for function in (make_entry, make_counting_entry)
+    for function in (make_entry, make_counting_entry, make_catching_entry)
     for constant in function.__code__.co_consts
     if isinstance(constant, CodeType)
 )
@@ -201,7 +203,9 @@ class Interpreter:
             self.counters.functions["interp"] += 1
         return translation
 
-    def make_entry(self, translation: Translation, handlers: list[Any]) -> Entry:
+    def make_entry(self, translation: Translation, handlers: list[Any], instance: Instance | None = None) -> Entry:
+        if translation.catch_regions and instance is not None:
+            return make_catching_entry(translation, handlers, instance.tags)
         if self.counters is not None:
             return make_counting_entry(translation, handlers, self.counters)
         return make_entry(translation, handlers)
@@ -231,7 +235,11 @@ class Interpreter:
         never counted.
         """
         module = function.instance.module
-        if function_uses_simd(module, function.index) or compiled.too_large_to_compile(module, function.index):
+        if (
+            function_uses_simd(module, function.index)
+            or function_uses_exceptions(module, function.index)
+            or compiled.too_large_to_compile(module, function.index)
+        ):
             return self.activate(function)
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
@@ -252,7 +260,7 @@ class Interpreter:
         translation = self.translate(function)
         with engine_room():
             handlers = bind(translation, function.instance, self.fuel_meter)
-        function.entry = self.make_entry(translation, handlers)
+        function.entry = self.make_entry(translation, handlers, function.instance)
         return function.entry
 
     def activate(self, function: WasmFunction) -> Entry:
@@ -261,16 +269,18 @@ class Interpreter:
         instance = function.instance
         with engine_room():
             handlers = bind(translation, instance, self.fuel_meter)
-        entry = self.make_entry(translation, handlers)
+        entry = self.make_entry(translation, handlers, instance)
         function.entry = entry
         if (
             self.engine == "auto"
             and not translation.uses_simd
+            and not translation.uses_exceptions
             and not compiled.too_large_to_compile(instance.module, function.index)
         ):
             return self.count_to_compile(function, translation, handlers, entry)
         threshold = self.hot_threshold
-        runs = plan_runs(translation.code) if self.fuse and threshold is not None else []
+        fusable = self.fuse and threshold is not None and not translation.uses_exceptions
+        runs = plan_runs(translation.code) if fusable else []
         if not runs or threshold is None:
             return entry
         if threshold == 0:

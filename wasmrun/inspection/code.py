@@ -19,7 +19,7 @@ from wasmrun.instructions import CONTROL
 from wasmrun.module import Module
 from wasmrun.types import ExternKind
 
-_OPENS = ("block", "loop", "if")
+_OPENS = ("block", "loop", "if", "try_table")
 
 
 class FunctionLookupError(LookupError):

@@ -130,9 +130,21 @@ def _table_copy_text(_info: InstructionInfo, immediate: Any) -> str:
 
 
 # Immediate kind (the instruction table's) -> its text.
+_CATCH_WORDS = ("catch", "catch_ref", "catch_all", "catch_all_ref")
+
+
+def _try_table_text(blocktype: int, catches: tuple[tuple[int, int | None, int], ...]) -> str:
+    clauses = [
+        f"({_CATCH_WORDS[kind]} {label})" if tag is None else f"({_CATCH_WORDS[kind]} {tag} {label})"
+        for kind, tag, label in catches
+    ]
+    return " ".join(part for part in (_blocktype_text(blocktype), *clauses) if part)
+
+
 _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     **dict.fromkeys(("none", "memory", "memory.copy"), _none),
-    **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane"), _number),
+    **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane", "tag"), _number),
+    "try_table": lambda _info, immediate: _try_table_text(*immediate),
     "blocktype": lambda _info, code: _blocktype_text(code),
     "br_table": _br_table_text,
     "call_indirect": _call_indirect_text,

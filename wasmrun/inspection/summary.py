@@ -17,7 +17,7 @@ from wasmrun.binary.reader import Reader
 from wasmrun.features import proposals_used
 from wasmrun.inspection.instruction_text import const_expr_text
 from wasmrun.module import Import, Module
-from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType
+from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, TagType
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +173,8 @@ def extern_type_text(module: Module, entry: Import) -> str:
         return f"{desc.element.text} {limits_text(desc.limits)}"
     if isinstance(desc, MemoryType):
         return limits_text(desc.limits)
+    if isinstance(desc, TagType):
+        return str(module.types[desc.type_index])
     return global_type_text(desc)
 
 

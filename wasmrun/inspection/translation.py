@@ -113,6 +113,7 @@ class TranslatedForm:
     runs: tuple[Run, ...]
     compile_threshold: int  # calls plus loop iterations before ``--engine auto`` compiles the function
     compiled: CompiledSource | None
+    interpreted_because: str = ""  # why ``compiled`` is None: what keeps the function interpreted
 
 
 def translated_form(module: Module, index: int) -> TranslatedForm:
@@ -122,15 +123,16 @@ def translated_form(module: Module, index: int) -> TranslatedForm:
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD instructions interpreted (wasmrun.engine.interpreter).
-        compiled = None if translation.uses_simd else compiled_source(module, index)
+        # The compiled tier leaves a function with SIMD or exception handling interpreted (wasmrun.engine.interpreter).
+        reason = "SIMD" if translation.uses_simd else "exception handling" if translation.uses_exceptions else ""
+        compiled = None if reason else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(
             error.message, 0, 0, 0, (), (), DEFAULT_HOT_THRESHOLD, (), DEFAULT_COMPILE_THRESHOLD, None
         )
     code, offsets = translation.code, translation.offsets
     spans = handler_spans(module, index, code, offsets)
-    planned = plan_runs(code)
+    planned = [] if translation.uses_exceptions else plan_runs(code)  # no fusion: see interp/catching.py
     run_of = {pc: number for number, run in enumerate(planned) for pc in run}
     handlers = tuple(
         Handler(
@@ -157,10 +159,11 @@ def translated_form(module: Module, index: int) -> TranslatedForm:
         frame_size=translation.frame_size,
         handlers=handlers,
         loop_heads=tuple(translation.loop_heads),
-        hot_threshold=DEFAULT_HOT_THRESHOLD,
+        hot_threshold=None if translation.uses_exceptions else DEFAULT_HOT_THRESHOLD,
         runs=runs,
         compile_threshold=DEFAULT_COMPILE_THRESHOLD,
         compiled=compiled,
+        interpreted_because=reason,
     )
 
 

@@ -53,6 +53,8 @@ IMMEDIATE_KINDS = {
     "shuffle": "tuple of 16 lane indices",
     "lane": "int lane index",
     "memarg_lane": "(align exponent, offset, lane index)",
+    "tag": "int tag index",
+    "try_table": "(block type, catches: tuple of (catch kind 0-3, tag index or None, label index))",
 }
 
 CONTROL_KINDS = (
@@ -69,10 +71,13 @@ CONTROL_KINDS = (
     "return",
     "call",
     "call_indirect",
+    "throw",
+    "throw_ref",
+    "try_table",
 )
 """How an instruction moves control; ``plain`` ones fall through to the next."""
 
-STRUCTURED = frozenset(("block", "loop", "if", "else", "end"))
+STRUCTURED = frozenset(("block", "loop", "if", "else", "end", "try_table"))
 """The control kinds that open, divide or close a construct."""
 
 FUEL_CLASSES = ("free", "one", "bulk")
@@ -87,6 +92,7 @@ PROPOSALS = (
     "bulk-memory",
     "reference-types",
     "simd",
+    "exception-handling",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 
@@ -161,7 +167,7 @@ class InstructionInfo(NamedTuple):
     @property
     def ends_segment(self) -> bool:
         """Whether Wasmtime adds up fuel here: control may leave straight-line code (all but ``block``)."""
-        return self.control not in ("plain", "block")
+        return self.control not in ("plain", "block", "try_table")
 
 
 def _parse_effect(effect: str) -> tuple[tuple[ValType, ...], tuple[ValType, ...]]:

@@ -474,4 +474,9 @@ FD.FC i32x4.trunc_sat_f64x2_s_zero   none          v>v
 FD.FD i32x4.trunc_sat_f64x2_u_zero   none          v>v
 FD.FE f64x2.convert_low_i32x4_s      none          v>v
 FD.FF f64x2.convert_low_i32x4_u      none          v>v
+
+[exception-handling]
+08    throw                          tag           control=throw
+0A    throw_ref                      none          control=throw_ref
+1F    try_table                      try_table     control=try_table fuel=free
 """

@@ -229,6 +229,22 @@ FAMILIES: dict[str, Family] = {
     "exit": Family((), (), "return 0", falls_through=False),
     "ret": Family(("d", "x"), ("x",), "R[d] = {x}\nreturn 0", falls_through=False),
     "unreachable": Family((), (), "raise Trap(TRAP_UNREACHABLE)", falls_through=False, may_trap=True),
+    # Exception handling: the payload is the frame slice R[a:b]; a try_table catches in the entry.
+    "throw": Family(
+        ("tag", "a", "b"),
+        (),
+        "raise WasmException(ExceptionInstance(tag, R[a:b]))",
+        {"tag": "tags"},
+        falls_through=False,
+        may_trap=True,
+    ),
+    "throw_ref": Family(
+        ("x",),
+        ("x",),
+        "e = {x}\nif e is None:\n    raise Trap(TRAP_NULL_EXCEPTION_REFERENCE)\nraise WasmException(e)",
+        falls_through=False,
+        may_trap=True,
+    ),
     # Calls: the arguments are the frame slice R[a:b]; results go to R[d] or R[a:e].
     "call.0": Family(("f", "a", "b"), (), "f.entry(R[a:b])", {"f": "functions"}, may_trap=True),
     "call.1": Family(("f", "a", "b", "d"), (), "R[d] = f.entry(R[a:b])", {"f": "functions"}, may_trap=True),

@@ -25,9 +25,10 @@ from collections.abc import Callable
 from typing import Any
 
 from wasmrun import errors
-from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap
+from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap, WasmException
 from wasmrun.interp.fusion import EXTRA_EXPRESSIONS, FAMILIES, key_may_trap
 from wasmrun.runtime.functions import resolve_indirect
+from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics import numeric
 from wasmrun.semantics.access import LOADS, STORES
 
@@ -48,6 +49,8 @@ _NAMESPACE: dict[str, Any] = {
     **numeric.TEMPLATE_GLOBALS,
     **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},
     "Trap": Trap,
+    "WasmException": WasmException,
+    "ExceptionInstance": ExceptionInstance,
     "check_bounds": check_bounds,
     "resolve_indirect": resolve_indirect,
     "f32_from_bits": numeric.f32_from_bits,

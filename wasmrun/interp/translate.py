@@ -59,6 +59,7 @@ class Translation:
     """
 
     __slots__ = (
+        "catch_regions",
         "code",
         "frame_template",
         "function_index",
@@ -68,6 +69,7 @@ class Translation:
         "param_count",
         "result_base",
         "result_count",
+        "uses_exceptions",
         "uses_simd",
     )
 
@@ -83,6 +85,8 @@ class Translation:
         loop_heads: list[int],
         loop_offsets: list[int] | None = None,
         uses_simd: bool = False,
+        catch_regions: list[list[Any]] | None = None,
+        uses_exceptions: bool = False,
     ) -> None:
         self.function_index = function_index
         self.code = code
@@ -96,6 +100,10 @@ class Translation:
         # The byte offset of each loop_heads' loop instruction.
         self.loop_offsets = loop_offsets if loop_offsets is not None else []
         self.uses_simd = uses_simd  # whether it has a SIMD instruction (the compiled tier leaves it interpreted)
+        # Each try_table's [first pc, end pc, clauses], outer ones first; a clause is [catch kind, tag index
+        # or None, the slot its values go to, the handler index it jumps to] (see wasmrun.interp.catching).
+        self.catch_regions = catch_regions if catch_regions is not None else []
+        self.uses_exceptions = uses_exceptions  # throw, throw_ref or try_table: interpreted, unfused
 
     def __repr__(self) -> str:
         return f"Translation(function_index={self.function_index}, {len(self.code)} handlers)"
@@ -113,13 +121,14 @@ ZERO_VALUES: dict[ValType, Any] = {
     ValType.V128: 0,
     ValType.FUNCREF: None,
     ValType.EXTERNREF: None,
+    ValType.EXNREF: None,
 }
 
 
 class _Control:
     """An open block: where its stack starts, its label's arity and its pending branches."""
 
-    __slots__ = ("dead", "else_fixup", "fixups", "height", "kind", "nparams", "nresults", "start")
+    __slots__ = ("dead", "else_fixup", "fixups", "height", "kind", "nparams", "nresults", "region", "start")
 
     def __init__(self, kind: str, height: int, nparams: int, nresults: int, start: int, dead: bool = False) -> None:
         self.kind = kind  # the control kind that opened it (block, loop, if; else after one), or "function"
@@ -130,6 +139,7 @@ class _Control:
         self.fixups: list[tuple[list[Any] | dict[int, Any], int]] = []  # where to write the label's handler index
         self.else_fixup: tuple[list[Any], int] | None = None
         self.dead = dead
+        self.region: list[Any] | None = None  # a try_table's catch region
 
     @property
     def arity(self) -> int:
@@ -143,6 +153,13 @@ def translate_function(module: Module, function_index: int, *, fuse: bool = True
     code has nothing of metering.
     """
     return _Translator(module, function_index, fuse, fuel).run()
+
+
+def function_uses_exceptions(module: Module, function_index: int) -> bool:
+    """Whether defined function ``function_index`` has ``throw``, ``throw_ref`` or ``try_table`` (the compiled
+    tier leaves it to the interpreter for now)."""
+    instructions = decode_function_body(module.raw, module.body(function_index))
+    return any(opcode in _EXCEPTION_OPCODES for opcode, _, _ in instructions)
 
 
 class _Translator:
@@ -173,6 +190,7 @@ class _Translator:
         self.skip = 0
         self.loop_heads: list[int] = []
         self.loop_offsets: list[int] = []
+        self.catch_regions: list[list[Any]] = []
         # Each br_table's targets, its immediate, and the handler index of each distinct label.
         self.tables: list[tuple[list[Any], tuple[tuple[int, ...], int], dict[int, Any]]] = []
 
@@ -180,6 +198,10 @@ class _Translator:
 
     def run(self) -> Translation:
         self.instructions = decode_function_body(self.module.raw, self.body)
+        uses_exceptions = any(opcode in _EXCEPTION_OPCODES for opcode, _, _ in self.instructions)
+        if uses_exceptions:
+            # Catch regions are handler index ranges: no fusion or jump threading may move or merge them.
+            self.fuse = False
         handlers = _HANDLERS
         self.ctrls.append(_Control("function", 0, 0, len(self.type.results), 0))
         instructions = self.instructions
@@ -213,7 +235,7 @@ class _Translator:
             targets.append(by_depth[default])
         template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
         code, offsets, loop_heads, loop_offsets = self.code, self.offsets, self.loop_heads, self.loop_offsets
-        if self.fuel:
+        if self.fuel and not uses_exceptions:  # (renumbering handlers would move the catch regions)
             code, offsets, loop_heads, loop_offsets = drop_free_charges(code, offsets, loop_heads, loop_offsets)
         if self.fuse and thread_jumps(code):
             code, offsets, loop_heads, loop_offsets = drop_dead_code(code, offsets, loop_heads, loop_offsets)
@@ -228,6 +250,8 @@ class _Translator:
             loop_heads,
             loop_offsets,
             function_uses_simd(self.module, self.function_index, self.instructions),
+            self.catch_regions,
+            uses_exceptions,
         )
 
     def account(self, first: int, last: int) -> None:
@@ -465,6 +489,8 @@ class _Translator:
         ctrl = self.ctrls.pop()
         if ctrl.dead:
             return
+        if ctrl.region is not None:
+            ctrl.region[1] = len(self.code)
         falls_through = not self.unreachable
         if ctrl.kind == "function":
             self.end_function(ctrl, falls_through)
@@ -582,6 +608,39 @@ class _Translator:
             self.emit(f"{family}.n", None, shape, *leading, first, end, first + nresults)
             for _ in range(nresults):
                 self.push_slot()
+
+    # --- exception handling -----------------------------------------------------------------------
+
+    def op_try_table(self, immediate: tuple[int, tuple[tuple[int, int | None, int], ...]]) -> None:
+        """A block whose handlers form a catch region; each clause lands on a label outside it."""
+        blocktype, catches = immediate
+        if self.unreachable:
+            self.open_block("try_table", blocktype)
+            return
+        clauses: list[list[Any]] = []
+        for kind, tag, depth in catches:
+            label = self.label(depth)
+            clause = [kind, tag, self.base + label.height, None]
+            self.target(label, clause, 3)
+            clauses.append(clause)
+        ctrl = self.open_block("try_table", blocktype)
+        ctrl.region = [ctrl.start, None, clauses]
+        self.catch_regions.append(ctrl.region)
+
+    def op_throw(self, tag_index: int) -> None:
+        count = len(self.module.tag_type(tag_index).params)
+        height = len(self.stack)
+        for depth in range(height - count, height):
+            self.materialize(depth)
+        del self.stack[height - count :]
+        first = self.base + height - count
+        self.emit("throw", None, "", tag_index, first, first + count)
+        self.unreachable = True
+
+    def op_throw_ref(self, _immediate: None) -> None:
+        operand = self.pop()
+        self.emit("throw_ref", None, operand[0], operand[1])
+        self.unreachable = True
 
     # --- parametric and variable instructions ----------------------------------------------------
 
@@ -744,6 +803,9 @@ _HANDLERS: dict[int, Callable[[_Translator, Any], None]] = visitor_table(_Transl
 
 # What is translated in unreachable code: the instructions that open, divide or close a block (to keep the nesting).
 _STRUCTURED = frozenset(opcode for opcode, kind in CONTROL.items() if kind in STRUCTURED)
+_EXCEPTION_OPCODES = frozenset(
+    opcode for opcode, kind in CONTROL.items() if kind in ("throw", "throw_ref", "try_table")
+)
 
 # The instructions that become the destination of the one before them (fusion 2), by opcode: their mnemonic.
 _DESTINATIONS = {

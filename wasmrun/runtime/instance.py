@@ -30,13 +30,14 @@ from wasmrun.runtime.functions import FunctionInstance, WasmFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.table import TableInstance
-from wasmrun.types import ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType
+from wasmrun.runtime.tags import TagInstance
+from wasmrun.types import ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, TagType
 
 if TYPE_CHECKING:
     from wasmrun.runtime.store import Store
 
 Extern = Any
-"""A FunctionInstance, TableInstance, MemoryInstance or GlobalInstance."""
+"""A FunctionInstance, TableInstance, MemoryInstance, GlobalInstance or TagInstance."""
 
 
 class Instance:
@@ -55,6 +56,7 @@ class Instance:
         self.tables: list[TableInstance] = []
         self.memories: list[MemoryInstance] = []
         self.globals: list[GlobalInstance] = []
+        self.tags: list[TagInstance] = []
         self.exports: dict[str, Extern] = {}
         self.datas: list[bytes] = [segment.data for segment in module.datas]
         self.elements: list[Sequence[Any]] = []
@@ -86,14 +88,16 @@ def extern_kind(extern: Extern) -> ExternKind:
         return ExternKind.MEMORY
     if isinstance(extern, GlobalInstance):
         return ExternKind.GLOBAL
+    if isinstance(extern, TagInstance):
+        return ExternKind.TAG
     raise TypeError(f"not an extern: {extern!r}")
 
 
 def extern_type(extern: Extern) -> ExternType:
     """The extern's current type: a table's or memory's minimum is its current size."""
     kind = extern_kind(extern)
-    if kind is ExternKind.FUNC:
-        return extern.type
+    if kind is ExternKind.FUNC or kind is ExternKind.TAG:
+        return extern.type  # a tag's: the function type of its payload
     if kind is ExternKind.TABLE:
         table_type: TableType = extern.type
         return TableType(table_type.element, Limits(len(extern.elements), table_type.limits.max))
@@ -131,6 +135,8 @@ def describe_extern_type(extern_type: ExternType) -> str:
         return f"func {extern_type}"
     if isinstance(extern_type, GlobalType):
         return f"global {'mut ' if extern_type.mutable else ''}{extern_type.valtype.text}"
+    if isinstance(extern_type, TagType):
+        return f"tag {extern_type.type_index}"
     limits = extern_type.limits
     bounds = f"{limits.min}" if limits.max is None else f"{limits.min}..{limits.max}"
     if isinstance(extern_type, TableType):
@@ -139,7 +145,10 @@ def describe_extern_type(extern_type: ExternType) -> str:
 
 
 def import_type(module: Module, index: int) -> ExternType:
+    """The type an import expects (a function type for a tag: its payload's)."""
     desc = module.imports[index].desc
+    if isinstance(desc, TagType):
+        return module.types[desc.type_index]
     return module.types[desc] if isinstance(desc, int) else desc
 
 
@@ -226,6 +235,8 @@ def instantiate(
             instance.tables.append(extern)
         elif kind is ExternKind.MEMORY:
             instance.memories.append(extern)
+        elif kind is ExternKind.TAG:
+            instance.tags.append(extern)
         else:
             instance.globals.append(extern)
 
@@ -238,6 +249,8 @@ def instantiate(
         instance.tables.append(store.allocate_table(table_type, None))
     for memory_type in module.memories:
         instance.memories.append(store.allocate_memory(memory_type))
+    for type_index in module.tags:
+        instance.tags.append(TagInstance(instance.types[type_index]))
     for global_ in module.globals:
         instance.globals.append(store.allocate_global(global_.type, evaluate_const(global_.init, instance)))
 
@@ -246,6 +259,7 @@ def instantiate(
         ExternKind.TABLE: instance.tables,
         ExternKind.MEMORY: instance.memories,
         ExternKind.GLOBAL: instance.globals,
+        ExternKind.TAG: instance.tags,
     }
     for export in module.exports:
         instance.exports[export.name] = spaces[export.kind][export.index]

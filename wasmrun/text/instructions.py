@@ -47,9 +47,10 @@ VALTYPES = {
     "v128": ValType.V128,
     "funcref": ValType.FUNCREF,
     "externref": ValType.EXTERNREF,
+    "exnref": ValType.EXNREF,
 }
-REFTYPES = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF}
-_HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF}
+REFTYPES = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF, "exnref": ValType.EXNREF}
+_HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF, "exn": ValType.EXNREF}
 
 # Index spaces: the word in "duplicate ..." and the one in "unknown ...".
 SPACES = {
@@ -60,8 +61,11 @@ SPACES = {
     "global": ("global", "global"),
     "elem": ("elem", "elem segment"),
     "data": ("data", "data segment"),
+    "tag": ("tag", "tag"),
 }
-_BLOCK_OPCODES = {kind: BY_MNEMONIC[kind].encoding for kind in ("block", "loop", "if")}
+_BLOCK_OPCODES = {kind: BY_MNEMONIC[kind].encoding for kind in ("block", "loop", "if", "try_table")}
+# try_table's catch clauses, by their keyword: the clause's code and whether it names a tag.
+_CATCHES = {"catch": (0, True), "catch_ref": (1, True), "catch_all": (2, False), "catch_all_ref": (3, False)}
 _ELSE = BY_MNEMONIC["else"].opcode
 END = BY_MNEMONIC["end"].opcode
 _SELECT = BY_MNEMONIC["select"]
@@ -340,6 +344,8 @@ class InstructionParser(Cursor):
         label = self._label_binding()
         out += _BLOCK_OPCODES[keyword]
         out += self._blocktype()
+        if keyword == "try_table":
+            out += self._catches()
         self.labels.append(label)
         if keyword == "if":
             stack.append(_THEN_FRAME)
@@ -356,6 +362,8 @@ class InstructionParser(Cursor):
             return _CONDITION
         out += _BLOCK_OPCODES[keyword]
         out += blocktype
+        if keyword == "try_table":
+            out += self._catches()
         self.labels.append(label)
         stack.append(_FOLDED_BLOCK_FRAME)
         return _FOLDED_BLOCK
@@ -417,6 +425,21 @@ class InstructionParser(Cursor):
         self.expect("then")
         stack[-1] = _FOLDED_THEN_FRAME
 
+    def _catches(self) -> bytes:
+        """try_table's ``(catch x l)``, ``(catch_ref x l)``, ``(catch_all l)``, ``(catch_all_ref l)`` clauses;
+        their labels are those around the try_table (its own is not bound yet)."""
+        clauses = []
+        while self.tok == "(" and self.toks[self.i + 1][0] in _CATCHES:
+            code, tagged = _CATCHES[self.toks[self.i + 1][0]]
+            self.i += 2
+            clause = bytes((code,))
+            if tagged:
+                clause += u32(self._index("tag"))
+            clause += u32(self._label())
+            self.expect(")")
+            clauses.append(clause)
+        return vec(clauses)
+
     # Immediate readers, one per immediate kind of the opcode table.
 
     def _imm_label(self, _info: InstructionInfo) -> bytes:
@@ -460,6 +483,9 @@ class InstructionParser(Cursor):
             self.i += 1
             return u32(index)
         return u32(self.nat())
+
+    def _imm_tag(self, _info: InstructionInfo) -> bytes:
+        return u32(self._index("tag"))
 
     def _imm_global(self, _info: InstructionInfo) -> bytes:
         return u32(self._index("global"))
@@ -629,6 +655,7 @@ _IMMEDIATES: dict[str, Callable[[InstructionParser, InstructionInfo], bytes]] = 
     "shuffle": InstructionParser._imm_shuffle,
     "lane": InstructionParser._imm_lane,
     "memarg_lane": InstructionParser._imm_memarg_lane,
+    "tag": InstructionParser._imm_tag,
 }
 _CLOSERS: tuple[Callable[[InstructionParser, bytearray, list[_Frame]], None], ...] = (
     InstructionParser._end_expression,  # _EXPRESSION
@@ -641,7 +668,7 @@ _CLOSERS: tuple[Callable[[InstructionParser, bytearray, list[_Frame]], None], ..
     InstructionParser._end_condition,  # _CONDITION
 )
 # Read by the parser's own rules: no immediate; a block type (with the construct); a typed select (as select).
-_OWN_RULES = ("none", "blocktype", "select_t")
+_OWN_RULES = ("none", "blocktype", "select_t", "try_table")
 
 
 def covers(info: InstructionInfo) -> bool:

@@ -138,6 +138,14 @@ class AssertExhaustion:
 
 
 @dataclass(frozen=True, slots=True)
+class AssertException:
+    """``assert_exception``: the action throws a wasm exception that nothing catches (exception handling)."""
+
+    line: int
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
 class AssertMalformed:
     line: int
     module: ModuleSource
@@ -165,6 +173,7 @@ Command = (
     | AssertReturn
     | AssertTrap
     | AssertExhaustion
+    | AssertException
     | AssertMalformed
     | AssertInvalid
     | AssertUnlinkable
@@ -176,6 +185,7 @@ COMMAND_KINDS: dict[type, str] = {
     AssertReturn: "assert_return",
     AssertTrap: "assert_trap",
     AssertExhaustion: "assert_exhaustion",
+    AssertException: "assert_exception",
     AssertMalformed: "assert_malformed",
     AssertInvalid: "assert_invalid",
     AssertUnlinkable: "assert_unlinkable",

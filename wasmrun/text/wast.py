@@ -17,6 +17,7 @@ from wasmrun.text.literals import SHAPES, join_lanes, parse_f32, parse_f64, pars
 from wasmrun.text.script import (
     Action,
     ActionCommand,
+    AssertException,
     AssertExhaustion,
     AssertInvalid,
     AssertMalformed,
@@ -97,6 +98,8 @@ class _ScriptParser(Cursor):
         elif keyword == "assert_exhaustion":
             action = self._action()
             command = AssertExhaustion(line, action, self._message())
+        elif keyword == "assert_exception":
+            command = AssertException(line, self._action())
         elif keyword == "assert_malformed":
             module = self._module()
             command = AssertMalformed(line, module, self._message())

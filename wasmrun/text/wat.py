@@ -34,12 +34,13 @@ from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
 from wasmrun.text.lexer import Token, is_id, is_nat, tokenize
 from wasmrun.types import ExternKind, FuncType, ValType
 
-_DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
+_DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global", "tag": "tag"}
 _EXTERN_KINDS = {
     "func": ExternKind.FUNC,
     "table": ExternKind.TABLE,
     "memory": ExternKind.MEMORY,
     "global": ExternKind.GLOBAL,
+    "tag": ExternKind.TAG,
 }
 
 _PAGE_SIZE = 65536
@@ -79,6 +80,7 @@ class _ModuleParser(InstructionParser):
         self.tables: list[bytes] = []
         self.memories: list[bytes] = []
         self.globals: list[bytes] = []
+        self.tags: list[bytes] = []
         self.exports: list[bytes] = []
         self.start: int | None = None
         self.elements: list[bytes] = []
@@ -146,6 +148,7 @@ class _ModuleParser(InstructionParser):
             "table": self._table,
             "memory": self._memory,
             "global": self._global,
+            "tag": self._tag,
             "import": self._import,
             "export": self._export,
             "start": self._start,
@@ -163,6 +166,7 @@ class _ModuleParser(InstructionParser):
             (3, self.functions),
             (4, self.tables),
             (5, self.memories),
+            (13, self.tags),
             (6, self.globals),
             (7, self.exports),
         ):
@@ -433,6 +437,18 @@ class _ModuleParser(InstructionParser):
         self.globals.append(globaltype + self._expr())
         self.expect(")")
 
+    def _tag(self, index: int, _segment: int) -> None:
+        """``(tag id? (export ...)* (import ...)? typeuse)``: an exception tag (exception handling)."""
+        self.i += 2
+        self._skip_id()
+        self._inline_exports(ExternKind.TAG, index)
+        if self.at_form("import"):
+            head = self._inline_import()
+            self.imports.append(head + b"\x04\x00" + u32(self._typeuse(named=False)[0]))
+        else:
+            self.tags.append(b"\x00" + u32(self._typeuse(named=False)[0]))
+        self.expect(")")
+
     def _import(self, index: int, _segment: int) -> None:
         self.i += 2
         module = self.name()
@@ -452,6 +468,8 @@ class _ModuleParser(InstructionParser):
             desc = b"\x01" + self._tabletype()
         elif kind == "memory":
             desc = b"\x02" + self._limits()
+        elif kind == "tag":
+            desc = b"\x04\x00" + u32(self._typeuse(named=False)[0])
         else:
             desc = b"\x03" + self._globaltype()
         self.expect(")")

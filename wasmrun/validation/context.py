@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wasmrun.errors import ValidationError
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module
 from wasmrun.types import ExternKind, ValType
@@ -28,6 +29,7 @@ class Context:
         "num_memories",
         "refs",
         "tables",
+        "tags",
         "types",
     )
 
@@ -44,12 +46,25 @@ class Context:
         self.elems: list[int] = [int(e.element_type) for e in module.elements]
         self.num_datas = len(module.datas)
         self.refs: frozenset[int] = declared_function_references(module)
+        # Each tag's payload types (None for a tag whose type index is unknown: module.py refuses those).
+        self.tags: list[list[int] | None] = [
+            [int(t) for t in module.types[index].params] if index < len(module.types) else None
+            for index in module.tag_type_indices
+        ]
         # Block types by their s33 code: the empty type, single results and type indices.
         self.block_types: dict[int, Signature] = {-64: ([], [])}
         for t in ValType:
             self.block_types[(int(t) & 0x7F) - 0x80] = ([], [int(t)])
         for index, signature in enumerate(self.types):
             self.block_types[index] = signature
+
+
+def tag_params(context: Context, tag_index: int, offset: int) -> list[int]:
+    """The payload types of tag ``tag_index``, or the error of an unknown tag."""
+    params = context.tags[tag_index] if tag_index < len(context.tags) else None
+    if params is None:
+        raise ValidationError(f"unknown tag {tag_index}", offset)
+    return params
 
 
 def declared_function_references(module: Module) -> frozenset[int]:

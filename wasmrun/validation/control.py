@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.errors import DecodeError, ValidationError
+from wasmrun.types import ValType
+from wasmrun.validation.context import tag_params
 from wasmrun.validation.stack import FUNCREF, I32, BodyState, Rule, mismatch, type_text
 
 
@@ -133,6 +136,35 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
     state.vals.extend(results)
 
 
+EXNREF = int(ValType.EXNREF)
+
+
+def throw(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.pop_vals(tag_params(state.context, immediate, offset), opcode, offset)
+    state.unreachable()
+
+
+def throw_ref(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.pop_vals((EXNREF,), opcode, offset)
+    state.unreachable()
+
+
+def try_table(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    """A block whose catch clauses branch to labels outside it: each label must take what its clause
+    gives (the tag's payload, then the exception reference for the ``_ref`` forms)."""
+    blocktype, catches = immediate
+    for kind, tag, label in catches:
+        given = list(tag_params(state.context, tag, offset)) if tag is not None else []
+        if kind in (CATCH_REF, CATCH_ALL_REF):
+            given.append(EXNREF)
+        wanted = state.label_types(label, offset)
+        if given != wanted:
+            raise mismatch(
+                f"catch clause gives {type_text(given)} but label {label} takes {type_text(wanted)}", opcode, offset
+            )
+    _enter(state, "try_table", opcode, blocktype, offset)
+
+
 CONTROL_RULES: dict[str, Rule] = {
     "unreachable": unreachable,
     "block": block,
@@ -146,5 +178,8 @@ CONTROL_RULES: dict[str, Rule] = {
     "return": return_,
     "call": call,
     "call_indirect": call_indirect,
+    "throw": throw,
+    "throw_ref": throw_ref,
+    "try_table": try_table,
 }
 """Control kind (the table's ``control`` column) -> rule."""

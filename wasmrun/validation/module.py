@@ -17,27 +17,33 @@ from wasmrun.features import ALL_FEATURES, Features, check_features
 from wasmrun.instructions import OPCODES
 from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, ValType
+from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, TagType, ValType
 from wasmrun.validation.body import Body, check_bodies
 from wasmrun.validation.context import Context
 from wasmrun.validation.stack import FUNCREF, I32, type_text
 
 
-def validate_module(module: Module, features: Features = ALL_FEATURES) -> None:
+def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False) -> None:
     """Raise :class:`ValidationError` unless ``module`` is valid and uses only ``features``
-    (DecodeError if a body is malformed)."""
+    (DecodeError if a body is malformed).
+
+    A module using a proposal that is off is refused with one line naming it.  With ``as_version``
+    (the spec scripts of an earlier version), its bodies are decoded as a decoder from before those
+    proposals would: their instructions are malformed (``illegal opcode``).
+    """
     checked = [0]  # how many bodies have been decoded and checked for malformedness
+    disabled = features.disabled if as_version else frozenset()
     try:
-        _validate_module(module, checked)
+        _validate_module(module, checked, disabled)
         check_features(module, features)
     except ValidationError:
         # Malformedness anywhere beats invalidity: finish decoding the bodies.
         for body in module.codes[checked[0] :]:
-            decode_function_body(module.raw, body)
+            decode_function_body(module.raw, body, disabled)
         raise
 
 
-def _validate_module(module: Module, checked: list[int]) -> None:
+def _validate_module(module: Module, checked: list[int], disabled: frozenset[str] = frozenset()) -> None:
     check_module_limits(module)
     context = Context(module)
     _check_types_and_imports(module, context)
@@ -47,13 +53,22 @@ def _validate_module(module: Module, checked: list[int]) -> None:
         _check_limits(table.limits, None, "", module.section_offset(4))
     for memory in module.memories:
         _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, module.section_offset(5))
+    for type_index in module.tags:
+        _check_tag_type(module, type_index, module.section_offset(13))
     _check_elements(module, context)
     _check_datas(module, context)
-    _check_functions(module, context, checked)
+    _check_functions(module, context, checked, disabled)
     _check_start(module, context)
     _check_exports(module, context)
     if context.num_memories > 1:
         raise ValidationError("multiple memories", module.section_offset(5))
+
+
+def _check_tag_type(module: Module, type_index: int, offset: int | None) -> None:
+    if type_index >= len(module.types):
+        raise ValidationError(f"unknown type {type_index}", offset)
+    if module.types[type_index].results:
+        raise ValidationError("non-empty tag result type", offset)
 
 
 _MEMORY_SIZE_MESSAGE = "memory size must be at most 65536 pages (4GiB)"
@@ -78,6 +93,8 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
             _check_limits(desc.limits, None, "", offset)
         elif isinstance(desc, MemoryType):
             _check_limits(desc.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
+        elif isinstance(desc, TagType):
+            _check_tag_type(module, desc.type_index, offset)
     offset = module.section_offset(3)
     for type_index in module.functions:
         if type_index >= len(context.types):
@@ -175,6 +192,7 @@ def _check_exports(module: Module, context: Context) -> None:
         ExternKind.TABLE: len(context.tables),
         ExternKind.MEMORY: context.num_memories,
         ExternKind.GLOBAL: len(context.globals),
+        ExternKind.TAG: len(context.tags),
     }
     names: set[str] = set()
     for export in module.exports:
@@ -190,19 +208,20 @@ _INDEX_SPACE_NAMES = {
     ExternKind.TABLE: "table",
     ExternKind.MEMORY: "memory",
     ExternKind.GLOBAL: "global",
+    ExternKind.TAG: "tag",
 }
 
 
-def _check_functions(module: Module, context: Context, checked: list[int]) -> None:
-    check_bodies(context, _bodies(module, context, checked))
+def _check_functions(module: Module, context: Context, checked: list[int], disabled: frozenset[str]) -> None:
+    check_bodies(context, _bodies(module, context, checked, disabled))
 
 
-def _bodies(module: Module, context: Context, checked: list[int]) -> Iterator[Body]:
+def _bodies(module: Module, context: Context, checked: list[int], disabled: frozenset[str]) -> Iterator[Body]:
     """Each function body, decoded when its turn comes (``checked`` counts those decoded)."""
     first = module.num_imported_functions
     raw = module.raw
     for i, body in enumerate(module.codes):
-        instructions = decode_function_body(raw, body)
+        instructions = decode_function_body(raw, body, disabled)
         checked[0] = i + 1
         params, results = context.funcs[first + i]
         local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)

@@ -27,8 +27,8 @@ its label's types and marks the rest of the frame unreachable
 left (:meth:`BodyState.check_end_types`) and pops the frame.  The body is valid once
 the function's own ``end`` pops the last frame.
 
-Errors carry the reference interpreter's text (``type mismatch: i32.add
-requires [i32 i32] but stack has [i64]``) and the instruction's offset.
+Errors carry the reference interpreter's text, the instruction named after it (``type mismatch:
+instruction requires [i32 i32] but stack has [i64] (i32.add)``), and the instruction's offset.
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ class BodyState:
             vals.extend(popped[i + 1 :])
             top = vals[max(height, len(vals) - count) :]
             raise ValidationError(
-                f"type mismatch: {mnemonic(opcode)} requires {type_text(expected)} but stack has {type_text(top)}",
+                # The reference interpreter's words (the 3.0 scripts check them), then the instruction.
+                f"type mismatch: instruction requires {type_text(expected)} but stack has {type_text(top)}"
+                f" ({mnemonic(opcode)})",
                 offset,
             )
         return popped
