@@ -240,7 +240,7 @@ def test_3_0_forms() -> None:
 
     definition, instance, binary_module, assertion, nulls = parse_script(
         '(module definition $M (func))\n(module instance $I $M)\n(module $B binary "\\00asm" "\\01\\00\\00\\00")\n'
-        "(assert_return (invoke \"f\") (either (i32.const 1) (v128.const f32x4 nan:canonical 0 0 0)))\n"
+        '(assert_return (invoke "f") (either (i32.const 1) (v128.const f32x4 nan:canonical 0 0 0)))\n'
         '(assert_return (invoke "g") (ref.null))'
     )
     assert isinstance(definition, ModuleDefinition) and definition.module.name == "$M"
