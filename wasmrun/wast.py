@@ -41,6 +41,7 @@ from wasmrun.errors import (
     ValidationError,
     WasmError,
 )
+from wasmrun.features import ALL_FEATURES, Features
 from wasmrun.text.script import (
     Action,
     ActionCommand,
@@ -228,10 +229,16 @@ class _Unsupported(Exception):
 
 
 class ScriptRunner:
-    """Runs scripts; ``engine_factory`` (if any) makes the engine for each script."""
+    """Runs scripts; ``engine_factory`` (if any) makes the engine for each script.
 
-    def __init__(self, engine_factory: EngineFactory | None = None) -> None:
+    Modules are validated allowing the proposals of ``features`` (all by default;
+    :data:`wasmrun.features.WASM_2_0` for the 2.0 scripts, which expect some later
+    modules to be invalid).
+    """
+
+    def __init__(self, engine_factory: EngineFactory | None = None, features: Features = ALL_FEATURES) -> None:
         self.engine_factory = engine_factory
+        self.features = features
         self.engine: Engine | None = None
         self.instances: dict[str, object] = {}
         self.current: object | None = None
@@ -321,7 +328,7 @@ class ScriptRunner:
         name = command.module.name
         try:
             try:
-                module = load(command.module)
+                module = load(command.module, self.features)
             except WasmError:
                 self._remember(name, _Failed(command.line))
                 raise
@@ -341,7 +348,7 @@ class ScriptRunner:
     def module_definition(self, command: ModuleDefinition) -> Outcome:
         """Load a module to instantiate later; a failure fails each ``module instance`` of it."""
         try:
-            module = load(command.module)
+            module = load(command.module, self.features)
         except WasmError as error:
             self._remember(command.module.name, _Failed(command.line))
             return failed("the module to load", describe_error(error))
@@ -379,7 +386,7 @@ class ScriptRunner:
         try:
             binary = command.module.to_binary()
             module = _decode(binary)
-            _validate(module)
+            _validate(module, self.features)
         except (TextSyntaxError, DecodeError) as error:
             return _expect_message(expected, command.message, error)
         except ValidationError as error:
@@ -391,7 +398,7 @@ class ScriptRunner:
         try:
             binary = command.module.to_binary()
             module = _decode(binary)
-            _validate(module)
+            _validate(module, self.features)
         except ValidationError as error:
             return _expect_message(expected, command.message, error)
         except (TextSyntaxError, DecodeError) as error:
@@ -434,7 +441,7 @@ class ScriptRunner:
         expected = f'trap "{command.message}"'
         try:
             if isinstance(command.action, ModuleSource):
-                instance = self._instantiate(load(command.action))
+                instance = self._instantiate(load(command.action, self.features))
                 got = "an instance"
                 # A module that instantiates is defined, as in the reference interpreter.
                 self._define(command.action.name, instance)
@@ -463,7 +470,7 @@ class ScriptRunner:
             return SKIPPED
         expected = f'unlinkable "{command.message}"'
         try:
-            self._instantiate(load(command.module))
+            self._instantiate(load(command.module, self.features))
         except LinkError as error:
             return _expect_message(expected, command.message, error)
         except WasmError as error:
@@ -529,14 +536,14 @@ def _decode(binary: bytes) -> Module:
     return decode_module(binary)
 
 
-def _validate(module: Module) -> None:
-    validate_module(module)
+def _validate(module: Module, features: Features = ALL_FEATURES) -> None:
+    validate_module(module, features)
 
 
-def load(source: ModuleSource) -> Module:
-    """Encode (if text), decode and validate a script's module."""
+def load(source: ModuleSource, features: Features = ALL_FEATURES) -> Module:
+    """Encode (if text), decode and validate (allowing ``features``) a script's module."""
     module = _decode(source.to_binary())
-    _validate(module)
+    _validate(module, features)
     return module
 
 

@@ -87,6 +87,7 @@ PROPOSALS = (
     "bulk-memory",
     "reference-types",
     "simd",
+    "extended-const",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

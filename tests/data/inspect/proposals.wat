@@ -1,7 +1,8 @@
-;; One use of each post-MVP proposal in WebAssembly 2.0, and immediates of many kinds.
+;; One use of each post-MVP proposal wasmrun runs, and immediates of many kinds.
 (module
   (type $pair (func (param i32) (result i32 i32)))
   (import "env" "flag" (global $flag (mut i32)))
+  (global $base i32 (i32.add (i32.const 1) (i32.const 2)))
   (memory 1)
   (table $t 2 funcref)
   (func $split (type $pair) (local.get 0) (i32.extend8_s (local.get 0)))
