@@ -21,7 +21,8 @@ something it brought (the instruction table's proposal column for instructions):
   ``select``, ``ref.*``, ``table.get/set/size/grow/fill``;
 * ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
 * ``extended-const``: ``i32.add/sub/mul`` or ``i64.add/sub/mul`` in a constant
-  expression, or a ``global.get`` there of a global the module defines.
+  expression, or a ``global.get`` there of a global the module defines;
+* ``wide-arithmetic``: ``i64.add128``, ``i64.sub128``, ``i64.mul_wide_s/u``.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -160,6 +161,7 @@ class Features(NamedTuple):
     reference_types: bool = True
     simd: bool = True
     extended_const: bool = True
+    wide_arithmetic: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
@@ -175,7 +177,7 @@ class Features(NamedTuple):
 
 
 ALL_FEATURES = Features()
-WASM_2_0 = Features().without("extended-const")
+WASM_2_0 = Features().without("extended-const", "wide-arithmetic")
 """WebAssembly 2.0 and nothing later (what the 2.0 spec scripts expect)."""
 
 

@@ -156,7 +156,6 @@ KNOWN_GAPS: dict[str, str] = {
     "threads/exports.wast": "threads",
     "threads/imports.wast": "threads",
     "threads/memory.wast": "threads",
-    "wide-arithmetic/wide-arithmetic.wast": "wide arithmetic",
     "custom-page-sizes/binary.wast": "custom page sizes",
     "custom-page-sizes/custom-page-sizes-invalid.wast": "custom page sizes",
     "custom-page-sizes/custom-page-sizes.wast": "custom page sizes",

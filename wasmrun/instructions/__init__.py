@@ -88,6 +88,7 @@ PROPOSALS = (
     "reference-types",
     "simd",
     "extended-const",
+    "wide-arithmetic",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

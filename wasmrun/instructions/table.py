@@ -474,4 +474,10 @@ FD.FC i32x4.trunc_sat_f64x2_s_zero   none          v>v
 FD.FD i32x4.trunc_sat_f64x2_u_zero   none          v>v
 FD.FE f64x2.convert_low_i32x4_s      none          v>v
 FD.FF f64x2.convert_low_i32x4_u      none          v>v
+
+[wide-arithmetic]
+FC.13 i64.add128                     none          IIII>II
+FC.14 i64.sub128                     none          IIII>II
+FC.15 i64.mul_wide_s                 none          II>II
+FC.16 i64.mul_wide_u                 none          II>II
 """

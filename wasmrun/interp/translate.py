@@ -50,6 +50,9 @@ from wasmrun.types import FuncType, ValType
 
 Operand = tuple[str, Any]
 
+_MULTI_FAMILIES = {1: "unop", 2: "binop", 3: "ternop", 4: "quadop"}
+"""The family computing a multi-result instruction's tuple, by its number of operands."""
+
 
 class Translation:
     """A translated function (see the module docstring).
@@ -651,6 +654,18 @@ class _Translator:
             y = self.pop()
             x = self.pop()
             self.emit("binop", mnemonic, x[0] + y[0], self.result_destination(), x[1], y[1])
+
+    def multi_result(self, mnemonic: str, arity: int, count: int) -> None:
+        """A numeric instruction with ``count`` results: its function's tuple goes to the last result's
+        slot, then each result is taken out of it (the last one last)."""
+        operands = self.stack[len(self.stack) - arity :]
+        del self.stack[len(self.stack) - arity :]
+        slots = [self.push_slot() for _ in range(count)]
+        family = _MULTI_FAMILIES[arity]
+        shape = "".join(operand[0] for operand in operands)
+        self.emit(family, mnemonic, shape, slots[-1], *(operand[1] for operand in operands))
+        for index, slot in enumerate(slots):
+            self.emit("unop", f"tuple.{index}", "r", slot, slots[-1])
 
     # --- memory ------------------------------------------------------------------------------------
 
