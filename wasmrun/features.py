@@ -22,6 +22,7 @@ something it brought (the instruction table's proposal column for instructions):
 * ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
 * ``extended-const``: ``i32.add/sub/mul`` or ``i64.add/sub/mul`` in a constant
   expression, or a ``global.get`` there of a global the module defines;
+* ``relaxed-simd``: the ``*.relaxed_*`` instructions;
 * ``wide-arithmetic``: ``i64.add128``, ``i64.sub128``, ``i64.mul_wide_s/u``.
 
 Finding instructions means decoding every function body once more, so the
@@ -161,6 +162,7 @@ class Features(NamedTuple):
     reference_types: bool = True
     simd: bool = True
     extended_const: bool = True
+    relaxed_simd: bool = True
     wide_arithmetic: bool = True
 
     def enabled(self, proposal: str) -> bool:
@@ -177,7 +179,7 @@ class Features(NamedTuple):
 
 
 ALL_FEATURES = Features()
-WASM_2_0 = Features().without("extended-const", "wide-arithmetic")
+WASM_2_0 = Features().without("extended-const", "relaxed-simd", "wide-arithmetic")
 """WebAssembly 2.0 and nothing later (what the 2.0 spec scripts expect)."""
 
 

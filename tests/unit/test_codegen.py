@@ -690,7 +690,7 @@ def test_each_form_finds_its_behaviours_in_the_instruction_table() -> None:
     from wasmrun.codegen.structured import StructuredGenerator
     from wasmrun.instructions import OPCODES, opcode_of
 
-    simd = {opcode for opcode, info in OPCODES.items() if info.proposal == "simd"}
+    simd = {opcode for opcode, info in OPCODES.items() if info.is_simd}
     for form in (StructuredGenerator, FlatGenerator):
         for mnemonic in ("block", "loop", "if", "else", "end", "br_table", "br", "local.get"):
             assert form.handlers[opcode_of(mnemonic)] is getattr(form, "op_" + mnemonic.replace(".", "_"))

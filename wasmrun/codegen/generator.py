@@ -21,7 +21,7 @@ from wasmrun.module import Module
 
 def covers(info: InstructionInfo) -> bool:
     """Whether both forms have a behaviour for ``info``, or it is SIMD (the function then stays interpreted)."""
-    if info.proposal == "simd":
+    if info.is_simd:
         return True
     return info.opcode in StructuredGenerator.handlers and info.opcode in FlatGenerator.handlers
 

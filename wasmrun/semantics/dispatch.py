@@ -32,14 +32,14 @@ Visit = Callable[[V, Any], None]
 NUMERIC_OPCODES: dict[int, InstructionInfo] = {
     opcode: info
     for opcode, info in OPCODES.items()
-    if info.is_numeric and info.proposal != "simd" and len(info.results or ()) == 1
+    if info.is_numeric and not info.is_simd and len(info.results or ()) == 1
 }
 """The scalar numeric instructions (fixed signature, no immediate, one result), by opcode."""
 
 MULTI_RESULT_OPCODES: dict[int, InstructionInfo] = {
     opcode: info
     for opcode, info in OPCODES.items()
-    if info.is_numeric and info.proposal != "simd" and len(info.results or ()) > 1
+    if info.is_numeric and not info.is_simd and len(info.results or ()) > 1
 }
 """The scalar numeric instructions with several results (wide arithmetic), by opcode: their function
 returns the results as a tuple, in stack order."""
@@ -97,7 +97,7 @@ def covers(info: InstructionInfo) -> bool:
         from wasmrun.semantics import numeric
 
         return hasattr(numeric, info.mnemonic.replace(".", "_"))
-    if info.proposal == "simd" and info.width is None and info.immediate != "v128":
+    if info.is_simd and info.width is None and info.immediate != "v128":
         from wasmrun.semantics import simd
 
         return info.mnemonic in simd.SIMD_FUNCTIONS

@@ -745,7 +745,7 @@ def i64_mul_wide_u(a: int, b: int) -> tuple[int, int]:
 NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = {
     info.mnemonic: globals()[info.mnemonic.replace(".", "_")]
     for info in OPCODES.values()
-    if info.proposal != "simd" and info.is_numeric and info.mnemonic.replace(".", "_") in globals()
+    if not info.is_simd and info.is_numeric and info.mnemonic.replace(".", "_") in globals()
 }
 """Mnemonic -> function, for every numeric instruction (fixed signature, no immediate) defined above; a row
 without one is named by ``tests/project/test_instruction_table.py``."""

@@ -14,6 +14,7 @@
     (drop)
     (drop)
     (drop (i32x4.extract_lane 3 (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 (local.get $v) (v128.const i32x4 1 2 3 4))))
+    (drop (i32x4.extract_lane 0 (i8x16.relaxed_swizzle (local.get $v) (local.get $v))))
     (i64.mul_wide_u (i64.const 1) (i64.const 2))
     (drop)
     (drop)
