@@ -78,7 +78,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             if not last:
                 if len(tokens) > 1 and not tokens[-2][0]:
                     del tokens[-1]  # the scanner may match the empty end twice after trailing space
-                if '$"' in text[start:end]:
+                if text.find('$"', start, end) >= 0:
                     _canonical_ids(text, tokens)
                 return tokens
             pos = offset + len(last)
