@@ -213,9 +213,11 @@ class _NoModule(Exception):
 
 @dataclass(frozen=True, slots=True)
 class _Failed:
-    """Where a module that failed to load or instantiate stands: commands that need it fail."""
+    """Where a module that failed to load or instantiate stands: commands that need it fail (are
+    skipped, if the engine refused its code)."""
 
     line: int
+    unsupported: bool = False
 
 
 class _Unsupported(Exception):
@@ -340,7 +342,7 @@ class ScriptRunner:
             self._define(name, _Failed(command.line))
             return failed("the module to load", describe_error(error))
         except _Unsupported:
-            self._define(name, _Failed(command.line))
+            self._define(name, _Failed(command.line, unsupported=True))
             raise
         self._define(name, instance)
         return PASSED
@@ -376,7 +378,7 @@ class ScriptRunner:
             self._define(command.instance, _Failed(command.line))
             return failed("the module to instantiate", describe_error(error))
         except _Unsupported:
-            self._define(command.instance, _Failed(command.line))
+            self._define(command.instance, _Failed(command.line, unsupported=True))
             raise
         self._define(command.instance, instance)
         return PASSED
@@ -502,6 +504,8 @@ class ScriptRunner:
             except KeyError:
                 raise _NoModule(f"unknown module {name}") from None
         if isinstance(instance, _Failed):
+            if instance.unsupported:
+                raise _Unsupported(f"the module of line {instance.line} was not executed")
             raise _NoModule(f"the module of line {instance.line} failed")
         return instance
 

@@ -350,6 +350,11 @@ def test_an_instantiation_the_engine_refuses_is_skipped(command: Command) -> Non
     assert outcome(command, RefusingEngine()) == "skipped"
 
 
+def test_commands_on_a_module_the_engine_refused_are_skipped() -> None:
+    report = run(ModuleCommand(1, binary(EMPTY)), ActionCommand(2, INVOKE), engine=RefusingEngine())
+    assert (report.passed, report.failed, report.skipped) == (0, 0, 2)
+
+
 # --- comparing values -----------------------------------------------------------------------------
 
 F32_CANONICAL = 0x7FC00000
