@@ -111,6 +111,26 @@ FEATURE_SETS: dict[str, FeatureSet] = {
         validate_features="wasm2",
         wasmtime=_WASM2_WASMTIME,
     ),
+    # Relaxed SIMD is fuzzed against Wasmtime's deterministic choices, the ones wasmrun makes; binaryen's
+    # -ttf is left out (its wide-arithmetic support is not there to rely on).
+    "wasm2-ext-relaxed-wide": FeatureSet(
+        name="wasm2-ext-relaxed-wide",
+        description="2.0 + extended constants, relaxed SIMD (deterministic), wide arithmetic",
+        smith={
+            **_WASM2_SMITH,
+            "extended_const_enabled": True,
+            "relaxed_simd_enabled": True,
+            "wide_arithmetic_enabled": True,
+        },
+        ttf_flags=None,
+        validate_features="wasm2,extended-const,relaxed-simd,wide-arithmetic",
+        wasmtime={
+            **_WASM2_WASMTIME,
+            "wasm_relaxed_simd": True,
+            "wasm_relaxed_simd_deterministic": True,
+            "wasm_wide_arithmetic": True,
+        },
+    ),
     # The next proposal, when wasmrun has it, e.g.:
     # "wasm2-tail-call": FeatureSet(
     #     name="wasm2-tail-call", description="2.0 + tail calls",

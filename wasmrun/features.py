@@ -1,6 +1,7 @@
 """Proposals as features: which ones a module uses, and which ones an engine lets it use.
 
-A :class:`Features` record says which proposals are on (all of WebAssembly 2.0 by default); the
+A :class:`Features` record says which proposals are on (all those wasmrun runs by default;
+:data:`WASM_2_0` is WebAssembly 2.0 and nothing later); the
 validator refuses a module that uses one that is off, naming it (``module uses the simd proposal,
 which is disabled``). :func:`proposals_used` is the one rule for what "uses" means, read by the
 validator and by ``inspect``. A proposal counts as used when the module declares or executes
@@ -18,7 +19,11 @@ something it brought (the instruction table's proposal column for instructions):
   global), an ``externref`` table or segment, more than one table, a
   declarative segment, ``call_indirect`` on a table other than 0, typed
   ``select``, ``ref.*``, ``table.get/set/size/grow/fill``;
-* ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction.
+* ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
+* ``extended-const``: ``i32.add/sub/mul`` or ``i64.add/sub/mul`` in a constant
+  expression, or a ``global.get`` there of a global the module defines;
+* ``relaxed-simd``: the ``*.relaxed_*`` instructions;
+* ``wide-arithmetic``: ``i64.add128``, ``i64.sub128``, ``i64.mul_wide_s/u``.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -31,7 +36,7 @@ from typing import NamedTuple
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
-from wasmrun.instructions import CONTROL, OPCODES, InstructionInfo, opcodes_of
+from wasmrun.instructions import BY_MNEMONIC, CONTROL, OPCODES, InstructionInfo, opcodes_of
 from wasmrun.instructions import PROPOSALS as TABLE_PROPOSALS
 from wasmrun.module import Module, SegmentMode
 from wasmrun.types import ExternKind, GlobalType, ValType
@@ -42,6 +47,7 @@ BULK_MEMORY = "bulk-memory"
 REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
 EXCEPTION_HANDLING = "exception-handling"
+EXTENDED_CONST = "extended-const"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -109,6 +115,8 @@ def _declared_proposals(module: Module) -> set[str]:
     )
     if imported_mutable or exported_mutable:
         found.add(MUTABLE_GLOBAL)
+    if _uses_extended_constants(module):
+        found.add(EXTENDED_CONST)
     if module.data_count is not None or any(segment.mode is SegmentMode.PASSIVE for segment in module.datas):
         found.add(BULK_MEMORY)
     for segment in module.elements:
@@ -119,6 +127,29 @@ def _declared_proposals(module: Module) -> set[str]:
         if segment.element_type is not ValType.FUNCREF:
             found.add(REFERENCE_TYPES)
     return found
+
+
+_EXTENDED_CONSTANT_OPS = frozenset(
+    opcode
+    for opcode, info in OPCODES.items()
+    if info.mnemonic in ("i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul")
+)
+_GLOBAL_GET = BY_MNEMONIC["global.get"].opcode
+
+
+def _uses_extended_constants(module: Module) -> bool:
+    exprs = [g.init for g in module.globals]
+    for segment in module.elements:
+        exprs.extend(segment.init)
+        if segment.offset is not None:
+            exprs.append(segment.offset)
+    exprs.extend(segment.offset for segment in module.datas if segment.offset is not None)
+    imported = module.num_imported_globals
+    return any(
+        opcode in _EXTENDED_CONSTANT_OPS or (opcode == _GLOBAL_GET and immediate >= imported)
+        for expr in exprs
+        for opcode, immediate, _ in expr.instructions
+    )
 
 
 class Features(NamedTuple):
@@ -136,6 +167,9 @@ class Features(NamedTuple):
     reference_types: bool = True
     simd: bool = True
     exceptions: bool = True
+    extended_const: bool = True
+    relaxed_simd: bool = True
+    wide_arithmetic: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""

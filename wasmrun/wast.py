@@ -54,12 +54,16 @@ from wasmrun.text.script import (
     AssertTrap,
     AssertUnlinkable,
     Command,
+    Either,
     Expected,
     Get,
     Invoke,
     ModuleCommand,
+    ModuleDefinition,
+    ModuleInstance,
     ModuleSource,
     NanPattern,
+    NullPattern,
     RefPattern,
     Register,
     V128Pattern,
@@ -75,6 +79,8 @@ if TYPE_CHECKING:
 
 KINDS = (
     "module",
+    "module_definition",
+    "module_instance",
     "register",
     "invoke",
     "get",
@@ -208,6 +214,15 @@ class _NoModule(Exception):
     """An action named a module that is not defined (a failure of that command)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """Where a module that failed to load or instantiate stands: commands that need it fail (are
+    skipped, if the engine refused its code)."""
+
+    line: int
+    unsupported: bool = False
+
+
 class _Unsupported(Exception):
     """The engine cannot execute the command's code (it raised UnsupportedInstruction): the command is skipped.
 
@@ -219,16 +234,22 @@ class _Unsupported(Exception):
 
 
 class ScriptRunner:
-    """Runs scripts; ``engine_factory`` (if any) makes the engine for each script."""
+    """Runs scripts; ``engine_factory`` (if any) makes the engine for each script.
+
+    Modules are validated allowing the proposals of ``features`` (all by default;
+    :data:`wasmrun.features.WASM_2_0` for the 2.0 scripts, which expect some later
+    modules to be malformed or invalid: a later proposal's constructs are decoded as
+    an earlier decoder would).
+    """
 
     def __init__(self, engine_factory: EngineFactory | None = None, features: Features = ALL_FEATURES) -> None:
         self.engine_factory = engine_factory
-        # What the modules may use; a later proposal's constructs are malformed, as the scripts of an
-        # earlier version expect (wasmrun.features.WASM_2_0 for the 2.0 scripts).
         self.features = features
         self.engine: Engine | None = None
         self.instances: dict[str, object] = {}
         self.current: object | None = None
+        self.definitions: dict[str, Module | _Failed] = {}
+        self.last_definition: Module | _Failed | None = None
 
     # Scripts.
 
@@ -259,6 +280,7 @@ class ScriptRunner:
         self.engine = self.engine_factory() if self.engine_factory is not None else None
         self.instances = {}
         self.current = None
+        self.definitions, self.last_definition = {}, None
         report = ScriptReport(path)
         try:
             for command in commands:
@@ -267,6 +289,7 @@ class ScriptRunner:
             if self.engine is not None:
                 self.engine.close()
             self.engine, self.instances, self.current = None, {}, None
+            self.definitions, self.last_definition = {}, None
         return report
 
     def run_command(self, command: Command) -> Outcome:
@@ -275,6 +298,10 @@ class ScriptRunner:
             match command:
                 case ModuleCommand():
                     return self.module(command)
+                case ModuleDefinition():
+                    return self.module_definition(command)
+                case ModuleInstance():
+                    return self.module_instance(command)
                 case Register():
                     return self.register(command)
                 case ActionCommand():
@@ -305,14 +332,61 @@ class ScriptRunner:
     # Module checks: need no engine.
 
     def module(self, command: ModuleCommand) -> Outcome:
+        """Load and instantiate a module; if either fails, so does every later command that needs it."""
+        name = command.module.name
         try:
-            module = load(command.module, self.features)
+            try:
+                module = load(command.module, self.features)
+            except WasmError:
+                self._remember(name, _Failed(command.line))
+                raise
+            self._remember(name, module)
             if self.engine is None:
                 return PASSED
             instance = self._instantiate(module)
         except WasmError as error:
+            self._define(name, _Failed(command.line))
             return failed("the module to load", describe_error(error))
-        self._define(command.module.name, instance)
+        except _Unsupported:
+            self._define(name, _Failed(command.line, unsupported=True))
+            raise
+        self._define(name, instance)
+        return PASSED
+
+    def module_definition(self, command: ModuleDefinition) -> Outcome:
+        """Load a module to instantiate later; a failure fails each ``module instance`` of it."""
+        try:
+            module = load(command.module, self.features)
+        except WasmError as error:
+            self._remember(command.module.name, _Failed(command.line))
+            return failed("the module to load", describe_error(error))
+        self._remember(command.module.name, module)
+        return PASSED
+
+    def module_instance(self, command: ModuleInstance) -> Outcome:
+        if command.definition is None:
+            definition = self.last_definition
+            if definition is None:
+                raise _NoModule("no module defined yet")
+        else:
+            try:
+                definition = self.definitions[command.definition]
+            except KeyError:
+                raise _NoModule(f"unknown module {command.definition}") from None
+        if isinstance(definition, _Failed):
+            self._define(command.instance, _Failed(command.line))
+            raise _NoModule(f"the module of line {definition.line} failed")
+        if self.engine is None:
+            return SKIPPED
+        try:
+            instance = self._instantiate(definition)
+        except WasmError as error:
+            self._define(command.instance, _Failed(command.line))
+            return failed("the module to instantiate", describe_error(error))
+        except _Unsupported:
+            self._define(command.instance, _Failed(command.line, unsupported=True))
+            raise
+        self._define(command.instance, instance)
         return PASSED
 
     def assert_malformed(self, command: AssertMalformed) -> Outcome:
@@ -426,19 +500,32 @@ class ScriptRunner:
     # Helpers.
 
     def _define(self, name: str | None, instance: object) -> None:
+        """Make ``instance`` (or the failure in its place) the current module, and ``name``'s."""
         self.current = instance
         if name is not None:
             self.instances[name] = instance
+
+    def _remember(self, name: str | None, module: Module | _Failed) -> None:
+        """Keep a loaded module (or the failure in its place) for ``module instance``."""
+        self.last_definition = module
+        if name is not None:
+            self.definitions[name] = module
 
     def _instance(self, name: str | None) -> object:
         if name is None:
             if self.current is None:
                 raise _NoModule("no module defined yet")
-            return self.current
-        try:
-            return self.instances[name]
-        except KeyError:
-            raise _NoModule(f"unknown module {name}") from None
+            instance = self.current
+        else:
+            try:
+                instance = self.instances[name]
+            except KeyError:
+                raise _NoModule(f"unknown module {name}") from None
+        if isinstance(instance, _Failed):
+            if instance.unsupported:
+                raise _Unsupported(f"the module of line {instance.line} was not executed")
+            raise _NoModule(f"the module of line {instance.line} failed")
+        return instance
 
     def _instantiate(self, module: Module) -> object:
         if self.engine is None:
@@ -538,6 +625,10 @@ def matches(expected: Expected, actual: Value) -> bool:
         )
     if isinstance(expected, RefPattern):
         return actual.type == expected.type and actual.bits is not None
+    if isinstance(expected, NullPattern):
+        return actual.type.is_reference and actual.bits is None
+    if isinstance(expected, Either):
+        return any(matches(alternative, actual) for alternative in expected.alternatives)
     if isinstance(expected, V128Pattern):
         if actual.type != ValType.V128 or actual.bits is None:
             return False
@@ -574,6 +665,10 @@ def format_expectation(expected: Expected) -> str:
         return f"{expected.type.text}:nan:{expected.kind}"
     if isinstance(expected, RefPattern):
         return f"{expected.type.text}:non-null"
+    if isinstance(expected, NullPattern):
+        return "ref:null"
+    if isinstance(expected, Either):
+        return "either(" + " | ".join(format_expectation(item) for item in expected.alternatives) + ")"
     lanes = " ".join(f"nan:{lane.kind}" if isinstance(lane, NanPattern) else f"{lane:#x}" for lane in expected.lanes)
     return f"v128:{expected.shape}[{lanes}]"
 

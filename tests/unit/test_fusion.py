@@ -311,7 +311,7 @@ def test_recursion_across_a_tier_up() -> None:
 
 _SAMPLE_OPS = {"unop": "i32.popcnt", "binop": "i32.rotl", "br_if.unop": "i64.eqz", "br_unless.unop": "i32.eqz"}
 _SAMPLE_OPS |= {"br_if.binop": "f64.lt", "br_unless.binop": "i64.ge_s", "load": "i64.load16_s", "store": "f32.store"}
-_SAMPLE_OPS |= {"ternop": "v128.bitselect"}
+_SAMPLE_OPS |= {"ternop": "v128.bitselect", "quadop": "i64.add128"}
 
 
 @pytest.mark.parametrize("family", list(fusion.FAMILIES))
@@ -323,11 +323,11 @@ def test_every_family_compiles(family: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "mnemonic",
-    sorted(info.mnemonic for info in OPCODES.values() if info.is_numeric and info.proposal != "simd"),
+    sorted(info.mnemonic for info in OPCODES.values() if info.is_numeric and not info.is_simd),
 )
 def test_every_numeric_instruction_compiles(mnemonic: str) -> None:
     info = BY_MNEMONIC[mnemonic]
-    family = "unop" if len(info.params or ()) == 1 else "binop"
+    family = {1: "unop", 2: "binop", 4: "quadop"}[len(info.params or ())]
     factory(key(family, mnemonic, "r" * len(info.params or ())))
 
 

@@ -195,3 +195,49 @@ def test_atom_error(atom: str, message: str) -> None:
 @pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
 def test_line_comments_end_at_any_newline(newline: str) -> None:
     assert texts(f"a ;; comment{newline}b") == ["a", "b", ""]
+
+
+# --- Annotations and quoted identifiers (WebAssembly 3.0 text) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("(@a) (module)", ["(", "module", ")", ""]),
+        ('((@a) module (@b x (y) "(" ;; c)\n) $m)', ["(", "module", "$m", ")", ""]),
+        ('(@"a b" (@) ,;[]{} (; ) ;))', [""]),
+        ("( @a)", ["(", "@a", ")", ""]),
+    ],
+)
+def test_annotations_are_skipped(source: str, expected: list[str]) -> None:
+    assert texts(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("(@)", "empty annotation id"),
+        ("(@ x)", "empty annotation id"),
+        ('(@"")', "empty annotation id"),
+        ('(@"\\ef")', "malformed UTF-8 encoding"),
+        ("(@x (y)", "unclosed annotation"),
+        ('(@x ")', "unclosed string"),
+        ("(@a \x01)", "illegal character"),
+        ("(@a Heiße)", "illegal character"),
+        ("(@a \udc80)", "malformed UTF-8 encoding"),
+        ('(func $"a\nb")', "empty identifier"),
+        ('(func $"")', "empty identifier"),
+        ('(func $"\\ef")', "malformed UTF-8 encoding"),
+    ],
+)
+def test_annotation_and_identifier_errors(source: str, message: str) -> None:
+    with pytest.raises(TextSyntaxError, match=message):
+        tokenize(source)
+
+
+def test_quoted_identifiers_are_canonical() -> None:
+    assert texts('$"abc" $abc $"\\41" $"a b" $"\\t\\""') == ["$abc", "$abc", "$A", '$"a b"', '$"\\u{9}\\""', ""]
+    assert is_id('$"a b"') and atom_error("$", set()) == "empty identifier"
+    from wasmrun.text.lexer import id_name
+
+    assert [id_name(token) for token in texts('$"a b" $x $"\\t"')[:3]] == ["a b", "x", "\t"]

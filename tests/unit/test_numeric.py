@@ -46,7 +46,7 @@ def bits_of(valtype: str, value: Any) -> Any:
 # The tables
 # ---------------------------------------------------------------------------
 
-NUMERIC_OPCODES = [info for info in OPCODES.values() if info.is_numeric and info.proposal != "simd"]
+NUMERIC_OPCODES = [info for info in OPCODES.values() if info.is_numeric and not info.is_simd]
 
 
 def test_every_numeric_instruction_has_a_function() -> None:

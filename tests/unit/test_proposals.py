@@ -58,9 +58,9 @@ def test_detected_proposals(wat: str, expected: tuple[str, ...]) -> None:
     assert proposals(wat) == expected
 
 
-def test_every_proposal_of_webassembly_2_in_the_listed_order() -> None:
+def test_every_proposal_in_the_listed_order() -> None:
     wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
-    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS[: PROPOSALS.index("simd") + 1]
+    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS
 
 
 # --- proposals as features -------------------------------------------------------------------------------
@@ -101,3 +101,53 @@ def test_the_inspect_schema_lists_every_proposal_in_order() -> None:
     schema_path = Path(__file__).resolve().parents[2] / "wasmrun" / "schemas" / "inspect.schema.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     assert schema["$defs"]["module"]["properties"]["proposals"]["items"]["enum"] == list(PROPOSALS)
+
+
+# --- extended constants ------------------------------------------------------------------------------
+
+EXTENDED = (
+    '(module (global (import "e" "g") i32) (global $a i32 (i32.const 2))'
+    " (global $b i32 (i32.add (global.get 0) (i32.mul (global.get $a) (i32.const 3)))))"
+)
+
+
+def test_extended_constants_are_detected_and_follow_their_feature() -> None:
+    from wasmrun.features import WASM_2_0
+
+    assert proposals(EXTENDED) == ("extended-const",)
+    assert proposals('(module (global i32 (i32.const 1)) (memory 1) (data (global.get 0) "a"))') == ("extended-const",)
+    with pytest.raises(ValidationError, match="constant expression required"):
+        load_module(b"(module (global i32 (i32.add (i32.const 1) (i32.const 2))))", features=WASM_2_0)
+    with pytest.raises(ValidationError, match="unknown global 0"):
+        load_module(b'(module (global i32 (i32.const 0)) (memory 1) (data (global.get 0) "a"))', features=WASM_2_0)
+
+
+@pytest.mark.parametrize(
+    ("wat", "message"),
+    [
+        ("(module (global i32 (global.get 0)))", "unknown global 0"),
+        ("(module (global i32 (global.get 1)) (global i32 (i32.const 0)))", "unknown global 1"),
+        ("(module (global (mut i32) (i32.const 0)) (global i32 (global.get 0)))", "constant expression required"),
+        ("(module (global i32 (i32.add (i32.const 0) (i64.const 0))))", "type mismatch"),
+        ("(module (global i64 (i32.add (i32.const 0) (i32.const 0))))", "type mismatch"),
+        ("(module (global i32 (i32.div_u (i32.const 0) (i32.const 1))))", "constant expression required"),
+    ],
+)
+def test_extended_constants_are_validated(wat: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        load_module(wat.encode())
+
+
+def test_extended_constants_are_evaluated() -> None:
+    from wasmrun import Linker, Module, Store
+
+    store = Store()
+    linker = Linker(store)
+    wat = (
+        '(module (global $a i64 (i64.const 7)) (global $b (export "b") i64'
+        " (i64.sub (i64.mul (global.get $a) (i64.const 3)) (i64.const 30)))"
+        ' (global (export "c") i32 (i32.mul (i32.const 0x10000) (i32.const 0x10000))))'
+    )
+    instance = linker.instantiate(Module.from_bytes(wat.encode()))
+    assert instance.exports["b"].value == (21 - 30) & 0xFFFFFFFFFFFFFFFF
+    assert instance.exports["c"].value == 0

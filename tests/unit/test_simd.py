@@ -32,9 +32,7 @@ def f32x4(*bits: int) -> int:
 # The table
 # ---------------------------------------------------------------------------
 
-LANE_OPCODES = [
-    info for info in OPCODES.values() if info.proposal == "simd" and info.width is None and info.immediate != "v128"
-]
+LANE_OPCODES = [info for info in OPCODES.values() if info.is_simd and info.width is None and info.immediate != "v128"]
 
 
 def test_every_lane_instruction_has_a_function() -> None:

@@ -233,3 +233,21 @@ def test_spec_command_counts(script: Path, expected_counts: dict[str, dict[str, 
     assert dict(counts) == expected_counts[script.name]
     lines = [command.line for command in commands]
     assert lines == sorted(lines) and lines[0] >= 1
+
+
+def test_3_0_forms() -> None:
+    from wasmrun.text.script import Either, ModuleDefinition, ModuleInstance, NullPattern
+
+    definition, instance, binary_module, assertion, nulls = parse_script(
+        '(module definition $M (func))\n(module instance $I $M)\n(module $B binary "\\00asm" "\\01\\00\\00\\00")\n'
+        '(assert_return (invoke "f") (either (i32.const 1) (v128.const f32x4 nan:canonical 0 0 0)))\n'
+        '(assert_return (invoke "g") (ref.null))'
+    )
+    assert isinstance(definition, ModuleDefinition) and definition.module.name == "$M"
+    assert "definition" not in (definition.module.text or "")
+    assert definition.module.to_binary()[:4] == b"\0asm"
+    assert instance == ModuleInstance(2, "$I", "$M")
+    assert binary_module.module.name == "$B" and binary_module.module.binary == b"\0asm\x01\0\0\0"
+    (either,) = assertion.expected
+    assert isinstance(either, Either) and len(either.alternatives) == 2
+    assert nulls.expected == (NullPattern(),)

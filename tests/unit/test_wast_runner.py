@@ -350,6 +350,11 @@ def test_an_instantiation_the_engine_refuses_is_skipped(command: Command) -> Non
     assert outcome(command, RefusingEngine()) == "skipped"
 
 
+def test_commands_on_a_module_the_engine_refused_are_skipped() -> None:
+    report = run(ModuleCommand(1, binary(EMPTY)), ActionCommand(2, INVOKE), engine=RefusingEngine())
+    assert (report.passed, report.failed, report.skipped) == (0, 0, 2)
+
+
 # --- comparing values -----------------------------------------------------------------------------
 
 F32_CANONICAL = 0x7FC00000
@@ -422,3 +427,64 @@ def test_kinds_are_the_scripts_command_kinds() -> None:
     from wasmrun.text.script import COMMAND_KINDS
 
     assert set(wast.KINDS) == {*COMMAND_KINDS.values(), "invoke", "get"}
+
+
+# --- 3.0 script forms ------------------------------------------------------------------------------
+
+
+def test_a_failed_module_fails_the_commands_that_need_it() -> None:
+    engine = FakeEngine({("instance1", "f"): [i32(1)]})
+    report = run(
+        ModuleCommand(1, binary(EMPTY)),
+        ModuleCommand(2, binary(INVALID)),
+        AssertReturn(3, INVOKE, (i32(1),)),
+        ModuleCommand(4, binary(INVALID, "$M")),
+        Register(5, "m", "$M"),
+        engine=engine,
+    )
+    assert [(failure.line, failure.got.startswith('invalid "type mismatch')) for failure in report.failures] == [
+        (2, True),
+        (3, False),
+        (4, True),
+        (5, False),
+    ]
+    assert [failure.got for failure in report.failures][1::2] == [
+        "the module of line 2 failed",
+        "the module of line 4 failed",
+    ]
+
+
+def test_a_module_that_does_not_link_fails_the_commands_that_need_it() -> None:
+    engine = FakeEngine({("instance1", "f"): [i32(1)]})
+    engine.unlinkable = True
+    report = run(ModuleCommand(1, binary(EMPTY)), AssertReturn(2, INVOKE, (i32(1),)), engine=engine)
+    assert [(failure.line, failure.got) for failure in report.failures][1:] == [(2, "the module of line 1 failed")]
+
+
+def test_module_definitions_and_instances() -> None:
+    from wasmrun.text.script import ModuleDefinition, ModuleInstance
+
+    engine = FakeEngine({("instance1", "f"): [i32(1)], ("instance2", "f"): [i32(2)]})
+    report = run(
+        ModuleDefinition(1, binary(EMPTY, "$D")),
+        ModuleInstance(2, "$I1", "$D"),
+        ModuleInstance(3, "$I2", "$D"),
+        AssertReturn(4, Invoke(4, "$I1", "f", ()), (i32(1),)),
+        AssertReturn(5, Invoke(5, None, "f", ()), (i32(2),)),
+        ModuleDefinition(6, binary(INVALID, "$Bad")),
+        ModuleInstance(7, "$I3", "$Bad"),
+        AssertReturn(8, Invoke(8, "$I3", "f", ()), ()),
+        ModuleInstance(9, None, "$Missing"),
+        engine=engine,
+    )
+    assert report.counts["module_definition"].total == 2
+    assert report.counts["module_instance"].passed == 2
+    assert [failure.line for failure in report.failures] == [6, 7, 8, 9]
+
+
+def test_either_matches_any_alternative() -> None:
+    from wasmrun.text.script import Either
+
+    either = Either((i32(1), i32(2)))
+    assert matches(either, i32(2)) and not matches(either, i32(3))
+    assert wast.format_expectation(either) == "either(i32:0x00000001 | i32:0x00000002)"

@@ -431,7 +431,7 @@ class Emitter:
     def unsupported(self, opcode: int) -> None:
         info = OPCODES.get(opcode)
         name = info.mnemonic if info is not None else f"opcode 0x{opcode:x}"
-        if info is not None and info.proposal == "simd":
+        if info is not None and info.is_simd:
             raise UnsupportedInstruction(f"unsupported instruction: SIMD ({name}) is not executed by this engine")
         raise UnsupportedInstruction(f"unsupported instruction: {name}")
 

@@ -268,6 +268,15 @@ class NumericInstructions(Emitter):
             self.push_result(name)
         return True
 
+    def multi_result(self, mnemonic: str, arity: int, count: int) -> None:
+        """A numeric instruction with several results: its function's tuple unpacked into temporaries."""
+        operands = self.top(arity)
+        del self.stack[len(self.stack) - arity :]
+        names = [self.temp() for _ in range(count)]
+        arguments = ", ".join(operand.code for operand in operands)
+        self.emit(f"{', '.join(names)} = {mnemonic.replace('.', '_')}({arguments})")
+        self.stack.extend(Value(name, simple=True) for name in names)
+
     def call_numeric(self, mnemonic: str, arity: int) -> None:
         operands = tuple(self.top(arity))
         del self.stack[len(self.stack) - arity :]

@@ -76,9 +76,10 @@ from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
 from wasmrun.interp.catching import make_catching_entry
+from wasmrun.interp.exception_translation import function_uses_exceptions
 from wasmrun.interp.machine import bind, install_runs, make_counting_entry, make_entry
 from wasmrun.interp.simd_translation import function_uses_simd
-from wasmrun.interp.translate import Translation, function_uses_exceptions, plan_runs, translate_function
+from wasmrun.interp.translate import Translation, plan_runs, translate_function
 from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
 from wasmrun.runtime.interrupt import interruptible
 from wasmrun.semantics.frames import frame_costs

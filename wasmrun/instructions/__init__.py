@@ -93,8 +93,14 @@ PROPOSALS = (
     "reference-types",
     "simd",
     "exception-handling",
+    "extended-const",
+    "relaxed-simd",
+    "wide-arithmetic",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
+
+SIMD_PROPOSALS = frozenset(("simd", "relaxed-simd"))
+"""The proposals whose instructions work on v128 lanes (semantics in :mod:`wasmrun.semantics.simd`)."""
 
 PREFIXES = frozenset((0xFC, 0xFD))
 """The bytes that start a prefixed opcode (its subopcode follows as a u32)."""
@@ -150,6 +156,11 @@ class InstructionInfo(NamedTuple):
     def natural_alignment(self) -> int:
         """log2 of the access width: the largest alignment exponent allowed (0 for non-memory ones)."""
         return self.width.bit_length() - 1 if self.width is not None else 0
+
+    @property
+    def is_simd(self) -> bool:
+        """An instruction of the SIMD proposals (fixed-width or relaxed): it works on v128 lanes."""
+        return self.proposal in SIMD_PROPOSALS
 
     @property
     def is_numeric(self) -> bool:

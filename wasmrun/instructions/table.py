@@ -479,4 +479,31 @@ FD.FF f64x2.convert_low_i32x4_u      none          v>v
 08    throw                          tag           control=throw
 0A    throw_ref                      none          control=throw_ref
 1F    try_table                      try_table     control=try_table fuel=free
+[wide-arithmetic]
+FC.13 i64.add128                     none          IIII>II
+FC.14 i64.sub128                     none          IIII>II
+FC.15 i64.mul_wide_s                 none          II>II
+FC.16 i64.mul_wide_u                 none          II>II
+
+[relaxed-simd]
+FD.100 i8x16.relaxed_swizzle                none  vv>v
+FD.101 i32x4.relaxed_trunc_f32x4_s          none  v>v
+FD.102 i32x4.relaxed_trunc_f32x4_u          none  v>v
+FD.103 i32x4.relaxed_trunc_f64x2_s_zero     none  v>v
+FD.104 i32x4.relaxed_trunc_f64x2_u_zero     none  v>v
+FD.105 f32x4.relaxed_madd                   none  vvv>v
+FD.106 f32x4.relaxed_nmadd                  none  vvv>v
+FD.107 f64x2.relaxed_madd                   none  vvv>v
+FD.108 f64x2.relaxed_nmadd                  none  vvv>v
+FD.109 i8x16.relaxed_laneselect             none  vvv>v
+FD.10A i16x8.relaxed_laneselect             none  vvv>v
+FD.10B i32x4.relaxed_laneselect             none  vvv>v
+FD.10C i64x2.relaxed_laneselect             none  vvv>v
+FD.10D f32x4.relaxed_min                    none  vv>v
+FD.10E f32x4.relaxed_max                    none  vv>v
+FD.10F f64x2.relaxed_min                    none  vv>v
+FD.110 f64x2.relaxed_max                    none  vv>v
+FD.111 i16x8.relaxed_q15mulr_s              none  vv>v
+FD.112 i16x8.relaxed_dot_i8x16_i7x16_s      none  vv>v
+FD.113 i32x4.relaxed_dot_i8x16_i7x16_add_s  none  vvv>v
 """

@@ -209,6 +209,8 @@ FAMILIES: dict[str, Family] = {
     "binop": Family(("d", "x", "y"), ("x", "y"), "R[d] = {E}"),
     # SIMD (see wasmrun.interp.simd_translation): three sources (v128.bitselect; an immediate and two operands).
     "ternop": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {E}"),
+    # Wide arithmetic (i64.add128, i64.sub128): four sources; its tuple of results is split by ``tuple.N`` unops.
+    "quadop": Family(("d", "x", "y", "z", "w"), ("x", "y", "z", "w"), "R[d] = {E}"),
     "select": Family(("d", "x", "y", "z"), ("x", "y", "z"), "R[d] = {x} if {z} else {y}"),
     # Control.  A conditional branch falls through (to the next handler, or the rest of its run).
     "br": Family(("t",), (), "return t", jumps=("t",), falls_through=False),
@@ -385,5 +387,8 @@ FAMILIES.update(FUEL_FAMILIES)
 
 EXTRA_EXPRESSIONS: dict[str, str] = {
     "ref.is_null": "({a} is None)",
+    # The results of a multi-result numeric instruction, from the tuple its function returns.
+    "tuple.0": "{a}[0]",
+    "tuple.1": "{a}[1]",
 }
 """Expressions ``{E}`` for the non-numeric instructions translated as ``unop``."""

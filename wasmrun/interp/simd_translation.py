@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wasmrun.binary.instructions import decode_function_body
-from wasmrun.instructions import OPCODES, opcodes_in
+from wasmrun.instructions import OPCODES
 from wasmrun.module import Module
 
 Operand = tuple[str, Any]
@@ -113,7 +113,7 @@ def function_uses_simd(
     return any(opcode in _SIMD_OPCODES for opcode, _immediate, _offset in instructions)
 
 
-_SIMD_OPCODES = opcodes_in("simd")
+_SIMD_OPCODES = frozenset(opcode for opcode, info in OPCODES.items() if info.is_simd)
 (_SIMD_PREFIX,) = {OPCODES[opcode].encoding[:1] for opcode in _SIMD_OPCODES}  # they all share one
 
 
@@ -215,7 +215,7 @@ def simd_translations() -> dict[int, Translate]:
     is called as ``translation(translator, immediate)``."""
     translations: dict[int, Translate] = {}
     for opcode, info in OPCODES.items():
-        if info.proposal != "simd":
+        if not info.is_simd:
             continue
         mnemonic = info.mnemonic
         arity = len(info.params or ())

@@ -42,6 +42,7 @@ from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import BLOCKTYPE_EMPTY, CONTROL, OPCODES, STRUCTURED, InstructionInfo
 from wasmrun.interp import fusion
+from wasmrun.interp.exception_translation import EXCEPTION_OPCODES, ExceptionTranslation
 from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
 from wasmrun.module import Module
 from wasmrun.semantics import fuel as fuel_rules
@@ -49,6 +50,9 @@ from wasmrun.semantics.dispatch import visitor_table
 from wasmrun.types import FuncType, ValType
 
 Operand = tuple[str, Any]
+
+_MULTI_FAMILIES = {1: "unop", 2: "binop", 3: "ternop", 4: "quadop"}
+"""The family computing a multi-result instruction's tuple, by its number of operands."""
 
 
 class Translation:
@@ -155,14 +159,7 @@ def translate_function(module: Module, function_index: int, *, fuse: bool = True
     return _Translator(module, function_index, fuse, fuel).run()
 
 
-def function_uses_exceptions(module: Module, function_index: int) -> bool:
-    """Whether defined function ``function_index`` has ``throw``, ``throw_ref`` or ``try_table`` (the compiled
-    tier leaves it to the interpreter for now)."""
-    instructions = decode_function_body(module.raw, module.body(function_index))
-    return any(opcode in _EXCEPTION_OPCODES for opcode, _, _ in instructions)
-
-
-class _Translator:
+class _Translator(ExceptionTranslation):
     def __init__(self, module: Module, function_index: int, fuse: bool, fuel: bool = False) -> None:
         self.module = module
         self.function_index = function_index
@@ -198,7 +195,7 @@ class _Translator:
 
     def run(self) -> Translation:
         self.instructions = decode_function_body(self.module.raw, self.body)
-        uses_exceptions = any(opcode in _EXCEPTION_OPCODES for opcode, _, _ in self.instructions)
+        uses_exceptions = any(opcode in EXCEPTION_OPCODES for opcode, _, _ in self.instructions)
         if uses_exceptions:
             # Catch regions are handler index ranges: no fusion or jump threading may move or merge them.
             self.fuse = False
@@ -609,39 +606,6 @@ class _Translator:
             for _ in range(nresults):
                 self.push_slot()
 
-    # --- exception handling -----------------------------------------------------------------------
-
-    def op_try_table(self, immediate: tuple[int, tuple[tuple[int, int | None, int], ...]]) -> None:
-        """A block whose handlers form a catch region; each clause lands on a label outside it."""
-        blocktype, catches = immediate
-        if self.unreachable:
-            self.open_block("try_table", blocktype)
-            return
-        clauses: list[list[Any]] = []
-        for kind, tag, depth in catches:
-            label = self.label(depth)
-            clause = [kind, tag, self.base + label.height, None]
-            self.target(label, clause, 3)
-            clauses.append(clause)
-        ctrl = self.open_block("try_table", blocktype)
-        ctrl.region = [ctrl.start, None, clauses]
-        self.catch_regions.append(ctrl.region)
-
-    def op_throw(self, tag_index: int) -> None:
-        count = len(self.module.tag_type(tag_index).params)
-        height = len(self.stack)
-        for depth in range(height - count, height):
-            self.materialize(depth)
-        del self.stack[height - count :]
-        first = self.base + height - count
-        self.emit("throw", None, "", tag_index, first, first + count)
-        self.unreachable = True
-
-    def op_throw_ref(self, _immediate: None) -> None:
-        operand = self.pop()
-        self.emit("throw_ref", None, operand[0], operand[1])
-        self.unreachable = True
-
     # --- parametric and variable instructions ----------------------------------------------------
 
     def op_drop(self, _immediate: None) -> None:
@@ -710,6 +674,18 @@ class _Translator:
             y = self.pop()
             x = self.pop()
             self.emit("binop", mnemonic, x[0] + y[0], self.result_destination(), x[1], y[1])
+
+    def multi_result(self, mnemonic: str, arity: int, count: int) -> None:
+        """A numeric instruction with ``count`` results: its function's tuple goes to the last result's
+        slot, then each result is taken out of it (the last one last)."""
+        operands = self.stack[len(self.stack) - arity :]
+        del self.stack[len(self.stack) - arity :]
+        slots = [self.push_slot() for _ in range(count)]
+        family = _MULTI_FAMILIES[arity]
+        shape = "".join(operand[0] for operand in operands)
+        self.emit(family, mnemonic, shape, slots[-1], *(operand[1] for operand in operands))
+        for index, slot in enumerate(slots):
+            self.emit("unop", f"tuple.{index}", "r", slot, slots[-1])
 
     # --- memory ------------------------------------------------------------------------------------
 
@@ -803,9 +779,6 @@ _HANDLERS: dict[int, Callable[[_Translator, Any], None]] = visitor_table(_Transl
 
 # What is translated in unreachable code: the instructions that open, divide or close a block (to keep the nesting).
 _STRUCTURED = frozenset(opcode for opcode, kind in CONTROL.items() if kind in STRUCTURED)
-_EXCEPTION_OPCODES = frozenset(
-    opcode for opcode, kind in CONTROL.items() if kind in ("throw", "throw_ref", "try_table")
-)
 
 # The instructions that become the destination of the one before them (fusion 2), by opcode: their mnemonic.
 _DESTINATIONS = {

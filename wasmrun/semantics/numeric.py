@@ -708,10 +708,44 @@ f64_reinterpret_i64 = f64_from_bits
 # ---------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------
+# Wide arithmetic: 128-bit results as two i64 halves, low half first
+# ---------------------------------------------------------------------------
+# Each returns the tuple ``(low, high)``, the two results in stack order.
+
+
+def i64_add128(a_low: int, a_high: int, b_low: int, b_high: int) -> tuple[int, int]:
+    """``(a_high:a_low) + (b_high:b_low)`` modulo 2**128."""
+    total = a_low + b_low + ((a_high + b_high) << 64)
+    return total & 0xFFFFFFFFFFFFFFFF, (total >> 64) & 0xFFFFFFFFFFFFFFFF
+
+
+def i64_sub128(a_low: int, a_high: int, b_low: int, b_high: int) -> tuple[int, int]:
+    """``(a_high:a_low) - (b_high:b_low)`` modulo 2**128."""
+    difference = a_low - b_low + ((a_high - b_high) << 64)
+    return difference & 0xFFFFFFFFFFFFFFFF, (difference >> 64) & 0xFFFFFFFFFFFFFFFF
+
+
+def i64_mul_wide_s(a: int, b: int) -> tuple[int, int]:
+    """The full 128-bit product of two signed i64."""
+    if a > 0x7FFFFFFFFFFFFFFF:
+        a -= 0x10000000000000000
+    if b > 0x7FFFFFFFFFFFFFFF:
+        b -= 0x10000000000000000
+    product = a * b
+    return product & 0xFFFFFFFFFFFFFFFF, (product >> 64) & 0xFFFFFFFFFFFFFFFF
+
+
+def i64_mul_wide_u(a: int, b: int) -> tuple[int, int]:
+    """The full 128-bit product of two unsigned i64."""
+    product = a * b
+    return product & 0xFFFFFFFFFFFFFFFF, product >> 64
+
+
 NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = {
     info.mnemonic: globals()[info.mnemonic.replace(".", "_")]
     for info in OPCODES.values()
-    if info.proposal != "simd" and info.is_numeric and info.mnemonic.replace(".", "_") in globals()
+    if not info.is_simd and info.is_numeric and info.mnemonic.replace(".", "_") in globals()
 }
 """Mnemonic -> function, for every numeric instruction (fixed signature, no immediate) defined above; a row
 without one is named by ``tests/project/test_instruction_table.py``."""

@@ -40,6 +40,7 @@ from typing import Any
 
 from wasmrun.instructions import OPCODES
 from wasmrun.semantics import numeric as _n
+from wasmrun.semantics.relaxed_simd import RELAXED_FUNCTIONS
 
 MASK128 = (1 << 128) - 1
 
@@ -769,15 +770,18 @@ def f64x2_promote_low_f32x4(a: int) -> int:
 
 def _is_lane_operation(info: Any) -> bool:
     # Every SIMD instruction but the memory ones and v128.const.
-    return info.proposal == "simd" and info.width is None and info.immediate != "v128"
+    return info.is_simd and info.width is None and info.immediate != "v128"
 
+
+_FUNCTIONS = {**globals(), **{mnemonic.replace(".", "_"): f for mnemonic, f in RELAXED_FUNCTIONS.items()}}
 
 SIMD_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    info.mnemonic: globals()[info.mnemonic.replace(".", "_")]
+    info.mnemonic: _FUNCTIONS[info.mnemonic.replace(".", "_")]
     for info in OPCODES.values()
-    if _is_lane_operation(info) and info.mnemonic.replace(".", "_") in globals()
+    if _is_lane_operation(info) and info.mnemonic.replace(".", "_") in _FUNCTIONS
 }
-"""Mnemonic -> function for every SIMD instruction except memory access and ``v128.const``.
+"""Mnemonic -> function for every SIMD instruction except memory access and ``v128.const`` (the relaxed
+ones from :mod:`wasmrun.semantics.relaxed_simd`).
 
 Instructions with immediates take them first: a lane index
 (``*.extract_lane``, ``*.replace_lane``) or the 16 lane indices of

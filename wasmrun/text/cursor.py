@@ -26,6 +26,7 @@ i8x16 i16x8 i32x4 i64x2 f32x4 f64x2 binary quote register invoke get ref.extern
 assert_return assert_trap assert_exhaustion assert_malformed assert_invalid assert_unlinkable
 nan:canonical nan:arithmetic script input output
 tag exnref exn catch catch_ref catch_all catch_all_ref assert_exception
+nan:canonical nan:arithmetic script input output definition instance either
 """
 KEYWORDS = frozenset(BY_MNEMONIC) | frozenset(_STRUCTURE_KEYWORDS.split())
 

@@ -11,6 +11,13 @@ one, so it is computed on demand).  The kind follows from the first character:
 * anything else: an *atom*, a maximal run of identifier characters and strings
   (a keyword, a number, a ``$id``, ``offset=``/``align=``, or a reserved token).
 
+Annotations, ``(@id ...)`` anywhere a token may stand, are skipped here, as
+whitespace is (their well-formedness checked: a non-empty id, balanced
+parentheses, no character outside what tokens, strings and comments allow).
+A quoted identifier ``$"..."`` is one token, rewritten to its canonical
+spelling (:func:`canonical_id`) so that ``$"abc"`` and ``$abc`` are the same
+token; a ``$`` with no name after it is an ``empty identifier``.
+
 As in the reference interpreter's lexer (longest match), ``0drop`` and
 ``$l"a"`` are single tokens, reserved ones: using them is an ``unknown
 operator`` error.  That error, like every question of what an atom means, is
@@ -47,7 +54,7 @@ STRING_PATTERN = rf'"(?:[^"\\{_BAD_IN_STRING}]|\\[^{_BAD_IN_STRING}])*"'
 _SPACE = re.compile(r"(?:[ \t\n\r]++|;;[^\n\r\ud800-\udfff]*+)*+")  # possessive: never given back
 _TOKEN = re.compile(
     _SPACE.pattern  # whitespace and line comments before the token
-    + rf"(\((?!;)|\)|(?:[{IDCHARS}]|{STRING_PATTERN})+|[,;\[\]{{}}]|\Z)"
+    + rf"(\((?![;@])|\)|(?:[{IDCHARS}]|{STRING_PATTERN})+|[,;\[\]{{}}]|\Z)"
 )
 _STRING = re.compile(STRING_PATTERN)
 _COMMENT_MARK = re.compile(r"\(;|;\)|[\ud800-\udfff]")
@@ -71,6 +78,8 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             if not last:
                 if len(tokens) > 1 and not tokens[-2][0]:
                     del tokens[-1]  # the scanner may match the empty end twice after trailing space
+                if text.find('$"', start, end) >= 0:
+                    _canonical_ids(text, tokens)
                 return tokens
             pos = offset + len(last)
         space = _SPACE.match(text, pos, end)
@@ -78,7 +87,11 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             pos = space.end()
         if text.startswith("(;", pos):
             pos = _skip_block_comment(text, pos, end)
+        elif text.startswith("(@", pos):
+            pos = _skip_annotation(text, pos, end)
         elif text[pos] == '"':
+            if tokens and tokens[-1] == ("$", pos - 1):
+                _error(text, pos - 1, "empty identifier")
             _bad_string(text, pos, end)
         else:
             _misplaced(text, pos, text[pos])
@@ -98,6 +111,60 @@ def _skip_block_comment(text: str, start: int, end: int) -> int:
         else:
             _error(text, match.start(), "malformed UTF-8 encoding")
     _error(text, start, "unclosed comment")
+
+
+# What an annotation's body may hold besides parentheses, strings and comments: token characters and space.
+_ANNOTATION_RUN = re.compile(rf"(?:[{IDCHARS},\[\]{{}} \t\n\r]|;(?!;))+")
+_ANNOTATION_ID = re.compile(rf"[{IDCHARS}]+")
+
+
+def _skip_annotation(text: str, start: int, end: int) -> int:
+    """The offset just past the annotation ``(@id ...)`` opening at ``start``."""
+    pos = start + 2
+    if _ANNOTATION_ID.match(text, pos, end) is None:
+        string = _STRING.match(text, pos, end)
+        if string is None:
+            _error(text, start, "empty annotation id")
+        try:
+            value = string_bytes(string.group()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            _error(text, pos, "malformed UTF-8 encoding")
+        if not value:
+            _error(text, start, "empty annotation id")
+    depth = 1
+    while pos < end:
+        run = _ANNOTATION_RUN.match(text, pos, end)
+        if run is not None:
+            pos = run.end()
+            if pos >= end:
+                break
+        char = text[pos]
+        if char == "(":
+            if text.startswith("(;", pos):
+                pos = _skip_block_comment(text, pos, end)
+                continue
+            depth += 1
+            pos += 1
+        elif char == ")":
+            depth -= 1
+            pos += 1
+            if depth == 0:
+                return pos
+        elif char == '"':
+            string = _STRING.match(text, pos, end)
+            if string is None:
+                _bad_string(text, pos, end)
+            pos = string.end()
+        elif text.startswith(";;", pos):
+            space = _SPACE.match(text, pos, end)
+            pos = space.end() if space is not None else end
+            if pos < end and 0xD800 <= ord(text[pos]) <= 0xDFFF:
+                _error(text, pos, "malformed UTF-8 encoding")
+        elif 0xD800 <= ord(char) <= 0xDFFF:
+            _error(text, pos, "malformed UTF-8 encoding")
+        else:
+            _error(text, pos, "illegal character")
+    _error(text, start, "unclosed annotation")
 
 
 def _misplaced(text: str, offset: int, char: str) -> NoReturn:
@@ -209,7 +276,9 @@ NUMBER_PATTERN = (
 _NAT = re.compile(NAT_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)
 _KEYWORD = re.compile(r"[a-z][0-9A-Za-z_.:]*")
-_ID = re.compile(rf"\$[{IDCHARS}]+")
+_ID = re.compile(rf"\$(?:[{IDCHARS}]+|{STRING_PATTERN})")
+_ID_CHARS = re.compile(rf"[{IDCHARS}]+")
+_QUOTED_ID = re.compile(rf"\${STRING_PATTERN}")
 _MEMARG = re.compile(rf"(?:offset|align)={NAT_PATTERN}")
 
 
@@ -226,6 +295,37 @@ def is_id(atom: str) -> bool:
     return atom[:1] == "$" and _ID.fullmatch(atom) is not None
 
 
+def canonical_id(name: str) -> str:
+    """The one token that stands for the identifier ``name``: ``$name``, or ``$"name"`` with escapes."""
+    if _ID_CHARS.fullmatch(name):
+        return "$" + name
+    escaped = "".join(
+        "\\" + char if char in '"\\' else f"\\u{{{ord(char):x}}}" if ord(char) < 0x20 or ord(char) == 0x7F else char
+        for char in name
+    )
+    return f'$"{escaped}"'
+
+
+def id_name(token: str) -> str:
+    """The name an identifier token stands for (without its ``$``)."""
+    if token[1:2] != '"':
+        return token[1:]
+    return string_bytes(token[1:]).decode("utf-8")
+
+
+def _canonical_ids(text: str, tokens: list[Token]) -> None:
+    """Rewrite each quoted identifier ``$"..."`` to its canonical token; fail on an empty or non-UTF-8 one."""
+    for index, (token, offset) in enumerate(tokens):
+        if token[:2] == '$"' and _QUOTED_ID.fullmatch(token):
+            try:
+                name = string_bytes(token[1:]).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                _error(text, offset, "malformed UTF-8 encoding")
+            if not name:
+                _error(text, offset, "empty identifier")
+            tokens[index] = (canonical_id(name), offset)
+
+
 def atom_error(atom: str, keywords: frozenset[str] | set[str]) -> str:
     """The message for a token the parser did not expect here.
 
@@ -237,6 +337,8 @@ def atom_error(atom: str, keywords: frozenset[str] | set[str]) -> str:
         return "unexpected token"
     if atom[0] == '"':
         return "unexpected token" if is_string(atom) else "unknown operator"
+    if atom == "$":
+        return "empty identifier"
     if is_number(atom) or is_id(atom) or _MEMARG.fullmatch(atom):
         return "unexpected token"
     if _KEYWORD.fullmatch(atom) and atom in keywords:

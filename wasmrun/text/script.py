@@ -72,7 +72,19 @@ class RefPattern:
     type: ValType
 
 
-Expected = Value | NanPattern | V128Pattern | RefPattern
+@dataclass(frozen=True, slots=True)
+class NullPattern:
+    """``(ref.null)`` with no heap type: a null reference of any type."""
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    """``(either result*)``: any one of the alternatives matches."""
+
+    alternatives: tuple[Value | NanPattern | V128Pattern | RefPattern | NullPattern, ...]
+
+
+Expected = Value | NanPattern | V128Pattern | RefPattern | NullPattern | Either
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +109,23 @@ Action = Invoke | Get
 class ModuleCommand:
     line: int
     module: ModuleSource
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleDefinition:
+    """``(module definition $id? ...)``: a module decoded and validated, instantiated by :class:`ModuleInstance`."""
+
+    line: int
+    module: ModuleSource
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInstance:
+    """``(module instance $instance? $definition?)``: a new instance of a defined module (the last one if unnamed)."""
+
+    line: int
+    instance: str | None
+    definition: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +197,8 @@ class AssertUnlinkable:
 
 Command = (
     ModuleCommand
+    | ModuleDefinition
+    | ModuleInstance
     | Register
     | ActionCommand
     | AssertReturn
@@ -181,6 +212,8 @@ Command = (
 
 COMMAND_KINDS: dict[type, str] = {
     ModuleCommand: "module",
+    ModuleDefinition: "module_definition",
+    ModuleInstance: "module_instance",
     Register: "register",
     AssertReturn: "assert_return",
     AssertTrap: "assert_trap",

@@ -25,12 +25,16 @@ from wasmrun.text.script import (
     AssertTrap,
     AssertUnlinkable,
     Command,
+    Either,
     Expected,
     Get,
     Invoke,
     ModuleCommand,
+    ModuleDefinition,
+    ModuleInstance,
     ModuleSource,
     NanPattern,
+    NullPattern,
     RefPattern,
     Register,
     V128Pattern,
@@ -81,6 +85,15 @@ class _ScriptParser(Cursor):
         line = self.line()
         keyword = self.toks[self.i + 1][0]
         if keyword == "module":
+            following = self.toks[self.i + 2][0]
+            if following == "instance":
+                self.i += 3
+                instance = self._optional_id()
+                definition = self._optional_id()
+                self.expect(")")
+                return ModuleInstance(line, instance, definition)
+            if following == "definition":
+                return ModuleDefinition(line, self._module())
             return ModuleCommand(line, self._module())
         if keyword in ("invoke", "get"):
             return ActionCommand(line, self._action())
@@ -129,11 +142,19 @@ class _ScriptParser(Cursor):
         return self.string().decode("utf-8", "replace")
 
     def _module(self) -> ModuleSource:
-        """``(module $id? ...)``, ``(module $id? binary "..."*)`` or ``(module $id? quote "..."*)``."""
+        """``(module $id? ...)``, ``(module $id? binary "..."*)`` or ``(module $id? quote "..."*)``.
+
+        ``(module definition $id? ...)`` is read the same way, its text without the keyword.
+        """
         start = self.i
         line = self.line()
         self.expect("(")
         self.expect("module")
+        keyword: tuple[int, int] | None = None
+        if self.tok == "definition":
+            offset = self.toks[self.i][1]
+            keyword = (offset, offset + len("definition"))
+            self.i += 1
         module_name = self._optional_id()
         if self.tok == "binary":
             self.i += 1
@@ -147,7 +168,12 @@ class _ScriptParser(Cursor):
             return ModuleSource("quote", module_name, line, text=quoted.decode("utf-8", "surrogateescape"))
         self.i = self.skip_form(start)
         end = self.toks[self.i - 1][1] + 1
-        return ModuleSource("text", module_name, line, text=self.text[self.toks[start][1] : end])
+        if keyword is None:
+            text = self.text[self.toks[start][1] : end]
+        else:  # the keyword blanked out, so that positions in the text stay where they were
+            before, after = keyword
+            text = self.text[self.toks[start][1] : before] + " " * (after - before) + self.text[after:end]
+        return ModuleSource("text", module_name, line, text=text)
 
     def _action(self) -> Action:
         line = self.line()
@@ -198,9 +224,20 @@ class _ScriptParser(Cursor):
         return value
 
     def _expected(self) -> Expected:
-        """A result: a constant, a NaN pattern, a v128 with NaN lanes, or ``(ref.func)``/``(ref.extern)``."""
+        """A result: a constant, a NaN pattern, a v128 with NaN lanes, ``(ref.func)``/``(ref.extern)``,
+        or ``(either result*)``."""
         toks = self.toks
         keyword = toks[self.i + 1][0]
+        if keyword == "either":
+            self.i += 2
+            alternatives = []
+            while self.tok == "(":
+                alternative = self._expected()
+                if isinstance(alternative, Either):
+                    self.unexpected()
+                alternatives.append(alternative)
+            self.expect(")")
+            return Either(tuple(alternatives))
         following = toks[self.i + 2][0]
         if keyword in ("f32.const", "f64.const") and following in _NAN_PATTERNS:
             self.i += 3
@@ -212,6 +249,9 @@ class _ScriptParser(Cursor):
         if keyword in ("ref.func", "ref.extern") and following == ")":
             self.i += 3
             return RefPattern(ValType.FUNCREF if keyword == "ref.func" else ValType.EXTERNREF)
+        if keyword == "ref.null" and following == ")":
+            self.i += 3
+            return NullPattern()
         return self._const()
 
     def _v128_expected(self) -> Expected:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from wasmrun.errors import TextSyntaxError
 from wasmrun.text.encoder import custom_section, limits, name, section, u32, vec
 from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
-from wasmrun.text.lexer import Token, is_id, is_nat, tokenize
+from wasmrun.text.lexer import Token, id_name, is_id, is_nat, tokenize
 from wasmrun.types import ExternKind, FuncType, ValType
 
 _DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global", "tag": "tag"}
@@ -197,7 +197,7 @@ class _ModuleParser(InstructionParser):
         """
         out = bytearray()
         if self.module_id is not None:
-            out += _subsection(_MODULE_NAME, name(self.module_id[1:].encode()))
+            out += _subsection(_MODULE_NAME, name(id_name(self.module_id).encode()))
         functions = {index: identifier for identifier, index in self.ids["func"].items()}
         if functions:
             out += _subsection(_FUNCTION_NAMES, _name_map(functions))
@@ -596,7 +596,7 @@ def _subsection(subsection_id: int, content: bytes) -> bytes:
 
 def _name_map(names: dict[int, str]) -> bytes:
     """A ``namemap``: (index, name) pairs in index order, each identifier without its ``$``."""
-    return vec(u32(index) + name(names[index][1:].encode()) for index in sorted(names))
+    return vec(u32(index) + name(id_name(names[index]).encode()) for index in sorted(names))
 
 
 def _encode_locals(local_types: list[ValType]) -> bytes:

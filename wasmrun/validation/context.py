@@ -7,6 +7,11 @@ from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module
 from wasmrun.types import ExternKind, ValType
 
+CONSTANT_MNEMONICS = frozenset(
+    ("i32.const", "i64.const", "f32.const", "f64.const", "v128.const", "ref.null", "ref.func", "global.get")
+)
+"""The constant instructions of WebAssembly 2.0 (spec 3.3.10)."""
+
 Signature = tuple[list[int], list[int]]
 """A function or block type: parameter and result types, each by its binary code."""
 
@@ -20,6 +25,8 @@ class Context:
 
     __slots__ = (
         "block_types",
+        "constant_globals",
+        "constant_ops",
         "elems",
         "funcs",
         "global_mutable",
@@ -43,6 +50,9 @@ class Context:
         self.globals: list[int] = [int(g.valtype) for g in module.global_types]
         self.global_mutable: list[bool] = [g.mutable for g in module.global_types]
         self.num_imported_globals = module.num_imported_globals
+        # What constant expressions may use (the validator widens both for extended constants).
+        self.constant_globals = module.num_imported_globals
+        self.constant_ops: frozenset[str] = CONSTANT_MNEMONICS
         self.elems: list[int] = [int(e.element_type) for e in module.elements]
         self.num_datas = len(module.datas)
         self.refs: frozenset[int] = declared_function_references(module)

@@ -19,7 +19,7 @@ from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Module, SegmentMode
 from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, TagType, ValType
 from wasmrun.validation.body import Body, check_bodies
-from wasmrun.validation.context import Context
+from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
 from wasmrun.validation.stack import FUNCREF, I32, type_text
 
 
@@ -34,7 +34,7 @@ def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_ver
     checked = [0]  # how many bodies have been decoded and checked for malformedness
     disabled = features.disabled if as_version else frozenset()
     try:
-        _validate_module(module, checked, disabled)
+        _validate_module(module, checked, features, disabled)
         check_features(module, features)
     except ValidationError:
         # Malformedness anywhere beats invalidity: finish decoding the bodies.
@@ -43,12 +43,22 @@ def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_ver
         raise
 
 
-def _validate_module(module: Module, checked: list[int], disabled: frozenset[str] = frozenset()) -> None:
+def _validate_module(
+    module: Module, checked: list[int], features: Features, disabled: frozenset[str] = frozenset()
+) -> None:
     check_module_limits(module)
     context = Context(module)
     _check_types_and_imports(module, context)
-    for g in module.globals:
-        _check_const_expr(context, g.init, int(g.type.valtype))
+    if features.extended_const:
+        # Extended constants: arithmetic, and the globals defined before (a global) or all of them (a segment).
+        context.constant_ops = _EXTENDED_CONSTANT_MNEMONICS
+        for position, g in enumerate(module.globals):
+            context.constant_globals = context.num_imported_globals + position
+            _check_const_expr(context, g.init, int(g.type.valtype))
+        context.constant_globals = len(context.globals)
+    else:
+        for g in module.globals:
+            _check_const_expr(context, g.init, int(g.type.valtype))
     for table in module.tables:
         _check_limits(table.limits, None, "", module.section_offset(4))
     for memory in module.memories:
@@ -103,12 +113,17 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
 
 
 def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
-    """A constant expression of type ``expected``, under ``C'`` (only imported globals)."""
-    mnemonics = [_constant_mnemonic(opcode) for opcode, _, _ in expr.instructions]
+    """A constant expression of type ``expected``, under ``C'``.
+
+    ``C'`` has the first ``context.constant_globals`` globals (the imported ones in WebAssembly 2.0),
+    and ``context.constant_ops`` are the constant instructions (``i32.add`` ... with extended constants).
+    """
+    constant_ops = context.constant_ops
+    mnemonics = [_constant_mnemonic(opcode, constant_ops) for opcode, _, _ in expr.instructions]
     # First, as the reference interpreter does, that every instruction is constant.
     for mnemonic, (_, immediate, offset) in zip(mnemonics, expr.instructions):
         if mnemonic == "global.get":
-            if immediate >= context.num_imported_globals:
+            if immediate >= context.constant_globals:
                 raise ValidationError(f"unknown global {immediate}", offset)
             if context.global_mutable[immediate]:
                 raise ValidationError("constant expression required", offset)
@@ -124,8 +139,17 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
             if immediate >= len(context.funcs):
                 raise ValidationError(f"unknown function {immediate}", offset)
             stack.append(FUNCREF)
-        else:  # a ``*.const``: its one result, from the table
-            stack.extend(int(t) for t in OPCODES[opcode].results or ())
+        else:  # a ``*.const`` or an arithmetic instruction: its effect, from the table
+            info = OPCODES[opcode]
+            params = [int(t) for t in info.params or ()]
+            if params:
+                if stack[len(stack) - len(params) :] != params:
+                    raise ValidationError(
+                        f"type mismatch: instruction requires {type_text(params)} but stack has {type_text(stack)}",
+                        offset,
+                    )
+                del stack[len(stack) - len(params) :]
+            stack.extend(int(t) for t in info.results or ())
     if stack != [expected]:
         raise ValidationError(
             f"type mismatch: constant expression has type {type_text(stack)}, expected {type_text([expected])}",
@@ -133,16 +157,16 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
         )
 
 
-_CONSTANT_MNEMONICS = frozenset(
-    ("i32.const", "i64.const", "f32.const", "f64.const", "v128.const", "ref.null", "ref.func", "global.get")
+_EXTENDED_CONSTANT_MNEMONICS = CONSTANT_MNEMONICS | frozenset(
+    ("i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul")
 )
-"""The constant instructions (spec 3.3.10)."""
+"""The constant instructions with extended constants."""
 
 
-def _constant_mnemonic(opcode: int) -> str | None:
+def _constant_mnemonic(opcode: int, constant_ops: frozenset[str] = CONSTANT_MNEMONICS) -> str | None:
     """The mnemonic of a constant instruction, None for any other."""
     info = OPCODES.get(opcode)
-    return info.mnemonic if info is not None and info.mnemonic in _CONSTANT_MNEMONICS else None
+    return info.mnemonic if info is not None and info.mnemonic in constant_ops else None
 
 
 def _check_elements(module: Module, context: Context) -> None:

@@ -107,7 +107,7 @@ def global_get(state: BodyState, opcode: int, immediate: Any, offset: int) -> No
 def global_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     t = _global(state, immediate, offset)
     if not state.context.global_mutable[immediate]:
-        raise ValidationError("global is immutable", offset)
+        raise ValidationError("immutable global: global is immutable", offset)
     state.pop_vals((t,), opcode, offset)
 
 

@@ -1,7 +1,9 @@
-;; One use of each post-MVP proposal in WebAssembly 2.0, and immediates of many kinds.
+;; One use of each post-MVP proposal wasmrun runs, and immediates of many kinds.
 (module
   (type $pair (func (param i32) (result i32 i32)))
   (import "env" "flag" (global $flag (mut i32)))
+  (tag $oops (param i32))
+  (global $base i32 (i32.add (i32.const 1) (i32.const 2)))
   (memory 1)
   (table $t 2 funcref)
   (func $split (type $pair) (local.get 0) (i32.extend8_s (local.get 0)))
@@ -13,6 +15,10 @@
     (drop)
     (drop)
     (drop (i32x4.extract_lane 3 (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 (local.get $v) (v128.const i32x4 1 2 3 4))))
+    (drop (i32x4.extract_lane 0 (i8x16.relaxed_swizzle (local.get $v) (local.get $v))))
+    (i64.mul_wide_u (i64.const 1) (i64.const 2))
+    (drop)
+    (drop)
     (memory.fill (i32.const 0) (i32.const 0) (i32.const 16))
     (memory.copy (i32.const 16) (i32.const 0) (i32.const 16))
     (drop (table.size $t))
