@@ -18,7 +18,8 @@ something it brought (the instruction table's proposal column for instructions):
   global), an ``externref`` table or segment, more than one table, a
   declarative segment, ``call_indirect`` on a table other than 0, typed
   ``select``, ``ref.*``, ``table.get/set/size/grow/fill``;
-* ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction.
+* ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
+* ``tail-call``: ``return_call``, ``return_call_indirect``.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -130,6 +131,7 @@ class Features(NamedTuple):
     bulk_memory: bool = True
     reference_types: bool = True
     simd: bool = True
+    tail_call: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""

@@ -128,8 +128,6 @@ KNOWN_GAPS: dict[str, str] = {
     "relaxed_laneselect.wast": "relaxed SIMD",
     "relaxed_madd_nmadd.wast": "relaxed SIMD",
     "relaxed_min_max.wast": "relaxed SIMD",
-    "return_call.wast": "tail calls",
-    "return_call_indirect.wast": "tail calls",
     "return_call_ref.wast": "tail calls",
     "select.wast": "3.0 forms (typed references, extended constants, multiple memories, text format)",
     "simd_address.wast": "multiple memories",

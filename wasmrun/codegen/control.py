@@ -248,6 +248,23 @@ class Generator(NumericInstructions, MemoryInstructions, VariableInstructions):
     def op_call(self, function_index: int) -> None:
         self.call(self.module.func_type(function_index), f"f{function_index}")
 
+    def tail_call(self, function_type: FuncType, callee: str) -> None:
+        """``return_call*``: return the callee and its arguments to the trampoline (see compiled.install)."""
+        count = len(function_type.params)
+        arguments = self.top(count)
+        del self.stack[len(self.stack) - count :]
+        self.emit(f"return TailCall({callee}, [{', '.join(value.code for value in arguments)}])", TRAPS)
+        self.tail_calls = True
+        self.live = False
+
+    def op_return_call(self, function_index: int) -> None:
+        self.tail_call(self.module.func_type(function_index), f"fi{function_index}")
+
+    def op_return_call_indirect(self, immediate: tuple[int, int]) -> None:
+        type_index, table_index = immediate
+        index = self.pop()
+        self.tail_call(self.module.types[type_index], f"TAIL_CALLEE(E{table_index}, {index.code}, ty{type_index})")
+
     def op_call_indirect(self, immediate: tuple[int, int]) -> None:
         type_index, table_index = immediate
         index = self.pop()

@@ -120,6 +120,7 @@ class GeneratedFunction:
     osr_params: tuple[str, ...] = ()
     osr_heights: tuple[int, ...] = ()  # the operand-stack heights of the OSR parameters after the locals
     positions: tuple[tuple[int, int], ...] = ()
+    tail_calls: bool = False  # it may return a TailCall (return_call*): see wasmrun.codegen.compiled.install
 
 
 class Ctrl:
@@ -227,6 +228,7 @@ class Emitter:
         self.offset = 0
         self.skip = 0
         self.uses_flag = False
+        self.tail_calls = False
         # The known alignment of each local here (parameters: unknown; declared locals start as zero).
         self.local_align: list[Alignment] = [0] * self.nparams
         self.local_align += [ALIGN_CAP] * len(self.declared)
@@ -537,4 +539,5 @@ class Emitter:
             tuple(extra),
             tuple(self.osr_heights()),
             tuple(positions),
+            self.tail_calls,
         )

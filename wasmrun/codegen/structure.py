@@ -37,6 +37,7 @@ FUNCTION = "function"
 """The kind of the function's own construct (its label is the function's return)."""
 
 _LOCAL_GET = opcode_of("local.get")
+_ENDS_FUNCTION = frozenset(("return", "unreachable", "return_call", "return_call_indirect"))
 _LOCAL_WRITES = frozenset((opcode_of("local.set"), opcode_of("local.tee")))
 
 
@@ -168,7 +169,7 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
                 target.branches += 1
                 target.nested = True
             live = False
-        elif kind == "return" or kind == "unreachable":
+        elif kind in _ENDS_FUNCTION:
             live = False
     return Structure(function, constructs, max_depth, needs_init)
 

@@ -75,10 +75,17 @@ from wasmrun.engine.options import Engine as Engine
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
-from wasmrun.interp.machine import bind, install_runs, make_counting_entry, make_entry
+from wasmrun.interp.machine import (
+    bind,
+    install_runs,
+    make_counting_entry,
+    make_entry,
+    make_tail_body,
+    make_tail_entry,
+)
 from wasmrun.interp.simd_translation import function_uses_simd
 from wasmrun.interp.translate import Translation, plan_runs, translate_function
-from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
+from wasmrun.runtime.functions import Entry, FunctionInstance, TailCall, WasmFunction, results_tuple
 from wasmrun.runtime.interrupt import interruptible
 from wasmrun.semantics.frames import frame_costs
 
@@ -138,7 +145,7 @@ def is_wasm_code(code: CodeType) -> bool:
 _WASM_FILENAMES = ("<wasmrun handler ", "<wasm function ")
 _ENTRY_CODES = frozenset(
     constant
-    for function in (make_entry, make_counting_entry)
+    for function in (make_entry, make_counting_entry, make_tail_body, make_tail_entry)
     for constant in function.__code__.co_consts
     if isinstance(constant, CodeType)
 )
@@ -201,7 +208,12 @@ class Interpreter:
             self.counters.functions["interp"] += 1
         return translation
 
-    def make_entry(self, translation: Translation, handlers: list[Any]) -> Entry:
+    def make_entry(self, translation: Translation, handlers: list[Any], function: WasmFunction) -> Entry:
+        """The entry of ``function`` (and its ``tail``, if it makes tail calls: see :mod:`wasmrun.interp.machine`)."""
+        if translation.tail_calls:
+            body = function.tail = make_tail_body(translation, handlers)
+            return make_tail_entry(translation, body, self.counters)
+        function.tail = None
         if self.counters is not None:
             return make_counting_entry(translation, handlers, self.counters)
         return make_entry(translation, handlers)
@@ -236,7 +248,7 @@ class Interpreter:
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
             with engine_room():
-                code, _generated = compiled.compile_function(function, self.code_options)
+                code, generated = compiled.compile_function(function, self.code_options)
         except (SyntaxError, RecursionError, MemoryError):
             return self.activate_interpreted(function)
         finally:
@@ -244,7 +256,7 @@ class Interpreter:
                 self.counters.translate_seconds += time.perf_counter() - started
         if self.counters is not None:
             self.counters.functions["compile"] += 1
-        compiled.install(function, code)
+        compiled.install(function, code, generated.tail_calls)
         return function.entry
 
     def activate_interpreted(self, function: WasmFunction) -> Entry:
@@ -252,7 +264,7 @@ class Interpreter:
         translation = self.translate(function)
         with engine_room():
             handlers = bind(translation, function.instance, self.fuel_meter)
-        function.entry = self.make_entry(translation, handlers)
+        function.entry = self.make_entry(translation, handlers, function)
         return function.entry
 
     def activate(self, function: WasmFunction) -> Entry:
@@ -261,7 +273,7 @@ class Interpreter:
         instance = function.instance
         with engine_room():
             handlers = bind(translation, instance, self.fuel_meter)
-        entry = self.make_entry(translation, handlers)
+        entry = self.make_entry(translation, handlers, function)
         function.entry = entry
         if (
             self.engine == "auto"
@@ -404,6 +416,9 @@ class Interpreter:
             exhausted = compiled.stack_exhausted(error)
             self._own_frame(exhausted)
             raise exhausted from None
+        if result.__class__ is TailCall:
+            R.append(result)  # the call ends in a tail call: the interpreter's tail body finds it there
+            return 0
         count = translation.result_count
         if count == 1:
             R[translation.result_base] = result

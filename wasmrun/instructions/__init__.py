@@ -69,6 +69,8 @@ CONTROL_KINDS = (
     "return",
     "call",
     "call_indirect",
+    "return_call",
+    "return_call_indirect",
 )
 """How an instruction moves control; ``plain`` ones fall through to the next."""
 
@@ -87,6 +89,7 @@ PROPOSALS = (
     "bulk-memory",
     "reference-types",
     "simd",
+    "tail-call",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

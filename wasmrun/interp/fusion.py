@@ -254,6 +254,18 @@ FAMILIES: dict[str, Family] = {
         {"ty": "types", "tab": "tables"},
         may_trap=True,
     ),
+    # Tail calls: the callee and its arguments left for the entry to call (see wasmrun.runtime.functions).
+    "return_call": Family(
+        ("f", "a", "b"), (), "R.append(TailCall(f, R[a:b]))\nreturn 0", {"f": "functions"}, falls_through=False
+    ),
+    "return_call_indirect": Family(
+        ("ty", "tab", "x", "a", "b"),
+        ("x",),
+        "R.append(TailCall(tail_callee(tab.elements, {x}, ty), R[a:b]))\nreturn 0",
+        {"ty": "types", "tab": "tables"},
+        falls_through=False,
+        may_trap=True,
+    ),
     # Globals.
     "global.get": Family(("d", "g"), (), "R[d] = g.value", {"g": "globals"}),
     "global.set": Family(("g", "x"), ("x",), "g.value = {x}", {"g": "globals"}),

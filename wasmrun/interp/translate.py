@@ -68,6 +68,7 @@ class Translation:
         "param_count",
         "result_base",
         "result_count",
+        "tail_calls",
         "uses_simd",
     )
 
@@ -83,6 +84,7 @@ class Translation:
         loop_heads: list[int],
         loop_offsets: list[int] | None = None,
         uses_simd: bool = False,
+        tail_calls: bool = False,
     ) -> None:
         self.function_index = function_index
         self.code = code
@@ -96,6 +98,8 @@ class Translation:
         # The byte offset of each loop_heads' loop instruction.
         self.loop_offsets = loop_offsets if loop_offsets is not None else []
         self.uses_simd = uses_simd  # whether it has a SIMD instruction (the compiled tier leaves it interpreted)
+        # Whether it makes tail calls: its handlers may leave a TailCall at the end of the frame (R[-1]).
+        self.tail_calls = tail_calls
 
     def __repr__(self) -> str:
         return f"Translation(function_index={self.function_index}, {len(self.code)} handlers)"
@@ -173,6 +177,7 @@ class _Translator:
         self.skip = 0
         self.loop_heads: list[int] = []
         self.loop_offsets: list[int] = []
+        self.tail_calls = False
         # Each br_table's targets, its immediate, and the handler index of each distinct label.
         self.tables: list[tuple[list[Any], tuple[tuple[int, ...], int], dict[int, Any]]] = []
 
@@ -228,6 +233,7 @@ class _Translator:
             loop_heads,
             loop_offsets,
             function_uses_simd(self.module, self.function_index, self.instructions),
+            self.tail_calls,
         )
 
     def account(self, first: int, last: int) -> None:
@@ -582,6 +588,27 @@ class _Translator:
             self.emit(f"{family}.n", None, shape, *leading, first, end, first + nresults)
             for _ in range(nresults):
                 self.push_slot()
+
+    def op_return_call(self, function_index: int) -> None:
+        self.tail_call(self.module.func_type(function_index), "return_call", (function_index,), "")
+
+    def op_return_call_indirect(self, immediate: tuple[int, int]) -> None:
+        type_index, table_index = immediate
+        index = self.pop()
+        self.tail_call(
+            self.module.types[type_index], "return_call_indirect", (type_index, table_index, index[1]), index[0]
+        )
+
+    def tail_call(self, function_type: FuncType, family: str, leading: tuple[Any, ...], shape: str) -> None:
+        """A ``return_call*``: the callee and its arguments appended to the frame, and the function ends."""
+        nparams = len(function_type.params)
+        height = len(self.stack)
+        for depth in range(height - nparams, height):
+            self.materialize(depth)
+        del self.stack[height - nparams :]
+        self.emit(family, None, shape, *leading, self.base + height - nparams, self.base + height)
+        self.tail_calls = True
+        self.unreachable = True
 
     # --- parametric and variable instructions ----------------------------------------------------
 

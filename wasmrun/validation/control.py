@@ -133,6 +133,31 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
     state.vals.extend(results)
 
 
+def _tail_results(state: BodyState, results: Any, opcode: int, offset: int) -> None:
+    """A tail call returns the callee's results from this function: they must be its results."""
+    own = state.ctrls[0].end_types
+    if list(results) != list(own):
+        raise mismatch(f"callee returns {type_text(results)} but the function returns {type_text(own)}", opcode, offset)
+
+
+def return_call(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    try:
+        params, results = state.context.funcs[immediate]
+    except IndexError:
+        raise ValidationError(f"unknown function {immediate}", offset) from None
+    _tail_results(state, results, opcode, offset)
+    state.pop_vals(params, opcode, offset)
+    state.unreachable()
+
+
+def return_call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    call_indirect(state, opcode, immediate, offset)
+    _params, results = state.context.types[immediate[0]]
+    del state.vals[len(state.vals) - len(results) :]
+    _tail_results(state, results, opcode, offset)
+    state.unreachable()
+
+
 CONTROL_RULES: dict[str, Rule] = {
     "unreachable": unreachable,
     "block": block,
@@ -146,5 +171,7 @@ CONTROL_RULES: dict[str, Rule] = {
     "return": return_,
     "call": call,
     "call_indirect": call_indirect,
+    "return_call": return_call,
+    "return_call_indirect": return_call_indirect,
 }
 """Control kind (the table's ``control`` column) -> rule."""
