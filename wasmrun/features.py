@@ -19,7 +19,10 @@ something it brought (the instruction table's proposal column for instructions):
   declarative segment, ``call_indirect`` on a table other than 0, typed
   ``select``, ``ref.*``, ``table.get/set/size/grow/fill``;
 * ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
-* ``tail-call``: ``return_call``, ``return_call_indirect``.
+* ``tail-call``: ``return_call``, ``return_call_indirect``, ``return_call_ref``;
+* ``function-references``: a typed reference type (``(ref null? $t)``, ``(ref func)``,
+  ``(ref extern)``) anywhere, a table with an initialiser, ``call_ref``,
+  ``return_call_ref``, ``ref.as_non_null``, ``br_on_null``, ``br_on_non_null``.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -32,16 +35,18 @@ from typing import NamedTuple
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
-from wasmrun.instructions import CONTROL, OPCODES, InstructionInfo, opcodes_of
+from wasmrun.instructions import CONTROL, OPCODES, InstructionInfo, opcode_of, opcodes_of
 from wasmrun.instructions import PROPOSALS as TABLE_PROPOSALS
 from wasmrun.module import Module, SegmentMode
-from wasmrun.types import ExternKind, GlobalType, ValType
+from wasmrun.types import ExternKind, GlobalType, RefType, ValType, ValueType
 
 MUTABLE_GLOBAL = "mutable-global"
 MULTI_VALUE = "multi-value"
 BULK_MEMORY = "bulk-memory"
 REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
+TAIL_CALL = "tail-call"
+FUNCTION_REFERENCES = "function-references"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -53,13 +58,16 @@ _OPCODE_PROPOSALS: dict[int, str] = {
 }
 _BLOCK_STARTS = frozenset(opcode for opcode, kind in CONTROL.items() if kind in ("block", "loop", "if"))
 _CALL_INDIRECTS = opcodes_of("call_indirect")
+_RETURN_CALL_REF = opcode_of("return_call_ref")
 
 
-def _value_type_proposals(valtypes: Iterable[ValType]) -> set[str]:
+def _value_type_proposals(valtypes: Iterable[ValueType]) -> set[str]:
     found: set[str] = set()
     for valtype in valtypes:
         if valtype is ValType.V128:
             found.add(SIMD)
+        elif valtype.__class__ is RefType:
+            found.add(FUNCTION_REFERENCES)
         elif valtype.is_reference:
             found.add(REFERENCE_TYPES)
     return found
@@ -74,6 +82,10 @@ def proposals_used(module: Module) -> tuple[str, ...]:
             proposal = _OPCODE_PROPOSALS.get(opcode)
             if proposal is not None:
                 found.add(proposal)
+                if opcode == _RETURN_CALL_REF:
+                    found.add(TAIL_CALL)
+                elif immediate.__class__ is RefType:  # ref.null $t
+                    found.add(FUNCTION_REFERENCES)
             elif opcode in _BLOCK_STARTS:
                 if immediate >= 0:
                     found.add(MULTI_VALUE)
@@ -96,6 +108,8 @@ def _declared_proposals(module: Module) -> set[str]:
     )
     if len(module.table_types) > 1:
         found.add(REFERENCE_TYPES)
+    if module.table_inits:
+        found.add(FUNCTION_REFERENCES)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -113,7 +127,7 @@ def _declared_proposals(module: Module) -> set[str]:
         elif segment.mode is SegmentMode.DECLARATIVE:
             found.add(REFERENCE_TYPES)
         if segment.element_type is not ValType.FUNCREF:
-            found.add(REFERENCE_TYPES)
+            found |= _value_type_proposals((segment.element_type,))
     return found
 
 
@@ -132,6 +146,7 @@ class Features(NamedTuple):
     reference_types: bool = True
     simd: bool = True
     tail_call: bool = True
+    function_references: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""

@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 from wasmrun.records import Record, frozen_record, set_field
-from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, ValType
+from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, ValueType
 
 Instruction = tuple[int, Any, int]
 """``(opcode, immediate, byte offset in the module)``; see :mod:`wasmrun.instructions`."""
@@ -80,7 +80,7 @@ class SegmentMode(enum.Enum):
 @frozen_record(frozen=True)
 class ElementSegment(Record):
     mode: SegmentMode
-    element_type: ValType
+    element_type: ValueType
     # Every element as a constant expression (a function index in the binary's
     # compact form becomes ``ref.func i``).
     init: tuple[ConstExpr, ...]
@@ -90,7 +90,7 @@ class ElementSegment(Record):
     def __init__(
         self,
         mode: SegmentMode,
-        element_type: ValType,
+        element_type: ValueType,
         init: tuple[ConstExpr, ...],
         table_index: int = 0,
         offset: ConstExpr | None = None,
@@ -128,9 +128,9 @@ class FunctionBody(Record):
     start: int
     code_start: int
     end: int
-    locals: tuple[tuple[int, ValType], ...]
+    locals: tuple[tuple[int, ValueType], ...]
 
-    def __init__(self, start: int, code_start: int, end: int, locals: tuple[tuple[int, ValType], ...]) -> None:
+    def __init__(self, start: int, code_start: int, end: int, locals: tuple[tuple[int, ValueType], ...]) -> None:
         set_field(self, "start", start)
         set_field(self, "code_start", code_start)
         set_field(self, "end", end)
@@ -230,8 +230,10 @@ class Module(Record):
     table_types: tuple[TableType, ...]
     memory_types: tuple[MemoryType, ...]
     global_types: tuple[GlobalType, ...]
+    # The initialiser expression of each defined table (None: null), when one has one (typed references).
+    table_inits: tuple[ConstExpr | None, ...]
 
-    _hidden = ("func_type_indices", "table_types", "memory_types", "global_types")
+    _hidden = ("func_type_indices", "table_types", "memory_types", "global_types", "table_inits")
 
     def __init__(
         self,
@@ -255,6 +257,7 @@ class Module(Record):
         table_types: tuple[TableType, ...] = (),
         memory_types: tuple[MemoryType, ...] = (),
         global_types: tuple[GlobalType, ...] = (),
+        table_inits: tuple[ConstExpr | None, ...] = (),
     ) -> None:
         set_field(self, "raw", raw)
         set_field(self, "types", types)
@@ -276,6 +279,7 @@ class Module(Record):
         set_field(self, "table_types", table_types)
         set_field(self, "memory_types", memory_types)
         set_field(self, "global_types", global_types)
+        set_field(self, "table_inits", table_inits)
 
     @property
     def num_imported_functions(self) -> int:

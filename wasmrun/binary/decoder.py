@@ -39,7 +39,7 @@ from wasmrun.module import (
     Section,
     SegmentMode,
 )
-from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
+from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType, ValueType
 
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
@@ -103,6 +103,7 @@ class _ModuleDecoder:
         self.imports: list[Import] = []
         self.functions: list[int] = []
         self.tables: list[TableType] = []
+        self.table_inits: list[ConstExpr | None] = []
         self.memories: list[MemoryType] = []
         self.globals: list[Global] = []
         self.exports: list[Export] = []
@@ -239,6 +240,7 @@ class _ModuleDecoder:
             table_types=(*imported_tables, *self.tables),
             memory_types=(*imported_memories, *self.memories),
             global_types=(*imported_globals, *(g.type for g in self.globals)),
+            table_inits=tuple(self.table_inits) if any(init is not None for init in self.table_inits) else (),
         )
 
     # Sections.  Each reads its contents from ``self.reader``; ``end`` is where
@@ -298,7 +300,17 @@ class _ModuleDecoder:
 
     def table_section(self, end: int) -> None:
         reader = self.reader
-        self.tables = [_read_table_type(reader) for _ in range(reader.length())]
+        for _ in range(reader.length()):
+            if reader.pos < end and reader.data[reader.pos] == 0x40:  # a table with an initialiser
+                reader.pos += 1
+                offset = reader.pos
+                if reader.byte() != 0x00:
+                    raise DecodeError("malformed table", offset)
+                self.tables.append(_read_table_type(reader))
+                self.table_inits.append(_read_const_expr(reader))
+            else:
+                self.tables.append(_read_table_type(reader))
+                self.table_inits.append(None)
 
     def memory_section(self, end: int) -> None:
         reader = self.reader
@@ -393,7 +405,7 @@ def local_declaration_offsets(raw: bytes, body: FunctionBody) -> list[int]:
 # Pieces shared by several sections.
 
 
-def _read_valtypes(reader: Reader) -> tuple[ValType, ...]:
+def _read_valtypes(reader: Reader) -> tuple[ValueType, ...]:
     return tuple([read_valtype(reader) for _ in range(reader.length())])
 
 
@@ -470,7 +482,7 @@ def _read_element_segment(reader: Reader) -> ElementSegment:
         mode = SegmentMode.DECLARATIVE if kind & 2 else SegmentMode.PASSIVE
     uses_exprs = bool(kind & 4)
     if kind in (0, 4):
-        element_type = ValType.FUNCREF  # no type given: funcref
+        element_type: ValueType = ValType.FUNCREF  # no type given: funcref
     elif uses_exprs:
         element_type = read_reftype(reader)
     else:

@@ -63,6 +63,7 @@ from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
     TRAP_INTERRUPT,
     TRAP_MEMORY_OUT_OF_BOUNDS,
+    TRAP_NULL_FUNCTION_REFERENCE,
     Trap,
 )
 from wasmrun.runtime.functions import (
@@ -260,6 +261,20 @@ def indirect(elements: list[Any], index: int, function_type: Any) -> Callable[..
     return direct
 
 
+def ref_direct(function: FunctionInstance | None) -> Callable[..., Any]:
+    """``call_ref``'s callee: the function's ``direct``, or the null trap."""
+    if function is None:
+        raise Trap(TRAP_NULL_FUNCTION_REFERENCE)
+    return function.direct
+
+
+def non_null_function(function: FunctionInstance | None) -> FunctionInstance:
+    """``return_call_ref``'s callee, or the null trap."""
+    if function is None:
+        raise Trap(TRAP_NULL_FUNCTION_REFERENCE)
+    return function
+
+
 def enter_big_frame(cost: int) -> None:
     """A frame with many locals counts ``cost`` more frames: Python's limit is lowered while it runs.
 
@@ -386,6 +401,8 @@ def _base_namespace() -> dict[str, Any]:
                 "INDIRECT": indirect,
                 "TailCall": TailCall,
                 "TAIL_CALLEE": tail_callee,
+                "REF_DIRECT": ref_direct,
+                "NON_NULL_FUNCTION": non_null_function,
                 "ENTER": enter_big_frame,
                 "LEAVE": leave_big_frame,
             }

@@ -42,7 +42,7 @@ MAX_PYTHON_LOOPS = 17
 MAX_INDENT = 85
 MAX_EXPRESSION_DEPTH = 40
 
-_ZERO_LITERALS = {
+_ZERO_LITERALS: dict[Any, str] = {
     ValType.I32: "0",
     ValType.I64: "0",
     ValType.F32: "0.0",
@@ -467,7 +467,9 @@ class Emitter:
             name = local_name(first_declared + k)
             if name in extra or first_declared + k not in self.structure.needs_init:
                 continue
-            by_zero.setdefault(_ZERO_LITERALS.get(valtype, "0"), []).append(name)
+            by_zero.setdefault(_ZERO_LITERALS.get(valtype) or ("0" if valtype is ValType.V128 else "None"), []).append(
+                name
+            )
         for literal, names in by_zero.items():
             for start in range(0, len(names), 50):
                 prologue.append(" = ".join((*names[start : start + 50], literal)))

@@ -109,7 +109,7 @@ class Translation:
         return self.param_count + len(self.frame_template)
 
 
-ZERO_VALUES: dict[ValType, Any] = {
+ZERO_VALUES: dict[Any, Any] = {
     ValType.I32: 0,
     ValType.I64: 0,
     ValType.F32: 0.0,
@@ -216,7 +216,7 @@ class _Translator:
         for targets, (labels, default), by_depth in self.tables:
             targets[:] = [by_depth[depth] for depth in labels]
             targets.append(by_depth[default])
-        template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
+        template = [ZERO_VALUES.get(valtype) for valtype in self.declared] + [None] * self.max_height
         code, offsets, loop_heads, loop_offsets = self.code, self.offsets, self.loop_heads, self.loop_offsets
         if self.fuel:
             code, offsets, loop_heads, loop_offsets = drop_free_charges(code, offsets, loop_heads, loop_offsets)
@@ -598,6 +598,28 @@ class _Translator:
         self.tail_call(
             self.module.types[type_index], "return_call_indirect", (type_index, table_index, index[1]), index[0]
         )
+
+    def op_call_ref(self, type_index: int) -> None:
+        reference = self.pop()
+        self.call(self.module.types[type_index], "call_ref", (reference[1],), reference[0])
+
+    def op_return_call_ref(self, type_index: int) -> None:
+        reference = self.pop()
+        self.tail_call(self.module.types[type_index], "return_call_ref", (reference[1],), reference[0])
+
+    def op_ref_as_non_null(self, _immediate: None) -> None:
+        reference = self.stack[-1]
+        self.emit("null_check", None, reference[0], reference[1])
+
+    def op_br_on_null(self, depth: int) -> None:
+        reference = self.pop()
+        self.conditional_jump(self.label(depth), "br_if.unop", "ref.is_null", [reference])
+        self.push(reference)
+
+    def op_br_on_non_null(self, depth: int) -> None:
+        reference = self.stack[-1]
+        self.conditional_jump(self.label(depth), "br_unless.unop", "ref.is_null", [reference])
+        self.pop()
 
     def tail_call(self, function_type: FuncType, family: str, leading: tuple[Any, ...], shape: str) -> None:
         """A ``return_call*``: the callee and its arguments appended to the frame, and the function ends."""

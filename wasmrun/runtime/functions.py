@@ -33,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import TRAP_INDIRECT_CALL_TYPE, TRAP_UNDEFINED_ELEMENT, TRAP_UNINITIALIZED_ELEMENT, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
-from wasmrun.types import FuncType, ValType
+from wasmrun.types import FuncType, ValType, ValueType
 
 if TYPE_CHECKING:
     from wasmrun.runtime.instance import Instance
 
 Entry = Callable[[list[Any]], Any]
 
-_MASKS = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFFFF, ValType.V128: (1 << 128) - 1}
-_SIGN_BITS = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
+_MASKS: dict[Any, int] = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFFFF, ValType.V128: (1 << 128) - 1}
+_SIGN_BITS: dict[Any, int] = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
 
 
 def resolve_indirect(elements: list[Any], index: int, function_type: FuncType) -> FunctionInstance:
@@ -228,7 +228,7 @@ def results_tuple(function_type: FuncType, value: Any) -> tuple[Any, ...]:
     return tuple(int(v) if v.__class__ is bool else v for v in values)
 
 
-def to_canonical(value: Any, valtype: ValType) -> Any:
+def to_canonical(value: Any, valtype: ValueType) -> Any:
     """A Python argument as the canonical value of ``valtype`` (ints wrap; floats round to f32)."""
     mask = _MASKS.get(valtype)
     if mask is not None:
@@ -244,7 +244,7 @@ def to_canonical(value: Any, valtype: ValType) -> Any:
     return value
 
 
-def from_canonical(value: Any, valtype: ValType) -> Any:
+def from_canonical(value: Any, valtype: ValueType) -> Any:
     """A canonical result as Python sees it: i32/i64 signed, everything else as it is."""
     sign = _SIGN_BITS.get(valtype)
     if sign is not None:

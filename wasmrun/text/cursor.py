@@ -24,7 +24,7 @@ module type func param result local import export table memory global mut elem d
 offset item declare funcref externref extern i32 i64 f32 f64 v128 block loop if then else end
 i8x16 i16x8 i32x4 i64x2 f32x4 f64x2 binary quote register invoke get ref.extern
 assert_return assert_trap assert_exhaustion assert_malformed assert_invalid assert_unlinkable
-nan:canonical nan:arithmetic script input output
+nan:canonical nan:arithmetic script input output ref null
 """
 KEYWORDS = frozenset(BY_MNEMONIC) | frozenset(_STRUCTURE_KEYWORDS.split())
 

@@ -209,6 +209,9 @@ class _ScriptParser(Cursor):
         if keyword in ("ref.func", "ref.extern") and following == ")":
             self.i += 3
             return RefPattern(ValType.FUNCREF if keyword == "ref.func" else ValType.EXTERNREF)
+        if keyword == "ref.null" and following == ")":
+            self.i += 3
+            return RefPattern(ValType.FUNCREF, null=True)
         return self._const()
 
     def _v128_expected(self) -> Expected:

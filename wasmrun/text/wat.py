@@ -32,7 +32,7 @@ from wasmrun.errors import TextSyntaxError
 from wasmrun.text.encoder import custom_section, limits, name, section, u32, vec
 from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
 from wasmrun.text.lexer import Token, is_id, is_nat, tokenize
-from wasmrun.types import ExternKind, FuncType, ValType
+from wasmrun.types import ExternKind, FuncType, ValType, ValueType, encode_valtype
 
 _DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
 _EXTERN_KINDS = {
@@ -156,7 +156,7 @@ class _ModuleParser(InstructionParser):
             self.i = start
             encoders[kind](index, segment)
         out = [b"\0asm\x01\0\0\0"]
-        types = [b"\x60" + name(bytes(t.params)) + name(bytes(t.results)) for t in self.types]
+        types = [b"\x60" + _valtypes(t.params) + _valtypes(t.results) for t in self.types]
         for section_id, entries in (
             (1, types),
             (2, self.imports),
@@ -278,10 +278,10 @@ class _ModuleParser(InstructionParser):
         self._skip_id()
         self.expect("(")
         self.expect("func")
+        self._bind("type", at)  # before its signature, which may refer to it
         params, _, results = self._signature(named=True)
         self.expect(")")
         self.expect(")")
-        self._bind("type", at)
         function_type = FuncType(tuple(params), tuple(results))
         self.type_index_of.setdefault(function_type, len(self.types))
         self.types.append(function_type)
@@ -320,7 +320,7 @@ class _ModuleParser(InstructionParser):
         for position, entry in enumerate(param_names):
             if entry is not None:
                 self._bind_local(entry[0], position, entry[1])
-        local_types: list[ValType] = []
+        local_types: list[ValueType] = []
         while self.at_form("local"):
             self.i += 2
             if is_id(self.tok):
@@ -361,7 +361,7 @@ class _ModuleParser(InstructionParser):
 
     def _tabletype(self) -> bytes:
         table_limits = self._limits()
-        return bytes((self._reftype(),)) + table_limits
+        return encode_valtype(self._reftype()) + table_limits
 
     def _table(self, index: int, segment: int) -> None:
         self.i += 2
@@ -383,10 +383,13 @@ class _ModuleParser(InstructionParser):
                 items = self._func_indices()
             self.expect(")")
             self.expect(")")
-            self.tables.append(bytes((reftype,)) + limits(len(items), len(items)))
+            self.tables.append(encode_valtype(reftype) + limits(len(items), len(items)))
             self.elements.append(_active_elem(index, _CONST_ZERO_OFFSET, reftype, items))
             return
-        self.tables.append(self._tabletype())
+        tabletype = self._tabletype()
+        if self.tok == "(":  # an initialiser expression (typed references)
+            tabletype = b"\x40\x00" + tabletype + self._expr()
+        self.tables.append(tabletype)
         self.expect(")")
 
     def _memory(self, index: int, segment: int) -> None:
@@ -416,8 +419,8 @@ class _ModuleParser(InstructionParser):
             self.i += 2
             valtype = self._valtype()
             self.expect(")")
-            return bytes((valtype, 1))
-        return bytes((self._valtype(), 0))
+            return encode_valtype(valtype) + b"\x01"
+        return encode_valtype(self._valtype()) + b"\x00"
 
     def _global(self, index: int, _segment: int) -> None:
         self.i += 2
@@ -487,7 +490,7 @@ class _ModuleParser(InstructionParser):
             offset = self._expr()
             self.expect(")")
             return offset
-        if self.tok == "(" and self.toks[self.i + 1][0] != "item":
+        if self.tok == "(" and self.toks[self.i + 1][0] not in ("item", "ref"):
             return self._folded_expr()
         return None
 
@@ -509,12 +512,12 @@ class _ModuleParser(InstructionParser):
             items.append(self._index("func"))
         return items
 
-    def _elem_list(self) -> tuple[ValType, list[bytes] | list[int]]:
+    def _elem_list(self) -> tuple[ValueType, list[bytes] | list[int]]:
         """``func x*`` or ``reftype expr*`` (or, after an offset, the legacy bare ``x*``)."""
         if self.tok == "func":
             self.i += 1
             return ValType.FUNCREF, self._func_indices()
-        if self.tok in REFTYPES:
+        if self.at_reftype():
             reftype = self._reftype()
             return reftype, self._elem_exprs()
         return ValType.FUNCREF, self._func_indices()
@@ -548,7 +551,7 @@ class _ModuleParser(InstructionParser):
         self.expect(")")
 
     def _require_elem_kind(self) -> None:
-        if self.tok != "func" and self.tok not in REFTYPES:
+        if self.tok != "func" and not self.at_reftype():
             self.unexpected()
 
     def _data(self, _index: int, _segment: int) -> None:
@@ -572,6 +575,13 @@ class _ModuleParser(InstructionParser):
             self.datas.append(_active_data(memory or 0, offset, data))
 
 
+def _valtypes(valtypes: tuple[ValueType, ...]) -> bytes:
+    """A vector of value types (a byte each, for those of WebAssembly 2.0)."""
+    if all(t.__class__ is ValType for t in valtypes):
+        return name(bytes(valtypes))  # type: ignore[arg-type]
+    return vec(encode_valtype(t) for t in valtypes)
+
+
 def _subsection(subsection_id: int, content: bytes) -> bytes:
     return bytes((subsection_id,)) + name(content)
 
@@ -581,41 +591,41 @@ def _name_map(names: dict[int, str]) -> bytes:
     return vec(u32(index) + name(names[index][1:].encode()) for index in sorted(names))
 
 
-def _encode_locals(local_types: list[ValType]) -> bytes:
+def _encode_locals(local_types: list[ValueType]) -> bytes:
     """Locals as runs of one type: ``vec((count, type))``."""
     runs: list[bytes] = []
     count = 0
     for position, valtype in enumerate(local_types):
         count += 1
         if position + 1 == len(local_types) or local_types[position + 1] != valtype:
-            runs.append(u32(count) + bytes((valtype,)))
+            runs.append(u32(count) + encode_valtype(valtype))
             count = 0
     return vec(runs)
 
 
-def _active_elem(table: int, offset: bytes, reftype: ValType, items: list[bytes] | list[int]) -> bytes:
+def _active_elem(table: int, offset: bytes, reftype: ValueType, items: list[bytes] | list[int]) -> bytes:
     """An active element segment in the most compact of the binary's forms."""
     if items and isinstance(items[0], bytes):
         expressions = vec(items)
         if table == 0 and reftype == ValType.FUNCREF:
             return b"\x04" + offset + expressions
-        return b"\x06" + u32(table) + offset + bytes((reftype,)) + expressions
+        return b"\x06" + u32(table) + offset + encode_valtype(reftype) + expressions
     indices = vec(u32(item) for item in items)  # type: ignore[arg-type]
     if reftype == ValType.FUNCREF and table == 0:
         return b"\x00" + offset + indices
     if reftype == ValType.FUNCREF:
         return b"\x02" + u32(table) + offset + b"\x00" + indices
     # An empty list written as indices, of a non-function type: expressions.
-    return b"\x06" + u32(table) + offset + bytes((reftype,)) + indices
+    return b"\x06" + u32(table) + offset + encode_valtype(reftype) + indices
 
 
-def _passive_elem(flags: int, reftype: ValType, items: list[bytes] | list[int]) -> bytes:
+def _passive_elem(flags: int, reftype: ValueType, items: list[bytes] | list[int]) -> bytes:
     """A passive (flags 1) or declarative (flags 3) element segment."""
     if items and isinstance(items[0], bytes):
-        return bytes((flags + 4, reftype)) + vec(items)
+        return bytes((flags + 4,)) + encode_valtype(reftype) + vec(items)
     if reftype == ValType.FUNCREF:
         return bytes((flags, 0)) + vec(u32(item) for item in items)  # type: ignore[arg-type]
-    return bytes((flags + 4, reftype)) + vec(u32(item) for item in items)  # type: ignore[arg-type]
+    return bytes((flags + 4,)) + encode_valtype(reftype) + vec(u32(item) for item in items)  # type: ignore[arg-type]
 
 
 def _active_data(memory: int, offset: bytes, data: bytes) -> bytes:

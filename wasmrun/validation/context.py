@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from wasmrun.errors import ValidationError
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module
-from wasmrun.types import ExternKind, ValType
+from wasmrun.types import REF_CODE_BASE, ExternKind, ValType, canonical_types, matches, type_code, type_of_code
 
 Signature = tuple[list[int], list[int]]
 """A function or block type: parameter and result types, each by its binary code."""
@@ -19,7 +20,9 @@ class Context:
 
     __slots__ = (
         "block_types",
+        "canonical",
         "elems",
+        "func_type_indices",
         "funcs",
         "global_mutable",
         "globals",
@@ -33,15 +36,17 @@ class Context:
 
     def __init__(self, module: Module) -> None:
         self.types: list[Signature] = [
-            ([int(t) for t in ft.params], [int(t) for t in ft.results]) for ft in module.types
+            ([type_code(t) for t in ft.params], [type_code(t) for t in ft.results]) for ft in module.types
         ]
+        self.canonical = canonical_types(module.types)  # for the subtyping of typed references
         self.funcs: list[Signature] = []  # filled once the type indices are checked
-        self.tables: list[int] = [int(t.element) for t in module.table_types]
+        self.func_type_indices = module.func_type_indices
+        self.tables: list[int] = [type_code(t.element) for t in module.table_types]
         self.num_memories = len(module.memory_types)
-        self.globals: list[int] = [int(g.valtype) for g in module.global_types]
+        self.globals: list[int] = [type_code(g.valtype) for g in module.global_types]
         self.global_mutable: list[bool] = [g.mutable for g in module.global_types]
         self.num_imported_globals = module.num_imported_globals
-        self.elems: list[int] = [int(e.element_type) for e in module.elements]
+        self.elems: list[int] = [type_code(e.element_type) for e in module.elements]
         self.num_datas = len(module.datas)
         self.refs: frozenset[int] = declared_function_references(module)
         # Block types by their s33 code: the empty type, single results and type indices.
@@ -50,6 +55,25 @@ class Context:
             self.block_types[(int(t) & 0x7F) - 0x80] = ([], [int(t)])
         for index, signature in enumerate(self.types):
             self.block_types[index] = signature
+
+    def matches(self, actual: int, expected: int) -> bool:
+        """Whether the type (code) ``actual`` is a subtype of ``expected`` (typed references)."""
+        return matches(type_of_code(actual), type_of_code(expected), self.canonical)
+
+    def check_type(self, t: int, offset: int | None) -> int:
+        """``t`` (a type code), if the type index of a typed reference's heap type is defined."""
+        if t >= REF_CODE_BASE:
+            heap = ((t - REF_CODE_BASE) >> 1) - 64
+            if heap >= len(self.types):
+                raise ValidationError(f"unknown type {heap}", offset)
+        return t
+
+    def block_signature(self, blocktype: int, offset: int) -> Signature | None:
+        """The signature of a block type code (a typed reference result too), None if unknown."""
+        signature = self.block_types.get(blocktype)
+        if signature is None and blocktype <= -REF_CODE_BASE:
+            signature = ([], [self.check_type(-blocktype, offset)])
+        return signature
 
 
 def declared_function_references(module: Module) -> frozenset[int]:

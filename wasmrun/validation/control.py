@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from wasmrun.errors import DecodeError, ValidationError
-from wasmrun.validation.stack import FUNCREF, I32, BodyState, Rule, mismatch, type_text
+from wasmrun.types import REF_CODE_BASE, RefType, type_code
+from wasmrun.validation.stack import FUNCREF, I32, UNKNOWN, BodyState, Rule, is_reference, mismatch, type_text
 
 
 def unreachable(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -21,7 +22,7 @@ def unreachable(state: BodyState, opcode: int, immediate: Any, offset: int) -> N
 
 def _enter(state: BodyState, kind: str, opcode: int, blocktype: int, offset: int) -> None:
     """``block``, ``loop`` and ``if``: pop the block type's parameters (after the condition), push a frame."""
-    signature = state.context.block_types.get(blocktype)
+    signature = state.context.block_signature(blocktype, offset)
     if signature is None:
         raise ValidationError(f"unknown type {blocktype}", offset)
     start_types, end_types = signature
@@ -49,6 +50,7 @@ def else_(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     if frame.kind != "if":
         raise DecodeError("END opcode expected", offset)  # the decoder checks this first
     state.check_end_types(opcode, offset)
+    state.reset_inits(frame)
     vals = state.vals
     del vals[frame.height :]
     vals.extend(frame.start_types)
@@ -67,6 +69,7 @@ def end(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
             opcode,
             offset,
         )
+    state.reset_inits(frame)
     vals = state.vals
     del vals[frame.height - 1 :]
     vals.extend(end_types)
@@ -126,7 +129,7 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
         raise ValidationError(f"unknown table {table_index}", offset)
     if type_index >= len(context.types):
         raise ValidationError(f"unknown type {type_index}", offset)
-    if context.tables[table_index] != FUNCREF:
+    if context.tables[table_index] != FUNCREF and not context.matches(context.tables[table_index], FUNCREF):
         raise mismatch("requires a table of funcref", opcode, offset)
     params, results = context.types[type_index]
     state.pop_vals([*params, I32], opcode, offset)
@@ -134,9 +137,9 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
 
 
 def _tail_results(state: BodyState, results: Any, opcode: int, offset: int) -> None:
-    """A tail call returns the callee's results from this function: they must be its results."""
+    """A tail call returns the callee's results from this function: they must match its results."""
     own = state.ctrls[0].end_types
-    if list(results) != list(own):
+    if len(results) != len(own) or not all(a == b or state.context.matches(a, b) for a, b in zip(results, own)):
         raise mismatch(f"callee returns {type_text(results)} but the function returns {type_text(own)}", opcode, offset)
 
 
@@ -158,6 +161,61 @@ def return_call_indirect(state: BodyState, opcode: int, immediate: Any, offset: 
     state.unreachable()
 
 
+def _function_reference(state: BodyState, type_index: int, offset: int) -> tuple[list[int], list[int]]:
+    """The signature of ``call_ref``'s type, after popping its ``(ref null $t)`` operand."""
+    context = state.context
+    if type_index >= len(context.types):
+        raise ValidationError(f"unknown type {type_index}", offset)
+    return context.types[type_index]
+
+
+def call_ref(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    params, results = _function_reference(state, immediate, offset)
+    state.pop_vals([*params, type_code(RefType(True, immediate))], opcode, offset)
+    state.vals.extend(results)
+
+
+def return_call_ref(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    params, results = _function_reference(state, immediate, offset)
+    _tail_results(state, results, opcode, offset)
+    state.pop_vals([*params, type_code(RefType(True, immediate))], opcode, offset)
+    state.unreachable()
+
+
+def non_null(t: int) -> int:
+    """The non-nullable version of reference type (code) ``t`` (Unknown stays Unknown)."""
+    if t == UNKNOWN:
+        return t
+    if t < REF_CODE_BASE:
+        return type_code(RefType(False, -0x10 if t == FUNCREF else -0x11))
+    return t & ~1
+
+
+def _pop_reference(state: BodyState, opcode: int, offset: int) -> int:
+    (t,) = state.pop_vals((UNKNOWN,), opcode, offset)
+    if t != UNKNOWN and not is_reference(t):
+        raise mismatch(f"requires a reference operand, got {type_text((t,))}", opcode, offset)
+    return t
+
+
+def br_on_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    labels = state.label_types(immediate, offset)
+    t = _pop_reference(state, opcode, offset)
+    state.pop_vals(labels, opcode, offset)
+    state.vals.extend(labels)
+    state.vals.append(non_null(t))
+
+
+def br_on_non_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    labels = state.label_types(immediate, offset)
+    if not labels or not is_reference(labels[-1]):
+        raise mismatch(f"needs a label of a reference type, got {type_text(labels)}", opcode, offset)
+    t = _pop_reference(state, opcode, offset)
+    state.vals.append(non_null(t))
+    state.pop_vals(labels, opcode, offset)
+    state.vals.extend(labels[:-1])
+
+
 CONTROL_RULES: dict[str, Rule] = {
     "unreachable": unreachable,
     "block": block,
@@ -173,5 +231,9 @@ CONTROL_RULES: dict[str, Rule] = {
     "call_indirect": call_indirect,
     "return_call": return_call,
     "return_call_indirect": return_call_indirect,
+    "call_ref": call_ref,
+    "return_call_ref": return_call_ref,
+    "br_on_null": br_on_null,
+    "br_on_non_null": br_on_non_null,
 }
 """Control kind (the table's ``control`` column) -> rule."""

@@ -17,10 +17,11 @@ from wasmrun.features import ALL_FEATURES, Features, check_features
 from wasmrun.instructions import OPCODES
 from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, ValType
-from wasmrun.validation.body import Body, check_bodies
+from wasmrun.types import MAX_PAGES, REF_CODE_BASE, ExternKind, Limits, MemoryType, TableType, type_code
+from wasmrun.validation.body import Body, Locals, check_bodies
 from wasmrun.validation.context import Context
-from wasmrun.validation.stack import FUNCREF, I32, type_text
+from wasmrun.validation.rules import function_reference_type
+from wasmrun.validation.stack import I32, type_text
 
 
 def validate_module(module: Module, features: Features = ALL_FEATURES) -> None:
@@ -42,9 +43,8 @@ def _validate_module(module: Module, checked: list[int]) -> None:
     context = Context(module)
     _check_types_and_imports(module, context)
     for g in module.globals:
-        _check_const_expr(context, g.init, int(g.type.valtype))
-    for table in module.tables:
-        _check_limits(table.limits, None, "", module.section_offset(4))
+        _check_const_expr(context, g.init, context.check_type(type_code(g.type.valtype), g.init.offset))
+    _check_tables(module, context)
     for memory in module.memories:
         _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, module.section_offset(5))
     _check_elements(module, context)
@@ -67,7 +67,25 @@ def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset:
         raise ValidationError("size minimum must not be greater than maximum", offset)
 
 
+def _check_tables(module: Module, context: Context) -> None:
+    offset = module.section_offset(4)
+    inits = module.table_inits or (None,) * len(module.tables)
+    first = module.num_imported_tables
+    for index, (table, init) in enumerate(zip(module.tables, inits)):
+        _check_limits(table.limits, None, "", offset)
+        element = context.tables[first + index]
+        context.check_type(element, offset)
+        if init is not None:
+            _check_const_expr(context, init, element)
+        elif element >= REF_CODE_BASE and not element & 1:
+            raise ValidationError(f"type mismatch: a table of {type_text([element])} needs an initialiser", offset)
+
+
 def _check_types_and_imports(module: Module, context: Context) -> None:
+    offset = module.section_offset(1)
+    for params, results in context.types:
+        for t in (*params, *results):
+            context.check_type(t, offset)
     offset = module.section_offset(2)
     for imported in module.imports:
         desc = imported.desc
@@ -76,6 +94,9 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
                 raise ValidationError(f"unknown type {desc}", offset)
         elif isinstance(desc, TableType):
             _check_limits(desc.limits, None, "", offset)
+            context.check_type(type_code(desc.element), offset)
+        elif not isinstance(desc, MemoryType):
+            context.check_type(type_code(desc.valtype), offset)
         elif isinstance(desc, MemoryType):
             _check_limits(desc.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
     offset = module.section_offset(3)
@@ -102,14 +123,14 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
         if mnemonic == "global.get":
             stack.append(context.globals[immediate])
         elif mnemonic == "ref.null":
-            stack.append(int(immediate))
+            stack.append(context.check_type(type_code(immediate), offset))
         elif mnemonic == "ref.func":
             if immediate >= len(context.funcs):
                 raise ValidationError(f"unknown function {immediate}", offset)
-            stack.append(FUNCREF)
+            stack.append(function_reference_type(context, immediate))
         else:  # a ``*.const``: its one result, from the table
             stack.extend(int(t) for t in OPCODES[opcode].results or ())
-    if stack != [expected]:
+    if stack != [expected] and not (len(stack) == 1 and context.matches(stack[0], expected)):
         raise ValidationError(
             f"type mismatch: constant expression has type {type_text(stack)}, expected {type_text([expected])}",
             expr.offset,
@@ -130,7 +151,7 @@ def _constant_mnemonic(opcode: int) -> str | None:
 
 def _check_elements(module: Module, context: Context) -> None:
     for segment in module.elements:
-        element_type = int(segment.element_type)
+        element_type = context.check_type(type_code(segment.element_type), module.section_offset(9))
         for expr in segment.init:
             _check_const_expr(context, expr, element_type)
         if segment.mode == SegmentMode.ACTIVE:
@@ -139,10 +160,11 @@ def _check_elements(module: Module, context: Context) -> None:
                 raise ValidationError(f"unknown table {segment.table_index}", offset)
             if segment.offset is not None:
                 _check_const_expr(context, segment.offset, I32)
-            if context.tables[segment.table_index] != element_type:
+            table_type = context.tables[segment.table_index]
+            if table_type != element_type and not context.matches(element_type, table_type):
                 raise ValidationError(
                     f"type mismatch: element segment of type {segment.element_type} "
-                    f"for a table of {ValType(context.tables[segment.table_index])}",
+                    f"for a table of {type_text([table_type])}",
                     offset,
                 )
 
@@ -206,6 +228,15 @@ def _bodies(module: Module, context: Context, checked: list[int]) -> Iterator[Bo
         checked[0] = i + 1
         params, results = context.funcs[first + i]
         local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
+        uninit: list[int] = []
         for count, t in body.locals:
-            local_types.extend([int(t)] * count)
+            code = type_code(t)
+            if code >= REF_CODE_BASE:
+                context.check_type(code, body.start)
+                if not code & 1:  # non-nullable: no default value
+                    uninit.extend(range(len(local_types), len(local_types) + count))
+            local_types.extend([code] * count)
+        if uninit:
+            local_types = Locals(local_types)
+            local_types.uninit = frozenset(uninit)
         yield instructions, local_types, results

@@ -1,4 +1,4 @@
-;; One use of each post-MVP proposal in WebAssembly 2.0 (and tail calls), and immediates of many kinds.
+;; One use of each post-MVP proposal in WebAssembly 2.0 (and tail calls, typed references), and immediates of many kinds.
 (module
   (type $pair (func (param i32) (result i32 i32)))
   (import "env" "flag" (global $flag (mut i32)))
@@ -22,4 +22,4 @@
     (if (result i32) (global.get $flag)
       (then (i32.const 1))
       (else (br_table 0 0 (i32.const 2) (i32.const 0)))))
-  (func $tail (param i32) (result i32 i32) (return_call $split (local.get 0))))
+  (func $tail (param i32) (result i32 i32) (local (ref null $pair)) (return_call $split (local.get 0))))
