@@ -140,3 +140,26 @@ def test_a_trap_after_a_tail_call_has_the_callee_in_place_of_the_caller(config: 
         exports["outer"](0)
     # $divide (2) trapped; "divide" (4) made way for it; "outer" (5) called "divide".
     assert [function for function, _offset in caught.value.frames] == [2, 5]
+
+
+LOOP_THEN_TAIL = """
+(module
+  (func $done (param i32) (result i32) (i32.add (local.get 0) (i32.const 1000)))
+  (func (export "run") (param i32) (result i32)
+    (local $i i32)
+    (loop $again
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $i) (local.get 0))))
+    (return_call $done (local.get $i)))
+)
+"""
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_a_tail_call_after_a_loop_switched_to_compiled_code(name: str) -> None:
+    # Under auto, the hot loop continues in compiled code (on-stack replacement), which ends in the tail call.
+    instance = instantiate(
+        LOOP_THEN_TAIL, **{**CONFIGS[name], "compile_threshold": 50} if name == "auto" else CONFIGS[name]
+    )
+    assert instance.exports["run"](500) == 1500
+    assert instance.exports["run"](3) == 1003
