@@ -86,6 +86,11 @@ class ElementSegment(Record):
     init: tuple[ConstExpr, ...]
     table_index: int
     offset: ConstExpr | None
+    # Written as function indices (the binary's compact forms): its elements are ``(ref func)`` in
+    # WebAssembly 3.0, whatever ``element_type`` (funcref) says.
+    function_indices: bool
+
+    _hidden = ("function_indices",)
 
     def __init__(
         self,
@@ -94,12 +99,14 @@ class ElementSegment(Record):
         init: tuple[ConstExpr, ...],
         table_index: int = 0,
         offset: ConstExpr | None = None,
+        function_indices: bool = False,
     ) -> None:
         set_field(self, "mode", mode)
         set_field(self, "element_type", element_type)
         set_field(self, "init", init)
         set_field(self, "table_index", table_index)
         set_field(self, "offset", offset)
+        set_field(self, "function_indices", function_indices)
 
 
 @frozen_record(frozen=True)

@@ -488,4 +488,4 @@ def _read_element_segment(reader: Reader) -> ElementSegment:
     else:
         element_type = _read_element_kind(reader)
     init = _read_const_exprs(reader) if uses_exprs else _read_function_indices(reader)
-    return ElementSegment(mode, element_type, init, table_index, offset_expr)
+    return ElementSegment(mode, element_type, init, table_index, offset_expr, not uses_exprs)

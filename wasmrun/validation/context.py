@@ -5,9 +5,21 @@ from __future__ import annotations
 from wasmrun.errors import ValidationError
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module
-from wasmrun.types import REF_CODE_BASE, ExternKind, ValType, canonical_types, matches, type_code, type_of_code
+from wasmrun.types import (
+    HEAP_FUNC,
+    REF_CODE_BASE,
+    ExternKind,
+    RefType,
+    ValType,
+    canonical_types,
+    matches,
+    type_code,
+    type_of_code,
+)
 
 Signature = tuple[list[int], list[int]]
+
+_REF_FUNC = type_code(RefType(False, HEAP_FUNC))  # the type of a segment of function indices
 """A function or block type: parameter and result types, each by its binary code."""
 
 
@@ -46,7 +58,9 @@ class Context:
         self.globals: list[int] = [type_code(g.valtype) for g in module.global_types]
         self.global_mutable: list[bool] = [g.mutable for g in module.global_types]
         self.num_imported_globals = module.num_imported_globals
-        self.elems: list[int] = [type_code(e.element_type) for e in module.elements]
+        self.elems: list[int] = [
+            _REF_FUNC if e.function_indices else type_code(e.element_type) for e in module.elements
+        ]
         self.num_datas = len(module.datas)
         self.refs: frozenset[int] = declared_function_references(module)
         # Block types by their s33 code: the empty type, single results and type indices.

@@ -150,8 +150,8 @@ def _constant_mnemonic(opcode: int) -> str | None:
 
 
 def _check_elements(module: Module, context: Context) -> None:
-    for segment in module.elements:
-        element_type = context.check_type(type_code(segment.element_type), module.section_offset(9))
+    for index, segment in enumerate(module.elements):
+        element_type = context.check_type(context.elems[index], module.section_offset(9))
         for expr in segment.init:
             _check_const_expr(context, expr, element_type)
         if segment.mode == SegmentMode.ACTIVE:
