@@ -127,3 +127,12 @@ def test_subtyping_and_features() -> None:
     assert "tail-call" in proposals_used(module)
     with pytest.raises(ValidationError, match="function-references"):
         validate_module(module, ALL_FEATURES.without("function-references"))
+
+
+def test_a_typed_table_with_its_elements_inline(config: dict[str, Any]) -> None:
+    wat = """
+    (module (type $t (func (result i32))) (func $f (type $t) (i32.const 7))
+      (table $tab (ref null $t) (elem $f $f))
+      (func (export "g") (result i32) (call_ref $t (table.get $tab (i32.const 1)))))
+    """
+    assert instantiate(wat, **config).exports["g"]() == 7

@@ -29,6 +29,7 @@ Instructions and type uses are read by the base class,
 from __future__ import annotations
 
 from wasmrun.errors import TextSyntaxError
+from wasmrun.instructions import BY_MNEMONIC
 from wasmrun.text.encoder import custom_section, limits, name, section, u32, vec
 from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
 from wasmrun.text.lexer import Token, is_id, is_nat, tokenize
@@ -44,6 +45,8 @@ _EXTERN_KINDS = {
 
 _PAGE_SIZE = 65536
 _CONST_ZERO_OFFSET = b"\x41\x00\x0b"  # i32.const 0, end: inline table elements and memory data
+_REF_FUNC = bytes((BY_MNEMONIC["ref.func"].opcode,))
+_END_BYTE = bytes((END,))
 
 # Subsections of the ``name`` custom section.
 _MODULE_NAME = 0
@@ -252,7 +255,8 @@ class _ModuleParser(InstructionParser):
         index = self._bind(kind, start + 2)
         segment = -1
         if not imported:
-            if kind == "table" and toks[i][0] in REFTYPES and toks[i + 1][0] == "(" and toks[i + 2][0] == "elem":
+            j = i + 1 if toks[i][0] in REFTYPES else _after_ref_form(toks, i)
+            if kind == "table" and j > i and toks[j][0] == "(" and toks[j + 1][0] == "elem":
                 segment = self._bind("elem", i)  # never an identifier: no binding
             elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "data":
                 segment = self._bind("data", i)
@@ -603,8 +607,18 @@ def _encode_locals(local_types: list[ValueType]) -> bytes:
     return vec(runs)
 
 
+def _after_ref_form(toks: list[Token], i: int) -> int:
+    """The token after a ``(ref null? heaptype)`` form at ``i`` (``i`` itself if there is none)."""
+    if toks[i][0] != "(" or toks[i + 1][0] != "ref":
+        return i
+    j = i + 2 + (toks[i + 2][0] == "null")
+    return j + 2 if toks[j + 1][0] == ")" else i
+
+
 def _active_elem(table: int, offset: bytes, reftype: ValueType, items: list[bytes] | list[int]) -> bytes:
     """An active element segment in the most compact of the binary's forms."""
+    if items and isinstance(items[0], int) and reftype.__class__ is not ValType:
+        items = [_REF_FUNC + u32(item) + _END_BYTE for item in items]  # indices of a typed table
     if items and isinstance(items[0], bytes):
         expressions = vec(items)
         if table == 0 and reftype == ValType.FUNCREF:
