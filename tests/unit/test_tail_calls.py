@@ -163,3 +163,24 @@ def test_a_tail_call_after_a_loop_switched_to_compiled_code(name: str) -> None:
     )
     assert instance.exports["run"](500) == 1500
     assert instance.exports["run"](3) == 1003
+
+
+FUEL = """
+(module
+  (type $t (func (param i64) (result i64)))
+  (table funcref (elem $even $odd))
+  (func $even (export "even") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+      (else (return_call $odd (i64.sub (local.get 0) (i64.const 1))))))
+  (func $odd (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 0))
+      (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (i32.const 0))))))
+"""
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_tail_calls_consume_the_fuel_wasmtime_does(name: str) -> None:
+    instance = instantiate(FUEL, **CONFIGS[name], fuel=10**9)
+    instance.exports["even"](1000)
+    meter = instance.store.executor.fuel_meter
+    assert 10**9 - meter.fuel == 8505  # wasmtime-py 50, consume_fuel, the same call
