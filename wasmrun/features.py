@@ -1,8 +1,8 @@
 """Proposals as features: which ones a module uses, and which ones an engine lets it use.
 
-A :class:`Features` record says which proposals are on (all of WebAssembly 2.0 by default); the
-validator refuses a module that uses one that is off, naming it (``module uses the simd proposal,
-which is disabled``). :func:`proposals_used` is the one rule for what "uses" means, read by the
+A :class:`Features` record says which proposals are on (all of WebAssembly 2.0, tail calls and typed
+function references by default, as in Wasmtime); the validator refuses a module that uses one that is
+off, naming it (``module uses the simd proposal, which is disabled``). :func:`proposals_used` is the one rule for what "uses" means, read by the
 validator and by ``inspect``. A proposal counts as used when the module declares or executes
 something it brought (the instruction table's proposal column for instructions):
 
@@ -132,7 +132,7 @@ def _declared_proposals(module: Module) -> set[str]:
 
 
 class Features(NamedTuple):
-    """Which proposals a module may use (all of WebAssembly 2.0 by default).
+    """Which proposals a module may use (all of WebAssembly 2.0, tail calls and typed function references by default).
 
     One field per proposal, named as the proposal with underscores; Wasmtime's ``-W`` keys name
     the same switches (``-W simd=n``).  A named tuple, not a dataclass: cheap to define at start-up.
