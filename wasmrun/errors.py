@@ -138,3 +138,5 @@ TRAP_OUT_OF_FUEL = "all fuel consumed by WebAssembly"
 TRAP_INTERRUPT = "interrupt"
 TRAP_THROWN = "thrown Wasm exception"  # an exception no try_table caught (Wasmtime's last cause)
 TRAP_NULL_EXCEPTION_REFERENCE = "null exception reference"
+TRAP_NULL_FUNCTION_REFERENCE = "null function reference"
+TRAP_NULL_REFERENCE = "null reference"

@@ -24,6 +24,10 @@ something it brought (the instruction table's proposal column for instructions):
   expression, or a ``global.get`` there of a global the module defines;
 * ``relaxed-simd``: the ``*.relaxed_*`` instructions;
 * ``wide-arithmetic``: ``i64.add128``, ``i64.sub128``, ``i64.mul_wide_s/u``.
+* ``tail-call``: ``return_call``, ``return_call_indirect``, ``return_call_ref``;
+* ``function-references``: a typed reference type (``(ref null? $t)``, ``(ref func)``,
+  ``(ref extern)``) anywhere, a table with an initialiser, ``call_ref``,
+  ``return_call_ref``, ``ref.as_non_null``, ``br_on_null``, ``br_on_non_null``.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -36,10 +40,10 @@ from typing import NamedTuple
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
-from wasmrun.instructions import BY_MNEMONIC, CONTROL, OPCODES, InstructionInfo, opcodes_of
+from wasmrun.instructions import BY_MNEMONIC, CONTROL, OPCODES, InstructionInfo, opcode_of, opcodes_of
 from wasmrun.instructions import PROPOSALS as TABLE_PROPOSALS
 from wasmrun.module import Module, SegmentMode
-from wasmrun.types import ExternKind, GlobalType, ValType
+from wasmrun.types import ExternKind, GlobalType, RefType, ValType, ValueType
 
 MUTABLE_GLOBAL = "mutable-global"
 MULTI_VALUE = "multi-value"
@@ -48,6 +52,8 @@ REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
 EXCEPTION_HANDLING = "exception-handling"
 EXTENDED_CONST = "extended-const"
+TAIL_CALL = "tail-call"
+FUNCTION_REFERENCES = "function-references"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -59,15 +65,18 @@ _OPCODE_PROPOSALS: dict[int, str] = {
 }
 _BLOCK_STARTS = frozenset(opcode for opcode, kind in CONTROL.items() if kind in ("block", "loop", "if"))
 _CALL_INDIRECTS = opcodes_of("call_indirect")
+_RETURN_CALL_REF = opcode_of("return_call_ref")
 
 
-def _value_type_proposals(valtypes: Iterable[ValType]) -> set[str]:
+def _value_type_proposals(valtypes: Iterable[ValueType]) -> set[str]:
     found: set[str] = set()
     for valtype in valtypes:
         if valtype is ValType.V128:
             found.add(SIMD)
         elif valtype is ValType.EXNREF:
             found.add(EXCEPTION_HANDLING)
+        elif valtype.__class__ is RefType:
+            found.add(FUNCTION_REFERENCES)
         elif valtype.is_reference:
             found.add(REFERENCE_TYPES)
     return found
@@ -82,6 +91,10 @@ def proposals_used(module: Module) -> tuple[str, ...]:
             proposal = _OPCODE_PROPOSALS.get(opcode)
             if proposal is not None:
                 found.add(proposal)
+                if opcode == _RETURN_CALL_REF:
+                    found.add(TAIL_CALL)
+                elif immediate.__class__ is RefType:  # ref.null $t
+                    found.add(FUNCTION_REFERENCES)
             elif opcode in _BLOCK_STARTS:
                 if immediate >= 0:
                     found.add(MULTI_VALUE)
@@ -106,6 +119,8 @@ def _declared_proposals(module: Module) -> set[str]:
         found.add(REFERENCE_TYPES)
     if module.tag_type_indices:
         found.add(EXCEPTION_HANDLING)
+    if module.table_inits:
+        found.add(FUNCTION_REFERENCES)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -125,7 +140,7 @@ def _declared_proposals(module: Module) -> set[str]:
         elif segment.mode is SegmentMode.DECLARATIVE:
             found.add(REFERENCE_TYPES)
         if segment.element_type is not ValType.FUNCREF:
-            found.add(REFERENCE_TYPES)
+            found |= _value_type_proposals((segment.element_type,))
     return found
 
 
@@ -153,7 +168,7 @@ def _uses_extended_constants(module: Module) -> bool:
 
 
 class Features(NamedTuple):
-    """Which proposals a module may use (all of WebAssembly 2.0 by default).
+    """Which proposals a module may use (all of WebAssembly 2.0, tail calls and typed function references by default).
 
     One field per proposal, named as the proposal with underscores; Wasmtime's ``-W`` keys name
     the same switches (``-W simd=n``).  A named tuple, not a dataclass: cheap to define at start-up.
@@ -170,6 +185,8 @@ class Features(NamedTuple):
     extended_const: bool = True
     relaxed_simd: bool = True
     wide_arithmetic: bool = True
+    tail_call: bool = True
+    function_references: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""

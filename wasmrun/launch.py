@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from wasmrun.runtime.functions import FunctionInstance
     from wasmrun.runtime.instance import Instance
     from wasmrun.runtime.linker import Linker
-    from wasmrun.types import FuncType, ValType
+    from wasmrun.types import FuncType, ValueType
 
 # The steps that can fail with a trap (ExecutionError.stage).
 INSTANTIATE = "instantiate"
@@ -154,7 +154,7 @@ class Outcome(NamedTuple):
     """What the called function returned (nothing called: no results)."""
 
     function: str | None = None  # the export named by `invoke`; None for the default export or no call
-    types: tuple[ValType, ...] = ()  # the results' types
+    types: tuple[ValueType, ...] = ()  # the results' types
     values: tuple[Any, ...] = ()  # the results, canonical
 
     def lines(self) -> list[str]:

@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 from wasmrun.records import Record, frozen_record, set_field
-from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, TagType, ValType
+from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, TagType, ValueType
 
 Instruction = tuple[int, Any, int]
 """``(opcode, immediate, byte offset in the module)``; see :mod:`wasmrun.instructions`."""
@@ -80,26 +80,33 @@ class SegmentMode(enum.Enum):
 @frozen_record(frozen=True)
 class ElementSegment(Record):
     mode: SegmentMode
-    element_type: ValType
+    element_type: ValueType
     # Every element as a constant expression (a function index in the binary's
     # compact form becomes ``ref.func i``).
     init: tuple[ConstExpr, ...]
     table_index: int
     offset: ConstExpr | None
+    # Written as function indices (the binary's compact forms): its elements are ``(ref func)`` in
+    # WebAssembly 3.0, whatever ``element_type`` (funcref) says.
+    function_indices: bool
+
+    _hidden = ("function_indices",)
 
     def __init__(
         self,
         mode: SegmentMode,
-        element_type: ValType,
+        element_type: ValueType,
         init: tuple[ConstExpr, ...],
         table_index: int = 0,
         offset: ConstExpr | None = None,
+        function_indices: bool = False,
     ) -> None:
         set_field(self, "mode", mode)
         set_field(self, "element_type", element_type)
         set_field(self, "init", init)
         set_field(self, "table_index", table_index)
         set_field(self, "offset", offset)
+        set_field(self, "function_indices", function_indices)
 
 
 @frozen_record(frozen=True)
@@ -128,9 +135,9 @@ class FunctionBody(Record):
     start: int
     code_start: int
     end: int
-    locals: tuple[tuple[int, ValType], ...]
+    locals: tuple[tuple[int, ValueType], ...]
 
-    def __init__(self, start: int, code_start: int, end: int, locals: tuple[tuple[int, ValType], ...]) -> None:
+    def __init__(self, start: int, code_start: int, end: int, locals: tuple[tuple[int, ValueType], ...]) -> None:
         set_field(self, "start", start)
         set_field(self, "code_start", code_start)
         set_field(self, "end", end)
@@ -233,8 +240,17 @@ class Module(Record):
     global_types: tuple[GlobalType, ...]
     tags: tuple[int, ...]  # type index of each tag the module defines (exception handling)
     tag_type_indices: tuple[int, ...]  # the tag index space, imports first
+    # The initialiser expression of each defined table (None: null), when one has one (typed references).
+    table_inits: tuple[ConstExpr | None, ...]
 
-    _hidden = ("func_type_indices", "table_types", "memory_types", "global_types", "tag_type_indices")
+    _hidden = (
+        "func_type_indices",
+        "table_types",
+        "memory_types",
+        "global_types",
+        "tag_type_indices",
+        "table_inits",
+    )
 
     def __init__(
         self,
@@ -260,6 +276,7 @@ class Module(Record):
         global_types: tuple[GlobalType, ...] = (),
         tags: tuple[int, ...] = (),
         tag_type_indices: tuple[int, ...] = (),
+        table_inits: tuple[ConstExpr | None, ...] = (),
     ) -> None:
         set_field(self, "raw", raw)
         set_field(self, "types", types)
@@ -283,6 +300,7 @@ class Module(Record):
         set_field(self, "global_types", global_types)
         set_field(self, "tags", tags)
         set_field(self, "tag_type_indices", tag_type_indices)
+        set_field(self, "table_inits", table_inits)
 
     @property
     def num_imported_functions(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from wasmrun.records import Record, frozen_record, set_field
 
@@ -50,6 +51,190 @@ _VALTYPE_TEXT = {
 
 VALTYPE_BY_TEXT = {text: valtype for valtype, text in _VALTYPE_TEXT.items()}
 
+# Heap types (typed function references): a type index (>= 0), or an abstract heap type as its binary
+# code read as an s33 (negative).
+HEAP_FUNC = -0x10
+HEAP_EXTERN = -0x11
+HEAP_EXN = -0x17  # exception handling: (ref null exn) is exnref
+HEAP_TEXT = {HEAP_FUNC: "func", HEAP_EXTERN: "extern", HEAP_EXN: "exn"}
+ABSTRACT_HEAPS = {0x70: HEAP_FUNC, 0x6F: HEAP_EXTERN, 0x69: HEAP_EXN}
+"""The binary code of each abstract heap type (one byte) -> the heap type."""
+_NULLABLE_ABSTRACT = {HEAP_FUNC: ValType.FUNCREF, HEAP_EXTERN: ValType.EXTERNREF, HEAP_EXN: ValType.EXNREF}
+
+
+@frozen_record(frozen=True)
+class RefType(Record):
+    """A reference type of the function-references proposal: ``(ref null? heap)``.
+
+    Only the forms WebAssembly 2.0 cannot say: ``(ref null func)`` and ``(ref null extern)`` are
+    :data:`ValType.FUNCREF` and :data:`ValType.EXTERNREF` (see :func:`ref_type`), so everything
+    that handles 2.0 types sees nothing new.  ``heap`` is a type index or an abstract heap type
+    (:data:`HEAP_FUNC`, :data:`HEAP_EXTERN`); in a module's canonical types (those of its instances,
+    :func:`canonical_types`), the :class:`FuncType` a type index names.
+    """
+
+    nullable: bool
+    heap: Any
+
+    def __init__(self, nullable: bool, heap: Any) -> None:
+        set_field(self, "nullable", nullable)
+        set_field(self, "heap", heap)
+
+    @property
+    def text(self) -> str:
+        heap = self.heap
+        heap_text = HEAP_TEXT.get(heap, str(heap)) if isinstance(heap, int) else str(heap)
+        return f"(ref {'null ' if self.nullable else ''}{heap_text})"
+
+    @property
+    def is_reference(self) -> bool:
+        return True
+
+    @property
+    def is_numeric(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> bytes:
+        """The binary form: 0x63 (nullable) or 0x64, then the heap type as an s33."""
+        return bytes((0x63 if self.nullable else 0x64,)) + _s33(self.heap)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+ValueType = ValType | RefType
+"""A value type: WebAssembly 2.0's (:class:`ValType`) or a typed reference (:class:`RefType`)."""
+
+
+def ref_type(nullable: bool, heap: int) -> ValueType:
+    """The value type ``(ref null? heap)``: a ValType for the two that WebAssembly 2.0 has."""
+    if nullable:
+        found = _NULLABLE_ABSTRACT.get(heap)
+        if found is not None:
+            return found
+    return RefType(nullable, heap)
+
+
+def as_ref(valtype: ValueType) -> RefType | None:
+    """A reference type as a RefType (funcref is ``(ref null func)``), None for a number or vector."""
+    if isinstance(valtype, RefType):
+        return valtype
+    if valtype is ValType.FUNCREF:
+        return _FUNCREF
+    if valtype is ValType.EXTERNREF:
+        return _EXTERNREF
+    if valtype is ValType.EXNREF:
+        return _EXNREF
+    return None
+
+
+_FUNCREF = RefType(True, HEAP_FUNC)
+_EXTERNREF = RefType(True, HEAP_EXTERN)
+_EXNREF = RefType(True, HEAP_EXN)
+
+
+def is_defaultable(valtype: ValueType) -> bool:
+    """Whether a local of this type has a default value (not a non-nullable reference)."""
+    return not isinstance(valtype, RefType) or valtype.nullable
+
+
+def encode_valtype(valtype: ValueType) -> bytes:
+    """The binary encoding of a value type."""
+    if isinstance(valtype, RefType):
+        return valtype.encoding
+    return bytes((valtype,))
+
+
+def _s33(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if (value == 0 and not byte & 0x40) or (value == -1 and byte & 0x40):
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+REF_CODE_BASE = 0x100
+"""The validator's int for a RefType (see :func:`type_code`) starts here, above every ValType's."""
+
+
+def type_code(valtype: Any) -> int:
+    """A value type as one int, as the validator's stacks hold them: a ValType's binary code, or for a
+    RefType with an int heap :data:`REF_CODE_BASE` + (heap + 64) * 2 + nullable."""
+    if valtype.__class__ is RefType:
+        return REF_CODE_BASE + ((valtype.heap + 64) << 1) + int(valtype.nullable)
+    return int(valtype)
+
+
+def type_of_code(code: int) -> ValueType:
+    """The value type of a :func:`type_code`."""
+    if code >= REF_CODE_BASE:
+        n = code - REF_CODE_BASE
+        return RefType(bool(n & 1), (n >> 1) - 64)
+    return ValType(code)
+
+
+def heap_subtype(heap1: Any, heap2: Any, types: Any) -> bool:
+    """Whether heap type ``heap1`` matches ``heap2``; ``types``: the module's canonical types (by index)."""
+    if heap1 == heap2:
+        return True
+    if heap2 == HEAP_FUNC:
+        return isinstance(heap1, FuncType) or (isinstance(heap1, int) and heap1 >= 0)
+    if isinstance(heap1, int) and isinstance(heap2, int) and heap1 >= 0 and heap2 >= 0:
+        return heap1 < len(types) and heap2 < len(types) and types[heap1] == types[heap2]
+    if isinstance(heap1, int) and heap1 >= 0 and isinstance(heap2, FuncType):
+        return heap1 < len(types) and types[heap1] == heap2
+    if isinstance(heap2, int) and heap2 >= 0 and isinstance(heap1, FuncType):
+        return heap2 < len(types) and types[heap2] == heap1
+    return False
+
+
+def matches(actual: Any, expected: Any, types: Any = ()) -> bool:
+    """Whether value type ``actual`` is a subtype of ``expected`` (``types``: canonical types by index)."""
+    if actual == expected:
+        return True
+    ref1 = as_ref(actual)
+    ref2 = as_ref(expected)
+    if ref1 is None or ref2 is None:
+        return False
+    if ref1.nullable and not ref2.nullable:
+        return False
+    return heap_subtype(ref1.heap, ref2.heap, types)
+
+
+def canonical_types(types: Any) -> list[FuncType]:
+    """A module's function types with each type index in a reference replaced by the type it names.
+
+    Two modules' canonical types are equal when the types are structurally equal, whatever their
+    indices (what import matching and ``call_indirect`` compare).  A reference to a type not defined
+    before it (itself) keeps its index.
+    """
+    canonical: list[FuncType] = []
+    for function_type in types:
+        if not any(t.__class__ is RefType for t in (*function_type.params, *function_type.results)):
+            canonical.append(function_type)
+            continue
+
+        def resolve(valtype: Any, canonical: list[FuncType] = canonical) -> Any:
+            if valtype.__class__ is RefType and isinstance(valtype.heap, int) and 0 <= valtype.heap < len(canonical):
+                return RefType(valtype.nullable, canonical[valtype.heap])
+            return valtype
+
+        canonical.append(
+            FuncType(tuple(resolve(t) for t in function_type.params), tuple(resolve(t) for t in function_type.results))
+        )
+    return canonical
+
+
+def canonical_valtype(valtype: Any, canonical: Any) -> Any:
+    """One value type of a module with its type index replaced by the canonical type (see canonical_types)."""
+    if valtype.__class__ is RefType and isinstance(valtype.heap, int) and 0 <= valtype.heap < len(canonical):
+        return RefType(valtype.nullable, canonical[valtype.heap])
+    return valtype
+
 
 class ExternKind(enum.IntEnum):
     """The kind of an import or export, numbered by its binary encoding."""
@@ -67,10 +252,10 @@ class ExternKind(enum.IntEnum):
 
 @frozen_record(frozen=True)
 class FuncType(Record):
-    params: tuple[ValType, ...]
-    results: tuple[ValType, ...]
+    params: tuple[ValueType, ...]
+    results: tuple[ValueType, ...]
 
-    def __init__(self, params: tuple[ValType, ...], results: tuple[ValType, ...]) -> None:
+    def __init__(self, params: tuple[ValueType, ...], results: tuple[ValueType, ...]) -> None:
         set_field(self, "params", params)
         set_field(self, "results", results)
 
@@ -78,6 +263,10 @@ class FuncType(Record):
         params = " ".join(t.text for t in self.params)
         results = " ".join(t.text for t in self.results)
         return f"[{params}] -> [{results}]"
+
+    @property
+    def text(self) -> str:
+        return str(self)
 
 
 @frozen_record(frozen=True)
@@ -92,10 +281,10 @@ class Limits(Record):
 
 @frozen_record(frozen=True)
 class TableType(Record):
-    element: ValType
+    element: ValueType
     limits: Limits
 
-    def __init__(self, element: ValType, limits: Limits) -> None:
+    def __init__(self, element: ValueType, limits: Limits) -> None:
         set_field(self, "element", element)
         set_field(self, "limits", limits)
 
@@ -110,10 +299,10 @@ class MemoryType(Record):
 
 @frozen_record(frozen=True)
 class GlobalType(Record):
-    valtype: ValType
+    valtype: ValueType
     mutable: bool
 
-    def __init__(self, valtype: ValType, mutable: bool) -> None:
+    def __init__(self, valtype: ValueType, mutable: bool) -> None:
         set_field(self, "valtype", valtype)
         set_field(self, "mutable", mutable)
 

@@ -32,7 +32,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
-from wasmrun.types import ValType
+from wasmrun.types import HEAP_EXTERN, ValType, ValueType, as_ref
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -56,9 +56,9 @@ _INTEGER_BITS = {ValType.I32: 32, ValType.I64: 64, ValType.V128: 128}
 _FLOAT_SYNTAX = "a decimal or 0x-hexadecimal number, inf, -inf, nan or nan:0xPAYLOAD"
 
 
-def parse_value(text: str, valtype: ValType) -> Any:
+def parse_value(text: str, valtype: ValueType) -> Any:
     """The run-time value of an ``--invoke`` argument; ValueError (with a message for people) if invalid."""
-    if valtype in _INTEGER_BITS:
+    if isinstance(valtype, ValType) and valtype in _INTEGER_BITS:
         return _parse_integer(text, valtype, _INTEGER_BITS[valtype])
     if valtype is ValType.F32 or valtype is ValType.F64:
         return _parse_float(text, valtype)
@@ -156,7 +156,7 @@ def _f32_extended(value: float) -> Fraction:
 # -- formatting ------------------------------------------------------------------
 
 
-def format_value(value: Any, valtype: ValType) -> str:
+def format_value(value: Any, valtype: ValueType) -> str:
     """A result as Wasmtime 50's ``--invoke`` prints it."""
     if valtype is ValType.I32:
         value &= 0xFFFFFFFF
@@ -174,6 +174,10 @@ def format_value(value: Any, valtype: ValType) -> str:
         return "<null externref>" if value is None else "<externref>"
     if valtype is ValType.EXNREF:
         return "<null exnref>" if value is None else "<exnref>"
+    reference = as_ref(valtype)
+    if reference is not None:  # a typed reference: shown as the funcref or externref it is
+        kind = "externref" if reference.heap == HEAP_EXTERN else "funcref"
+        return f"<null {kind}>" if value is None else f"<{kind}>"
     raise ValueError(f"no text form for values of type {valtype.text}")
 
 

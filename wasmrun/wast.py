@@ -29,7 +29,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from wasmrun.binary.decoder import decode_module
 from wasmrun.errors import (
@@ -71,7 +71,7 @@ from wasmrun.text.script import (
     command_kind,
 )
 from wasmrun.text.wast import parse_script
-from wasmrun.types import ValType
+from wasmrun.types import HEAP_EXTERN, HEAP_FUNC, ValType, as_ref
 from wasmrun.validation import validate_module
 
 if TYPE_CHECKING:
@@ -616,6 +616,8 @@ def is_nan_of_kind(bits: int, width: int, kind: Literal["canonical", "arithmetic
 def matches(expected: Expected, actual: Value) -> bool:
     """Whether a result matches an expectation (floats compare by bits; NaN patterns by kind)."""
     if isinstance(expected, Value):
+        if expected.type.is_reference:
+            return _reference_family(actual.type) == _reference_family(expected.type) and actual.bits == expected.bits
         return actual.type == expected.type and actual.bits == expected.bits
     if isinstance(expected, NanPattern):
         return (
@@ -624,7 +626,9 @@ def matches(expected: Expected, actual: Value) -> bool:
             and is_nan_of_kind(actual.bits, _FLOAT_WIDTH[expected.type], expected.kind)
         )
     if isinstance(expected, RefPattern):
-        return actual.type == expected.type and actual.bits is not None
+        if expected.null:
+            return actual.type.is_reference and actual.bits is None
+        return _reference_family(actual.type) == _reference_family(expected.type) and actual.bits is not None
     if isinstance(expected, NullPattern):
         return actual.type.is_reference and actual.bits is None
     if isinstance(expected, Either):
@@ -647,6 +651,14 @@ def matches(expected: Expected, actual: Value) -> bool:
     raise TypeError(f"not an expected result: {expected!r}")
 
 
+def _reference_family(valtype: Any) -> int | None:
+    """``HEAP_EXTERN`` for an external reference type, ``HEAP_FUNC`` for a function reference type."""
+    reference = as_ref(valtype)
+    if reference is None:
+        return None
+    return HEAP_EXTERN if reference.heap == HEAP_EXTERN else HEAP_FUNC
+
+
 def format_value(value: Value) -> str:
     if value.type.is_reference:
         return f"{value.type.text}:null" if value.bits is None else f"{value.type.text}:{value.bits}"
@@ -654,7 +666,7 @@ def format_value(value: Value) -> str:
         return f"{value.type.text}:?"
     if value.type == ValType.V128:
         return f"v128:0x{value.bits:032x}"
-    width = {ValType.I32: 8, ValType.F32: 8}.get(value.type, 16)
+    width = 8 if value.type in (ValType.I32, ValType.F32) else 16
     return f"{value.type.text}:0x{value.bits:0{width}x}"
 
 
@@ -664,7 +676,7 @@ def format_expectation(expected: Expected) -> str:
     if isinstance(expected, NanPattern):
         return f"{expected.type.text}:nan:{expected.kind}"
     if isinstance(expected, RefPattern):
-        return f"{expected.type.text}:non-null"
+        return "ref:null" if expected.null else f"{expected.type.text}:non-null"
     if isinstance(expected, NullPattern):
         return "ref:null"
     if isinstance(expected, Either):

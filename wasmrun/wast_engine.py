@@ -23,7 +23,7 @@ from wasmrun.runtime.linker import Linker
 from wasmrun.runtime.store import Store
 from wasmrun.spectest import define_spectest
 from wasmrun.text.script import Value
-from wasmrun.types import ValType
+from wasmrun.types import HEAP_EXTERN, ValType, ValueType, as_ref
 
 
 def value_from_script(value: Value) -> Any:
@@ -35,7 +35,7 @@ def value_from_script(value: Value) -> Any:
     return value.bits  # ints; None or an int for references (``ref.extern N`` is the int N)
 
 
-def value_to_script(value: Any, valtype: ValType) -> Value:
+def value_to_script(value: Any, valtype: ValueType) -> Value:
     """A canonical value as a script value (floats as bits; a non-null funcref as bits 0)."""
     if valtype is ValType.F32:
         return Value(valtype, f32_to_bits(value))
@@ -45,6 +45,11 @@ def value_to_script(value: Any, valtype: ValType) -> Value:
         return Value(valtype, None if value is None else 0)
     if valtype is ValType.EXTERNREF:
         return Value(valtype, value)
+    reference = as_ref(valtype)
+    if reference is not None:  # a typed reference
+        if reference.heap == HEAP_EXTERN:
+            return Value(valtype, value)
+        return Value(valtype, None if value is None else 0)
     return Value(valtype, int(value))
 
 

@@ -45,7 +45,17 @@ from wasmrun.module import (
     Section,
     SegmentMode,
 )
-from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, TagType, ValType
+from wasmrun.types import (
+    ExternKind,
+    FuncType,
+    GlobalType,
+    Limits,
+    MemoryType,
+    TableType,
+    TagType,
+    ValType,
+    ValueType,
+)
 
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
@@ -122,6 +132,7 @@ class _ModuleDecoder:
         self.imports: list[Import] = []
         self.functions: list[int] = []
         self.tables: list[TableType] = []
+        self.table_inits: list[ConstExpr | None] = []
         self.memories: list[MemoryType] = []
         self.globals: list[Global] = []
         self.exports: list[Export] = []
@@ -265,6 +276,7 @@ class _ModuleDecoder:
             global_types=(*imported_globals, *(g.type for g in self.globals)),
             tags=tuple(self.tags),
             tag_type_indices=(*imported_tags, *self.tags),
+            table_inits=tuple(self.table_inits) if any(init is not None for init in self.table_inits) else (),
         )
 
     # Sections.  Each reads its contents from ``self.reader``; ``end`` is where
@@ -326,7 +338,17 @@ class _ModuleDecoder:
 
     def table_section(self, end: int) -> None:
         reader = self.reader
-        self.tables = [_read_table_type(reader) for _ in range(reader.length())]
+        for _ in range(reader.length()):
+            if reader.pos < end and reader.data[reader.pos] == 0x40:  # a table with an initialiser
+                reader.pos += 1
+                offset = reader.pos
+                if reader.byte() != 0x00:
+                    raise DecodeError("malformed table", offset)
+                self.tables.append(_read_table_type(reader))
+                self.table_inits.append(_read_const_expr(reader, self.kinds))
+            else:
+                self.tables.append(_read_table_type(reader))
+                self.table_inits.append(None)
 
     def memory_section(self, end: int) -> None:
         reader = self.reader
@@ -425,7 +447,7 @@ def local_declaration_offsets(raw: bytes, body: FunctionBody) -> list[int]:
 # Pieces shared by several sections.
 
 
-def _read_valtypes(reader: Reader) -> tuple[ValType, ...]:
+def _read_valtypes(reader: Reader) -> tuple[ValueType, ...]:
     return tuple([read_valtype(reader) for _ in range(reader.length())])
 
 
@@ -509,10 +531,10 @@ def _read_element_segment(reader: Reader, kinds: dict[int, int]) -> ElementSegme
         mode = SegmentMode.DECLARATIVE if kind & 2 else SegmentMode.PASSIVE
     uses_exprs = bool(kind & 4)
     if kind in (0, 4):
-        element_type = ValType.FUNCREF  # no type given: funcref
+        element_type: ValueType = ValType.FUNCREF  # no type given: funcref
     elif uses_exprs:
         element_type = read_reftype(reader)
     else:
         element_type = _read_element_kind(reader)
     init = _read_const_exprs(reader, kinds) if uses_exprs else _read_function_indices(reader)
-    return ElementSegment(mode, element_type, init, table_index, offset_expr)
+    return ElementSegment(mode, element_type, init, table_index, offset_expr, not uses_exprs)

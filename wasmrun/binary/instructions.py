@@ -16,7 +16,7 @@ from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
 from wasmrun.instructions import OPCODES, PREFIXES, InstructionInfo, prefixed
 from wasmrun.module import FunctionBody, Instruction
-from wasmrun.types import ValType
+from wasmrun.types import ABSTRACT_HEAPS, ValType, ValueType, ref_type, type_code
 
 _VALTYPES = {int(t): t for t in ValType}
 _REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF, 0x69: ValType.EXNREF}
@@ -72,6 +72,7 @@ _KIND_CODES = {
     "memory.copy": _TWO_ZERO_BYTES,
     "table.init": _INDEX_PAIR,
     "elem": _INDEX,
+    "type": _INDEX,
     "table.copy": _INDEX_PAIR,
     "v128": _V128,
     "shuffle": _SHUFFLE,
@@ -108,20 +109,39 @@ def covers(info: InstructionInfo) -> bool:
     return info.immediate in _KIND_CODES
 
 
-def read_valtype(reader: Reader) -> ValType:
+_REF_NULL_PREFIX = 0x63  # (ref null ht)
+_REF_PREFIX = 0x64  # (ref ht)
+
+
+def read_heaptype(reader: Reader) -> int:
+    """A heap type: a type index, or an abstract heap type (see :data:`wasmrun.types.ABSTRACT_HEAPS`)."""
+    offset = reader.pos
+    code = reader.s33()
+    if code >= 0:
+        return code
+    if (code & 0x7F) in ABSTRACT_HEAPS and code >= -64:
+        return ABSTRACT_HEAPS[code & 0x7F]
+    raise DecodeError("malformed heap type", offset)
+
+
+def read_valtype(reader: Reader) -> ValueType:
     offset = reader.pos
     code = reader.byte()
     valtype = _VALTYPES.get(code)
     if valtype is None:
+        if code in (_REF_NULL_PREFIX, _REF_PREFIX):
+            return ref_type(code == _REF_NULL_PREFIX, read_heaptype(reader))
         raise DecodeError("malformed value type", offset)
     return valtype
 
 
-def read_reftype(reader: Reader) -> ValType:
+def read_reftype(reader: Reader) -> ValueType:
     offset = reader.pos
     code = reader.byte()
     reftype = _REFTYPES.get(code)
     if reftype is None:
+        if code in (_REF_NULL_PREFIX, _REF_PREFIX):
+            return ref_type(code == _REF_NULL_PREFIX, read_heaptype(reader))
         raise DecodeError("malformed reference type", offset)
     return reftype
 
@@ -207,7 +227,7 @@ def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> lis
             count = reader.u32()
             imm = tuple(read_valtype(reader) for _ in range(count))
         elif kind == _REFTYPE:
-            imm = read_reftype(reader)
+            imm = ref_type(True, read_heaptype(reader))
         elif kind == _MEMORY_INIT:
             data_index = reader.u32()
             if reader.byte() != 0:
@@ -262,10 +282,17 @@ def _read_align(reader: Reader) -> int:
     return align
 
 
+_REF_BLOCKTYPES = (_REF_NULL_PREFIX - 0x80, _REF_PREFIX - 0x80)  # the prefixes read as an s33
+
+
 def _read_blocktype(reader: Reader) -> int:
+    """A block type's s33 code; a typed reference result is ``-type_code(t)`` (see :func:`blocktype_valtype`)."""
     offset = reader.pos
     code = reader.s33()
     if code < 0 and code != -64 and (code & 0x7F) not in _VALTYPES:
+        if code in _REF_BLOCKTYPES:
+            valtype = ref_type(code == _REF_BLOCKTYPES[0], read_heaptype(reader))
+            return -type_code(valtype) if valtype.__class__ is not ValType else (int(valtype) & 0x7F) - 0x80
         raise DecodeError("malformed value type", offset)
     return code
 
@@ -284,6 +311,10 @@ def decode_function_body(raw: bytes, body: FunctionBody, disabled: frozenset[str
     return instructions
 
 
-def blocktype_valtype(code: int) -> ValType | None:
+def blocktype_valtype(code: int) -> ValueType | None:
     """The single result type of a block type code < 0 (``None`` for empty)."""
+    if code <= -0x100:
+        from wasmrun.types import type_of_code
+
+        return type_of_code(-code)
     return None if code == -64 else _VALTYPES[code & 0x7F]

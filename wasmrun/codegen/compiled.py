@@ -63,9 +63,17 @@ from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
     TRAP_INTERRUPT,
     TRAP_MEMORY_OUT_OF_BOUNDS,
+    TRAP_NULL_FUNCTION_REFERENCE,
     Trap,
 )
-from wasmrun.runtime.functions import FunctionInstance, WasmFunction, resolve_indirect
+from wasmrun.runtime.functions import (
+    FunctionInstance,
+    TailCall,
+    WasmFunction,
+    finish_tail_calls,
+    resolve_indirect,
+    tail_callee,
+)
 from wasmrun.runtime.interrupt import garbage_collector_callback
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
@@ -206,8 +214,12 @@ def add_frames(trap: Trap, traceback: TracebackType | None) -> None:
     frames: list[tuple[int, int]] = []
     tb = traceback.tb_next if traceback is not None else None
     while tb is not None:
-        info = code_info(tb.tb_frame.f_code)
+        code = tb.tb_frame.f_code
+        info = code_info(code)
         if info is None:
+            if code in _PASS_THROUGH:  # a trampoline between compiled frames (tail calls)
+                tb = tb.tb_next
+                continue
             break
         line = info.lines.get(tb.tb_lineno)
         if line is not None:
@@ -249,6 +261,20 @@ def indirect(elements: list[Any], index: int, function_type: Any) -> Callable[..
     return direct
 
 
+def ref_direct(function: FunctionInstance | None) -> Callable[..., Any]:
+    """``call_ref``'s callee: the function's ``direct``, or the null trap."""
+    if function is None:
+        raise Trap(TRAP_NULL_FUNCTION_REFERENCE)
+    return function.direct
+
+
+def non_null_function(function: FunctionInstance | None) -> FunctionInstance:
+    """``return_call_ref``'s callee, or the null trap."""
+    if function is None:
+        raise Trap(TRAP_NULL_FUNCTION_REFERENCE)
+    return function
+
+
 def enter_big_frame(cost: int) -> None:
     """A frame with many locals counts ``cost`` more frames: Python's limit is lowered while it runs.
 
@@ -269,6 +295,10 @@ def leave_big_frame(cost: int) -> None:
 # --- adapters -----------------------------------------------------------------------------------
 
 _ADAPTERS: dict[tuple[str, int], Callable[..., Any]] = {}
+
+# The code of the functions a trap passes through between compiled frames without a frame of its own: the
+# trampolines of compiled functions with tail calls and the loop that makes a chain of tail calls.
+_PASS_THROUGH: set[CodeType] = {finish_tail_calls.__code__}
 
 _ADAPTER_SOURCES = {
     # A compiled function's entry: the interpreter's list in, frames on the way out.
@@ -291,6 +321,16 @@ def make(function):
         return function.entry([{params}])
     return direct
 """,
+    # A compiled function with tail calls: its positional form, which makes the tail calls it returns.
+    "trampoline": """\
+def make(compiled):
+    def trampoline({params}):
+        result = compiled({params})
+        if result.__class__ is TailCall:
+            return finish_tail_calls(result)
+        return result
+    return trampoline
+""",
     # An imported wasm function: its current positional form.
     "forward": """\
 def make(function):
@@ -308,9 +348,17 @@ def _adapter(kind: str, arity: int) -> Callable[..., Any]:
         unpacked = ", ".join(f"args[{i}]" for i in range(arity))
         text = _ADAPTER_SOURCES[kind].replace("{params}", params).replace("{unpacked}", unpacked)
         scope: dict[str, Any] = {}
-        namespace = {"Trap": Trap, "add_frames": add_frames, "stack_exhausted": stack_exhausted}
+        namespace = {
+            "Trap": Trap,
+            "add_frames": add_frames,
+            "stack_exhausted": stack_exhausted,
+            "TailCall": TailCall,
+            "finish_tail_calls": finish_tail_calls,
+        }
         exec(compile(text, f"<wasmrun {kind} adapter {arity}>", "exec"), namespace, scope)
         made = _ADAPTERS[(kind, arity)] = scope["make"]
+        if kind == "trampoline":
+            _PASS_THROUGH.update(constant for constant in made.__code__.co_consts if isinstance(constant, CodeType))
     return made
 
 
@@ -351,6 +399,10 @@ def _base_namespace() -> dict[str, Any]:
                 "MEMORY_ERRORS": (IndexError, struct.error),
                 "MEMORY_TRAP": memory_trap,
                 "INDIRECT": indirect,
+                "TailCall": TailCall,
+                "TAIL_CALLEE": tail_callee,
+                "REF_DIRECT": ref_direct,
+                "NON_NULL_FUNCTION": non_null_function,
                 "ENTER": enter_big_frame,
                 "LEAVE": leave_big_frame,
             }
@@ -476,10 +528,20 @@ def compile_function(
     return compiled, generated
 
 
-def install(function: WasmFunction, compiled: Callable[..., Any]) -> None:
-    """Make ``compiled`` the function's code for every caller: interpreter, compiled code, call_indirect."""
+def install(function: WasmFunction, compiled: Callable[..., Any], tail_calls: bool = False) -> None:
+    """Make ``compiled`` the function's code for every caller: interpreter, compiled code, call_indirect.
+
+    ``tail_calls``: the code may return a TailCall (see :mod:`wasmrun.runtime.functions`); it is then the
+    function's ``tail`` (through an entry adapter), and its callers reach it through a trampoline.
+    """
+    arity = len(function.type.params)
+    if tail_calls:
+        function.tail = entry_adapter(compiled, arity)
+        compiled = _adapter("trampoline", arity)(compiled)
+    else:
+        function.tail = None
     function.direct = compiled
-    function.entry = entry_adapter(compiled, len(function.type.params))
+    function.entry = entry_adapter(compiled, arity)
     names = function.instance.namespace
     if names is not None:
         names[f"f{function.index}"] = compiled

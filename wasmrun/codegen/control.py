@@ -248,6 +248,56 @@ class Generator(NumericInstructions, MemoryInstructions, VariableInstructions):
     def op_call(self, function_index: int) -> None:
         self.call(self.module.func_type(function_index), f"f{function_index}")
 
+    def tail_call(self, function_type: FuncType, callee: str) -> None:
+        """``return_call*``: return the callee and its arguments to the trampoline (see compiled.install)."""
+        count = len(function_type.params)
+        arguments = self.top(count)
+        del self.stack[len(self.stack) - count :]
+        self.emit(f"return TailCall({callee}, [{', '.join(value.code for value in arguments)}])", TRAPS)
+        self.tail_calls = True
+        self.live = False
+
+    def op_return_call(self, function_index: int) -> None:
+        self.tail_call(self.module.func_type(function_index), f"fi{function_index}")
+
+    def op_return_call_indirect(self, immediate: tuple[int, int]) -> None:
+        type_index, table_index = immediate
+        index = self.pop()
+        self.tail_call(self.module.types[type_index], f"TAIL_CALLEE(E{table_index}, {index.code}, ty{type_index})")
+
+    def simple_top(self) -> Value:
+        """The top entry, popped, as a name or literal (materialised if it is an expression)."""
+        value = self.pop()
+        if not value.simple:
+            self.push(value)
+            self.materialize(len(self.stack) - 1)
+            value = self.pop()
+        return value
+
+    def op_call_ref(self, type_index: int) -> None:
+        reference = self.simple_top()
+        self.call(self.module.types[type_index], f"REF_DIRECT({reference.code})")
+
+    def op_return_call_ref(self, type_index: int) -> None:
+        reference = self.simple_top()
+        self.tail_call(self.module.types[type_index], f"NON_NULL_FUNCTION({reference.code})")
+
+    def op_ref_as_non_null(self, _immediate: None) -> None:
+        reference = self.simple_top()
+        self.emit(f"if {reference.code} is None: raise Trap(TRAP_NULL_REFERENCE)", TRAPS)
+        self.push(reference)
+
+    def op_br_on_null(self, depth: int) -> None:
+        reference = self.simple_top()
+        self.branch(depth, Value(f"({reference.code} is None)"))
+        self.push(reference)
+
+    def op_br_on_non_null(self, depth: int) -> None:
+        reference = self.simple_top()
+        self.push(reference)
+        self.branch(depth, Value(f"({reference.code} is not None)"))
+        self.pop()
+
     def op_call_indirect(self, immediate: tuple[int, int]) -> None:
         type_index, table_index = immediate
         index = self.pop()

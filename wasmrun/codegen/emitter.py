@@ -42,7 +42,7 @@ MAX_PYTHON_LOOPS = 17
 MAX_INDENT = 85
 MAX_EXPRESSION_DEPTH = 40
 
-_ZERO_LITERALS = {
+_ZERO_LITERALS: dict[Any, str] = {
     ValType.I32: "0",
     ValType.I64: "0",
     ValType.F32: "0.0",
@@ -121,6 +121,7 @@ class GeneratedFunction:
     osr_params: tuple[str, ...] = ()
     osr_heights: tuple[int, ...] = ()  # the operand-stack heights of the OSR parameters after the locals
     positions: tuple[tuple[int, int], ...] = ()
+    tail_calls: bool = False  # it may return a TailCall (return_call*): see wasmrun.codegen.compiled.install
 
 
 class Ctrl:
@@ -228,6 +229,7 @@ class Emitter:
         self.offset = 0
         self.skip = 0
         self.uses_flag = False
+        self.tail_calls = False
         # The known alignment of each local here (parameters: unknown; declared locals start as zero).
         self.local_align: list[Alignment] = [0] * self.nparams
         self.local_align += [ALIGN_CAP] * len(self.declared)
@@ -466,7 +468,9 @@ class Emitter:
             name = local_name(first_declared + k)
             if name in extra or first_declared + k not in self.structure.needs_init:
                 continue
-            by_zero.setdefault(_ZERO_LITERALS.get(valtype, "0"), []).append(name)
+            by_zero.setdefault(_ZERO_LITERALS.get(valtype) or ("0" if valtype is ValType.V128 else "None"), []).append(
+                name
+            )
         for literal, names in by_zero.items():
             for start in range(0, len(names), 50):
                 prologue.append(" = ".join((*names[start : start + 50], literal)))
@@ -538,4 +542,5 @@ class Emitter:
             tuple(extra),
             tuple(self.osr_heights()),
             tuple(positions),
+            self.tail_calls,
         )

@@ -37,6 +37,8 @@ FUNCTION = "function"
 """The kind of the function's own construct (its label is the function's return)."""
 
 _LOCAL_GET = opcode_of("local.get")
+_ENDS_FUNCTION = frozenset(("return", "unreachable", "return_call", "return_call_indirect", "return_call_ref"))
+_CONDITIONAL_BRANCHES = frozenset(("br_on_null", "br_on_non_null"))
 _LOCAL_WRITES = frozenset((opcode_of("local.set"), opcode_of("local.tee")))
 
 
@@ -152,6 +154,8 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
             continue
         if not live:
             continue
+        if kind in _CONDITIONAL_BRANCHES:
+            kind = "br_if"  # br_on_null, br_on_non_null: a conditional branch to the label
         if kind == "br" or kind == "br_if":
             target = stack[-1 - immediate]
             target.branches += 1
@@ -168,7 +172,7 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
                 target.branches += 1
                 target.nested = True
             live = False
-        elif kind == "return" or kind == "unreachable":
+        elif kind in _ENDS_FUNCTION:
             live = False
     return Structure(function, constructs, max_depth, needs_init)
 

@@ -77,17 +77,23 @@ from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
 from wasmrun.interp.catching import make_catching_entry
 from wasmrun.interp.exception_translation import function_uses_exceptions
-from wasmrun.interp.machine import bind, install_runs, make_counting_entry, make_entry
+from wasmrun.interp.machine import (
+    bind,
+    install_runs,
+    make_counting_entry,
+    make_entry,
+    make_tail_body,
+    make_tail_entry,
+)
 from wasmrun.interp.simd_translation import function_uses_simd
 from wasmrun.interp.translate import Translation, plan_runs, translate_function
-from wasmrun.runtime.functions import Entry, FunctionInstance, WasmFunction, results_tuple
+from wasmrun.runtime.functions import Entry, FunctionInstance, TailCall, WasmFunction, results_tuple
 from wasmrun.runtime.interrupt import interruptible
 from wasmrun.semantics.frames import frame_costs
 
 if TYPE_CHECKING:
     from wasmrun.codegen import GeneratedFunction  # the compiled tier is imported when first used
     from wasmrun.engine.meters import CallCounters, FuelMeter
-    from wasmrun.runtime.instance import Instance
 
 _PYTHON_FRAMES_PER_CALL = 3  # the caller's call handler, the callee's entry (and a counting entry, while cold)
 COMPILED_MARGIN = 16  # Python frames beyond the depth limit for what the deepest compiled frame calls
@@ -141,7 +147,7 @@ def is_wasm_code(code: CodeType) -> bool:
 _WASM_FILENAMES = ("<wasmrun handler ", "<wasm function ")
 _ENTRY_CODES = frozenset(
     constant
-    for function in (make_entry, make_counting_entry, make_catching_entry)
+    for function in (make_entry, make_counting_entry, make_catching_entry, make_tail_body, make_tail_entry)
     for constant in function.__code__.co_consts
     if isinstance(constant, CodeType)
 )
@@ -204,9 +210,14 @@ class Interpreter:
             self.counters.functions["interp"] += 1
         return translation
 
-    def make_entry(self, translation: Translation, handlers: list[Any], instance: Instance | None = None) -> Entry:
-        if translation.catch_regions and instance is not None:
-            return make_catching_entry(translation, handlers, instance.tags)
+    def make_entry(self, translation: Translation, handlers: list[Any], function: WasmFunction) -> Entry:
+        """The entry of ``function`` (and its ``tail``, if it makes tail calls: see :mod:`wasmrun.interp.machine`)."""
+        if translation.tail_calls:
+            body = function.tail = make_tail_body(translation, handlers)
+            return make_tail_entry(translation, body, self.counters)
+        function.tail = None
+        if translation.catch_regions:
+            return make_catching_entry(translation, handlers, function.instance.tags)
         if self.counters is not None:
             return make_counting_entry(translation, handlers, self.counters)
         return make_entry(translation, handlers)
@@ -245,7 +256,7 @@ class Interpreter:
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
             with engine_room():
-                code, _generated = compiled.compile_function(function, self.code_options)
+                code, generated = compiled.compile_function(function, self.code_options)
         except (SyntaxError, RecursionError, MemoryError):
             return self.activate_interpreted(function)
         finally:
@@ -253,7 +264,7 @@ class Interpreter:
                 self.counters.translate_seconds += time.perf_counter() - started
         if self.counters is not None:
             self.counters.functions["compile"] += 1
-        compiled.install(function, code)
+        compiled.install(function, code, generated.tail_calls)
         return function.entry
 
     def activate_interpreted(self, function: WasmFunction) -> Entry:
@@ -261,7 +272,7 @@ class Interpreter:
         translation = self.translate(function)
         with engine_room():
             handlers = bind(translation, function.instance, self.fuel_meter)
-        function.entry = self.make_entry(translation, handlers, function.instance)
+        function.entry = self.make_entry(translation, handlers, function)
         return function.entry
 
     def activate(self, function: WasmFunction) -> Entry:
@@ -270,7 +281,7 @@ class Interpreter:
         instance = function.instance
         with engine_room():
             handlers = bind(translation, instance, self.fuel_meter)
-        entry = self.make_entry(translation, handlers, instance)
+        entry = self.make_entry(translation, handlers, function)
         function.entry = entry
         if (
             self.engine == "auto"
@@ -415,6 +426,9 @@ class Interpreter:
             exhausted = compiled.stack_exhausted(error)
             self._own_frame(exhausted)
             raise exhausted from None
+        if result.__class__ is TailCall:
+            R.append(result)  # the call ends in a tail call: the interpreter's tail body finds it there
+            return 0
         count = translation.result_count
         if count == 1:
             R[translation.result_base] = result

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.inspection.summary import ImportName, function_names, import_name, imports_by_kind
 from wasmrun.module import Import, Module, SegmentMode
-from wasmrun.types import PAGE_SIZE, ExternKind, ValType
+from wasmrun.types import PAGE_SIZE, ExternKind, ValType, ValueType
 
 if TYPE_CHECKING:
     from wasmrun.inspection.vmoffsets import VMContextLayout
@@ -306,7 +306,7 @@ def _global_state(
 ) -> GlobalState:
     from wasmrun.values import format_value
 
-    valtype: ValType = global_.type.valtype
+    valtype: ValueType = global_.type.valtype
     value = global_.value
     if index < len(imported):
         slot = _slot(layout, "imported_globals", index)

@@ -16,7 +16,7 @@ from typing import Any
 
 from wasmrun.instructions import OPCODES, InstructionInfo
 from wasmrun.module import ConstExpr, Instruction
-from wasmrun.types import ValType
+from wasmrun.types import REF_CODE_BASE, ValType, type_of_code
 
 _F32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
@@ -79,6 +79,8 @@ def _blocktype_text(code: int) -> str:
         return ""
     if code >= 0:
         return f"(type {code})"
+    if code <= -REF_CODE_BASE:
+        return f"(result {type_of_code(-code).text})"
     return f"(result {ValType(code & 0x7F).text})"
 
 
@@ -143,7 +145,7 @@ def _try_table_text(blocktype: int, catches: tuple[tuple[int, int | None, int], 
 
 _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     **dict.fromkeys(("none", "memory", "memory.copy"), _none),
-    **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane", "tag"), _number),
+    **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane", "tag", "type"), _number),
     "try_table": lambda _info, immediate: _try_table_text(*immediate),
     "blocktype": lambda _info, code: _blocktype_text(code),
     "br_table": _br_table_text,
@@ -156,7 +158,9 @@ _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     "f64": lambda _info, bits: f64_text(bits),
     "v128": lambda _info, value: _v128_text(value),
     "select_t": lambda _info, types: "(result " + " ".join(valtype.text for valtype in types) + ")",
-    "reftype": lambda _info, reftype: "func" if reftype is ValType.FUNCREF else "extern",
+    "reftype": lambda _info, reftype: (
+        "func" if reftype is ValType.FUNCREF else "extern" if reftype is ValType.EXTERNREF else str(reftype.heap)
+    ),
     "memory.init": lambda _info, immediate: str(immediate[0]),
     "table.init": _table_init_text,
     "table.copy": _table_copy_text,

@@ -43,7 +43,8 @@ IMMEDIATE_KINDS = {
     "f64": "int, the raw IEEE-754 bits",
     "v128": "int, the 128 bits little-endian",
     "select_t": "tuple of ValType",
-    "reftype": "ValType",
+    "reftype": "ValType or RefType: the type of the null reference (ref.null's heap type, nullable)",
+    "type": "int type index",
     "memory.init": "(data index, memory index)",
     "data": "int data index",
     "memory.copy": "(destination memory, source memory)",
@@ -74,6 +75,12 @@ CONTROL_KINDS = (
     "throw",
     "throw_ref",
     "try_table",
+    "return_call",
+    "return_call_indirect",
+    "call_ref",
+    "return_call_ref",
+    "br_on_null",
+    "br_on_non_null",
 )
 """How an instruction moves control; ``plain`` ones fall through to the next."""
 
@@ -96,6 +103,8 @@ PROPOSALS = (
     "extended-const",
     "relaxed-simd",
     "wide-arithmetic",
+    "tail-call",
+    "function-references",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

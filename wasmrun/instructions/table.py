@@ -16,7 +16,9 @@ One row per instruction::
 * ``@WIDTH``: the bytes a memory instruction accesses (its natural alignment).
 * ``control=KIND``: how it moves control (``block``, ``loop``, ``if``,
   ``else``, ``end``, ``br``, ``br_if``, ``br_table``, ``return``, ``call``,
-  ``call_indirect``, ``unreachable``); ``plain`` when absent.
+  ``call_indirect``, ``return_call``, ``return_call_indirect``, ``call_ref``,
+  ``return_call_ref``, ``br_on_null``, ``br_on_non_null``, ``unreachable``);
+  ``plain`` when absent.
 * ``fuel=CLASS``: what Wasmtime charges: ``free`` (nothing), ``bulk`` (1 and its
   length: bytes, elements or pages); ``one`` when absent.
 
@@ -236,6 +238,17 @@ D2    ref.func                       func
 FC.0F table.grow                     table         fuel=bulk
 FC.10 table.size                     table
 FC.11 table.fill                     table         fuel=bulk
+
+[tail-call]
+12    return_call                    func          control=return_call
+13    return_call_indirect           call_indirect control=return_call_indirect
+
+[function-references]
+14    call_ref                       type          control=call_ref
+15    return_call_ref                type          control=return_call_ref
+D4    ref.as_non_null                none
+D5    br_on_null                     label         control=br_on_null
+D6    br_on_non_null                 label         control=br_on_non_null
 
 [simd]
 FD.00 v128.load                      memarg        i>v @16

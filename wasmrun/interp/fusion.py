@@ -202,6 +202,8 @@ except STRUCT_ERROR:
     raise
 """
 
+_CALL_REF_CHECK = "f = {x}\nif f is None:\n    raise Trap(TRAP_NULL_FUNCTION_REFERENCE)"
+
 FAMILIES: dict[str, Family] = {
     # Data movement and numeric instructions.
     "move": Family(("d", "x"), ("x",), "R[d] = {x}"),
@@ -272,6 +274,30 @@ FAMILIES: dict[str, Family] = {
         {"ty": "types", "tab": "tables"},
         may_trap=True,
     ),
+    # Tail calls: the callee and its arguments left for the entry to call (see wasmrun.runtime.functions).
+    "return_call": Family(
+        ("f", "a", "b"), (), "R.append(TailCall(f, R[a:b]))\nreturn 0", {"f": "functions"}, falls_through=False
+    ),
+    "return_call_indirect": Family(
+        ("ty", "tab", "x", "a", "b"),
+        ("x",),
+        "R.append(TailCall(tail_callee(tab.elements, {x}, ty), R[a:b]))\nreturn 0",
+        {"ty": "types", "tab": "tables"},
+        falls_through=False,
+        may_trap=True,
+    ),
+    # Typed function references.
+    "call_ref.0": Family(("x", "a", "b"), ("x",), _CALL_REF_CHECK + "\nf.entry(R[a:b])", may_trap=True),
+    "call_ref.1": Family(("x", "a", "b", "d"), ("x",), _CALL_REF_CHECK + "\nR[d] = f.entry(R[a:b])", may_trap=True),
+    "call_ref.n": Family(("x", "a", "b", "e"), ("x",), _CALL_REF_CHECK + "\nR[a:e] = f.entry(R[a:b])", may_trap=True),
+    "return_call_ref": Family(
+        ("x", "a", "b"),
+        ("x",),
+        _CALL_REF_CHECK + "\nR.append(TailCall(f, R[a:b]))\nreturn 0",
+        falls_through=False,
+        may_trap=True,
+    ),
+    "null_check": Family(("x",), ("x",), "if {x} is None:\n    raise Trap(TRAP_NULL_REFERENCE)", may_trap=True),
     # Globals.
     "global.get": Family(("d", "g"), (), "R[d] = g.value", {"g": "globals"}),
     "global.set": Family(("g", "x"), ("x",), "g.value = {x}", {"g": "globals"}),

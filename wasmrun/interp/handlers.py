@@ -27,7 +27,7 @@ from typing import Any
 from wasmrun import errors
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, Trap, WasmException
 from wasmrun.interp.fusion import EXTRA_EXPRESSIONS, FAMILIES, key_may_trap
-from wasmrun.runtime.functions import resolve_indirect
+from wasmrun.runtime.functions import TailCall, resolve_indirect, tail_callee
 from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics import numeric
 from wasmrun.semantics.access import LOADS, STORES
@@ -53,6 +53,8 @@ _NAMESPACE: dict[str, Any] = {
     "ExceptionInstance": ExceptionInstance,
     "check_bounds": check_bounds,
     "resolve_indirect": resolve_indirect,
+    "TailCall": TailCall,
+    "tail_callee": tail_callee,
     "f32_from_bits": numeric.f32_from_bits,
     "f32_to_bits": numeric.f32_to_bits,
     "STRUCT_ERROR": struct.error,

@@ -17,6 +17,14 @@ memory of a full stack whatever the frame sizes.
 A trap unwinding through an entry gets the frame ``(function index, byte
 offset of the wasm instruction)`` appended: the offset of the handler that
 raised it, unless a fused member set the trap's ``at`` to its own on the way out.
+
+A function with tail calls (``return_call*``) gets two: its ``tail``
+(:func:`make_tail_body`), which runs the body once and returns the results or
+the :class:`~wasmrun.runtime.functions.TailCall` its last handler appended to
+the frame, and an entry (:func:`make_tail_entry`) that counts one frame and
+makes the chain of tail calls in a loop, calling each callee's ``tail`` in
+turn: constant Python stack and depth however long the chain.  The entries of
+functions without tail calls are as above, untouched.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp.handlers import factory
 from wasmrun.interp.translate import Translation, run_item
-from wasmrun.runtime.functions import Entry
+from wasmrun.runtime.functions import Entry, TailCall
 from wasmrun.runtime.instance import Instance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
@@ -140,6 +148,62 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
         return R[base:end]
 
     return entry_many
+
+
+def make_tail_body(translation: Translation, handlers: list[Any]) -> Entry:
+    """The ``tail`` of a function with tail calls: its results, or the TailCall it ends with."""
+    template = translation.frame_template
+    offsets = translation.offsets
+    index = translation.function_index
+    base = translation.result_base
+    count = translation.result_count
+    end = base + count
+    size = translation.frame_size
+    code = handlers
+
+    def tail_body(R: list[Any]) -> Any:
+        R += template
+        pc = 1
+        try:
+            while pc:
+                pc = code[pc](R)
+        except Trap as trap:
+            trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
+            raise
+        if len(R) > size:
+            return R[-1]  # a TailCall
+        if count == 1:
+            return R[base]
+        return R[base:end] if count else None
+
+    return tail_body
+
+
+def make_tail_entry(translation: Translation, body: Entry, counters: CallCounters | None = None) -> Entry:
+    """The entry of a function with tail calls: one frame, whatever the length of its chain of tail calls."""
+    index = translation.function_index
+    cost = 1 + translation.result_base // SLOTS_PER_FRAME
+
+    def entry_tail(R: list[Any]) -> Any:
+        global _depth
+        if _depth >= _limit:
+            raise exhausted(index)
+        _depth += cost
+        if counters is not None:
+            counters.calls += 1
+        try:
+            result = body(R)
+            while result.__class__ is TailCall:
+                function = result.function
+                tail = function.tail
+                if tail is None:
+                    return function.entry(result.args)
+                result = tail(result.args)
+            return result
+        finally:
+            _depth -= cost
+
+    return entry_tail
 
 
 def make_counting_entry(translation: Translation, handlers: list[Any], counters: CallCounters) -> Entry:

@@ -42,6 +42,7 @@ from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import BLOCKTYPE_EMPTY, CONTROL, OPCODES, STRUCTURED, InstructionInfo
 from wasmrun.interp import fusion
+from wasmrun.interp.call_translation import CallTranslation
 from wasmrun.interp.exception_translation import EXCEPTION_OPCODES, ExceptionTranslation
 from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
 from wasmrun.module import Module
@@ -73,6 +74,7 @@ class Translation:
         "param_count",
         "result_base",
         "result_count",
+        "tail_calls",
         "uses_exceptions",
         "uses_simd",
     )
@@ -91,6 +93,7 @@ class Translation:
         uses_simd: bool = False,
         catch_regions: list[list[Any]] | None = None,
         uses_exceptions: bool = False,
+        tail_calls: bool = False,
     ) -> None:
         self.function_index = function_index
         self.code = code
@@ -108,6 +111,8 @@ class Translation:
         # or None, the slot its values go to, the handler index it jumps to] (see wasmrun.interp.catching).
         self.catch_regions = catch_regions if catch_regions is not None else []
         self.uses_exceptions = uses_exceptions  # throw, throw_ref or try_table: interpreted, unfused
+        # Whether it makes tail calls: its handlers may leave a TailCall at the end of the frame (R[-1]).
+        self.tail_calls = tail_calls
 
     def __repr__(self) -> str:
         return f"Translation(function_index={self.function_index}, {len(self.code)} handlers)"
@@ -117,7 +122,7 @@ class Translation:
         return self.param_count + len(self.frame_template)
 
 
-ZERO_VALUES: dict[ValType, Any] = {
+ZERO_VALUES: dict[Any, Any] = {
     ValType.I32: 0,
     ValType.I64: 0,
     ValType.F32: 0.0,
@@ -159,7 +164,7 @@ def translate_function(module: Module, function_index: int, *, fuse: bool = True
     return _Translator(module, function_index, fuse, fuel).run()
 
 
-class _Translator(ExceptionTranslation):
+class _Translator(ExceptionTranslation, CallTranslation):
     def __init__(self, module: Module, function_index: int, fuse: bool, fuel: bool = False) -> None:
         self.module = module
         self.function_index = function_index
@@ -188,6 +193,7 @@ class _Translator(ExceptionTranslation):
         self.loop_heads: list[int] = []
         self.loop_offsets: list[int] = []
         self.catch_regions: list[list[Any]] = []
+        self.tail_calls = False
         # Each br_table's targets, its immediate, and the handler index of each distinct label.
         self.tables: list[tuple[list[Any], tuple[tuple[int, ...], int], dict[int, Any]]] = []
 
@@ -230,7 +236,7 @@ class _Translator(ExceptionTranslation):
         for targets, (labels, default), by_depth in self.tables:
             targets[:] = [by_depth[depth] for depth in labels]
             targets.append(by_depth[default])
-        template = [ZERO_VALUES[valtype] for valtype in self.declared] + [None] * self.max_height
+        template = [ZERO_VALUES.get(valtype) for valtype in self.declared] + [None] * self.max_height
         code, offsets, loop_heads, loop_offsets = self.code, self.offsets, self.loop_heads, self.loop_offsets
         if self.fuel and not uses_exceptions:  # (renumbering handlers would move the catch regions)
             code, offsets, loop_heads, loop_offsets = drop_free_charges(code, offsets, loop_heads, loop_offsets)
@@ -249,6 +255,7 @@ class _Translator(ExceptionTranslation):
             function_uses_simd(self.module, self.function_index, self.instructions),
             self.catch_regions,
             uses_exceptions,
+            self.tail_calls,
         )
 
     def account(self, first: int, last: int) -> None:

@@ -16,6 +16,14 @@ Every function instance also has a ``direct``: the same function called with
 the arguments as *positional* parameters (same results convention), which is
 how compiled code calls (see :mod:`wasmrun.codegen.compiled`).  A host
 function's is made here; the executor gives each wasm function its own.
+
+Tail calls (``return_call*``) run in constant stack space in both tiers: the
+code of a function that makes them may return a :class:`TailCall` (the callee
+and its argument list) instead of its results, and that function's ``entry``
+and ``direct`` finish the chain in a loop (:func:`finish_tail_calls`),
+calling each callee's ``tail`` (its code that may return a TailCall in turn,
+taking the argument list) where it has one, else its ``entry``.  Only
+functions with tail calls have a ``tail``; the others' calls are untouched.
 """
 
 from __future__ import annotations
@@ -25,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import TRAP_INDIRECT_CALL_TYPE, TRAP_UNDEFINED_ELEMENT, TRAP_UNINITIALIZED_ELEMENT, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
-from wasmrun.types import FuncType, ValType
+from wasmrun.types import FuncType, ValType, ValueType
 
 if TYPE_CHECKING:
     from wasmrun.runtime.instance import Instance
 
 Entry = Callable[[list[Any]], Any]
 
-_MASKS = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFFFF, ValType.V128: (1 << 128) - 1}
-_SIGN_BITS = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
+_MASKS: dict[Any, int] = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFFFF, ValType.V128: (1 << 128) - 1}
+_SIGN_BITS: dict[Any, int] = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
 
 
 def resolve_indirect(elements: list[Any], index: int, function_type: FuncType) -> FunctionInstance:
@@ -53,14 +61,44 @@ def resolve_indirect(elements: list[Any], index: int, function_type: FuncType) -
     return function
 
 
-class FunctionInstance:
-    """A function: its type and its entry (see the module docstring)."""
+class TailCall:
+    """A tail call still to make: what code with tail calls returns instead of its results."""
 
-    __slots__ = ("direct", "entry", "type")
+    __slots__ = ("args", "function")
+
+    def __init__(self, function: FunctionInstance, args: list[Any]) -> None:
+        self.function = function
+        self.args = args
+
+
+def finish_tail_calls(result: Any) -> Any:
+    """Make the tail calls ``result`` asks for, one after the other (never nested); the final results."""
+    while result.__class__ is TailCall:
+        function = result.function
+        tail = function.tail
+        if tail is None:
+            return function.entry(result.args)
+        result = tail(result.args)
+    return result
+
+
+def tail_callee(elements: list[Any], index: int, function_type: FuncType) -> FunctionInstance:
+    """``return_call_indirect``'s callee (see :func:`resolve_indirect`), the common case first."""
+    function = elements[index] if index < len(elements) else None
+    if function is None or function.type is not function_type:
+        return resolve_indirect(elements, index, function_type)
+    return function
+
+
+class FunctionInstance:
+    """A function: its type, its entry and its ``tail`` entry, if any (see the module docstring)."""
+
+    __slots__ = ("direct", "entry", "tail", "type")
 
     type: FuncType
     entry: Entry
     direct: Callable[..., Any]
+    tail: Callable[[list[Any]], Any] | None
 
     def __call__(self, *args: Any) -> Any:
         """Call from Python: ints (negative allowed) and floats in, ``None``/a value/a tuple out.
@@ -90,6 +128,7 @@ class WasmFunction(FunctionInstance):
         self.type = function_type
         self.instance = instance
         self.index = index
+        self.tail = None
         instance.store.executor.prepare(self)
 
     def __repr__(self) -> str:
@@ -114,6 +153,7 @@ class HostFunction(FunctionInstance):
         self.type = function_type
         self.function = function
         self.name = name or getattr(function, "__name__", "host")
+        self.tail = None
         self.entry = _host_entry(function_type, function)
         self.direct = _host_direct(function_type, function)
 
@@ -188,7 +228,7 @@ def results_tuple(function_type: FuncType, value: Any) -> tuple[Any, ...]:
     return tuple(int(v) if v.__class__ is bool else v for v in values)
 
 
-def to_canonical(value: Any, valtype: ValType) -> Any:
+def to_canonical(value: Any, valtype: ValueType) -> Any:
     """A Python argument as the canonical value of ``valtype`` (ints wrap; floats round to f32)."""
     mask = _MASKS.get(valtype)
     if mask is not None:
@@ -204,7 +244,7 @@ def to_canonical(value: Any, valtype: ValType) -> Any:
     return value
 
 
-def from_canonical(value: Any, valtype: ValType) -> Any:
+def from_canonical(value: Any, valtype: ValueType) -> Any:
     """A canonical result as Python sees it: i32/i64 signed, everything else as it is."""
     sign = _SIGN_BITS.get(valtype)
     if sign is not None:

@@ -20,7 +20,7 @@ tables and memories make visible to other instances.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f64_from_bits
@@ -31,7 +31,20 @@ from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.table import TableInstance
 from wasmrun.runtime.tags import TagInstance
-from wasmrun.types import ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, TagType
+from wasmrun.types import (
+    ExternKind,
+    ExternType,
+    FuncType,
+    GlobalType,
+    Limits,
+    MemoryType,
+    RefType,
+    TableType,
+    TagType,
+    canonical_types,
+    canonical_valtype,
+    matches,
+)
 
 if TYPE_CHECKING:
     from wasmrun.runtime.store import Store
@@ -51,7 +64,8 @@ class Instance:
     def __init__(self, module: Module, store: Store) -> None:
         self.module = module
         self.store = store
-        self.types: list[FuncType] = [store.intern_type(t) for t in module.types]
+        # Canonical (see wasmrun.types.canonical_types): equal for structurally equal types of any module.
+        self.types: list[FuncType] = [store.intern_type(t) for t in canonical_types(module.types)]
         self.functions: list[FunctionInstance] = []
         self.tables: list[TableInstance] = []
         self.memories: list[MemoryInstance] = []
@@ -116,7 +130,7 @@ def _limits_match(actual: Limits, expected: Limits) -> bool:
 
 
 def extern_matches(actual: ExternType, expected: ExternType) -> bool:
-    """Whether an extern of type ``actual`` can be imported as ``expected``."""
+    """Whether an extern of type ``actual`` can be imported as ``expected`` (both canonical types)."""
     if isinstance(expected, FuncType):
         return isinstance(actual, FuncType) and actual == expected
     if isinstance(expected, TableType):
@@ -127,7 +141,21 @@ def extern_matches(actual: ExternType, expected: ExternType) -> bool:
         )
     if isinstance(expected, MemoryType):
         return isinstance(actual, MemoryType) and _limits_match(actual.limits, expected.limits)
-    return isinstance(actual, GlobalType) and actual == expected
+    if not isinstance(actual, GlobalType) or not isinstance(expected, GlobalType):
+        return False
+    if actual == expected:
+        return True
+    # An immutable global's type may be a subtype (typed references).
+    return not actual.mutable and not expected.mutable and matches(actual.valtype, expected.valtype)
+
+
+def canonical_extern_type(extern_type: ExternType, canonical: Sequence[FuncType]) -> ExternType:
+    """A table's or global's type with the type index of a typed reference replaced by the type itself."""
+    if isinstance(extern_type, TableType) and extern_type.element.__class__ is RefType:
+        return TableType(canonical_valtype(extern_type.element, canonical), extern_type.limits)
+    if isinstance(extern_type, GlobalType) and extern_type.valtype.__class__ is RefType:
+        return GlobalType(canonical_valtype(extern_type.valtype, canonical), extern_type.mutable)
+    return extern_type
 
 
 def describe_extern_type(extern_type: ExternType) -> str:
@@ -144,20 +172,24 @@ def describe_extern_type(extern_type: ExternType) -> str:
     return f"memory {bounds}"
 
 
-def import_type(module: Module, index: int) -> ExternType:
-    """The type an import expects (a function type for a tag: its payload's)."""
+def import_type(module: Module, index: int, canonical: Sequence[FuncType] | None = None) -> ExternType:
+    """The type of import ``index`` (a tag's: the function type of its payload); with ``canonical`` (the
+    module's canonical types), canonical."""
     desc = module.imports[index].desc
     if isinstance(desc, TagType):
-        return module.types[desc.type_index]
-    return module.types[desc] if isinstance(desc, int) else desc
+        return (canonical if canonical is not None else module.types)[desc.type_index]
+    if canonical is None:
+        return module.types[desc] if isinstance(desc, int) else desc
+    return canonical[desc] if isinstance(desc, int) else canonical_extern_type(desc, canonical)
 
 
 def check_imports(module: Module, externs: Sequence[Extern]) -> None:
     """LinkError unless there is one extern per import, each of a matching type."""
     if len(externs) != len(module.imports):
         raise LinkError(f"expected {len(module.imports)} imports, got {len(externs)}")
+    canonical = canonical_types(module.types)
     for index, (imported, extern) in enumerate(zip(module.imports, externs)):
-        expected = import_type(module, index)
+        expected = import_type(module, index, canonical)
         name = f"`{imported.module}::{imported.name}`"
         try:
             kind = extern_kind(extern)
@@ -245,14 +277,19 @@ def instantiate(
         function = WasmFunction(instance.types[type_index], instance, first_defined + position)
         instance.functions.append(function)
         store.functions.append(function)
-    for table_type in module.tables:
-        instance.tables.append(store.allocate_table(table_type, None))
+    canonical = instance.types
+    table_inits = module.table_inits or (None,) * len(module.tables)
+    for table_type, table_init in zip(module.tables, table_inits):
+        value = None if table_init is None else evaluate_const(table_init, instance)
+        canonical_table = cast(TableType, canonical_extern_type(table_type, canonical))
+        instance.tables.append(store.allocate_table(canonical_table, value))
     for memory_type in module.memories:
         instance.memories.append(store.allocate_memory(memory_type))
     for type_index in module.tags:
         instance.tags.append(TagInstance(instance.types[type_index]))
     for global_ in module.globals:
-        instance.globals.append(store.allocate_global(global_.type, evaluate_const(global_.init, instance)))
+        global_type = cast(GlobalType, canonical_extern_type(global_.type, canonical))
+        instance.globals.append(store.allocate_global(global_type, evaluate_const(global_.init, instance)))
 
     spaces: dict[ExternKind, list[Any]] = {
         ExternKind.FUNC: instance.functions,

@@ -27,6 +27,7 @@ assert_return assert_trap assert_exhaustion assert_malformed assert_invalid asse
 nan:canonical nan:arithmetic script input output
 tag exnref exn catch catch_ref catch_all catch_all_ref assert_exception
 nan:canonical nan:arithmetic script input output definition instance either
+nan:canonical nan:arithmetic script input output ref null
 """
 KEYWORDS = frozenset(BY_MNEMONIC) | frozenset(_STRUCTURE_KEYWORDS.split())
 

@@ -37,7 +37,17 @@ from wasmrun.text.cursor import Cursor
 from wasmrun.text.encoder import sleb, u32, vec
 from wasmrun.text.lexer import Token, is_id, is_nat, is_number
 from wasmrun.text.literals import parse_f32, parse_f64, parse_int, parse_nat, signed
-from wasmrun.types import FuncType, ValType
+from wasmrun.types import (
+    HEAP_EXN,
+    HEAP_EXTERN,
+    HEAP_FUNC,
+    FuncType,
+    RefType,
+    ValType,
+    ValueType,
+    encode_valtype,
+    ref_type,
+)
 
 VALTYPES = {
     "i32": ValType.I32,
@@ -51,6 +61,7 @@ VALTYPES = {
 }
 REFTYPES = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF, "exnref": ValType.EXNREF}
 _HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF, "exn": ValType.EXNREF}
+ABSTRACT_HEAP_TYPES = {"func": HEAP_FUNC, "extern": HEAP_EXTERN, "exn": HEAP_EXN}
 
 # Index spaces: the word in "duplicate ..." and the one in "unknown ...".
 SPACES = {
@@ -118,25 +129,52 @@ class InstructionParser(Cursor):
 
     # --- Types ----------------------------------------------------------------
 
-    def _valtype(self) -> ValType:
+    def _valtype(self) -> ValueType:
         valtype = VALTYPES.get(self.tok)
         if valtype is None:
+            if self.at_form("ref"):
+                return self._ref_form()
             self.unexpected()
         self.i += 1
         return valtype
 
-    def _reftype(self) -> ValType:
+    def _reftype(self) -> ValueType:
         reftype = REFTYPES.get(self.tok)
         if reftype is None:
+            if self.at_form("ref"):
+                return self._ref_form()
             self.unexpected()
         self.i += 1
         return reftype
 
-    def _signature(self, named: bool) -> tuple[list[ValType], list[tuple[str, int] | None], list[ValType]]:
+    def at_reftype(self) -> bool:
+        return self.tok in REFTYPES or self.at_form("ref")
+
+    def _ref_form(self) -> ValueType:
+        """``(ref null? heaptype)``, at its ``(``."""
+        self.i += 2
+        nullable = self.tok == "null"
+        if nullable:
+            self.i += 1
+        heap = self._heaptype()
+        self.expect(")")
+        return ref_type(nullable, heap)
+
+    def _heaptype(self) -> int:
+        """``func``, ``extern`` or a type index."""
+        heap = ABSTRACT_HEAP_TYPES.get(self.tok)
+        if heap is not None:
+            self.i += 1
+            return heap
+        if not self._is_index():
+            self.unexpected()
+        return self._index("type")
+
+    def _signature(self, named: bool) -> tuple[list[ValueType], list[tuple[str, int] | None], list[ValueType]]:
         """``param* result*``: the types, and each parameter's identifier with its token index."""
-        params: list[ValType] = []
+        params: list[ValueType] = []
         names: list[tuple[str, int] | None] = []
-        results: list[ValType] = []
+        results: list[ValueType] = []
         toks = self.toks
         while self.at_form("param"):
             self.i += 2
@@ -161,7 +199,7 @@ class InstructionParser(Cursor):
             self.unexpected(self.i + 1)
         return params, names, results
 
-    def _type_index(self, params: list[ValType], results: list[ValType]) -> int:
+    def _type_index(self, params: list[ValueType], results: list[ValueType]) -> int:
         """The index of a function type, added at the end if no type matches."""
         function_type = FuncType(tuple(params), tuple(results))
         index = self.type_index_of.get(function_type)
@@ -201,7 +239,7 @@ class InstructionParser(Cursor):
             if not results:
                 return b"\x40"
             if len(results) == 1:
-                return bytes((results[0],))
+                return encode_valtype(results[0])
         return sleb(self._type_index(params, results))
 
     # --- Indices ----------------------------------------------------------------
@@ -538,20 +576,23 @@ class InstructionParser(Cursor):
     def _imm_select(self, _info: InstructionInfo) -> bytes:
         if not self.at_form("result"):
             return _SELECT.encoding
-        types: list[ValType] = []
+        types: list[ValueType] = []
         while self.at_form("result"):
             self.i += 2
             while self.tok != ")":
                 types.append(self._valtype())
             self.i += 1
-        return _SELECT_TYPED.encoding + vec(bytes((t,)) for t in types)
+        return _SELECT_TYPED.encoding + vec(encode_valtype(t) for t in types)
 
     def _imm_reftype(self, _info: InstructionInfo) -> bytes:
         heaptype = _HEAPTYPES.get(self.tok)
         if heaptype is None:
-            self.unexpected()
+            return RefType(True, self._heaptype()).encoding[1:]
         self.i += 1
         return bytes((heaptype,))
+
+    def _imm_type(self, _info: InstructionInfo) -> bytes:
+        return u32(self._index("type"))
 
     def _imm_memory_init(self, _info: InstructionInfo) -> bytes:
         self.uses_data_count = True
@@ -645,6 +686,7 @@ _IMMEDIATES: dict[str, Callable[[InstructionParser, InstructionInfo], bytes]] = 
     "f64": InstructionParser._imm_f64,
     "select": InstructionParser._imm_select,
     "reftype": InstructionParser._imm_reftype,
+    "type": InstructionParser._imm_type,
     "memory.init": InstructionParser._imm_memory_init,
     "data": InstructionParser._imm_data,
     "memory.copy": InstructionParser._imm_memory_copy,

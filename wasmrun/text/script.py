@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from wasmrun.types import ValType
+from wasmrun.types import ValType, ValueType
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class ModuleSource:
 class Value:
     """An argument or a concrete expected result."""
 
-    type: ValType
+    type: ValueType
     bits: int | None  # None: a null reference
 
 
@@ -67,9 +67,11 @@ class V128Pattern:
 
 @dataclass(frozen=True, slots=True)
 class RefPattern:
-    """``(ref.func)`` or ``(ref.extern)`` with no value: any non-null reference of that type."""
+    """``(ref.func)`` or ``(ref.extern)`` with no value: any non-null reference of that type; ``(ref.null)``
+    (``null``): any null reference."""
 
     type: ValType
+    null: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,11 @@ Instructions and type uses are read by the base class,
 from __future__ import annotations
 
 from wasmrun.errors import TextSyntaxError
+from wasmrun.instructions import BY_MNEMONIC
 from wasmrun.text.encoder import custom_section, limits, name, section, u32, vec
 from wasmrun.text.instructions import END, REFTYPES, SPACES, InstructionParser
 from wasmrun.text.lexer import Token, id_name, is_id, is_nat, tokenize
-from wasmrun.types import ExternKind, FuncType, ValType
+from wasmrun.types import ExternKind, FuncType, ValType, ValueType, encode_valtype
 
 _DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global", "tag": "tag"}
 _EXTERN_KINDS = {
@@ -45,6 +46,8 @@ _EXTERN_KINDS = {
 
 _PAGE_SIZE = 65536
 _CONST_ZERO_OFFSET = b"\x41\x00\x0b"  # i32.const 0, end: inline table elements and memory data
+_REF_FUNC = bytes((BY_MNEMONIC["ref.func"].opcode,))
+_END_BYTE = bytes((END,))
 
 # Subsections of the ``name`` custom section.
 _MODULE_NAME = 0
@@ -159,7 +162,7 @@ class _ModuleParser(InstructionParser):
             self.i = start
             encoders[kind](index, segment)
         out = [b"\0asm\x01\0\0\0"]
-        types = [b"\x60" + name(bytes(t.params)) + name(bytes(t.results)) for t in self.types]
+        types = [b"\x60" + _valtypes(t.params) + _valtypes(t.results) for t in self.types]
         for section_id, entries in (
             (1, types),
             (2, self.imports),
@@ -256,7 +259,8 @@ class _ModuleParser(InstructionParser):
         index = self._bind(kind, start + 2)
         segment = -1
         if not imported:
-            if kind == "table" and toks[i][0] in REFTYPES and toks[i + 1][0] == "(" and toks[i + 2][0] == "elem":
+            j = i + 1 if toks[i][0] in REFTYPES else _after_ref_form(toks, i)
+            if kind == "table" and j > i and toks[j][0] == "(" and toks[j + 1][0] == "elem":
                 segment = self._bind("elem", i)  # never an identifier: no binding
             elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "data":
                 segment = self._bind("data", i)
@@ -282,10 +286,10 @@ class _ModuleParser(InstructionParser):
         self._skip_id()
         self.expect("(")
         self.expect("func")
+        self._bind("type", at)  # before its signature, which may refer to it
         params, _, results = self._signature(named=True)
         self.expect(")")
         self.expect(")")
-        self._bind("type", at)
         function_type = FuncType(tuple(params), tuple(results))
         self.type_index_of.setdefault(function_type, len(self.types))
         self.types.append(function_type)
@@ -324,7 +328,7 @@ class _ModuleParser(InstructionParser):
         for position, entry in enumerate(param_names):
             if entry is not None:
                 self._bind_local(entry[0], position, entry[1])
-        local_types: list[ValType] = []
+        local_types: list[ValueType] = []
         while self.at_form("local"):
             self.i += 2
             if is_id(self.tok):
@@ -365,7 +369,7 @@ class _ModuleParser(InstructionParser):
 
     def _tabletype(self) -> bytes:
         table_limits = self._limits()
-        return bytes((self._reftype(),)) + table_limits
+        return encode_valtype(self._reftype()) + table_limits
 
     def _table(self, index: int, segment: int) -> None:
         self.i += 2
@@ -387,10 +391,13 @@ class _ModuleParser(InstructionParser):
                 items = self._func_indices()
             self.expect(")")
             self.expect(")")
-            self.tables.append(bytes((reftype,)) + limits(len(items), len(items)))
+            self.tables.append(encode_valtype(reftype) + limits(len(items), len(items)))
             self.elements.append(_active_elem(index, _CONST_ZERO_OFFSET, reftype, items))
             return
-        self.tables.append(self._tabletype())
+        tabletype = self._tabletype()
+        if self.tok == "(":  # an initialiser expression (typed references)
+            tabletype = b"\x40\x00" + tabletype + self._expr()
+        self.tables.append(tabletype)
         self.expect(")")
 
     def _memory(self, index: int, segment: int) -> None:
@@ -420,8 +427,8 @@ class _ModuleParser(InstructionParser):
             self.i += 2
             valtype = self._valtype()
             self.expect(")")
-            return bytes((valtype, 1))
-        return bytes((self._valtype(), 0))
+            return encode_valtype(valtype) + b"\x01"
+        return encode_valtype(self._valtype()) + b"\x00"
 
     def _global(self, index: int, _segment: int) -> None:
         self.i += 2
@@ -505,7 +512,7 @@ class _ModuleParser(InstructionParser):
             offset = self._expr()
             self.expect(")")
             return offset
-        if self.tok == "(" and self.toks[self.i + 1][0] != "item":
+        if self.tok == "(" and self.toks[self.i + 1][0] not in ("item", "ref"):
             return self._folded_expr()
         return None
 
@@ -527,12 +534,12 @@ class _ModuleParser(InstructionParser):
             items.append(self._index("func"))
         return items
 
-    def _elem_list(self) -> tuple[ValType, list[bytes] | list[int]]:
+    def _elem_list(self) -> tuple[ValueType, list[bytes] | list[int]]:
         """``func x*`` or ``reftype expr*`` (or, after an offset, the legacy bare ``x*``)."""
         if self.tok == "func":
             self.i += 1
             return ValType.FUNCREF, self._func_indices()
-        if self.tok in REFTYPES:
+        if self.at_reftype():
             reftype = self._reftype()
             return reftype, self._elem_exprs()
         return ValType.FUNCREF, self._func_indices()
@@ -566,7 +573,7 @@ class _ModuleParser(InstructionParser):
         self.expect(")")
 
     def _require_elem_kind(self) -> None:
-        if self.tok != "func" and self.tok not in REFTYPES:
+        if self.tok != "func" and not self.at_reftype():
             self.unexpected()
 
     def _data(self, _index: int, _segment: int) -> None:
@@ -590,6 +597,13 @@ class _ModuleParser(InstructionParser):
             self.datas.append(_active_data(memory or 0, offset, data))
 
 
+def _valtypes(valtypes: tuple[ValueType, ...]) -> bytes:
+    """A vector of value types (a byte each, for those of WebAssembly 2.0)."""
+    if all(t.__class__ is ValType for t in valtypes):
+        return name(bytes(valtypes))  # type: ignore[arg-type]
+    return vec(encode_valtype(t) for t in valtypes)
+
+
 def _subsection(subsection_id: int, content: bytes) -> bytes:
     return bytes((subsection_id,)) + name(content)
 
@@ -599,41 +613,51 @@ def _name_map(names: dict[int, str]) -> bytes:
     return vec(u32(index) + name(id_name(names[index]).encode()) for index in sorted(names))
 
 
-def _encode_locals(local_types: list[ValType]) -> bytes:
+def _encode_locals(local_types: list[ValueType]) -> bytes:
     """Locals as runs of one type: ``vec((count, type))``."""
     runs: list[bytes] = []
     count = 0
     for position, valtype in enumerate(local_types):
         count += 1
         if position + 1 == len(local_types) or local_types[position + 1] != valtype:
-            runs.append(u32(count) + bytes((valtype,)))
+            runs.append(u32(count) + encode_valtype(valtype))
             count = 0
     return vec(runs)
 
 
-def _active_elem(table: int, offset: bytes, reftype: ValType, items: list[bytes] | list[int]) -> bytes:
+def _after_ref_form(toks: list[Token], i: int) -> int:
+    """The token after a ``(ref null? heaptype)`` form at ``i`` (``i`` itself if there is none)."""
+    if toks[i][0] != "(" or toks[i + 1][0] != "ref":
+        return i
+    j = i + 2 + (toks[i + 2][0] == "null")
+    return j + 2 if toks[j + 1][0] == ")" else i
+
+
+def _active_elem(table: int, offset: bytes, reftype: ValueType, items: list[bytes] | list[int]) -> bytes:
     """An active element segment in the most compact of the binary's forms."""
+    if items and isinstance(items[0], int) and reftype.__class__ is not ValType:
+        items = [_REF_FUNC + u32(item) + _END_BYTE for item in items]  # indices of a typed table
     if items and isinstance(items[0], bytes):
         expressions = vec(items)
         if table == 0 and reftype == ValType.FUNCREF:
             return b"\x04" + offset + expressions
-        return b"\x06" + u32(table) + offset + bytes((reftype,)) + expressions
+        return b"\x06" + u32(table) + offset + encode_valtype(reftype) + expressions
     indices = vec(u32(item) for item in items)  # type: ignore[arg-type]
     if reftype == ValType.FUNCREF and table == 0:
         return b"\x00" + offset + indices
     if reftype == ValType.FUNCREF:
         return b"\x02" + u32(table) + offset + b"\x00" + indices
     # An empty list written as indices, of a non-function type: expressions.
-    return b"\x06" + u32(table) + offset + bytes((reftype,)) + indices
+    return b"\x06" + u32(table) + offset + encode_valtype(reftype) + indices
 
 
-def _passive_elem(flags: int, reftype: ValType, items: list[bytes] | list[int]) -> bytes:
+def _passive_elem(flags: int, reftype: ValueType, items: list[bytes] | list[int]) -> bytes:
     """A passive (flags 1) or declarative (flags 3) element segment."""
     if items and isinstance(items[0], bytes):
-        return bytes((flags + 4, reftype)) + vec(items)
+        return bytes((flags + 4,)) + encode_valtype(reftype) + vec(items)
     if reftype == ValType.FUNCREF:
         return bytes((flags, 0)) + vec(u32(item) for item in items)  # type: ignore[arg-type]
-    return bytes((flags + 4, reftype)) + vec(u32(item) for item in items)  # type: ignore[arg-type]
+    return bytes((flags + 4,)) + encode_valtype(reftype) + vec(u32(item) for item in items)  # type: ignore[arg-type]
 
 
 def _active_data(memory: int, offset: bytes, data: bytes) -> bytes:

@@ -93,7 +93,14 @@ _CONSTANT_IMMEDIATES = frozenset(("none", "i32", "i64", "f32", "f64", "v128"))
 _Entry = tuple[int, Any, Any, Any]
 
 Body = tuple[list[Instruction], list[int], list[int]]
-"""A function body to check: its instructions, the types of its locals (parameters first), its result types."""
+"""A function body to check: its instructions, the types of its locals (parameters first), its result types.
+The locals of a function with non-defaultable ones (typed references) are a :class:`Locals`."""
+
+
+class Locals(list[int]):
+    """The local types of a function with locals that must be set before they are read (``uninit``)."""
+
+    uninit: frozenset[int] = frozenset()
 
 
 def _entry(info: InstructionInfo, rule: Rule) -> _Entry:
@@ -135,6 +142,15 @@ def _build() -> tuple[dict[int, _Entry], dict[int, Rule]]:
 
 _DISPATCH, _RULES = _build()
 
+# For the functions with non-defaultable locals: the local instructions and ``end`` through their rules,
+# which track initialisation.
+_CHECKED_LOCALS = {
+    opcode: (_RULE, rule, None, None)
+    for opcode, rule in _RULES.items()
+    if rule in (rules.local_get, rules.local_set, rules.local_tee, control.end)
+}
+_DISPATCH_CHECKING_LOCALS = {**_DISPATCH, **_CHECKED_LOCALS}
+
 
 def check_bodies(context: Context, bodies: Iterable[Body]) -> None:
     """Type-check function bodies, one after the other, each to its end or its first error.
@@ -142,7 +158,7 @@ def check_bodies(context: Context, bodies: Iterable[Body]) -> None:
     See the module docstring for the loop, :mod:`~wasmrun.validation.stack` for the algorithm.
     """
     state = BodyState(context)
-    dispatch = _DISPATCH
+    plain_dispatch = dispatch = _DISPATCH
     rules_ = _RULES
     funcs = context.funcs
     num_funcs = len(funcs)
@@ -172,6 +188,13 @@ def check_bodies(context: Context, bodies: Iterable[Body]) -> None:
     GLOBAL_SET = _GLOBAL_SET
     RETURN = _RETURN
     for instructions, locals_, return_types in bodies:
+        if locals_.__class__ is list:
+            dispatch = plain_dispatch
+            if state.uninit:
+                state.uninit = set()
+        else:
+            dispatch = _DISPATCH_CHECKING_LOCALS
+            state.uninit = set(locals_.uninit)  # type: ignore[attr-defined]
         num_locals = len(locals_)
         vals: list[int] = [BARRIER]
         frame = Frame("block", [], return_types, 1)

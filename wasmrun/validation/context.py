@@ -5,7 +5,17 @@ from __future__ import annotations
 from wasmrun.errors import ValidationError
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module
-from wasmrun.types import ExternKind, ValType
+from wasmrun.types import (
+    HEAP_FUNC,
+    REF_CODE_BASE,
+    ExternKind,
+    RefType,
+    ValType,
+    canonical_types,
+    matches,
+    type_code,
+    type_of_code,
+)
 
 CONSTANT_MNEMONICS = frozenset(
     ("i32.const", "i64.const", "f32.const", "f64.const", "v128.const", "ref.null", "ref.func", "global.get")
@@ -13,6 +23,8 @@ CONSTANT_MNEMONICS = frozenset(
 """The constant instructions of WebAssembly 2.0 (spec 3.3.10)."""
 
 Signature = tuple[list[int], list[int]]
+
+_REF_FUNC = type_code(RefType(False, HEAP_FUNC))  # the type of a segment of function indices
 """A function or block type: parameter and result types, each by its binary code."""
 
 
@@ -25,9 +37,11 @@ class Context:
 
     __slots__ = (
         "block_types",
+        "canonical",
         "constant_globals",
         "constant_ops",
         "elems",
+        "func_type_indices",
         "funcs",
         "global_mutable",
         "globals",
@@ -42,23 +56,27 @@ class Context:
 
     def __init__(self, module: Module) -> None:
         self.types: list[Signature] = [
-            ([int(t) for t in ft.params], [int(t) for t in ft.results]) for ft in module.types
+            ([type_code(t) for t in ft.params], [type_code(t) for t in ft.results]) for ft in module.types
         ]
+        self.canonical = canonical_types(module.types)  # for the subtyping of typed references
         self.funcs: list[Signature] = []  # filled once the type indices are checked
-        self.tables: list[int] = [int(t.element) for t in module.table_types]
+        self.func_type_indices = module.func_type_indices
+        self.tables: list[int] = [type_code(t.element) for t in module.table_types]
         self.num_memories = len(module.memory_types)
-        self.globals: list[int] = [int(g.valtype) for g in module.global_types]
+        self.globals: list[int] = [type_code(g.valtype) for g in module.global_types]
         self.global_mutable: list[bool] = [g.mutable for g in module.global_types]
         self.num_imported_globals = module.num_imported_globals
         # What constant expressions may use (the validator widens both for extended constants).
         self.constant_globals = module.num_imported_globals
         self.constant_ops: frozenset[str] = CONSTANT_MNEMONICS
-        self.elems: list[int] = [int(e.element_type) for e in module.elements]
+        self.elems: list[int] = [
+            _REF_FUNC if e.function_indices else type_code(e.element_type) for e in module.elements
+        ]
         self.num_datas = len(module.datas)
         self.refs: frozenset[int] = declared_function_references(module)
         # Each tag's payload types (None for a tag whose type index is unknown: module.py refuses those).
         self.tags: list[list[int] | None] = [
-            [int(t) for t in module.types[index].params] if index < len(module.types) else None
+            [type_code(t) for t in module.types[index].params] if index < len(module.types) else None
             for index in module.tag_type_indices
         ]
         # Block types by their s33 code: the empty type, single results and type indices.
@@ -67,6 +85,25 @@ class Context:
             self.block_types[(int(t) & 0x7F) - 0x80] = ([], [int(t)])
         for index, signature in enumerate(self.types):
             self.block_types[index] = signature
+
+    def matches(self, actual: int, expected: int) -> bool:
+        """Whether the type (code) ``actual`` is a subtype of ``expected`` (typed references)."""
+        return matches(type_of_code(actual), type_of_code(expected), self.canonical)
+
+    def check_type(self, t: int, offset: int | None) -> int:
+        """``t`` (a type code), if the type index of a typed reference's heap type is defined."""
+        if t >= REF_CODE_BASE:
+            heap = ((t - REF_CODE_BASE) >> 1) - 64
+            if heap >= len(self.types):
+                raise ValidationError(f"unknown type {heap}", offset)
+        return t
+
+    def block_signature(self, blocktype: int, offset: int) -> Signature | None:
+        """The signature of a block type code (a typed reference result too), None if unknown."""
+        signature = self.block_types.get(blocktype)
+        if signature is None and blocktype <= -REF_CODE_BASE:
+            signature = ([], [self.check_type(-blocktype, offset)])
+        return signature
 
 
 def tag_params(context: Context, tag_index: int, offset: int) -> list[int]:

@@ -13,9 +13,9 @@ from typing import Any
 
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.errors import DecodeError, ValidationError
-from wasmrun.types import ValType
+from wasmrun.types import HEAP_EXN, REF_CODE_BASE, RefType, ValType, type_code
 from wasmrun.validation.context import tag_params
-from wasmrun.validation.stack import FUNCREF, I32, BodyState, Rule, mismatch, type_text
+from wasmrun.validation.stack import FUNCREF, I32, UNKNOWN, BodyState, Rule, is_reference, mismatch, type_text
 
 
 def unreachable(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -24,7 +24,7 @@ def unreachable(state: BodyState, opcode: int, immediate: Any, offset: int) -> N
 
 def _enter(state: BodyState, kind: str, opcode: int, blocktype: int, offset: int) -> None:
     """``block``, ``loop`` and ``if``: pop the block type's parameters (after the condition), push a frame."""
-    signature = state.context.block_types.get(blocktype)
+    signature = state.context.block_signature(blocktype, offset)
     if signature is None:
         raise ValidationError(f"unknown type {blocktype}", offset)
     start_types, end_types = signature
@@ -52,6 +52,7 @@ def else_(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     if frame.kind != "if":
         raise DecodeError("END opcode expected", offset)  # the decoder checks this first
     state.check_end_types(opcode, offset)
+    state.reset_inits(frame)
     vals = state.vals
     del vals[frame.height :]
     vals.extend(frame.start_types)
@@ -70,6 +71,7 @@ def end(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
             opcode,
             offset,
         )
+    state.reset_inits(frame)
     vals = state.vals
     del vals[frame.height - 1 :]
     vals.extend(end_types)
@@ -129,7 +131,7 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
         raise ValidationError(f"unknown table {table_index}", offset)
     if type_index >= len(context.types):
         raise ValidationError(f"unknown type {type_index}", offset)
-    if context.tables[table_index] != FUNCREF:
+    if context.tables[table_index] != FUNCREF and not context.matches(context.tables[table_index], FUNCREF):
         raise mismatch("requires a table of funcref", opcode, offset)
     params, results = context.types[type_index]
     state.pop_vals([*params, I32], opcode, offset)
@@ -137,6 +139,7 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
 
 
 EXNREF = int(ValType.EXNREF)
+EXN = type_code(RefType(False, HEAP_EXN))  # what catch_ref and catch_all_ref give: a non-null (ref exn)
 
 
 def throw(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -156,13 +159,94 @@ def try_table(state: BodyState, opcode: int, immediate: Any, offset: int) -> Non
     for kind, tag, label in catches:
         given = list(tag_params(state.context, tag, offset)) if tag is not None else []
         if kind in (CATCH_REF, CATCH_ALL_REF):
-            given.append(EXNREF)
+            given.append(EXN)
         wanted = state.label_types(label, offset)
-        if given != wanted:
+        matches = state.context.matches
+        if len(given) != len(wanted) or not all(a == b or matches(a, b) for a, b in zip(given, wanted)):
             raise mismatch(
                 f"catch clause gives {type_text(given)} but label {label} takes {type_text(wanted)}", opcode, offset
             )
     _enter(state, "try_table", opcode, blocktype, offset)
+
+
+def _tail_results(state: BodyState, results: Any, opcode: int, offset: int) -> None:
+    """A tail call returns the callee's results from this function: they must match its results."""
+    own = state.ctrls[0].end_types
+    if len(results) != len(own) or not all(a == b or state.context.matches(a, b) for a, b in zip(results, own)):
+        raise mismatch(f"callee returns {type_text(results)} but the function returns {type_text(own)}", opcode, offset)
+
+
+def return_call(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    try:
+        params, results = state.context.funcs[immediate]
+    except IndexError:
+        raise ValidationError(f"unknown function {immediate}", offset) from None
+    _tail_results(state, results, opcode, offset)
+    state.pop_vals(params, opcode, offset)
+    state.unreachable()
+
+
+def return_call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    call_indirect(state, opcode, immediate, offset)
+    _params, results = state.context.types[immediate[0]]
+    del state.vals[len(state.vals) - len(results) :]
+    _tail_results(state, results, opcode, offset)
+    state.unreachable()
+
+
+def _function_reference(state: BodyState, type_index: int, offset: int) -> tuple[list[int], list[int]]:
+    """The signature of ``call_ref``'s type, after popping its ``(ref null $t)`` operand."""
+    context = state.context
+    if type_index >= len(context.types):
+        raise ValidationError(f"unknown type {type_index}", offset)
+    return context.types[type_index]
+
+
+def call_ref(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    params, results = _function_reference(state, immediate, offset)
+    state.pop_vals([*params, type_code(RefType(True, immediate))], opcode, offset)
+    state.vals.extend(results)
+
+
+def return_call_ref(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    params, results = _function_reference(state, immediate, offset)
+    _tail_results(state, results, opcode, offset)
+    state.pop_vals([*params, type_code(RefType(True, immediate))], opcode, offset)
+    state.unreachable()
+
+
+def non_null(t: int) -> int:
+    """The non-nullable version of reference type (code) ``t`` (Unknown stays Unknown)."""
+    if t == UNKNOWN:
+        return t
+    if t < REF_CODE_BASE:
+        return type_code(RefType(False, -0x10 if t == FUNCREF else -0x11))
+    return t & ~1
+
+
+def _pop_reference(state: BodyState, opcode: int, offset: int) -> int:
+    (t,) = state.pop_vals((UNKNOWN,), opcode, offset)
+    if t != UNKNOWN and not is_reference(t):
+        raise mismatch(f"requires a reference operand, got {type_text((t,))}", opcode, offset)
+    return t
+
+
+def br_on_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    labels = state.label_types(immediate, offset)
+    t = _pop_reference(state, opcode, offset)
+    state.pop_vals(labels, opcode, offset)
+    state.vals.extend(labels)
+    state.vals.append(non_null(t))
+
+
+def br_on_non_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    labels = state.label_types(immediate, offset)
+    if not labels or not is_reference(labels[-1]):
+        raise mismatch(f"needs a label of a reference type, got {type_text(labels)}", opcode, offset)
+    t = _pop_reference(state, opcode, offset)
+    state.vals.append(non_null(t))
+    state.pop_vals(labels, opcode, offset)
+    state.vals.extend(labels[:-1])
 
 
 CONTROL_RULES: dict[str, Rule] = {
@@ -181,5 +265,11 @@ CONTROL_RULES: dict[str, Rule] = {
     "throw": throw,
     "throw_ref": throw_ref,
     "try_table": try_table,
+    "return_call": return_call,
+    "return_call_indirect": return_call_indirect,
+    "call_ref": call_ref,
+    "return_call_ref": return_call_ref,
+    "br_on_null": br_on_null,
+    "br_on_non_null": br_on_non_null,
 }
 """Control kind (the table's ``control`` column) -> rule."""

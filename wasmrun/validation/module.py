@@ -17,10 +17,21 @@ from wasmrun.features import ALL_FEATURES, Features, check_features
 from wasmrun.instructions import OPCODES
 from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, TagType, ValType
-from wasmrun.validation.body import Body, check_bodies
+from wasmrun.types import (
+    MAX_PAGES,
+    REF_CODE_BASE,
+    ExternKind,
+    GlobalType,
+    Limits,
+    MemoryType,
+    TableType,
+    TagType,
+    type_code,
+)
+from wasmrun.validation.body import Body, Locals, check_bodies
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
-from wasmrun.validation.stack import FUNCREF, I32, type_text
+from wasmrun.validation.rules import function_reference_type
+from wasmrun.validation.stack import I32, type_text
 
 
 def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False) -> None:
@@ -54,13 +65,15 @@ def _validate_module(
         context.constant_ops = _EXTENDED_CONSTANT_MNEMONICS
         for position, g in enumerate(module.globals):
             context.constant_globals = context.num_imported_globals + position
-            _check_const_expr(context, g.init, int(g.type.valtype))
+            _check_const_expr(context, g.init, context.check_type(type_code(g.type.valtype), g.init.offset))
         context.constant_globals = len(context.globals)
     else:
         for g in module.globals:
-            _check_const_expr(context, g.init, int(g.type.valtype))
-    for table in module.tables:
-        _check_limits(table.limits, None, "", module.section_offset(4))
+            _check_const_expr(context, g.init, context.check_type(type_code(g.type.valtype), g.init.offset))
+    # Tables come before globals: their initialisers may read imported globals only.
+    every_global, context.constant_globals = context.constant_globals, context.num_imported_globals
+    _check_tables(module, context)
+    context.constant_globals = every_global
     for memory in module.memories:
         _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, module.section_offset(5))
     for type_index in module.tags:
@@ -92,7 +105,25 @@ def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset:
         raise ValidationError("size minimum must not be greater than maximum", offset)
 
 
+def _check_tables(module: Module, context: Context) -> None:
+    offset = module.section_offset(4)
+    inits = module.table_inits or (None,) * len(module.tables)
+    first = module.num_imported_tables
+    for index, (table, init) in enumerate(zip(module.tables, inits)):
+        _check_limits(table.limits, None, "", offset)
+        element = context.tables[first + index]
+        context.check_type(element, offset)
+        if init is not None:
+            _check_const_expr(context, init, element)
+        elif element >= REF_CODE_BASE and not element & 1:
+            raise ValidationError(f"type mismatch: a table of {type_text([element])} needs an initialiser", offset)
+
+
 def _check_types_and_imports(module: Module, context: Context) -> None:
+    offset = module.section_offset(1)
+    for params, results in context.types:
+        for t in (*params, *results):
+            context.check_type(t, offset)
     offset = module.section_offset(2)
     for imported in module.imports:
         desc = imported.desc
@@ -101,6 +132,9 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
                 raise ValidationError(f"unknown type {desc}", offset)
         elif isinstance(desc, TableType):
             _check_limits(desc.limits, None, "", offset)
+            context.check_type(type_code(desc.element), offset)
+        elif isinstance(desc, GlobalType):
+            context.check_type(type_code(desc.valtype), offset)
         elif isinstance(desc, MemoryType):
             _check_limits(desc.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
         elif isinstance(desc, TagType):
@@ -134,11 +168,11 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
         if mnemonic == "global.get":
             stack.append(context.globals[immediate])
         elif mnemonic == "ref.null":
-            stack.append(int(immediate))
+            stack.append(context.check_type(type_code(immediate), offset))
         elif mnemonic == "ref.func":
             if immediate >= len(context.funcs):
                 raise ValidationError(f"unknown function {immediate}", offset)
-            stack.append(FUNCREF)
+            stack.append(function_reference_type(context, immediate))
         else:  # a ``*.const`` or an arithmetic instruction: its effect, from the table
             info = OPCODES[opcode]
             params = [int(t) for t in info.params or ()]
@@ -150,7 +184,7 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
                     )
                 del stack[len(stack) - len(params) :]
             stack.extend(int(t) for t in info.results or ())
-    if stack != [expected]:
+    if stack != [expected] and not (len(stack) == 1 and context.matches(stack[0], expected)):
         raise ValidationError(
             f"type mismatch: constant expression has type {type_text(stack)}, expected {type_text([expected])}",
             expr.offset,
@@ -170,8 +204,8 @@ def _constant_mnemonic(opcode: int, constant_ops: frozenset[str] = CONSTANT_MNEM
 
 
 def _check_elements(module: Module, context: Context) -> None:
-    for segment in module.elements:
-        element_type = int(segment.element_type)
+    for index, segment in enumerate(module.elements):
+        element_type = context.check_type(context.elems[index], module.section_offset(9))
         for expr in segment.init:
             _check_const_expr(context, expr, element_type)
         if segment.mode == SegmentMode.ACTIVE:
@@ -180,10 +214,11 @@ def _check_elements(module: Module, context: Context) -> None:
                 raise ValidationError(f"unknown table {segment.table_index}", offset)
             if segment.offset is not None:
                 _check_const_expr(context, segment.offset, I32)
-            if context.tables[segment.table_index] != element_type:
+            table_type = context.tables[segment.table_index]
+            if table_type != element_type and not context.matches(element_type, table_type):
                 raise ValidationError(
                     f"type mismatch: element segment of type {segment.element_type} "
-                    f"for a table of {ValType(context.tables[segment.table_index])}",
+                    f"for a table of {type_text([table_type])}",
                     offset,
                 )
 
@@ -249,6 +284,15 @@ def _bodies(module: Module, context: Context, checked: list[int], disabled: froz
         checked[0] = i + 1
         params, results = context.funcs[first + i]
         local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
+        uninit: list[int] = []
         for count, t in body.locals:
-            local_types.extend([int(t)] * count)
+            code = type_code(t)
+            if code >= REF_CODE_BASE:
+                context.check_type(code, body.start)
+                if not code & 1:  # non-nullable: no default value
+                    uninit.extend(range(len(local_types), len(local_types) + count))
+            local_types.extend([code] * count)
+        if uninit:
+            local_types = Locals(local_types)
+            local_types.uninit = frozenset(uninit)
         yield instructions, local_types, results

@@ -23,18 +23,17 @@ from typing import Any
 
 from wasmrun.errors import ValidationError
 from wasmrun.instructions import InstructionInfo
-from wasmrun.types import ValType
+from wasmrun.types import RefType, type_code
 from wasmrun.validation.context import Context
-from wasmrun.validation.control import CONTROL_RULES
+from wasmrun.validation.control import CONTROL_RULES, non_null
 from wasmrun.validation.stack import (
-    FUNCREF,
     I32,
     NUMERIC,
-    REFERENCE,
     UNKNOWN,
     VECTOR,
     BodyState,
     Rule,
+    is_reference,
     mismatch,
     type_text,
 )
@@ -57,7 +56,7 @@ def select(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     if immediate is not None:
         if len(immediate) != 1:
             raise ValidationError("invalid result arity", offset)
-        t = int(immediate[0])
+        t = state.context.check_type(type_code(immediate[0]), offset)
         state.pop_vals((t, t, I32), opcode, offset)
         state.vals.append(t)
         return
@@ -80,16 +79,23 @@ def _local(state: BodyState, index: int, offset: int) -> int:
 
 
 def local_get(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
-    state.vals.append(_local(state, immediate, offset))
+    t = _local(state, immediate, offset)
+    if state.uninit and immediate in state.uninit:
+        raise ValidationError("uninitialized local", offset)
+    state.vals.append(t)
 
 
 def local_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     state.pop_vals((_local(state, immediate, offset),), opcode, offset)
+    if state.uninit:
+        state.initialise(immediate)
 
 
 def local_tee(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     t = _local(state, immediate, offset)
     state.pop_vals((t,), opcode, offset)
+    if state.uninit:
+        state.initialise(immediate)
     state.vals.append(t)
 
 
@@ -112,14 +118,21 @@ def global_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> No
 
 
 def ref_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
-    state.vals.append(int(immediate))
+    state.vals.append(state.context.check_type(type_code(immediate), offset))
 
 
 def ref_is_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     (t,) = state.pop_vals((UNKNOWN,), opcode, offset)
-    if t != UNKNOWN and t not in REFERENCE:
+    if t != UNKNOWN and not is_reference(t):
         raise mismatch(f"requires a reference operand, got {type_text((t,))}", opcode, offset)
     state.vals.append(I32)
+
+
+def ref_as_non_null(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    (t,) = state.pop_vals((UNKNOWN,), opcode, offset)
+    if t != UNKNOWN and not is_reference(t):
+        raise mismatch(f"requires a reference operand, got {type_text((t,))}", opcode, offset)
+    state.vals.append(non_null(t))
 
 
 def ref_func(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -128,7 +141,12 @@ def ref_func(state: BodyState, opcode: int, immediate: Any, offset: int) -> None
         raise ValidationError(f"unknown function {immediate}", offset)
     if immediate not in context.refs:
         raise ValidationError(f"undeclared function reference {immediate}", offset)
-    state.vals.append(FUNCREF)
+    state.vals.append(function_reference_type(context, immediate))
+
+
+def function_reference_type(context: Context, function_index: int) -> int:
+    """The type of ``ref.func f``: ``(ref $t)``, ``$t`` the function's type."""
+    return type_code(RefType(False, context.func_type_indices[function_index]))
 
 
 def _table(context: Context, index: int, offset: int) -> int:
@@ -185,8 +203,8 @@ def table_copy(state: BodyState, opcode: int, immediate: Any, offset: int) -> No
     destination, source = immediate
     t1 = _table(state.context, destination, offset)
     t2 = _table(state.context, source, offset)
-    if t1 != t2:
-        raise mismatch(f"from a table of {ValType(t2)} to one of {ValType(t1)}", opcode, offset)
+    if t1 != t2 and not state.context.matches(t2, t1):
+        raise mismatch(f"from a table of {type_text((t2,))} to one of {type_text((t1,))}", opcode, offset)
     state.pop_vals(_I32_X3, opcode, offset)
 
 
@@ -194,8 +212,8 @@ def table_init(state: BodyState, opcode: int, immediate: Any, offset: int) -> No
     elem_index, table_index = immediate
     t1 = _table(state.context, table_index, offset)
     t2 = _elem(state.context, elem_index, offset)
-    if t1 != t2:
-        raise mismatch(f"from a segment of {ValType(t2)} to a table of {ValType(t1)}", opcode, offset)
+    if t1 != t2 and not state.context.matches(t2, t1):
+        raise mismatch(f"from a segment of {type_text((t2,))} to a table of {type_text((t1,))}", opcode, offset)
     state.pop_vals(_I32_X3, opcode, offset)
 
 
@@ -228,6 +246,7 @@ RULES: dict[str, Rule] = {
     "global.set": global_set,
     "ref.null": ref_null,
     "ref.is_null": ref_is_null,
+    "ref.as_non_null": ref_as_non_null,
     "ref.func": ref_func,
     "table.get": table_get,
     "table.set": table_set,

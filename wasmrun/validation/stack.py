@@ -38,7 +38,7 @@ from typing import Any
 
 from wasmrun.errors import ValidationError
 from wasmrun.instructions import OPCODES
-from wasmrun.types import ValType
+from wasmrun.types import REF_CODE_BASE, ValType, type_of_code
 from wasmrun.validation.context import Context
 
 UNKNOWN = 0
@@ -52,9 +52,12 @@ NUMERIC_OR_VECTOR = NUMERIC | VECTOR
 
 
 class Frame:
-    """A control frame (the appendix's ``ctrl_frame``); ``kind`` is the control kind that opened it."""
+    """A control frame (the appendix's ``ctrl_frame``); ``kind`` is the control kind that opened it.
 
-    __slots__ = ("end_types", "height", "kind", "label_types", "start_types", "unreachable")
+    ``inits``: the non-defaultable locals first set in this frame (uninitialised again at its end).
+    """
+
+    __slots__ = ("end_types", "height", "inits", "kind", "label_types", "start_types", "unreachable")
 
     def __init__(self, kind: str, start_types: list[int], end_types: list[int], height: int) -> None:
         self.kind = kind
@@ -63,6 +66,7 @@ class Frame:
         self.label_types = start_types if kind == "loop" else end_types
         self.height = height
         self.unreachable = False
+        self.inits: list[int] | None = None
 
 
 class BodyState:
@@ -72,13 +76,30 @@ class BodyState:
     One serves all the bodies of a module: :func:`wasmrun.validation.body.check_bodies` sets it up for each.
     """
 
-    __slots__ = ("context", "ctrls", "locals", "vals")
+    __slots__ = ("context", "ctrls", "locals", "uninit", "vals")
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.locals: list[int] = []
         self.vals: list[int] = []
         self.ctrls: list[Frame] = []
+        # The non-defaultable locals not initialised here (typed references): empty in most functions.
+        self.uninit: set[int] = set()
+
+    def initialise(self, index: int) -> None:
+        """``local.set``/``local.tee`` of a local that was uninitialised: initialised to the frame's end."""
+        if index in self.uninit:
+            self.uninit.discard(index)
+            frame = self.ctrls[-1]
+            if frame.inits is None:
+                frame.inits = []
+            frame.inits.append(index)
+
+    def reset_inits(self, frame: Frame) -> None:
+        """At a frame's ``else`` or ``end``: the locals first set in it are uninitialised again."""
+        if frame.inits:
+            self.uninit.update(frame.inits)
+            frame.inits = None
 
     def pop_vals(self, expected: Sequence[int], opcode: int, offset: int) -> list[int]:
         """The appendix's ``pop_vals(expected)``: pop and return the actual types.
@@ -100,6 +121,9 @@ class BodyState:
                 actual = vals.pop()
                 want = expected[i]
                 if actual in (want, UNKNOWN) or want == UNKNOWN:
+                    popped[i] = actual
+                    continue
+                if (actual >= REF_CODE_BASE or want >= REF_CODE_BASE) and self.context.matches(actual, want):
                     popped[i] = actual
                     continue
                 vals.append(actual)
@@ -155,7 +179,12 @@ Rule = Callable[[BodyState, int, Any, int], None]
 
 
 def type_text(types: Sequence[int]) -> str:
-    return "[" + " ".join("_" if t == UNKNOWN else ValType(t).text for t in types) + "]"
+    return "[" + " ".join("_" if t == UNKNOWN else type_of_code(t).text for t in types) + "]"
+
+
+def is_reference(t: int) -> bool:
+    """Whether the type (code) ``t`` is a reference type."""
+    return t in REFERENCE or t >= REF_CODE_BASE
 
 
 def mnemonic(opcode: int) -> str:

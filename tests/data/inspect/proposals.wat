@@ -27,4 +27,5 @@
     (drop (i64.load32_u offset=8 align=2 (i32.const 0)))
     (if (result i32) (global.get $flag)
       (then (i32.const 1))
-      (else (br_table 0 0 (i32.const 2) (i32.const 0))))))
+      (else (br_table 0 0 (i32.const 2) (i32.const 0)))))
+  (func $tail (param i32) (result i32 i32) (local (ref null $pair)) (return_call $split (local.get 0))))
