@@ -18,7 +18,14 @@ something it brought (the instruction table's proposal column for instructions):
   global), an ``externref`` table or segment, more than one table, a
   declarative segment, ``call_indirect`` on a table other than 0, typed
   ``select``, ``ref.*``, ``table.get/set/size/grow/fill``;
-* ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction.
+* ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
+* ``multi-memory``: more than one memory, or an instruction or data segment
+  naming a memory other than 0;
+* ``memory64``: a 64-bit memory or table (``i64`` limits; table64 is part of it).
+
+With both ``multi-memory`` and ``memory64`` off, the module is also decoded as
+WebAssembly 2.0 did (:func:`check_legacy_memory_encoding`): u32 limits and offsets,
+alignments below 32, a zero byte for a memory index.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -29,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from wasmrun.binary.decoder import decode_module
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
 from wasmrun.instructions import CONTROL, OPCODES, InstructionInfo, opcodes_of
@@ -41,6 +49,8 @@ MULTI_VALUE = "multi-value"
 BULK_MEMORY = "bulk-memory"
 REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
+MULTI_MEMORY = "multi-memory"
+MEMORY64 = "memory64"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -52,6 +62,17 @@ _OPCODE_PROPOSALS: dict[int, str] = {
 }
 _BLOCK_STARTS = frozenset(opcode for opcode, kind in CONTROL.items() if kind in ("block", "loop", "if"))
 _CALL_INDIRECTS = opcodes_of("call_indirect")
+# The instructions that name memories, and where in their immediate: the memory indices.
+_MEMORY_INDICES: dict[int, slice] = {}
+for _opcode, _info in OPCODES.items():
+    if _info.immediate in ("memarg", "memarg_lane"):
+        _MEMORY_INDICES[_opcode] = slice(-1, None)
+    elif _info.immediate == "memory":
+        _MEMORY_INDICES[_opcode] = slice(None)
+    elif _info.immediate == "memory.copy":
+        _MEMORY_INDICES[_opcode] = slice(0, 2)
+    elif _info.immediate == "memory.init":
+        _MEMORY_INDICES[_opcode] = slice(1, 2)
 
 
 def _value_type_proposals(valtypes: Iterable[ValType]) -> set[str]:
@@ -70,6 +91,9 @@ def proposals_used(module: Module) -> tuple[str, ...]:
     for body in module.codes:
         found |= _value_type_proposals(valtype for _, valtype in body.locals)
         for opcode, immediate, _ in decode_function_body(module.raw, body):
+            memories = _MEMORY_INDICES.get(opcode)
+            if memories is not None and any((immediate,) if isinstance(immediate, int) else immediate[memories]):
+                found.add(MULTI_MEMORY)
             proposal = _OPCODE_PROPOSALS.get(opcode)
             if proposal is not None:
                 found.add(proposal)
@@ -95,6 +119,12 @@ def _declared_proposals(module: Module) -> set[str]:
     )
     if len(module.table_types) > 1:
         found.add(REFERENCE_TYPES)
+    if len(module.memory_types) > 1 or any(segment.memory_index for segment in module.datas):
+        found.add(MULTI_MEMORY)
+    if any(memory.limits.address64 for memory in module.memory_types) or any(
+        table.limits.address64 for table in module.table_types
+    ):
+        found.add(MEMORY64)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -130,6 +160,8 @@ class Features(NamedTuple):
     bulk_memory: bool = True
     reference_types: bool = True
     simd: bool = True
+    multi_memory: bool = True
+    memory64: bool = True
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
@@ -145,15 +177,31 @@ class Features(NamedTuple):
 
 
 ALL_FEATURES = Features()
+WASM_2_0 = Features().without(MULTI_MEMORY, MEMORY64)
+"""WebAssembly 2.0: what the 2.0 spec suite runs with."""
 
 
 def check_features(module: Module, features: Features) -> None:
     """Raise :class:`ValidationError` if ``module`` uses a proposal ``features`` turns off."""
     if features.everything:
         return
-    for proposal in proposals_used(module):
+    if not features.memory64 and MEMORY64 in _declared_proposals(module):
+        raise ValidationError(f"module uses the {MEMORY64} proposal, which is disabled")
+    if not (features.multi_memory or features.memory64):
+        check_legacy_memory_encoding(module)
+    used = proposals_used(module)
+    if MULTI_MEMORY in used and not features.multi_memory and len(module.memory_types) > 1:
+        raise ValidationError("multiple memories: module uses the multi-memory proposal, which is disabled")
+    for proposal in used:
         if not features.enabled(proposal):
             raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+
+
+def check_legacy_memory_encoding(module: Module) -> None:
+    """Raise the :class:`DecodeError` WebAssembly 2.0 raised for a memory immediate 3.0 reads otherwise."""
+    legacy: Module = decode_module(module.raw, legacy_memory=True)
+    for body in legacy.codes:
+        decode_function_body(legacy.raw, body, legacy_memory=True)
 
 
 def covers(info: InstructionInfo) -> bool:

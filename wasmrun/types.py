@@ -79,12 +79,21 @@ class FuncType(Record):
 
 @frozen_record(frozen=True)
 class Limits(Record):
+    """Limits of a table or memory; ``address64`` says its addresses are i64 (memory64, table64)."""
+
     min: int
     max: int | None
+    address64: bool
 
-    def __init__(self, min: int, max: int | None = None) -> None:
+    def __init__(self, min: int, max: int | None = None, address64: bool = False) -> None:
         set_field(self, "min", min)
         set_field(self, "max", max)
+        set_field(self, "address64", address64)
+
+    @property
+    def address_type(self) -> ValType:
+        """The type of an address (an index, a size) of the table or memory: i64 or i32."""
+        return ValType.I64 if self.address64 else ValType.I32
 
 
 @frozen_record(frozen=True)
@@ -119,3 +128,5 @@ ExternType = FuncType | TableType | MemoryType | GlobalType
 
 PAGE_SIZE = 65536
 MAX_PAGES = 65536  # 4 GiB of 32-bit memory
+MAX_PAGES_64 = 2**48  # 2^64 bytes of 64-bit memory
+MAX_TABLE_64 = 2**64 - 1

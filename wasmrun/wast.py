@@ -41,6 +41,7 @@ from wasmrun.errors import (
     ValidationError,
     WasmError,
 )
+from wasmrun.features import ALL_FEATURES, Features
 from wasmrun.text.script import (
     Action,
     ActionCommand,
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
 
 KINDS = (
     "module",
+    "module_definition",
     "register",
     "invoke",
     "get",
@@ -217,8 +219,9 @@ class _Unsupported(Exception):
 class ScriptRunner:
     """Runs scripts; ``engine_factory`` (if any) makes the engine for each script."""
 
-    def __init__(self, engine_factory: EngineFactory | None = None) -> None:
+    def __init__(self, engine_factory: EngineFactory | None = None, features: Features = ALL_FEATURES) -> None:
         self.engine_factory = engine_factory
+        self.features = features
         self.engine: Engine | None = None
         self.instances: dict[str, object] = {}
         self.current: object | None = None
@@ -297,8 +300,8 @@ class ScriptRunner:
 
     def module(self, command: ModuleCommand) -> Outcome:
         try:
-            module = load(command.module)
-            if self.engine is None:
+            module = load(command.module, self.features)
+            if self.engine is None or command.definition:
                 return PASSED
             instance = self._instantiate(module)
         except WasmError as error:
@@ -311,7 +314,7 @@ class ScriptRunner:
         try:
             binary = command.module.to_binary()
             module = _decode(binary)
-            _validate(module)
+            _validate(module, self.features)
         except (TextSyntaxError, DecodeError) as error:
             return _expect_message(expected, command.message, error)
         except ValidationError as error:
@@ -323,7 +326,7 @@ class ScriptRunner:
         try:
             binary = command.module.to_binary()
             module = _decode(binary)
-            _validate(module)
+            _validate(module, self.features)
         except ValidationError as error:
             return _expect_message(expected, command.message, error)
         except (TextSyntaxError, DecodeError) as error:
@@ -366,7 +369,7 @@ class ScriptRunner:
         expected = f'trap "{command.message}"'
         try:
             if isinstance(command.action, ModuleSource):
-                instance = self._instantiate(load(command.action))
+                instance = self._instantiate(load(command.action, self.features))
                 got = "an instance"
                 # A module that instantiates is defined, as in the reference interpreter.
                 self._define(command.action.name, instance)
@@ -395,7 +398,7 @@ class ScriptRunner:
             return SKIPPED
         expected = f'unlinkable "{command.message}"'
         try:
-            self._instantiate(load(command.module))
+            self._instantiate(load(command.module, self.features))
         except LinkError as error:
             return _expect_message(expected, command.message, error)
         except WasmError as error:
@@ -450,14 +453,14 @@ def _decode(binary: bytes) -> Module:
     return decode_module(binary)
 
 
-def _validate(module: Module) -> None:
-    validate_module(module)
+def _validate(module: Module, features: Features = ALL_FEATURES) -> None:
+    validate_module(module, features)
 
 
-def load(source: ModuleSource) -> Module:
+def load(source: ModuleSource, features: Features = ALL_FEATURES) -> Module:
     """Encode (if text), decode and validate a script's module."""
     module = _decode(source.to_binary())
-    _validate(module)
+    _validate(module, features)
     return module
 
 

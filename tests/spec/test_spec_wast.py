@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import testdata
 
+from wasmrun.features import WASM_2_0
 from wasmrun.wast import ScriptRunner
 from wasmrun.wast_engine import ScriptEngine
 
@@ -58,7 +59,7 @@ def test_spec_script(script: Path | None, engine: str, expected_counts: dict[str
         directory = testdata.require(SUITE)
         pytest.fail(f"no .wast scripts in {directory}", pytrace=False)
     factory = functools.partial(ScriptEngine, engine=engine)
-    report = ScriptRunner(engine_factory=factory).run_file(script, script.name)
+    report = ScriptRunner(engine_factory=factory, features=WASM_2_0).run_file(script, script.name)
     failures = "\n".join(str(failure) for failure in report.failures)
     assert report.failed == 0, f"{report.failed} failed:\n{failures}"
     totals = {kind: counts.total for kind, counts in report.counts.items()}

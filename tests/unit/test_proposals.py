@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wasmrun.errors import ValidationError
-from wasmrun.features import PROPOSALS, Features, proposals_used
+from wasmrun.features import PROPOSALS, WASM_2_0, Features, proposals_used
 from wasmrun.loader import load_module
 
 
@@ -48,6 +48,12 @@ def proposals(wat: str) -> tuple[str, ...]:
             ("reference-types",),
         ),
         ("(module (func (param v128)))", ("simd",)),
+        ("(module (memory 1) (memory 1))", ("multi-memory",)),
+        ('(module (memory 0) (memory $b 1) (data (memory $b) (i32.const 0) "x"))', ("multi-memory",)),
+        ("(module (memory 1) (memory 1) (func (drop (i32.load 1 (i32.const 0)))))", ("multi-memory",)),
+        ("(module (memory 1) (func (drop (i32.load 0 (i32.const 0)))))", ()),
+        ("(module (memory i64 1))", ("memory64",)),
+        ("(module (table i64 1 funcref))", ("memory64",)),
         ("(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 0 0 0 0))))", ("simd",)),
     ],
 )
@@ -57,7 +63,10 @@ def test_detected_proposals(wat: str, expected: tuple[str, ...]) -> None:
 
 def test_every_proposal_in_the_listed_order() -> None:
     wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
-    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS
+    wasm_2_0 = tuple(proposal for proposal in PROPOSALS if WASM_2_0.enabled(proposal))
+    assert proposals_used(load_module(wat.read_bytes())) == wasm_2_0  # the 2.0 ones
+    later = "(module (memory 1) (memory i64 1) (func (drop (i32.load 1 (i64.const 0)))))"
+    assert proposals(later) == tuple(proposal for proposal in PROPOSALS if proposal not in wasm_2_0)
 
 
 # --- proposals as features -------------------------------------------------------------------------------
@@ -70,6 +79,7 @@ FEATURE_CASES = {
     "reference-types": "(module (table 1 externref))",
     "nontrapping-float-to-int": "(module (func (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0))))",
     "mutable-global": '(module (global (export "g") (mut i32) (i32.const 0)))',
+    "memory64": "(module (memory i64 1) (func (result i64) (memory.size)))",
 }
 
 
@@ -87,3 +97,18 @@ def test_a_module_is_accepted_when_its_proposals_are_on(proposal: str) -> None:
 
 def test_every_proposal_of_the_table_is_a_feature() -> None:
     assert all(hasattr(Features(), proposal.replace("-", "_")) for proposal in PROPOSALS)
+
+
+def test_two_memories_are_refused_naming_multiple_memories_when_the_proposal_is_off() -> None:
+    with pytest.raises(ValidationError, match=r"^multiple memories: module uses the multi-memory proposal"):
+        load_module(b"(module (memory 1) (memory 1))", features=Features().without("multi-memory"))
+
+
+def test_a_memory_index_beyond_the_memories_is_invalid_and_malformed_in_2_0() -> None:
+    from wasmrun.errors import DecodeError
+
+    wat = b"(module (memory 1) (func (result i32) (memory.size 1)))"
+    with pytest.raises(ValidationError, match=r"^unknown memory 1"):
+        load_module(wat, features=Features().without("multi-memory"))
+    with pytest.raises(DecodeError, match="zero byte expected"):
+        load_module(wat, features=WASM_2_0)

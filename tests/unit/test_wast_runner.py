@@ -421,4 +421,4 @@ def test_matches(expected: Expected, actual: Value, result: bool) -> None:
 def test_kinds_are_the_scripts_command_kinds() -> None:
     from wasmrun.text.script import COMMAND_KINDS
 
-    assert set(wast.KINDS) == {*COMMAND_KINDS.values(), "invoke", "get"}
+    assert set(wast.KINDS) == {*COMMAND_KINDS.values(), "invoke", "get", "module_definition"}

@@ -75,10 +75,16 @@ _DATA_INSTRUCTION_CANDIDATE = re.compile(rb"\xfc[\x08\x09\x88\x89]")
 M = TypeVar("M", bound=Module)
 
 
-def decode_module(data: bytes | bytearray | memoryview, record: type[M] = Module) -> M:  # type: ignore[assignment]
+def decode_module(
+    data: bytes | bytearray | memoryview,
+    record: type[M] = Module,  # type: ignore[assignment]
+    legacy_memory: bool = False,
+) -> M:
     """Decode a binary module; raises :class:`DecodeError` if it is malformed.
 
     ``record``: the class of the result, :class:`Module` or a subclass of it (the loader's).
+    ``legacy_memory``: read limits and memory immediates as WebAssembly 2.0 did (see
+    :func:`wasmrun.features.check_legacy_memory_encoding`).
     """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
@@ -89,14 +95,15 @@ def decode_module(data: bytes | bytearray | memoryview, record: type[M] = Module
         raise DecodeError("unexpected end", len(data))
     if data[4:8] != VERSION:
         raise DecodeError("unknown binary version", 4)
-    return cast(M, _ModuleDecoder(data, record).decode())  # build() makes a ``record``
+    return cast(M, _ModuleDecoder(data, record, legacy_memory).decode())  # build() makes a ``record``
 
 
 class _ModuleDecoder:
     """The state of one decoding: a reader over the module and what was read so far."""
 
-    def __init__(self, data: bytes, record: type[Module] = Module) -> None:
+    def __init__(self, data: bytes, record: type[Module] = Module, legacy_memory: bool = False) -> None:
         self.data = data
+        self.legacy_memory = legacy_memory
         self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
         self.types: list[FuncType] = []
@@ -143,7 +150,7 @@ class _ModuleDecoder:
 
     def check_bodies(self) -> None:
         for body in self.codes:
-            decode_function_body(self.data, body)
+            decode_function_body(self.data, body, self.legacy_memory)
 
     def read_sections(self) -> None:
         data, reader = self.data, self.reader
@@ -198,7 +205,7 @@ class _ModuleDecoder:
             if index < 0 or index in checked:
                 continue
             checked.add(index)
-            for opcode, _, _ in decode_function_body(self.data, codes[index]):
+            for opcode, _, _ in decode_function_body(self.data, codes[index], self.legacy_memory):
                 if opcode in _DATA_INSTRUCTIONS:
                     return True
         return False
@@ -282,9 +289,9 @@ class _ModuleDecoder:
             if kind == ExternKind.FUNC:
                 desc = reader.u32()
             elif kind == ExternKind.TABLE:
-                desc = _read_table_type(reader)
+                desc = _read_table_type(reader, self.legacy_memory)
             elif kind == ExternKind.MEMORY:
-                desc = MemoryType(_read_limits(reader))
+                desc = MemoryType(_read_limits(reader, self.legacy_memory))
             elif kind == ExternKind.GLOBAL:
                 desc = _read_global_type(reader)
             else:
@@ -298,11 +305,11 @@ class _ModuleDecoder:
 
     def table_section(self, end: int) -> None:
         reader = self.reader
-        self.tables = [_read_table_type(reader) for _ in range(reader.length())]
+        self.tables = [_read_table_type(reader, self.legacy_memory) for _ in range(reader.length())]
 
     def memory_section(self, end: int) -> None:
         reader = self.reader
-        self.memories = [MemoryType(_read_limits(reader)) for _ in range(reader.length())]
+        self.memories = [MemoryType(_read_limits(reader, self.legacy_memory)) for _ in range(reader.length())]
 
     def global_section(self, end: int) -> None:
         reader = self.reader
@@ -397,22 +404,37 @@ def _read_valtypes(reader: Reader) -> tuple[ValType, ...]:
     return tuple([read_valtype(reader) for _ in range(reader.length())])
 
 
-def _read_limits(reader: Reader) -> Limits:
-    # The flag is a one-bit LEB128 in the reference interpreter: other values are
-    # "too large", a continuation bit "too long".
+def _read_limits(reader: Reader, legacy: bool) -> Limits:
+    """Limits: a flags byte (bit 0: a maximum follows; bit 2: 64-bit, memory64 and table64), then u64s
+    (a 32-bit memory's or table's bounds are the validator's).  ``legacy``: as WebAssembly 2.0 read them
+    (a one-bit LEB128 flag, u32s)."""
     offset = reader.pos
     flag = reader.byte()
-    if flag & 0x7E:
-        raise DecodeError("integer too large", offset)
+    if legacy and not flag & 0x04:  # (64-bit limits are memory64's: the validator names it when it is off)
+        if flag & 0x7E:
+            raise DecodeError("integer too large", offset)
+        if flag & 0x80:
+            raise DecodeError("integer representation too long", offset)
+        try:
+            minimum = reader.u32()
+            return Limits(minimum, reader.u32() if flag else None)
+        except DecodeError as error:
+            # (In 2.0 text, a bound past 32 bits was an "i32 constant out of range".)
+            if error.message == "integer too large":
+                raise DecodeError("integer too large: i32 constant out of range", error.offset) from None
+            raise
+    # (The 2.0 texts in brackets: its flag was a one-bit LEB128.)
     if flag & 0x80:
-        raise DecodeError("integer representation too long", offset)
-    minimum = reader.u32()
-    return Limits(minimum, reader.u32() if flag else None)
+        raise DecodeError("malformed limits flags (integer representation too long)", offset)
+    if flag & ~0x05:
+        raise DecodeError("malformed limits flags (integer too large)", offset)
+    minimum = reader.u64()
+    return Limits(minimum, reader.u64() if flag & 1 else None, bool(flag & 0x04))
 
 
-def _read_table_type(reader: Reader) -> TableType:
+def _read_table_type(reader: Reader, legacy: bool) -> TableType:
     element = read_reftype(reader)
-    return TableType(element, _read_limits(reader))
+    return TableType(element, _read_limits(reader, legacy))
 
 
 def _read_global_type(reader: Reader) -> GlobalType:

@@ -110,8 +110,13 @@ def read_reftype(reader: Reader) -> ValType:
     return reftype
 
 
-def read_instructions(reader: Reader) -> list[Instruction]:
-    """Read instructions up to and including the ``end`` that closes the sequence."""
+def read_instructions(reader: Reader, legacy_memory: bool = False) -> list[Instruction]:
+    """Read instructions up to and including the ``end`` that closes the sequence.
+
+    ``legacy_memory``: read memory immediates as WebAssembly 2.0 did (a u32 offset, no memory
+    index, a zero byte where 3.0 has a memory index), for a module with multiple memories and
+    memory64 turned off; the immediates keep their 3.0 form (memory index 0).
+    """
     data = reader.data
     end = reader.end
     kind_of = _KIND_OF
@@ -162,7 +167,7 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         reader.pos = pos
         imm: object
         if kind == _MEMARG:
-            imm = (_read_align(reader), reader.u32())
+            imm = _read_memarg(reader, legacy_memory)
         elif kind == _BLOCKTYPE or kind == _IF:  # noqa: SIM109  (no tuple built per instruction)
             imm = _read_blocktype(reader)
             open_blocks.append(kind == _IF)
@@ -184,9 +189,7 @@ def read_instructions(reader: Reader) -> list[Instruction]:
             type_index = reader.u32()
             imm = (type_index, reader.u32())
         elif kind == _ZERO_BYTE:
-            if reader.byte() != 0:
-                raise DecodeError("zero byte expected", reader.pos - 1)
-            imm = 0
+            imm = _read_memory_index(reader, legacy_memory)
         elif kind == _SELECT_T:
             count = reader.u32()
             imm = tuple(read_valtype(reader) for _ in range(count))
@@ -194,13 +197,10 @@ def read_instructions(reader: Reader) -> list[Instruction]:
             imm = read_reftype(reader)
         elif kind == _MEMORY_INIT:
             data_index = reader.u32()
-            if reader.byte() != 0:
-                raise DecodeError("zero byte expected", reader.pos - 1)
-            imm = (data_index, 0)
+            imm = (data_index, _read_memory_index(reader, legacy_memory))
         elif kind == _TWO_ZERO_BYTES:
-            if reader.byte() != 0 or reader.byte() != 0:
-                raise DecodeError("zero byte expected", reader.pos - 1)
-            imm = (0, 0)
+            destination = _read_memory_index(reader, legacy_memory)
+            imm = (destination, _read_memory_index(reader, legacy_memory))
         elif kind == _INDEX_PAIR:
             first = reader.u32()
             imm = (first, reader.u32())
@@ -211,20 +211,55 @@ def read_instructions(reader: Reader) -> list[Instruction]:
         elif kind == _LANE:
             imm = reader.byte()
         else:  # _MEMARG_LANE
-            align = _read_align(reader)
-            memory_offset = reader.u32()
-            imm = (align, memory_offset, reader.byte())
+            align, memory_offset, memory = _read_memarg(reader, legacy_memory)
+            imm = (align, memory_offset, reader.byte(), memory)
         pos = reader.pos
         append((opcode, imm, offset))
 
 
-def _read_align(reader: Reader) -> int:
-    # An alignment exponent of 32 or more is malformed, not merely invalid.
+def _read_memarg(reader: Reader, legacy: bool) -> tuple[int, int, int]:
+    """``(align exponent, offset, memory index)``: flags below 0x40 are the alignment exponent, flags
+    0x40-0x7F say a memory index follows (multiple memories), others are malformed; the offset is a u64
+    (memory64; a 32-bit memory's is bounded by the validator, as is the alignment)."""
     offset = reader.pos
-    align = reader.u32()
-    if align >= 32:
-        raise DecodeError("malformed memop flags", offset)
-    return align
+    flags = reader.u32()
+    if legacy:
+        # WebAssembly 2.0: an alignment exponent of 32 or more is malformed, the offset a u32.
+        if flags >= 32:
+            raise DecodeError("malformed memop flags", offset)
+        try:
+            return (flags, reader.u32(), 0)
+        except DecodeError as error:
+            # (In 2.0 text, an offset past 32 bits was an "i32 constant out of range".)
+            if error.message == "integer too large":
+                raise DecodeError("integer too large: i32 constant out of range", error.offset) from None
+            raise
+    memory = 0
+    if flags >= 0x40:
+        if flags >= 0x80:
+            raise DecodeError("malformed memop flags", offset)
+        flags -= 0x40
+        memory = reader.u32()
+    start = reader.pos
+    try:
+        return (flags, reader.u64(), memory)
+    except DecodeError as error:
+        # Name what 2.0 (a u32) would have said too, when it differs.
+        reader.pos = start
+        try:
+            reader.u32()
+        except DecodeError as legacy_error:
+            if legacy_error.message != error.message:
+                raise DecodeError(f"{error.message} ({legacy_error.message} as a u32)", error.offset) from None
+        raise error from None
+
+
+def _read_memory_index(reader: Reader, legacy: bool) -> int:
+    if legacy:
+        if reader.byte() != 0:
+            raise DecodeError("zero byte expected", reader.pos - 1)
+        return 0
+    return reader.u32()
 
 
 def _read_blocktype(reader: Reader) -> int:
@@ -235,7 +270,7 @@ def _read_blocktype(reader: Reader) -> int:
     return code
 
 
-def decode_function_body(raw: bytes, body: FunctionBody) -> list[Instruction]:
+def decode_function_body(raw: bytes, body: FunctionBody, legacy_memory: bool = False) -> list[Instruction]:
     """The instructions of a function body, its final ``end`` included.
 
     As in the reference interpreter, decoding may run past ``body.end`` (up to the
@@ -243,7 +278,7 @@ def decode_function_body(raw: bytes, body: FunctionBody) -> list[Instruction]:
     ``section size mismatch``, one cut short by the module's end an ``unexpected end``.
     """
     reader = Reader(raw, body.code_start, len(raw), "unexpected end of section or function")
-    instructions = read_instructions(reader)
+    instructions = read_instructions(reader, legacy_memory)
     if reader.pos != body.end:
         raise DecodeError("section size mismatch", reader.pos)
     return instructions

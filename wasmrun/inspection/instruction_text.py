@@ -82,8 +82,8 @@ def _blocktype_text(code: int) -> str:
     return f"(result {ValType(code & 0x7F).text})"
 
 
-def _memarg_text(info: InstructionInfo, align: int, offset: int) -> str:
-    parts = []
+def _memarg_text(info: InstructionInfo, align: int, offset: int, memory: int = 0) -> str:
+    parts = [str(memory)] if memory else []
     if offset:
         parts.append(f"offset={offset}")
     if info.width is not None and align != info.natural_alignment:
@@ -115,8 +115,8 @@ def _call_indirect_text(_info: InstructionInfo, immediate: Any) -> str:
 
 
 def _memarg_lane_text(info: InstructionInfo, immediate: Any) -> str:
-    align, offset, lane = immediate
-    return " ".join(part for part in (_memarg_text(info, align, offset), str(lane)) if part)
+    align, offset, lane, memory = immediate
+    return " ".join(part for part in (_memarg_text(info, align, offset, memory), str(lane)) if part)
 
 
 def _table_init_text(_info: InstructionInfo, immediate: Any) -> str:
@@ -131,7 +131,9 @@ def _table_copy_text(_info: InstructionInfo, immediate: Any) -> str:
 
 # Immediate kind (the instruction table's) -> its text.
 _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
-    **dict.fromkeys(("none", "memory", "memory.copy"), _none),
+    **dict.fromkeys(("none",), _none),
+    "memory": lambda _info, memory: str(memory) if memory else "",
+    "memory.copy": lambda _info, memories: " ".join(map(str, memories)) if any(memories) else "",
     **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane"), _number),
     "blocktype": lambda _info, code: _blocktype_text(code),
     "br_table": _br_table_text,
@@ -145,7 +147,7 @@ _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     "v128": lambda _info, value: _v128_text(value),
     "select_t": lambda _info, types: "(result " + " ".join(valtype.text for valtype in types) + ")",
     "reftype": lambda _info, reftype: "func" if reftype is ValType.FUNCREF else "extern",
-    "memory.init": lambda _info, immediate: str(immediate[0]),
+    "memory.init": lambda _info, immediate: f"{immediate[1]} {immediate[0]}" if immediate[1] else str(immediate[0]),
     "table.init": _table_init_text,
     "table.copy": _table_copy_text,
     "shuffle": lambda _info, lanes: " ".join(str(lane) for lane in lanes),

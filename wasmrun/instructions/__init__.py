@@ -35,7 +35,7 @@ IMMEDIATE_KINDS = {
     "local": "int local index",
     "global": "int global index",
     "table": "int table index",
-    "memarg": "(align exponent, offset)",
+    "memarg": "(align exponent, offset, memory index)",
     "memory": "int memory index (a zero byte in 2.0)",
     "i32": "int, the canonical unsigned value",
     "i64": "int, the canonical unsigned value",
@@ -52,7 +52,7 @@ IMMEDIATE_KINDS = {
     "table.copy": "(destination table, source table)",
     "shuffle": "tuple of 16 lane indices",
     "lane": "int lane index",
-    "memarg_lane": "(align exponent, offset, lane index)",
+    "memarg_lane": "(align exponent, offset, lane index, memory index)",
 }
 
 CONTROL_KINDS = (
@@ -87,6 +87,8 @@ PROPOSALS = (
     "bulk-memory",
     "reference-types",
     "simd",
+    "multi-memory",
+    "memory64",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

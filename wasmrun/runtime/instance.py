@@ -96,14 +96,18 @@ def extern_type(extern: Extern) -> ExternType:
         return extern.type
     if kind is ExternKind.TABLE:
         table_type: TableType = extern.type
-        return TableType(table_type.element, Limits(len(extern.elements), table_type.limits.max))
+        return TableType(
+            table_type.element, Limits(len(extern.elements), table_type.limits.max, table_type.limits.address64)
+        )
     if kind is ExternKind.MEMORY:
         memory_type: MemoryType = extern.type
-        return MemoryType(Limits(extern.pages, memory_type.limits.max))
+        return MemoryType(Limits(extern.pages, memory_type.limits.max, memory_type.limits.address64))
     return extern.type
 
 
 def _limits_match(actual: Limits, expected: Limits) -> bool:
+    if actual.address64 != expected.address64:
+        return False
     if actual.min < expected.min:
         return False
     if expected.max is None:
@@ -133,6 +137,8 @@ def describe_extern_type(extern_type: ExternType) -> str:
         return f"global {'mut ' if extern_type.mutable else ''}{extern_type.valtype.text}"
     limits = extern_type.limits
     bounds = f"{limits.min}" if limits.max is None else f"{limits.min}..{limits.max}"
+    if limits.address64:
+        bounds = f"i64 {bounds}"
     if isinstance(extern_type, TableType):
         return f"table {bounds} {extern_type.element.text}"
     return f"memory {bounds}"

@@ -56,7 +56,7 @@ from typing import Any
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, InstantiationError, ResourceError, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
 from wasmrun.runtime.interrupt import interruptible_code
-from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
+from wasmrun.types import MAX_PAGES, MAX_PAGES_64, PAGE_SIZE, MemoryType
 
 # Linux's value; the mmap module of Python 3.11 does not export it.
 MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)
@@ -117,6 +117,7 @@ class MemoryInstance:
     reservation: int
     guard: int
     address: int
+    grow_failed: int
 
     def __init__(
         self,
@@ -126,7 +127,9 @@ class MemoryInstance:
         guard_bytes: int = DEFAULT_GUARD_BYTES,
     ) -> None:
         limits = memory_type.limits
-        declared_max = MAX_PAGES if limits.max is None else min(limits.max, MAX_PAGES)
+        # A 64-bit memory (memory64) may declare up to 2^48 pages: the cap bounds what is reserved.
+        bound = MAX_PAGES_64 if limits.address64 else MAX_PAGES
+        declared_max = bound if limits.max is None else min(limits.max, bound)
         max_pages = min(declared_max, max(cap_bytes, 0) // PAGE_SIZE)
         if limits.min > max_pages:
             raise InstantiationError(
@@ -134,6 +137,8 @@ class MemoryInstance:
                 f"exceeds the memory limit of {max_pages * PAGE_SIZE} bytes"
             )
         self.type = memory_type
+        # What a failed ``memory.grow`` returns: -1 as an unsigned value of the memory's address type.
+        self.grow_failed = 2**64 - 1 if limits.address64 else 2**32 - 1
         self.pages = limits.min
         self.max_pages = max_pages
         self.reservation = max_pages * PAGE_SIZE
@@ -236,6 +241,16 @@ class MemoryInstance:
         for offset in reversed(offsets) if destination > source else offsets:
             end = min(offset + BULK_CHUNK, length)
             view[destination + offset : destination + end] = view[source + offset : source + end]
+
+    @interruptible_code
+    def copy_from(self, destination: int, source_memory: MemoryInstance, source: int, length: int) -> None:
+        """``memory.copy`` from another memory (multiple memories): both ranges checked first."""
+        source_memory._check(source, length)
+        self._check(destination, length)
+        source_view = source_memory.view
+        for offset in range(0, length, BULK_CHUNK):
+            end = min(offset + BULK_CHUNK, length)
+            self.view[destination + offset : destination + end] = source_view[source + offset : source + end]
 
     @interruptible_code
     def init(self, destination: int, data: bytes, source: int, length: int) -> None:

@@ -80,7 +80,8 @@ class _ScriptParser(Cursor):
         line = self.line()
         keyword = self.toks[self.i + 1][0]
         if keyword == "module":
-            return ModuleCommand(line, self._module())
+            definition = self.toks[self.i + 2][0] == "definition"
+            return ModuleCommand(line, self._module(), definition)
         if keyword in ("invoke", "get"):
             return ActionCommand(line, self._action())
         self.i += 2
@@ -131,6 +132,9 @@ class _ScriptParser(Cursor):
         line = self.line()
         self.expect("(")
         self.expect("module")
+        definition = self.tok == "definition"  # ``(module definition ...)``: see ModuleCommand
+        if definition:
+            self.i += 1
         module_name = self._optional_id()
         if self.tok == "binary":
             self.i += 1
@@ -144,6 +148,10 @@ class _ScriptParser(Cursor):
             return ModuleSource("quote", module_name, line, text=quoted.decode("utf-8", "surrogateescape"))
         self.i = self.skip_form(start)
         end = self.toks[self.i - 1][1] + 1
+        if definition:  # the module without the word (at its offset: positions in errors stay right)
+            keyword = self.toks[start + 2][1]
+            text = self.text[self.toks[start][1] : keyword] + " " * len("definition") + self.text[keyword + 10 : end]
+            return ModuleSource("text", module_name, line, text=text)
         return ModuleSource("text", module_name, line, text=self.text[self.toks[start][1] : end])
 
     def _action(self) -> Action:

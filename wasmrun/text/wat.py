@@ -44,6 +44,7 @@ _EXTERN_KINDS = {
 
 _PAGE_SIZE = 65536
 _CONST_ZERO_OFFSET = b"\x41\x00\x0b"  # i32.const 0, end: inline table elements and memory data
+_CONST_ZERO_OFFSET_64 = b"\x42\x00\x0b"  # i64.const 0, end: the same in a 64-bit table or memory
 
 # Subsections of the ``name`` custom section.
 _MODULE_NAME = 0
@@ -252,6 +253,8 @@ class _ModuleParser(InstructionParser):
         index = self._bind(kind, start + 2)
         segment = -1
         if not imported:
+            if toks[i][0] in ("i32", "i64"):
+                i += 1  # an address type (memory64, table64)
             if kind == "table" and toks[i][0] in REFTYPES and toks[i + 1][0] == "(" and toks[i + 2][0] == "elem":
                 segment = self._bind("elem", i)  # never an identifier: no binding
             elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "data":
@@ -354,10 +357,20 @@ class _ModuleParser(InstructionParser):
             self.error(f"duplicate local {identifier}", at)
         self.locals[identifier] = index
 
+    def _address_type(self) -> bool:
+        """An optional address type, ``i32`` or ``i64``: whether it is ``i64`` (memory64, table64)."""
+        token = self.tok
+        if token in ("i32", "i64"):
+            self.i += 1
+            return token == "i64"
+        return False
+
     def _limits(self) -> bytes:
-        minimum = self.nat()
-        maximum = self.nat() if is_nat(self.tok) else None
-        return limits(minimum, maximum)
+        address64 = self._address_type()
+        # u64s, as in the binary format: the validator bounds a 32-bit memory's or table's.
+        minimum = self.nat(64, "i64 constant out of range")
+        maximum = self.nat(64, "i64 constant out of range") if is_nat(self.tok) else None
+        return limits(minimum, maximum, address64)
 
     def _tabletype(self) -> bytes:
         table_limits = self._limits()
@@ -374,6 +387,7 @@ class _ModuleParser(InstructionParser):
             self.imports.append(head + b"\x01" + tabletype)
             return
         if segment >= 0:
+            address64 = self._address_type()
             reftype = self._reftype()
             self.i += 2  # ( elem
             items: list[bytes] | list[int]
@@ -383,8 +397,9 @@ class _ModuleParser(InstructionParser):
                 items = self._func_indices()
             self.expect(")")
             self.expect(")")
-            self.tables.append(bytes((reftype,)) + limits(len(items), len(items)))
-            self.elements.append(_active_elem(index, _CONST_ZERO_OFFSET, reftype, items))
+            self.tables.append(bytes((reftype,)) + limits(len(items), len(items), address64))
+            offset = _CONST_ZERO_OFFSET_64 if address64 else _CONST_ZERO_OFFSET
+            self.elements.append(_active_elem(index, offset, reftype, items))
             return
         self.tables.append(self._tabletype())
         self.expect(")")
@@ -400,13 +415,15 @@ class _ModuleParser(InstructionParser):
             self.imports.append(head + b"\x02" + memory_limits)
             return
         if segment >= 0:
+            address64 = self._address_type()
             self.i += 2  # ( data
             data = self.strings()
             self.expect(")")
             self.expect(")")
             pages = -(-len(data) // _PAGE_SIZE)
-            self.memories.append(limits(pages, pages))
-            self.datas.append(_active_data(index, _CONST_ZERO_OFFSET, data))
+            self.memories.append(limits(pages, pages, address64))
+            offset = _CONST_ZERO_OFFSET_64 if address64 else _CONST_ZERO_OFFSET
+            self.datas.append(_active_data(index, offset, data))
             return
         self.memories.append(self._limits())
         self.expect(")")

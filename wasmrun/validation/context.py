@@ -23,10 +23,12 @@ class Context:
         "funcs",
         "global_mutable",
         "globals",
+        "memories",
         "num_datas",
         "num_imported_globals",
         "num_memories",
         "refs",
+        "table_addresses",
         "tables",
         "types",
     )
@@ -37,6 +39,8 @@ class Context:
         ]
         self.funcs: list[Signature] = []  # filled once the type indices are checked
         self.tables: list[int] = [int(t.element) for t in module.table_types]
+        self.table_addresses: list[int] = [int(t.limits.address_type) for t in module.table_types]
+        self.memories: list[int] = [int(m.limits.address_type) for m in module.memory_types]  # address types
         self.num_memories = len(module.memory_types)
         self.globals: list[int] = [int(g.valtype) for g in module.global_types]
         self.global_mutable: list[bool] = [g.mutable for g in module.global_types]

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
-from wasmrun.features import ALL_FEATURES, Features, check_features
+from wasmrun.features import ALL_FEATURES, Features, check_features, check_legacy_memory_encoding
 from wasmrun.instructions import OPCODES
 from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.types import MAX_PAGES, ExternKind, Limits, MemoryType, TableType, ValType
+from wasmrun.types import MAX_PAGES, MAX_PAGES_64, ExternKind, Limits, MemoryType, TableType, ValType
 from wasmrun.validation.body import Body, check_bodies
 from wasmrun.validation.context import Context
-from wasmrun.validation.stack import FUNCREF, I32, type_text
+from wasmrun.validation.stack import FUNCREF, type_text
 
 
 def validate_module(module: Module, features: Features = ALL_FEATURES) -> None:
@@ -34,6 +34,8 @@ def validate_module(module: Module, features: Features = ALL_FEATURES) -> None:
         # Malformedness anywhere beats invalidity: finish decoding the bodies.
         for body in module.codes[checked[0] :]:
             decode_function_body(module.raw, body)
+        if not (features.multi_memory or features.memory64):
+            check_legacy_memory_encoding(module)
         raise
 
 
@@ -44,19 +46,29 @@ def _validate_module(module: Module, checked: list[int]) -> None:
     for g in module.globals:
         _check_const_expr(context, g.init, int(g.type.valtype))
     for table in module.tables:
-        _check_limits(table.limits, None, "", module.section_offset(4))
+        _check_table_limits(table.limits, module.section_offset(4))
     for memory in module.memories:
-        _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, module.section_offset(5))
+        _check_memory_limits(memory.limits, module.section_offset(5))
     _check_elements(module, context)
     _check_datas(module, context)
     _check_functions(module, context, checked)
     _check_start(module, context)
     _check_exports(module, context)
-    if context.num_memories > 1:
-        raise ValidationError("multiple memories", module.section_offset(5))
 
 
 _MEMORY_SIZE_MESSAGE = "memory size must be at most 65536 pages (4GiB)"
+_MEMORY64_SIZE_MESSAGE = "memory size must be at most 2^48 pages (256TiB)"
+
+
+def _check_table_limits(limits: Limits, offset: int | None) -> None:
+    _check_limits(limits, None if limits.address64 else 2**32 - 1, "table size must be at most 2^32-1", offset)
+
+
+def _check_memory_limits(limits: Limits, offset: int | None) -> None:
+    if limits.address64:
+        _check_limits(limits, MAX_PAGES_64, _MEMORY64_SIZE_MESSAGE, offset)
+    else:
+        _check_limits(limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
 
 
 def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset: int | None) -> None:
@@ -75,9 +87,9 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
             if desc >= len(context.types):
                 raise ValidationError(f"unknown type {desc}", offset)
         elif isinstance(desc, TableType):
-            _check_limits(desc.limits, None, "", offset)
+            _check_table_limits(desc.limits, offset)
         elif isinstance(desc, MemoryType):
-            _check_limits(desc.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
+            _check_memory_limits(desc.limits, offset)
     offset = module.section_offset(3)
     for type_index in module.functions:
         if type_index >= len(context.types):
@@ -138,7 +150,7 @@ def _check_elements(module: Module, context: Context) -> None:
             if segment.table_index >= len(context.tables):
                 raise ValidationError(f"unknown table {segment.table_index}", offset)
             if segment.offset is not None:
-                _check_const_expr(context, segment.offset, I32)
+                _check_const_expr(context, segment.offset, context.table_addresses[segment.table_index])
             if context.tables[segment.table_index] != element_type:
                 raise ValidationError(
                     f"type mismatch: element segment of type {segment.element_type} "
@@ -154,7 +166,7 @@ def _check_datas(module: Module, context: Context) -> None:
             if segment.memory_index >= context.num_memories:
                 raise ValidationError(f"unknown memory {segment.memory_index}", offset)
             if segment.offset is not None:
-                _check_const_expr(context, segment.offset, I32)
+                _check_const_expr(context, segment.offset, context.memories[segment.memory_index])
 
 
 def _check_start(module: Module, context: Context) -> None:
