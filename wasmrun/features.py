@@ -21,7 +21,9 @@ something it brought (the instruction table's proposal column for instructions):
 * ``simd``: ``v128`` anywhere, or any ``0xFD``-prefixed instruction;
 * ``multi-memory``: more than one memory, or an instruction or data segment
   naming a memory other than 0;
-* ``memory64``: a 64-bit memory or table (``i64`` limits; table64 is part of it).
+* ``memory64``: a 64-bit memory or table (``i64`` limits; table64 is part of it);
+* ``custom-page-sizes``: a memory whose page size is not 64 KiB (off by default, as in
+  Wasmtime; the decoder reads a page size only when it is on).
 
 With both ``multi-memory`` and ``memory64`` off, the module is also decoded as
 WebAssembly 2.0 did (:func:`check_legacy_memory_encoding`): u32 limits and offsets,
@@ -51,6 +53,7 @@ REFERENCE_TYPES = "reference-types"
 SIMD = "simd"
 MULTI_MEMORY = "multi-memory"
 MEMORY64 = "memory64"
+CUSTOM_PAGE_SIZES = "custom-page-sizes"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -125,6 +128,8 @@ def _declared_proposals(module: Module) -> set[str]:
         table.limits.address64 for table in module.table_types
     ):
         found.add(MEMORY64)
+    if any(memory.page_size_log2 != 16 for memory in module.memory_types):
+        found.add(CUSTOM_PAGE_SIZES)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -162,6 +167,7 @@ class Features(NamedTuple):
     simd: bool = True
     multi_memory: bool = True
     memory64: bool = True
+    custom_page_sizes: bool = False
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
@@ -171,12 +177,19 @@ class Features(NamedTuple):
     def everything(self) -> bool:
         return all(self.enabled(proposal) for proposal in PROPOSALS)
 
+    @property
+    def all_in_bodies(self) -> bool:
+        """Whether every proposal a function body can use is on (so only declarations need checking)."""
+        return all(self.enabled(proposal) for proposal in PROPOSALS if proposal not in _DECLARED_ONLY)
+
     def without(self, *proposals: str) -> Features:
         """These features with ``proposals`` turned off."""
         return self._replace(**{proposal.replace("-", "_"): False for proposal in proposals})
 
 
 ALL_FEATURES = Features()
+EVERY_PROPOSAL = Features(custom_page_sizes=True)
+"""Every proposal on, those off by default included."""
 WASM_2_0 = Features().without(MULTI_MEMORY, MEMORY64)
 """WebAssembly 2.0: what the 2.0 spec suite runs with."""
 
@@ -185,16 +198,37 @@ def check_features(module: Module, features: Features) -> None:
     """Raise :class:`ValidationError` if ``module`` uses a proposal ``features`` turns off."""
     if features.everything:
         return
+    if features.all_in_bodies:  # (the default: only custom page sizes are off, which memory types show)
+        used: set[str]
+        if features.mutable_global:
+            used = set()
+            if not features.custom_page_sizes and any(m.page_size_log2 != 16 for m in module.memory_types):
+                used.add(CUSTOM_PAGE_SIZES)
+            if not features.memory64 and (
+                any(m.limits.address64 for m in module.memory_types)
+                or any(t.limits.address64 for t in module.table_types)
+            ):
+                used.add(MEMORY64)
+        else:
+            used = _declared_proposals(module)
+        for proposal in PROPOSALS:
+            if proposal in used and not features.enabled(proposal):
+                raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+        return
     if not features.memory64 and MEMORY64 in _declared_proposals(module):
         raise ValidationError(f"module uses the {MEMORY64} proposal, which is disabled")
     if not (features.multi_memory or features.memory64):
         check_legacy_memory_encoding(module)
-    used = proposals_used(module)
-    if MULTI_MEMORY in used and not features.multi_memory and len(module.memory_types) > 1:
+    found = proposals_used(module)
+    if MULTI_MEMORY in found and not features.multi_memory and len(module.memory_types) > 1:
         raise ValidationError("multiple memories: module uses the multi-memory proposal, which is disabled")
-    for proposal in used:
+    for proposal in found:
         if not features.enabled(proposal):
             raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+
+
+_DECLARED_ONLY = frozenset((MUTABLE_GLOBAL, MEMORY64, CUSTOM_PAGE_SIZES))
+"""The proposals only declarations can use (no instruction of theirs, no body-level rule)."""
 
 
 def check_legacy_memory_encoding(module: Module) -> None:

@@ -108,10 +108,24 @@ class TableType(Record):
 
 @frozen_record(frozen=True)
 class MemoryType(Record):
-    limits: Limits
+    """A memory type; ``page_size_log2``: its page size, 2^16 bytes but for custom page sizes (2^0)."""
 
-    def __init__(self, limits: Limits) -> None:
+    limits: Limits
+    page_size_log2: int
+
+    def __init__(self, limits: Limits, page_size_log2: int = 16) -> None:
         set_field(self, "limits", limits)
+        set_field(self, "page_size_log2", page_size_log2)
+
+    @property
+    def page_size(self) -> int:
+        return 1 << self.page_size_log2
+
+    @property
+    def max_pages(self) -> int:
+        """The most pages its address type allows: 2^32 or 2^64 bytes (a 64 KiB-paged i64 memory: 2^48 pages)."""
+        bits = 64 if self.limits.address64 else 32
+        return min(1 << (bits - self.page_size_log2), (1 << bits) - 1)
 
 
 @frozen_record(frozen=True)

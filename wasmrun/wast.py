@@ -313,7 +313,7 @@ class ScriptRunner:
         expected = f'malformed "{command.message}"'
         try:
             binary = command.module.to_binary()
-            module = _decode(binary)
+            module = _decode(binary, self.features)
             _validate(module, self.features)
         except (TextSyntaxError, DecodeError) as error:
             return _expect_message(expected, command.message, error)
@@ -325,7 +325,7 @@ class ScriptRunner:
         expected = f'invalid "{command.message}"'
         try:
             binary = command.module.to_binary()
-            module = _decode(binary)
+            module = _decode(binary, self.features)
             _validate(module, self.features)
         except ValidationError as error:
             return _expect_message(expected, command.message, error)
@@ -449,8 +449,8 @@ class ScriptRunner:
 
 
 # The stages, named here so that a test can replace one.
-def _decode(binary: bytes) -> Module:
-    return decode_module(binary)
+def _decode(binary: bytes, features: Features = ALL_FEATURES) -> Module:
+    return decode_module(binary, custom_page_sizes=features.custom_page_sizes)
 
 
 def _validate(module: Module, features: Features = ALL_FEATURES) -> None:
@@ -459,7 +459,7 @@ def _validate(module: Module, features: Features = ALL_FEATURES) -> None:
 
 def load(source: ModuleSource, features: Features = ALL_FEATURES) -> Module:
     """Encode (if text), decode and validate a script's module."""
-    module = _decode(source.to_binary())
+    module = _decode(source.to_binary(), features)
     _validate(module, features)
     return module
 

@@ -7,8 +7,8 @@ import resource
 
 import pytest
 
-from wasmrun.errors import InstantiationError, ResourceError, ValidationError
-from wasmrun.features import Features
+from wasmrun.errors import DecodeError, InstantiationError, ResourceError, ValidationError
+from wasmrun.features import EVERY_PROPOSAL, Features, proposals_used
 from wasmrun.loader import load_module
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.table import TableInstance
@@ -118,3 +118,47 @@ SCRIPT = """
 @pytest.mark.parametrize("engine", ["interp", "compile"])
 def test_two_memories_one_64_bit_and_a_64_bit_table_in_both_tiers(engine: str) -> None:
     run_script(SCRIPT, engine)
+
+
+# --- custom page sizes ---------------------------------------------------------------------------------------
+
+
+def test_a_byte_paged_memory_grows_by_bytes_and_bounds_aligned_accesses_exactly() -> None:
+    memory = MemoryInstance(MemoryType(Limits(5, 20), page_size_log2=0))
+    try:
+        assert (memory.size, len(memory.view)) == (5, 5)
+        if "I" in memory.typed_views:
+            assert len(memory.typed_views["I"]) == 1  # one whole u32: an aligned u32 at 4 is past its end
+        assert memory.grow(3) == 5
+        assert memory.size == 8
+        memory.write_i32(4, 0x01020304)
+        assert memory.read_u32(4) == 0x01020304
+        assert memory.grow(13) == -1  # past the maximum of 20 bytes
+    finally:
+        memory.close()
+
+
+def test_custom_page_sizes_are_off_by_default_and_on_when_asked() -> None:
+    wat = b'(module (memory 1 (pagesize 1)) (func (export "size") (result i32) (memory.size)))'
+    with pytest.raises(DecodeError, match="malformed limits flags"):
+        load_module(wat)
+    module = load_module(wat, features=EVERY_PROPOSAL)
+    assert module.memory_types[0].page_size == 1
+    assert proposals_used(module) == ("custom-page-sizes",)
+
+
+def test_a_page_size_other_than_1_or_64_kib_is_invalid() -> None:
+    with pytest.raises(ValidationError, match="invalid custom page size"):
+        load_module(b"(module (memory 1 (pagesize 4096)))", features=EVERY_PROPOSAL)
+
+
+def test_a_memory_imports_only_a_memory_of_its_page_size() -> None:
+    script = """
+    (module $m (memory (export "small") 0 (pagesize 1)))
+    (register "m" $m)
+    (module (memory (import "m" "small") 0 (pagesize 1)))
+    (assert_unlinkable (module (memory (import "m" "small") 0)) "incompatible import type")
+    """
+    runner = ScriptRunner(engine_factory=functools.partial(ScriptEngine, engine="interp"), features=EVERY_PROPOSAL)
+    report = runner.run_text(script, "t.wast")
+    assert report.failed == 0, "\n".join(str(failure) for failure in report.failures)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wasmrun.errors import ValidationError
-from wasmrun.features import PROPOSALS, WASM_2_0, Features, proposals_used
+from wasmrun.features import EVERY_PROPOSAL, PROPOSALS, WASM_2_0, Features, proposals_used
 from wasmrun.loader import load_module
 
 
@@ -65,8 +65,9 @@ def test_every_proposal_in_the_listed_order() -> None:
     wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
     wasm_2_0 = tuple(proposal for proposal in PROPOSALS if WASM_2_0.enabled(proposal))
     assert proposals_used(load_module(wat.read_bytes())) == wasm_2_0  # the 2.0 ones
-    later = "(module (memory 1) (memory i64 1) (func (drop (i32.load 1 (i64.const 0)))))"
-    assert proposals(later) == tuple(proposal for proposal in PROPOSALS if proposal not in wasm_2_0)
+    later = b"(module (memory 1) (memory i64 1 (pagesize 1)) (func (drop (i32.load 1 (i64.const 0)))))"
+    used = proposals_used(load_module(later, features=EVERY_PROPOSAL))
+    assert used == tuple(proposal for proposal in PROPOSALS if proposal not in wasm_2_0)
 
 
 # --- proposals as features -------------------------------------------------------------------------------

@@ -79,12 +79,14 @@ def decode_module(
     data: bytes | bytearray | memoryview,
     record: type[M] = Module,  # type: ignore[assignment]
     legacy_memory: bool = False,
+    custom_page_sizes: bool = False,
 ) -> M:
     """Decode a binary module; raises :class:`DecodeError` if it is malformed.
 
     ``record``: the class of the result, :class:`Module` or a subclass of it (the loader's).
     ``legacy_memory``: read limits and memory immediates as WebAssembly 2.0 did (see
-    :func:`wasmrun.features.check_legacy_memory_encoding`).
+    :func:`wasmrun.features.check_legacy_memory_encoding`).  ``custom_page_sizes``: read a memory's page
+    size (limits flag bit 3, the custom-page-sizes proposal); without it, that flag is malformed.
     """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
@@ -95,15 +97,20 @@ def decode_module(
         raise DecodeError("unexpected end", len(data))
     if data[4:8] != VERSION:
         raise DecodeError("unknown binary version", 4)
-    return cast(M, _ModuleDecoder(data, record, legacy_memory).decode())  # build() makes a ``record``
+    return cast(
+        M, _ModuleDecoder(data, record, legacy_memory, custom_page_sizes).decode()
+    )  # build() makes a ``record``
 
 
 class _ModuleDecoder:
     """The state of one decoding: a reader over the module and what was read so far."""
 
-    def __init__(self, data: bytes, record: type[Module] = Module, legacy_memory: bool = False) -> None:
+    def __init__(
+        self, data: bytes, record: type[Module] = Module, legacy_memory: bool = False, custom_page_sizes: bool = False
+    ) -> None:
         self.data = data
         self.legacy_memory = legacy_memory
+        self.custom_page_sizes = custom_page_sizes
         self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
         self.types: list[FuncType] = []
@@ -291,7 +298,7 @@ class _ModuleDecoder:
             elif kind == ExternKind.TABLE:
                 desc = _read_table_type(reader, self.legacy_memory)
             elif kind == ExternKind.MEMORY:
-                desc = MemoryType(_read_limits(reader, self.legacy_memory))
+                desc = self.read_memory_type()
             elif kind == ExternKind.GLOBAL:
                 desc = _read_global_type(reader)
             else:
@@ -309,7 +316,20 @@ class _ModuleDecoder:
 
     def memory_section(self, end: int) -> None:
         reader = self.reader
-        self.memories = [MemoryType(_read_limits(reader, self.legacy_memory)) for _ in range(reader.length())]
+        self.memories = [self.read_memory_type() for _ in range(reader.length())]
+
+    def read_memory_type(self) -> MemoryType:
+        reader = self.reader
+        if not self.custom_page_sizes or reader.pos >= reader.end or not reader.data[reader.pos] & 0x08:
+            return MemoryType(_read_limits(reader, self.legacy_memory))
+        # Limits flag bit 3 (custom-page-sizes): the page size's log2 follows the limits.
+        flag = reader.data[reader.pos]
+        limits = _read_limits(reader, False, flag & ~0x08)  # (the flag byte is read there, bit 3 cleared)
+        offset = reader.pos
+        page_size_log2 = reader.u32()
+        if page_size_log2 >= 64:
+            raise DecodeError("invalid custom page size", offset)
+        return MemoryType(limits, page_size_log2)
 
     def global_section(self, end: int) -> None:
         reader = self.reader
@@ -404,12 +424,14 @@ def _read_valtypes(reader: Reader) -> tuple[ValType, ...]:
     return tuple([read_valtype(reader) for _ in range(reader.length())])
 
 
-def _read_limits(reader: Reader, legacy: bool) -> Limits:
+def _read_limits(reader: Reader, legacy: bool, flag_override: int | None = None) -> Limits:
     """Limits: a flags byte (bit 0: a maximum follows; bit 2: 64-bit, memory64 and table64), then u64s
     (a 32-bit memory's or table's bounds are the validator's).  ``legacy``: as WebAssembly 2.0 read them
     (a one-bit LEB128 flag, u32s)."""
     offset = reader.pos
     flag = reader.byte()
+    if flag_override is not None:
+        flag = flag_override
     if legacy and not flag & 0x04:  # (64-bit limits are memory64's: the validator names it when it is off)
         if flag & 0x7E:
             raise DecodeError("integer too large", offset)

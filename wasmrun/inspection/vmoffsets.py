@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 from wasmrun.instructions import opcode_of
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.types import PAGE_SIZE, ExternKind, ValType
+from wasmrun.types import ExternKind, ValType
 
 PointerSizeFunction = Callable[[int], int]
 """A size or an alignment in bytes, given the target's pointer size in bytes (4 or 8)."""
@@ -366,7 +366,10 @@ def _memory_images(module: Module) -> int | None:
         start = _constant_i32(segment.offset)
         if segment.memory_index < defined_from or start is None:
             return None
-        if start + len(segment.data) > module.memory_types[segment.memory_index].limits.min * PAGE_SIZE:
+        if (
+            start + len(segment.data)
+            > module.memory_types[segment.memory_index].limits.min * module.memory_types[segment.memory_index].page_size
+        ):
             return None
         if segment.data:
             spans.setdefault(segment.memory_index, []).append((start, segment.data))

@@ -89,6 +89,7 @@ PROPOSALS = (
     "simd",
     "multi-memory",
     "memory64",
+    "custom-page-sizes",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

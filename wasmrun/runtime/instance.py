@@ -101,7 +101,9 @@ def extern_type(extern: Extern) -> ExternType:
         )
     if kind is ExternKind.MEMORY:
         memory_type: MemoryType = extern.type
-        return MemoryType(Limits(extern.pages, memory_type.limits.max, memory_type.limits.address64))
+        return MemoryType(
+            Limits(extern.pages, memory_type.limits.max, memory_type.limits.address64), memory_type.page_size_log2
+        )
     return extern.type
 
 
@@ -126,7 +128,11 @@ def extern_matches(actual: ExternType, expected: ExternType) -> bool:
             and _limits_match(actual.limits, expected.limits)
         )
     if isinstance(expected, MemoryType):
-        return isinstance(actual, MemoryType) and _limits_match(actual.limits, expected.limits)
+        return (
+            isinstance(actual, MemoryType)
+            and actual.page_size_log2 == expected.page_size_log2
+            and _limits_match(actual.limits, expected.limits)
+        )
     return isinstance(actual, GlobalType) and actual == expected
 
 

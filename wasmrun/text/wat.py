@@ -257,6 +257,9 @@ class _ModuleParser(InstructionParser):
                 i += 1  # an address type (memory64, table64)
             if kind == "table" and toks[i][0] in REFTYPES and toks[i + 1][0] == "(" and toks[i + 2][0] == "elem":
                 segment = self._bind("elem", i)  # never an identifier: no binding
+            elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "pagesize":
+                if toks[i + 4][0] == "(" and toks[i + 5][0] == "data":  # (pagesize N) (data ...)
+                    segment = self._bind("data", i)
             elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "data":
                 segment = self._bind("data", i)
         return index, segment
@@ -372,6 +375,23 @@ class _ModuleParser(InstructionParser):
         maximum = self.nat(64, "i64 constant out of range") if is_nat(self.tok) else None
         return limits(minimum, maximum, address64)
 
+    def _memtype(self) -> bytes:
+        """Limits, then an optional ``(pagesize N)`` (custom page sizes: limits flag bit 3, then log2 N)."""
+        encoded = self._limits()
+        if not self.at_form("pagesize"):
+            return encoded
+        return bytes((encoded[0] | 0x08,)) + encoded[1:] + u32(self._pagesize())
+
+    def _pagesize(self) -> int:
+        """``(pagesize N)``: log2 N, for a power of two N."""
+        self.i += 2
+        at = self.i
+        size = self.nat(64, "i64 constant out of range")
+        if size == 0 or size & (size - 1):
+            self.error("invalid custom page size", at)
+        self.expect(")")
+        return size.bit_length() - 1
+
     def _tabletype(self) -> bytes:
         table_limits = self._limits()
         return bytes((self._reftype(),)) + table_limits
@@ -410,22 +430,28 @@ class _ModuleParser(InstructionParser):
         self._inline_exports(ExternKind.MEMORY, index)
         if self.at_form("import"):
             head = self._inline_import()
-            memory_limits = self._limits()
+            memory_limits = self._memtype()
             self.expect(")")
             self.imports.append(head + b"\x02" + memory_limits)
             return
         if segment >= 0:
             address64 = self._address_type()
+            page_size_log2 = self._pagesize() if self.at_form("pagesize") else None
             self.i += 2  # ( data
             data = self.strings()
             self.expect(")")
             self.expect(")")
-            pages = -(-len(data) // _PAGE_SIZE)
-            self.memories.append(limits(pages, pages, address64))
+            if page_size_log2 is None:
+                pages = -(-len(data) // _PAGE_SIZE)
+                self.memories.append(limits(pages, pages, address64))
+            else:  # custom page sizes
+                pages = -(-len(data) // (1 << page_size_log2))
+                encoded = limits(pages, pages, address64)
+                self.memories.append(bytes((encoded[0] | 0x08,)) + encoded[1:] + u32(page_size_log2))
             offset = _CONST_ZERO_OFFSET_64 if address64 else _CONST_ZERO_OFFSET
             self.datas.append(_active_data(index, offset, data))
             return
-        self.memories.append(self._limits())
+        self.memories.append(self._memtype())
         self.expect(")")
 
     def _globaltype(self) -> bytes:
@@ -468,7 +494,7 @@ class _ModuleParser(InstructionParser):
         elif kind == "table":
             desc = b"\x01" + self._tabletype()
         elif kind == "memory":
-            desc = b"\x02" + self._limits()
+            desc = b"\x02" + self._memtype()
         else:
             desc = b"\x03" + self._globaltype()
         self.expect(")")

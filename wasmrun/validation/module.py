@@ -48,7 +48,7 @@ def _validate_module(module: Module, checked: list[int]) -> None:
     for table in module.tables:
         _check_table_limits(table.limits, module.section_offset(4))
     for memory in module.memories:
-        _check_memory_limits(memory.limits, module.section_offset(5))
+        _check_memory_type(memory, module.section_offset(5))
     _check_elements(module, context)
     _check_datas(module, context)
     _check_functions(module, context, checked)
@@ -64,11 +64,18 @@ def _check_table_limits(limits: Limits, offset: int | None) -> None:
     _check_limits(limits, None if limits.address64 else 2**32 - 1, "table size must be at most 2^32-1", offset)
 
 
-def _check_memory_limits(limits: Limits, offset: int | None) -> None:
-    if limits.address64:
-        _check_limits(limits, MAX_PAGES_64, _MEMORY64_SIZE_MESSAGE, offset)
+def _check_memory_type(memory: MemoryType, offset: int | None) -> None:
+    if memory.page_size_log2 not in (0, 16):  # custom page sizes: 1 byte or 64 KiB
+        raise ValidationError("invalid custom page size", offset)
+    limits = memory.limits
+    bound = memory.max_pages
+    if bound == MAX_PAGES and not limits.address64:
+        message = _MEMORY_SIZE_MESSAGE
+    elif bound == MAX_PAGES_64:
+        message = _MEMORY64_SIZE_MESSAGE
     else:
-        _check_limits(limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
+        message = f"memory size must be at most {bound} pages"
+    _check_limits(limits, bound, message, offset)
 
 
 def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset: int | None) -> None:
@@ -89,7 +96,7 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
         elif isinstance(desc, TableType):
             _check_table_limits(desc.limits, offset)
         elif isinstance(desc, MemoryType):
-            _check_memory_limits(desc.limits, offset)
+            _check_memory_type(desc, offset)
     offset = module.section_offset(3)
     for type_index in module.functions:
         if type_index >= len(context.types):
