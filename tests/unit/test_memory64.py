@@ -44,6 +44,11 @@ def test_a_reservation_that_cannot_be_made_is_a_one_line_error() -> None:
     assert "cannot reserve" in str(caught.value)
 
 
+def test_a_reservation_past_what_mmap_takes_is_a_one_line_error() -> None:
+    with pytest.raises(ResourceError, match="too large"):
+        MemoryInstance(MemoryType(Limits(0, None, address64=True)), cap_bytes=2**70)
+
+
 def test_a_64_bit_minimum_over_the_cap_fails_instantiation() -> None:
     with pytest.raises(InstantiationError, match="exceeds the memory limit"):
         MemoryInstance(MemoryType(Limits(2**40, None, address64=True)))

@@ -164,6 +164,10 @@ class MemoryInstance:
             raise ResourceError(
                 f"cannot reserve {length} bytes of address space for a linear memory: {error.strerror}"
             ) from None
+        except OverflowError:  # a 64-bit memory's reservation past what mmap takes
+            raise ResourceError(
+                f"cannot reserve {length} bytes of address space for a linear memory: too large"
+            ) from None
         mapping = self._mmap
         anchor = ctypes.c_char.from_buffer(mapping)  # a buffer export: dropped at once so close() can unmap
         self.address = ctypes.addressof(anchor)
