@@ -28,6 +28,15 @@ something it brought (the instruction table's proposal column for instructions):
 * ``function-references``: a typed reference type (``(ref null? $t)``, ``(ref func)``,
   ``(ref extern)``) anywhere, a table with an initialiser, ``call_ref``,
   ``return_call_ref``, ``ref.as_non_null``, ``br_on_null``, ``br_on_non_null``.
+* ``multi-memory``: more than one memory, or an instruction or data segment
+  naming a memory other than 0;
+* ``memory64``: a 64-bit memory or table (``i64`` limits; table64 is part of it);
+* ``custom-page-sizes``: a memory whose page size is not 64 KiB (off by default, as in
+  Wasmtime; the decoder reads a page size only when it is on).
+
+With both ``multi-memory`` and ``memory64`` off, the module is also decoded as
+WebAssembly 2.0 did (``Features.disabled`` given to the decoder): u32 limits and offsets,
+alignments below 32, a zero byte for a memory index.
 
 Finding instructions means decoding every function body once more, so the
 validator does it only when some proposal is off.
@@ -54,6 +63,9 @@ EXCEPTION_HANDLING = "exception-handling"
 EXTENDED_CONST = "extended-const"
 TAIL_CALL = "tail-call"
 FUNCTION_REFERENCES = "function-references"
+MULTI_MEMORY = "multi-memory"
+MEMORY64 = "memory64"
+CUSTOM_PAGE_SIZES = "custom-page-sizes"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -66,6 +78,17 @@ _OPCODE_PROPOSALS: dict[int, str] = {
 _BLOCK_STARTS = frozenset(opcode for opcode, kind in CONTROL.items() if kind in ("block", "loop", "if"))
 _CALL_INDIRECTS = opcodes_of("call_indirect")
 _RETURN_CALL_REF = opcode_of("return_call_ref")
+# The instructions that name memories, and where in their immediate: the memory indices.
+_MEMORY_INDICES: dict[int, slice] = {}
+for _opcode, _info in OPCODES.items():
+    if _info.immediate in ("memarg", "memarg_lane"):
+        _MEMORY_INDICES[_opcode] = slice(-1, None)
+    elif _info.immediate == "memory":
+        _MEMORY_INDICES[_opcode] = slice(None)
+    elif _info.immediate == "memory.copy":
+        _MEMORY_INDICES[_opcode] = slice(0, 2)
+    elif _info.immediate == "memory.init":
+        _MEMORY_INDICES[_opcode] = slice(1, 2)
 
 
 def _value_type_proposals(valtypes: Iterable[ValueType]) -> set[str]:
@@ -88,6 +111,9 @@ def proposals_used(module: Module) -> tuple[str, ...]:
     for body in module.codes:
         found |= _value_type_proposals(valtype for _, valtype in body.locals)
         for opcode, immediate, _ in decode_function_body(module.raw, body):
+            memories = _MEMORY_INDICES.get(opcode)
+            if memories is not None and any((immediate,) if isinstance(immediate, int) else immediate[memories]):
+                found.add(MULTI_MEMORY)
             proposal = _OPCODE_PROPOSALS.get(opcode)
             if proposal is not None:
                 found.add(proposal)
@@ -121,6 +147,14 @@ def _declared_proposals(module: Module) -> set[str]:
         found.add(EXCEPTION_HANDLING)
     if module.table_inits:
         found.add(FUNCTION_REFERENCES)
+    if len(module.memory_types) > 1 or any(segment.memory_index for segment in module.datas):
+        found.add(MULTI_MEMORY)
+    if any(memory.limits.address64 for memory in module.memory_types) or any(
+        table.limits.address64 for table in module.table_types
+    ):
+        found.add(MEMORY64)
+    if any(memory.page_size_log2 != 16 for memory in module.memory_types):
+        found.add(CUSTOM_PAGE_SIZES)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -187,6 +221,9 @@ class Features(NamedTuple):
     wide_arithmetic: bool = True
     tail_call: bool = True
     function_references: bool = True
+    multi_memory: bool = True
+    memory64: bool = True
+    custom_page_sizes: bool = False
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
@@ -201,6 +238,11 @@ class Features(NamedTuple):
     def everything(self) -> bool:
         return all(self.enabled(proposal) for proposal in PROPOSALS)
 
+    @property
+    def all_in_bodies(self) -> bool:
+        """Whether every proposal a function body can use is on (so only declarations need checking)."""
+        return all(self.enabled(proposal) for proposal in PROPOSALS if proposal not in _DECLARED_ONLY)
+
     def without(self, *proposals: str) -> Features:
         """These features with ``proposals`` turned off."""
         return self._replace(**{_FIELDS.get(p, p.replace("-", "_")): False for p in proposals})
@@ -210,6 +252,8 @@ class Features(NamedTuple):
 _FIELDS = {EXCEPTION_HANDLING: "exceptions"}
 
 ALL_FEATURES = Features()
+EVERY_PROPOSAL = Features(custom_page_sizes=True)
+"""Every proposal on, those off by default included."""
 
 WASM_2_0 = Features().without(*PROPOSALS[PROPOSALS.index("simd") + 1 :])
 """WebAssembly 2.0: what its spec scripts run with (a later proposal's constructs are malformed there)."""
@@ -219,9 +263,35 @@ def check_features(module: Module, features: Features) -> None:
     """Raise :class:`ValidationError` if ``module`` uses a proposal ``features`` turns off."""
     if features.everything:
         return
-    for proposal in proposals_used(module):
+    if features.all_in_bodies:  # (the default: only custom page sizes are off, which memory types show)
+        used: set[str]
+        if features.mutable_global:
+            used = set()
+            if not features.custom_page_sizes and any(m.page_size_log2 != 16 for m in module.memory_types):
+                used.add(CUSTOM_PAGE_SIZES)
+            if not features.memory64 and (
+                any(m.limits.address64 for m in module.memory_types)
+                or any(t.limits.address64 for t in module.table_types)
+            ):
+                used.add(MEMORY64)
+        else:
+            used = _declared_proposals(module)
+        for proposal in PROPOSALS:
+            if proposal in used and not features.enabled(proposal):
+                raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+        return
+    if not features.memory64 and MEMORY64 in _declared_proposals(module):
+        raise ValidationError(f"module uses the {MEMORY64} proposal, which is disabled")
+    found = proposals_used(module)
+    if MULTI_MEMORY in found and not features.multi_memory and len(module.memory_types) > 1:
+        raise ValidationError("multiple memories: module uses the multi-memory proposal, which is disabled")
+    for proposal in found:
         if not features.enabled(proposal):
             raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+
+
+_DECLARED_ONLY = frozenset((MUTABLE_GLOBAL, MEMORY64, CUSTOM_PAGE_SIZES))
+"""The proposals only declarations can use (no instruction of theirs, no body-level rule)."""
 
 
 def covers(info: InstructionInfo) -> bool:

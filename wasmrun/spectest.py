@@ -50,6 +50,7 @@ def spectest_externs(store: Store, stream: IO[str] | None = None) -> dict[str, A
     externs["global_f32"] = store.allocate_global(GlobalType(_F32, False), 666.5999755859375)  # 666.6 as f32
     externs["global_f64"] = store.allocate_global(GlobalType(_F64, False), 666.6)
     externs["table"] = store.allocate_table(TableType(ValType.FUNCREF, Limits(10, 20)), None)
+    externs["table64"] = store.allocate_table(TableType(ValType.FUNCREF, Limits(10, 20, address64=True)), None)
     externs["memory"] = store.allocate_memory(MemoryType(Limits(1, 2)))
     return externs
 

@@ -271,12 +271,21 @@ class FuncType(Record):
 
 @frozen_record(frozen=True)
 class Limits(Record):
+    """Limits of a table or memory; ``address64`` says its addresses are i64 (memory64, table64)."""
+
     min: int
     max: int | None
+    address64: bool
 
-    def __init__(self, min: int, max: int | None = None) -> None:
+    def __init__(self, min: int, max: int | None = None, address64: bool = False) -> None:
         set_field(self, "min", min)
         set_field(self, "max", max)
+        set_field(self, "address64", address64)
+
+    @property
+    def address_type(self) -> ValType:
+        """The type of an address (an index, a size) of the table or memory: i64 or i32."""
+        return ValType.I64 if self.address64 else ValType.I32
 
 
 @frozen_record(frozen=True)
@@ -291,10 +300,24 @@ class TableType(Record):
 
 @frozen_record(frozen=True)
 class MemoryType(Record):
-    limits: Limits
+    """A memory type; ``page_size_log2``: its page size, 2^16 bytes but for custom page sizes (2^0)."""
 
-    def __init__(self, limits: Limits) -> None:
+    limits: Limits
+    page_size_log2: int
+
+    def __init__(self, limits: Limits, page_size_log2: int = 16) -> None:
         set_field(self, "limits", limits)
+        set_field(self, "page_size_log2", page_size_log2)
+
+    @property
+    def page_size(self) -> int:
+        return 1 << self.page_size_log2
+
+    @property
+    def max_pages(self) -> int:
+        """The most pages its address type allows: 2^32 or 2^64 bytes (a 64 KiB-paged i64 memory: 2^48 pages)."""
+        bits = 64 if self.limits.address64 else 32
+        return min(1 << (bits - self.page_size_log2), (1 << bits) - 1)
 
 
 @frozen_record(frozen=True)
@@ -321,3 +344,5 @@ ExternType = FuncType | TableType | MemoryType | GlobalType | TagType
 
 PAGE_SIZE = 65536
 MAX_PAGES = 65536  # 4 GiB of 32-bit memory
+MAX_PAGES_64 = 2**48  # 2^64 bytes of 64-bit memory
+MAX_TABLE_64 = 2**64 - 1

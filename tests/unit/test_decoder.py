@@ -172,7 +172,11 @@ MALFORMED = {
     "limits flag 2": (module(section(5, vec(b"\x02\x00"))), "integer too large"),
     "limits flag 0x10": (module(section(5, vec(b"\x10\x00"))), "integer too large"),
     "over-long limits flag": (module(section(5, vec(b"\x81\x00\x00\x00"))), "integer representation too long"),
-    "memory min too large": (module(section(5, vec(b"\x00\x82\x80\x80\x80\x70"))), "integer too large"),
+    "limits flag 16": (module(section(5, vec(b"\x10\x00"))), "malformed limits flags"),
+    "memory min too large for a u64": (
+        module(section(5, vec(b"\x00\x82\x80\x80\x80\x80\x80\x80\x80\x80\x70"))),
+        "integer too large",
+    ),
     "table of i32": (module(section(4, vec(bytes([I32]) + b"\x00\x00"))), "malformed reference type"),
     "mutability 2": (module(section(6, vec(bytes([I32]) + b"\x02" + i32_const(0) + END))), "malformed mutability"),
     "mutability 0xff": (module(section(6, vec(bytes([I32]) + b"\xff" + i32_const(0) + END))), "malformed mutability"),
@@ -219,13 +223,15 @@ MALFORMED = {
         module(TYPES, FUNCS, section(10, vec(body(i32_const(0) + b"\x04\x40\x05\x05\x0b" + END)))),
         "END opcode expected",
     ),
-    "memory.size flag": (
-        module(TYPES, FUNCS, MEMORY, section(10, vec(body(b"\x3f\x01\x1a" + END)))),
-        "zero byte expected",
-    ),
-    "alignment 2**32": (
-        module(TYPES, FUNCS, MEMORY, section(10, vec(body(i32_const(0) + b"\x28\x20\x00\x1a" + END)))),
+    "memarg flags 0x80": (
+        module(TYPES, FUNCS, MEMORY, section(10, vec(body(i32_const(0) + b"\x28\x80\x01\x00\x1a" + END)))),
         "malformed memop flags",
+    ),
+    "memarg offset past 64 bits": (
+        module(
+            TYPES, FUNCS, MEMORY, section(10, vec(body(i32_const(0) + b"\x28\x02" + b"\xff" * 9 + b"\x7f\x1a" + END)))
+        ),
+        "integer too large",
     ),
     # A malformed body is reported before a later error, as the reference interpreter reads.
     "body error before a bad section id": (
@@ -244,6 +250,50 @@ def test_malformed(data: bytes, message: str) -> None:
     with pytest.raises(DecodeError) as error:
         decode_fully(data)
     assert message in error.value.message
+
+
+# What WebAssembly 2.0 found malformed and 3.0 reads (multiple memories, memory64): malformed when
+# read as 2.0 did (the validator does, when those proposals are off).
+LEGACY_MALFORMED = {
+    "memory min too large": (module(section(5, vec(b"\x00\x82\x80\x80\x80\x70"))), "integer too large"),
+    "memory.size flag": (
+        module(TYPES, FUNCS, MEMORY, section(10, vec(body(b"\x3f\x01\x1a" + END)))),
+        "zero byte expected",
+    ),
+    "alignment 2**32": (
+        module(TYPES, FUNCS, MEMORY, section(10, vec(body(i32_const(0) + b"\x28\x20\x00\x1a" + END)))),
+        "malformed memop flags",
+    ),
+    "offset past 32 bits": (
+        module(TYPES, FUNCS, MEMORY, section(10, vec(body(i32_const(0) + b"\x28\x02\x80\x80\x80\x80\x10\x1a" + END)))),
+        "integer too large",
+    ),
+}
+
+
+@pytest.mark.parametrize(("data", "message"), LEGACY_MALFORMED.values(), ids=LEGACY_MALFORMED.keys())
+def test_malformed_in_2_0_only(data: bytes, message: str) -> None:
+    decode_fully(data)
+    with pytest.raises(DecodeError) as error:
+        decode_fully(data, WASM_2_0.disabled)
+    assert message in error.value.message
+
+
+def test_memarg_with_a_memory_index_and_a_64_bit_offset() -> None:
+    # i32.load flags 0x42 (align 2, a memory index follows), memory 1, offset 2**40.
+    data = module(
+        TYPES, FUNCS, MEMORY, section(10, vec(body(i32_const(0) + b"\x28\x42\x01" + u32(2**40) + b"\x1a" + END)))
+    )
+    decoded = decode_fully(data)
+    (_, (opcode, immediate, _), _, _) = decode_function_body(decoded.raw, decoded.codes[0])
+    assert (opcode, immediate) == (0x28, (2, 2**40, 1))
+
+
+def test_64_bit_limits() -> None:
+    data = module(section(4, vec(b"\x70\x04\x02")), section(5, vec(b"\x04\x00", b"\x05\x01" + u32(2**48))))
+    decoded = decode_module(data)
+    assert decoded.memories == (MemoryType(Limits(0, None, True)), MemoryType(Limits(1, 2**48, True)))
+    assert decoded.tables == (TableType(ValType.FUNCREF, Limits(2, None, True)),)
 
 
 def test_bodies_are_not_decoded_by_decode_module() -> None:

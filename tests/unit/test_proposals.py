@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wasmrun.errors import ValidationError
-from wasmrun.features import PROPOSALS, Features, proposals_used
+from wasmrun.features import EVERY_PROPOSAL, PROPOSALS, WASM_2_0, Features, proposals_used
 from wasmrun.loader import load_module
 
 
@@ -51,6 +51,12 @@ def proposals(wat: str) -> tuple[str, ...]:
         ("(module (tag))", ("exception-handling",)),
         ('(module (import "m" "t" (tag (param i32))))', ("exception-handling",)),
         ("(module (func (param exnref)))", ("exception-handling",)),
+        ("(module (memory 1) (memory 1))", ("multi-memory",)),
+        ('(module (memory 0) (memory $b 1) (data (memory $b) (i32.const 0) "x"))', ("multi-memory",)),
+        ("(module (memory 1) (memory 1) (func (drop (i32.load 1 (i32.const 0)))))", ("multi-memory",)),
+        ("(module (memory 1) (func (drop (i32.load 0 (i32.const 0)))))", ()),
+        ("(module (memory i64 1))", ("memory64",)),
+        ("(module (table i64 1 funcref))", ("memory64",)),
         ("(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 0 0 0 0))))", ("simd",)),
     ],
 )
@@ -59,8 +65,12 @@ def test_detected_proposals(wat: str, expected: tuple[str, ...]) -> None:
 
 
 def test_every_proposal_in_the_listed_order() -> None:
+    """proposals.wat uses every proposal that is on by default; a page size is the one off by default."""
     wat = Path(__file__).resolve().parents[1] / "data" / "inspect" / "proposals.wat"
-    assert proposals_used(load_module(wat.read_bytes())) == PROPOSALS
+    on = tuple(proposal for proposal in PROPOSALS if Features().enabled(proposal))
+    assert proposals_used(load_module(wat.read_bytes())) == on
+    paged = proposals_used(load_module(b"(module (memory 1 (pagesize 1)))", features=EVERY_PROPOSAL))
+    assert paged == tuple(proposal for proposal in PROPOSALS if proposal not in on)
 
 
 # --- proposals as features -------------------------------------------------------------------------------
@@ -74,6 +84,7 @@ FEATURE_CASES = {
     "nontrapping-float-to-int": "(module (func (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0))))",
     "mutable-global": '(module (global (export "g") (mut i32) (i32.const 0)))',
     "exception-handling": "(module (tag $e) (func (throw $e)))",
+    "memory64": "(module (memory i64 1) (func (result i64) (memory.size)))",
 }
 
 
@@ -90,9 +101,8 @@ def test_a_module_is_accepted_when_its_proposals_are_on(proposal: str) -> None:
 
 
 def test_every_proposal_of_the_table_is_a_feature() -> None:
-    assert all(
-        Features().enabled(proposal) and not Features().without(proposal).enabled(proposal) for proposal in PROPOSALS
-    )
+    every = Features()._replace(custom_page_sizes=True)
+    assert all(every.enabled(proposal) and not every.without(proposal).enabled(proposal) for proposal in PROPOSALS)
 
 
 def test_the_inspect_schema_lists_every_proposal_in_order() -> None:
@@ -112,7 +122,6 @@ EXTENDED = (
 
 
 def test_extended_constants_are_detected_and_follow_their_feature() -> None:
-    from wasmrun.features import WASM_2_0
 
     assert proposals(EXTENDED) == ("extended-const",)
     assert proposals('(module (global i32 (i32.const 1)) (memory 1) (data (global.get 0) "a"))') == ("extended-const",)
@@ -151,3 +160,14 @@ def test_extended_constants_are_evaluated() -> None:
     instance = linker.instantiate(Module.from_bytes(wat.encode()))
     assert instance.exports["b"].value == (21 - 30) & 0xFFFFFFFFFFFFFFFF
     assert instance.exports["c"].value == 0
+
+
+def test_two_memories_are_refused_naming_multiple_memories_when_the_proposal_is_off() -> None:
+    with pytest.raises(ValidationError, match=r"^multiple memories: module uses the multi-memory proposal"):
+        load_module(b"(module (memory 1) (memory 1))", features=Features().without("multi-memory"))
+
+
+def test_a_memory_index_beyond_the_memories_is_invalid_and_malformed_in_2_0() -> None:
+    wat = b"(module (memory 1) (func (result i32) (memory.size 1)))"
+    with pytest.raises(ValidationError, match=r"^unknown memory 1"):
+        load_module(wat, features=Features().without("multi-memory"))

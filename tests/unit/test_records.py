@@ -49,7 +49,7 @@ def test_equal_records_hash_alike() -> None:
 
 
 def test_repr_names_the_fields_and_leaves_the_hidden_out() -> None:
-    assert repr(Limits(1)) == "Limits(min=1, max=None)"
+    assert repr(Limits(1)) == "Limits(min=1, max=None, address64=False)"
     assert "func_type_indices" not in repr(Module(b""))
 
 

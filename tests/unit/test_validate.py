@@ -16,6 +16,7 @@ import pytest
 from wasmrun.binary.instructions import read_instructions
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError, ValidationError
+from wasmrun.features import WASM_2_0
 from wasmrun.instructions import BY_MNEMONIC, OPCODES, InstructionInfo
 from wasmrun.module import (
     ConstExpr,
@@ -423,11 +424,6 @@ INVALID: dict[str, tuple[Spec, str]] = {
         Spec(tables=[TableType(FUNCREF, Limits(2, 1))]),
         "size minimum must not be greater than maximum",
     ),
-    "multiple memories": (Spec(memories=MEMORY * 2), "multiple memories"),
-    "imported and defined memory": (
-        Spec(imports=[Import("m", "mem", ExternKind.MEMORY, MEMORY[0])], memories=MEMORY),
-        "multiple memories",
-    ),
     "start with params": (
         Spec(funcs=[Func(0, [])], types=[FuncType((I32,), ())], start=0),
         "start function",
@@ -521,6 +517,20 @@ def test_invalid_module_is_rejected_with_the_spec_text(spec: Spec, expected: str
     with pytest.raises(ValidationError) as caught:
         validate_module(build(spec))
     assert expected in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        Spec(memories=MEMORY * 2),
+        Spec(imports=[Import("m", "mem", ExternKind.MEMORY, MEMORY[0])], memories=MEMORY),
+    ],
+    ids=["two memories", "imported and defined memory"],
+)
+def test_multiple_memories_are_valid_in_3_0_and_refused_in_2_0(spec: Spec) -> None:
+    validate_module(build(spec))
+    with pytest.raises(ValidationError, match="multiple memories"):
+        validate_module(build(spec), WASM_2_0)
 
 
 # --- valid modules -----------------------------------------------------------------

@@ -139,7 +139,7 @@ def test_every_command_counts_once_under_its_kind() -> None:
 
 
 def test_an_unexpected_exception_fails_that_command_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(data: bytes, features: object = None) -> Module:
+    def broken(data: bytes, *features: object) -> Module:
         raise IndexError("decoder bug")
 
     monkeypatch.setattr(wast, "_decode", broken)

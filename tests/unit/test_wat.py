@@ -15,11 +15,13 @@ import pytest
 import testdata
 
 from wasmrun.binary.decoder import decode_module
-from wasmrun.errors import TextSyntaxError
+from wasmrun.errors import DecodeError, TextSyntaxError, ValidationError
+from wasmrun.features import WASM_2_0
 from wasmrun.loader import load_module
 from wasmrun.text.script import AssertInvalid, AssertMalformed, AssertTrap, AssertUnlinkable, ModuleCommand
 from wasmrun.text.wast import parse_script
 from wasmrun.text.wat import parse_module
+from wasmrun.validation import validate_module
 
 HEADER = b"\0asm\x01\0\0\0"
 
@@ -398,8 +400,8 @@ def test_the_decoder_reads_the_names_back() -> None:
         ("(func (i8x16.shuffle 0 1 2 (v128.const i64x2 0 0) (v128.const i64x2 0 0)) drop)", "invalid lane length"),
         ("(func (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1.5) drop)", "malformed lane index"),
         ("(func (i8x16.extract_lane_s 256 (v128.const i64x2 0 0)) drop)", "malformed lane index"),
-        ("(memory 0x1_0000_0000)", "i32 constant out of range"),
-        ("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))", "i32 constant out of range"),
+        ("(memory 0x1_0000_0000_0000_0000)", "i64 constant out of range"),
+        ("(memory 1) (func (drop (i32.load offset=0x1_0000_0000_0000_0000 (i32.const 0))))", "constant out of range"),
         ("(memory 1) (func (drop (i32.load align=3 (i32.const 0))))", "alignment must be a power of two"),
         ("(memory 1) (func (drop (i32.load align=0 (i32.const 0))))", "alignment must be a power of two"),
         # Identifiers.
@@ -486,8 +488,14 @@ def test_spec_modules_encode_and_quoted_malformed_modules_fail_as_expected(scrip
         if isinstance(command, AssertMalformed):
             if command.module.kind != "quote":
                 continue
-            with pytest.raises(TextSyntaxError) as caught:
-                command.module.to_binary()
+            try:
+                binary = command.module.to_binary()
+            except TextSyntaxError as error:
+                assert command.message in error.message, f"line {command.line}"
+                continue
+            # A 64-bit bound or offset: 3.0 text, malformed read as 2.0 did (multiple memories, memory64 off).
+            with pytest.raises(DecodeError) as caught:
+                validate_module(decode_module(binary, disabled=WASM_2_0.disabled), WASM_2_0, as_version=True)
             assert command.message in caught.value.message, f"line {command.line}"
             continue
         module = getattr(command, "module", None) or getattr(command, "action", None)
@@ -513,3 +521,33 @@ def test_a_file_without_a_module_field_is_refused_as_wasmtime_refuses_it(text: s
 def test_an_explicit_empty_module_and_an_empty_quoted_module_stay_valid() -> None:
     assert load_module(b"(module)").functions == ()
     assert parse_module("") == b"\0asm\x01\0\0\0"  # (module quote "") in a script
+
+
+@pytest.mark.parametrize(
+    ("text", "binary"),
+    [
+        ("(memory i64 1 2)", b"\x05\x04\x01\x05\x01\x02"),
+        ("(memory $m i64 0x1_0000_0000_0000)", b"\x05\x09\x01\x04" + b"\x80" * 6 + b"\x40"),
+        ("(table i64 1 funcref)", b"\x04\x04\x01\x70\x04\x01"),
+    ],
+)
+def test_64_bit_memories_and_tables(text: str, binary: bytes) -> None:
+    assert binary in parse_module(text)
+
+
+def test_a_memory_index_in_a_memarg_sets_flag_bit_6() -> None:
+    encoded = parse_module(
+        "(memory 1) (memory $b 1) (func (drop (i32.load $b offset=3 (i32.const 0))) (i32.store 1 (i32.const 0) (i32.const 1)))"
+    )
+    assert b"\x28\x42\x01\x03" in encoded
+    assert b"\x36\x42\x01\x00" in encoded
+
+
+def test_3_0_bounds_past_32_bits_encode_and_are_invalid() -> None:
+    for text, message in (
+        ("(memory 0x1_0000_0000)", "memory size"),
+        ("(table 0x1_0000_0000 funcref)", "table size"),
+        ("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))", "offset out of range"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            validate_module(decode_module(parse_module(text)))

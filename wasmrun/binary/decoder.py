@@ -23,6 +23,7 @@ from typing import TypeVar, cast
 from wasmrun.binary.instructions import (
     decode_function_body,
     kind_table,
+    legacy_memory,
     read_instructions,
     read_reftype,
     read_valtype,
@@ -104,6 +105,8 @@ def decode_module(
     ``record``: the class of the result, :class:`Module` or a subclass of it (the loader's).
     ``disabled``: proposals decoded as malformed, as a decoder from before them would (the spec
     scripts of WebAssembly 2.0 expect it; :attr:`wasmrun.features.Features.disabled`).
+    With both memory proposals in ``disabled``, limits and memory immediates are read as WebAssembly
+    2.0 did; with custom-page-sizes in it, a memory's page size (limits flag bit 3) is malformed.
     """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
@@ -126,6 +129,8 @@ class _ModuleDecoder:
         self.kinds = kind_table(disabled)
         self.exceptions = "exception-handling" not in disabled
         self.last_kind = ExternKind.TAG if self.exceptions else ExternKind.GLOBAL
+        self.legacy_memory = legacy_memory(disabled)
+        self.custom_page_sizes = "custom-page-sizes" not in disabled
         self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
         self.types: list[FuncType] = []
@@ -320,9 +325,9 @@ class _ModuleDecoder:
             if kind == ExternKind.FUNC:
                 desc = reader.u32()
             elif kind == ExternKind.TABLE:
-                desc = _read_table_type(reader)
+                desc = _read_table_type(reader, self.legacy_memory)
             elif kind == ExternKind.MEMORY:
-                desc = MemoryType(_read_limits(reader))
+                desc = self.read_memory_type()
             elif kind == ExternKind.GLOBAL:
                 desc = _read_global_type(reader)
             elif kind == ExternKind.TAG and self.exceptions:
@@ -344,15 +349,28 @@ class _ModuleDecoder:
                 offset = reader.pos
                 if reader.byte() != 0x00:
                     raise DecodeError("malformed table", offset)
-                self.tables.append(_read_table_type(reader))
+                self.tables.append(_read_table_type(reader, self.legacy_memory))
                 self.table_inits.append(_read_const_expr(reader, self.kinds))
             else:
-                self.tables.append(_read_table_type(reader))
+                self.tables.append(_read_table_type(reader, self.legacy_memory))
                 self.table_inits.append(None)
 
     def memory_section(self, end: int) -> None:
         reader = self.reader
-        self.memories = [MemoryType(_read_limits(reader)) for _ in range(reader.length())]
+        self.memories = [self.read_memory_type() for _ in range(reader.length())]
+
+    def read_memory_type(self) -> MemoryType:
+        reader = self.reader
+        if not self.custom_page_sizes or reader.pos >= reader.end or not reader.data[reader.pos] & 0x08:
+            return MemoryType(_read_limits(reader, self.legacy_memory))
+        # Limits flag bit 3 (custom-page-sizes): the page size's log2 follows the limits.
+        flag = reader.data[reader.pos]
+        limits = _read_limits(reader, False, flag & ~0x08)  # (the flag byte is read there, bit 3 cleared)
+        offset = reader.pos
+        page_size_log2 = reader.u32()
+        if page_size_log2 >= 64:
+            raise DecodeError("invalid custom page size", offset)
+        return MemoryType(limits, page_size_log2)
 
     def global_section(self, end: int) -> None:
         reader = self.reader
@@ -458,22 +476,39 @@ def _read_tag_type(reader: Reader) -> TagType:
     return TagType(reader.u32())
 
 
-def _read_limits(reader: Reader) -> Limits:
-    # The flag is a one-bit LEB128 in the reference interpreter: other values are
-    # "too large", a continuation bit "too long".
+def _read_limits(reader: Reader, legacy: bool, flag_override: int | None = None) -> Limits:
+    """Limits: a flags byte (bit 0: a maximum follows; bit 2: 64-bit, memory64 and table64), then u64s
+    (a 32-bit memory's or table's bounds are the validator's).  ``legacy``: as WebAssembly 2.0 read them
+    (a one-bit LEB128 flag, u32s)."""
     offset = reader.pos
     flag = reader.byte()
-    if flag & 0x7E:
-        raise DecodeError("integer too large", offset)
+    if flag_override is not None:
+        flag = flag_override
+    if legacy and not flag & 0x04:  # (64-bit limits are memory64's: the validator names it when it is off)
+        if flag & 0x7E:
+            raise DecodeError("integer too large", offset)
+        if flag & 0x80:
+            raise DecodeError("integer representation too long", offset)
+        try:
+            minimum = reader.u32()
+            return Limits(minimum, reader.u32() if flag else None)
+        except DecodeError as error:
+            # (In 2.0 text, a bound past 32 bits was an "i32 constant out of range".)
+            if error.message == "integer too large":
+                raise DecodeError("integer too large: i32 constant out of range", error.offset) from None
+            raise
+    # (The 2.0 texts in brackets: its flag was a one-bit LEB128.)
     if flag & 0x80:
-        raise DecodeError("integer representation too long", offset)
-    minimum = reader.u32()
-    return Limits(minimum, reader.u32() if flag else None)
+        raise DecodeError("malformed limits flags (integer representation too long)", offset)
+    if flag & ~0x05:
+        raise DecodeError("malformed limits flags (integer too large)", offset)
+    minimum = reader.u64()
+    return Limits(minimum, reader.u64() if flag & 1 else None, bool(flag & 0x04))
 
 
-def _read_table_type(reader: Reader) -> TableType:
+def _read_table_type(reader: Reader, legacy: bool) -> TableType:
     element = read_reftype(reader)
-    return TableType(element, _read_limits(reader))
+    return TableType(element, _read_limits(reader, legacy))
 
 
 def _read_global_type(reader: Reader) -> GlobalType:

@@ -104,6 +104,11 @@ def kind_table(disabled: frozenset[str]) -> dict[int, int]:
     return table
 
 
+def legacy_memory(disabled: frozenset[str]) -> bool:
+    """Whether memory immediates and limits are read as WebAssembly 2.0 did: both memory proposals off."""
+    return "multi-memory" in disabled and "memory64" in disabled
+
+
 def covers(info: InstructionInfo) -> bool:
     """Whether the decoder reads this instruction's immediates (the completeness test asks)."""
     return info.immediate in _KIND_CODES
@@ -146,9 +151,16 @@ def read_reftype(reader: Reader) -> ValueType:
     return reftype
 
 
-def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> list[Instruction]:
+def read_instructions(
+    reader: Reader, kind_of: dict[int, int] = _KIND_OF, legacy_memory: bool = False
+) -> list[Instruction]:
     """Read instructions up to and including the ``end`` that closes the sequence (``kind_of``: see
-    :func:`kind_table`)."""
+    :func:`kind_table`).
+
+    ``legacy_memory``: read memory immediates as WebAssembly 2.0 did (a u32 offset, no memory
+    index, a zero byte where 3.0 has a memory index), for a module with multiple memories and
+    memory64 turned off; the immediates keep their 3.0 form (memory index 0).
+    """
     data = reader.data
     end = reader.end
     out: list[Instruction] = []
@@ -170,7 +182,7 @@ def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> lis
             opcode = prefixed(opcode, sub) if sub <= 0xFFFF else -1
         kind = kind_of.get(opcode)
         if kind is None:
-            raise DecodeError("illegal opcode", offset)
+            raise DecodeError(f"illegal opcode {data[offset]:x}", offset)  # the byte, as the reference names it
         if kind == _NONE:
             append((opcode, None, offset))
             continue
@@ -198,7 +210,7 @@ def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> lis
         reader.pos = pos
         imm: object
         if kind == _MEMARG:
-            imm = (_read_align(reader), reader.u32())
+            imm = _read_memarg(reader, legacy_memory)
         elif kind == _BLOCKTYPE or kind == _IF:  # noqa: SIM109  (no tuple built per instruction)
             imm = _read_blocktype(reader)
             open_blocks.append(kind == _IF)
@@ -220,9 +232,7 @@ def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> lis
             type_index = reader.u32()
             imm = (type_index, reader.u32())
         elif kind == _ZERO_BYTE:
-            if reader.byte() != 0:
-                raise DecodeError("zero byte expected", reader.pos - 1)
-            imm = 0
+            imm = _read_memory_index(reader, legacy_memory)
         elif kind == _SELECT_T:
             count = reader.u32()
             imm = tuple(read_valtype(reader) for _ in range(count))
@@ -230,13 +240,10 @@ def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> lis
             imm = ref_type(True, read_heaptype(reader))
         elif kind == _MEMORY_INIT:
             data_index = reader.u32()
-            if reader.byte() != 0:
-                raise DecodeError("zero byte expected", reader.pos - 1)
-            imm = (data_index, 0)
+            imm = (data_index, _read_memory_index(reader, legacy_memory))
         elif kind == _TWO_ZERO_BYTES:
-            if reader.byte() != 0 or reader.byte() != 0:
-                raise DecodeError("zero byte expected", reader.pos - 1)
-            imm = (0, 0)
+            destination = _read_memory_index(reader, legacy_memory)
+            imm = (destination, _read_memory_index(reader, legacy_memory))
         elif kind == _INDEX_PAIR:
             first = reader.u32()
             imm = (first, reader.u32())
@@ -250,9 +257,8 @@ def read_instructions(reader: Reader, kind_of: dict[int, int] = _KIND_OF) -> lis
             imm = (_read_blocktype(reader), _read_catches(reader))
             open_blocks.append(False)
         else:  # _MEMARG_LANE
-            align = _read_align(reader)
-            memory_offset = reader.u32()
-            imm = (align, memory_offset, reader.byte())
+            align, memory_offset, memory = _read_memarg(reader, legacy_memory)
+            imm = (align, memory_offset, reader.byte(), memory)
         pos = reader.pos
         append((opcode, imm, offset))
 
@@ -273,13 +279,49 @@ def _read_catches(reader: Reader) -> tuple[tuple[int, int | None, int], ...]:
     return tuple(catches)
 
 
-def _read_align(reader: Reader) -> int:
-    # An alignment exponent of 32 or more is malformed, not merely invalid.
+def _read_memarg(reader: Reader, legacy: bool) -> tuple[int, int, int]:
+    """``(align exponent, offset, memory index)``: flags below 0x40 are the alignment exponent, flags
+    0x40-0x7F say a memory index follows (multiple memories), others are malformed; the offset is a u64
+    (memory64; a 32-bit memory's is bounded by the validator, as is the alignment)."""
     offset = reader.pos
-    align = reader.u32()
-    if align >= 32:
-        raise DecodeError("malformed memop flags", offset)
-    return align
+    flags = reader.u32()
+    if legacy:
+        # WebAssembly 2.0: an alignment exponent of 32 or more is malformed, the offset a u32.
+        if flags >= 32:
+            raise DecodeError("malformed memop flags", offset)
+        try:
+            return (flags, reader.u32(), 0)
+        except DecodeError as error:
+            # (In 2.0 text, an offset past 32 bits was an "i32 constant out of range".)
+            if error.message == "integer too large":
+                raise DecodeError("integer too large: i32 constant out of range", error.offset) from None
+            raise
+    memory = 0
+    if flags >= 0x40:
+        if flags >= 0x80:
+            raise DecodeError("malformed memop flags", offset)
+        flags -= 0x40
+        memory = reader.u32()
+    start = reader.pos
+    try:
+        return (flags, reader.u64(), memory)
+    except DecodeError as error:
+        # Name what 2.0 (a u32) would have said too, when it differs.
+        reader.pos = start
+        try:
+            reader.u32()
+        except DecodeError as legacy_error:
+            if legacy_error.message != error.message:
+                raise DecodeError(f"{error.message} ({legacy_error.message} as a u32)", error.offset) from None
+        raise error from None
+
+
+def _read_memory_index(reader: Reader, legacy: bool) -> int:
+    if legacy:
+        if reader.byte() != 0:
+            raise DecodeError("zero byte expected", reader.pos - 1)
+        return 0
+    return reader.u32()
 
 
 _REF_BLOCKTYPES = (_REF_NULL_PREFIX - 0x80, _REF_PREFIX - 0x80)  # the prefixes read as an s33
@@ -305,7 +347,7 @@ def decode_function_body(raw: bytes, body: FunctionBody, disabled: frozenset[str
     ``section size mismatch``, one cut short by the module's end an ``unexpected end``.
     """
     reader = Reader(raw, body.code_start, len(raw), "unexpected end of section or function")
-    instructions = read_instructions(reader, kind_table(disabled) if disabled else _KIND_OF)
+    instructions = read_instructions(reader, kind_table(disabled) if disabled else _KIND_OF, legacy_memory(disabled))
     if reader.pos != body.end:
         raise DecodeError("section size mismatch", reader.pos)
     return instructions

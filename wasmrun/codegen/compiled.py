@@ -396,7 +396,11 @@ def _base_namespace() -> dict[str, Any]:
                 "Trap": Trap,
                 "f32_from_bits": numeric.f32_from_bits,
                 "f32_to_bits": numeric.f32_to_bits,
-                "MEMORY_ERRORS": (IndexError, struct.error),
+                "MEMORY_ERRORS": (
+                    IndexError,
+                    struct.error,
+                    OverflowError,
+                ),  # (an address of a 64-bit memory: OverflowError)
                 "MEMORY_TRAP": memory_trap,
                 "INDIRECT": indirect,
                 "TailCall": TailCall,

@@ -40,15 +40,17 @@ class MemoryInstructions(Emitter):
             return str(base.constant + offset)
         return f"{base.code} + {offset}" if offset else base.code
 
-    def typed(self, access: str, address: str) -> str | None:
+    def typed(self, access: str, address: str, view: str = "V0") -> str | None:
         """``V0_<format>[index]`` for an access at a constant aligned address, if there is a typed view."""
         if not address.isdigit() or access[1] not in self.typed_views:
             return None
         size = _SIZES[access]
         constant = int(address)
-        return f"V0_{access[1]}[{constant // size}]" if constant % size == 0 else None
+        return f"{view}_{access[1]}[{constant // size}]" if constant % size == 0 else None
 
-    def access_form(self, access: str, memarg: tuple[int, int], base: Value) -> tuple[str, str, Alignment | None, bool]:
+    def access_form(
+        self, access: str, memarg: tuple[int, int, int], base: Value
+    ) -> tuple[str, str, Alignment | None, bool]:
         """How an access of a typed-view format at a dynamic address goes: ``(base, tested base, alignment, hinted)``.
 
         ``alignment`` is the known alignment of the address (an int or a node:
@@ -82,32 +84,33 @@ class MemoryInstructions(Emitter):
             self.emit(f"\0{len(self.deferred)}", MEMORY)
             self.deferred.append(Deferred(alignment, shift, aligned, tested if hinted else general))
 
-    def load(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+    def load(self, mnemonic: str, memarg: tuple[int, int, int]) -> None:
         access, convert = LOADS[mnemonic]
         base = self.pop()
         offset = memarg[1]
+        V0 = f"V{memarg[2]}"  # the memory's view (memory 0's in all but multi-memory modules)
         if access == "byte" or isinstance(base.constant, int):
             address = self.address(base, offset)
             name, push = self.destination() if convert == "v" else (self.temp(), True)
-            typed = self.typed(access, address) if access != "byte" else None
+            typed = self.typed(access, address, V0) if access != "byte" else None
             if access == "byte":
-                self.emit(f"{name} = V0[{address}]", MEMORY)
+                self.emit(f"{name} = {V0}[{address}]", MEMORY)
             elif typed is not None:
                 self.emit(f"{name} = {typed}", MEMORY)
             else:
-                self.emit(f"{name} = {STRUCT_NAMES[access]}_UNPACK(V0, {address})[0]", MEMORY)
+                self.emit(f"{name} = {STRUCT_NAMES[access]}_UNPACK({V0}, {address})[0]", MEMORY)
         else:
             size = _SIZES[access]
             shift = size.bit_length() - 1
             code, test, alignment, hinted = self.access_form(access, memarg, base)
             name, push = self.destination() if convert == "v" else (self.temp(), True)
             k = offset // size
-            unpack = f"{STRUCT_NAMES[access]}_UNPACK(V0, {code + ' + ' + str(offset) if offset else code})[0]"
-            view = f"V0_{access[1]}[{_index(code, shift, k)}]"
+            unpack = f"{STRUCT_NAMES[access]}_UNPACK({V0}, {code + ' + ' + str(offset) if offset else code})[0]"
+            view = f"{V0}_{access[1]}[{_index(code, shift, k)}]"
             forms = (
-                f"{name} = V0_{access[1]}[{_index(base.code, shift, k)}]",
+                f"{name} = {V0}_{access[1]}[{_index(base.code, shift, k)}]",
                 f"{name} = {view} if not {test} & {size - 1} else {unpack}",
-                f"{name} = {STRUCT_NAMES[access]}_UNPACK(V0, {self.address(base, offset)})[0]",
+                f"{name} = {STRUCT_NAMES[access]}_UNPACK({V0}, {self.address(base, offset)})[0]",
             )
             self.memory_line(alignment, shift, hinted, forms)
         if convert == "v":
@@ -116,11 +119,12 @@ class MemoryInstructions(Emitter):
         else:
             self.push(Value("(" + _V_WORD.sub(name, convert) + ")", depth=1))
 
-    def store(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+    def store(self, mnemonic: str, memarg: tuple[int, int, int]) -> None:
         access, convert = STORES[mnemonic]
         value = self.pop()
         base = self.pop()
         offset = memarg[1]
+        V0 = f"V{memarg[2]}"  # the memory's view
         masked = _MASKED_STORE.fullmatch(convert)
         if masked is not None and isinstance(value.constant, int):
             stored = str(value.constant & int(masked.group(1)))
@@ -128,25 +132,25 @@ class MemoryInstructions(Emitter):
             stored = convert.replace("{y}", value.code)
         if access == "byte" or isinstance(base.constant, int):
             address = self.address(base, offset)
-            typed = self.typed(access, address) if access != "byte" else None
+            typed = self.typed(access, address, V0) if access != "byte" else None
             if access == "byte":
-                self.emit(f"V0[{address}] = {stored}", MEMORY)
+                self.emit(f"{V0}[{address}] = {stored}", MEMORY)
             elif typed is not None:
                 self.emit(f"{typed} = {stored}", MEMORY)
             else:
-                self.emit(f"{STRUCT_NAMES[access]}_PACK(V0, {address}, {stored})", MEMORY)
+                self.emit(f"{STRUCT_NAMES[access]}_PACK({V0}, {address}, {stored})", MEMORY)
             return
         size = _SIZES[access]
         shift = size.bit_length() - 1
         code, test, alignment, hinted = self.access_form(access, memarg, base)
         k = offset // size
-        pack = f"{STRUCT_NAMES[access]}_PACK(V0, {code + ' + ' + str(offset) if offset else code}, {stored})"
+        pack = f"{STRUCT_NAMES[access]}_PACK({V0}, {code + ' + ' + str(offset) if offset else code}, {stored})"
         # The tested form is two lines (an assignment is no expression); only one of them runs, so the
         # stored expression, pure, may appear in both.
         forms = (
-            f"V0_{access[1]}[{_index(base.code, shift, k)}] = {stored}",
-            f"if not {test} & {size - 1}: V0_{access[1]}[{_index(code, shift, k)}] = {stored}\nelse: {pack}",
-            f"{STRUCT_NAMES[access]}_PACK(V0, {self.address(base, offset)}, {stored})",
+            f"{V0}_{access[1]}[{_index(base.code, shift, k)}] = {stored}",
+            f"if not {test} & {size - 1}: {V0}_{access[1]}[{_index(code, shift, k)}] = {stored}\nelse: {pack}",
+            f"{STRUCT_NAMES[access]}_PACK({V0}, {self.address(base, offset)}, {stored})",
         )
         self.memory_line(alignment, shift, hinted, forms)
 
@@ -162,7 +166,7 @@ class MemoryInstructions(Emitter):
         self.emit(f"{name} = m{memory}.grow({delta.code})")
         if length is not None:
             self.emit(f"if {name} >= 0: FUEL_USE({length})", TRAPS)
-        self.push(Value(f"({name} if {name} >= 0 else 4294967295)", depth=1))
+        self.push(Value(f"({name} if {name} >= 0 else m{memory}.grow_failed)", depth=1))
 
     def pop_codes(self, count: int) -> list[str]:
         values = self.top(count)
@@ -183,7 +187,10 @@ class MemoryInstructions(Emitter):
     def op_memory_copy(self, memories: tuple[int, int]) -> None:
         length = self.bulk_length()
         p, q, n = self.pop_codes(3)
-        self.bulk(f"m{memories[0]}.copy({p}, {q}, {n})", length)
+        if memories[0] == memories[1]:
+            self.bulk(f"m{memories[0]}.copy({p}, {q}, {n})", length)
+        else:
+            self.bulk(f"m{memories[0]}.copy_from({p}, m{memories[1]}, {q}, {n})", length)
 
     def op_memory_init(self, immediate: tuple[int, int]) -> None:
         segment, memory = immediate
@@ -218,7 +225,7 @@ class MemoryInstructions(Emitter):
         self.emit(f"{name} = T{table}.grow({n}, {v})")
         if length is not None:
             self.emit(f"if {name} >= 0: FUEL_USE({length})", TRAPS)
-        self.push(Value(f"({name} if {name} >= 0 else 4294967295)", depth=1))
+        self.push(Value(f"({name} if {name} >= 0 else T{table}.grow_failed)", depth=1))
 
     def op_table_fill(self, table: int) -> None:
         length = self.bulk_length()

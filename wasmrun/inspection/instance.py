@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.inspection.summary import ImportName, function_names, import_name, imports_by_kind
 from wasmrun.module import Import, Module, SegmentMode
-from wasmrun.types import PAGE_SIZE, ExternKind, ValType, ValueType
+from wasmrun.types import ExternKind, ValType, ValueType
 
 if TYPE_CHECKING:
     from wasmrun.inspection.vmoffsets import VMContextLayout
@@ -237,7 +237,7 @@ def _memory_state(
         min_pages=limits.min,
         declared_max=limits.max,
         max_pages=memory.max_pages,
-        accessible=memory.pages * PAGE_SIZE,
+        accessible=memory.size,
         reservation=memory.reservation,
         guard=memory.guard,
         address=memory.address,

@@ -84,8 +84,8 @@ def _blocktype_text(code: int) -> str:
     return f"(result {ValType(code & 0x7F).text})"
 
 
-def _memarg_text(info: InstructionInfo, align: int, offset: int) -> str:
-    parts = []
+def _memarg_text(info: InstructionInfo, align: int, offset: int, memory: int = 0) -> str:
+    parts = [str(memory)] if memory else []
     if offset:
         parts.append(f"offset={offset}")
     if info.width is not None and align != info.natural_alignment:
@@ -117,8 +117,8 @@ def _call_indirect_text(_info: InstructionInfo, immediate: Any) -> str:
 
 
 def _memarg_lane_text(info: InstructionInfo, immediate: Any) -> str:
-    align, offset, lane = immediate
-    return " ".join(part for part in (_memarg_text(info, align, offset), str(lane)) if part)
+    align, offset, lane, memory = immediate
+    return " ".join(part for part in (_memarg_text(info, align, offset, memory), str(lane)) if part)
 
 
 def _table_init_text(_info: InstructionInfo, immediate: Any) -> str:
@@ -144,7 +144,9 @@ def _try_table_text(blocktype: int, catches: tuple[tuple[int, int | None, int], 
 
 
 _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
-    **dict.fromkeys(("none", "memory", "memory.copy"), _none),
+    **dict.fromkeys(("none",), _none),
+    "memory": lambda _info, memory: str(memory) if memory else "",
+    "memory.copy": lambda _info, memories: " ".join(map(str, memories)) if any(memories) else "",
     **dict.fromkeys(("label", "func", "local", "global", "table", "data", "elem", "lane", "tag", "type"), _number),
     "try_table": lambda _info, immediate: _try_table_text(*immediate),
     "blocktype": lambda _info, code: _blocktype_text(code),
@@ -161,7 +163,7 @@ _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     "reftype": lambda _info, reftype: (
         "func" if reftype is ValType.FUNCREF else "extern" if reftype is ValType.EXTERNREF else str(reftype.heap)
     ),
-    "memory.init": lambda _info, immediate: str(immediate[0]),
+    "memory.init": lambda _info, immediate: f"{immediate[1]} {immediate[0]}" if immediate[1] else str(immediate[0]),
     "table.init": _table_init_text,
     "table.copy": _table_copy_text,
     "shuffle": lambda _info, lanes: " ".join(str(lane) for lane in lanes),

@@ -157,7 +157,8 @@ class ModuleSummary:
 
 
 def limits_text(limits: Limits) -> str:
-    return f"min {limits.min}" if limits.max is None else f"min {limits.min} max {limits.max}"
+    bounds = f"min {limits.min}" if limits.max is None else f"min {limits.min} max {limits.max}"
+    return f"i64 {bounds}" if limits.address64 else bounds
 
 
 def global_type_text(global_type: GlobalType) -> str:

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 from wasmrun.instructions import opcode_of
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.types import PAGE_SIZE, ExternKind, ValType
+from wasmrun.types import ExternKind, ValType
 
 PointerSizeFunction = Callable[[int], int]
 """A size or an alignment in bytes, given the target's pointer size in bytes (4 or 8)."""
@@ -269,6 +269,7 @@ MAX_PRECOMPUTED_TABLE_SIZE = 1 << 20
 _CONSTANT_OPCODES = frozenset(map(opcode_of, ("i32.const", "i64.const", "f32.const", "f64.const", "v128.const")))
 _REF_FUNC = opcode_of("ref.func")
 _I32_CONST = opcode_of("i32.const")
+_CONSTANTS = frozenset((_I32_CONST, opcode_of("i64.const")))  # (an offset into a 64-bit table or memory)
 
 
 def escaped_functions(module: Module) -> frozenset[int]:
@@ -308,10 +309,10 @@ def function_escapes(module: Module) -> dict[int, tuple[str, ...]]:
 
 
 def _constant_i32(expression: ConstExpr | None) -> int | None:
-    """The unsigned value of an expression that is a single ``i32.const``, else None."""
+    """The unsigned value of an expression that is a single ``i32.const`` (``i64.const``), else None."""
     if expression is not None and len(expression.instructions) == 1:
         opcode, immediate, _ = expression.instructions[0]
-        if opcode == _I32_CONST:
+        if opcode in _CONSTANTS:
             return int(immediate)
     return None
 
@@ -366,7 +367,10 @@ def _memory_images(module: Module) -> int | None:
         start = _constant_i32(segment.offset)
         if segment.memory_index < defined_from or start is None:
             return None
-        if start + len(segment.data) > module.memory_types[segment.memory_index].limits.min * PAGE_SIZE:
+        if (
+            start + len(segment.data)
+            > module.memory_types[segment.memory_index].limits.min * module.memory_types[segment.memory_index].page_size
+        ):
             return None
         if segment.data:
             spans.setdefault(segment.memory_index, []).append((start, segment.data))

@@ -35,7 +35,7 @@ IMMEDIATE_KINDS = {
     "local": "int local index",
     "global": "int global index",
     "table": "int table index",
-    "memarg": "(align exponent, offset)",
+    "memarg": "(align exponent, offset, memory index)",
     "memory": "int memory index (a zero byte in 2.0)",
     "i32": "int, the canonical unsigned value",
     "i64": "int, the canonical unsigned value",
@@ -53,7 +53,7 @@ IMMEDIATE_KINDS = {
     "table.copy": "(destination table, source table)",
     "shuffle": "tuple of 16 lane indices",
     "lane": "int lane index",
-    "memarg_lane": "(align exponent, offset, lane index)",
+    "memarg_lane": "(align exponent, offset, lane index, memory index)",
     "tag": "int tag index",
     "try_table": "(block type, catches: tuple of (catch kind 0-3, tag index or None, label index))",
 }
@@ -105,6 +105,9 @@ PROPOSALS = (
     "wide-arithmetic",
     "tail-call",
     "function-references",
+    "multi-memory",
+    "memory64",
+    "custom-page-sizes",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 

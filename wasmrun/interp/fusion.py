@@ -308,13 +308,20 @@ FAMILIES: dict[str, Family] = {
     "v128.store": Family(("x", "y", "off", "mem"), ("x", "y"), _V128_STORE, {"mem": "memories"}, may_trap=True),
     "memory.size": Family(("d", "mem"), (), "R[d] = mem.pages", {"mem": "memories"}),
     "memory.grow": Family(
-        ("d", "x", "mem"), ("x",), "r = mem.grow({x})\nR[d] = r if r >= 0 else 4294967295", {"mem": "memories"}
+        ("d", "x", "mem"), ("x",), "r = mem.grow({x})\nR[d] = r if r >= 0 else mem.grow_failed", {"mem": "memories"}
     ),
     "memory.fill": Family(
         ("mem", "p", "v", "n"), ("p", "v", "n"), "mem.fill({p}, {v}, {n})", {"mem": "memories"}, may_trap=True
     ),
     "memory.copy": Family(
         ("mem", "p", "q", "n"), ("p", "q", "n"), "mem.copy({p}, {q}, {n})", {"mem": "memories"}, may_trap=True
+    ),
+    "memory.copy.between": Family(
+        ("mem", "src", "p", "q", "n"),
+        ("p", "q", "n"),
+        "mem.copy_from({p}, src, {q}, {n})",
+        {"mem": "memories", "src": "memories"},
+        may_trap=True,
     ),
     "memory.init": Family(
         ("mem", "seg", "p", "q", "n"),
@@ -332,7 +339,7 @@ FAMILIES: dict[str, Family] = {
     "table.grow": Family(
         ("d", "tab", "v", "n"),
         ("v", "n"),
-        "r = tab.grow({n}, {v})\nR[d] = r if r >= 0 else 4294967295",
+        "r = tab.grow({n}, {v})\nR[d] = r if r >= 0 else tab.grow_failed",
         {"tab": "tables"},
     ),
     "table.fill": Family(
@@ -382,19 +389,27 @@ def _fuel_families() -> dict[str, Family]:
         "memory.grow.fuel": Family(
             ("d", "x", "mem"),
             ("x",),
-            "n = {x}\nr = mem.grow(n)\nR[d] = r if r >= 0 else 4294967295\nif r >= 0:\n    meter.use(n)",
+            "n = {x}\nr = mem.grow(n)\nR[d] = r if r >= 0 else mem.grow_failed\nif r >= 0:\n    meter.use(n)",
             {"mem": "memories"},
             may_trap=True,
         ),
         "table.grow.fuel": Family(
             ("d", "tab", "v", "n"),
             ("v", "n"),
-            "k = {n}\nr = tab.grow(k, {v})\nR[d] = r if r >= 0 else 4294967295\nif r >= 0:\n    meter.use(k)",
+            "k = {n}\nr = tab.grow(k, {v})\nR[d] = r if r >= 0 else tab.grow_failed\nif r >= 0:\n    meter.use(k)",
             {"tab": "tables"},
             may_trap=True,
         ),
     }
-    for name in ("memory.fill", "memory.copy", "memory.init", "table.fill", "table.copy", "table.init"):
+    for name in (
+        "memory.fill",
+        "memory.copy",
+        "memory.copy.between",
+        "memory.init",
+        "table.fill",
+        "table.copy",
+        "table.init",
+    ):
         family = FAMILIES[name]
         length = "{" + family.sources[-1] + "}"
         made[f"{name}.fuel"] = Family(

@@ -57,7 +57,8 @@ _NAMESPACE: dict[str, Any] = {
     "tail_callee": tail_callee,
     "f32_from_bits": numeric.f32_from_bits,
     "f32_to_bits": numeric.f32_to_bits,
-    "STRUCT_ERROR": struct.error,
+    # An address of a 64-bit memory may be past what a C ssize_t holds: OverflowError or IndexError.
+    "STRUCT_ERROR": (struct.error, OverflowError, IndexError),
 }
 for _format, _name in _STRUCT_NAMES.items():
     _NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from

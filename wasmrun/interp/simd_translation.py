@@ -55,9 +55,9 @@ if TYPE_CHECKING:  # a Protocol class costs start-up time; only the type checker
 
         def numeric(self, mnemonic: str, arity: int) -> None: ...
 
-        def load(self, mnemonic: str, memarg: tuple[int, int]) -> None: ...
+        def load(self, mnemonic: str, memarg: tuple[int, int, int]) -> None: ...
 
-        def store(self, mnemonic: str, memarg: tuple[int, int]) -> None: ...
+        def store(self, mnemonic: str, memarg: tuple[int, int, int]) -> None: ...
 
 
 Translate = Callable[[Any, Any], None]
@@ -160,22 +160,22 @@ def translate_const(t: SimdTranslator, value: int) -> None:
     t.constant(value)
 
 
-def translate_load(t: SimdTranslator, memarg: tuple[int, int]) -> None:
+def translate_load(t: SimdTranslator, memarg: tuple[int, int, int]) -> None:
     x = t.pop()
-    t.emit("v128.load", None, x[0], t.result_destination(), x[1], memarg[1], 0)
+    t.emit("v128.load", None, x[0], t.result_destination(), x[1], memarg[1], memarg[2])
 
 
-def translate_store(t: SimdTranslator, memarg: tuple[int, int]) -> None:
+def translate_store(t: SimdTranslator, memarg: tuple[int, int, int]) -> None:
     y = t.pop()
     x = t.pop()
-    t.emit("v128.store", None, x[0] + y[0], x[1], y[1], memarg[1], 0)
+    t.emit("v128.store", None, x[0] + y[0], x[1], y[1], memarg[1], memarg[2])
 
 
 def load_then(load: str, operation: str) -> Translate:
-    def translate(t: SimdTranslator, memarg: tuple[int, int]) -> None:
+    def translate(t: SimdTranslator, memarg: tuple[int, int, int]) -> None:
         x = t.pop()
         slot = t.push_slot()  # the address's own slot: the load has read it
-        t.emit("load", load, x[0], slot, x[1], memarg[1], 0)
+        t.emit("load", load, x[0], slot, x[1], memarg[1], memarg[2])
         t.numeric(operation, 1)
 
     return translate
@@ -186,13 +186,13 @@ def load_zero(load: str) -> Translate:
 
 
 def load_lane(load: str, replace: str) -> Translate:
-    def translate(t: SimdTranslator, immediate: tuple[int, int, int]) -> None:
-        _align, offset, lane = immediate
+    def translate(t: SimdTranslator, immediate: tuple[int, int, int, int]) -> None:
+        _align, offset, lane, memory = immediate
         v = t.pop()
         x = t.pop()
         # The scalar goes to the address's slot (read by then); v is in its own slot, a local or a constant.
         slot = t.push_slot()
-        t.emit("load", load, x[0], slot, x[1], offset, 0)
+        t.emit("load", load, x[0], slot, x[1], offset, memory)
         t.pop()
         ternop(t, replace, ("c", lane), v, ("r", slot))
 
@@ -200,12 +200,12 @@ def load_lane(load: str, replace: str) -> Translate:
 
 
 def store_lane(extract: str, store: str) -> Translate:
-    def translate(t: SimdTranslator, immediate: tuple[int, int, int]) -> None:
-        align, offset, lane = immediate
+    def translate(t: SimdTranslator, immediate: tuple[int, int, int, int]) -> None:
+        align, offset, lane, memory = immediate
         v = t.pop()
         slot = t.push_slot()  # v's own slot: the lane replaces the vector as the stored operand
         t.emit("binop", extract, "c" + v[0], slot, lane, v[1])
-        t.store(store, (align, offset))
+        t.store(store, (align, offset, memory))
 
     return translate
 

@@ -696,14 +696,14 @@ class _Translator(ExceptionTranslation, CallTranslation):
 
     # --- memory ------------------------------------------------------------------------------------
 
-    def load(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+    def load(self, mnemonic: str, memarg: tuple[int, int, int]) -> None:
         x = self.pop()
-        self.emit("load", mnemonic, x[0], self.result_destination(), x[1], memarg[1], 0)
+        self.emit("load", mnemonic, x[0], self.result_destination(), x[1], memarg[1], memarg[2])
 
-    def store(self, mnemonic: str, memarg: tuple[int, int]) -> None:
+    def store(self, mnemonic: str, memarg: tuple[int, int, int]) -> None:
         y = self.pop()
         x = self.pop()
-        self.emit("store", mnemonic, x[0] + y[0], x[1], y[1], memarg[1], 0)
+        self.emit("store", mnemonic, x[0] + y[0], x[1], y[1], memarg[1], memarg[2])
 
     def op_memory_size(self, memory: int) -> None:
         self.emit("memory.size", None, "", self.result_destination(), memory)
@@ -724,7 +724,10 @@ class _Translator(ExceptionTranslation, CallTranslation):
 
     def op_memory_copy(self, memories: tuple[int, int]) -> None:
         shape, values = self.pop_three()
-        self.emit(self.bulk_family("memory.copy"), None, shape, memories[0], *values)
+        if memories[0] == memories[1]:
+            self.emit(self.bulk_family("memory.copy"), None, shape, memories[0], *values)
+        else:
+            self.emit(self.bulk_family("memory.copy.between"), None, shape, memories[0], memories[1], *values)
 
     def op_memory_init(self, immediate: tuple[int, int]) -> None:
         segment, memory = immediate

@@ -114,14 +114,20 @@ def extern_type(extern: Extern) -> ExternType:
         return extern.type  # a tag's: the function type of its payload
     if kind is ExternKind.TABLE:
         table_type: TableType = extern.type
-        return TableType(table_type.element, Limits(len(extern.elements), table_type.limits.max))
+        return TableType(
+            table_type.element, Limits(len(extern.elements), table_type.limits.max, table_type.limits.address64)
+        )
     if kind is ExternKind.MEMORY:
         memory_type: MemoryType = extern.type
-        return MemoryType(Limits(extern.pages, memory_type.limits.max))
+        return MemoryType(
+            Limits(extern.pages, memory_type.limits.max, memory_type.limits.address64), memory_type.page_size_log2
+        )
     return extern.type
 
 
 def _limits_match(actual: Limits, expected: Limits) -> bool:
+    if actual.address64 != expected.address64:
+        return False
     if actual.min < expected.min:
         return False
     if expected.max is None:
@@ -140,7 +146,11 @@ def extern_matches(actual: ExternType, expected: ExternType) -> bool:
             and _limits_match(actual.limits, expected.limits)
         )
     if isinstance(expected, MemoryType):
-        return isinstance(actual, MemoryType) and _limits_match(actual.limits, expected.limits)
+        return (
+            isinstance(actual, MemoryType)
+            and actual.page_size_log2 == expected.page_size_log2
+            and _limits_match(actual.limits, expected.limits)
+        )
     if not isinstance(actual, GlobalType) or not isinstance(expected, GlobalType):
         return False
     if actual == expected:
@@ -167,6 +177,8 @@ def describe_extern_type(extern_type: ExternType) -> str:
         return f"tag {extern_type.type_index}"
     limits = extern_type.limits
     bounds = f"{limits.min}" if limits.max is None else f"{limits.min}..{limits.max}"
+    if limits.address64:
+        bounds = f"i64 {bounds}"
     if isinstance(extern_type, TableType):
         return f"table {bounds} {extern_type.element.text}"
     return f"memory {bounds}"

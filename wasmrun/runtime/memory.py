@@ -56,7 +56,7 @@ from typing import Any
 from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, InstantiationError, ResourceError, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
 from wasmrun.runtime.interrupt import interruptible_code
-from wasmrun.types import MAX_PAGES, PAGE_SIZE, MemoryType
+from wasmrun.types import PAGE_SIZE, MemoryType
 
 # Linux's value; the mmap module of Python 3.11 does not export it.
 MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)
@@ -105,6 +105,14 @@ def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
 
 
+def _typed_views(view: memoryview) -> dict[str, memoryview]:
+    """The typed views of ``view``: whole elements only (a byte-paged memory's size need not divide 8), so an
+    aligned access past the end is past the typed view's end too."""
+    if len(view) % 8 == 0:
+        return {f: view.cast(f) for f in TYPED_FORMATS}
+    return {f: view[: len(view) - len(view) % struct.calcsize(f)].cast(f) for f in TYPED_FORMATS}
+
+
 class MemoryInstance:
     """A linear memory (spec: *memory instance*) backed by one reserved mapping."""
 
@@ -117,6 +125,8 @@ class MemoryInstance:
     reservation: int
     guard: int
     address: int
+    grow_failed: int
+    page_size: int
 
     def __init__(
         self,
@@ -126,17 +136,23 @@ class MemoryInstance:
         guard_bytes: int = DEFAULT_GUARD_BYTES,
     ) -> None:
         limits = memory_type.limits
-        declared_max = MAX_PAGES if limits.max is None else min(limits.max, MAX_PAGES)
-        max_pages = min(declared_max, max(cap_bytes, 0) // PAGE_SIZE)
+        # A 64-bit memory (memory64) may declare up to 2^48 pages: the cap bounds what is reserved.
+        # Pages are 64 KiB, or 1 byte (custom page sizes).
+        page_size = self.page_size = memory_type.page_size
+        bound = memory_type.max_pages
+        declared_max = bound if limits.max is None else min(limits.max, bound)
+        max_pages = min(declared_max, max(cap_bytes, 0) // page_size)
         if limits.min > max_pages:
             raise InstantiationError(
-                f"memory minimum size of {limits.min} pages ({limits.min * PAGE_SIZE} bytes) "
-                f"exceeds the memory limit of {max_pages * PAGE_SIZE} bytes"
+                f"memory minimum size of {limits.min} pages ({limits.min * page_size} bytes) "
+                f"exceeds the memory limit of {max_pages * page_size} bytes"
             )
         self.type = memory_type
+        # What a failed ``memory.grow`` returns: -1 as an unsigned value of the memory's address type.
+        self.grow_failed = 2**64 - 1 if limits.address64 else 2**32 - 1
         self.pages = limits.min
         self.max_pages = max_pages
-        self.reservation = max_pages * PAGE_SIZE
+        self.reservation = _round_up(max_pages * page_size, mmap.PAGESIZE)
         self.guard = _round_up(max(guard_bytes, 0), mmap.PAGESIZE)
         # mmap refuses an empty mapping: a memory with maximum 0 and no guard still maps one OS page.
         length = max(self.reservation + self.guard, mmap.PAGESIZE)
@@ -148,19 +164,24 @@ class MemoryInstance:
             raise ResourceError(
                 f"cannot reserve {length} bytes of address space for a linear memory: {error.strerror}"
             ) from None
+        except OverflowError:  # a 64-bit memory's reservation past what mmap takes
+            raise ResourceError(
+                f"cannot reserve {length} bytes of address space for a linear memory: too large"
+            ) from None
         mapping = self._mmap
         anchor = ctypes.c_char.from_buffer(mapping)  # a buffer export: dropped at once so close() can unmap
         self.address = ctypes.addressof(anchor)
         del anchor
-        size = self.pages * PAGE_SIZE
+        size = self.pages * page_size
+        accessible = _round_up(size, mmap.PAGESIZE)  # (a byte-paged memory's last OS page is partly beyond it)
         try:
-            _protect(self.address + size, length - size, PROT_NONE)
+            _protect(self.address + accessible, length - accessible, PROT_NONE)
         except OSError as error:
             mapping.close()
             raise ResourceError(f"cannot protect the reservation of a linear memory: {error.strerror}") from None
         self._whole = memoryview(mapping)
         self.view = self._whole[:size]
-        self.typed_views = {f: self.view.cast(f) for f in TYPED_FORMATS}
+        self.typed_views = _typed_views(self.view)
         self.grow_listeners = []
 
     def __repr__(self) -> str:
@@ -169,7 +190,7 @@ class MemoryInstance:
     @property
     def size(self) -> int:
         """The current size in bytes."""
-        return self.pages * PAGE_SIZE
+        return self.pages * self.page_size
 
     def grow(self, delta_pages: int) -> int:
         """``memory.grow``: the old size in pages, or -1 (never an exception) when it cannot."""
@@ -178,14 +199,20 @@ class MemoryInstance:
             return -1
         if delta_pages == 0:
             return old_pages
+        page_size = self.page_size
+        start = _round_up(old_pages * page_size, mmap.PAGESIZE)
         try:
-            _protect(self.address + old_pages * PAGE_SIZE, delta_pages * PAGE_SIZE, PROT_READ_WRITE)
+            _protect(
+                self.address + start,
+                _round_up((old_pages + delta_pages) * page_size, mmap.PAGESIZE) - start,
+                PROT_READ_WRITE,
+            )
         except OSError:
             return -1  # the spec lets grow fail for want of resources
         self.pages = old_pages + delta_pages
         old_views = [self.view, *self.typed_views.values()]
-        self.view = self._whole[: self.pages * PAGE_SIZE]
-        self.typed_views = {f: self.view.cast(f) for f in TYPED_FORMATS}
+        self.view = self._whole[: self.pages * page_size]
+        self.typed_views = _typed_views(self.view)
         # If something holds a buffer of an old view, it stays valid (same bytes) until that goes.
         for old_view in old_views:
             with contextlib.suppress(BufferError):
@@ -236,6 +263,16 @@ class MemoryInstance:
         for offset in reversed(offsets) if destination > source else offsets:
             end = min(offset + BULK_CHUNK, length)
             view[destination + offset : destination + end] = view[source + offset : source + end]
+
+    @interruptible_code
+    def copy_from(self, destination: int, source_memory: MemoryInstance, source: int, length: int) -> None:
+        """``memory.copy`` from another memory (multiple memories): both ranges checked first."""
+        source_memory._check(source, length)
+        self._check(destination, length)
+        source_view = source_memory.view
+        for offset in range(0, length, BULK_CHUNK):
+            end = min(offset + BULK_CHUNK, length)
+            self.view[destination + offset : destination + end] = source_view[source + offset : source + end]
 
     @interruptible_code
     def init(self, destination: int, data: bytes, source: int, length: int) -> None:

@@ -17,6 +17,7 @@ from wasmrun.runtime.interrupt import interruptible_code
 from wasmrun.types import TableType
 
 MAX_TABLE_SIZE = 2**32 - 1  # the spec's bound for a table without a declared maximum
+MAX_TABLE_SIZE_64 = 2**64 - 1  # and for a 64-bit table (table64)
 
 # A resource limit, not a spec rule: a list slot costs 8 bytes, so a table of
 # 2**32 - 1 elements would need 32 GiB.  Growing past this fails (returns -1),
@@ -25,20 +26,23 @@ DEFAULT_ELEMENT_CAP = 10_000_000
 
 
 class TableInstance:
-    __slots__ = ("_limit", "elements", "type")
+    __slots__ = ("_limit", "elements", "grow_failed", "type")
 
     type: TableType
     elements: list[Any]
 
     def __init__(self, table_type: TableType, initial: Any = None, *, element_cap: int = DEFAULT_ELEMENT_CAP) -> None:
         limits = table_type.limits
-        declared_max = MAX_TABLE_SIZE if limits.max is None else min(limits.max, MAX_TABLE_SIZE)
+        bound = MAX_TABLE_SIZE_64 if limits.address64 else MAX_TABLE_SIZE
+        declared_max = bound if limits.max is None else min(limits.max, bound)
         self._limit = min(declared_max, element_cap)
         if limits.min > self._limit:
             raise InstantiationError(
                 f"table minimum size of {limits.min} elements exceeds the table limit of {self._limit} elements"
             )
         self.type = table_type
+        # What a failed ``table.grow`` returns: -1 as an unsigned value of the table's address type.
+        self.grow_failed = 2**64 - 1 if limits.address64 else 2**32 - 1
         self.elements = [initial] * limits.min
 
     def __repr__(self) -> str:

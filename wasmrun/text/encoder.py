@@ -57,7 +57,9 @@ def custom_section(section_name: str, content: bytes) -> bytes:
     return section(0, name(section_name.encode()) + content)
 
 
-def limits(minimum: int, maximum: int | None) -> bytes:
+def limits(minimum: int, maximum: int | None, address64: bool = False) -> bytes:
+    """Limits; ``address64``: of a 64-bit memory or table (flag bit 2)."""
+    flags = 0x04 if address64 else 0
     if maximum is None:
-        return b"\x00" + u32(minimum)
-    return b"\x01" + u32(minimum) + u32(maximum)
+        return bytes((flags,)) + u32(minimum)
+    return bytes((flags | 1,)) + u32(minimum) + u32(maximum)

@@ -535,22 +535,34 @@ class InstructionParser(Cursor):
         return u32(self._optional_index("memory"))
 
     def _memarg(self, info: InstructionInfo) -> bytes:
+        # A memory index first (multiple memories): for a lane access, only when more follows it.
+        memory = 0
+        if self._is_index() and (
+            info.immediate == "memarg"
+            or self._is_index(1)
+            or self.toks[self.i + 1][0].startswith(("offset=", "align="))
+        ):
+            memory = self._index("memory")
         offset = 0
         token = self.tok
         if token.startswith("offset="):
-            value = self._memarg_value(token[7:], "i32 constant out of range")
+            # A u64 (memory64); the validator bounds a 32-bit memory's.
+            value = self._memarg_value(token[7:], "i64 constant out of range", 64)
             offset = value
             token = self.tok
+        align = info.natural_alignment
         if token.startswith("align="):
-            value = self._memarg_value(token[6:], "i32 constant out of range")
+            value = self._memarg_value(token[6:], "i64 constant out of range", 64)
             if value == 0 or value & (value - 1):
                 self.error("alignment must be a power of two", self.i - 1)
-            return u32(value.bit_length() - 1) + u32(offset)
-        return u32(info.natural_alignment) + u32(offset)
+            align = value.bit_length() - 1
+        if memory:
+            return u32(align | 0x40) + u32(memory) + u32(offset)
+        return u32(align) + u32(offset)
 
-    def _memarg_value(self, text: str, message: str) -> int:
+    def _memarg_value(self, text: str, message: str, bits: int = 32) -> int:
         try:
-            value = parse_nat(text, 32, message)
+            value = parse_nat(text, bits, message)
         except ValueError as error:
             self.error(str(error))
         if value is None:
@@ -640,7 +652,7 @@ class InstructionParser(Cursor):
         for at in range(start, self.i):
             lane = _lane_index(toks[at][0])
             if lane is None:
-                self.error("malformed lane index", at)
+                self.error("malformed lane index: i8 constant out of range", at)
             lanes.append(lane)
         return bytes(lanes)
 
@@ -650,7 +662,7 @@ class InstructionParser(Cursor):
             self.unexpected()
         lane = _lane_index(token)
         if lane is None:
-            self.error("malformed lane index")
+            self.error("malformed lane index: i8 constant out of range")  # (2.0 and 3.0 texts)
         self.i += 1
         return lane
 

@@ -111,6 +111,7 @@ Action = Invoke | Get
 class ModuleCommand:
     line: int
     module: ModuleSource
+    definition: bool = False  # ``(module definition ...)``: decoded and validated, not instantiated
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,4 +232,6 @@ def command_kind(command: Command) -> str:
     """The name a command is counted under (``invoke``/``get`` for a bare action)."""
     if isinstance(command, ActionCommand):
         return "invoke" if isinstance(command.action, Invoke) else "get"
+    if isinstance(command, ModuleCommand) and command.definition:
+        return "module_definition"
     return COMMAND_KINDS[type(command)]

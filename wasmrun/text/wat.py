@@ -48,6 +48,7 @@ _PAGE_SIZE = 65536
 _CONST_ZERO_OFFSET = b"\x41\x00\x0b"  # i32.const 0, end: inline table elements and memory data
 _REF_FUNC = bytes((BY_MNEMONIC["ref.func"].opcode,))
 _END_BYTE = bytes((END,))
+_CONST_ZERO_OFFSET_64 = b"\x42\x00\x0b"  # i64.const 0, end: the same in a 64-bit table or memory
 
 # Subsections of the ``name`` custom section.
 _MODULE_NAME = 0
@@ -259,9 +260,14 @@ class _ModuleParser(InstructionParser):
         index = self._bind(kind, start + 2)
         segment = -1
         if not imported:
+            if toks[i][0] in ("i32", "i64"):
+                i += 1  # an address type (memory64, table64)
             j = i + 1 if toks[i][0] in REFTYPES else _after_ref_form(toks, i)
             if kind == "table" and j > i and toks[j][0] == "(" and toks[j + 1][0] == "elem":
                 segment = self._bind("elem", i)  # never an identifier: no binding
+            elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "pagesize":
+                if toks[i + 4][0] == "(" and toks[i + 5][0] == "data":  # (pagesize N) (data ...)
+                    segment = self._bind("data", i)
             elif kind == "memory" and toks[i][0] == "(" and toks[i + 1][0] == "data":
                 segment = self._bind("data", i)
         return index, segment
@@ -362,10 +368,37 @@ class _ModuleParser(InstructionParser):
             self.error(f"duplicate local {identifier}", at)
         self.locals[identifier] = index
 
+    def _address_type(self) -> bool:
+        """An optional address type, ``i32`` or ``i64``: whether it is ``i64`` (memory64, table64)."""
+        token = self.tok
+        if token in ("i32", "i64"):
+            self.i += 1
+            return token == "i64"
+        return False
+
     def _limits(self) -> bytes:
-        minimum = self.nat()
-        maximum = self.nat() if is_nat(self.tok) else None
-        return limits(minimum, maximum)
+        address64 = self._address_type()
+        # u64s, as in the binary format: the validator bounds a 32-bit memory's or table's.
+        minimum = self.nat(64, "i64 constant out of range")
+        maximum = self.nat(64, "i64 constant out of range") if is_nat(self.tok) else None
+        return limits(minimum, maximum, address64)
+
+    def _memtype(self) -> bytes:
+        """Limits, then an optional ``(pagesize N)`` (custom page sizes: limits flag bit 3, then log2 N)."""
+        encoded = self._limits()
+        if not self.at_form("pagesize"):
+            return encoded
+        return bytes((encoded[0] | 0x08,)) + encoded[1:] + u32(self._pagesize())
+
+    def _pagesize(self) -> int:
+        """``(pagesize N)``: log2 N, for a power of two N."""
+        self.i += 2
+        at = self.i
+        size = self.nat(64, "i64 constant out of range")
+        if size == 0 or size & (size - 1):
+            self.error("invalid custom page size", at)
+        self.expect(")")
+        return size.bit_length() - 1
 
     def _tabletype(self) -> bytes:
         table_limits = self._limits()
@@ -382,6 +415,7 @@ class _ModuleParser(InstructionParser):
             self.imports.append(head + b"\x01" + tabletype)
             return
         if segment >= 0:
+            address64 = self._address_type()
             reftype = self._reftype()
             self.i += 2  # ( elem
             items: list[bytes] | list[int]
@@ -391,8 +425,9 @@ class _ModuleParser(InstructionParser):
                 items = self._func_indices()
             self.expect(")")
             self.expect(")")
-            self.tables.append(encode_valtype(reftype) + limits(len(items), len(items)))
-            self.elements.append(_active_elem(index, _CONST_ZERO_OFFSET, reftype, items))
+            self.tables.append(encode_valtype(reftype) + limits(len(items), len(items), address64))
+            offset = _CONST_ZERO_OFFSET_64 if address64 else _CONST_ZERO_OFFSET
+            self.elements.append(_active_elem(index, offset, reftype, items))
             return
         tabletype = self._tabletype()
         if self.tok == "(":  # an initialiser expression (typed references)
@@ -406,20 +441,28 @@ class _ModuleParser(InstructionParser):
         self._inline_exports(ExternKind.MEMORY, index)
         if self.at_form("import"):
             head = self._inline_import()
-            memory_limits = self._limits()
+            memory_limits = self._memtype()
             self.expect(")")
             self.imports.append(head + b"\x02" + memory_limits)
             return
         if segment >= 0:
+            address64 = self._address_type()
+            page_size_log2 = self._pagesize() if self.at_form("pagesize") else None
             self.i += 2  # ( data
             data = self.strings()
             self.expect(")")
             self.expect(")")
-            pages = -(-len(data) // _PAGE_SIZE)
-            self.memories.append(limits(pages, pages))
-            self.datas.append(_active_data(index, _CONST_ZERO_OFFSET, data))
+            if page_size_log2 is None:
+                pages = -(-len(data) // _PAGE_SIZE)
+                self.memories.append(limits(pages, pages, address64))
+            else:  # custom page sizes
+                pages = -(-len(data) // (1 << page_size_log2))
+                encoded = limits(pages, pages, address64)
+                self.memories.append(bytes((encoded[0] | 0x08,)) + encoded[1:] + u32(page_size_log2))
+            offset = _CONST_ZERO_OFFSET_64 if address64 else _CONST_ZERO_OFFSET
+            self.datas.append(_active_data(index, offset, data))
             return
-        self.memories.append(self._limits())
+        self.memories.append(self._memtype())
         self.expect(")")
 
     def _globaltype(self) -> bytes:
@@ -474,7 +517,7 @@ class _ModuleParser(InstructionParser):
         elif kind == "table":
             desc = b"\x01" + self._tabletype()
         elif kind == "memory":
-            desc = b"\x02" + self._limits()
+            desc = b"\x02" + self._memtype()
         elif kind == "tag":
             desc = b"\x04\x00" + u32(self._typeuse(named=False)[0])
         else:

@@ -88,6 +88,8 @@ _FAST_PATHS: dict[Rule, int] = {
 }
 """The rules the loop has an inline fast path for: a row gets one through its rule, whatever its opcode."""
 
+_2_32 = 2**32
+
 _CONSTANT_IMMEDIATES = frozenset(("none", "i32", "i64", "f32", "f64", "v128"))
 
 _Entry = tuple[int, Any, Any, Any]
@@ -166,7 +168,8 @@ def check_bodies(context: Context, bodies: Iterable[Body]) -> None:
     num_globals = len(globals_)
     global_mutable = context.global_mutable
     block_types = context.block_types
-    has_memory = context.num_memories > 0
+    # The fast paths of loads and stores take memory 0 when it is 32-bit (the rule does the rest).
+    has_memory = context.num_memories > 0 and context.memories[0] == I32
     # The fast-path kinds as local variables too: the loop reads them all the time.
     LOCAL_GET = _LOCAL_GET
     CONST = _CONST
@@ -251,12 +254,19 @@ def check_bodies(context: Context, bodies: Iterable[Body]) -> None:
                 else:
                     rules_[opcode](state, opcode, immediate, offset)
             elif kind == LOAD:
-                if has_memory and immediate[0] <= a and vals[-1] == I32:
+                if has_memory and immediate[0] <= a and vals[-1] == I32 and not immediate[2] and immediate[1] < _2_32:
                     vals[-1] = c
                 else:
                     rules_[opcode](state, opcode, immediate, offset)
             elif kind == STORE:
-                if has_memory and immediate[0] <= a and vals[-1] == b and vals[-2] == I32:
+                if (
+                    has_memory
+                    and immediate[0] <= a
+                    and vals[-1] == b
+                    and vals[-2] == I32
+                    and not immediate[2]
+                    and immediate[1] < _2_32
+                ):
                     del vals[-2:]
                 else:
                     rules_[opcode](state, opcode, immediate, offset)

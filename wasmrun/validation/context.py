@@ -45,10 +45,12 @@ class Context:
         "funcs",
         "global_mutable",
         "globals",
+        "memories",
         "num_datas",
         "num_imported_globals",
         "num_memories",
         "refs",
+        "table_addresses",
         "tables",
         "tags",
         "types",
@@ -62,6 +64,8 @@ class Context:
         self.funcs: list[Signature] = []  # filled once the type indices are checked
         self.func_type_indices = module.func_type_indices
         self.tables: list[int] = [type_code(t.element) for t in module.table_types]
+        self.table_addresses: list[int] = [int(t.limits.address_type) for t in module.table_types]
+        self.memories: list[int] = [int(m.limits.address_type) for m in module.memory_types]  # address types
         self.num_memories = len(module.memory_types)
         self.globals: list[int] = [type_code(g.valtype) for g in module.global_types]
         self.global_mutable: list[bool] = [g.mutable for g in module.global_types]

@@ -134,7 +134,7 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
     if context.tables[table_index] != FUNCREF and not context.matches(context.tables[table_index], FUNCREF):
         raise mismatch("requires a table of funcref", opcode, offset)
     params, results = context.types[type_index]
-    state.pop_vals([*params, I32], opcode, offset)
+    state.pop_vals([*params, context.table_addresses[table_index]], opcode, offset)
     state.vals.extend(results)
 
 

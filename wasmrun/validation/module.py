@@ -19,6 +19,7 @@ from wasmrun.limits import check_module_limits
 from wasmrun.module import ConstExpr, Module, SegmentMode
 from wasmrun.types import (
     MAX_PAGES,
+    MAX_PAGES_64,
     REF_CODE_BASE,
     ExternKind,
     GlobalType,
@@ -31,7 +32,7 @@ from wasmrun.types import (
 from wasmrun.validation.body import Body, Locals, check_bodies
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
 from wasmrun.validation.rules import function_reference_type
-from wasmrun.validation.stack import I32, type_text
+from wasmrun.validation.stack import type_text
 
 
 def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False) -> None:
@@ -75,7 +76,7 @@ def _validate_module(
     _check_tables(module, context)
     context.constant_globals = every_global
     for memory in module.memories:
-        _check_limits(memory.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, module.section_offset(5))
+        _check_memory_type(memory, module.section_offset(5))
     for type_index in module.tags:
         _check_tag_type(module, type_index, module.section_offset(13))
     _check_elements(module, context)
@@ -83,8 +84,6 @@ def _validate_module(
     _check_functions(module, context, checked, disabled)
     _check_start(module, context)
     _check_exports(module, context)
-    if context.num_memories > 1:
-        raise ValidationError("multiple memories", module.section_offset(5))
 
 
 def _check_tag_type(module: Module, type_index: int, offset: int | None) -> None:
@@ -95,6 +94,25 @@ def _check_tag_type(module: Module, type_index: int, offset: int | None) -> None
 
 
 _MEMORY_SIZE_MESSAGE = "memory size must be at most 65536 pages (4GiB)"
+_MEMORY64_SIZE_MESSAGE = "memory size must be at most 2^48 pages (256TiB)"
+
+
+def _check_table_limits(limits: Limits, offset: int | None) -> None:
+    _check_limits(limits, None if limits.address64 else 2**32 - 1, "table size must be at most 2^32-1", offset)
+
+
+def _check_memory_type(memory: MemoryType, offset: int | None) -> None:
+    if memory.page_size_log2 not in (0, 16):  # custom page sizes: 1 byte or 64 KiB
+        raise ValidationError("invalid custom page size", offset)
+    limits = memory.limits
+    bound = memory.max_pages
+    if bound == MAX_PAGES and not limits.address64:
+        message = _MEMORY_SIZE_MESSAGE
+    elif bound == MAX_PAGES_64:
+        message = _MEMORY64_SIZE_MESSAGE
+    else:
+        message = f"memory size must be at most {bound} pages"
+    _check_limits(limits, bound, message, offset)
 
 
 def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset: int | None) -> None:
@@ -110,7 +128,7 @@ def _check_tables(module: Module, context: Context) -> None:
     inits = module.table_inits or (None,) * len(module.tables)
     first = module.num_imported_tables
     for index, (table, init) in enumerate(zip(module.tables, inits)):
-        _check_limits(table.limits, None, "", offset)
+        _check_table_limits(table.limits, offset)
         element = context.tables[first + index]
         context.check_type(element, offset)
         if init is not None:
@@ -131,12 +149,12 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
             if desc >= len(context.types):
                 raise ValidationError(f"unknown type {desc}", offset)
         elif isinstance(desc, TableType):
-            _check_limits(desc.limits, None, "", offset)
+            _check_table_limits(desc.limits, offset)
             context.check_type(type_code(desc.element), offset)
         elif isinstance(desc, GlobalType):
             context.check_type(type_code(desc.valtype), offset)
         elif isinstance(desc, MemoryType):
-            _check_limits(desc.limits, MAX_PAGES, _MEMORY_SIZE_MESSAGE, offset)
+            _check_memory_type(desc, offset)
         elif isinstance(desc, TagType):
             _check_tag_type(module, desc.type_index, offset)
     offset = module.section_offset(3)
@@ -213,7 +231,7 @@ def _check_elements(module: Module, context: Context) -> None:
             if segment.table_index >= len(context.tables):
                 raise ValidationError(f"unknown table {segment.table_index}", offset)
             if segment.offset is not None:
-                _check_const_expr(context, segment.offset, I32)
+                _check_const_expr(context, segment.offset, context.table_addresses[segment.table_index])
             table_type = context.tables[segment.table_index]
             if table_type != element_type and not context.matches(element_type, table_type):
                 raise ValidationError(
@@ -230,7 +248,7 @@ def _check_datas(module: Module, context: Context) -> None:
             if segment.memory_index >= context.num_memories:
                 raise ValidationError(f"unknown memory {segment.memory_index}", offset)
             if segment.offset is not None:
-                _check_const_expr(context, segment.offset, I32)
+                _check_const_expr(context, segment.offset, context.memories[segment.memory_index])
 
 
 def _check_start(module: Module, context: Context) -> None:

@@ -161,9 +161,15 @@ def _elem(context: Context, index: int, offset: int) -> int:
     return context.elems[index]
 
 
-def _require_memory(context: Context, offset: int) -> None:
-    if context.num_memories == 0:
-        raise ValidationError("unknown memory 0", offset)
+def _require_memory(context: Context, offset: int, index: int = 0) -> int:
+    """The address type of memory ``index`` (i32, or i64 for a 64-bit memory)."""
+    if index >= context.num_memories:
+        raise ValidationError(f"unknown memory {index}", offset)
+    return context.memories[index]
+
+
+def _table_address(context: Context, index: int) -> int:
+    return context.table_addresses[index]
 
 
 def _require_data(context: Context, index: int, offset: int) -> None:
@@ -174,29 +180,31 @@ def _require_data(context: Context, index: int, offset: int) -> None:
 
 def table_get(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     t = _table(state.context, immediate, offset)
-    state.pop_vals((I32,), opcode, offset)
+    state.pop_vals((_table_address(state.context, immediate),), opcode, offset)
     state.vals.append(t)
 
 
 def table_set(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     t = _table(state.context, immediate, offset)
-    state.pop_vals((I32, t), opcode, offset)
+    state.pop_vals((_table_address(state.context, immediate), t), opcode, offset)
 
 
 def table_size(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     _table(state.context, immediate, offset)
-    state.vals.append(I32)
+    state.vals.append(_table_address(state.context, immediate))
 
 
 def table_grow(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     t = _table(state.context, immediate, offset)
-    state.pop_vals((t, I32), opcode, offset)
-    state.vals.append(I32)
+    at = _table_address(state.context, immediate)
+    state.pop_vals((t, at), opcode, offset)
+    state.vals.append(at)
 
 
 def table_fill(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     t = _table(state.context, immediate, offset)
-    state.pop_vals((I32, t, I32), opcode, offset)
+    at = _table_address(state.context, immediate)
+    state.pop_vals((at, t, at), opcode, offset)
 
 
 def table_copy(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -205,7 +213,14 @@ def table_copy(state: BodyState, opcode: int, immediate: Any, offset: int) -> No
     t2 = _table(state.context, source, offset)
     if t1 != t2 and not state.context.matches(t2, t1):
         raise mismatch(f"from a table of {type_text((t2,))} to one of {type_text((t1,))}", opcode, offset)
-    state.pop_vals(_I32_X3, opcode, offset)
+    a1 = _table_address(state.context, destination)
+    a2 = _table_address(state.context, source)
+    state.pop_vals((a1, a2, _smaller(a1, a2)), opcode, offset)
+
+
+def _smaller(a1: int, a2: int) -> int:
+    """The address type of a length between two tables or memories: i32 unless both are i64."""
+    return a1 if a1 == a2 else I32
 
 
 def table_init(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -214,7 +229,7 @@ def table_init(state: BodyState, opcode: int, immediate: Any, offset: int) -> No
     t2 = _elem(state.context, elem_index, offset)
     if t1 != t2 and not state.context.matches(t2, t1):
         raise mismatch(f"from a segment of {type_text((t2,))} to a table of {type_text((t1,))}", opcode, offset)
-    state.pop_vals(_I32_X3, opcode, offset)
+    state.pop_vals((_table_address(state.context, table_index), I32, I32), opcode, offset)
 
 
 def elem_drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -222,13 +237,32 @@ def elem_drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> Non
 
 
 def memory_copy(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
-    _require_memory(state.context, offset)
-    state.pop_vals(_I32_X3, opcode, offset)
+    destination, source = immediate
+    a1 = _require_memory(state.context, offset, destination)
+    a2 = _require_memory(state.context, offset, source)
+    state.pop_vals((a1, a2, _smaller(a1, a2)), opcode, offset)
 
 
 def memory_fill(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
-    _require_memory(state.context, offset)
-    state.pop_vals(_I32_X3, opcode, offset)
+    at = _require_memory(state.context, offset, immediate)
+    state.pop_vals((at, I32, at), opcode, offset)
+
+
+def memory_size(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    state.vals.append(_require_memory(state.context, offset, immediate))
+
+
+def memory_grow(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    at = _require_memory(state.context, offset, immediate)
+    state.pop_vals((at,), opcode, offset)
+    state.vals.append(at)
+
+
+def memory_init(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    data_index, memory = immediate
+    at = _require_memory(state.context, offset, memory)
+    _require_data(state.context, data_index, offset)
+    state.pop_vals((at, I32, I32), opcode, offset)
 
 
 def data_drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
@@ -260,6 +294,13 @@ RULES: dict[str, Rule] = {
     "memory.fill": memory_fill,
     "data.drop": data_drop,
 }
+
+ADDRESS_RULES: dict[str, Rule] = {
+    "memory.size": memory_size,
+    "memory.grow": memory_grow,
+    "memory.init": memory_init,
+}
+"""The instructions whose table effect is their 32-bit one: their operands follow the memory's address type."""
 """Mnemonic -> rule, for the plain instructions without a fixed stack effect."""
 
 # --- the generic rule of a fixed stack effect ------------------------------------------------------------
@@ -272,13 +313,18 @@ def _no_check(info: InstructionInfo) -> Check | None:
     return None
 
 
+_2_32 = 2**32
+
+
 def _check_memarg(info: InstructionInfo) -> Check | None:
     natural = info.natural_alignment
 
     def check(state: BodyState, immediate: Any, offset: int) -> None:
-        _require_memory(state.context, offset)
+        address_type = _require_memory(state.context, offset, immediate[2])
         if immediate[0] > natural:
             raise ValidationError("alignment must not be larger than natural", offset)
+        if address_type == I32 and immediate[1] >= _2_32:
+            raise ValidationError("offset out of range", offset)
 
     return check
 
@@ -290,10 +336,12 @@ def _check_memarg_lane(info: InstructionInfo) -> Check | None:
     lanes = 16 // info.width
 
     def check(state: BodyState, immediate: Any, offset: int) -> None:
-        align, _, lane = immediate
-        _require_memory(state.context, offset)
+        align, memory_offset, lane, memory = immediate
+        address_type = _require_memory(state.context, offset, memory)
         if align > natural:
             raise ValidationError("alignment must not be larger than natural", offset)
+        if address_type == I32 and memory_offset >= _2_32:
+            raise ValidationError("offset out of range", offset)
         if lane >= lanes:
             raise ValidationError(f"invalid lane index {lane}", offset)
 
@@ -362,6 +410,17 @@ def fixed_effect(info: InstructionInfo) -> Rule | None:
     params = [int(t) for t in info.params]
     results = [int(t) for t in info.results]
 
+    if info.immediate in ("memarg", "memarg_lane"):
+        # The address (the first operand) has the memory's address type; the memory index is last.
+        def access_rule(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+            if check is not None:
+                check(state, immediate, offset)
+            state.pop_vals([state.context.memories[immediate[-1]], *params[1:]], opcode, offset)
+            state.vals.extend(results)
+
+        access_rule.__name__ = access_rule.__qualname__ = info.mnemonic
+        return access_rule
+
     def rule(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
         if check is not None:
             check(state, immediate, offset)
@@ -377,6 +436,8 @@ def fixed_effect(info: InstructionInfo) -> Rule | None:
 
 def rule_for(info: InstructionInfo) -> Rule | None:
     """The rule that types the instruction of row ``info`` (see the module docstring), or None."""
+    if info.mnemonic in ADDRESS_RULES:
+        return ADDRESS_RULES[info.mnemonic]
     if info.params is not None:
         return fixed_effect(info)
     if info.control != "plain":

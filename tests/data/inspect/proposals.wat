@@ -5,6 +5,7 @@
   (tag $oops (param i32))
   (global $base i32 (i32.add (i32.const 1) (i32.const 2)))
   (memory 1)
+  (memory $wide i64 1)
   (table $t 2 funcref)
   (func $split (type $pair) (local.get 0) (i32.extend8_s (local.get 0)))
   (func (export "run") (param $x f32) (param $v v128) (result i32)
