@@ -22,11 +22,12 @@ def summary(passed: int, failed: int, skipped: int) -> str:
 
 
 def wast_command(paths: tuple[str, ...], *, as_json: bool = False, debug: bool = False) -> int:
+    from wasmrun.features import EVERY_PROPOSAL
     from wasmrun.printable import escape_lines
     from wasmrun.wast import ScriptReport, ScriptRunner
     from wasmrun.wast_engine import ScriptEngine
 
-    runner = ScriptRunner(engine_factory=ScriptEngine)
+    runner = ScriptRunner(engine_factory=ScriptEngine, features=EVERY_PROPOSAL)  # wast turns on everything
     reports: list[ScriptReport] = []
     for path in paths:
         if path == STDIN:
