@@ -21,7 +21,7 @@ PROGRAM = """
   (tag $small (export "small") (param i32))
   (tag $pair (param i64 f64))
   (tag $other)
-  (func $raise (param i32) (throw $small (local.get 0)))
+  (func $raise (export "raise") (param i32) (throw $small (local.get 0)))
   (func $deep (param i32) (call $raise (local.get 0)))
   ;; caught two calls down, the payload lands on the label
   (func (export "catch") (param i32) (result i32)
@@ -108,6 +108,22 @@ def test_an_uncaught_exception_reaches_the_host_with_its_tag_and_payload(engine:
 def test_throw_ref_of_null_traps(engine: str) -> None:
     with pytest.raises(Trap, match="null exception reference"):
         instantiate(engine).exports["null_ref"].invoke([])
+
+
+def test_throw_and_throw_ref_compile_and_try_table_stays_interpreted() -> None:
+    from wasmrun.codegen import compiled
+
+    instance = instantiate("compile")
+    exports = instance.exports
+    with pytest.raises(WasmException) as caught:
+        exports["raise"].invoke([3])
+    assert caught.value.tag is exports["small"] and caught.value.payload == (3,)
+    with pytest.raises(Trap, match="null exception reference"):
+        exports["null_ref"].invoke([])
+    assert exports["catch"].invoke([1]) == (1001,)
+    assert compiled.code_info(exports["raise"].direct.__code__) is not None  # compiled
+    assert compiled.code_info(exports["null_ref"].direct.__code__) is not None
+    assert compiled.code_info(exports["catch"].entry.__code__) is None  # the interpreter's entry
 
 
 def test_a_tag_is_imported_by_identity() -> None:

@@ -65,6 +65,7 @@ from wasmrun.errors import (
     TRAP_MEMORY_OUT_OF_BOUNDS,
     TRAP_NULL_FUNCTION_REFERENCE,
     Trap,
+    WasmException,
 )
 from wasmrun.runtime.functions import (
     FunctionInstance,
@@ -76,6 +77,7 @@ from wasmrun.runtime.functions import (
 )
 from wasmrun.runtime.interrupt import garbage_collector_callback
 from wasmrun.runtime.memory import TYPED_FORMATS, MemoryInstance
+from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
 if TYPE_CHECKING:
@@ -394,6 +396,8 @@ def _base_namespace() -> dict[str, Any]:
                 **numeric.TEMPLATE_GLOBALS,
                 **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},
                 "Trap": Trap,
+                "WasmException": WasmException,
+                "ExceptionInstance": ExceptionInstance,
                 "f32_from_bits": numeric.f32_from_bits,
                 "f32_to_bits": numeric.f32_to_bits,
                 "MEMORY_ERRORS": (
@@ -444,6 +448,8 @@ def namespace(instance: Instance, options: CodeOptions = NO_OPTIONS) -> dict[str
         names[f"E{k}"] = table.elements  # the same list for the table's life (grown in place)
     for k, function_type in enumerate(instance.types):
         names[f"ty{k}"] = function_type
+    for k, tag in enumerate(instance.tags):
+        names[f"tag{k}"] = tag
     names["datas"] = instance.datas
     names["elems"] = instance.elements
     meter = options.fuel

@@ -94,6 +94,21 @@ class Generator(NumericInstructions, MemoryInstructions, VariableInstructions):
     def op_nop(self, _immediate: None) -> None:
         pass
 
+    def op_throw(self, tag_index: int) -> None:
+        """Raise the exception of tag ``tag<k>`` (the instance's) and the payload on the stack."""
+        count = len(self.module.tag_type(tag_index).params)
+        payload = self.top(count)
+        del self.stack[len(self.stack) - count :]
+        values = ", ".join(value.code for value in payload)
+        self.emit(f"raise WasmException(ExceptionInstance(tag{tag_index}, [{values}]))", TRAPS)
+        self.live = False
+
+    def op_throw_ref(self, _immediate: None) -> None:
+        reference = self.simple_top()
+        self.emit(f"if {reference.code} is None: raise Trap(TRAP_NULL_EXCEPTION_REFERENCE)", TRAPS)
+        self.emit(f"raise WasmException({reference.code})", TRAPS)
+        self.live = False
+
     def table_ranges(self, labels: tuple[int, ...], default: int) -> list[Range]:
         """``br_table``'s targets as ``(low, high, depth)`` ranges of the index (high None: unbounded)."""
         ranges: list[Range] = []

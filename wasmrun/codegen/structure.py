@@ -37,7 +37,9 @@ FUNCTION = "function"
 """The kind of the function's own construct (its label is the function's return)."""
 
 _LOCAL_GET = opcode_of("local.get")
-_ENDS_FUNCTION = frozenset(("return", "unreachable", "return_call", "return_call_indirect", "return_call_ref"))
+_ENDS_FUNCTION = frozenset(
+    ("return", "unreachable", "return_call", "return_call_indirect", "return_call_ref", "throw", "throw_ref")
+)
 _CONDITIONAL_BRANCHES = frozenset(("br_on_null", "br_on_non_null"))
 _LOCAL_WRITES = frozenset((opcode_of("local.set"), opcode_of("local.tee")))
 

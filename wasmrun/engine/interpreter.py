@@ -76,7 +76,7 @@ from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
 from wasmrun.interp.catching import make_catching_entry
-from wasmrun.interp.exception_translation import function_uses_exceptions
+from wasmrun.interp.exception_translation import function_uses_try_table
 from wasmrun.interp.machine import (
     bind,
     install_runs,
@@ -242,14 +242,15 @@ class Interpreter:
 
         A function CPython cannot compile even in the flat form (no known wasm
         function: the generator keeps within CPython's limits) stays interpreted,
-        and so does one with a SIMD instruction (the generator has none) or a body
+        and so does one with a SIMD instruction (the generator has none), one with a
+        ``try_table`` (the generator has none yet: ``throw`` and ``throw_ref`` compile) or a body
         too large to compile in bounded memory (:func:`compiled.too_large_to_compile`),
         never counted.
         """
         module = function.instance.module
         if (
             function_uses_simd(module, function.index)
-            or function_uses_exceptions(module, function.index)
+            or function_uses_try_table(module, function.index)
             or compiled.too_large_to_compile(module, function.index)
         ):
             return self.activate(function)
@@ -286,7 +287,7 @@ class Interpreter:
         if (
             self.engine == "auto"
             and not translation.uses_simd
-            and not translation.uses_exceptions
+            and not (translation.uses_exceptions and function_uses_try_table(instance.module, function.index))
             and not compiled.too_large_to_compile(instance.module, function.index)
         ):
             return self.count_to_compile(function, translation, handlers, entry)

@@ -119,12 +119,14 @@ class TranslatedForm:
 def translated_form(module: Module, index: int) -> TranslatedForm:
     """The forms of defined function ``index`` of a validated module (see the module docstring)."""
     from wasmrun.engine.interpreter import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD
+    from wasmrun.interp.exception_translation import function_uses_try_table
     from wasmrun.interp.translate import plan_runs, translate_function
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD or exception handling interpreted (wasmrun.engine.interpreter).
-        reason = "SIMD" if translation.uses_simd else "exception handling" if translation.uses_exceptions else ""
+        # The compiled tier leaves a function with SIMD or try_table interpreted (wasmrun.engine.interpreter).
+        try_table = translation.uses_exceptions and function_uses_try_table(module, index)
+        reason = "SIMD" if translation.uses_simd else "try_table" if try_table else ""
         compiled = None if reason else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(
