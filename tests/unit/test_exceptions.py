@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -110,20 +111,28 @@ def test_throw_ref_of_null_traps(engine: str) -> None:
         instantiate(engine).exports["null_ref"].invoke([])
 
 
-def test_throw_and_throw_ref_compile_and_try_table_stays_interpreted() -> None:
+@pytest.mark.parametrize("export", ["raise", "null_ref", "catch", "nested", "rethrow", "two_values", "loop"])
+def test_the_compile_engine_compiles_exception_handling(export: str) -> None:
     from wasmrun.codegen import compiled
 
     instance = instantiate("compile")
-    exports = instance.exports
-    with pytest.raises(WasmException) as caught:
-        exports["raise"].invoke([3])
-    assert caught.value.tag is exports["small"] and caught.value.payload == (3,)
-    with pytest.raises(Trap, match="null exception reference"):
-        exports["null_ref"].invoke([])
-    assert exports["catch"].invoke([1]) == (1001,)
-    assert compiled.code_info(exports["raise"].direct.__code__) is not None  # compiled
-    assert compiled.code_info(exports["null_ref"].direct.__code__) is not None
-    assert compiled.code_info(exports["catch"].entry.__code__) is None  # the interpreter's entry
+    with contextlib.suppress(Trap):
+        instance.exports[export].invoke([3] if export in ("raise", "catch", "nested", "rethrow", "loop") else [])
+    assert compiled.code_info(instance.exports[export].direct.__code__) is not None  # compiled
+
+
+def test_try_table_needs_the_structured_form() -> None:
+    """The flat form has no try_table: a function that needs it (or OSR into it) stays interpreted."""
+    from wasmrun.codegen import generate_function
+    from wasmrun.codegen.compiled import expressions
+    from wasmrun.errors import UnsupportedInstruction
+
+    module = load_module(PROGRAM.encode())
+    index = 2  # "catch"
+    assert "except WasmException as thrown:" in generate_function(module, index, expressions()).source
+    with pytest.raises(UnsupportedInstruction, match="try_table"):
+        generate_function(module, index, expressions(), flat=True)
+    assert "raise WasmException(" in generate_function(module, 0, expressions(), flat=True).source
 
 
 def test_a_tag_is_imported_by_identity() -> None:

@@ -198,3 +198,14 @@ def test_simd_is_interpreted_not_compiled() -> None:
 def test_deterministic() -> None:
     module = load_module(LOOP.encode())
     assert translated_form(module, 0) == translated_form(module, 0)
+
+
+def test_exception_handling_has_a_compiled_form() -> None:
+    module = load_module(
+        b"""(module (tag $t (param i32))
+          (func (param i32) (result i32)
+            (block $h (result i32) (try_table (catch $t $h) (throw $t (local.get 0))) (i32.const 0))))"""
+    )
+    form = translated_form(module, 0)
+    assert form.interpreted_because == ""
+    assert form.compiled is not None

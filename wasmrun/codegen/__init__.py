@@ -42,7 +42,12 @@ The scheme (read once)
   (only where such branches exist: the test runs once per loop exit).
   Values carried by branches go through result variables ``r<id>_<k>`` (loop
   parameters: ``p<id>_<k>``).  ``br_table`` becomes a binary tree of range
-  tests.
+  tests.  A ``try_table`` is a block inside ``try:``; its ``except
+  WasmException`` tests the clauses in order (``exception.tag is tag<k>``),
+  and a matching one is a branch to its label carrying the payload (then the
+  exception, for the ``_ref`` forms); no match re-raises.  ``throw`` is
+  ``raise WasmException(...)``.  The flat form has no ``try_table``: a
+  function that needs it there stays interpreted.
 * **The flat form** (:class:`~wasmrun.codegen.flat.FlatGenerator`), for functions beyond CPython's
   static limits (20 nested loops, 100 indentation levels): basic blocks in one
   ``while True:`` loop, dispatched on ``b`` by a binary tree of ``if``\\ s; a

@@ -132,6 +132,7 @@ class Ctrl:
         "align_incoming",
         "align_nodes",
         "base",
+        "catches",
         "construct",
         "dead",
         "escapes",
@@ -163,6 +164,7 @@ class Ctrl:
         self.align_entry: list[Alignment] = []
         self.align_incoming: list[list[Alignment]] = []
         self.align_nodes: dict[int, Node] = {}
+        self.catches: tuple[tuple[int, int | None, int], ...] | None = None  # a try_table's clauses
 
 
 class Deferred:

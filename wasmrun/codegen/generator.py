@@ -5,7 +5,8 @@ from the instruction table by :func:`wasmrun.semantics.dispatch.visitor_table`:
 the generic visitors ``numeric``, ``load`` and ``store`` for the scalar numeric
 and memory instructions, ``op_<mnemonic>`` for every other one.  A SIMD
 instruction has none: a function that has one stays interpreted
-(:class:`~wasmrun.errors.UnsupportedInstruction`, the declared fallback).
+(:class:`~wasmrun.errors.UnsupportedInstruction`, the declared fallback), and so does
+``try_table`` in the flat form.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from wasmrun.module import Module
 
 
 def covers(info: InstructionInfo) -> bool:
-    """Whether both forms have a behaviour for ``info``, or it is SIMD or ``try_table`` (the function then
-    stays interpreted: :func:`wasmrun.interp.exception_translation.function_uses_try_table`)."""
+    """Whether both forms have a behaviour for ``info``, or it is SIMD or ``try_table`` (only the structured
+    form has ``try_table``: a function that needs the flat form stays interpreted)."""
     if info.is_simd or CONTROL.get(info.opcode) == "try_table":
         return True
     return info.opcode in StructuredGenerator.handlers and info.opcode in FlatGenerator.handlers

@@ -117,6 +117,16 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
                 assigned[-1].add(immediate)
                 stack[-1].writes.add(immediate)
             continue
+        if kind == "try_table":
+            # A block whose catch clauses branch to labels outside it (from anywhere in its body): a
+            # catch target counts as branched to from a nested construct.
+            immediate, catches = immediate
+            if live:
+                for _clause, _tag, depth in catches:
+                    target = stack[-1 - depth]
+                    target.branches += 1
+                    target.nested = True
+            kind = "block"
         if kind == "block" or kind == "loop" or kind == "if":
             nparams_, nres = block_arity(module, immediate)
             construct = Construct(next_id, kind, position, nparams_, nres, stack[-1].id, dead=not live)

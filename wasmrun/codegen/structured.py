@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.codegen.control import Generator
 from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, PLAIN, Ctrl, TooDeep
 from wasmrun.codegen.structure import FUNCTION, Construct, Structure
@@ -101,6 +102,50 @@ class StructuredGenerator(Generator):
             ctrl.form = "nest"
         self.ctrls.append(ctrl)
 
+    def op_try_table(self, immediate: tuple[int, tuple[tuple[int, int | None, int], ...]]) -> None:
+        """A block in a Python ``try:``; at its end, the clauses (see :meth:`catch_clauses`)."""
+        if not self.live:
+            self.dead_construct()
+            return
+        _blocktype, catches = immediate
+        self.enter(self.structure.at(self.position))  # (what the body may invalidate, before the try)
+        self.open("try:")
+        self.op_block(_blocktype)
+        self.ctrls[-1].catches = catches
+
+    def catch_clauses(self, ctrl: Ctrl) -> None:
+        """After a try_table's block: ``except WasmException``, each clause in order a branch to its label
+        with the payload (then the exception, for the ``_ref`` forms); an exception none matches goes on."""
+        self.close()
+        self.open("except WasmException as thrown:")
+        saved, live, local_align = list(self.stack), self.live, self.local_align
+        # The exception may come from anywhere in the body: what the body writes is of unknown alignment.
+        self.local_align = [0 if index in ctrl.construct.writes else a for index, a in enumerate(local_align)]
+        self.emit("exception = thrown.exception")
+        catch_all = False
+        assert ctrl.catches is not None
+        for position, (kind, tag, depth) in enumerate(ctrl.catches):
+            if tag is not None:
+                test = f"exception.tag is tag{tag}"
+                self.open(f"if {test}:" if position == 0 or catch_all else f"elif {test}:")
+                count = len(self.module.tag_type(tag).params)
+                self.stack.extend(Value(f"exception.payload[{k}]") for k in range(count))
+            else:
+                self.open("if True:" if position == 0 else "else:")
+                catch_all = True
+            if kind in (CATCH_REF, CATCH_ALL_REF):
+                self.stack.append(Value("exception", simple=True))
+            self.branch(depth, None)
+            del self.stack[len(saved) :]
+            self.close()
+            if catch_all:
+                break
+        if not catch_all:
+            self.emit("raise")
+        self.close()
+        self.stack[:] = saved
+        self.live, self.local_align = live, local_align
+
     def op_loop(self, _blocktype: int) -> None:
         if not self.live:
             self.dead_construct()
@@ -181,6 +226,8 @@ class StructuredGenerator(Generator):
             del self.stack[ctrl.base :]
         self.align_end(ctrl)
         self.live = construct.end_reached
+        if ctrl.catches is not None:
+            self.catch_clauses(ctrl)
 
     def escape_dispatch(self, ctrl: Ctrl) -> None:
         """After a Python loop that branches leave by the flag: continue them in the enclosing loop."""

@@ -50,7 +50,14 @@ _DESTINATION = "d"
 _CALL_FIRST = "a"
 _CALL_END = "b"
 _CALL_RESULTS_END = "e"
-_OBJECT_NAMES = {"functions": "function", "types": "type", "tables": "table", "memories": "memory", "globals": "global"}
+_OBJECT_NAMES = {
+    "functions": "function",
+    "types": "type",
+    "tables": "table",
+    "memories": "memory",
+    "globals": "global",
+    "tags": "tag",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +131,17 @@ def translated_form(module: Module, index: int) -> TranslatedForm:
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD or try_table interpreted (wasmrun.engine.interpreter).
-        try_table = translation.uses_exceptions and function_uses_try_table(module, index)
-        reason = "SIMD" if translation.uses_simd else "try_table" if try_table else ""
-        compiled = None if reason else compiled_source(module, index)
+        # The compiled tier leaves a function with SIMD interpreted (wasmrun.engine.interpreter), and one with
+        # a try_table that needs the flat form, which has none.
+        reason = "SIMD" if translation.uses_simd else ""
+        compiled = None
+        if not reason:
+            try:
+                compiled = compiled_source(module, index)
+            except UnsupportedInstruction:
+                if not (translation.uses_exceptions and function_uses_try_table(module, index)):
+                    raise
+                reason = "try_table in the flat form"
     except UnsupportedInstruction as error:
         return TranslatedForm(
             error.message, 0, 0, 0, (), (), DEFAULT_HOT_THRESHOLD, (), DEFAULT_COMPILE_THRESHOLD, None

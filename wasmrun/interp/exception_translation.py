@@ -27,8 +27,8 @@ def function_uses_exceptions(module: Module, function_index: int) -> bool:
 
 
 def function_uses_try_table(module: Module, function_index: int) -> bool:
-    """Whether defined function ``function_index`` has a ``try_table`` (the compiled tier leaves it to the
-    interpreter for now; ``throw`` and ``throw_ref`` compile)."""
+    """Whether defined function ``function_index`` has a ``try_table`` (the compiled tier has it only in the
+    structured form and without fuel: see :meth:`wasmrun.engine.interpreter.Interpreter.compile`)."""
     instructions = decode_function_body(module.raw, module.body(function_index))
     return any(opcode in TRY_TABLE_OPCODES for opcode, _, _ in instructions)
 
