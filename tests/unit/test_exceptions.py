@@ -54,6 +54,15 @@ PROGRAM = """
       (try_table (catch_all $h) (unreachable)))
     (i32.const 0))
   (func (export "null_ref") (throw_ref (ref.null exn)))
+  ;; a try_table and a tail call in one function: the call inside the region is caught, the tail call's is not
+  (func $raise_i32 (param i32) (result i32) (throw $small (local.get 0)))
+  (func (export "tail_and_catch") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $small $h) (call $raise_i32 (local.get 0)))
+      (return))
+    (i32.const 1)
+    (i32.add)
+    (return_call $raise_i32))
   (func (export "loop") (param i32) (result i32) (local $sum i32)
     ;; an exception caught at every iteration of a hot loop (tiering does not move the regions)
     (loop $again
@@ -102,6 +111,13 @@ def test_an_uncaught_exception_reaches_the_host_with_its_tag_and_payload(engine:
     assert isinstance(caught.value.tag, TagInstance)
     assert caught.value.payload == (9,)
     assert caught.value.frames  # a backtrace, as for a trap
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_tail_call_leaves_the_catch_regions_of_its_function(engine: str) -> None:
+    with pytest.raises(WasmException) as caught:
+        instantiate(engine).exports["tail_and_catch"].invoke([4])
+    assert caught.value.payload == (5,)  # caught once (4 + 1), then thrown again by the tail-called function
 
 
 @pytest.mark.parametrize("engine", ENGINES)
