@@ -1,6 +1,7 @@
 """The benchmark programs and their fixed input sizes (shared by the runner and the tests).
 
-Each program is ``programs/NAME.c``, its prebuilt ``programs/NAME.wasm`` and the same
+Each program is ``programs/NAME.c`` (or ``NAME.wat`` for what C compilers here cannot write:
+exceptions, tail calls), its prebuilt ``programs/NAME.wasm`` and the same
 algorithm in Python, ``python/NAME.py``'s ``bench(n)``.  A bare module exports
 ``bench(n)`` and imports nothing; a WASI command (``wasi=True``) takes n as ``argv[1]``
 and prints ``result <u32>``.  ``n`` is the size wasmrun, Wasmtime and Python run;
@@ -61,6 +62,13 @@ SUITE = (
     Benchmark("nbody", 5_000, 100, 4125947296, "5-body simulation, n steps: f64 loads, stores, divides, sqrt"),
     Benchmark("binarytrees", 10, 6, 1524746800, "allocate, walk, free binary trees; a small malloc of its own"),
     Benchmark("coremark_style", 100, 3, 62952, "CoreMark-style: linked-list sort, matrix, state machine, CRC-16"),
+    # WebAssembly 3.0 control flow, each beside the same algorithm without it (text sources: programs/*.wat).
+    Benchmark(
+        "exceptions", 100_000, 2_000, 686433828, "exceptions as control flow: throw in a callee, try_table in a loop"
+    ),
+    Benchmark("exceptions_plain", 100_000, 2_000, 686433828, "exceptions' algorithm with an error code instead"),
+    Benchmark("tail_calls", 20_000, 500, 1834634, "Collatz step counts: two functions tail-calling each other"),
+    Benchmark("tail_calls_plain", 20_000, 500, 1834634, "tail_calls' algorithm with a loop instead"),
     Benchmark(
         "large",
         50,

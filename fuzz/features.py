@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def _field_name(proposal: str) -> str:
+    return {"exception-handling": "exceptions"}.get(proposal, proposal.replace("-", "_"))
+
+
 @dataclass(frozen=True)
 class FeatureSet:
     name: str
@@ -35,6 +39,14 @@ class FeatureSet:
     validate_features: str
     wasmtime: Mapping[str, bool]
     wasmrun: Mapping[str, Any] = field(default_factory=dict)
+
+    def proposals(self) -> Any:
+        """The :class:`wasmrun.features.Features` of this set: WebAssembly 2.0 and the proposals its
+        ``validate_features`` names (what wasmrun may accept where Wasmtime, so configured, does)."""
+        from wasmrun.features import PROPOSALS, WASM_2_0
+
+        named = [name for name in self.validate_features.split(",") if name in PROPOSALS]
+        return WASM_2_0._replace(**{_field_name(proposal): True for proposal in named})
 
     def smith_flags(self) -> list[str]:
         """The smith command-line switches: ``--name-with-dashes true|false``."""

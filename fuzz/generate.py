@@ -80,7 +80,7 @@ def seed_bytes(generator: str, seed: int) -> bytes:
 
 # Every other seed avoids traps (smith guards loads, divisions, conversions...), so that calls run to
 # the end of their code more often than not instead of stopping at the first out-of-bounds access.
-SMITH_VARIANTS = ({}, {"disallow-traps": "true"})
+SMITH_VARIANTS: tuple[dict[str, str], ...] = ({}, {"disallow-traps": "true"})
 
 
 def smith_command(features: FeatureSet, seed: int = 0) -> list[str]:

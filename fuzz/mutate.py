@@ -24,6 +24,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from fuzz import limits
 from fuzz.corpus import Seed, corpus
@@ -75,12 +76,18 @@ class MutationReport:
     seconds: float = 0.0
 
 
-def load_outcome(data: bytes, hard_limit: float) -> tuple[str, float]:
-    """``accepted``, the error class, ``unexpected <Class>: <message>`` or ``timeout``; and the seconds."""
+def load_outcome(data: bytes, hard_limit: float, features: Any = None) -> tuple[str, float]:
+    """``accepted``, the error class, ``unexpected <Class>: <message>`` or ``timeout``; and the seconds.
+
+    ``features``: the proposals wasmrun may accept (those of the feature set Wasmtime judges with).
+    """
     started = time.perf_counter()
     try:
         with deadline(hard_limit):
-            Module.from_bytes(data)
+            if features is None:
+                Module.from_bytes(data)
+            else:
+                Module.from_bytes(data, features=features)
         outcome = "accepted"
     except EXPECTED as error:
         outcome = type(error).__name__
@@ -130,12 +137,15 @@ def mutate_seed(seed: int, settings: MutationSettings) -> MutationReport:
         item.data
         for item in rng.sample(texts if base.text else binaries, k=min(8, len(texts if base.text else binaries)))
     ]
-    _, base_seconds = load_outcome(base.data, 60.0)
+    from fuzz.features import FEATURE_SETS
+
+    features = FEATURE_SETS[settings.feature_set].proposals()
+    _, base_seconds = load_outcome(base.data, 60.0, features)
     bound = time_bound(base_seconds, settings)
     for _ in range(settings.mutants):
         data, applied = mutate(base.data, rng, donors, base.text)
         report.mutants += 1
-        outcome, seconds = load_outcome(data, bound * HARD_FACTOR)
+        outcome, seconds = load_outcome(data, bound * HARD_FACTOR, features)
         report.slowest = max(report.slowest, seconds)
         report.outcomes[outcome.split(":")[0]] += 1
 

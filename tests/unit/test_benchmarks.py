@@ -20,6 +20,10 @@ TINY = {
     "nbody": 20,
     "binarytrees": 5,
     "coremark_style": 1,
+    "exceptions": 50,
+    "exceptions_plain": 50,
+    "tail_calls": 30,
+    "tail_calls_plain": 30,
     "large": 2,
 }
 

@@ -75,7 +75,7 @@ from wasmrun.engine.options import Engine as Engine
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap, UnsupportedInstruction
 from wasmrun.interp import machine
-from wasmrun.interp.catching import make_catching_entry
+from wasmrun.interp.catching import make_catching_entry, make_catching_tail_body
 from wasmrun.interp.exception_translation import function_uses_try_table
 from wasmrun.interp.machine import (
     bind,
@@ -147,7 +147,14 @@ def is_wasm_code(code: CodeType) -> bool:
 _WASM_FILENAMES = ("<wasmrun handler ", "<wasm function ")
 _ENTRY_CODES = frozenset(
     constant
-    for function in (make_entry, make_counting_entry, make_catching_entry, make_tail_body, make_tail_entry)
+    for function in (
+        make_entry,
+        make_counting_entry,
+        make_catching_entry,
+        make_catching_tail_body,
+        make_tail_body,
+        make_tail_entry,
+    )
     for constant in function.__code__.co_consts
     if isinstance(constant, CodeType)
 )
@@ -213,7 +220,11 @@ class Interpreter:
     def make_entry(self, translation: Translation, handlers: list[Any], function: WasmFunction) -> Entry:
         """The entry of ``function`` (and its ``tail``, if it makes tail calls: see :mod:`wasmrun.interp.machine`)."""
         if translation.tail_calls:
-            body = function.tail = make_tail_body(translation, handlers)
+            body = function.tail = (
+                make_catching_tail_body(translation, handlers, function.instance.tags)
+                if translation.catch_regions
+                else make_tail_body(translation, handlers)
+            )
             return make_tail_entry(translation, body, self.counters)
         function.tail = None
         if translation.catch_regions:

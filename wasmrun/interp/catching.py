@@ -90,3 +90,41 @@ def make_catching_entry(translation: Translation, handlers: list[Any], tags: lis
         return R[base:end] if count else None
 
     return entry_catching
+
+
+def make_catching_tail_body(translation: Translation, handlers: list[Any], tags: list[TagInstance]) -> Entry:
+    """:func:`wasmrun.interp.machine.make_tail_body` for a function with catch regions too: its results,
+    or the TailCall it ends with (a tail call leaves the regions: its callee's exceptions pass)."""
+    template = translation.frame_template
+    offsets = translation.offsets
+    index = translation.function_index
+    base = translation.result_base
+    count = translation.result_count
+    end = base + count
+    size = translation.frame_size
+    code = handlers
+    regions = bind_regions(translation, tags)
+
+    def tail_body_catching(R: list[Any]) -> Any:
+        R += template
+        pc = 1
+        try:
+            while pc:
+                try:
+                    while pc:
+                        pc = code[pc](R)
+                except WasmException as thrown:
+                    target = landing(regions, pc, thrown.exception, R)
+                    if not target:
+                        raise
+                    pc = target
+        except Trap as trap:
+            trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
+            raise
+        if len(R) > size:
+            return R[-1]  # a TailCall
+        if count == 1:
+            return R[base]
+        return R[base:end] if count else None
+
+    return tail_body_catching

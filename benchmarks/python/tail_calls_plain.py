@@ -1,0 +1,13 @@
+"""programs/tail_calls_plain.wat: Collatz step counts with a loop."""
+
+
+def steps(x: int) -> int:
+    count = 0
+    while x > 1:
+        count += 1
+        x = x * 3 + 1 if x & 1 else x >> 1
+    return count
+
+
+def bench(n: int) -> int:
+    return sum(steps(k) for k in range(1, n + 1)) & 0xFFFFFFFF
