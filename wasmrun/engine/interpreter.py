@@ -289,8 +289,8 @@ class Interpreter:
             self.engine == "auto"
             and not translation.uses_simd
             and not translation.uses_exceptions
+            and not translation.uses_atomics
             and not compiled.too_large_to_compile(instance.module, function.index)
-            and not function_uses_atomics(instance.module, function.index)
         ):
             return self.count_to_compile(function, translation, handlers, entry)
         threshold = self.hot_threshold
