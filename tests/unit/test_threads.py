@@ -85,3 +85,11 @@ def test_shared_memories_are_switched() -> None:
     assert proposals_used(Module.from_bytes(atomics)) == ("threads",)
     with pytest.raises(ValidationError, match="threads"):
         Module.from_bytes(atomics, features=ALL_FEATURES.without("threads"))
+
+
+def test_atomics_compile() -> None:
+    from wasmrun.codegen import compiled
+
+    exports = instantiate(ATOMICS, engine="compile").exports
+    assert exports["rmw"]() == 0x1_0000_0007
+    assert compiled.code_info(exports["rmw"].direct.__code__) is not None  # compiled, not interpreted

@@ -20,9 +20,9 @@ from wasmrun.module import Module
 
 
 def covers(info: InstructionInfo) -> bool:
-    """Whether both forms have a behaviour for ``info``, or it is SIMD, exception handling or threads (the
-    function then stays interpreted: :func:`wasmrun.interp.exception_translation.function_uses_exceptions`)."""
-    if info.is_simd or info.proposal in ("exception-handling", "threads"):
+    """Whether both forms have a behaviour for ``info``, or it is SIMD or exception handling (the function then
+    stays interpreted: :func:`wasmrun.interp.exception_translation.function_uses_exceptions`)."""
+    if info.is_simd or info.proposal == "exception-handling":
         return True
     return info.opcode in StructuredGenerator.handlers and info.opcode in FlatGenerator.handlers
 

@@ -75,7 +75,6 @@ from wasmrun.engine.options import Engine as Engine
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
-from wasmrun.interp.atomic_translation import function_uses_atomics
 from wasmrun.interp.catching import make_catching_entry
 from wasmrun.interp.exception_translation import function_uses_exceptions
 from wasmrun.interp.machine import (
@@ -251,7 +250,6 @@ class Interpreter:
         if (
             function_uses_simd(module, function.index)
             or function_uses_exceptions(module, function.index)
-            or function_uses_atomics(module, function.index)
             or compiled.too_large_to_compile(module, function.index)
         ):
             return self.activate(function)
@@ -289,7 +287,6 @@ class Interpreter:
             self.engine == "auto"
             and not translation.uses_simd
             and not translation.uses_exceptions
-            and not translation.uses_atomics
             and not compiled.too_large_to_compile(instance.module, function.index)
         ):
             return self.count_to_compile(function, translation, handlers, entry)

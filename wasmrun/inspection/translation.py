@@ -123,17 +123,8 @@ def translated_form(module: Module, index: int) -> TranslatedForm:
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD, exception handling or atomics interpreted
-        # (wasmrun.engine.interpreter).
-        reason = (
-            "SIMD"
-            if translation.uses_simd
-            else "exception handling"
-            if translation.uses_exceptions
-            else "atomics"
-            if translation.uses_atomics
-            else ""
-        )
+        # The compiled tier leaves a function with SIMD or exception handling interpreted (wasmrun.engine.interpreter).
+        reason = "SIMD" if translation.uses_simd else "exception handling" if translation.uses_exceptions else ""
         compiled = None if reason else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(

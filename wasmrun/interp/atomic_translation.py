@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmrun.binary.instructions import decode_function_body
 from wasmrun.instructions import OPCODES
-from wasmrun.module import Module
 
 _FAMILIES = {1: "atomic.1", 2: "atomic.2", 3: "atomic.3"}
 
@@ -51,13 +49,3 @@ for _info in OPCODES.values():
             "op_" + _info.mnemonic.replace(".", "_"),
             _visitor(_info.mnemonic, len(_info.params or ()), bool(_info.results)),
         )
-
-
-ATOMIC_OPCODES = frozenset(opcode for opcode, info in OPCODES.items() if info.proposal == "threads")
-
-
-def function_uses_atomics(module: Module, function_index: int) -> bool:
-    """Whether defined function ``function_index`` has a threads instruction (the compiled tier leaves it
-    to the interpreter for now)."""
-    instructions = decode_function_body(module.raw, module.body(function_index))
-    return any(opcode in ATOMIC_OPCODES for opcode, _, _ in instructions)

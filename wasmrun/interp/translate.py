@@ -42,7 +42,7 @@ from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import BLOCKTYPE_EMPTY, CONTROL, OPCODES, STRUCTURED, InstructionInfo
 from wasmrun.interp import fusion
-from wasmrun.interp.atomic_translation import ATOMIC_OPCODES, AtomicTranslation
+from wasmrun.interp.atomic_translation import AtomicTranslation
 from wasmrun.interp.call_translation import CallTranslation
 from wasmrun.interp.exception_translation import EXCEPTION_OPCODES, ExceptionTranslation
 from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
@@ -76,7 +76,6 @@ class Translation:
         "result_base",
         "result_count",
         "tail_calls",
-        "uses_atomics",
         "uses_exceptions",
         "uses_simd",
     )
@@ -115,7 +114,6 @@ class Translation:
         self.uses_exceptions = uses_exceptions  # throw, throw_ref or try_table: interpreted, unfused
         # Whether it makes tail calls: its handlers may leave a TailCall at the end of the frame (R[-1]).
         self.tail_calls = tail_calls
-        self.uses_atomics = False  # an atomic instruction (threads): the compiled tier leaves it interpreted
 
     def __repr__(self) -> str:
         return f"Translation(function_index={self.function_index}, {len(self.code)} handlers)"
@@ -245,7 +243,7 @@ class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
             code, offsets, loop_heads, loop_offsets = drop_free_charges(code, offsets, loop_heads, loop_offsets)
         if self.fuse and thread_jumps(code):
             code, offsets, loop_heads, loop_offsets = drop_dead_code(code, offsets, loop_heads, loop_offsets)
-        translation = Translation(
+        return Translation(
             self.function_index,
             code,
             offsets,
@@ -260,8 +258,6 @@ class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
             uses_exceptions,
             self.tail_calls,
         )
-        translation.uses_atomics = any(opcode in ATOMIC_OPCODES for opcode, _, _ in self.instructions)
-        return translation
 
     def account(self, first: int, last: int) -> None:
         """Metering: add the cost of the instructions ``first..last`` (just translated) to their segments.
