@@ -93,3 +93,12 @@ def test_atomics_compile() -> None:
     exports = instantiate(ATOMICS, engine="compile").exports
     assert exports["rmw"]() == 0x1_0000_0007
     assert compiled.code_info(exports["rmw"].direct.__code__) is not None  # compiled, not interpreted
+
+
+def test_the_shared_memory_switch() -> None:
+    from wasmrun.cli.config import split_proposal_switches
+
+    assert not split_proposal_switches([])[1].shared_memory
+    rest, features = split_proposal_switches(["shared-memory=y,threads=y,custom-page-sizes"])
+    assert rest == [] and features.shared_memory and features.threads and features.custom_page_sizes
+    assert not split_proposal_switches(["threads=n"])[1].threads
