@@ -140,3 +140,5 @@ TRAP_THROWN = "thrown Wasm exception"  # an exception no try_table caught (Wasmt
 TRAP_NULL_EXCEPTION_REFERENCE = "null exception reference"
 TRAP_NULL_FUNCTION_REFERENCE = "null function reference"
 TRAP_NULL_REFERENCE = "null reference"
+TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
+TRAP_EXPECTED_SHARED_MEMORY = "expected shared memory"

@@ -33,6 +33,9 @@ something it brought (the instruction table's proposal column for instructions):
 * ``memory64``: a 64-bit memory or table (``i64`` limits; table64 is part of it);
 * ``custom-page-sizes``: a memory whose page size is not 64 KiB (off by default, as in
   Wasmtime; the decoder reads a page size only when it is on).
+* ``threads``: a shared memory, or any ``0xFE``-prefixed (atomic) instruction.  Apart from it,
+  :attr:`Features.shared_memory` (``-W shared-memory``, off by default as in Wasmtime) lets a module
+  have a shared memory at all.
 
 With both ``multi-memory`` and ``memory64`` off, the module is also decoded as
 WebAssembly 2.0 did (``Features.disabled`` given to the decoder): u32 limits and offsets,
@@ -66,6 +69,7 @@ FUNCTION_REFERENCES = "function-references"
 MULTI_MEMORY = "multi-memory"
 MEMORY64 = "memory64"
 CUSTOM_PAGE_SIZES = "custom-page-sizes"
+THREADS = "threads"
 
 PROPOSALS = tuple(proposal for proposal in TABLE_PROPOSALS if proposal != "mvp")
 """Every proposal detected, in the order they were standardised (and listed)."""
@@ -155,6 +159,8 @@ def _declared_proposals(module: Module) -> set[str]:
         found.add(MEMORY64)
     if any(memory.page_size_log2 != 16 for memory in module.memory_types):
         found.add(CUSTOM_PAGE_SIZES)
+    if any(memory.shared for memory in module.memory_types):
+        found.add(THREADS)
     imported_mutable = any(
         entry.kind is ExternKind.GLOBAL and isinstance(entry.desc, GlobalType) and entry.desc.mutable
         for entry in module.imports
@@ -224,6 +230,8 @@ class Features(NamedTuple):
     multi_memory: bool = True
     memory64: bool = True
     custom_page_sizes: bool = False
+    threads: bool = True
+    shared_memory: bool = False  # not a proposal: whether a shared memory may be created (Wasmtime's switch)
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
@@ -252,7 +260,7 @@ class Features(NamedTuple):
 _FIELDS = {EXCEPTION_HANDLING: "exceptions"}
 
 ALL_FEATURES = Features()
-EVERY_PROPOSAL = Features(custom_page_sizes=True)
+EVERY_PROPOSAL = Features(custom_page_sizes=True, shared_memory=True)
 """Every proposal on, those off by default included."""
 
 WASM_2_0 = Features().without(*PROPOSALS[PROPOSALS.index("simd") + 1 :])
@@ -261,6 +269,8 @@ WASM_2_0 = Features().without(*PROPOSALS[PROPOSALS.index("simd") + 1 :])
 
 def check_features(module: Module, features: Features) -> None:
     """Raise :class:`ValidationError` if ``module`` uses a proposal ``features`` turns off."""
+    if not features.shared_memory and any(memory.shared for memory in module.memory_types):
+        raise ValidationError("module uses a shared memory, which is disabled (-W shared-memory=y enables it)")
     if features.everything:
         return
     if features.all_in_bodies:  # (the default: only custom page sizes are off, which memory types show)
@@ -285,6 +295,8 @@ def check_features(module: Module, features: Features) -> None:
     found = proposals_used(module)
     if MULTI_MEMORY in found and not features.multi_memory and len(module.memory_types) > 1:
         raise ValidationError("multiple memories: module uses the multi-memory proposal, which is disabled")
+    if REFERENCE_TYPES in found and not features.reference_types and len(module.table_types) > 1:
+        raise ValidationError("multiple tables: module uses the reference-types proposal, which is disabled")
     for proposal in found:
         if not features.enabled(proposal):
             raise ValidationError(f"module uses the {proposal} proposal, which is disabled")

@@ -52,6 +52,7 @@ def spectest_externs(store: Store, stream: IO[str] | None = None) -> dict[str, A
     externs["table"] = store.allocate_table(TableType(ValType.FUNCREF, Limits(10, 20)), None)
     externs["table64"] = store.allocate_table(TableType(ValType.FUNCREF, Limits(10, 20, address64=True)), None)
     externs["memory"] = store.allocate_memory(MemoryType(Limits(1, 2)))
+    externs["shared_memory"] = store.allocate_memory(MemoryType(Limits(1, 2), shared=True))  # threads
     return externs
 
 

@@ -300,14 +300,17 @@ class TableType(Record):
 
 @frozen_record(frozen=True)
 class MemoryType(Record):
-    """A memory type; ``page_size_log2``: its page size, 2^16 bytes but for custom page sizes (2^0)."""
+    """A memory type; ``page_size_log2``: its page size, 2^16 bytes but for custom page sizes (2^0);
+    ``shared``: a shared memory (threads)."""
 
     limits: Limits
     page_size_log2: int
+    shared: bool
 
-    def __init__(self, limits: Limits, page_size_log2: int = 16) -> None:
+    def __init__(self, limits: Limits, page_size_log2: int = 16, shared: bool = False) -> None:
         set_field(self, "limits", limits)
         set_field(self, "page_size_log2", page_size_log2)
+        set_field(self, "shared", shared)
 
     @property
     def page_size(self) -> int:

@@ -169,7 +169,7 @@ MALFORMED = {
     "bad UTF-8 custom section name": (module(custom(b"\xf8\x88\x80\x80\x80")), "malformed UTF-8 encoding"),
     "custom name longer than the section": (module(b"\x00\x00\x00\x05\x01\x00\x07\x00\x00"), "unexpected end"),
     # Limits, tables, memories, globals.
-    "limits flag 2": (module(section(5, vec(b"\x02\x00"))), "integer too large"),
+    "limits flag 0x20": (module(section(5, vec(b"\x20\x00"))), "integer too large"),
     "limits flag 0x10": (module(section(5, vec(b"\x10\x00"))), "integer too large"),
     "over-long limits flag": (module(section(5, vec(b"\x81\x00\x00\x00"))), "integer representation too long"),
     "limits flag 16": (module(section(5, vec(b"\x10\x00"))), "malformed limits flags"),
@@ -305,10 +305,18 @@ def test_bodies_are_not_decoded_by_decode_module() -> None:
 
 
 def test_error_offsets_point_into_the_module() -> None:
-    data = module(TYPES, section(5, vec(b"\x02\x00")))
+    data = module(TYPES, section(5, vec(b"\x20\x00")))
     with pytest.raises(DecodeError) as error:
         decode_module(data)
-    assert error.value.offset == data.index(b"\x02\x00", len(HEADER) + len(TYPES))
+    assert error.value.offset == data.index(b"\x20\x00", len(HEADER) + len(TYPES))
+
+
+def test_a_shared_memory_is_limits_flag_bit_1() -> None:
+    data = module(section(5, vec(b"\x03\x01\x02")))
+    memory = decode_module(data).memories[0]
+    assert memory.shared and memory.limits.min == 1 and memory.limits.max == 2
+    with pytest.raises(DecodeError, match="integer too large"):
+        decode_module(data, disabled=frozenset(("threads", "multi-memory", "memory64")))
 
 
 # --- well-formed modules ------------------------------------------------------

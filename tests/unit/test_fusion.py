@@ -312,6 +312,12 @@ def test_recursion_across_a_tier_up() -> None:
 _SAMPLE_OPS = {"unop": "i32.popcnt", "binop": "i32.rotl", "br_if.unop": "i64.eqz", "br_unless.unop": "i32.eqz"}
 _SAMPLE_OPS |= {"br_if.binop": "f64.lt", "br_unless.binop": "i64.ge_s", "load": "i64.load16_s", "store": "f32.store"}
 _SAMPLE_OPS |= {"ternop": "v128.bitselect", "quadop": "i64.add128"}
+_SAMPLE_OPS |= {
+    "atomic.1": "i32.atomic.load",
+    "atomic.2": "i32.atomic.rmw.add",
+    "atomic.3": "i32.atomic.rmw.cmpxchg",
+    "atomic.store": "i32.atomic.store",
+}
 
 
 @pytest.mark.parametrize("family", list(fusion.FAMILIES))

@@ -106,7 +106,8 @@ def decode_module(
     ``disabled``: proposals decoded as malformed, as a decoder from before them would (the spec
     scripts of WebAssembly 2.0 expect it; :attr:`wasmrun.features.Features.disabled`).
     With both memory proposals in ``disabled``, limits and memory immediates are read as WebAssembly
-    2.0 did; with custom-page-sizes in it, a memory's page size (limits flag bit 3) is malformed.
+    2.0 did; with custom-page-sizes in it, a memory's page size (limits flag bit 3) is malformed, and
+    with threads in it, a shared memory (limits flag bit 1).
     """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
@@ -131,6 +132,7 @@ class _ModuleDecoder:
         self.last_kind = ExternKind.TAG if self.exceptions else ExternKind.GLOBAL
         self.legacy_memory = legacy_memory(disabled)
         self.custom_page_sizes = "custom-page-sizes" not in disabled
+        self.threads = "threads" not in disabled
         self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
         self.types: list[FuncType] = []
@@ -361,16 +363,19 @@ class _ModuleDecoder:
 
     def read_memory_type(self) -> MemoryType:
         reader = self.reader
-        if not self.custom_page_sizes or reader.pos >= reader.end or not reader.data[reader.pos] & 0x08:
-            return MemoryType(_read_limits(reader, self.legacy_memory))
+        # Limits flag bit 1 (threads): a shared memory.
+        flag = reader.data[reader.pos] if reader.pos < reader.end else 0
+        shared = self.threads and flag < 0x80 and bool(flag & 0x02)
+        if not self.custom_page_sizes or not flag & 0x08:
+            limits = _read_limits(reader, self.legacy_memory, flag & ~0x02 if shared else None)
+            return MemoryType(limits, 16, shared)
         # Limits flag bit 3 (custom-page-sizes): the page size's log2 follows the limits.
-        flag = reader.data[reader.pos]
-        limits = _read_limits(reader, False, flag & ~0x08)  # (the flag byte is read there, bit 3 cleared)
+        limits = _read_limits(reader, False, flag & ~0x0A)  # (the flag byte is read there, bits 1 and 3 cleared)
         offset = reader.pos
         page_size_log2 = reader.u32()
         if page_size_log2 >= 64:
             raise DecodeError("invalid custom page size", offset)
-        return MemoryType(limits, page_size_log2)
+        return MemoryType(limits, page_size_log2, shared)
 
     def global_section(self, end: int) -> None:
         reader = self.reader

@@ -183,6 +183,7 @@ _PROPOSAL_KEYS = {
     "threads": "threads",
     "wide-arithmetic": "wide-arithmetic",
     "custom-page-sizes": "custom-page-sizes",
+    "shared-memory": "shared-memory",  # not a proposal: Features.shared_memory
 }
 
 
@@ -190,7 +191,11 @@ def proposal_switches() -> dict[str, str]:
     """The ``-W`` keys wasmrun knows for proposals (those of proposals it has)."""
     from wasmrun.features import PROPOSALS
 
-    return {key: proposal for key, proposal in _PROPOSAL_KEYS.items() if proposal in PROPOSALS}
+    return {
+        key: proposal
+        for key, proposal in _PROPOSAL_KEYS.items()
+        if proposal in PROPOSALS or proposal == "shared-memory"
+    }
 
 
 def split_proposal_switches(settings: Iterable[str]) -> tuple[list[str], Features]:
@@ -200,6 +205,7 @@ def split_proposal_switches(settings: Iterable[str]) -> tuple[list[str], Feature
     switches = proposal_switches()
     rest: list[str] = []
     off: set[str] = set()
+    on: set[str] = set()
     for setting in settings:
         kept = []
         for item in setting.split(","):
@@ -212,9 +218,17 @@ def split_proposal_switches(settings: Iterable[str]) -> tuple[list[str], Feature
             except ConfigError as error:
                 raise ConfigError(f"invalid value for -W {key}: {error}") from None
             (off.discard if enabled else off.add)(switches[key])
+            (on.add if enabled else on.discard)(switches[key])
         if kept:
             rest.append(",".join(kept))
-    return rest, ALL_FEATURES.without(*sorted(off))
+    # (A switch off by default, such as custom-page-sizes or shared-memory, is turned on by name.)
+    features = ALL_FEATURES._replace(
+        **{proposal.replace("-", "_"): True for proposal in on if proposal in _OFF_BY_DEFAULT}
+    )
+    return rest, features.without(*sorted(off))
+
+
+_OFF_BY_DEFAULT = ("custom-page-sizes", "shared-memory")
 
 
 T = TypeVar("T")

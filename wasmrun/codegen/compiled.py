@@ -389,9 +389,11 @@ def _base_namespace() -> dict[str, Any]:
     if not _BASE_NAMESPACE:
         from wasmrun.codegen import STRUCT_NAMES
         from wasmrun.semantics import numeric
+        from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
 
         _BASE_NAMESPACE.update(
             {
+                **ATOMIC_FUNCTIONS,
                 **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
                 **numeric.TEMPLATE_GLOBALS,
                 **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},

@@ -12,6 +12,7 @@ locals flows into and out of constructs.  The forms (:mod:`~wasmrun.codegen.stru
 from __future__ import annotations
 
 from wasmrun.codegen.alignment import Node
+from wasmrun.codegen.atomics import AtomicInstructions
 from wasmrun.codegen.emitter import TRAPS, Ctrl
 from wasmrun.codegen.memory import MemoryInstructions
 from wasmrun.codegen.numeric import NumericInstructions
@@ -27,7 +28,7 @@ LOOKUP_MIN_RANGES = 16
 """A ``br_table`` with more ranges than this maps its index through a constant tuple first."""
 
 
-class Generator(NumericInstructions, MemoryInstructions, VariableInstructions):
+class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, VariableInstructions):
     """What both forms share: every instruction but ``block``, ``loop``, ``if``, ``else`` and ``end``."""
 
     def branch(self, depth: int, condition: Value | None) -> None:

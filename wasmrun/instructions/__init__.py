@@ -108,13 +108,14 @@ PROPOSALS = (
     "multi-memory",
     "memory64",
     "custom-page-sizes",
+    "threads",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 
 SIMD_PROPOSALS = frozenset(("simd", "relaxed-simd"))
 """The proposals whose instructions work on v128 lanes (semantics in :mod:`wasmrun.semantics.simd`)."""
 
-PREFIXES = frozenset((0xFC, 0xFD))
+PREFIXES = frozenset((0xFC, 0xFD, 0xFE))
 """The bytes that start a prefixed opcode (its subopcode follows as a u32)."""
 
 BLOCKTYPE_EMPTY = -64

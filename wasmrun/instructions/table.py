@@ -519,4 +519,73 @@ FD.110 f64x2.relaxed_max                    none  vv>v
 FD.111 i16x8.relaxed_q15mulr_s              none  vv>v
 FD.112 i16x8.relaxed_dot_i8x16_i7x16_s      none  vv>v
 FD.113 i32x4.relaxed_dot_i8x16_i7x16_add_s  none  vvv>v
+
+[threads]
+FE.00 memory.atomic.notify           memarg        ii>i @4
+FE.01 memory.atomic.wait32           memarg        iiI>i @4
+FE.02 memory.atomic.wait64           memarg        iII>i @8
+FE.03 atomic.fence                   memory
+FE.10 i32.atomic.load                memarg        i>i @4
+FE.11 i64.atomic.load                memarg        i>I @8
+FE.12 i32.atomic.load8_u             memarg        i>i @1
+FE.13 i32.atomic.load16_u            memarg        i>i @2
+FE.14 i64.atomic.load8_u             memarg        i>I @1
+FE.15 i64.atomic.load16_u            memarg        i>I @2
+FE.16 i64.atomic.load32_u            memarg        i>I @4
+FE.17 i32.atomic.store               memarg        ii> @4
+FE.18 i64.atomic.store               memarg        iI> @8
+FE.19 i32.atomic.store8              memarg        ii> @1
+FE.1A i32.atomic.store16             memarg        ii> @2
+FE.1B i64.atomic.store8              memarg        iI> @1
+FE.1C i64.atomic.store16             memarg        iI> @2
+FE.1D i64.atomic.store32             memarg        iI> @4
+FE.1E i32.atomic.rmw.add             memarg        ii>i @4
+FE.1F i64.atomic.rmw.add             memarg        iI>I @8
+FE.20 i32.atomic.rmw8.add_u          memarg        ii>i @1
+FE.21 i32.atomic.rmw16.add_u         memarg        ii>i @2
+FE.22 i64.atomic.rmw8.add_u          memarg        iI>I @1
+FE.23 i64.atomic.rmw16.add_u         memarg        iI>I @2
+FE.24 i64.atomic.rmw32.add_u         memarg        iI>I @4
+FE.25 i32.atomic.rmw.sub             memarg        ii>i @4
+FE.26 i64.atomic.rmw.sub             memarg        iI>I @8
+FE.27 i32.atomic.rmw8.sub_u          memarg        ii>i @1
+FE.28 i32.atomic.rmw16.sub_u         memarg        ii>i @2
+FE.29 i64.atomic.rmw8.sub_u          memarg        iI>I @1
+FE.2A i64.atomic.rmw16.sub_u         memarg        iI>I @2
+FE.2B i64.atomic.rmw32.sub_u         memarg        iI>I @4
+FE.2C i32.atomic.rmw.and             memarg        ii>i @4
+FE.2D i64.atomic.rmw.and             memarg        iI>I @8
+FE.2E i32.atomic.rmw8.and_u          memarg        ii>i @1
+FE.2F i32.atomic.rmw16.and_u         memarg        ii>i @2
+FE.30 i64.atomic.rmw8.and_u          memarg        iI>I @1
+FE.31 i64.atomic.rmw16.and_u         memarg        iI>I @2
+FE.32 i64.atomic.rmw32.and_u         memarg        iI>I @4
+FE.33 i32.atomic.rmw.or              memarg        ii>i @4
+FE.34 i64.atomic.rmw.or              memarg        iI>I @8
+FE.35 i32.atomic.rmw8.or_u           memarg        ii>i @1
+FE.36 i32.atomic.rmw16.or_u          memarg        ii>i @2
+FE.37 i64.atomic.rmw8.or_u           memarg        iI>I @1
+FE.38 i64.atomic.rmw16.or_u          memarg        iI>I @2
+FE.39 i64.atomic.rmw32.or_u          memarg        iI>I @4
+FE.3A i32.atomic.rmw.xor             memarg        ii>i @4
+FE.3B i64.atomic.rmw.xor             memarg        iI>I @8
+FE.3C i32.atomic.rmw8.xor_u          memarg        ii>i @1
+FE.3D i32.atomic.rmw16.xor_u         memarg        ii>i @2
+FE.3E i64.atomic.rmw8.xor_u          memarg        iI>I @1
+FE.3F i64.atomic.rmw16.xor_u         memarg        iI>I @2
+FE.40 i64.atomic.rmw32.xor_u         memarg        iI>I @4
+FE.41 i32.atomic.rmw.xchg            memarg        ii>i @4
+FE.42 i64.atomic.rmw.xchg            memarg        iI>I @8
+FE.43 i32.atomic.rmw8.xchg_u         memarg        ii>i @1
+FE.44 i32.atomic.rmw16.xchg_u        memarg        ii>i @2
+FE.45 i64.atomic.rmw8.xchg_u         memarg        iI>I @1
+FE.46 i64.atomic.rmw16.xchg_u        memarg        iI>I @2
+FE.47 i64.atomic.rmw32.xchg_u        memarg        iI>I @4
+FE.48 i32.atomic.rmw.cmpxchg         memarg        iii>i @4
+FE.49 i64.atomic.rmw.cmpxchg         memarg        iII>I @8
+FE.4A i32.atomic.rmw8.cmpxchg_u      memarg        iii>i @1
+FE.4B i32.atomic.rmw16.cmpxchg_u     memarg        iii>i @2
+FE.4C i64.atomic.rmw8.cmpxchg_u      memarg        iII>I @1
+FE.4D i64.atomic.rmw16.cmpxchg_u     memarg        iII>I @2
+FE.4E i64.atomic.rmw32.cmpxchg_u     memarg        iII>I @4
 """

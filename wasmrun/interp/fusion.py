@@ -306,6 +306,23 @@ FAMILIES: dict[str, Family] = {
     "store": Family(("x", "y", "off", "mem"), ("x", "y"), _STORE, {"mem": "memories"}, may_trap=True),
     "v128.load": Family(("d", "x", "off", "mem"), ("x",), _V128_LOAD, {"mem": "memories"}, may_trap=True),
     "v128.store": Family(("x", "y", "off", "mem"), ("x", "y"), _V128_STORE, {"mem": "memories"}, may_trap=True),
+    # Atomic accesses (threads): a call of the instruction's function (wasmrun.semantics.atomics).
+    "atomic.1": Family(
+        ("d", "x", "off", "mem"), ("x",), "R[d] = {OP}(mem, {x}, off)", {"mem": "memories"}, may_trap=True
+    ),
+    "atomic.2": Family(
+        ("d", "x", "y", "off", "mem"), ("x", "y"), "R[d] = {OP}(mem, {x}, {y}, off)", {"mem": "memories"}, may_trap=True
+    ),
+    "atomic.3": Family(
+        ("d", "x", "y", "z", "off", "mem"),
+        ("x", "y", "z"),
+        "R[d] = {OP}(mem, {x}, {y}, {z}, off)",
+        {"mem": "memories"},
+        may_trap=True,
+    ),
+    "atomic.store": Family(
+        ("x", "y", "off", "mem"), ("x", "y"), "{OP}(mem, {x}, {y}, off)", {"mem": "memories"}, may_trap=True
+    ),
     "memory.size": Family(("d", "mem"), (), "R[d] = mem.pages", {"mem": "memories"}),
     "memory.grow": Family(
         ("d", "x", "mem"), ("x",), "r = mem.grow({x})\nR[d] = r if r >= 0 else mem.grow_failed", {"mem": "memories"}

@@ -31,6 +31,7 @@ from wasmrun.runtime.functions import TailCall, resolve_indirect, tail_callee
 from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics import numeric
 from wasmrun.semantics.access import LOADS, STORES
+from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
 
 Key = tuple[str, Any, str]
 Factory = Callable[..., Callable[[list[Any]], int]]
@@ -51,6 +52,7 @@ _NAMESPACE: dict[str, Any] = {
     "Trap": Trap,
     "WasmException": WasmException,
     "ExceptionInstance": ExceptionInstance,
+    **ATOMIC_FUNCTIONS,
     "check_bounds": check_bounds,
     "resolve_indirect": resolve_indirect,
     "TailCall": TailCall,
@@ -106,6 +108,9 @@ def _component(key: Key, suffix: str) -> tuple[list[str], list[str], list[str], 
         if op is None:
             raise ValueError(f"family {family_name} needs an instruction")
         body = body.replace("{E}", expression(op, family.sources))
+    if "{OP}" in body:  # an atomic access: its function (wasmrun.semantics.atomics)
+        assert op is not None
+        body = body.replace("{OP}", op.replace(".", "_"))
     if family_name in ("load", "store"):
         assert op is not None
         access, convert = (LOADS if family_name == "load" else STORES)[op]

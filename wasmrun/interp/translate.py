@@ -42,6 +42,7 @@ from wasmrun.errors import UnsupportedInstruction
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import BLOCKTYPE_EMPTY, CONTROL, OPCODES, STRUCTURED, InstructionInfo
 from wasmrun.interp import fusion
+from wasmrun.interp.atomic_translation import AtomicTranslation
 from wasmrun.interp.call_translation import CallTranslation
 from wasmrun.interp.exception_translation import EXCEPTION_OPCODES, ExceptionTranslation
 from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
@@ -164,7 +165,7 @@ def translate_function(module: Module, function_index: int, *, fuse: bool = True
     return _Translator(module, function_index, fuse, fuel).run()
 
 
-class _Translator(ExceptionTranslation, CallTranslation):
+class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
     def __init__(self, module: Module, function_index: int, fuse: bool, fuel: bool = False) -> None:
         self.module = module
         self.function_index = function_index

@@ -120,7 +120,9 @@ def extern_type(extern: Extern) -> ExternType:
     if kind is ExternKind.MEMORY:
         memory_type: MemoryType = extern.type
         return MemoryType(
-            Limits(extern.pages, memory_type.limits.max, memory_type.limits.address64), memory_type.page_size_log2
+            Limits(extern.pages, memory_type.limits.max, memory_type.limits.address64),
+            memory_type.page_size_log2,
+            memory_type.shared,
         )
     return extern.type
 
@@ -149,6 +151,7 @@ def extern_matches(actual: ExternType, expected: ExternType) -> bool:
         return (
             isinstance(actual, MemoryType)
             and actual.page_size_log2 == expected.page_size_log2
+            and actual.shared == expected.shared
             and _limits_match(actual.limits, expected.limits)
         )
     if not isinstance(actual, GlobalType) or not isinstance(expected, GlobalType):

@@ -386,6 +386,9 @@ class _ModuleParser(InstructionParser):
     def _memtype(self) -> bytes:
         """Limits, then an optional ``(pagesize N)`` (custom page sizes: limits flag bit 3, then log2 N)."""
         encoded = self._limits()
+        if self.tok == "shared":  # threads: limits flag bit 1
+            self.i += 1
+            encoded = bytes((encoded[0] | 0x02,)) + encoded[1:]
         if not self.at_form("pagesize"):
             return encoded
         return bytes((encoded[0] | 0x08,)) + encoded[1:] + u32(self._pagesize())

@@ -118,7 +118,7 @@ def _entry(info: InstructionInfo, rule: Rule) -> _Entry:
                 return (_UNARY, params[0], None, results[0])
             if shape == (2, 1):
                 return (_BINARY, params[0], params[1], results[0])
-        elif info.immediate == "memarg":
+        elif info.immediate == "memarg" and info.proposal != "threads":
             if shape == (1, 1) and params[0] == I32:
                 return (_LOAD, info.natural_alignment, None, results[0])
             if shape == (2, 0) and params[0] == I32:

@@ -113,6 +113,8 @@ def _check_memory_type(memory: MemoryType, offset: int | None) -> None:
     else:
         message = f"memory size must be at most {bound} pages"
     _check_limits(limits, bound, message, offset)
+    if memory.shared and limits.max is None:
+        raise ValidationError("shared memory must have maximum", offset)
 
 
 def _check_limits(limits: Limits, bound: int | None, bound_message: str, offset: int | None) -> None:

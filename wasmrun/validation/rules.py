@@ -269,8 +269,13 @@ def data_drop(state: BodyState, opcode: int, immediate: Any, offset: int) -> Non
     _require_data(state.context, immediate, offset)
 
 
+def atomic_fence(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
+    """``atomic.fence``: no operands, no memory needed (its immediate is a reserved zero byte)."""
+
+
 RULES: dict[str, Rule] = {
     "nop": nop,
+    "atomic.fence": atomic_fence,
     "drop": drop,
     "select": select,  # both encodings: untyped (no immediate) and typed
     "local.get": local_get,
@@ -318,6 +323,16 @@ _2_32 = 2**32
 
 def _check_memarg(info: InstructionInfo) -> Check | None:
     natural = info.natural_alignment
+    if info.proposal == "threads":  # an atomic access: exactly the natural alignment
+
+        def check_atomic(state: BodyState, immediate: Any, offset: int) -> None:
+            address_type = _require_memory(state.context, offset, immediate[2])
+            if immediate[0] != natural:
+                raise ValidationError("alignment must be equal to natural", offset)
+            if address_type == I32 and immediate[1] >= _2_32:
+                raise ValidationError("offset out of range", offset)
+
+        return check_atomic
 
     def check(state: BodyState, immediate: Any, offset: int) -> None:
         address_type = _require_memory(state.context, offset, immediate[2])

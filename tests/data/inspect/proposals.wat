@@ -26,6 +26,7 @@
     (drop (f64.const -0x1.8p-3))
     (drop (f32.const nan:0x200000))
     (drop (i64.load32_u offset=8 align=2 (i32.const 0)))
+    (drop (i32.atomic.load offset=4 (i32.const 0)))
     (if (result i32) (global.get $flag)
       (then (i32.const 1))
       (else (br_table 0 0 (i32.const 2) (i32.const 0)))))
