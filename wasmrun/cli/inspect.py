@@ -246,17 +246,29 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     tables = Table(
         "tables",
-        (_right("index"), _left("element"), _left("limits"), _left("import")),
+        (_right("index"), _left("element"), _left("address"), _left("limits"), _left("import")),
         tuple(
-            (str(table.index), table.element, limits_text(table.min, table.max), import_text(table.imported_from))
+            (
+                str(table.index),
+                table.element,
+                table.address_type,
+                limits_text(table.min, table.max),
+                import_text(table.imported_from),
+            )
             for table in summary.tables
         ),
     )
     memories = Table(
         "memories",
-        (_right("index"), _left("limits (pages)"), _left("import")),
+        (_right("index"), _left("address"), _right("page size"), _left("limits (pages)"), _left("import")),
         tuple(
-            (str(memory.index), limits_text(memory.min, memory.max), import_text(memory.imported_from))
+            (
+                str(memory.index),
+                memory.address_type,
+                str(memory.page_size),
+                limits_text(memory.min, memory.max),
+                import_text(memory.imported_from),
+            )
             for memory in summary.memories
         ),
     )

@@ -86,16 +86,19 @@ class TableSummary:
     min: int
     max: int | None
     imported_from: ImportName | None
+    address_type: str  # i32, or i64 for a 64-bit table (memory64)
 
 
 @dataclass(frozen=True, slots=True)
 class MemorySummary:
-    """A linear memory; limits in pages of 64 KiB."""
+    """A linear memory; limits in pages (of ``page_size`` bytes)."""
 
     index: int
     min: int
     max: int | None
     imported_from: ImportName | None
+    address_type: str  # i32, or i64 for a 64-bit memory (memory64)
+    page_size: int  # bytes: 65536, or 1 (custom page sizes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +232,19 @@ def summarize(module: Module, *, file: str, text_format: bool, file_size: int) -
                 table.limits.min,
                 table.limits.max,
                 import_name(imports[ExternKind.TABLE], index),
+                table.limits.address_type.text,
             )
             for index, table in enumerate(module.table_types)
         ),
         memories=tuple(
-            MemorySummary(index, memory.limits.min, memory.limits.max, import_name(imports[ExternKind.MEMORY], index))
+            MemorySummary(
+                index,
+                memory.limits.min,
+                memory.limits.max,
+                import_name(imports[ExternKind.MEMORY], index),
+                memory.limits.address_type.text,
+                memory.page_size,
+            )
             for index, memory in enumerate(module.memory_types)
         ),
         globals=_globals(module, imports[ExternKind.GLOBAL]),
