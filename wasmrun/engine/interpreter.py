@@ -75,7 +75,7 @@ from wasmrun.engine.options import Engine as Engine
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap, UnsupportedInstruction
 from wasmrun.interp import machine
-from wasmrun.interp.catching import make_catching_entry, make_catching_tail_body
+from wasmrun.interp.catching import make_catching_body
 from wasmrun.interp.exception_translation import function_uses_try_table
 from wasmrun.interp.machine import (
     bind,
@@ -150,8 +150,7 @@ _ENTRY_CODES = frozenset(
     for function in (
         make_entry,
         make_counting_entry,
-        make_catching_entry,
-        make_catching_tail_body,
+        make_catching_body,
         make_tail_body,
         make_tail_entry,
     )
@@ -219,16 +218,17 @@ class Interpreter:
 
     def make_entry(self, translation: Translation, handlers: list[Any], function: WasmFunction) -> Entry:
         """The entry of ``function`` (and its ``tail``, if it makes tail calls: see :mod:`wasmrun.interp.machine`)."""
-        if translation.tail_calls:
-            body = function.tail = (
-                make_catching_tail_body(translation, handlers, function.instance.tags)
+        if translation.tail_calls or translation.catch_regions:
+            # One body runs the handlers (catching in its regions, if any) and returns the results or a
+            # TailCall; the tail entry counts the depth and performs the tail calls.
+            body = (
+                make_catching_body(translation, handlers, function.instance.tags)
                 if translation.catch_regions
                 else make_tail_body(translation, handlers)
             )
+            function.tail = body if translation.tail_calls else None
             return make_tail_entry(translation, body, self.counters)
         function.tail = None
-        if translation.catch_regions:
-            return make_catching_entry(translation, handlers, function.instance.tags)
         if self.counters is not None:
             return make_counting_entry(translation, handlers, self.counters)
         return make_entry(translation, handlers)

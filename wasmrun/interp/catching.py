@@ -1,8 +1,8 @@
-"""The entry of a function with ``try_table`` (exception handling): its handlers run inside a catch.
+"""The body of a function with ``try_table`` (exception handling): its handlers run inside a catch.
 
 A thrown exception is a Python exception (:class:`~wasmrun.errors.WasmException`), so it unwinds through
-handlers and callee entries by itself.  A function with catch regions gets this entry instead of
-:func:`wasmrun.interp.machine.make_entry`'s: when an exception comes out of the handler at ``pc``, the
+handlers and callee entries by itself.  A function with catch regions runs this body under the entry of
+a function with tail calls (:func:`wasmrun.interp.machine.make_tail_entry`): when an exception comes out of the handler at ``pc``, the
 innermost region holding ``pc`` whose clause matches (the tag is the very tag object; ``catch_all``
 matches any) puts the clause's values (the payload, then the exception itself for the ``_ref`` forms)
 in the label's slots and the loop continues at the label.  Traps are never caught.  Such functions are
@@ -15,11 +15,9 @@ from typing import Any
 
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.errors import Trap, WasmException
-from wasmrun.interp import machine
 from wasmrun.interp.translate import Translation
 from wasmrun.runtime.functions import Entry
 from wasmrun.runtime.tags import ExceptionInstance, TagInstance
-from wasmrun.semantics.frames import SLOTS_PER_FRAME
 
 Region = tuple[int, int, tuple[tuple[int, TagInstance | None, int, int], ...]]
 
@@ -52,49 +50,10 @@ def landing(regions: tuple[Region, ...], pc: int, exception: ExceptionInstance, 
     return 0
 
 
-def make_catching_entry(translation: Translation, handlers: list[Any], tags: list[TagInstance]) -> Entry:
-    """The entry of a function with catch regions (see the module docstring)."""
-    template = translation.frame_template
-    offsets = translation.offsets
-    index = translation.function_index
-    base = translation.result_base
-    end = base + translation.result_count
-    count = translation.result_count
-    code = handlers
-    cost = 1 + base // SLOTS_PER_FRAME
-    regions = bind_regions(translation, tags)
-
-    def entry_catching(R: list[Any]) -> Any:
-        if machine._depth >= machine._limit:
-            raise machine.exhausted(index)
-        machine._depth += cost
-        R += template
-        pc = 1
-        try:
-            while pc:
-                try:
-                    while pc:
-                        pc = code[pc](R)
-                except WasmException as thrown:
-                    target = landing(regions, pc, thrown.exception, R)
-                    if not target:
-                        raise
-                    pc = target
-        except Trap as trap:
-            trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
-            raise
-        finally:
-            machine._depth -= cost
-        if count == 1:
-            return R[base]
-        return R[base:end] if count else None
-
-    return entry_catching
-
-
-def make_catching_tail_body(translation: Translation, handlers: list[Any], tags: list[TagInstance]) -> Entry:
-    """:func:`wasmrun.interp.machine.make_tail_body` for a function with catch regions too: its results,
-    or the TailCall it ends with (a tail call leaves the regions: its callee's exceptions pass)."""
+def make_catching_body(translation: Translation, handlers: list[Any], tags: list[TagInstance]) -> Entry:
+    """:func:`wasmrun.interp.machine.make_tail_body` for a function with catch regions: its results, or the
+    TailCall it ends with (a tail call leaves the regions: its callee's exceptions pass).  Its entry is
+    :func:`wasmrun.interp.machine.make_tail_entry`'s, as for any function with tail calls."""
     template = translation.frame_template
     offsets = translation.offsets
     index = translation.function_index
@@ -105,7 +64,7 @@ def make_catching_tail_body(translation: Translation, handlers: list[Any], tags:
     code = handlers
     regions = bind_regions(translation, tags)
 
-    def tail_body_catching(R: list[Any]) -> Any:
+    def body_catching(R: list[Any]) -> Any:
         R += template
         pc = 1
         try:
@@ -127,4 +86,4 @@ def make_catching_tail_body(translation: Translation, handlers: list[Any], tags:
             return R[base]
         return R[base:end] if count else None
 
-    return tail_body_catching
+    return body_catching
