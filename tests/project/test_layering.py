@@ -22,8 +22,10 @@ MAX_LINES = 1000
 # Layer of each top-level module or package of wasmrun, from the bottom up.
 LAYERS: dict[str, int] = {
     **dict.fromkeys(("errors", "types", "floats", "records", "printable", "values"), 0),
-    **dict.fromkeys(("instructions", "features", "limits", "module", "binary", "text", "validation", "loader"), 1),
-    **dict.fromkeys(("runtime", "spectest"), 2),
+    **dict.fromkeys(
+        ("instructions", "features", "limits", "module", "binary", "text", "validation", "loader", "component"), 1
+    ),
+    **dict.fromkeys(("runtime", "spectest", "component_runtime"), 2),
     **dict.fromkeys(("semantics", "interp", "codegen", "engine"), 3),
     **dict.fromkeys(("wasi",), 4),
     **dict.fromkeys(("launch", "wast", "wast_engine", "inspection", "debug", "embedding", "__init__"), 5),
