@@ -25,6 +25,7 @@ An expected message passes when it is contained in the error's message
 
 from __future__ import annotations
 
+import itertools
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -228,6 +229,30 @@ class _Unsupported(Exception):
 
     Not a WasmError, so that no command handler can count it as a failure.
     """
+
+
+# --- which proposals a script runs with -------------------------------------------------------
+
+WAST_FEATURES = ALL_FEATURES._replace(shared_memory=True)
+"""What ``wasmrun wast`` allows by default: every proposal on by default, and shared memories (as ``wasmtime wast``)."""
+
+# A script in a proposal's folder of the testsuite (``proposals/<name>/``) runs with that proposal on
+# (custom page sizes is off by default).  The threads proposal's scripts come from its fork of the spec,
+# which predates reference types, multiple memories and memory64: they expect "multiple tables",
+# "multiple memories" and 2.0's limits, so they run without those.
+PROPOSAL_SCRIPT_FEATURES: dict[str, Features] = {
+    "custom-page-sizes": WAST_FEATURES._replace(custom_page_sizes=True),
+    "threads": WAST_FEATURES.without("reference-types", "multi-memory", "memory64"),
+}
+
+
+def script_features(path: str | Path) -> Features:
+    """The proposals the script at ``path`` is written for (see :data:`PROPOSAL_SCRIPT_FEATURES`)."""
+    parts = Path(path).parts
+    for folder, name in itertools.pairwise(parts):
+        if folder == "proposals" and name in PROPOSAL_SCRIPT_FEATURES:
+            return PROPOSAL_SCRIPT_FEATURES[name]
+    return WAST_FEATURES
 
 
 # --- the runner ------------------------------------------------------------------------------

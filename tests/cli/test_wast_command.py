@@ -137,3 +137,40 @@ def test_schema_lists_every_kind() -> None:
 
     kinds = schema()["properties"]["files"]["additionalProperties"]["propertyNames"]["enum"]
     assert kinds == [*KINDS, SCRIPT_KIND]
+
+
+# A module only valid with multiple memories, and a script expecting it to be invalid (as the threads
+# proposal's fork of the spec does).
+MULTI_MEMORY_INVALID = """(assert_invalid (module (memory 0) (memory 0)) "multiple memories")
+"""
+
+
+@pytest.mark.parametrize(
+    ("folder", "passes"),
+    [("proposals/threads", True), ("proposals/custom-page-sizes", False), ("wasm-3.0", False)],
+)
+def test_each_script_runs_with_the_proposals_of_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], folder: str, passes: bool
+) -> None:
+    script = tmp_path / folder / "memory.wast"
+    script.parent.mkdir(parents=True)
+    script.write_text(MULTI_MEMORY_INVALID)
+    assert main(["wast", str(script)]) == (0 if passes else 1)
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(("switch", "status"), [("multi-memory=n", 0), ("multi-memory=y", 1)])
+def test_proposal_switches_apply_to_every_script(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], switch: str, status: int
+) -> None:
+    script = tmp_path / "proposals" / "threads" / "memory.wast"
+    script.parent.mkdir(parents=True)
+    script.write_text(MULTI_MEMORY_INVALID)
+    assert main(["wast", "-W", switch, str(script)]) == status
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("setting", ["fuel=10", "nosuch=y", "multi-memory=maybe"])
+def test_other_settings_are_usage_errors(scripts: Path, capsys: pytest.CaptureFixture[str], setting: str) -> None:
+    assert main(["wast", "-W", setting, "good.wast"]) == 2
+    assert "Error:" in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """The WebAssembly 3.0 spec suite (GC aside) and the post-3.0 proposals Wasmtime runs, through wasmrun.wast.
 
 As for 2.0 (``test_spec_wast.py``): one case per file and tier, no failure, nothing skipped, and the
-counts per kind equal to the reference counts beside the suite.  Scripts run with every proposal on.
+counts per kind equal to the reference counts beside the suite.  Each script runs with the proposals
+it is written for (:func:`wasmrun.wast.script_features`, as `wasmrun wast` runs it).
 
 Out of scope here: the files that need garbage-collected types (:data:`NEEDS_GC`, the GC issue's), and
 ``wasm-3.0/legacy/`` (legacy exceptions are not part of 3.0).  Files that cannot pass yet are strict
@@ -18,8 +19,7 @@ from pathlib import Path
 import pytest
 import testdata
 
-from wasmrun.features import ALL_FEATURES, EVERY_PROPOSAL
-from wasmrun.wast import ScriptRunner
+from wasmrun.wast import ScriptRunner, script_features
 from wasmrun.wast_engine import ScriptEngine
 
 SUITES = {"spec/wasm-3.0": "spec/wasm-3.0-commands.json", "spec/proposals": "spec/proposals-commands.json"}
@@ -46,10 +46,6 @@ NEEDS_GC_FILES = frozenset(("br_table.wast", "ref_null.wast", "table_init.wast",
 
 # file (relative to its suite) -> what it still needs
 KNOWN_GAPS: dict[str, str] = {}
-
-# The threads proposal's scripts predate reference types, multiple memories and memory64 (they expect
-# "multiple tables", "multiple memories" and 2.0's limits): they run without those, as in Wasmtime.
-THREADS_FEATURES = EVERY_PROPOSAL.without("reference-types", "multi-memory", "memory64")
 
 
 def needs_gc(name: str) -> bool:
@@ -90,12 +86,8 @@ def test_spec3_script(suite: str, script: Path | None, engine: str) -> None:
         pytest.fail(f"no .wast scripts in {testdata.require(suite)}", pytrace=False)
     name = script.relative_to(testdata.path(suite)).as_posix()
     factory = functools.partial(ScriptEngine, engine=engine)
-    # The post-3.0 proposals run with every proposal on (custom page sizes is off by default, as in Wasmtime,
-    # and the 3.0 binary.wast finds its limits flag malformed).
-    features = EVERY_PROPOSAL if suite == "spec/proposals" else ALL_FEATURES
-    if suite == "spec/proposals" and name.startswith("threads/"):
-        features = THREADS_FEATURES
-    report = ScriptRunner(engine_factory=factory, features=features).run_file(script, name)
+    # Each script with the proposals it is written for, as `wasmrun wast` runs it.
+    report = ScriptRunner(engine_factory=factory, features=script_features(script)).run_file(script, name)
     failures = "\n".join(str(failure) for failure in report.failures[:20])
     assert report.failed == 0, f"{report.failed} failed:\n{failures}"
     totals = {kind: counts.total for kind, counts in report.counts.items()}

@@ -198,8 +198,9 @@ def proposal_switches() -> dict[str, str]:
     }
 
 
-def split_proposal_switches(settings: Iterable[str]) -> tuple[list[str], Features]:
-    """``-W`` settings without the proposal switches, and the features those switches leave on."""
+def split_proposal_switches(settings: Iterable[str], base: Features | None = None) -> tuple[list[str], Features]:
+    """``-W`` settings without the proposal switches, and the features those switches leave on of ``base``
+    (default: every proposal on by default)."""
     from wasmrun.features import ALL_FEATURES
 
     switches = proposal_switches()
@@ -222,7 +223,7 @@ def split_proposal_switches(settings: Iterable[str]) -> tuple[list[str], Feature
         if kept:
             rest.append(",".join(kept))
     # (A switch off by default, such as custom-page-sizes or shared-memory, is turned on by name.)
-    features = ALL_FEATURES._replace(
+    features = (ALL_FEATURES if base is None else base)._replace(
         **{proposal.replace("-", "_"): True for proposal in on if proposal in _OFF_BY_DEFAULT}
     )
     return rest, features.without(*sorted(off))

@@ -32,6 +32,7 @@ from wasmrun.cli.errors import report_error
 
 if TYPE_CHECKING:
     from wasmrun.cli.inspect import InspectRequest
+    from wasmrun.features import Features
 
 PROG_NAME = "wasmrun"
 COMPLETE_VAR = "_WASMRUN_COMPLETE"
@@ -48,6 +49,7 @@ class Invocation(NamedTuple):  # not a dataclass: defined at every start-up (see
     files: tuple[str, ...] = ()  # for "inspect", "validate" (one file) and "wast"
     json: bool = False  # for "wast"
     inspect: InspectRequest | None = None  # for "inspect"
+    features: Features | None = None  # for "wast": the proposals given with -W (None: each script's own)
 
 
 def with_default_command(args: Sequence[str], commands: Collection[str], *, when_empty: bool = True) -> list[str]:
@@ -366,11 +368,28 @@ def validate(ctx: click.Context, file: str) -> Invocation:
 
 @cli.command("wast")
 @click.option("--json", "as_json", is_flag=True, help="Print only the counts as JSON (see wast-report.schema.json).")
+@click.option(
+    "-W",
+    "wasm_settings",
+    multiple=True,
+    metavar="KEY=y|n[,...]",
+    help="Proposal switches for every script (default: each script's own, see docs/cli.md).",
+)
 @click.argument("files", nargs=-1, required=True, type=FileName(), metavar="FILE...")
 @click.pass_context
-def wast(ctx: click.Context, as_json: bool, files: tuple[str, ...]) -> Invocation:
+def wast(ctx: click.Context, as_json: bool, wasm_settings: tuple[str, ...], files: tuple[str, ...]) -> Invocation:
     """Run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands."""
-    return Invocation("wast", debug=_debug(ctx), files=files, json=as_json)
+    features = None
+    if wasm_settings:
+        from wasmrun.wast import WAST_FEATURES
+
+        try:
+            rest, features = config.split_proposal_switches(wasm_settings, WAST_FEATURES)
+        except ConfigError as error:
+            raise click.UsageError(str(error), ctx) from None
+        if rest:
+            raise click.UsageError(f"wast takes only proposal switches in -W, not {', '.join(rest)}", ctx)
+    return Invocation("wast", debug=_debug(ctx), files=files, json=as_json, features=features)
 
 
 # --- parse, then execute ---------------------------------------------------------------------
@@ -409,7 +428,9 @@ def execute(invocation: Invocation) -> int:
         case "wast":
             from wasmrun.cli.wast import wast_command
 
-            return wast_command(invocation.files, as_json=invocation.json, debug=invocation.debug)
+            return wast_command(
+                invocation.files, as_json=invocation.json, debug=invocation.debug, features=invocation.features
+            )
     raise ValueError(f"unknown command {invocation.command!r}")
 
 

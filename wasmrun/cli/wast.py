@@ -10,26 +10,32 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from wasmrun.cli.errors import EXIT_FAILURE, EXIT_SUCCESS
 from wasmrun.cli.source import STDIN, read_input
 
+if TYPE_CHECKING:
+    from wasmrun.features import Features
+
 
 def summary(passed: int, failed: int, skipped: int) -> str:
     return f"{passed} passed, {failed} failed, {skipped} skipped"
 
 
-def wast_command(paths: tuple[str, ...], *, as_json: bool = False, debug: bool = False) -> int:
-    from wasmrun.features import EVERY_PROPOSAL
+def wast_command(
+    paths: tuple[str, ...], *, as_json: bool = False, debug: bool = False, features: Features | None = None
+) -> int:
+    """Run the scripts at ``paths``, each with ``features`` (default: the proposals it is written for)."""
     from wasmrun.printable import escape_lines
-    from wasmrun.wast import ScriptReport, ScriptRunner
+    from wasmrun.wast import ScriptReport, ScriptRunner, script_features
     from wasmrun.wast_engine import ScriptEngine
 
-    runner = ScriptRunner(engine_factory=ScriptEngine, features=EVERY_PROPOSAL)  # wast turns on everything
     reports: list[ScriptReport] = []
     for path in paths:
+        runner = ScriptRunner(engine_factory=ScriptEngine, features=features or script_features(path))
         if path == STDIN:
             report = runner.run_text(read_input(path).decode("utf-8", errors="replace"), path)
         else:
