@@ -691,14 +691,13 @@ def test_each_form_finds_its_behaviours_in_the_instruction_table() -> None:
     from wasmrun.codegen.structured import StructuredGenerator
     from wasmrun.instructions import OPCODES, opcode_of
 
-    # SIMD: the function stays interpreted; try_table only in the structured form (a function that needs the
-    # flat form stays interpreted).
+    # SIMD: the function stays interpreted.
     simd = {opcode for opcode, info in OPCODES.items() if info.is_simd}
     for form in (StructuredGenerator, FlatGenerator):
         for mnemonic in ("block", "loop", "if", "else", "end", "br_table", "br", "local.get"):
             assert form.handlers[opcode_of(mnemonic)] is getattr(form, "op_" + mnemonic.replace(".", "_"))
     assert set(OPCODES) - set(StructuredGenerator.handlers) == simd
-    assert set(OPCODES) - set(FlatGenerator.handlers) == simd | {opcode_of("try_table")}
+    assert set(OPCODES) - set(FlatGenerator.handlers) == simd
     assert StructuredGenerator.handlers[opcode_of("block")] is not FlatGenerator.handlers[opcode_of("block")]
     assert all(covers(info) for info in OPCODES.values())
 

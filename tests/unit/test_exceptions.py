@@ -15,7 +15,18 @@ from wasmrun.runtime.linker import Linker
 from wasmrun.runtime.store import Store
 from wasmrun.runtime.tags import TagInstance
 
-ENGINES = ("interp", "compile", "auto")
+ENGINES = ("interp", "compile", "compile-flat", "auto")
+
+
+@pytest.fixture(autouse=True)
+def _flat_form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compile-flat``: the compiled tier with every function in the flat form (basic blocks)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("engine") == "compile-flat":
+        from wasmrun.codegen import compiled
+
+        monkeypatch.setattr(compiled, "FORCE_FLAT", True)
+
 
 PROGRAM = """
 (module
@@ -78,6 +89,7 @@ PROGRAM = """
 
 
 def instantiate(engine: str) -> Any:
+    engine = "compile" if engine == "compile-flat" else engine
     store = Store(Interpreter(engine=engine, compile_threshold=5) if engine == "auto" else Interpreter(engine=engine))
     return Linker(store).instantiate(load_module(PROGRAM.encode()))
 
@@ -127,13 +139,14 @@ def test_throw_ref_of_null_traps(engine: str) -> None:
         instantiate(engine).exports["null_ref"].invoke([])
 
 
+@pytest.mark.parametrize("engine", ["compile", "compile-flat"])
 @pytest.mark.parametrize(
     "export", ["raise", "null_ref", "catch", "nested", "rethrow", "two_values", "loop", "tail_and_catch"]
 )
-def test_the_compile_engine_compiles_exception_handling(export: str) -> None:
+def test_the_compile_engine_compiles_exception_handling(export: str, engine: str) -> None:
     from wasmrun.codegen import compiled
 
-    instance = instantiate("compile")
+    instance = instantiate(engine)
     with contextlib.suppress(Trap):
         instance.exports[export].invoke([] if export in ("null_ref", "two_values") else [3])
     direct = instance.exports[export].direct
@@ -142,18 +155,17 @@ def test_the_compile_engine_compiles_exception_handling(export: str) -> None:
     assert compiled.code_info(direct.__code__) is not None  # compiled
 
 
-def test_try_table_needs_the_structured_form() -> None:
-    """The flat form has no try_table: a function that needs it (or OSR into it) stays interpreted."""
+@pytest.mark.parametrize("flat", [False, True])
+def test_try_table_compiles_in_both_forms(flat: bool) -> None:
+    """A Python ``try`` around the block (structured), or around the dispatch of the basic blocks (flat)."""
     from wasmrun.codegen import generate_function
     from wasmrun.codegen.compiled import expressions
-    from wasmrun.errors import UnsupportedInstruction
 
     module = load_module(PROGRAM.encode())
     index = 2  # "catch"
-    assert "except WasmException as thrown:" in generate_function(module, index, expressions()).source
-    with pytest.raises(UnsupportedInstruction, match="try_table"):
-        generate_function(module, index, expressions(), flat=True)
-    assert "raise WasmException(" in generate_function(module, 0, expressions(), flat=True).source
+    source = generate_function(module, index, expressions(), flat=flat).source
+    assert "except WasmException as thrown:" in source
+    assert ("h = " in source) == flat  # the flat form finds the region of the block that raised
 
 
 def test_a_tag_is_imported_by_identity() -> None:

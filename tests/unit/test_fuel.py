@@ -78,6 +78,38 @@ SWEEP = """
     (if (result i32) (local.get $acc) (then (local.get $acc)) (else (i32.const -1)))))
 """
 
+# Exceptions: thrown in a callee, caught by a catch_all_ref and thrown again (throw_ref), caught in a loop by
+# a clause with a payload and by one without; run(5) = 7 + 3 + 4.
+THROWING = """
+(module
+  (tag $t (param i32))
+  (tag $u)
+  (func $thrower (param i32)
+    (if (i32.gt_u (local.get 0) (i32.const 2)) (then (throw $t (local.get 0))))
+    (if (i32.eq (local.get 0) (i32.const 1)) (then (throw $u))))
+  (func $rethrow (param i32) (result i32)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h) (call $thrower (local.get 0)))
+      (return (i32.const 0)))
+    (throw_ref))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc
+          (i32.add (local.get $acc)
+            (block $caught (result i32)
+              (block $other
+                (br $caught
+                  (try_table (result i32) (catch $t $caught) (catch $u $other)
+                    (call $rethrow (local.get $i)))))
+              (i32.const 7))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $again)))
+    (local.get $acc)))
+"""
+
 
 # --- running under wasmrun and under wasmtime-py ---------------------------------------------------------
 
@@ -112,6 +144,7 @@ def wasmtime_call(data: bytes, name: str, args: list[int], budget: int) -> tuple
     wasmtime = pytest.importorskip("wasmtime")
     config = wasmtime.Config()
     config.consume_fuel = True
+    config.wasm_exceptions = True
     engine = wasmtime.Engine(config)
     store = wasmtime.Store(engine)
     module = wasmtime.Module(engine, data)
@@ -145,7 +178,8 @@ def smallest_budget(finishes: Callable[[int], bool], high: int) -> int:
 @pytest.mark.parametrize(
     ("mnemonic", "expected"),
     [("nop", 0), ("drop", 0), ("block", 0), ("loop", 0), ("unreachable", 0), ("return", 0), ("else", 0),
-     ("end", 0), ("if", 1), ("br", 1), ("i32.const", 1), ("local.get", 1), ("call", 1), ("select", 1)],
+     ("end", 0), ("if", 1), ("br", 1), ("i32.const", 1), ("local.get", 1), ("call", 1), ("select", 1),
+     ("try_table", 1), ("throw", 1), ("throw_ref", 1)],
 )  # fmt: skip
 def test_instruction_costs(mnemonic: str, expected: int) -> None:
     from wasmrun.instructions import BY_MNEMONIC
@@ -231,16 +265,17 @@ def test_the_smallest_budget_that_finishes_is_wasmtimes(tier: str) -> None:
 
 
 @pytest.mark.parametrize("configuration", ["interp", "interp-runs", "compile", "compile-flat"])
-def test_every_budget_stops_where_wasmtime_stops(configuration: str) -> None:
+@pytest.mark.parametrize(("program", "argument"), [(SWEEP, 3), (THROWING, 5)], ids=["sweep", "throwing"])
+def test_every_budget_stops_where_wasmtime_stops(configuration: str, program: str, argument: int) -> None:
     """For each budget up to the program's need: the same outcome and the same frames (entry and loop
-    checks, bulk instructions charging their length) as Wasmtime."""
-    data = SWEEP.encode()
+    checks, bulk instructions charging their length, exceptions caught) as Wasmtime."""
+    data = program.encode()
     module = load_module(data)
     wasm = _binary(data)
-    total = wasmtime_call(wasm, "run", [3], LARGE)[2]
+    total = wasmtime_call(wasm, "run", [argument], LARGE)[2]
     for budget in range(total + 1):
-        expected = wasmtime_call(wasm, "run", [3], budget)
-        assert wasmrun_call(module, "run", [3], budget, CONFIGURATIONS[configuration]) == expected, budget
+        expected = wasmtime_call(wasm, "run", [argument], budget)
+        assert wasmrun_call(module, "run", [argument], budget, CONFIGURATIONS[configuration]) == expected, budget
 
 
 def _binary(text: bytes) -> bytes:

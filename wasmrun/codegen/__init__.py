@@ -46,8 +46,9 @@ The scheme (read once)
   WasmException`` tests the clauses in order (``exception.tag is tag<k>``),
   and a matching one is a branch to its label carrying the payload (then the
   exception, for the ``_ref`` forms); no match re-raises.  ``throw`` is
-  ``raise WasmException(...)``.  The flat form has no ``try_table``: a
-  function that needs it there stays interpreted.
+  ``raise WasmException(...)``.  In the flat form a ``try_table``'s body is
+  a region of basic blocks, and one ``except`` around the dispatch finds the
+  clauses by the region of the raising block (see :mod:`~wasmrun.codegen.flat`).
 * **The flat form** (:class:`~wasmrun.codegen.flat.FlatGenerator`), for functions beyond CPython's
   static limits (20 nested loops, 100 indentation levels): basic blocks in one
   ``while True:`` loop, dispatched on ``b`` by a binary tree of ``if``\\ s; a

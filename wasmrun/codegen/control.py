@@ -11,6 +11,7 @@ locals flows into and out of constructs.  The forms (:mod:`~wasmrun.codegen.stru
 
 from __future__ import annotations
 
+from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.codegen.alignment import Node
 from wasmrun.codegen.atomics import AtomicInstructions
 from wasmrun.codegen.emitter import TRAPS, Ctrl
@@ -36,6 +37,25 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         raise NotImplementedError
 
     # --- control --------------------------------------------------------------------------------
+
+    def catch_clause(self, kind: int, tag: int | None) -> tuple[str | None, list[Value]]:
+        """A ``try_table`` clause, in the ``except`` where ``exception`` is the caught one: the test that it
+        matches (None: it catches all) and the values it passes to its label (the payload, then the
+        exception itself for the ``_ref`` forms)."""
+        test = None
+        values: list[Value] = []
+        if tag is not None:
+            test = f"exception.tag is tag{tag}"
+            values.extend(Value(f"exception.payload[{k}]") for k in range(len(self.module.tag_type(tag).params)))
+        if kind in (CATCH_REF, CATCH_ALL_REF):
+            values.append(Value("exception", simple=True))
+        return test, values
+
+    def alignment_after_catch(self, ctrl: Ctrl) -> list[int | Node]:
+        """The known alignment of locals where a try_table's exception is caught: it may come from anywhere
+        in the body, so what the body writes is of unknown alignment."""
+        writes = ctrl.construct.writes
+        return [0 if index in writes else alignment for index, alignment in enumerate(self.local_align)]
 
     def dead_construct(self) -> None:
         construct = self.structure.at(self.position)

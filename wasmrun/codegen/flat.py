@@ -2,6 +2,15 @@
 
 For functions beyond CPython's static limits, and for every loop entry (see
 :mod:`wasmrun.codegen`, The flat form).
+
+A ``try_table`` is a *region*: its body's code is in basic blocks of their own,
+each knowing its innermost region (``REGIONS[b]``).  The dispatch loop runs
+inside a ``try:``; its ``except WasmException`` finds the region of the block
+that raised (``b`` is always the running block: it changes only right before
+``continue``) and tests that region's clauses, then its parent's, and so on,
+in the code of each region's end (innermost regions end first); a matching
+clause is a branch (``b = <label>; continue`` re-enters the dispatch), and
+no match re-raises.
 """
 
 from __future__ import annotations
@@ -34,9 +43,17 @@ class FlatGenerator(Generator):
         self.entry_block = 0
         self.entry_heights: list[int] = []  # OSR: the stack heights whose values arrive as parameters
         self.entry_names: list[str] = []  # ... and their parameter names
+        # try_table regions (see the module docstring): each region's parent (region 0: none), the
+        # region each block's code is in, the open one, and the clauses' code.
+        self.region_parents: list[int] = [0]
+        self.block_regions: list[int] = []
+        self.region = 0
+        self.regions_of: dict[int, int] = {}  # a try_table construct's id -> its region
+        self.handler_lines: list[tuple[int, str, int, int]] = []
 
     def new_block(self) -> int:
         self.blocks.append([])
+        self.block_regions.append(0)
         return len(self.blocks) - 1
 
     def switch(self, block: int) -> None:
@@ -45,6 +62,7 @@ class FlatGenerator(Generator):
             self.jump(block)
         self.current = block
         self.lines = self.blocks[block]
+        self.block_regions[block] = self.region
         self.terminated = False
 
     def jump(self, block: int) -> None:
@@ -90,6 +108,45 @@ class FlatGenerator(Generator):
         if self.merges(construct):
             ctrl.results = self.result_variables(construct)
         self.ctrls.append(ctrl)
+
+    def op_try_table(self, immediate: tuple[int, tuple[tuple[int, int | None, int], ...]]) -> None:
+        """A block whose body is a region of its own (see the module docstring)."""
+        if not self.live:
+            self.dead_construct()
+            return
+        blocktype, catches = immediate
+        self.op_block(blocktype)
+        ctrl = self.ctrls[-1]
+        ctrl.catches = catches
+        self.region_parents.append(self.region)
+        self.region = self.regions_of[ctrl.construct.id] = len(self.region_parents) - 1
+        self.switch(self.new_block())
+
+    def end_region(self, ctrl: Ctrl, below: list[Value]) -> None:
+        """At a try_table's end (its ctrl popped): the code after it leaves the region; its clauses' code."""
+        region = self.regions_of[ctrl.construct.id]
+        self.region = self.region_parents[region]
+        self.label_of(ctrl)  # (the code after the end in a block outside the region)
+        saved = (self.lines, self.indent, self.terminated, self.stack, self.local_align)
+        self.lines, self.indent = self.handler_lines, 0
+        self.local_align = self.alignment_after_catch(ctrl)
+        self.open(f"if h == {region}:")
+        catch_all = False
+        assert ctrl.catches is not None
+        for kind, tag, depth in ctrl.catches:
+            test, values = self.catch_clause(kind, tag)
+            self.stack = below + values
+            if test is None:
+                catch_all = True
+                self.branch(depth, None)
+                break
+            self.open(f"if {test}:")
+            self.branch(depth, None)
+            self.close()
+        if not catch_all:
+            self.emit(f"h = {self.region_parents[region]}")
+        self.close()
+        self.lines, self.indent, self.terminated, self.stack, self.local_align = saved
 
     def op_loop(self, _blocktype: int) -> None:
         if not self.live:
@@ -159,6 +216,8 @@ class FlatGenerator(Generator):
             elif not self.terminated:
                 self.terminate("return")
             return
+        if ctrl.catches is not None:
+            self.end_region(ctrl, self.stack[: ctrl.base])
         if self.live and ctrl.results:
             self.assign(ctrl.results, self.top(len(ctrl.results)))
         if construct.kind != "loop" and ctrl.label is not None:
@@ -241,7 +300,18 @@ class FlatGenerator(Generator):
             out.append((indent, "else:", PLAIN, -1))
             dispatch(middle, high, indent + 1)
 
-        dispatch(0, len(self.blocks), 1)
+        if not self.handler_lines:
+            dispatch(0, len(self.blocks), 1)
+            return out
+        out.append((1, "try:", PLAIN, -1))
+        out.append((2, "while True:", PLAIN, -1))
+        dispatch(0, len(self.blocks), 3)
+        regions = self.table_constant(tuple(self.block_regions))
+        out.append((1, "except WasmException as thrown:", PLAIN, -1))
+        out.append((2, "exception = thrown.exception", PLAIN, -1))
+        out.append((2, f"h = {regions}[b]", PLAIN, -1))
+        out.extend((indent + 2, text, kind, offset) for indent, text, kind, offset in self.handler_lines)
+        out.append((2, "raise", PLAIN, -1))
         return out
 
 

@@ -5,8 +5,7 @@ from the instruction table by :func:`wasmrun.semantics.dispatch.visitor_table`:
 the generic visitors ``numeric``, ``load`` and ``store`` for the scalar numeric
 and memory instructions, ``op_<mnemonic>`` for every other one.  A SIMD
 instruction has none: a function that has one stays interpreted
-(:class:`~wasmrun.errors.UnsupportedInstruction`, the declared fallback), and so does
-``try_table`` in the flat form.
+(:class:`~wasmrun.errors.UnsupportedInstruction`, the declared fallback).
 """
 
 from __future__ import annotations
@@ -21,9 +20,8 @@ from wasmrun.module import Module
 
 
 def covers(info: InstructionInfo) -> bool:
-    """Whether both forms have a behaviour for ``info``, or it is SIMD or ``try_table`` (only the structured
-    form has ``try_table``: a function that needs the flat form stays interpreted)."""
-    if info.is_simd or CONTROL.get(info.opcode) == "try_table":
+    """Whether both forms have a behaviour for ``info``, or it is SIMD (a function with SIMD stays interpreted)."""
+    if info.is_simd:
         return True
     return info.opcode in StructuredGenerator.handlers and info.opcode in FlatGenerator.handlers
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.codegen.control import Generator
 from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, PLAIN, Ctrl, TooDeep
 from wasmrun.codegen.structure import FUNCTION, Construct, Structure
@@ -119,22 +118,18 @@ class StructuredGenerator(Generator):
         self.close()
         self.open("except WasmException as thrown:")
         saved, live, local_align = list(self.stack), self.live, self.local_align
-        # The exception may come from anywhere in the body: what the body writes is of unknown alignment.
-        self.local_align = [0 if index in ctrl.construct.writes else a for index, a in enumerate(local_align)]
+        self.local_align = self.alignment_after_catch(ctrl)
         self.emit("exception = thrown.exception")
         catch_all = False
         assert ctrl.catches is not None
         for position, (kind, tag, depth) in enumerate(ctrl.catches):
-            if tag is not None:
-                test = f"exception.tag is tag{tag}"
+            test, values = self.catch_clause(kind, tag)
+            if test is not None:
                 self.open(f"if {test}:" if position == 0 or catch_all else f"elif {test}:")
-                count = len(self.module.tag_type(tag).params)
-                self.stack.extend(Value(f"exception.payload[{k}]") for k in range(count))
             else:
                 self.open("if True:" if position == 0 else "else:")
                 catch_all = True
-            if kind in (CATCH_REF, CATCH_ALL_REF):
-                self.stack.append(Value("exception", simple=True))
+            self.stack.extend(values)
             self.branch(depth, None)
             del self.stack[len(saved) :]
             self.close()

@@ -73,10 +73,9 @@ from wasmrun.engine.options import DEFAULT_HOT_THRESHOLD as DEFAULT_HOT_THRESHOL
 from wasmrun.engine.options import ENGINES as ENGINES
 from wasmrun.engine.options import Engine as Engine
 from wasmrun.engine.options import EngineOptions
-from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap, UnsupportedInstruction
+from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
 from wasmrun.interp.catching import make_catching_body
-from wasmrun.interp.exception_translation import function_uses_try_table
 from wasmrun.interp.machine import (
     bind,
     install_runs,
@@ -253,24 +252,17 @@ class Interpreter:
 
         A function CPython cannot compile even in the flat form (no known wasm
         function: the generator keeps within CPython's limits) stays interpreted,
-        and so does one with a SIMD instruction (the generator has none), one with a
-        ``try_table`` that needs the flat form or runs with fuel (only the structured form
-        has ``try_table``, without fuel) or a body too large to compile in bounded memory (:func:`compiled.too_large_to_compile`),
-        never counted.
+        and so does one with a SIMD instruction (the generator has none) or a body too
+        large to compile in bounded memory (:func:`compiled.too_large_to_compile`), never counted.
         """
         module = function.instance.module
-        if (
-            function_uses_simd(module, function.index)
-            or (self.fuel_meter is not None and function_uses_try_table(module, function.index))
-            or compiled.too_large_to_compile(module, function.index)
-        ):
+        if function_uses_simd(module, function.index) or compiled.too_large_to_compile(module, function.index):
             return self.activate(function)
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
             with engine_room():
                 code, generated = compiled.compile_function(function, self.code_options)
-        except (SyntaxError, RecursionError, MemoryError, UnsupportedInstruction):
-            # (UnsupportedInstruction: a try_table in the flat form, which has none.)
+        except (SyntaxError, RecursionError, MemoryError):
             return self.activate_interpreted(function)
         finally:
             if self.counters is not None:
@@ -299,11 +291,6 @@ class Interpreter:
         if (
             self.engine == "auto"
             and not translation.uses_simd
-            and not (
-                self.fuel_meter is not None
-                and translation.uses_exceptions
-                and function_uses_try_table(instance.module, function.index)
-            )
             and not compiled.too_large_to_compile(instance.module, function.index)
         ):
             return self.count_to_compile(function, translation, handlers, entry)
@@ -414,8 +401,8 @@ class Interpreter:
         try:
             with engine_room():
                 made = compiled.compile_loop_entry(function, loop_offset, self.code_options)
-        except (SyntaxError, RecursionError, MemoryError, UnsupportedInstruction):
-            return None  # (UnsupportedInstruction: a try_table, which the flat form has not)
+        except (SyntaxError, RecursionError, MemoryError):
+            return None
         finally:
             if self.counters is not None:
                 self.counters.translate_seconds += time.perf_counter() - started

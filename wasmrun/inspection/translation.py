@@ -126,22 +126,13 @@ class TranslatedForm:
 def translated_form(module: Module, index: int) -> TranslatedForm:
     """The forms of defined function ``index`` of a validated module (see the module docstring)."""
     from wasmrun.engine.interpreter import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD
-    from wasmrun.interp.exception_translation import function_uses_try_table
     from wasmrun.interp.translate import plan_runs, translate_function
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD interpreted (wasmrun.engine.interpreter), and one with
-        # a try_table that needs the flat form, which has none.
+        # The compiled tier leaves a function with SIMD interpreted (wasmrun.engine.interpreter).
         reason = "SIMD" if translation.uses_simd else ""
-        compiled = None
-        if not reason:
-            try:
-                compiled = compiled_source(module, index)
-            except UnsupportedInstruction:
-                if not (translation.uses_exceptions and function_uses_try_table(module, index)):
-                    raise
-                reason = "try_table in the flat form"
+        compiled = None if reason else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(
             error.message, 0, 0, 0, (), (), DEFAULT_HOT_THRESHOLD, (), DEFAULT_COMPILE_THRESHOLD, None

@@ -491,7 +491,7 @@ FD.FF f64x2.convert_low_i32x4_u      none          v>v
 [exception-handling]
 08    throw                          tag           control=throw
 0A    throw_ref                      none          control=throw_ref
-1F    try_table                      try_table     control=try_table fuel=free
+1F    try_table                      try_table     control=try_table
 [wide-arithmetic]
 FC.13 i64.add128                     none          IIII>II
 FC.14 i64.sub128                     none          IIII>II

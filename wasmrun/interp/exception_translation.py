@@ -17,20 +17,10 @@ from wasmrun.module import Module
 EXCEPTION_OPCODES = frozenset(opcode for opcode, kind in CONTROL.items() if kind in ("throw", "throw_ref", "try_table"))
 
 
-TRY_TABLE_OPCODES = frozenset(opcode for opcode, kind in CONTROL.items() if kind == "try_table")
-
-
 def function_uses_exceptions(module: Module, function_index: int) -> bool:
     """Whether defined function ``function_index`` has ``throw``, ``throw_ref`` or ``try_table``."""
     instructions = decode_function_body(module.raw, module.body(function_index))
     return any(opcode in EXCEPTION_OPCODES for opcode, _, _ in instructions)
-
-
-def function_uses_try_table(module: Module, function_index: int) -> bool:
-    """Whether defined function ``function_index`` has a ``try_table`` (the compiled tier has it only in the
-    structured form and without fuel: see :meth:`wasmrun.engine.interpreter.Interpreter.compile`)."""
-    instructions = decode_function_body(module.raw, module.body(function_index))
-    return any(opcode in TRY_TABLE_OPCODES for opcode, _, _ in instructions)
 
 
 class ExceptionTranslation:
