@@ -108,6 +108,9 @@ class Interface:
         """WIT's ``use other.{names}``: the same types, under the same names."""
         for name in names:
             self.types[name] = other.types[name]
+            drop = other.functions.get(f"[resource-drop]{name}")
+            if drop is not None:  # (a used resource can be dropped through either interface)
+                self.functions[f"[resource-drop]{name}"] = drop
 
     def resource_type(self, name: str) -> ResourceType | None:
         found = self.types.get(name)
