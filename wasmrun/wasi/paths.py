@@ -29,17 +29,15 @@ from wasmrun.wasi.base import ContextBase, Fail, lift_flags, read_path, store_u3
 from wasmrun.wasi.fdtable import DirectoryEntry, FileEntry
 from wasmrun.wasi.files import FdFunctions, store_filestat, timestamps
 from wasmrun.wasi.guest import GuestMemory
-from wasmrun.wasi.metadata import filetype, stat_at
+from wasmrun.wasi.metadata import filetype
 from wasmrun.wasi.sandbox import (
-    SYMLINK,
     escape,
     open_beneath,
     parent_of,
-    resolve,
+    set_times_beneath,
     stat_beneath,
     strip_directory_suffix,
 )
-from wasmrun.wasi.times import NewTime, set_times_at
 
 _LOOKUPFLAGS = sum(Lookupflags)
 _OFLAGS = sum(Oflags)
@@ -51,20 +49,6 @@ _SYNC_FLAGS = Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC
 def _lookupflags(value: int, function: str) -> bool:
     """Lift a ``lookupflags`` argument; True when it asks to follow a final symbolic link."""
     return bool(lift_flags(value, 32, 0xFFFFFFFF, _LOOKUPFLAGS, function, "Lookupflags"))
-
-
-def _set_times_beneath(start: int, path: bytes, follow: bool, access: NewTime, modify: NewTime) -> None:
-    def last(dir_fd: int, name: bytes) -> object:
-        if follow and stat.S_ISLNK(stat_at(dir_fd, name, follow=False).mode):
-            return SYMLINK
-        set_times_at(dir_fd, name, access, modify)
-        return None
-
-    def itself(dir_fd: int) -> object:
-        set_times_at(dir_fd, b".", access, modify)
-        return None
-
-    resolve(start, path, follow=follow, last=last, itself=itself)
 
 
 class PathFunctions(FdFunctions, ContextBase):
@@ -96,7 +80,7 @@ class PathFunctions(FdFunctions, ContextBase):
         access, modify = timestamps(fst_flags, atim, mtim)
         directory = self.directory(fd)
         name = read_path(self, guest, path, path_len)
-        _set_times_beneath(directory.host_fd, name, follow, access, modify)
+        set_times_beneath(directory.host_fd, name, follow, access, modify)
         return 0
 
     @wasi_function

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from wasmrun.wasi.metadata import HostStat, stat_at, stat_fd
+from wasmrun.wasi.times import NewTime, set_times_at
 
 T = TypeVar("T")
 
@@ -260,6 +261,22 @@ def stat_beneath(start: int, path: bytes, *, follow: bool) -> HostStat:
         return SYMLINK if follow and stat.S_ISLNK(result.mode) else result
 
     return resolve(start, path, follow=follow, last=last, itself=stat_fd)
+
+
+def set_times_beneath(start: int, path: bytes, follow: bool, access: NewTime, modify: NewTime) -> None:
+    """``utimensat`` of ``path`` beneath ``start`` (the link itself unless ``follow``)."""
+
+    def last(dir_fd: int, name: bytes) -> object:
+        if follow and stat.S_ISLNK(stat_at(dir_fd, name, follow=False).mode):
+            return SYMLINK
+        set_times_at(dir_fd, name, access, modify)
+        return None
+
+    def itself(dir_fd: int) -> object:
+        set_times_at(dir_fd, b".", access, modify)
+        return None
+
+    resolve(start, path, follow=follow, last=last, itself=itself)
 
 
 def open_directory_beneath(start: int, path: bytes) -> int:
