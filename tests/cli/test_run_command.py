@@ -451,3 +451,20 @@ def test_a_module_without_wasi_imports_does_not_load_wasi(tmp_path: Path) -> Non
 def test_the_start_function_can_call_wasi(capfd: pytest.CaptureFixture[str]) -> None:
     # As in Wasmtime, WASI reaches the exported memory while the start function runs.
     assert run_in_process(capfd, str(DATA / "start_wasi.wat")) == (0, "hi from start\n", "")
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ("(module (type (struct)))", "module uses the gc proposal, which wasmrun does not implement yet"),
+        ("(module (func (try (do) (catch_all))))", "module uses the legacy exception-handling proposal"),
+    ],
+)
+def test_a_proposal_wasmrun_lacks_is_one_line_naming_it(
+    source: str, named: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "m.wat"
+    path.write_text(source)
+    status, out, err = run_in_process(capfd, str(path))
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1 and err.startswith(f"Error: {named}")

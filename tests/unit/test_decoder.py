@@ -181,7 +181,7 @@ MALFORMED = {
     "mutability 2": (module(section(6, vec(bytes([I32]) + b"\x02" + i32_const(0) + END))), "malformed mutability"),
     "mutability 0xff": (module(section(6, vec(bytes([I32]) + b"\xff" + i32_const(0) + END))), "malformed mutability"),
     "global init without end": (module(section(6, vec(bytes([I32]) + b"\x00" + i32_const(0)))), "unexpected end"),
-    "global init illegal opcode": (module(section(6, vec(bytes([I32]) + b"\x00\x06" + END))), "illegal opcode"),
+    "global init illegal opcode": (module(section(6, vec(bytes([I32]) + b"\x00\x27" + END))), "illegal opcode"),
     # Elements and data.
     "element kind 8": (module(TABLE, section(9, vec(b"\x08"))), "malformed elements segment kind"),
     "element kind byte 1": (module(section(9, vec(b"\x01\x01" + vec()))), "malformed element kind"),
@@ -215,7 +215,7 @@ MALFORMED = {
         "unexpected end of section or function",
     ),
     "body end beyond its size": (module(TYPES, FUNCS, b"\x0a\x04\x01\x02\x00\x01\x0b"), "section size mismatch"),
-    "illegal opcode": (module(TYPES, FUNCS, section(10, vec(body(b"\x06" + END)))), "illegal opcode"),
+    "illegal opcode": (module(TYPES, FUNCS, section(10, vec(body(b"\x27" + END)))), "illegal opcode"),
     "illegal prefixed opcode": (module(TYPES, FUNCS, section(10, vec(body(b"\xfc\x12" + END)))), "illegal opcode"),
     "else outside if": (module(TYPES, FUNCS, section(10, vec(body(b"\x05" + END)))), "END opcode expected"),
     "else in block": (module(TYPES, FUNCS, section(10, vec(body(b"\x02\x40\x05\x0b" + END)))), "END opcode expected"),
@@ -235,11 +235,11 @@ MALFORMED = {
     ),
     # A malformed body is reported before a later error, as the reference interpreter reads.
     "body error before a bad section id": (
-        module(TYPES, FUNCS, section(10, vec(body(b"\x06" + END))), b"\x0e\x00"),
+        module(TYPES, FUNCS, section(10, vec(body(b"\x27" + END))), b"\x0e\x00"),
         "illegal opcode",
     ),
     "body error before a count mismatch": (
-        module(TYPES, FUNCS, section(10, vec(body(b"\x06" + END), body(END)))),
+        module(TYPES, FUNCS, section(10, vec(body(b"\x27" + END), body(END)))),
         "illegal opcode",
     ),
 }
@@ -298,7 +298,7 @@ def test_64_bit_limits() -> None:
 
 def test_bodies_are_not_decoded_by_decode_module() -> None:
     # Malformed only inside the body: decode_module keeps the body as bytes.
-    data = module(TYPES, FUNCS, section(10, vec(body(b"\x06" + END))))
+    data = module(TYPES, FUNCS, section(10, vec(body(b"\x27" + END))))
     decoded = decode_module(data)
     with pytest.raises(DecodeError, match="illegal opcode"):
         decode_function_body(decoded.raw, decoded.codes[0])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmrun.errors import ValidationError
+from wasmrun.errors import DecodeError, ValidationError, WasmError
 from wasmrun.features import EVERY_PROPOSAL, PROPOSALS, WASM_2_0, Features, proposals_used
 from wasmrun.loader import load_module
 
@@ -171,3 +171,56 @@ def test_a_memory_index_beyond_the_memories_is_invalid_and_malformed_in_2_0() ->
     wat = b"(module (memory 1) (func (result i32) (memory.size 1)))"
     with pytest.raises(ValidationError, match=r"^unknown memory 1"):
         load_module(wat, features=Features().without("multi-memory"))
+
+
+# --- proposals wasmrun does not implement yet: named, never "malformed" -------------------------------------
+
+
+def _binary(types: bytes = b"\x01\x60\x00\x00", body: bytes = b"\x00\x0b") -> bytes:
+    """A module with the type section ``types``, one function of type 0 and ``body`` (locals, code)."""
+
+    def section(number: int, content: bytes) -> bytes:
+        return bytes((number, len(content))) + content
+
+    code = bytes((len(body),)) + body
+    return b"\0asm\1\0\0\0" + section(1, types) + section(3, b"\x01\x00") + section(10, b"\x01" + code)
+
+
+@pytest.mark.parametrize(
+    ("source", "proposal"),
+    [
+        (_binary(types=b"\x01\x5f\x00"), "gc"),  # (type (struct))
+        (_binary(types=b"\x02\x4e\x00\x60\x00\x00"), "gc"),  # (rec)
+        (_binary(body=b"\x01\x01\x6e\x0b"), "gc"),  # (local anyref)
+        (_binary(body=b"\x01\x01\x63\x6d\x0b"), "gc"),  # (local (ref null eq))
+        (_binary(body=b"\x00\xfb\x1c\x0b"), "gc"),  # a GC instruction (0xFB prefix)
+        (_binary(body=b"\x00\x06\x40\x19\x0b\x0b"), "legacy exception-handling"),  # try ... catch_all
+        (b"(module (type (struct)))", "gc"),
+        (b"(module (func (local anyref)))", "gc"),
+        (b"(module (func (local (ref null any))))", "gc"),
+        (b"(module (func (drop (ref.i31 (i32.const 1)))))", "gc"),
+        (b"(module (tag $e) (func (try (do (throw $e)) (catch_all))))", "legacy exception-handling"),
+    ],
+    ids=["struct", "rec", "anyref", "ref-eq", "gc-instruction", "legacy-try", "text-struct", "text-anyref",
+         "text-ref-any", "text-ref.i31", "text-try"],
+)  # fmt: skip
+def test_a_module_using_an_unimplemented_proposal_is_refused_naming_it(source: bytes, proposal: str) -> None:
+    with pytest.raises(WasmError, match=f"^module uses the {proposal} proposal, which wasmrun does not implement yet"):
+        load_module(source)
+
+
+def test_gc_bytes_are_malformed_in_webassembly_2_0() -> None:
+    """The 2.0 scripts expect what 2.0's decoder says of the same bytes."""
+    from wasmrun.binary.decoder import decode_module
+    from wasmrun.binary.instructions import decode_function_body
+
+    with pytest.raises(DecodeError, match=r"^malformed function type "):
+        decode_module(_binary(types=b"\x01\x5f\x00"), disabled=WASM_2_0.disabled)
+    with pytest.raises(DecodeError, match=r"^illegal opcode 6 "):
+        module = decode_module(_binary(body=b"\x00\x06\x40\x19\x0b\x0b"), disabled=WASM_2_0.disabled)
+        decode_function_body(module.raw, module.body(0), WASM_2_0.disabled)
+
+
+def test_a_component_is_named() -> None:
+    with pytest.raises(DecodeError, match=r"^this is a component \(the Component Model\), not a core module"):
+        load_module(b"\0asm\x0d\0\x01\0")

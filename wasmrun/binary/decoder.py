@@ -31,7 +31,7 @@ from wasmrun.binary.instructions import (
 from wasmrun.binary.names import decode_names
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
-from wasmrun.instructions import opcode_of
+from wasmrun.instructions import opcode_of, unimplemented
 from wasmrun.module import (
     ConstExpr,
     CustomSection,
@@ -117,8 +117,14 @@ def decode_module(
     if len(data) < 8:
         raise DecodeError("unexpected end", len(data))
     if data[4:8] != VERSION:
+        if data[4:8] == COMPONENT_VERSION:
+            raise DecodeError("this is a component (the Component Model), not a core module", 4)
         raise DecodeError("unknown binary version", 4)
     return cast(M, _ModuleDecoder(data, record, disabled).decode())  # build() makes a ``record``
+
+
+COMPONENT_VERSION = b"\x0d\x00\x01\x00"
+"""The version and layer fields of a component's preamble (a core module has version 1, layer 0)."""
 
 
 class _ModuleDecoder:
@@ -312,6 +318,8 @@ class _ModuleDecoder:
                 # The form is a one-byte signed LEB128 in the reference interpreter.
                 if form & 0x80:
                     raise DecodeError("integer representation too long", offset)
+                if form in unimplemented.GC_TYPE_FORMS and "function-references" not in self.disabled:
+                    raise DecodeError(unimplemented.message(unimplemented.GC), offset)
                 raise DecodeError("malformed function type", offset)
             params = _read_valtypes(reader)
             self.types.append(FuncType(params, _read_valtypes(reader)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
-from wasmrun.instructions import OPCODES, PREFIXES, InstructionInfo, prefixed
+from wasmrun.instructions import OPCODES, PREFIXES, InstructionInfo, prefixed, unimplemented
 from wasmrun.module import FunctionBody, Instruction
 from wasmrun.types import ABSTRACT_HEAPS, ValType, ValueType, ref_type, type_code
 
@@ -126,6 +126,8 @@ def read_heaptype(reader: Reader) -> int:
         return code
     if (code & 0x7F) in ABSTRACT_HEAPS and code >= -64:
         return ABSTRACT_HEAPS[code & 0x7F]
+    if (code & 0x7F) in unimplemented.GC_HEAP_CODES and code >= -64:
+        raise DecodeError(unimplemented.message(unimplemented.GC), offset)
     raise DecodeError("malformed heap type", offset)
 
 
@@ -136,6 +138,8 @@ def read_valtype(reader: Reader) -> ValueType:
     if valtype is None:
         if code in (_REF_NULL_PREFIX, _REF_PREFIX):
             return ref_type(code == _REF_NULL_PREFIX, read_heaptype(reader))
+        if code in unimplemented.GC_HEAP_CODES:
+            raise DecodeError(unimplemented.message(unimplemented.GC), offset)
         raise DecodeError("malformed value type", offset)
     return valtype
 
@@ -147,6 +151,8 @@ def read_reftype(reader: Reader) -> ValueType:
     if reftype is None:
         if code in (_REF_NULL_PREFIX, _REF_PREFIX):
             return ref_type(code == _REF_NULL_PREFIX, read_heaptype(reader))
+        if code in unimplemented.GC_HEAP_CODES:
+            raise DecodeError(unimplemented.message(unimplemented.GC), offset)
         raise DecodeError("malformed reference type", offset)
     return reftype
 
@@ -182,6 +188,9 @@ def read_instructions(
             opcode = prefixed(opcode, sub) if sub <= 0xFFFF else -1
         kind = kind_of.get(opcode)
         if kind is None:
+            proposal = unimplemented.opcode_proposal(data[offset])
+            if proposal is not None and kind_of is _KIND_OF:  # (read as 2.0, it is malformed)
+                raise DecodeError(unimplemented.message(proposal), offset)
             raise DecodeError(f"illegal opcode {data[offset]:x}", offset)  # the byte, as the reference names it
         if kind == _NONE:
             append((opcode, None, offset))
@@ -335,6 +344,8 @@ def _read_blocktype(reader: Reader) -> int:
         if code in _REF_BLOCKTYPES:
             valtype = ref_type(code == _REF_BLOCKTYPES[0], read_heaptype(reader))
             return -type_code(valtype) if valtype.__class__ is not ValType else (int(valtype) & 0x7F) - 0x80
+        if (code & 0x7F) in unimplemented.GC_HEAP_CODES:
+            raise DecodeError(unimplemented.message(unimplemented.GC), offset)
         raise DecodeError("malformed value type", offset)
     return code
 

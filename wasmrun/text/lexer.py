@@ -42,6 +42,7 @@ import re
 from typing import NoReturn
 
 from wasmrun.errors import TextSyntaxError
+from wasmrun.instructions import unimplemented
 
 Token = tuple[str, int]
 
@@ -343,4 +344,7 @@ def atom_error(atom: str, keywords: frozenset[str] | set[str]) -> str:
         return "unexpected token"
     if _KEYWORD.fullmatch(atom) and atom in keywords:
         return "unexpected token"
+    proposal = unimplemented.keyword_proposal(atom)
+    if proposal is not None:
+        return unimplemented.message(proposal)
     return "unknown operator " + atom.encode("unicode_escape").decode("ascii")

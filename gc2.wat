@@ -1,0 +1,1 @@
+(module (func (result anyref) (ref.null any)))

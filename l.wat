@@ -1,0 +1,1 @@
+(module (tag $e) (func (try (do (throw $e)) (catch_all))))
