@@ -870,4 +870,4 @@ def test_junk_gives_wave_errors(text: str) -> None:
         try:
             attempt()
         except WaveError as error:
-            assert 0 <= error.span[0] <= error.span[1] <= size + 1
+            assert 0 <= error.span[0] <= error.span[1] <= size
