@@ -36,6 +36,7 @@ from wasmrun.component_runtime.layout import (
     alignment,
     elem_size,
     flatten_functype,
+    flatten_type,
     flatten_types,
 )
 from wasmrun.component_runtime.lifting import flat_lifter, loader
@@ -89,6 +90,9 @@ def store(cx: LiftLowerContext, value: Any, value_type: ValueType, ptr: int) -> 
 
 def lift_flat(cx: LiftLowerContext, core_values: Sequence[Any], value_type: ValueType) -> Any:
     """The value of ``value_type`` passed as ``core_values`` (exactly its flattening)."""
+    expected = len(flatten_type(value_type, cx.ptr64))
+    if len(core_values) != expected:
+        raise ValueError(f"{value_type} is passed as {expected} core values, not {len(core_values)}")
     return flat_lifter(value_type, cx.ptr64)(cx, iter(core_values))
 
 
