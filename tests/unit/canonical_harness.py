@@ -36,6 +36,7 @@ class BumpRealloc:
         self.memory = memory
         self.next = start
         self.calls: list[tuple[int, int, int, int]] = []
+        self.results: list[int] = []
         self.grow_by = grow_by
 
     def __call__(self, old_ptr: int, old_size: int, alignment: int, new_size: int) -> int:
@@ -43,13 +44,21 @@ class BumpRealloc:
         if self.grow_by:
             self.memory.grow(self.grow_by)
         if old_ptr and new_size <= old_size:
+            self.results.append(old_ptr)
             return old_ptr
         ptr = -(-self.next // alignment) * alignment
         self.next = ptr + new_size
         keep = min(old_size, new_size)
         data = self.memory.data
         data[ptr : ptr + keep] = data[old_ptr : old_ptr + keep]
+        self.results.append(ptr)
         return ptr
+
+    def pattern(self) -> list[tuple[int, int, int]]:
+        """The calls as (old_size, alignment, new_size), after checking each passes the previous call's result."""
+        for index, (old_ptr, _old_size, _alignment, _new_size) in enumerate(self.calls):
+            assert old_ptr == (self.results[index - 1] if index else 0)
+        return [call[1:] for call in self.calls]
 
 
 def make_context(

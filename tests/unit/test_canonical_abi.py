@@ -574,3 +574,104 @@ def test_realloc_returning_misaligned_or_out_of_bounds_memory_traps() -> None:
     odd = make_context("utf16", memory=memory, realloc=lambda *args: 1)
     assert "realloc return: result not aligned" in trap_text(lambda: lower_flat(odd, "x", P.STRING))
     assert lower_flat(make_context(memory=memory, realloc=lambda *args: 1), "x", P.STRING) == [1, 1]  # utf8: byte-aligned
+
+
+# -- strings: every pair of encodings, with the realloc calls guests see -----------------------------
+
+TAG = 1 << 31
+
+
+def source_string(text: str, source: str) -> str:
+    """``text`` as lifted from a memory of ``source`` encoding (``compact-utf16``: UTF-16 in latin1+utf16)."""
+    if source == "utf8":
+        return text
+    if source == "utf16":
+        cx = make_context("utf16")
+        cx.view[0 : 2 * len(text.encode("utf-16-le"))] = text.encode("utf-16-le") * 2
+        return lift_flat(cx, [0, len(text.encode("utf-16-le")) // 2], P.STRING)  # type: ignore[no-any-return]
+    cx = make_context("latin1+utf16")
+    if source == "latin1":
+        cx.view[0 : len(text)] = text.encode("latin-1")
+        return lift_flat(cx, [0, len(text)], P.STRING)  # type: ignore[no-any-return]
+    encoded = text.encode("utf-16-le")
+    cx.view[0 : len(encoded)] = encoded
+    return lift_flat(cx, [0, len(encoded) // 2 | TAG], P.STRING)  # type: ignore[no-any-return]
+
+
+STRING_CASES = [
+    # (source, text, destination, realloc calls as (old size, alignment, new size), tagged code units)
+    ("utf8", "héllo", "utf8", [(0, 1, 6)], 6),
+    ("utf8", "abc", "utf16", [(0, 2, 6)], 3),
+    ("utf8", "héllo", "utf16", [(0, 2, 12), (12, 2, 10)], 5),
+    ("utf8", "\U0001f600", "utf16", [(0, 2, 8), (8, 2, 4)], 2),
+    ("utf8", "abc", "latin1+utf16", [(0, 2, 3)], 3),
+    ("utf8", "héllo", "latin1+utf16", [(0, 2, 6), (6, 2, 5)], 5),
+    ("utf8", "a☃b", "latin1+utf16", [(0, 2, 5), (5, 2, 10), (10, 2, 6)], 3 | TAG),
+    ("utf8", "éé☃", "latin1+utf16", [(0, 2, 7), (7, 2, 14), (14, 2, 6)], 3 | TAG),
+    ("utf16", "hi", "utf8", [(0, 1, 2)], 2),
+    ("utf16", "h☃", "utf8", [(0, 1, 2), (2, 1, 6), (6, 1, 4)], 4),
+    ("utf16", "☃☃", "utf8", [(0, 1, 2), (2, 1, 6)], 6),
+    ("utf16", "h\U0001f600", "utf8", [(0, 1, 3), (3, 1, 9), (9, 1, 5)], 5),
+    ("utf16", "h☃", "utf16", [(0, 2, 4)], 2),
+    ("utf16", "hé", "latin1+utf16", [(0, 2, 2)], 2),
+    ("utf16", "h☃", "latin1+utf16", [(0, 2, 2), (2, 2, 4)], 2 | TAG),
+    ("utf16", "\U0001f600", "latin1+utf16", [(0, 2, 2), (2, 2, 4)], 2 | TAG),
+    ("latin1", "abc", "utf8", [(0, 1, 3)], 3),
+    ("latin1", "aé", "utf8", [(0, 1, 2), (2, 1, 4), (4, 1, 3)], 3),
+    ("latin1", "éé", "utf8", [(0, 1, 2), (2, 1, 4)], 4),
+    ("latin1", "aé", "utf16", [(0, 2, 4)], 2),
+    ("latin1", "aé", "latin1+utf16", [(0, 2, 2)], 2),
+    ("compact-utf16", "aé", "utf8", [(0, 1, 2), (2, 1, 6), (6, 1, 3)], 3),
+    ("compact-utf16", "a☃", "utf16", [(0, 2, 4)], 2),
+    ("compact-utf16", "a☃", "latin1+utf16", [(0, 2, 4)], 2 | TAG),
+    ("compact-utf16", "aé", "latin1+utf16", [(0, 2, 4), (4, 1, 2)], 2),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "destination", "calls", "units"), STRING_CASES)
+def test_storing_a_string_makes_the_specs_realloc_calls(
+    source: str, text: str, destination: Any, calls: list[tuple[int, int, int]], units: int
+) -> None:
+    value = source_string(text, source)
+    assert value == text and getattr(value, "source", "utf8") == source
+    memory = FakeMemory()
+    realloc = BumpRealloc(memory)
+    cx = make_context(destination, memory=memory, realloc=realloc)
+    ptr, tagged = lower_flat(cx, value, P.STRING)
+    assert (realloc.pattern(), tagged) == (calls, units)
+    assert ptr == realloc.results[-1]
+    assert lift_flat(cx, [ptr, tagged], P.STRING) == text
+
+
+def test_a_string_lifted_in_utf16_remembers_its_source() -> None:
+    value = source_string("a☃", "utf16")
+    assert isinstance(value, EncodedString) and (value.source, value.code_units) == ("utf16", 2)
+    assert type(lift_flat(make_context(), lower_flat(make_context(), "x", P.STRING), P.STRING)) is str
+
+
+def test_inflating_latin1_to_utf16_reads_what_realloc_left_in_memory() -> None:
+    """The spec widens the Latin-1 bytes already written where realloc put them: a realloc that does not
+    copy leaves zeros there, and the string the guest gets shows it."""
+    memory = FakeMemory()
+    fresh = {"next": 0x100}
+
+    def forgetful_realloc(old_ptr: int, old_size: int, alignment: int, new_size: int) -> int:
+        if old_ptr and new_size <= old_size:
+            return old_ptr
+        ptr = fresh["next"]
+        fresh["next"] += 16 + -(-new_size // 16) * 16  # (fresh memory, never copied into)
+        return ptr
+
+    cx = make_context("latin1+utf16", memory=memory, realloc=forgetful_realloc)
+    ptr, tagged = lower_flat(cx, "ab☃", P.STRING)
+    assert lift_flat(cx, [ptr, tagged], P.STRING) == "\x00\x00☃"
+
+
+def test_the_ascii_prefix_is_written_before_the_realloc_that_grows_to_utf8s_worst_case() -> None:
+    memory = FakeMemory()
+    realloc = BumpRealloc(memory)
+    cx = make_context("utf8", memory=memory, realloc=realloc)
+    ptr, length = lower_flat(cx, source_string("abc☃", "utf16"), P.STRING)
+    assert realloc.pattern() == [(0, 1, 4), (4, 1, 12), (12, 1, 6)]
+    assert ptr != realloc.results[0]  # it moved: the prefix came with it
+    assert bytes(memory.view[ptr : ptr + length]).decode() == "abc☃"
