@@ -76,10 +76,9 @@ class GuestDestructor:
         self.instance.leave(entered)
 
 
-def _handle(table_owner: InstanceState, index: int, resource_type: ResourceType, remove: bool) -> ResourceHandle:
-    """The resource handle at ``index`` (taken out of the table if ``remove``), checked to be of ``resource_type``."""
-    handles = table_owner.handles
-    element = handles.remove(index) if remove else handles.get(index)
+def _handle(table_owner: InstanceState, index: int, resource_type: ResourceType) -> ResourceHandle:
+    """The resource handle at ``index``, checked to be of ``resource_type``."""
+    element = table_owner.handles.get(index)
     if not isinstance(element, ResourceHandle):
         raise unknown_handle(index)
     if element.resource_type is not resource_type:
@@ -87,22 +86,32 @@ def _handle(table_owner: InstanceState, index: int, resource_type: ResourceType,
     return element
 
 
+def _removable(table_owner: InstanceState, index: int, resource_type: ResourceType, own: bool) -> ResourceHandle:
+    """The handle at ``index`` if it may leave the table (not lent out now; an owning one if ``own``), taken out.
+
+    The spec removes first and checks after; checking first traps the same way but leaves the
+    table as it was, which is easier to inspect after a trap.
+    """
+    handle = _handle(table_owner, index, resource_type)
+    if handle.num_lends:
+        raise Trap(CANNOT_REMOVE_BORROWED)
+    if own and not handle.own:
+        raise not_owned(index)
+    table_owner.handles.remove(index)
+    return handle
+
+
 # -- lifting and lowering handles ------------------------------------------------------------------
 
 
 def lift_own(cx: LiftLowerContext, index: int, resource_type: ResourceType) -> Any:
     """Take the owning handle ``index`` out of the instance's table: its representation."""
-    handle = _handle(cx.instance, index, resource_type, remove=True)
-    if handle.num_lends:
-        raise Trap(CANNOT_REMOVE_BORROWED)
-    if not handle.own:
-        raise not_owned(index)
-    return handle.rep
+    return _removable(cx.instance, index, resource_type, own=True).rep
 
 
 def lift_borrow(cx: LiftLowerContext, index: int, resource_type: ResourceType) -> Any:
     """The representation of handle ``index``, lent (counted on the handle) until the call returns."""
-    handle = _handle(cx.instance, index, resource_type, remove=False)
+    handle = _handle(cx.instance, index, resource_type)
     lenders = cx.lenders
     if lenders is not None:
         handle.num_lends += 1
@@ -144,15 +153,13 @@ def resource_new(instance: InstanceState, resource_type: ResourceType, rep: Any)
 
 def resource_rep(instance: InstanceState, resource_type: ResourceType, index: int) -> Any:
     """``canon resource.rep``: the representation behind handle ``index`` (own or borrow)."""
-    return _handle(instance, index, resource_type, remove=False).rep
+    return _handle(instance, index, resource_type).rep
 
 
 def resource_drop(instance: InstanceState, resource_type: ResourceType, index: int) -> None:
     """``canon resource.drop``: remove handle ``index``; for an owning one, destroy the resource."""
     instance.check_may_leave()
-    handle = _handle(instance, index, resource_type, remove=True)
-    if handle.num_lends:
-        raise Trap(CANNOT_REMOVE_BORROWED)
+    handle = _removable(instance, index, resource_type, own=False)
     if handle.own:
         destroy(resource_type, handle.rep, instance)
     elif handle.borrow_scope is not None:
