@@ -899,3 +899,13 @@ def test_lower_flat_values_stores_spilled_values_at_the_out_parameter() -> None:
     assert load(cx, 0x20, TupleType((P.U32, P.U32))) == (1, 2)
     assert lift_flat_values(cx, 1, [0x20], (TupleType((P.U32, P.U32)),)) == [(1, 2)]
     assert lower_flat_values(cx, 16, [1, "a"], (P.U8, P.STRING))[0] == 1
+
+
+def test_a_host_argument_of_the_wrong_type_is_a_python_error_that_leaves_the_instance_enterable() -> None:
+    guest = Guest()
+    function = lift_function(lambda args: [args[0]], func(P.U8, result=P.U8), guest.options(), guest.state)
+    with pytest.raises(ValueError):
+        function(256)
+    with pytest.raises(TypeError):
+        function()
+    assert function(255) == 255

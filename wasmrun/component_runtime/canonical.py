@@ -209,7 +209,11 @@ class LiftedFunction:
         entered = instance.enter_from(caller)
         scope = BorrowScope()
         cx = LiftLowerContext(self.options, instance, borrow_scope=scope)
-        flat_args = self.params.lower(cx, args)
+        try:
+            flat_args = self.params.lower(cx, args)
+        except (TypeError, ValueError):
+            instance.leave(entered)  # the host's mistake (a value not of its type): the instance is not poisoned
+            raise
         flat_results = call_core(self.core, flat_args)
         lifted = self.result.lift(cx, flat_results)
         result = lifted[0] if lifted else None
@@ -262,16 +266,18 @@ def lower_function(
         args = params.lift(cx, core_args[:-1] if retptr else core_args)
         out_param = core_args[-1] if retptr else None
         flat: list[Any] = []
-        if lifted is not None:
+        try:
+            if lifted is not None:
 
-            def lower_result(result: Any) -> None:
-                flat.extend(result_abi.lower(cx, (result,) if results else (), out_param))
+                def lower_result(result: Any) -> None:
+                    flat.extend(result_abi.lower(cx, (result,) if results else (), out_param))
 
-            lifted.call(args, caller=instance, on_result=lower_result)
-        else:
-            result = callee(*args)
-            flat = result_abi.lower(cx, (result,) if results else (), out_param)
-        release_lends(lenders)
+                lifted.call(args, caller=instance, on_result=lower_result)
+            else:
+                result = callee(*args)
+                flat = result_abi.lower(cx, (result,) if results else (), out_param)
+        finally:
+            release_lends(lenders)  # (the borrows end with the call, however it ends)
         return flat[0] if flat else None
 
     return HostFunction(signature.core_type, lowered, name or getattr(callee, "__name__", "lowered"))
