@@ -123,8 +123,8 @@ def read_canonical_function(reader: ComponentReader) -> CanonicalFunction:
     if opcode == 0x00:
         _read_func_sort_byte(reader, "canonical function lift")
         core_func = reader.u32()
-        options = read_canonical_options(reader)
-        return Lift(core_func, options, reader.u32(), offset)
+        lift_options = read_canonical_options(reader)
+        return Lift(core_func, lift_options, reader.u32(), offset)
     if opcode == 0x01:
         _read_func_sort_byte(reader, "canonical function lower")
         func = reader.u32()
