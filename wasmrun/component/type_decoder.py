@@ -226,13 +226,9 @@ def read_extern_type(reader: ComponentReader) -> ExternType:
     if sort is Sort.FUNC:
         return FuncExtern(reader.u32())
     if sort is Sort.VALUE:
-        at = reader.pos
-        bound = reader.byte()
-        if bound == 0x00:
-            return ValueExtern(reader.u32(), None)
-        if bound == 0x01:
-            return ValueExtern(None, read_valtype(reader))
-        raise invalid_byte(bound, "value bound", at)
+        # Binary.md's ``valuebound`` (0x00 and a value index, or 0x01 and a value type) is not what
+        # wasm-tools writes: a value type alone, the earlier form (see ValueExtern).
+        return ValueExtern(read_valtype(reader))
     if sort is Sort.TYPE:
         at = reader.pos
         bound = reader.byte()

@@ -142,10 +142,13 @@ class FuncExtern:
 
 @dataclass(frozen=True, slots=True)
 class ValueExtern:
-    """``(value b)`` (🪙): either ``(eq i)`` of a value index or a value type."""
+    """``(value t)`` (🪙).
 
-    equal_to: int | None
-    type: ValType | None
+    Binary.md's ``valuebound`` also has ``(eq i)`` of a value index, but wasm-tools (and so every
+    binary there is) encodes the value type alone, the earlier form, and so it is read here.
+    """
+
+    type: ValType
 
 
 @dataclass(frozen=True, slots=True)
