@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import testdata
 from component_print import decoded_counts, printed_counts
-from wasm_bytes import name, section, u32, vec
+from wasm_bytes import name, s32, section, u32, vec
 
 from wasmrun.component.aliases import CoreInstanceExportAlias, InstanceExportAlias, OuterAlias
 from wasmrun.component.canonical import CanonicalBuiltin, Lift, Lower, ResourceDrop, ResourceNew, StringEncoding
@@ -22,6 +22,7 @@ from wasmrun.component.core_typedefs import CoreModuleType, CoreSubType, CoreTyp
 from wasmrun.component.decoder import decode_component, is_component
 from wasmrun.component.index_spaces import index_spaces
 from wasmrun.component.records import Component, CoreInstantiate, Export, InstanceFromExports, Start
+from wasmrun.component.resolve import TypeResolver, resolve_func_type, resolve_value_type
 from wasmrun.component.sorts import Sort, SortIndex
 from wasmrun.component.typedefs import (
     ComponentTypeDefinition,
@@ -35,8 +36,18 @@ from wasmrun.component.typedefs import (
     TypeExtern,
     VariantDefinition,
 )
-from wasmrun.component.types import Primitive
-from wasmrun.errors import DecodeError
+from wasmrun.component.types import (
+    BorrowType,
+    ListType,
+    OwnType,
+    Primitive,
+    RecordType,
+    ResultType,
+    TupleType,
+    VariantType,
+)
+from wasmrun.component.types import FuncType as ResolvedFuncType
+from wasmrun.errors import DecodeError, ValidationError
 from wasmrun.types import FuncType, ValType
 
 PREAMBLE = b"\0asm\x0d\0\x01\0"
@@ -561,3 +572,75 @@ def test_program_decodes_as_wasm_tools_prints_it(path: Path) -> None:
     assert sum(expected.values()) == sum(decoded_counts(decoded).values())  # nothing printed that is not counted
     for module in decoded.core_modules:
         assert module.decode().raw == module.data
+
+
+# --- Resolving the type index space -------------------------------------------------------------
+
+
+def _program(name: str) -> Component:
+    return decode_component(testdata.require(f"components/programs/wasm/{name}.component.wasm").read_bytes())
+
+
+def test_resolved_function_types_of_a_program() -> None:
+    decoded = _program("types")
+    resolver = TypeResolver(decoded)
+    lifted = [
+        resolver.func_type(canonical.type) for canonical in decoded.canonical_functions if isinstance(canonical, Lift)
+    ]
+    point = RecordType((("x", Primitive.S32), ("y", Primitive.S32)))
+    assert lifted[0] == ResolvedFuncType((("p", point),), point)
+    assert lifted[1].params == (("s", VariantType((("circle", Primitive.U32), ("rect", point), ("none", None)))),)
+    assert ResultType(Primitive.U32, Primitive.STRING) in [function.result for function in lifted]
+
+
+def test_resource_types_keep_their_identity() -> None:
+    decoded = _program("resource")
+    resolver = TypeResolver(decoded)
+    lifted = [
+        resolver.func_type(canonical.type) for canonical in decoded.canonical_functions if isinstance(canonical, Lift)
+    ]
+    constructed = lifted[0].result
+    borrowed = lifted[1].params[0][1]
+    assert isinstance(constructed, OwnType) and isinstance(borrowed, BorrowType)
+    assert constructed.resource is borrowed.resource
+    assert constructed.resource.name == "counter"
+
+
+def test_resolving_defined_imported_and_exported_types() -> None:
+    decoded = decode(
+        section(TYPE, vec(b"\x73", b"\x70\x00", b"\x3f\x7f\x00")),
+        section(IMPORT, vec(b"\x00" + name("t") + b"\x03\x00\x01", b"\x00" + name("r") + b"\x03\x01")),
+        section(TYPE, vec(b"\x6f\x02\x03\x79", b"\x69\x04", b"\x66\x00", b"\x70\x09")),
+        section(EXPORT, vec(b"\x00" + name("e") + b"\x03\x05\x00")),
+    )
+    resolver = TypeResolver(decoded)
+    assert resolver.value_type(1) == ListType(Primitive.STRING, None)
+    assert resolver.value_type(5) == TupleType((ListType(Primitive.STRING, None), Primitive.U32))
+    assert resolver.value_type(9) == resolver.value_type(5)  # the export
+    imported = resolver.value_type(6)
+    assert isinstance(imported, OwnType) and imported.resource is resolver.resource_type(4)
+    assert resolver.resource_type(4) is not resolver.resource_type(2)
+    with pytest.raises(ValidationError, match="stream types are not supported"):
+        resolver.value_type(7)
+    with pytest.raises(ValidationError, match="type index out of bounds: 9"):
+        resolver.value_type(8)  # (list 9): not yet defined where it is named
+    with pytest.raises(ValidationError, match="is not a defined value type"):
+        resolver.value_type(2)
+    with pytest.raises(ValidationError, match="type index out of bounds: 10"):
+        resolve_value_type(decoded, 10)
+    assert resolve_func_type(decode(section(TYPE, vec(FUNC_NO_RESULT))), 0) == ResolvedFuncType((), None)
+
+
+def test_aliased_types_are_not_resolved_yet() -> None:
+    decoded = decode(section(TYPE, vec(b"\x73")), section(ALIAS, vec(b"\x03\x02\x00\x00")))
+    with pytest.raises(ValidationError, match="type index 1 is an alias, which is not resolved yet"):
+        resolve_value_type(decoded, 1)
+
+
+def test_a_long_chain_of_types_resolves_without_recursion() -> None:
+    chain = [b"\x70\x7f"] + [b"\x70" + s32(index) for index in range(5000)]  # list<...<bool>>: s33 indices
+    resolved = resolve_value_type(decode(section(TYPE, vec(*chain))), 5000)
+    depth = 0
+    while isinstance(resolved, ListType):
+        resolved, depth = resolved.element, depth + 1
+    assert (resolved, depth) == (Primitive.BOOL, 5001)

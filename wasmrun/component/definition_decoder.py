@@ -50,6 +50,7 @@ MAX_START_RESULTS = 1000  # wasm-tools' bound ("start function results size is o
 
 _INSTANTIATE, _FROM_EXPORTS = 0x00, 0x01
 _CORE_INSTANCE_SORT = 0x12
+_LIFT, _LOWER, _RESOURCE_NEW, _RESOURCE_DROP, _RESOURCE_REP = 0x00, 0x01, 0x02, 0x03, 0x04  # canon opcodes
 _FUNC_SORT_BYTE = 0x00  # the ``func`` sort after lift's and lower's opcode (core func for lift)
 
 # canonopt: the options without an immediate, then those with an index.
@@ -120,20 +121,20 @@ def read_canonical_options(reader: ComponentReader) -> CanonicalOptions:
 def read_canonical_function(reader: ComponentReader) -> CanonicalFunction:
     offset = reader.pos
     opcode = reader.byte()
-    if opcode == 0x00:
+    if opcode == _LIFT:
         _read_func_sort_byte(reader, "canonical function lift")
         core_func = reader.u32()
         lift_options = read_canonical_options(reader)
         return Lift(core_func, lift_options, reader.u32(), offset)
-    if opcode == 0x01:
+    if opcode == _LOWER:
         _read_func_sort_byte(reader, "canonical function lower")
         func = reader.u32()
         return Lower(func, read_canonical_options(reader), offset)
-    if opcode == 0x02:
+    if opcode == _RESOURCE_NEW:
         return ResourceNew(reader.u32(), offset)
-    if opcode == 0x03:
+    if opcode == _RESOURCE_DROP:
         return ResourceDrop(reader.u32(), offset)
-    if opcode == 0x04:
+    if opcode == _RESOURCE_REP:
         return ResourceRep(reader.u32(), offset)
     builtin = BUILTINS.get(opcode)
     if builtin is None:
