@@ -426,6 +426,8 @@ class ComponentParser(CanonReader):
         self.append("start", u32(function) + vec(arguments) + u32(len(results)), start)
         for identifier in results:
             self.define("value", identifier)
+            if identifier is not None:
+                self.scope.unnamed.add(("value", self.toks[identifier][0]))
 
     def _import(self, start: int) -> None:
         self.i = start + 2

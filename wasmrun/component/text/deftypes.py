@@ -53,6 +53,7 @@ _ABSTRACT_HEAPTYPES = {
     "noexn": 0x74,
 }
 _REF_SHORTHANDS = {word + "ref": code for word, code in _ABSTRACT_HEAPTYPES.items()} | {"nullref": 0x71}
+_ATTRIBUTES = {"implements": 0x00, "versionsuffix": 0x01, "external-id": 0x02}
 _EXTERN_SORTS = {"func": 0x01, "value": 0x02, "type": 0x03, "component": 0x04, "instance": 0x05}
 
 
@@ -302,14 +303,18 @@ class TypeReader(ComponentReader):
 
     def extern_name(self) -> bytes:
         """An ``externnamelit`` and its attributes (``nameattributes`` of Binary.md)."""
-        label = self.name_string()
+        if self.at_form("interface"):  # an older form, written as a plain name by wasm-tools
+            self.i += 2
+            label = self.name_string()
+            self.expect(")")
+        else:
+            label = self.name_string()
         attributes = []
-        while self.tok == "(" and self.toks[self.i + 1][0] in ("versionsuffix", "implements", "external-id"):
+        while self.tok == "(" and self.toks[self.i + 1][0] in _ATTRIBUTES:
             self.i += 1
             keyword = self.tok
             self.i += 1
-            code = {"implements": 0x00, "versionsuffix": 0x01, "external-id": 0x02}[keyword]
-            attributes.append(bytes((code,)) + self.name_string())
+            attributes.append(bytes((_ATTRIBUTES[keyword],)) + self.name_string())
             self.expect(")")
         if not attributes:
             return b"\x00" + label
@@ -434,7 +439,8 @@ class TypeReader(ComponentReader):
             body = self.core_deftype()
             self.expect(")")
             self.append("type", body, start)
-            self.define("core type", identifier)
+            index = self.define("core type", identifier)
+            self.scope.function_types.setdefault(body, index)
         elif keyword == "alias":
             self.keyword("outer")
             depth = self.outer_scope_depth()
@@ -467,8 +473,12 @@ class TypeReader(ComponentReader):
             else:
                 start = self.i
                 body = self.core_functype()
-                self.append("type", body, start)
-                index = self.define("core type", None)
+                # Only an explicit definition is reused, not an earlier inline type (as wasm-tools does).
+                known = self.scope.function_types.get(body)
+                if known is None:
+                    self.append("type", body, start)
+                    known = self.define("core type", None)
+                index = known
             self.expect(")")
             return (b"\x00" if keyword == "func" else b"\x04\x00") + u32(index)
         if keyword == "global":
@@ -515,15 +525,12 @@ class TypeReader(ComponentReader):
     def inline_exports(self) -> list[bytes]:
         """``(export "name" attributes*)*`` before a definition: the names (with attributes)."""
         names = []
-        while self.at_form("export") and self.toks[self.i + 2][0][:1] == '"':
+        toks = self.toks
+        while self.at_form("export") and toks[self.i + 2][0][:1] == '"':
             after = self.i + 3
-            if self.toks[after][0] not in (")", "("):
-                break
-            if self.toks[after][0] == "(" and self.toks[after + 1][0] not in (
-                "versionsuffix",
-                "implements",
-                "external-id",
-            ):
+            while toks[after][0] == "(" and toks[after + 1][0] in _ATTRIBUTES:
+                after = self.skip_form(after)
+            if toks[after][0] != ")":  # an export definition, with what it exports
                 break
             self.i += 2
             names.append(self.extern_name())

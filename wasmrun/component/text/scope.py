@@ -92,6 +92,10 @@ class Scope:
     # Exports written inline, ``(func (export "f") ...)``: appended at the end of the component.
     inline_exports: list[bytes] = field(default_factory=list)
     inline_export_sorts: list[str] = field(default_factory=list)
+    # Identifiers left out of the name section (those of start results, as wasm-tools leaves them out).
+    unnamed: set[tuple[str, str]] = field(default_factory=set)
+    # A module type's function types, by encoding: an inline one reuses an equal one (as wasm-tools does).
+    function_types: dict[bytes, int] = field(default_factory=dict)
 
     def next_index(self, sort: str) -> int:
         return self.counts.get(sort, 0)
@@ -146,7 +150,11 @@ class Scope:
         for sort in _NAMED_SORTS:
             ids = self.ids.get(sort)
             if ids:
-                names = sorted((index, identifier) for identifier, index in ids.items())
+                names = sorted(
+                    (index, identifier) for identifier, index in ids.items() if (sort, identifier) not in self.unnamed
+                )
+                if not names:
+                    continue
                 entries = vec(u32(index) + name(id_name(identifier).encode()) for index, identifier in names)
                 out += _subsection(1, sort_code(sort) + entries)
         return bytes(out)
