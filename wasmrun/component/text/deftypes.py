@@ -33,7 +33,21 @@ PRIMITIVES = {
     "error-context": 0x64,
 }
 _COMPOUND = frozenset(
-    ("record", "variant", "list", "tuple", "flags", "enum", "option", "result", "own", "borrow", "stream", "future", "map")
+    (
+        "record",
+        "variant",
+        "list",
+        "tuple",
+        "flags",
+        "enum",
+        "option",
+        "result",
+        "own",
+        "borrow",
+        "stream",
+        "future",
+        "map",
+    )
 )
 
 # Core value types (core:valtype), heap types and reference shorthands.

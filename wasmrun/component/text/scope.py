@@ -17,7 +17,6 @@ from wasmrun.text.lexer import id_name
 
 # The sorts, spelled as in the text format (Explainer.md, Index Spaces).
 CORE_SORTS = ("func", "table", "memory", "global", "tag", "type", "module", "instance")
-COMPONENT_SORTS = ("func", "value", "type", "component", "instance")
 
 # ``core:sort`` and ``sort`` encodings (Binary.md, Instance Definitions).
 _CORE_SORT_CODES = {
@@ -74,7 +73,7 @@ def core_sort_code(sort: str) -> bytes:
 
 
 # The order of the name section's sort subsections, as wasm-tools writes them: the sort encodings' order.
-_NAMED_SORTS = tuple(_CORE_SORT_CODES) + ("func", "value", "type", "component", "instance")
+_NAMED_SORTS = (*_CORE_SORT_CODES, "func", "value", "type", "component", "instance")
 
 
 @dataclass

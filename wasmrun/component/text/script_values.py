@@ -98,4 +98,3 @@ def _value_body(cursor: Cursor) -> ComponentValue:
 
 def _f64(raw: int) -> float:
     return float(struct.unpack("<d", struct.pack("<Q", raw))[0])
-

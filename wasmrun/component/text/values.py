@@ -45,7 +45,9 @@ def encode_primitive_value(code: int, token: str) -> bytes | None:
 
 def _integer(primitive: Primitive, token: str) -> bytes | None:
     try:
-        value = int(token.replace("_", ""), 0) if not token.startswith(("-0x", "+0x")) else int(token.replace("_", ""), 16)
+        value = (
+            int(token.replace("_", ""), 0) if not token.startswith(("-0x", "+0x")) else int(token.replace("_", ""), 16)
+        )
     except ValueError:
         return None
     low, high = INTEGER_RANGES[primitive]
