@@ -70,6 +70,7 @@ from wasmrun.text.script import (
     V128Pattern,
     Value,
     command_kind,
+    is_component_command,
 )
 from wasmrun.text.wast import parse_script
 from wasmrun.types import HEAP_EXTERN, HEAP_FUNC, ValType, as_ref
@@ -319,6 +320,8 @@ class ScriptRunner:
 
     def run_command(self, command: Command) -> Outcome:
         """One command's outcome; an unexpected exception is that command's failure, not the script's."""
+        if is_component_command(command):
+            return SKIPPED  # components are not run by this runner
         try:
             match command:
                 case ModuleCommand():

@@ -8,7 +8,7 @@ int, references as ``None`` (null) or an int (``ref.extern N``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from wasmrun.types import ValType, ValueType
 
@@ -28,12 +28,19 @@ class ModuleSource:
     line: int
     text: str | None = None
     binary: bytes | None = None
+    component: bool = False  # ``(component ...)``: a component, encoded by :mod:`wasmrun.component.text`
 
     def to_binary(self) -> bytes:
         """The module's bytes; raises :class:`~wasmrun.errors.TextSyntaxError`."""
         if self.kind == "binary":
             assert self.binary is not None
             return self.binary
+        if self.component:
+            from wasmrun.component.text import encode_component_text
+
+            assert self.text is not None
+            # A quoted component's text is its definitions.
+            return encode_component_text(self.text, definitions=self.kind == "quote")
         from wasmrun.text.wat import parse_module
 
         assert self.text is not None
@@ -90,6 +97,66 @@ Expected = Value | NanPattern | V128Pattern | RefPattern | NullPattern | Either
 
 
 @dataclass(frozen=True, slots=True)
+class ComponentValue:
+    """A component value of a script: ``(u32.const 1)``, ``(str.const "x")``, ``(list.const ...)`` ...
+
+    ``kind`` is the word before ``.const`` (``bool``, ``s8`` ... ``u64``, ``f32``, ``f64``, ``char``,
+    ``str``, ``list``, ``tuple``, ``record``, ``variant``, ``enum``, ``flags``), or ``option`` or ``result``
+    (``option.none``/``option.some``, ``result.ok``/``result.err``).  ``value`` is:
+
+    * a ``bool``, ``int``, ``float`` (f32 and f64; ``f32_bits`` keeps the exact bits) or ``str`` (char,
+      str, enum) for the scalar kinds;
+    * a tuple of ComponentValue for list and tuple; of (field name, ComponentValue) for record; of
+      names for flags;
+    * (case name, ComponentValue or None) for variant; None or the ComponentValue for option;
+      (``"ok"`` or ``"err"``, ComponentValue or None) for result.
+
+    :meth:`to_python` gives the Python value :mod:`wasmrun.component.types` describes.
+    """
+
+    kind: str
+    value: Any
+    bits: int | None = None  # f32, f64: the IEEE-754 bits as written (NaN payloads)
+
+    def to_python(self) -> Any:
+        from wasmrun.component.types import Err, Ok, Some, Variant
+
+        kind, value = self.kind, self.value
+        if kind in ("list",):
+            return [item.to_python() for item in value]
+        if kind == "tuple":
+            return tuple(item.to_python() for item in value)
+        if kind == "record":
+            return {field: item.to_python() for field, item in value}
+        if kind == "flags":
+            return frozenset(value)
+        if kind == "variant":
+            case, payload = value
+            return Variant(case, None if payload is None else payload.to_python())
+        if kind == "option":
+            if value is None:
+                return None
+            inner = value.to_python()
+            # ``some(none)``, ``some(some(x))``: only Some keeps the levels apart.
+            return Some(inner) if value.kind == "option" else inner
+        if kind == "result":
+            case, payload = value
+            wrapper = Ok if case == "ok" else Err
+            return wrapper(None if payload is None else payload.to_python())
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentInvoke:
+    """``(invoke $instance? "name" value*)`` on a component instance, with component values."""
+
+    line: int
+    module: str | None
+    name: str
+    args: tuple[ComponentValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Invoke:
     line: int
     module: str | None
@@ -104,7 +171,7 @@ class Get:
     name: str
 
 
-Action = Invoke | Get
+Action = Invoke | Get | ComponentInvoke
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +196,7 @@ class ModuleInstance:
     line: int
     instance: str | None
     definition: str | None
+    component: bool = False  # ``(component instance ...)``
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +219,15 @@ class AssertReturn:
     line: int
     action: Action
     expected: tuple[Expected, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentAssertReturn:
+    """``assert_return`` of an invocation of a component's function: component values expected."""
+
+    line: int
+    action: ComponentInvoke
+    expected: tuple[ComponentValue, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +282,7 @@ Command = (
     | Register
     | ActionCommand
     | AssertReturn
+    | ComponentAssertReturn
     | AssertTrap
     | AssertExhaustion
     | AssertException
@@ -219,6 +297,7 @@ COMMAND_KINDS: dict[type, str] = {
     ModuleInstance: "module_instance",
     Register: "register",
     AssertReturn: "assert_return",
+    ComponentAssertReturn: "assert_return",
     AssertTrap: "assert_trap",
     AssertExhaustion: "assert_exhaustion",
     AssertException: "assert_exception",
@@ -235,3 +314,29 @@ def command_kind(command: Command) -> str:
     if isinstance(command, ModuleCommand) and command.definition:
         return "module_definition"
     return COMMAND_KINDS[type(command)]
+
+
+def is_component_command(command: Command) -> bool:
+    """Whether a command is about a component (which a core runner skips)."""
+    if isinstance(command, ComponentAssertReturn):
+        return True
+    if isinstance(command, ModuleInstance):
+        return command.component
+    if isinstance(command, Register):
+        return False
+    source = getattr(command, "module", None)
+    if isinstance(source, ModuleSource):
+        return source.component
+    action = getattr(command, "action", None)
+    if isinstance(action, ModuleSource):
+        return action.component
+    return isinstance(action, ComponentInvoke)
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """A parsed script: its commands, and the ``;;! key = value`` directives at its top (Wasmtime's feature
+    switches, e.g. ``("multi_memory", "true")``), in order."""
+
+    commands: list[Command]
+    directives: list[tuple[str, str]]

@@ -11,6 +11,9 @@ and expected results.  A malformed script raises
 
 from __future__ import annotations
 
+import re
+
+from wasmrun.component.text.script_values import COMPONENT_ONLY_KEYWORDS, parse_component_value
 from wasmrun.text.cursor import Cursor
 from wasmrun.text.lexer import is_id, tokenize
 from wasmrun.text.literals import SHAPES, join_lanes, parse_f32, parse_f64, parse_int, parse_lane
@@ -25,6 +28,8 @@ from wasmrun.text.script import (
     AssertTrap,
     AssertUnlinkable,
     Command,
+    ComponentAssertReturn,
+    ComponentInvoke,
     Either,
     Expected,
     Get,
@@ -37,6 +42,7 @@ from wasmrun.text.script import (
     NullPattern,
     RefPattern,
     Register,
+    Script,
     V128Pattern,
     Value,
 )
@@ -53,12 +59,38 @@ def parse_script(text: str) -> list[Command]:
     return _ScriptParser(text, tokenize(text)).script()
 
 
+def read_script(text: str) -> Script:
+    """A WAST script's commands and its ``;;! key = value`` directives."""
+    return Script(parse_script(text), parse_directives(text))
+
+
+_DIRECTIVE = re.compile(r";;!\s*([^=\s]+)\s*=\s*(.*?)\s*$")
+
+
+def parse_directives(text: str) -> list[tuple[str, str]]:
+    """The ``;;! key = value`` lines of a script's head (Wasmtime's feature switches), in order.
+
+    They are read among the comments and blank lines before the first command.
+    """
+    directives = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        match = _DIRECTIVE.match(stripped)
+        if match is not None:
+            directives.append((match.group(1), match.group(2)))
+        elif stripped and not stripped.startswith(";;"):
+            break
+    return directives
+
+
 class _ScriptParser(Cursor):
     def __init__(self, text: str, tokens: list[tuple[str, int]]) -> None:
         super().__init__(text, tokens)
         # Line counting moves forward only: the line of the last offset asked.
         self._line_offset = 0
         self._line = 1
+        # Whether the last module-like command was a component: its invocations take component values.
+        self._components = False
 
     def line(self, index: int | None = None) -> int:
         """The line of a token; tokens must be asked for in order."""
@@ -84,14 +116,15 @@ class _ScriptParser(Cursor):
     def _command(self) -> Command:
         line = self.line()
         keyword = self.toks[self.i + 1][0]
-        if keyword == "module":
+        if keyword in ("module", "component"):
+            self._components = keyword == "component"
             following = self.toks[self.i + 2][0]
             if following == "instance":
                 self.i += 3
                 instance = self._optional_id()
                 definition = self._optional_id()
                 self.expect(")")
-                return ModuleInstance(line, instance, definition)
+                return ModuleInstance(line, instance, definition, component=self._components)
             if following == "definition":
                 return ModuleDefinition(line, self._module())
             return ModuleCommand(line, self._module())
@@ -101,12 +134,19 @@ class _ScriptParser(Cursor):
         command: Command
         if keyword == "assert_return":
             action = self._action()
-            expected = []
-            while self.tok == "(":
-                expected.append(self._expected())
-            command = AssertReturn(line, action, tuple(expected))
+            if isinstance(action, ComponentInvoke):
+                values = []
+                while self.tok == "(":
+                    values.append(parse_component_value(self))
+                command = ComponentAssertReturn(line, action, tuple(values))
+            else:
+                expected = []
+                while self.tok == "(":
+                    expected.append(self._expected())
+                command = AssertReturn(line, action, tuple(expected))
         elif keyword == "assert_trap":
-            target: Action | ModuleSource = self._module() if self.at_form("module") else self._action()
+            around_module = self.at_form("module") or self.at_form("component")
+            target: Action | ModuleSource = self._module() if around_module else self._action()
             command = AssertTrap(line, target, self._message())
         elif keyword == "assert_exhaustion":
             action = self._action()
@@ -144,12 +184,14 @@ class _ScriptParser(Cursor):
     def _module(self) -> ModuleSource:
         """``(module $id? ...)``, ``(module $id? binary "..."*)`` or ``(module $id? quote "..."*)``.
 
-        ``(module definition $id? ...)`` is read the same way, its text without the keyword.
+        ``(module definition $id? ...)`` is read the same way, its text without the keyword; and so are
+        the same forms of ``component`` (a ModuleSource with ``component`` set).
         """
         start = self.i
         line = self.line()
         self.expect("(")
-        self.expect("module")
+        component = self.tok == "component"
+        self.expect("component" if component else "module")
         keyword: tuple[int, int] | None = None
         if self.tok == "definition":
             offset = self.toks[self.i][1]
@@ -160,12 +202,13 @@ class _ScriptParser(Cursor):
             self.i += 1
             data = self.strings()
             self.expect(")")
-            return ModuleSource("binary", module_name, line, binary=data)
+            return ModuleSource("binary", module_name, line, binary=data, component=component)
         if self.tok == "quote":
             self.i += 1
             quoted = self.strings()
             self.expect(")")
-            return ModuleSource("quote", module_name, line, text=quoted.decode("utf-8", "surrogateescape"))
+            text = quoted.decode("utf-8", "surrogateescape")
+            return ModuleSource("quote", module_name, line, text=text, component=component)
         self.i = self.skip_form(start)
         end = self.toks[self.i - 1][1] + 1
         if keyword is None:
@@ -173,7 +216,7 @@ class _ScriptParser(Cursor):
         else:  # the keyword blanked out, so that positions in the text stay where they were
             before, after = keyword
             text = self.text[self.toks[start][1] : before] + " " * (after - before) + self.text[after:end]
-        return ModuleSource("text", module_name, line, text=text)
+        return ModuleSource("text", module_name, line, text=text, component=component)
 
     def _action(self) -> Action:
         line = self.line()
@@ -187,11 +230,21 @@ class _ScriptParser(Cursor):
         if keyword == "get":
             self.expect(")")
             return Get(line, module_name, export_name)
+        if self._components or self._component_values_follow():
+            values = []
+            while self.tok == "(":
+                values.append(parse_component_value(self))
+            self.expect(")")
+            return ComponentInvoke(line, module_name, export_name, tuple(values))
         args = []
         while self.tok == "(":
             args.append(self._const())
         self.expect(")")
         return Invoke(line, module_name, export_name, tuple(args))
+
+    def _component_values_follow(self) -> bool:
+        """Whether the next argument is a component value that cannot be a core constant."""
+        return self.tok == "(" and self.toks[self.i + 1][0] in COMPONENT_ONLY_KEYWORDS
 
     def _const(self) -> Value:
         """An argument: ``(t.const c)``, ``(ref.null t)`` or ``(ref.extern n)``."""
