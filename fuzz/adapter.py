@@ -141,9 +141,13 @@ def _extern(module_name: str, name: str, kind: str, extern_type: Any) -> Extern:
         return Extern(module_name, name, kind, signature=_signature(extern_type))
     if kind == "global":
         return Extern(module_name, name, kind, valtype=extern_type.valtype.text, mutable=extern_type.mutable)
+    if kind == "tag":  # (the hosts cannot make tags: such a module is not compared, see run_wasmtime)
+        return Extern(module_name, name, kind)
     limits = extern_type.limits
     element = extern_type.element.text if kind == "table" else ""
-    return Extern(module_name, name, kind, minimum=limits.min, maximum=limits.max, valtype=element)
+    return Extern(
+        module_name, name, kind, minimum=limits.min, maximum=limits.max, valtype=element, address64=limits.address64
+    )
 
 
 def interface_of(module: Module) -> Interface:
@@ -157,6 +161,7 @@ def interface_of(module: Module) -> Interface:
         "table": lambda index: module.table_types[index],
         "memory": lambda index: module.memory_types[index],
         "global": lambda index: module.global_types[index],
+        "tag": lambda index: module.tag_type(index),
     }
     exports = [
         _extern("", export.name, export.kind.text, spaces[export.kind.text](export.index)) for export in module.exports

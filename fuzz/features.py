@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+_PROPOSAL_OF = {"exceptions": "exception-handling"}
+"""wasm-tools' feature names that are not wasmrun's proposal names."""
+
+
 def _field_name(proposal: str) -> str:
     return {"exception-handling": "exceptions"}.get(proposal, proposal.replace("-", "_"))
 
@@ -34,7 +38,7 @@ def _field_name(proposal: str) -> str:
 class FeatureSet:
     name: str
     description: str
-    smith: Mapping[str, bool]
+    smith: Mapping[str, bool | int]
     ttf_flags: tuple[str, ...] | None
     validate_features: str
     wasmtime: Mapping[str, bool]
@@ -45,14 +49,16 @@ class FeatureSet:
         ``validate_features`` names (what wasmrun may accept where Wasmtime, so configured, does)."""
         from wasmrun.features import PROPOSALS, WASM_2_0
 
-        named = [name for name in self.validate_features.split(",") if name in PROPOSALS]
+        spelled = (_PROPOSAL_OF.get(name, name) for name in self.validate_features.split(","))
+        named = [name for name in spelled if name in PROPOSALS]
         return WASM_2_0._replace(**{_field_name(proposal): True for proposal in named})
 
     def smith_flags(self) -> list[str]:
-        """The smith command-line switches: ``--name-with-dashes true|false``."""
+        """The smith command-line switches: ``--name-with-dashes true|false`` (or a number, for a count)."""
         flags: list[str] = []
-        for name, enabled in self.smith.items():
-            flags += [f"--{name.replace('_', '-')}", "true" if enabled else "false"]
+        for name, value in self.smith.items():
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            flags += [f"--{name.replace('_', '-')}", text]
         return flags
 
 
@@ -150,6 +156,22 @@ FEATURE_SETS: dict[str, FeatureSet] = {
         ttf_flags=(*_WASM2_TTF, "--enable-tail-call"),
         validate_features="wasm2,tail-call",
         wasmtime={**_WASM2_WASMTIME, "wasm_tail_call": True},
+    ),
+    "wasm2-memory": FeatureSet(
+        name="wasm2-memory",
+        description="2.0 + multiple memories (up to 4) and 64-bit memories",
+        smith={**_WASM2_SMITH, "memory64_enabled": True, "max_memories": 4, "max_memory64_bytes": 1048576},
+        ttf_flags=None,
+        validate_features="wasm2,multi-memory,memory64",
+        wasmtime={**_WASM2_WASMTIME, "wasm_multi_memory": True, "wasm_memory64": True},
+    ),
+    "wasm2-exceptions": FeatureSet(
+        name="wasm2-exceptions",
+        description="2.0 + exception handling (tags, throw, throw_ref, try_table, exnref)",
+        smith={**_WASM2_SMITH, "exceptions_enabled": True},
+        ttf_flags=None,
+        validate_features="wasm2,exceptions",
+        wasmtime={**_WASM2_WASMTIME, "wasm_exceptions": True},
     ),
     # Typed function references: smith makes them only with GC (see _WASM2_SMITH), so no set yet.
 }

@@ -22,7 +22,7 @@ class Extern:
     """An import or an export.  ``kind`` is func, table, memory or global; the other fields its type.
 
     ``minimum``/``maximum`` are pages or elements; ``valtype`` is a global's value type
-    or a table's element type.
+    or a table's element type; ``address64`` marks a 64-bit memory or table.
     """
 
     module: str  # "" for an export
@@ -33,6 +33,7 @@ class Extern:
     maximum: int | None = None
     valtype: str = ""
     mutable: bool = False
+    address64: bool = False  # a 64-bit memory or table (memory64)
 
     @property
     def label(self) -> str:

@@ -54,7 +54,7 @@ class Host:
                 tuple(valtypes[t] for t in signature.params), tuple(valtypes[t] for t in signature.results)
             )
             return store.host_function(function_type, self._host_function(extern), extern.label)
-        limits = Limits(extern.minimum, extern.maximum)
+        limits = Limits(extern.minimum, extern.maximum, extern.address64)
         if extern.kind == "memory":
             return store.allocate_memory(MemoryType(limits))
         if extern.kind == "table":

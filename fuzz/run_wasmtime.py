@@ -194,10 +194,14 @@ class Host:
             raw = ffi.wasmtime_func_t()
             ffi.wasmtime_func_new(store._context(), extern_type.ptr(), _trampoline, key, _finalize, ctypes.byref(raw))
             return wasmtime.Func._from_raw(raw)
+        if extern.kind == "tag":  # wasmtime-py 50 cannot make a tag: the module is not compared
+            raise NotImplementedError("wasmtime-py cannot create a tag to import")
         limits = wasmtime.Limits(extern.minimum, extern.maximum)
         if extern.kind == "memory":
-            return wasmtime.Memory(store, wasmtime.MemoryType(limits))
+            return wasmtime.Memory(store, wasmtime.MemoryType(limits, is_64=extern.address64))
         if extern.kind == "table":
+            if extern.address64:  # wasmtime-py 50 cannot make a 64-bit table: the module is not compared
+                raise NotImplementedError("wasmtime-py cannot create a 64-bit table to import")
             element = wasmtime.ValType.funcref() if extern.valtype == "funcref" else wasmtime.ValType.externref()
             return wasmtime.Table(store, wasmtime.TableType(element, limits), None)
         slot = ffi.wasmtime_val_t()
