@@ -48,6 +48,7 @@ RUN_CONTEXT = "failed to invoke `run` function"
 EXIT_SUCCESS = 0
 EXIT_FAILURE = 1
 EXIT_TRAP = 134
+MAX_EXIT_STATUS = 125
 
 
 class ComponentTrap(Exception):
@@ -194,9 +195,10 @@ def _decoded(component: bytes | bytearray | memoryview | Component) -> Component
 def run_component(
     component: bytes | bytearray | memoryview | Component, config: RunConfig, resources: Resources | None = None
 ) -> int:
-    """Run a WASI 0.2 command: its exit status (0 for ``ok``, 1 for ``err``, n for ``exit``); see the module docstring.
+    """Run a WASI 0.2 command: its exit status (0 for ``ok``, 1 for ``err``, n for ``exit-with-code(n)``
+    up to 125; :class:`ProcExit` is raised for a larger n); see the module docstring.
 
-    ``resources``, if given, is filled in with what the run used.
+        ``resources``, if given, is filled in with what the run used.
     """
     import time
 
@@ -210,7 +212,9 @@ def run_component(
                 try:
                     result = function()
                 except ProcExit as exit_:
-                    return exit_.code
+                    if 0 <= exit_.code <= MAX_EXIT_STATUS:
+                        return exit_.code
+                    raise  # (a status the shell reserves: the caller reports it as an error)
                 except Trap as trap:
                     raise ComponentTrap(trap, (RUN_CONTEXT,), run.modules.located) from trap
             return EXIT_FAILURE if isinstance(result, Err) else EXIT_SUCCESS
