@@ -37,7 +37,13 @@ from wasmrun.component.typedefs import (
 )
 from wasmrun.component.types import FuncType, ResourceType
 from wasmrun.component_runtime.canonical import LiftedFunction
-from wasmrun.component_runtime.items import ComponentFunction, ComponentInstance, Function, function_type
+from wasmrun.component_runtime.items import (
+    ComponentClosure,
+    ComponentFunction,
+    ComponentInstance,
+    Function,
+    function_type,
+)
 from wasmrun.errors import LinkError, UnsupportedInstruction
 from wasmrun.module import Module
 
@@ -63,6 +69,9 @@ _MISSING: dict[type, str] = {
 }
 
 
+_MISSING_CAUSES: dict[type, tuple[str, ...]] = {FuncExtern: ("function implementation is missing",)}
+
+
 def import_kind(extern_type: ExternType) -> str:
     """How Wasmtime names what an import declares (``instance``, ``function``...)."""
     return _KINDS[type(extern_type)]
@@ -79,7 +88,8 @@ class ImportMismatch(Exception):
 def link_error(name: str, extern_type: ExternType, mismatch: ImportMismatch | None = None) -> LinkError:
     """Wasmtime's error for the import ``name`` (its causes joined on the line, as anyhow's ``{:#}`` does)."""
     text = f"component imports {import_kind(extern_type)} `{name}`, but a matching implementation was not found in the linker"
-    causes = mismatch.causes if mismatch is not None else (_MISSING[type(extern_type)],)
+    # (Wasmtime's cause for a missing function; for the other kinds, the first line alone.)
+    causes = mismatch.causes if mismatch is not None else _MISSING_CAUSES.get(type(extern_type), ())
     return LinkError(": ".join((text, *causes)))
 
 
@@ -112,10 +122,13 @@ def as_resource(item: Any) -> ResourceType:
     return item
 
 
-def as_component(item: Any) -> Component:
+def as_component(item: Any) -> ComponentClosure:
+    """A supplied component (a decoded one, or one exported by another component instance)."""
+    if isinstance(item, ComponentClosure):
+        return item
     if not isinstance(item, Component):
         raise ImportMismatch("component implementation is missing")
-    return item
+    return ComponentClosure(item)
 
 
 def as_module(item: Any) -> Module:

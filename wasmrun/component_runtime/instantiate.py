@@ -76,7 +76,7 @@ from wasmrun.component_runtime.imports import (
     supplied_item,
 )
 from wasmrun.component_runtime.instance_state import InstanceState
-from wasmrun.component_runtime.items import ComponentFunction, ComponentInstance, CoreExports
+from wasmrun.component_runtime.items import ComponentClosure, ComponentFunction, ComponentInstance, CoreExports
 from wasmrun.component_runtime.resources import GuestDestructor
 from wasmrun.errors import InstantiationError, UnsupportedInstruction, ValidationError
 from wasmrun.features import ALL_FEATURES, Features
@@ -141,12 +141,16 @@ def instantiate_component(
     """
     if modules is None:
         modules = Modules(features)
-    instantiation = Instantiation(component, store, {} if imports is None else imports, modules, None, name)
+    instantiation = Instantiation(component, store, {} if imports is None else imports, modules, None, None, name)
     return instantiation.run()
 
 
 class Instantiation(TypeEnvironment):
-    """One component being instantiated: its index spaces so far (and the type environment they make)."""
+    """One component being instantiated: its index spaces so far (and the type environment they make).
+
+    ``outer`` is the instantiation the component was defined in (its ``outer`` aliases name that
+    one's items); ``parent`` the state of the instance instantiating it (None: the host).
+    """
 
     def __init__(
         self,
@@ -155,6 +159,7 @@ class Instantiation(TypeEnvironment):
         imports: Imports,
         modules: Modules,
         outer: Instantiation | None,
+        parent: InstanceState | None,
         name: str,
     ) -> None:
         self.component = component
@@ -162,7 +167,7 @@ class Instantiation(TypeEnvironment):
         self.imports = imports
         self.modules = modules
         self.outer = outer
-        self.state: InstanceState = InstanceState(outer.state if outer is not None else None, name)
+        self.state: InstanceState = InstanceState(parent, name)
         self.resolver: TypeResolver = TypeResolver(
             component, outer=outer.resolver if outer is not None else None, environment=self
         )
@@ -293,13 +298,13 @@ class Instantiation(TypeEnvironment):
         self.next_type()
 
     def nested_component(self, definition: Component) -> None:
-        self.add(Sort.COMPONENT, definition)
+        self.add(Sort.COMPONENT, ComponentClosure(definition, self))
 
     def instantiate(self, definition: Instantiate) -> None:
-        component = self.at(Sort.COMPONENT, definition.component)
+        closure: ComponentClosure = self.at(Sort.COMPONENT, definition.component)
         arguments = {argument.name: self.item(argument.item) for argument in definition.arguments}
         name = f"{self.name}/{len(self.spaces[Sort.INSTANCE])}" if self.name else ""
-        child = Instantiation(component, self.store, arguments, self.modules, self, name)
+        child = Instantiation(closure.component, self.store, arguments, self.modules, closure.scope, self.state, name)
         self.add(Sort.INSTANCE, child.run())
 
     def instance_from_exports(self, definition: InstanceFromExports) -> None:

@@ -13,7 +13,8 @@ core instance   a module :class:`~wasmrun.runtime.instance.Instance` or a :class
 func            a :class:`~wasmrun.component_runtime.canonical.LiftedFunction`, or a
                 :class:`ComponentFunction` (a host callable with its type)
 type            a resolved type (:mod:`wasmrun.component.types`), held by the type resolver
-component       a decoded :class:`~wasmrun.component.records.Component`
+component       a :class:`ComponentClosure`: a decoded component and the instance whose
+                definitions its ``outer`` aliases name
 instance        a :class:`ComponentInstance`
 ==============  ===================================================================================
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wasmrun.component.records import Component
 from wasmrun.component.types import FuncType
 from wasmrun.component_runtime.canonical import LiftedFunction
 from wasmrun.component_runtime.instance_state import InstanceState
@@ -65,6 +67,24 @@ class ComponentFunction:
 
 Function = LiftedFunction | ComponentFunction
 """An item of the ``func`` index space."""
+
+
+class ComponentClosure:
+    """A component as an item: its definition and the scope it was defined in.
+
+    A nested component's ``outer`` aliases name the items of the component instance that defines
+    it (lexical scope), wherever it is later instantiated: ``scope`` is that instantiation (None for
+    a component the host supplied, which has no enclosing scope).
+    """
+
+    __slots__ = ("component", "scope")
+
+    def __init__(self, component: Component, scope: Any = None) -> None:
+        self.component = component
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return f"<component of {len(self.component.definitions)} definitions>"
 
 
 class ComponentInstance:
