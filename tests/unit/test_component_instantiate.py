@@ -285,3 +285,68 @@ def test_an_async_lift_is_refused() -> None:
     definitions[position] = Lift(lift.core_func, CanonicalOptions((CanonicalOption("async"),)), lift.type)
     with pytest.raises(UnsupportedInstruction, match=r"^async `canon lift` is not supported$"):
         instantiate(Component(definitions=tuple(definitions)))
+
+
+CLOSURE = """
+(component
+  (component $c
+    (import "c" (core module $c (export "a" (global i32))))
+    (component (export "c2") (export "m" (core module $c))))
+  (core module $m1 (global (export "a") i32 i32.const 1))
+  (core module $m2 (global (export "a") i32 i32.const 2))
+  (instance $c1 (instantiate $c (with "c" (core module $m1))))
+  (instance $c2 (instantiate $c (with "c" (core module $m2))))
+  (instance $m1_container (instantiate (component $c1 "c2")))
+  (instance $m2_container (instantiate (component $c2 "c2")))
+  (core instance $core1 (instantiate (module $m1_container "m")))
+  (core instance $core2 (instantiate (module $m2_container "m")))
+  (core module $verify
+    (import "core1" "a" (global $a i32))
+    (import "core2" "a" (global $b i32))
+    (func (export "digits") (result i32) (i32.add (i32.mul (global.get $a) (i32.const 10)) (global.get $b))))
+  (core instance $v (instantiate $verify (with "core1" (instance $core1)) (with "core2" (instance $core2))))
+  (func (export "digits") (result u32) (canon lift (core func $v "digits")))
+)
+"""
+
+
+def test_a_nested_component_closes_over_the_instance_that_defines_it() -> None:
+    # Each instance of $c exports a component whose outer alias names that instance's import.
+    assert instantiate(from_text(CLOSURE)).exports["digits"]() == 12
+
+
+THROWING_REALLOC = """
+(component
+  (component $A
+    (core module $m
+      (tag $t)
+      (memory (export "memory") 1)
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (throw $t))
+      (func (export "f") (param i32 i32)))
+    (core instance $i (instantiate $m))
+    (func (export "f") (param "s" string)
+      (canon lift (core func $i "f") (memory (core memory $i "memory")) (realloc (core func $i "realloc")))))
+  (component $B
+    (import "f" (func $f (param "s" string)))
+    (core module $libc (memory (export "memory") 1) (data (i32.const 16) "hello"))
+    (core instance $libc (instantiate $libc))
+    (core func $f-core (canon lower (func $f) (memory (core memory $libc "memory"))))
+    (core module $m
+      (import "" "f" (func $f (param i32 i32)))
+      (func (export "run")
+        (block $caught
+          (try_table (catch_all $caught) (call $f (i32.const 16) (i32.const 5)))
+          (return))
+        unreachable))
+    (core instance $i (instantiate $m (with "" (instance (export "f" (func $f-core))))))
+    (func (export "run") (canon lift (core func $i "run"))))
+  (instance $a (instantiate $A))
+  (instance $b (instantiate $B (with "f" (func $a "f"))))
+  (export "run" (func $b "run"))
+)
+"""
+
+
+def test_an_exception_thrown_by_the_callees_realloc_traps_at_the_boundary() -> None:
+    with pytest.raises(Trap, match=r"^uncaught exception propagated out of component$"):
+        instantiate(from_text(THROWING_REALLOC)).exports["run"]()
