@@ -14,8 +14,10 @@ which they add to the index spaces, and keeps each index space's runtime items
   the import supplies;
 * ``canon lift`` makes a :class:`LiftedFunction`, ``canon lower`` a host function over a component
   function, ``canon resource.new/rep/drop`` host functions over this instance's handle table;
-* nested components are instantiated with their arguments (a child :class:`InstanceState`),
-  instances are also imported (:mod:`.imports`) or made of exports;
+* nested components are instantiated with their arguments (a child :class:`InstanceState`); a
+  component item is a :class:`ComponentClosure`, whose ``outer`` aliases name the items of the
+  instance that defined it, wherever it is instantiated; instances are also imported
+  (:mod:`.imports`) or made of exports;
 * exports are kept by name (:attr:`ComponentInstance.exports`).
 
 Each component instance has its own :class:`InstanceState`.  Not supported, refused with one line
