@@ -473,3 +473,7 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         finished = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+deadline = _deadline
+"""The timeout of a run (a trap ``interrupt`` after ``seconds``), for other runners (components) to reuse."""

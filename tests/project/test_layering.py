@@ -28,7 +28,9 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(("runtime", "spectest", "component_runtime"), 2),
     **dict.fromkeys(("semantics", "interp", "codegen", "engine"), 3),
     **dict.fromkeys(("wasi",), 4),
-    **dict.fromkeys(("launch", "wast", "wast_engine", "inspection", "debug", "embedding", "__init__"), 5),
+    **dict.fromkeys(
+        ("launch", "component_launch", "wast", "wast_engine", "inspection", "debug", "embedding", "__init__"), 5
+    ),
     **dict.fromkeys(("cli",), 6),
 }
 LAYER_NAMES = ("vocabulary", "front end", "runtime", "engine", "WASI", "tools", "command line")

@@ -631,10 +631,17 @@ def test_resolving_defined_imported_and_exported_types() -> None:
     assert resolve_func_type(decode(section(TYPE, vec(FUNC_NO_RESULT))), 0) == ResolvedFuncType((), None)
 
 
-def test_aliased_types_are_not_resolved_yet() -> None:
+def test_outer_aliases_resolve_and_instance_export_aliases_need_an_instance() -> None:
     decoded = decode(section(TYPE, vec(b"\x73")), section(ALIAS, vec(b"\x03\x02\x00\x00")))
-    with pytest.raises(ValidationError, match="type index 1 is an alias, which is not resolved yet"):
-        resolve_value_type(decoded, 1)
+    assert resolve_value_type(decoded, 1) is Primitive.STRING  # (alias outer 0 0 (type))
+    outer = TypeResolver(decoded)
+    inner = TypeResolver(decode(section(ALIAS, vec(b"\x03\x02\x01\x00"))), outer=outer)
+    assert inner.value_type(0) is Primitive.STRING  # (alias outer 1 0 (type))
+    with pytest.raises(ValidationError, match="invalid outer alias count of 2"):
+        TypeResolver(decode(section(ALIAS, vec(b"\x03\x02\x02\x00"))), outer=outer).value_type(0)
+    exported = decode(section(ALIAS, vec(b"\x03\x00\x00" + name("t"))))  # (alias export 0 "t" (type))
+    with pytest.raises(ValidationError, match="alias of an instance's export, which is only known at instantiation"):
+        resolve_value_type(exported, 0)
 
 
 def test_a_long_chain_of_types_resolves_without_recursion() -> None:

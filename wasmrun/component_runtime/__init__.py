@@ -6,6 +6,13 @@ The synchronous canonical ABI (CanonicalABI.md): :mod:`.layout` (sizes, alignmen
 built-ins), :mod:`.instance_state` (an instance's handle table and its may-enter/may-leave flags),
 :mod:`.context` (canonical options and a call's context) and :mod:`.canonical` (``canon lift`` and
 ``canon lower``).
+
+Component instances: :mod:`.instantiate` (:func:`instantiate_component`, the walk over a component's
+definitions), :mod:`.imports` (the imports object and Wasmtime's link errors), :mod:`.core_items`
+(core instances, canonical options, the resource built-ins as core functions), :mod:`.items` (what
+each index space holds: :class:`ComponentInstance`, :class:`ComponentFunction`) and :mod:`.lookup`
+(an exported function by the ``--invoke`` rules).  Running one with WASI is the tools layer's
+(:mod:`wasmrun.component_launch`).
 """
 
 from wasmrun.component_runtime.canonical import (
@@ -21,6 +28,8 @@ from wasmrun.component_runtime.canonical import (
 )
 from wasmrun.component_runtime.context import BorrowScope, CanonicalOptions, LiftLowerContext
 from wasmrun.component_runtime.instance_state import HandleTable, InstanceState
+from wasmrun.component_runtime.instantiate import Modules, instantiate_component
+from wasmrun.component_runtime.items import ComponentFunction, ComponentInstance, CoreExports
 from wasmrun.component_runtime.layout import (
     MAX_FLAT_PARAMS,
     MAX_FLAT_RESULTS,
@@ -30,6 +39,7 @@ from wasmrun.component_runtime.layout import (
     flatten_functype,
     flatten_type,
 )
+from wasmrun.component_runtime.lookup import find_function, find_instance
 from wasmrun.component_runtime.resources import (
     GuestDestructor,
     ResourceHandle,
@@ -45,6 +55,9 @@ __all__ = [
     "MAX_FLAT_RESULTS",
     "BorrowScope",
     "CanonicalOptions",
+    "ComponentFunction",
+    "ComponentInstance",
+    "CoreExports",
     "CoreSignature",
     "EncodedString",
     "GuestDestructor",
@@ -52,12 +65,16 @@ __all__ = [
     "InstanceState",
     "LiftLowerContext",
     "LiftedFunction",
+    "Modules",
     "ResourceHandle",
     "alignment",
     "destroy",
     "elem_size",
+    "find_function",
+    "find_instance",
     "flatten_functype",
     "flatten_type",
+    "instantiate_component",
     "lift_flat",
     "lift_flat_values",
     "lift_function",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from wasmrun.component_runtime.instance_state import InstanceState
-from wasmrun.component_runtime.traps import REALLOC_MISALIGNED, realloc_out_of_bounds
-from wasmrun.errors import Trap
+from wasmrun.component_runtime.traps import REALLOC_MISALIGNED, UNCAUGHT_EXCEPTION, realloc_out_of_bounds
+from wasmrun.errors import Trap, WasmException
 
 if TYPE_CHECKING:
     from wasmrun.component_runtime.resources import ResourceHandle
@@ -119,7 +119,10 @@ class LiftLowerContext:
             raise Trap("canonical option `realloc` is required")
         instance = self.instance
         instance.may_leave = False
-        ptr = realloc(old_ptr, old_size, alignment, new_size)
+        try:
+            ptr = realloc(old_ptr, old_size, alignment, new_size)
+        except WasmException:  # (an exception never unwinds past a component boundary)
+            raise Trap(UNCAUGHT_EXCEPTION) from None
         instance.may_leave = True
         if ptr % alignment:
             raise Trap(REALLOC_MISALIGNED)
