@@ -44,6 +44,7 @@ from wasmrun.component.typedefs import Import, TypeDefinition
 from wasmrun.component.types import ResourceType
 from wasmrun.component.validate_canon import canonical_function
 from wasmrun.component.validate_core import (
+    check_modules,
     define_core_type,
     instance_from_exports,
     instantiate_module,
@@ -68,11 +69,12 @@ from wasmrun.component.validate_model import (
     substitute,
 )
 from wasmrun.component.validate_names import NameSet, parse_extern_name
-from wasmrun.component.validate_scope import COMPONENT, Scope
+from wasmrun.component.validate_scope import COMPONENT, EXPORT, Scope
 from wasmrun.component.validate_subtype import Matcher, Mismatch
 from wasmrun.component.validate_types import named_copy, value_type
 from wasmrun.errors import ValidationError
 from wasmrun.features import EVERY_PROPOSAL, Features
+from wasmrun.module import Module
 
 __all__ = ["validate_component"]
 
@@ -94,6 +96,7 @@ def validate_component(component: Component, features: Features = EVERY_PROPOSAL
     ``i64`` (the ``cm64`` feature of wasm-tools).
     """
     stack = [_Frame(component, Scope(COMPONENT, None, memory64=memory64))]
+    pending: list[tuple[CoreModule, Module]] = []
     while stack:
         frame = stack[-1]
         definitions = frame.component.definitions
@@ -108,7 +111,8 @@ def validate_component(component: Component, features: Features = EVERY_PROPOSAL
         if isinstance(definition, Component):
             stack.append(_Frame(definition, Scope(COMPONENT, frame.scope)))
             continue
-        _definition(frame, definition, features)
+        _definition(frame, definition, features, pending)
+    check_modules(pending, features)
 
 
 def _finish(frame: _Frame) -> ComponentType:
@@ -122,10 +126,12 @@ def _finish(frame: _Frame) -> ComponentType:
     return ComponentType(dict(scope.imports), exports, imported, defined)
 
 
-def _definition(frame: _Frame, definition: Definition, features: Features) -> None:
+def _definition(
+    frame: _Frame, definition: Definition, features: Features, pending: list[tuple[CoreModule, Module]]
+) -> None:
     scope = frame.scope
     if isinstance(definition, CoreModule):
-        scope.add(Sort.CORE_MODULE, module_type(definition, features))
+        scope.add(Sort.CORE_MODULE, module_type(definition, features, pending))
     elif isinstance(definition, CoreInstantiate):
         scope.add(Sort.CORE_INSTANCE, instantiate_module(scope, definition))
     elif isinstance(definition, CoreInstanceFromExports):
@@ -202,8 +208,8 @@ def _bag_of_exports(scope: Scope, definition: InstanceFromExports) -> InstanceTy
     resources: dict[str, ResourceType] = {}
     result = InstanceType()
     for export in definition.exports:
-        parsed = parse_extern_name(export.name, export=True, offset=offset)
         entity = entity_at(scope, export.item.sort, export.item.index, offset)
+        parsed = parse_extern_name(export.name, export=True, offset=offset)
         check_attributes(export.name, parsed, entity.sort, offset)
         names.add(parsed, offset)
         if entity.sort is Sort.TYPE:
@@ -212,7 +218,7 @@ def _bag_of_exports(scope: Scope, definition: InstanceFromExports) -> InstanceTy
             entity = Entity(Sort.TYPE, value)
             if isinstance(value, ResourceType):
                 resources[parsed.text] = value
-        check_annotated(scope, parsed, entity, resources, offset)
+        check_annotated(parsed, entity, resources, EXPORT, offset)
         result.exports[parsed.text] = entity
     return result
 

@@ -30,7 +30,7 @@ from wasmrun.component.validate_subtype import Mismatch, match_core_extern
 from wasmrun.errors import ValidationError
 from wasmrun.features import Features
 from wasmrun.module import Module
-from wasmrun.types import ExternKind, FuncType, RefType, TagType
+from wasmrun.types import ExternKind, FuncType, Limits, MemoryType, RefType, TableType, TagType
 from wasmrun.validation import validate_module
 
 KIND_SORTS: dict[ExternKind, Sort] = {
@@ -59,15 +59,27 @@ def add_core_entity(scope: Scope, entity: CoreExtern) -> None:
 # --- modules --------------------------------------------------------------------------------------
 
 
-def module_type(core_module: CoreModule, features: Features) -> ModuleType:
-    """A nested module, checked, as its type."""
+def module_type(core_module: CoreModule, features: Features, pending: list[tuple[CoreModule, Module]]) -> ModuleType:
+    """A nested module as its type.  The core validator's checks wait in ``pending`` (see
+    :func:`check_modules`), as they do in wasm-tools: a component's own errors are found first."""
     module = core_module.decode()
     try:
-        validate_module(module, features)
-    except ValidationError as error:
-        offset = None if error.offset is None else error.offset + core_module.offset
-        raise ValidationError(error.message, offset) from None
-    return _type_of(module, core_module.offset)
+        result = _type_of(module, core_module.offset)
+    except IndexError:  # (an index the core validator refuses)
+        check_modules([(core_module, module)], features)
+        raise
+    pending.append((core_module, module))
+    return result
+
+
+def check_modules(pending: list[tuple[CoreModule, Module]], features: Features) -> None:
+    """Validate nested modules with the core validator (errors at offsets in the component)."""
+    for core_module, module in pending:
+        try:
+            validate_module(module, features)
+        except ValidationError as error:
+            offset = None if error.offset is None else error.offset + core_module.offset
+            raise ValidationError(error.message, offset) from None
 
 
 def _func(module: Module, type_index: int) -> FuncType:
@@ -189,6 +201,10 @@ def _outer_core_type(scope: Scope, alias: CoreOuterAlias, types: list[Any], offs
 
 
 def _extern(kind: ExternKind, description: Any, types: list[Any], offset: int | None) -> CoreExtern:
+    if isinstance(description, MemoryType):
+        _check_memory(description, offset)
+    elif isinstance(description, TableType):
+        _check_limits(description.limits, None, "", offset)
     if kind is ExternKind.FUNC or kind is ExternKind.TAG:
         index = description if isinstance(description, int) else description.type_index
         if not 0 <= index < len(types):
@@ -198,6 +214,22 @@ def _extern(kind: ExternKind, description: Any, types: list[Any], offset: int | 
             raise ValidationError(f"type index {index} is not a function type", offset)
         return kind, func_type
     return kind, description
+
+
+def _check_memory(memory: MemoryType, offset: int | None) -> None:
+    bound = memory.max_pages
+    if memory.limits.address64:
+        message = f"memory size must be at most {bound} pages (16EiB)" if memory.page_size_log2 == 16 else ""
+    else:
+        message = f"memory size must be at most {bound} pages (4GiB)" if memory.page_size_log2 == 16 else ""
+    _check_limits(memory.limits, bound, message or f"memory size must be at most {bound} pages", offset)
+
+
+def _check_limits(limits: Limits, bound: int | None, message: str, offset: int | None) -> None:
+    if bound is not None and (limits.min > bound or (limits.max is not None and limits.max > bound)):
+        raise ValidationError(message, offset)
+    if limits.max is not None and limits.min > limits.max:
+        raise ValidationError("size minimum must not be greater than maximum", offset)
 
 
 # --- core instances and aliases -------------------------------------------------------------------

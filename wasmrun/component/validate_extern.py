@@ -159,7 +159,7 @@ def add_import(scope: Scope, name: ExternName, extern: ExternType, offset: int |
     elif entity.sort is Sort.TYPE and isinstance(entity.type, ResourceType) and not _is_known(scope, entity.type):
         scope.imported_resources[id(entity.type)] = entity.type
     entity = introduce(scope, entity, IMPORT)
-    check_annotated(scope, parsed, entity, scope.import_resource_names, offset)
+    check_annotated(parsed, entity, scope.import_resource_names, IMPORT, offset)
     check_visible(scope, entity, IMPORT, offset)
     if entity.sort is Sort.TYPE and isinstance(entity.type, ResourceType):
         scope.import_resource_names[parsed.text] = entity.type
@@ -179,12 +179,14 @@ def add_export(
     scope.export_names.add(parsed, offset)
     if scope.kind != COMPONENT:
         # A declared export of an abstract resource type (or of an instance with some) is the type's own.
+        if entity.sort is Sort.INSTANCE and entity.type.defined:
+            entity = Entity(Sort.INSTANCE, substitute(entity.type, fresh_copy(entity.type.defined)))
         created = resources_in(entity) if entity.sort in (Sort.TYPE, Sort.INSTANCE) else {}
         for key, resource in created.items():
             if not _is_known(scope, resource) and key not in scope.imported_resources:
                 scope.exported_resources[key] = resource
     entity = introduce(scope, entity, EXPORT)
-    check_annotated(scope, parsed, entity, scope.export_resource_names, offset)
+    check_annotated(parsed, entity, scope.export_resource_names, EXPORT, offset)
     if scope.kind != INSTANCE_TYPE:  # (an instance type's are checked where it is used)
         check_visible(scope, entity, EXPORT, offset)
     if entity.sort is Sort.TYPE and isinstance(entity.type, ResourceType):
@@ -203,14 +205,14 @@ def _ascribe(scope: Scope, entity: Entity, ascribed: ExternType, offset: int | N
         matcher.entity(entity, wanted)
     except Mismatch as error:
         raise ValidationError(f"ascribed type of export is not compatible with item's type: {error}", offset) from None
-    return Entity(wanted.sort, substitute(wanted.type, matcher.bindings))
+    return wanted  # (a ``(sub resource)`` ascribed stays abstract: a new type for whoever imports it)
 
 
 # --- annotated names ------------------------------------------------------------------------------
 
 
 def check_annotated(
-    scope: Scope, parsed: ParsedName, entity: Entity, resources: dict[str, ResourceType], offset: int | None
+    parsed: ParsedName, entity: Entity, resources: dict[str, ResourceType], how: str, offset: int | None
 ) -> None:
     """``[constructor]r``, ``[method]r.m``, ``[static]r.m``: functions of the resource named ``r``."""
     if parsed.kind not in ("constructor", "method", "static"):
@@ -244,7 +246,10 @@ def check_annotated(
     if not names:
         raise ValidationError("resource used in function does not have a name in this context", offset)
     if parsed.resource not in names:
-        raise ValidationError(f"function does not match expected resource name `{names[0]}`", offset)
+        raise ValidationError(
+            f"{how} name `{parsed.text}` is not valid: function does not match expected resource name `{names[0]}`",
+            offset,
+        )
 
 
 # --- external visibility --------------------------------------------------------------------------

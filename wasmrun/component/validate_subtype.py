@@ -242,7 +242,7 @@ class Matcher:
         elif isinstance(actual, FuncType | InstanceType | ComponentType):
             raise Mismatch(f"expected {describe(expected)}, found {describe(actual)}")
         else:
-            self.value(actual, expected)
+            self.value(actual, expected, top=True)
 
     def resource(self, actual: ResourceType, expected: ResourceType) -> None:
         actual, expected = canonical(actual), canonical(expected)
@@ -307,12 +307,14 @@ class Matcher:
 
     # Value types.
 
-    def value(self, actual: Any, expected: Any) -> None:
+    def value(self, actual: Any, expected: Any, *, top: bool = False) -> None:
+        """``top``: the types of a type index (else of a field, parameter ...), as messages say."""
         if actual is expected:
             return
         if isinstance(expected, Primitive):
             if not isinstance(actual, Primitive):
-                raise Mismatch(f"expected primitive, found {describe(actual)}")
+                wanted = "primitive" if top else expected.value
+                raise Mismatch(f"expected {wanted}, found {describe(actual)}")
             if actual is not expected:
                 raise Mismatch(f"expected primitive `{expected.value}` found primitive `{actual.value}`")
             return

@@ -159,10 +159,15 @@ def defined_value_type(scope: Scope, defined: Any, offset: int | None) -> Any:
         return OwnType(resource_at(scope, defined.resource, offset))
     if isinstance(defined, BorrowDefinition):
         return BorrowType(resource_at(scope, defined.resource, offset))
-    if isinstance(defined, StreamDefinition):
-        return StreamType(None if defined.element is None else value_type(scope, defined.element, offset))
-    if isinstance(defined, FutureDefinition):
-        return FutureType(None if defined.value is None else value_type(scope, defined.value, offset))
+    if isinstance(defined, StreamDefinition | FutureDefinition):
+        payload = defined.element if isinstance(defined, StreamDefinition) else defined.value
+        item = None if payload is None else value_type(scope, payload, offset)
+        kind = "stream" if isinstance(defined, StreamDefinition) else "future"
+        if item is Primitive.CHAR and kind == "stream":
+            raise ValidationError("`stream<char>` is not valid at this time", offset)
+        if item is not None and contains_borrow(item):
+            raise ValidationError(f"a {kind} payload cannot contain a `borrow` type", offset)
+        return StreamType(item) if kind == "stream" else FutureType(item)
     if isinstance(defined, MapDefinition):
         return MapType(value_type(scope, defined.key, offset), value_type(scope, defined.value, offset))
     raise ValidationError(f"unsupported type definition {type(defined).__name__}", offset)
