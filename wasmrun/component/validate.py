@@ -87,15 +87,26 @@ class _Frame:
     scope: Scope
     position: int = 0
     limits: TypeLimits = field(default_factory=TypeLimits)
+    restrictions: bool = False  # Wasmtime's restrictions on the outermost component
+    imported_funcs: set[int] = field(default_factory=set)  # the func indices imports define
+    restricted: list[ValidationError] = field(default_factory=list)  # (raised once the component is valid)
 
 
-def validate_component(component: Component, features: Features = EVERY_PROPOSAL, *, memory64: bool = True) -> None:
+def validate_component(
+    component: Component,
+    features: Features = EVERY_PROPOSAL,
+    *,
+    memory64: bool = True,
+    wasmtime_restrictions: bool = False,
+) -> None:
     """Raise :class:`ValidationError` unless ``component`` (and everything nested in it) is valid.
 
     ``memory64``: canonical options may name 64-bit memories, and resources be represented as
-    ``i64`` (the ``cm64`` feature of wasm-tools).
+    ``i64`` (the ``cm64`` feature of wasm-tools).  ``wasmtime_restrictions``: refuse, as Wasmtime does,
+    an outermost component that imports or exports a component, or re-exports an imported function.
     """
-    stack = [_Frame(component, Scope(COMPONENT, None, memory64=memory64))]
+    root = _Frame(component, Scope(COMPONENT, None, memory64=memory64), restrictions=wasmtime_restrictions)
+    stack = [root]
     pending: list[tuple[CoreModule, Module]] = []
     while stack:
         frame = stack[-1]
@@ -103,6 +114,7 @@ def validate_component(component: Component, features: Features = EVERY_PROPOSAL
         if frame.position == len(definitions):
             stack.pop()
             component_type = _finish(frame)
+            frame.limits.check(component_type, frame.component.offset)
             if stack:
                 stack[-1].scope.add(Sort.COMPONENT, component_type)
             continue
@@ -113,6 +125,8 @@ def validate_component(component: Component, features: Features = EVERY_PROPOSAL
             continue
         _definition(frame, definition, features, pending)
     check_modules(pending, features)
+    if root.restricted:
+        raise root.restricted[0]
 
 
 def _finish(frame: _Frame) -> ComponentType:
@@ -139,7 +153,9 @@ def _definition(
     elif isinstance(definition, CoreTypeDefinition):
         define_core_type(scope, definition)
     elif isinstance(definition, Instantiate):
-        scope.add(Sort.INSTANCE, _instantiate(scope, definition))
+        instance = _instantiate(scope, definition)
+        frame.limits.check(instance, definition.offset)
+        scope.add(Sort.INSTANCE, instance)
     elif isinstance(definition, InstanceFromExports):
         scope.add(Sort.INSTANCE, _bag_of_exports(scope, definition))
     elif isinstance(definition, InstanceExportAlias | CoreInstanceExportAlias | OuterAlias):
@@ -151,12 +167,32 @@ def _definition(
     elif isinstance(definition, Start):
         _start(scope, definition)
     elif isinstance(definition, Import):
-        add_import(scope, definition.name, definition.type, definition.offset)
+        entity = add_import(scope, definition.name, definition.type, definition.offset)
+        if entity.sort is Sort.FUNC:
+            frame.imported_funcs.add(len(scope.spaces[Sort.FUNC]) - 1)
+        if scope.parent is None and entity.sort is Sort.COMPONENT and frame.restrictions:
+            frame.restricted.append(
+                ValidationError("root-level component imports are not supported", definition.offset)
+            )
     elif isinstance(definition, Export):
-        entity = entity_at(scope, definition.item.sort, definition.item.index, definition.offset)
+        item = definition.item
+        if scope.parent is None and frame.restrictions:
+            _check_root_export(frame, definition)
+        entity = entity_at(scope, item.sort, item.index, definition.offset)
         add_export(scope, definition.name, entity, definition.type, definition.offset)
     elif isinstance(definition, ValueDefinition):
         scope.add(Sort.VALUE, value_type(scope, definition.type, definition.offset))
+
+
+def _check_root_export(frame: _Frame, definition: Export) -> None:
+    """Wasmtime's restrictions on what the outermost component exports."""
+    item = definition.item
+    if item.sort is Sort.COMPONENT:
+        message = "exporting a component from the root component is not supported"
+        frame.restricted.append(ValidationError(message, definition.offset))
+    if item.sort is Sort.FUNC and item.index in frame.imported_funcs:
+        message = f"component export `{definition.name}` is a reexport of an imported function which is not implemented"
+        frame.restricted.append(ValidationError(message, definition.offset))
 
 
 def _instantiate(scope: Scope, definition: Instantiate) -> InstanceType:

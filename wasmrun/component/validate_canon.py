@@ -103,7 +103,9 @@ class _Options:
             elif name == "callback":
                 scope.get(Sort.CORE_FUNC, option.index or 0, offset)
         if self.memory is not None and self.memory.shared:
-            raise ValidationError("canonical option `memory` is a shared memory: mismatch in the shared flag for memories", offset)
+            raise ValidationError(
+                "canonical option `memory` is a shared memory: mismatch in the shared flag for memories", offset
+            )
         self.ptr64 = self.memory is not None and self.memory.limits.address64
         if self.ptr64 and not scope.memory64:
             raise ValidationError("64-bit memories require the `cm64` feature to be enabled", offset)
