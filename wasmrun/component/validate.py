@@ -97,15 +97,18 @@ def validate_component(
     features: Features = EVERY_PROPOSAL,
     *,
     memory64: bool = True,
+    implements: bool = True,
     wasmtime_restrictions: bool = False,
 ) -> None:
     """Raise :class:`ValidationError` unless ``component`` (and everything nested in it) is valid.
 
     ``memory64``: canonical options may name 64-bit memories, and resources be represented as
-    ``i64`` (the ``cm64`` feature of wasm-tools).  ``wasmtime_restrictions``: refuse, as Wasmtime does,
+    ``i64`` (the ``cm64`` feature of wasm-tools).  ``implements``: names may carry an ``implements``
+    attribute (🏷️).  ``wasmtime_restrictions``: refuse, as Wasmtime does,
     an outermost component that imports or exports a component, or re-exports an imported function.
     """
-    root = _Frame(component, Scope(COMPONENT, None, memory64=memory64), restrictions=wasmtime_restrictions)
+    scope = Scope(COMPONENT, None, memory64=memory64, implements=implements, features=features)
+    root = _Frame(component, scope, restrictions=wasmtime_restrictions)
     stack = [root]
     pending: list[tuple[CoreModule, Module]] = []
     while stack:
@@ -246,7 +249,7 @@ def _bag_of_exports(scope: Scope, definition: InstanceFromExports) -> InstanceTy
     for export in definition.exports:
         entity = entity_at(scope, export.item.sort, export.item.index, offset)
         parsed = parse_extern_name(export.name, export=True, offset=offset)
-        check_attributes(export.name, parsed, entity.sort, offset)
+        check_attributes(scope, export.name, parsed, entity.sort, offset)
         names.add(parsed, offset)
         if entity.sort is Sort.TYPE:
             value = entity.type

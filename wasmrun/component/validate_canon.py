@@ -245,5 +245,8 @@ def _builtin_type(scope: Scope, definition: CanonicalBuiltin) -> Any:
     if definition.name in ("context.get", "context.set"):
         valtype = definition.immediate("valtype")
         core = _I64 if valtype is ValType.I64 else _I32
+        if scope.context_type is not None and scope.context_type is not core:
+            raise ValidationError("type must match previous context type", definition.offset)
+        scope.context_type = core
         return _core((), (core,)) if definition.name == "context.get" else _core((core,), ())
     return ANY_CORE_FUNC

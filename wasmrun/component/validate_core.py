@@ -43,8 +43,14 @@ KIND_SORTS: dict[ExternKind, Sort] = {
 SORT_KINDS = {sort: kind for kind, sort in KIND_SORTS.items()}
 
 
+def check_tags_enabled(scope: Scope, sort: Sort, offset: int | None) -> None:
+    if sort is Sort.CORE_TAG and not scope.features.exceptions:
+        raise ValidationError("exceptions proposal not enabled", offset)
+
+
 def core_entity(scope: Scope, sort: Sort, index: int, offset: int | None) -> CoreExtern:
     """The core extern type of item ``index`` of a core sort."""
+    check_tags_enabled(scope, sort, offset)
     kind = SORT_KINDS.get(sort)
     if kind is None:
         raise ValidationError(f"a {sort} cannot be exported from a core instance", offset)
@@ -273,6 +279,7 @@ def instance_from_exports(scope: Scope, definition: CoreInstanceFromExports) -> 
 
 def alias_core_export(scope: Scope, alias: CoreInstanceExportAlias) -> None:
     offset = alias.offset
+    check_tags_enabled(scope, alias.sort, offset)
     instance = scope.get(Sort.CORE_INSTANCE, alias.instance, offset)
     found = instance.exports.get(alias.name)
     if found is None:

@@ -95,7 +95,7 @@ def entity_at(scope: Scope, sort: Sort, index: int, offset: int | None) -> Entit
 # --- imports and exports --------------------------------------------------------------------------
 
 
-def check_attributes(name: ExternName, parsed: ParsedName, sort: Sort, offset: int | None) -> None:
+def check_attributes(scope: Scope, name: ExternName, parsed: ParsedName, sort: Sort, offset: int | None) -> None:
     kinds = [attribute.kind for attribute in name.attributes]
     for kind in set(kinds):
         if kinds.count(kind) > 1:
@@ -103,6 +103,8 @@ def check_attributes(name: ExternName, parsed: ParsedName, sort: Sort, offset: i
     implements = name.implements
     if implements is None:
         return
+    if not scope.implements:
+        raise ValidationError("the `cm-implements` feature is not active", offset)
     check_interface_name(implements, "`implements`", offset)
     if sort is not Sort.INSTANCE:
         raise ValidationError("only instances can have an `implements`", offset)
@@ -149,7 +151,7 @@ def _name_exports(scope: Scope, instance: InstanceType, how: str) -> None:
 def add_import(scope: Scope, name: ExternName, extern: ExternType, offset: int | None) -> Entity:
     parsed = parse_extern_name(name, export=False, offset=offset)
     entity = extern_entity(scope, extern, offset)
-    check_attributes(name, parsed, entity.sort, offset)
+    check_attributes(scope, name, parsed, entity.sort, offset)
     scope.import_names.add(parsed, offset)
     # What an import introduces is new: its abstract resource types are this scope's own.
     if entity.sort is Sort.INSTANCE and entity.type.defined:
@@ -173,7 +175,7 @@ def add_export(
 ) -> Entity:
     """An export of ``entity`` (from a component, or declared by a component or instance type)."""
     parsed = parse_extern_name(name, export=True, offset=offset)
-    check_attributes(name, parsed, entity.sort, offset)
+    check_attributes(scope, name, parsed, entity.sort, offset)
     if ascribed is not None:
         entity = _ascribe(scope, entity, ascribed, offset)
     scope.export_names.add(parsed, offset)

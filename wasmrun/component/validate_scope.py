@@ -17,6 +17,7 @@ from wasmrun.component.types import ResourceType
 from wasmrun.component.validate_model import Entity, canonical
 from wasmrun.component.validate_names import NameSet
 from wasmrun.errors import ValidationError
+from wasmrun.features import EVERY_PROPOSAL, Features
 
 _NOUNS: dict[Sort, tuple[str, str]] = {
     Sort.CORE_FUNC: ("core function", "function"),
@@ -46,11 +47,22 @@ def out_of_bounds(sort: Sort, index: int, offset: int | None) -> ValidationError
 class Scope:
     """The index spaces and names of one component, component type or instance type."""
 
-    def __init__(self, kind: str, parent: Scope | None, *, memory64: bool = True) -> None:
+    def __init__(
+        self,
+        kind: str,
+        parent: Scope | None,
+        *,
+        memory64: bool = True,
+        implements: bool = True,
+        features: Features = EVERY_PROPOSAL,
+    ) -> None:
         self.kind = kind
         self.parent = parent
-        # Whether canonical options may name 64-bit memories (and resources be ``i64``): wasm-tools' ``cm64``.
+        # Whether canonical options may name 64-bit memories (and resources be ``i64``): wasm-tools' ``cm64``;
+        # whether names may carry ``implements``; the core proposals on.
         self.memory64: bool = parent.memory64 if parent is not None else memory64
+        self.implements: bool = parent.implements if parent is not None else implements
+        self.features: Features = parent.features if parent is not None else features
         self.spaces: dict[Sort, list[Any]] = {sort: [] for sort in Sort}
         self.value_used: list[bool] = []
         self.imports: dict[str, Entity] = {}
@@ -66,7 +78,8 @@ class Scope:
         self.resource_representations: dict[int, Any] = {}  # (core value types, by resource id)
         self.imported_resources: dict[int, ResourceType] = {}
         self.exported_resources: dict[int, ResourceType] = {}
-        self.resource_ids: set[int] = set()  # the resource types the type index space holds
+        self.resource_ids: set[int] = set()
+        self.context_type: Any = None  # the core type of this component's ``context.get``/``set`` slots  # the resource types the type index space holds
         # Resource types named by an import or an export, by name (for ``[method]r.m`` ...).
         self.import_resource_names: dict[str, ResourceType] = {}
         self.export_resource_names: dict[str, ResourceType] = {}

@@ -313,8 +313,8 @@ class Matcher:
             return
         if isinstance(expected, Primitive):
             if not isinstance(actual, Primitive):
-                wanted = "primitive" if top else expected.value
-                raise Mismatch(f"expected {wanted}, found {describe(actual)}")
+                label = "primitive" if top else expected.value
+                raise Mismatch(f"expected {label}, found {describe(actual)}")
             if actual is not expected:
                 raise Mismatch(f"expected primitive `{expected.value}` found primitive `{actual.value}`")
             return
