@@ -197,3 +197,37 @@ def test_messages_are_one_line_with_an_offset(cases: list[Case]) -> None:
             error = case.error()
             if isinstance(error, ValidationError):
                 assert "\n" not in str(error) and error.offset is not None, case.where
+
+
+def _leb128(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _nested_instances(depth: int) -> bytes:
+    """Components nested ``depth`` deep, each instantiating the one inside and exporting the instance."""
+
+    def section(section_id: int, body: bytes) -> bytes:
+        return bytes((section_id,)) + _leb128(len(body)) + body
+
+    preamble = b"\0asm\x0d\x00\x01\x00"
+    binary = preamble
+    for _ in range(depth):
+        binary = (
+            preamble
+            + section(4, binary)
+            + section(5, b"\x01\x00\x00\x00")  # (instance (instantiate 0))
+            + section(11, b"\x01\x00\x01e\x05\x00\x00")  # (export "e" (instance 0))
+        )
+    return binary
+
+
+def test_types_nest_at_most_a_hundred_deep_as_in_wasm_tools() -> None:
+    validate_component(decode_component(_nested_instances(99)))
+    for depth in (100, 990):
+        with pytest.raises(ValidationError, match="type nesting is too deep"):
+            validate_component(decode_component(_nested_instances(depth)))

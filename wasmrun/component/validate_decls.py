@@ -26,7 +26,7 @@ from wasmrun.component.typedefs import (
 )
 from wasmrun.component.validate_core import define_core_type
 from wasmrun.component.validate_extern import add_alias, add_export, add_import, extern_entity
-from wasmrun.component.validate_model import ComponentType, Entity, InstanceType
+from wasmrun.component.validate_model import ComponentType, Entity, InstanceType, is_value_type
 from wasmrun.component.validate_scope import COMPONENT_TYPE, INSTANCE_TYPE, Scope
 from wasmrun.component.validate_types import (
     check_byte_size,
@@ -48,12 +48,11 @@ class TypeLimits:
         self.bytes: dict[Any, int] = {}
 
     def check(self, value: Any, offset: int | None) -> None:
-        if isinstance(value, ComponentType | InstanceType):
-            check_type_size(value, offset, self.sizes)
-            return
+        """A new type (or instance or component type): how deep, how big, how many bytes."""
         check_depth(value, offset, self.depths)
         check_type_size(value, offset, self.sizes)
-        check_byte_size(value, offset, self.bytes) if not hasattr(value, "params") else None
+        if is_value_type(value):
+            check_byte_size(value, offset, self.bytes)
 
 
 def define_type(scope: Scope, definition: TypeDefinition, limits: TypeLimits) -> None:

@@ -232,7 +232,13 @@ def _depth(value: Any, depths: dict[int, int]) -> int:
     known = depths.get(id(value))
     if known is not None:
         return known
-    inner = [_depth(child, depths) for child in children(value)]
+    if isinstance(value, InstanceType | ComponentType):
+        entities = list(value.exports.values())
+        if isinstance(value, ComponentType):
+            entities += list(value.imports.values())
+        inner = [_depth(entity.type, depths) for entity in entities]
+    else:
+        inner = [_depth(child, depths) for child in children(value)]
     depth = 1 + max(inner, default=0)
     if not isinstance(value, Primitive):
         depths[id(value)] = depth
