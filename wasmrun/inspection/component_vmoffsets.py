@@ -33,7 +33,7 @@ What compiled code shows: the trampolines that ``wasmtime-py`` 50.0.1 compiles
 and the lowerings right after ``num_runtime_component_instances`` flags and the
 trampolines' ``VMFuncRef``\\ s: that build has no ``task_may_block`` slot
 before the trampolines, unlike the 49 source above.  The numbers here follow
-the source; ``tests/unit/test_component_vmoffsets.py`` keeps both.
+the source; ``tests/unit/test_inspection_component.py`` keeps both.
 """
 
 from __future__ import annotations
