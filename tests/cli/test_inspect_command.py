@@ -411,7 +411,9 @@ def test_code_and_instance_are_not_supported_for_components(
 
 
 @pytest.mark.parametrize("options", [[], ["--json"], ["--vmctx"]], ids=["component", "json", "vmctx"])
-def test_malformed_component_is_one_line(options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_component_is_one_line(
+    options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     component = tmp_path / "bad.wasm"
     component.write_bytes(b"\0asm\x0d\0\x01\0\x0b\x05\x01")  # an export section cut short
     assert main(["inspect", *options, str(component)]) == 1

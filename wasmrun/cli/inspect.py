@@ -126,7 +126,7 @@ def inspect_command(request: InspectRequest) -> int:
     if data[: len(COMPONENT_PREAMBLE)] == COMPONENT_PREAMBLE:
         from wasmrun.cli.inspect_component import component_view
 
-        rendered = component_view(data, display_name(request.file), request)
+        rendered = Rendered(*component_view(data, display_name(request.file), request))
     else:
         rendered = VIEWS[request.view](load(request.file, data), request)
     if request.json:

@@ -20,7 +20,7 @@ from wasmrun.cli.errors import CliError, InputError
 from wasmrun.cli.tables import Block, Column, Fields, Lines, Table
 
 if TYPE_CHECKING:
-    from wasmrun.cli.inspect import InspectRequest, Rendered
+    from wasmrun.cli.inspect import InspectRequest
     from wasmrun.component.records import Component
     from wasmrun.inspection.component_summary import ComponentSummary
 
@@ -28,10 +28,12 @@ VMCOMPONENT_VERSION = "Wasmtime 49"
 INDENT = "  "
 
 
-def component_view(data: bytes, name: str, request: InspectRequest) -> Rendered:
-    """The view ``request`` asks for, of the component ``data`` (read from ``name``)."""
-    from wasmrun.cli.inspect import Rendered
+View = tuple[dict[str, Any], tuple[Block, ...]]
+"""A view ready to print: its JSON object and its blocks for people."""
 
+
+def component_view(data: bytes, name: str, request: InspectRequest) -> View:
+    """The view ``request`` asks for, of the component ``data`` (read from ``name``)."""
     if request.view in ("code", "instance"):
         raise CliError(f"--{request.view} is not supported for components yet", name)
     component = _decode(data, name)
@@ -47,7 +49,7 @@ def component_view(data: bytes, name: str, request: InspectRequest) -> Rendered:
             ("format", f"binary component, {summary.size} bytes"),
         ),
     )
-    return Rendered({"component": dataclasses.asdict(summary)}, (header, *component_blocks(summary.component)))
+    return {"component": dataclasses.asdict(summary)}, (header, *component_blocks(summary.component))
 
 
 def _decode(data: bytes, name: str) -> Component:
@@ -197,8 +199,7 @@ def _options_text(canon: Any) -> str:
     return ", ".join(parts) or "-"
 
 
-def _vmctx_view(component: Component, name: str, ptr_size: int) -> Rendered:
-    from wasmrun.cli.inspect import Rendered
+def _vmctx_view(component: Component, name: str, ptr_size: int) -> View:
     from wasmrun.inspection.component_counts import component_shape
     from wasmrun.inspection.component_vmoffsets import vmcomponentcontext_layout
 
@@ -233,4 +234,4 @@ def _vmctx_view(component: Component, name: str, ptr_size: int) -> Rendered:
             for region in layout.regions
         ),
     )
-    return Rendered(data, (header, table))
+    return data, (header, table)

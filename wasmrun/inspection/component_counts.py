@@ -300,7 +300,12 @@ class _Inliner:
             return ("trampoline", (definition.name, frame.instance, resource), None, False)
         if isinstance(definition, CanonicalBuiltin):
             options = self.option_items(frame, definition.options)
-            builtin_key: tuple[Any, ...] = (definition.name, frame.instance, definition.immediates, tuple(map(_optional_key, options)))
+            builtin_key: tuple[Any, ...] = (
+                definition.name,
+                frame.instance,
+                definition.immediates,
+                tuple(map(_optional_key, options)),
+            )
             return ("trampoline", builtin_key, options, False)
         return self.fresh("core func")
 
