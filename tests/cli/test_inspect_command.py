@@ -54,6 +54,12 @@ CASES: dict[str, list[str]] = {
     "instance_hello": ["--instance", "examples/hello.wasm"],
     "instance_start_data": ["--instance", f"{DATA}/start_data.wat"],
     "instance_state": ["--instance", f"{DATA}/instance_state.wat"],
+    # Components (copies of /work/shared/components/programs/wasm/*.component.wasm, kept here).
+    "component_types": [f"{DATA}/types.component.wasm"],
+    "component_resource": [f"{DATA}/resource.component.wasm"],
+    "component_hello": [f"{DATA}/hello.component.wasm"],
+    "component_vmctx_hello": ["--vmctx", f"{DATA}/hello.component.wasm"],
+    "component_vmctx_strings_32": ["--vmctx", "--ptr-size", "4", f"{DATA}/strings.component.wasm"],
 }
 
 _ADDRESS = re.compile(r"\b0x[0-9a-f]{9,16}\b")
@@ -370,3 +376,68 @@ def test_piped_output_does_not_import_rich(tmp_path: Path) -> None:
     )
     assert result.stderr == "False"
     assert result.stdout.startswith("file:")
+
+
+# --- components ----------------------------------------------------------------------------------
+
+COMPONENTS = sorted((REPO_ROOT / DATA).glob("*.component.wasm"))
+
+
+def test_components_are_found() -> None:
+    assert {path.name for path in COMPONENTS} >= {"hello.component.wasm", "types.component.wasm"}
+
+
+@pytest.mark.parametrize(
+    "view", [[], ["--vmctx"], ["--vmctx", "--ptr-size", "4"]], ids=["component", "vmctx", "vmctx-32-bit"]
+)
+@pytest.mark.parametrize("path", COMPONENTS, ids=lambda path: path.name)
+def test_component_json_validates_against_the_schema(
+    path: Path, view: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = json.loads(inspect_output(["--json", *view, str(path)], capsys))
+    jsonschema.validate(output, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert set(output) == {"component_vmctx" if view else "component"}
+
+
+@pytest.mark.parametrize("option", [["--code", "0"], ["--instance"], ["--json", "--instance"]])
+def test_code_and_instance_are_not_supported_for_components(
+    option: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = REPO_ROOT / DATA / "types.component.wasm"
+    assert main(["inspect", *option, str(path)]) == 1
+    captured = capsys.readouterr()
+    view = option[-2] if option[-1] == "0" else option[-1]
+    assert (captured.out, captured.err) == ("", f"Error: {view} is not supported for components yet ({path})\n")
+
+
+@pytest.mark.parametrize("options", [[], ["--json"], ["--vmctx"]], ids=["component", "json", "vmctx"])
+def test_malformed_component_is_one_line(
+    options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    component = tmp_path / "bad.wasm"
+    component.write_bytes(b"\0asm\x0d\0\x01\0\x0b\x05\x01")  # an export section cut short
+    assert main(["inspect", *options, str(component)]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"Error: unexpected end-of-file ({component}:0xa)\n")
+
+
+def test_component_on_a_terminal_uses_rich(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["inspect", str(REPO_ROOT / DATA / "resource.component.wasm")]) == 0
+    out = capsys.readouterr().out
+    assert "canonical functions (10)" in out and "resource.drop" in out and "─" in out
+
+
+def test_a_core_module_does_not_import_the_component_modules() -> None:
+    code = (
+        "import sys; from wasmrun.cli.main import main; status = main(sys.argv[1:]); "
+        "sys.stderr.write(str(sorted(m for m in sys.modules if 'component' in m))); sys.exit(status)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "inspect", str(REPO_ROOT / DATA / "no_imports.wat")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stderr == "[]"

@@ -95,12 +95,13 @@ class Loaded:
     file_size: int
 
 
-def load(path: str) -> Loaded:
-    """Read, decode and validate ``path``; failures are raised as :class:`InputError` (the ``run`` messages)."""
+def load(path: str, data: bytes | None = None) -> Loaded:
+    """Read (unless ``data`` is given), decode and validate ``path``; failures are raised as :class:`InputError`."""
     from wasmrun.errors import WasmError
     from wasmrun.loader import is_binary, load_module
 
-    data = read_input(path)
+    if data is None:
+        data = read_input(path)
     try:
         module = load_module(data)
     except WasmError as error:
@@ -116,9 +117,18 @@ class Rendered:
     blocks: tuple[Block, ...]
 
 
+COMPONENT_PREAMBLE = b"\0asm\x0d\x00\x01\x00"
+"""A component's first bytes (``wasmrun.component.decoder.is_component``), checked here without importing it."""
+
+
 def inspect_command(request: InspectRequest) -> int:
-    loaded = load(request.file)
-    rendered = VIEWS[request.view](loaded, request)
+    data = read_input(request.file)
+    if data[: len(COMPONENT_PREAMBLE)] == COMPONENT_PREAMBLE:
+        from wasmrun.cli.inspect_component import component_view
+
+        rendered = Rendered(*component_view(data, display_name(request.file), request))
+    else:
+        rendered = VIEWS[request.view](load(request.file, data), request)
     if request.json:
         click.echo(json_text(rendered.json))
     elif sys.stdout.isatty():

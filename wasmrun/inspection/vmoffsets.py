@@ -241,13 +241,16 @@ def vmcontext_layout(shape: VMShape, ptr_size: int = 8) -> VMContextLayout:
     """The layout of a ``VMContext`` of ``shape`` for a host with ``ptr_size``-byte pointers."""
     if ptr_size not in POINTER_SIZES:
         raise ValueError(f"pointer size {ptr_size}: Wasmtime targets have 4- or 8-byte pointers")
-    return VMContextLayout(ptr_size, *_place(shape, ptr_size))
+    return VMContextLayout(ptr_size, *place(VMCONTEXT_LAYOUT, shape, ptr_size))
 
 
-def _place(shape: VMShape, ptr_size: int) -> tuple[int, tuple[RegionLayout, ...]]:
+def place(
+    declaration: tuple[Region | Align, ...], shape: object, ptr_size: int
+) -> tuple[int, tuple[RegionLayout, ...]]:
+    """Lay out ``declaration`` for ``shape`` (whose attributes are the regions' counts): its size and regions."""
     regions: list[RegionLayout] = []
     offset = 0
-    for entry in VMCONTEXT_LAYOUT:
+    for entry in declaration:
         if isinstance(entry, Align):
             aligned = align_up(offset, entry.to(ptr_size))
             if aligned != offset:
