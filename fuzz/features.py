@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
 _PROPOSAL_OF = {"exceptions": "exception-handling"}
 """wasm-tools' feature names that are not wasmrun's proposal names."""
 
