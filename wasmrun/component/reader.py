@@ -89,26 +89,8 @@ class ComponentReader(Reader):
             raise self._as_wasm_tools(error) from None
 
     def _as_wasm_tools(self, error: DecodeError) -> DecodeError:
-        """The core decoder's error for a core type, in wasm-tools' words (or as unsupported, for GC's)."""
+        """The core decoder's error for a core type, in wasm-tools' words (a GC type's names the proposal)."""
         message = error.message
-        if message == "malformed heap type" and error.offset is not None:
-            gc_heap = GC_HEAP_TYPES.get(self.data[error.offset])
-            if gc_heap is not None:
-                return DecodeError(f"heap type {gc_heap} (garbage collection) is not supported", error.offset)
         if message.startswith("malformed") and message.endswith(" type"):
             message = "invalid " + message.removeprefix("malformed ")
         return DecodeError(message, error.offset)
-
-
-# The abstract heap types of the GC proposal, which wasmrun's core types cannot hold.
-GC_HEAP_TYPES = {
-    0x6E: "any",
-    0x6D: "eq",
-    0x6C: "i31",
-    0x6B: "struct",
-    0x6A: "array",
-    0x71: "none",
-    0x73: "nofunc",
-    0x72: "noextern",
-    0x74: "noexn",
-}
