@@ -158,6 +158,7 @@ def prepared(config: RunConfig) -> Iterator[Prepared]:
                 stdin=streams[0],
                 stdout=streams[1],
                 stderr=streams[2],
+                cli_exit_with_code=config.cli_exit_with_code,
             )
         except OSError as error:
             path = error.filename if isinstance(error.filename, str) else ""

@@ -120,6 +120,7 @@ class RunConfig(NamedTuple):
     argv: tuple[str, ...] = ()
     env: tuple[tuple[str, str | None], ...] = ()
     inherit_env: bool = False
+    cli_exit_with_code: bool = False  # components: link wasi:cli/exit.exit-with-code (-S cli-exit-with-code)
     dirs: tuple[DirMapping, ...] = ()
     invoke: str | None = None
     stdin: int | None = 0

@@ -49,6 +49,7 @@ def host(sandbox: Path) -> Any:
         stdin=io.BytesIO(b"hello stdin"),
         stdout=stdout,
         stderr=stderr,
+        cli_exit_with_code=True,
     ) as made:
         yield made
 
@@ -219,6 +220,13 @@ def test_exit(host: WasiHost) -> None:
     with pytest.raises(ProcExit) as coded:
         call(host, "wasi:cli/exit", "exit-with-code", 3)
     assert (ok.value.code, failed.value.code, coded.value.code) == (0, 1, 3)
+
+
+def test_exit_with_code_is_linked_only_when_asked() -> None:
+    """As Wasmtime: ``-S cli-exit-with-code`` (``WasiHost(cli_exit_with_code=True)``)."""
+    with WasiHost() as host:
+        assert host.function("wasi:cli/exit@0.2.6", "exit-with-code") is None
+        assert host.function("wasi:cli/exit@0.2.6", "exit") is not None
 
 
 def test_terminals_are_none_without_a_tty(host: WasiHost) -> None:

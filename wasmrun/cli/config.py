@@ -134,6 +134,7 @@ ALIASES = (
     Alias("-W", "timeout", "timeout", "--timeout", parse_duration),
     Alias("-W", "max-memory-size", "max_memory", "--max-memory", parse_size),
     Alias("-S", "inherit-env", "inherit_env", "--inherit-env", None),
+    Alias("-S", "cli-exit-with-code", "cli_exit_with_code", "--cli-exit-with-code", None),
     Alias("-D", "max-backtrace", "max_backtrace", "--max-backtrace", parse_count),
 )
 _ALIAS_BY_KEY = {(alias.flag, alias.key): alias for alias in ALIASES}

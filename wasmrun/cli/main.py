@@ -208,6 +208,11 @@ def cli(debug: bool) -> None:
     help="Set a guest variable; K alone copies the host's value.",
 )
 @click.option("--inherit-env", is_flag=True, help="Give the guest the whole host environment.  [-S inherit-env]")
+@click.option(
+    "--cli-exit-with-code",
+    is_flag=True,
+    help="Components: give the guest wasi:cli/exit's exit-with-code.  [-S cli-exit-with-code]",
+)
 @click.option("--invoke", metavar="NAME", help="Call this export instead of _start and print its results.")
 @click.option("--fuel", type=CountType(0), metavar="N", help="Budget of executed wasm instructions.  [-W fuel=N]")
 @click.option(
@@ -250,7 +255,9 @@ def cli(debug: bool) -> None:
     metavar="KEY=VAL[,...]",
     help="Wasmtime-style: fuel=N, timeout=DUR, max-memory-size=BYTES.",
 )
-@click.option("-S", "wasi_settings", multiple=True, metavar="KEY[=y|n]", help="Wasmtime-style: inherit-env.")
+@click.option(
+    "-S", "wasi_settings", multiple=True, metavar="KEY[=y|n]", help="Wasmtime-style: inherit-env, cli-exit-with-code."
+)
 @click.option("-D", "debug_settings", multiple=True, metavar="KEY=VAL", help="Wasmtime-style: max-backtrace=N.")
 @click.argument("module", type=FileName(), metavar="MODULE")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[ARGS]...")

@@ -29,11 +29,12 @@ from wasmrun.cli.errors import (
     InputError,
     trap_context,
 )
-from wasmrun.cli.source import display_name, load_input
-from wasmrun.errors import WasmError
+from wasmrun.cli.source import display_name, load_program
+from wasmrun.errors import Trap, WasmError
 
 if TYPE_CHECKING:
     from wasmrun.cli.report import RunRecord
+    from wasmrun.component.records import Component
 
 STDERR = "-"
 
@@ -91,15 +92,20 @@ def _write_record(config: RunConfig, record: RunRecord, status: int, error: Base
 
 def _run(config: RunConfig, record: RunRecord | None) -> int:
     started = time.perf_counter()
-    module = load_input(config.module, features=config.features)
+    program = load_program(config.module, features=config.features)
     collection.resume()  # the module is loaded: the guest's run collects as usual
     if record is not None:
-        record.module = module
         record.load_seconds = time.perf_counter() - started
 
     from wasmrun import launch
+    from wasmrun.module import Module
 
     source = display_name(config.module)
+    if not isinstance(program, Module):
+        return _run_component(config, program, source, record)
+    module = program
+    if record is not None:
+        record.module = module
     try:
         outcome = launch.run_module(module, config, record.resources if record is not None else None)
     except launch.ExecutionError as failure:
@@ -123,4 +129,41 @@ def _run(config: RunConfig, record: RunRecord | None) -> int:
     if lines:
         sys.stdout.write("".join(line + "\n" for line in lines))
         sys.stdout.flush()
+    return EXIT_SUCCESS
+
+
+def _run_component(config: RunConfig, component: Component, source: str, record: RunRecord | None) -> int:
+    """Run a component as ``wasmtime run`` does: its ``wasi:cli/run``, or the ``--invoke``d function.
+
+    A trap is reported here in Wasmtime's layout (exit status 134); a bad invocation, a missing
+    export and every other failure are raised as one line.
+    """
+    from wasmrun import component_launch, launch
+    from wasmrun.component.wave import ItemNameError, WaveError
+
+    resources = record.resources if record is not None else None
+    try:
+        if config.invoke is None:
+            return component_launch.run_command(component, config, component_file=source, resources=resources)
+        try:
+            text = component_launch.invoke(component, config, config.invoke)
+        except component_launch.ComponentTrap as failure:
+            report = failure.report(source, max_frames=config.max_backtrace, details=config.backtrace_details)
+            sys.stderr.write(report)
+            sys.stderr.flush()
+            return failure.exit_code
+    except (WaveError, ItemNameError) as error:
+        raise CliError(": ".join(error.causes()), source) from error
+    except launch.MissingExport as error:
+        raise CliError(error.message, source) from error
+    except launch.DirectoryError as error:
+        raise CliError(error.message, error.path) from error
+    except launch.Unsupported as error:
+        raise CliError(error.message) from error
+    except WasmError as error:
+        if isinstance(error, Trap):
+            raise  # (a failed WASI call: a host error, reported as such)
+        raise InputError(error, source) from error
+    sys.stdout.write(text)
+    sys.stdout.flush()
     return EXIT_SUCCESS

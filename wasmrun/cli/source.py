@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from wasmrun.cli.errors import InputError
 
 if TYPE_CHECKING:
+    from wasmrun.component.records import Component
     from wasmrun.features import Features
     from wasmrun.module import Module
 
@@ -37,12 +38,73 @@ def read_input(path: str) -> bytes:
 def load_input(path: str, *, validate: bool = True, features: Features | None = None) -> Module:
     """Read, decode and (unless told not to) validate the module in ``path``, which may use ``features``
     (every proposal wasmrun runs, by default)."""
+    from wasmrun.module import Module
+
+    module = load_program(path, validate=validate, features=features)
+    if not isinstance(module, Module):
+        raise InputError(ValueError("a component, where a core module is needed"), display_name(path))
+    return module
+
+
+def load_program(path: str, *, validate: bool = True, features: Features | None = None) -> Module | Component:
+    """The core module or the component in ``path`` (binary or text), decoded and (unless told not to)
+    validated; the component's package is imported only for a component."""
     from wasmrun.errors import WasmError
     from wasmrun.features import ALL_FEATURES
     from wasmrun.loader import load_module
 
     data = read_input(path)
     try:
+        if is_component_source(data):
+            return load_component(data, validate=validate, features=features or ALL_FEATURES)
         return load_module(data, validate=validate, features=features or ALL_FEATURES)
     except WasmError as error:
         raise InputError(error, display_name(path)) from error
+
+
+COMPONENT_PREAMBLE = b"\0asm\x0d\x00\x01\x00"
+
+
+def is_component_source(data: bytes) -> bool:
+    """Whether ``data`` is a component: its binary preamble, or text whose first form is ``(component``."""
+    if data.startswith(COMPONENT_PREAMBLE):
+        return True
+    if data.startswith(b"\0asm"):
+        return False
+    text = data[:4096].decode("utf-8", errors="replace")
+    position = 0
+    while position < len(text):  # skip white space and comments before the first form
+        if text[position].isspace():
+            position += 1
+        elif text.startswith(";;", position):
+            end = text.find("\n", position)
+            position = len(text) if end < 0 else end + 1
+        elif text.startswith("(;", position):
+            end = text.find(";)", position)
+            position = len(text) if end < 0 else end + 2
+        else:
+            break
+    rest = text[position:]
+    return rest.startswith("(component") and (len(rest) == 10 or not rest[10].isalnum())
+
+
+def load_component(data: bytes, *, validate: bool = True, features: Features | None = None) -> Component:
+    """Decode (from binary or text) and validate a component as ``wasmtime run`` takes it."""
+    from wasmrun.component.decoder import decode_component
+    from wasmrun.features import ALL_FEATURES
+
+    if not data.startswith(b"\0asm"):
+        from wasmrun.component.text import encode_component_text
+        from wasmrun.errors import TextSyntaxError
+
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise TextSyntaxError("malformed UTF-8 encoding", None, None) from error
+        data = encode_component_text(text)
+    component = decode_component(data)
+    if validate:
+        from wasmrun.component.validate import validate_component
+
+        validate_component(component, features or ALL_FEATURES, wasmtime_restrictions=True)
+    return component

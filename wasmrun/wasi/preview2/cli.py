@@ -5,7 +5,7 @@
   and the preview1 adapter then reports ``/`` as the working directory.
 - ``exit(ok)`` ends the run with status 0 and ``exit(err)`` with 1, by raising
   :class:`~wasmrun.errors.ProcExit` as preview1's ``proc_exit`` does; ``exit-with-code(n)`` with n.
-  (Wasmtime links ``exit-with-code`` only with ``-S cli-exit-with-code``; it is always here.)
+  (Wasmtime links ``exit-with-code`` only with ``-S cli-exit-with-code``: see :class:`WasiHost`.)
 - ``get-stdin``/``get-stdout``/``get-stderr`` give a new stream over the host's stdio each call; dropping
   one never closes the host's file.
 - ``get-terminal-*`` give a terminal resource when the stream is a terminal, none otherwise, as

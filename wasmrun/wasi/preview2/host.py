@@ -94,6 +94,10 @@ class PreopenDirectory:
     permissions: Permissions
 
 
+EXIT_WITH_CODE = "exit-with-code"
+"""The one function of ``wasi:cli/exit`` Wasmtime links only when asked (``-S cli-exit-with-code``)."""
+
+
 class WasiHost:
     """One guest's WASI 0.2 world (see the module docstring).
 
@@ -122,7 +126,9 @@ class WasiHost:
         random_bytes: Callable[[int], bytes] = os.urandom,
         insecure_seed: tuple[int, int] | None = None,
         inherit_network: bool = False,
+        cli_exit_with_code: bool = False,
     ) -> None:
+        self.cli_exit_with_code = cli_exit_with_code  # -S cli-exit-with-code: link wasi:cli/exit.exit-with-code
         self.arguments = [str(argument) for argument in arguments]
         self.environment = [(str(name), str(value)) for name, value in environment]
         self.stdin = stdin
@@ -167,8 +173,8 @@ class WasiHost:
         """
         found = find_interface(interface)
         definition = None if found is None else found.functions.get(name)
-        if definition is None:
-            return None
+        if definition is None or (name == EXIT_WITH_CODE and not self.cli_exit_with_code):
+            return None  # (as Wasmtime, exit-with-code only with -S cli-exit-with-code)
         function_type, implementation = definition
         return HostFunction(interface, name, function_type, functools.partial(implementation, self))
 
