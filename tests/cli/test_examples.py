@@ -36,6 +36,9 @@ EXPECTED: dict[str, tuple[int, str | None, str | None]] = {
     "wasmrun --invoke add examples/add.wat 2 3": (0, "5\n", ""),
     "wasmrun --invoke safe_average examples/exceptions.wat 100 0": (0, "-100\n", ""),
     "wasmrun --invoke average examples/exceptions.wat 100 0": (1, "", "    2: thrown Wasm exception\n"),
+    "printf 'abc' | wasmrun examples/upper.component.wasm": (0, "ABC", ""),
+    "wasmrun --invoke 'greet(\"world\")' examples/greet.wat": (0, '"Hello, world!"\n', ""),
+    "wasmrun inspect examples/greet.wat": (0, None, ""),
 }
 
 

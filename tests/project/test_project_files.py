@@ -57,7 +57,10 @@ def test_ci_runs_the_second_quick_start_line() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.name for path in EXAMPLES])
 def test_example_is_valid(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(example)]) == 0
-    assert "valid module" in capsys.readouterr().out
+    from wasmrun.cli.source import is_component_source
+
+    kind = "component" if is_component_source(example.read_bytes()) else "module"
+    assert f"valid {kind}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.name for path in EXAMPLES])

@@ -38,7 +38,7 @@ import click
 
 from wasmrun.cli.config import ConfigError
 from wasmrun.cli.errors import CliError, InputError
-from wasmrun.cli.source import display_name, read_input
+from wasmrun.cli.source import display_name, is_component_source, read_input
 from wasmrun.cli.tables import Block, Column, Fields, Lines, Table, render_plain, render_rich
 from wasmrun.printable import json_text
 
@@ -117,13 +117,9 @@ class Rendered:
     blocks: tuple[Block, ...]
 
 
-COMPONENT_PREAMBLE = b"\0asm\x0d\x00\x01\x00"
-"""A component's first bytes (``wasmrun.component.decoder.is_component``), checked here without importing it."""
-
-
 def inspect_command(request: InspectRequest) -> int:
     data = read_input(request.file)
-    if data[: len(COMPONENT_PREAMBLE)] == COMPONENT_PREAMBLE:
+    if is_component_source(data):
         from wasmrun.cli.inspect_component import component_view
 
         rendered = Rendered(*component_view(data, display_name(request.file), request))

@@ -42,22 +42,26 @@ def component_view(data: bytes, name: str, request: InspectRequest) -> View:
     from wasmrun.inspection.component_summary import summarize_file
 
     summary = summarize_file(component, file=name, size=len(data))
+    form = "binary" if data.startswith(b"\0asm") else "text"
     header = Fields(
         None,
         (
             ("file", summary.file),
-            ("format", f"binary component, {summary.size} bytes"),
+            ("format", f"{form} component, {summary.size} bytes"),
         ),
     )
     return {"component": dataclasses.asdict(summary)}, (header, *component_blocks(summary.component))
 
 
 def _decode(data: bytes, name: str) -> Component:
+    """The component in ``data`` (binary, or text encoded first), its core modules decoded too."""
     from wasmrun.component.decoder import decode_component
     from wasmrun.errors import WasmError
 
     try:
-        return decode_component(data, decode_modules=True)
+        from wasmrun.cli.source import component_binary
+
+        return decode_component(component_binary(data), decode_modules=True)
     except WasmError as error:
         raise InputError(error, name) from error
 

@@ -88,21 +88,26 @@ def is_component_source(data: bytes) -> bool:
     return rest.startswith("(component") and (len(rest) == 10 or not rest[10].isalnum())
 
 
+def component_binary(data: bytes) -> bytes:
+    """A component's binary: ``data`` itself, or ``data`` encoded from the text format."""
+    if data.startswith(b"\0asm"):
+        return data
+    from wasmrun.component.text import encode_component_text
+    from wasmrun.errors import TextSyntaxError
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TextSyntaxError("malformed UTF-8 encoding", None, None) from error
+    return encode_component_text(text)
+
+
 def load_component(data: bytes, *, validate: bool = True, features: Features | None = None) -> Component:
     """Decode (from binary or text) and validate a component as ``wasmtime run`` takes it."""
     from wasmrun.component.decoder import decode_component
     from wasmrun.features import ALL_FEATURES
 
-    if not data.startswith(b"\0asm"):
-        from wasmrun.component.text import encode_component_text
-        from wasmrun.errors import TextSyntaxError
-
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise TextSyntaxError("malformed UTF-8 encoding", None, None) from error
-        data = encode_component_text(text)
-    component = decode_component(data)
+    component = decode_component(component_binary(data))
     if validate:
         from wasmrun.component.validate import validate_component
 

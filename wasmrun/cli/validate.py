@@ -1,11 +1,16 @@
-"""``wasmrun validate FILE``: decode and validate a module, print a one-line summary."""
+"""``wasmrun validate FILE``: decode and validate a module or a component, print a one-line summary."""
 
 from __future__ import annotations
 
 import click
 
-from wasmrun.cli.source import display_name, load_input
+from typing import TYPE_CHECKING
+
+from wasmrun.cli.source import display_name, load_program
 from wasmrun.module import Module
+
+if TYPE_CHECKING:
+    from wasmrun.component.records import Component
 
 
 def plural(count: int, noun: str) -> str:
@@ -23,7 +28,21 @@ def module_summary(module: Module) -> str:
     )
 
 
+def component_summary(component: Component) -> str:
+    """``2 core modules, 13 imports, 1 export``: what the component holds at its top level."""
+    return ", ".join(
+        (
+            plural(len(component.core_modules), "core module"),
+            plural(len(component.imports), "import"),
+            plural(len(component.exports), "export"),
+        )
+    )
+
+
 def validate_command(path: str) -> int:
-    module = load_input(path)
-    click.echo(f"{display_name(path)}: valid module ({module_summary(module)})")
+    program = load_program(path)
+    if isinstance(program, Module):
+        click.echo(f"{display_name(path)}: valid module ({module_summary(program)})")
+    else:
+        click.echo(f"{display_name(path)}: valid component ({component_summary(program)})")
     return 0
