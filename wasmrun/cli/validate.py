@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import click
-
 from typing import TYPE_CHECKING
+
+import click
 
 from wasmrun.cli.source import display_name, load_program
 from wasmrun.module import Module
