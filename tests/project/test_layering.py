@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
             "debug",
             "embedding",
             "component_values",
+            "wasi_config",
             "__init__",
         ),
         5,
