@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
             "inspection",
             "debug",
             "embedding",
+            "component_embedding",
             "component_values",
             "wasi_config",
             "__init__",
