@@ -476,14 +476,14 @@ def _resource(handle_type: OwnType | BorrowType) -> ToGuest:
 
     def host_defined(value: Any, moves: list[ResourceAny]) -> Any:
         if isinstance(value, ResourceAny):
-            raise TypeError(f"expected the host's object for a {what}, got {value!r}")
+            raise TypeError(f"expected the host's object for {what}, got {value!r}")
         return value
 
     def guest_defined(value: Any, moves: list[ResourceAny]) -> Any:
         if not isinstance(value, ResourceAny):
-            raise TypeError(f"expected a ResourceAny for a {what}, got {show(value)}")
+            raise TypeError(f"expected a ResourceAny for {what}, got {show(value)}")
         if value.type is not resource_type:
-            raise TypeError(f"expected a resource of type `{resource_type.name}` for a {what}, got {value!r}")
+            raise TypeError(f"expected a resource of type `{resource_type.name}` for {what}, got {value!r}")
         value._check(own)
         if own:
             moves.append(value)

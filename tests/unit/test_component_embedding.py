@@ -515,3 +515,48 @@ def test_the_public_names_are_exported() -> None:
     for name in ("Component", "ComponentLinker", "ComponentInstance", "ComponentFunc", "WasiConfig", "ResourceAny"):
         assert name in wasmrun.__all__
         assert getattr(wasmrun, name).__name__ == name
+
+
+GUEST_RESOURCE = """
+(component
+  (core module $d
+    (global (export "drops") (mut i32) (i32.const 0))
+    (func (export "dtor") (param i32) (global.set 0 (i32.add (global.get 0) (local.get 0)))))
+  (core instance $di (instantiate $d))
+  (alias core export $di "dtor" (core func $dtor))
+  (type $r' (resource (rep i32) (dtor (core func $dtor))))
+  (export $r "r" (type $r'))
+  (core func $new (canon resource.new $r))
+  (core func $drop (canon resource.drop $r))
+  (core module $m
+    (import "" "new" (func $new (param i32) (result i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (import "d" "drops" (global $drops (mut i32)))
+    (func (export "make") (param i32) (result i32) (call $new (local.get 0)))
+    (func (export "consume") (param i32) (call $drop (local.get 0)))
+    (func (export "drops") (result i32) (global.get $drops)))
+  (core instance $i (instantiate $m
+    (with "" (instance (export "new" (func $new)) (export "drop" (func $drop))))
+    (with "d" (instance $di))))
+  (func (export "make") (param "n" u32) (result (own $r)) (canon lift (core func $i "make")))
+  (func (export "consume") (param "r" (own $r)) (canon lift (core func $i "consume")))
+  (func (export "drops") (result u32) (canon lift (core func $i "drops")))
+)
+"""
+
+
+def test_an_owned_guest_resource_moves_into_the_guest(store: Store) -> None:
+    call = exports(store, Component(GUEST_RESOURCE))
+    resource = call("make", 5)
+    assert isinstance(resource, ResourceAny) and resource.rep == 5
+    call("consume", resource)  # (own<r>: the guest drops it, its destructor adds the rep)
+    assert not resource.owned and call("drops") == 5
+    with pytest.raises(ValueError, match="resource `r` was moved already"):
+        call("consume", resource)
+    with pytest.raises(ValueError, match="was moved already"):
+        resource.drop()
+    with pytest.raises(TypeError, match=r"argument `r` of `consume`: expected a ResourceAny for own<r>, got int 3"):
+        call("consume", 3)
+    with call("make", 2):
+        pass
+    assert call("drops") == 7
