@@ -409,14 +409,17 @@ class ComponentInstance:
         _same_store(store, self._store)
 
     def get_export_index(self, store: Store, name: str, instance: ExportIndex | None = None) -> ExportIndex | None:
-        """The export ``name`` of this instance (or of its exported ``instance``); None if there is none."""
+        """The export ``name`` of this instance (or of its exported ``instance``); None if there is none.
+
+        A versioned name (``wasi:cli/run@0.2.0``) finds the newest semver-compatible version exported.
+        """
         from wasmrun.component_runtime.items import ComponentInstance as InstanceItems
 
         self._check_store(store)
         holder = self._inner if instance is None else instance.item
         if not isinstance(holder, InstanceItems):
             return None
-        item = holder.exports.get(name)
+        item = _compatible(holder.exports, name)
         if item is None:
             return None
         return ExportIndex(item, name if instance is None else f"{instance.name}#{name}")
@@ -425,21 +428,25 @@ class ComponentInstance:
         """The exported function ``index``; None if there is none.
 
         A name is an export's (``greet``, ``[method]counter.incr``), a function of an exported instance
-        (``wasi:cli/run@0.2.0#run``), or a WIT item name (``ns:pkg/iface.f@1.0.0``, ``iface.f``).
+        (``wasi:cli/run@0.2.0#run``, the instance's version matched as in :meth:`get_export_index`), or a
+        WIT item name (``ns:pkg/iface.f@1.0.0``, ``iface.f``).
         """
         from wasmrun.component.wave import ItemNameError
-        from wasmrun.component_runtime.canonical import LiftedFunction
-        from wasmrun.component_runtime.items import ComponentFunction
         from wasmrun.component_runtime.lookup import find_function
 
         self._check_store(store)
         if isinstance(index, ExportIndex):
-            function = index.item if isinstance(index.item, LiftedFunction | ComponentFunction) else None
+            function = _function(index.item)
             name = index.name
         elif isinstance(index, str):
             name = index
-            function = self._inner.function(name)
-            if function is None:
+            function = _function(self._inner.exports.get(name))
+            if function is None and "#" in name:
+                holder_name, _, function_name = name.rpartition("#")
+                holder = self.get_export_index(store, holder_name)
+                found = None if holder is None else self.get_export_index(store, function_name, holder)
+                function = None if found is None else _function(found.item)
+            elif function is None:
                 try:
                     function = find_function(self._inner, name)
                 except ItemNameError:
@@ -453,6 +460,23 @@ class ComponentInstance:
         self._check_store(store)
         item = self._inner.exports.get(name)
         return item if isinstance(item, ResourceType) else None
+
+
+def _compatible(exports: Mapping[str, Any], name: str) -> Any:
+    """The export ``name``, or the newest one of a semver-compatible version; None if there is none."""
+    item = exports.get(name)
+    key = None if item is not None else _semver_key(name)
+    if key is None:
+        return item
+    versions = [(found[2], other) for other in exports if (found := _semver_key(other)) and found[:2] == key[:2]]
+    return exports[max(versions)[1]] if versions else None
+
+
+def _function(item: Any) -> Function | None:
+    from wasmrun.component_runtime.canonical import LiftedFunction
+    from wasmrun.component_runtime.items import ComponentFunction
+
+    return item if isinstance(item, LiftedFunction | ComponentFunction) else None
 
 
 def _same_store(store: object, expected: object) -> None:

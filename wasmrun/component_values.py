@@ -257,7 +257,7 @@ def _primitive(primitive: Primitive) -> ToGuest:
 def _sequence(value: Any, what: str) -> list[Any] | tuple[Any, ...]:
     if isinstance(value, list | tuple):
         return value
-    if isinstance(value, str | bytes | bytearray | Mapping) or not hasattr(value, "__len__"):
+    if isinstance(value, str | bytes | bytearray | Mapping | set | frozenset) or not hasattr(value, "__len__"):
         raise TypeError(f"expected a list for a {what}, got {show(value)}")
     try:
         return list(value)

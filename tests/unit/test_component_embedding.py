@@ -388,6 +388,17 @@ def test_a_host_function_returning_a_wrong_value_is_a_type_or_value_error(store:
             call(name, *values)
 
 
+def test_records_reach_host_functions_through_the_factory(store: Store) -> None:
+    class Point:
+        def __init__(self, x: int, y: int) -> None:
+            self.x, self.y = x, y
+
+    host = Host(flip=lambda p: Point(p.y, p.x))
+    host.linker.record_factory = lambda fields: Point(**fields)
+    flipped = exports(store, Component(HOST_COMPONENT), host.linker)("flip", {"x": 1, "y": 2})
+    assert isinstance(flipped, Point) and (flipped.x, flipped.y) == (2, 1)
+
+
 def test_an_exception_in_a_host_function_reaches_the_caller(store: Store) -> None:
     def value(thing: Thing) -> int:
         raise KeyError("no such thing")
@@ -497,6 +508,17 @@ def test_inherited_stdout_follows_sys_stdout(capsys: pytest.CaptureFixture[str])
 def test_a_wasi_command_without_wasi_is_a_link_error(store: Store) -> None:
     with pytest.raises(LinkError, match="component imports instance `wasi:"):
         ComponentLinker().instantiate(store, program("hello"))
+
+
+def test_an_exported_instance_is_found_at_a_compatible_version() -> None:
+    linker = ComponentLinker()
+    linker.add_wasip2()
+    with Store() as store:
+        instance = linker.instantiate(store, program("hello"))
+        assert instance.get_func(store, "wasi:cli/run@0.2.0#run") is not None
+        assert instance.get_export_index(store, "wasi:cli/run@0.2.3") is not None
+        assert instance.get_func(store, "wasi:cli/run@0.3.0#run") is None
+        assert instance.get_func(store, "wasi:cli/run@0.2.0#nosuch") is None
 
 
 # -- the public names --------------------------------------------------------------------------------
