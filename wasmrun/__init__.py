@@ -8,6 +8,15 @@ The embedding API::
     with Store() as store:
         instance = Linker(store).instantiate(module)
         print(instance.exports["add"](1, 2))
+
+Components (see :mod:`wasmrun.component_embedding`)::
+
+    from wasmrun import Component, ComponentLinker, Store
+
+    component = Component.from_file("greet.wasm")
+    with Store() as store:
+        instance = ComponentLinker().instantiate(store, component)
+        print(instance.get_func(store, "greet")(store, "world"))
 """
 
 from __future__ import annotations
@@ -16,6 +25,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from wasmrun.component.types import Err, Ok, ResourceType, Some, Variant
+    from wasmrun.component_embedding import (
+        Component,
+        ComponentFunc,
+        ComponentInstance,
+        ComponentLinker,
+        ComponentLinkerInstance,
+        ExportIndex,
+    )
+    from wasmrun.component_values import ResourceAny
     from wasmrun.embedding import Store
     from wasmrun.engine.interpreter import Interpreter
     from wasmrun.errors import (
@@ -39,6 +58,7 @@ if TYPE_CHECKING:
     from wasmrun.runtime.memory import MemoryInstance
     from wasmrun.runtime.table import TableInstance
     from wasmrun.types import FuncType, GlobalType, Limits, MemoryType, TableType, ValType
+    from wasmrun.wasi_config import WasiConfig
 
 __version__ = "0.1.0"
 
@@ -73,6 +93,21 @@ _HOMES = {
         )
     },
     **{name: "wasmrun.types" for name in ("FuncType", "GlobalType", "Limits", "MemoryType", "TableType", "ValType")},
+    # Components (the component machinery is imported only when one of these is used).
+    **{
+        name: "wasmrun.component_embedding"
+        for name in (
+            "Component",
+            "ComponentFunc",
+            "ComponentInstance",
+            "ComponentLinker",
+            "ComponentLinkerInstance",
+            "ExportIndex",
+        )
+    },
+    "ResourceAny": "wasmrun.component_values",
+    **{name: "wasmrun.component.types" for name in ("Err", "Ok", "ResourceType", "Some", "Variant")},
+    "WasiConfig": "wasmrun.wasi_config",
 }
 
 
@@ -86,8 +121,15 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Component",
+    "ComponentFunc",
+    "ComponentInstance",
+    "ComponentLinker",
+    "ComponentLinkerInstance",
     "DecodeError",
+    "Err",
     "Executor",
+    "ExportIndex",
     "FuncType",
     "FunctionInstance",
     "GlobalInstance",
@@ -102,8 +144,12 @@ __all__ = [
     "MemoryInstance",
     "MemoryType",
     "Module",
+    "Ok",
     "ProcExit",
+    "ResourceAny",
     "ResourceError",
+    "ResourceType",
+    "Some",
     "Store",
     "TableInstance",
     "TableType",
@@ -112,6 +158,8 @@ __all__ = [
     "UnsupportedInstruction",
     "ValType",
     "ValidationError",
+    "Variant",
+    "WasiConfig",
     "WasmError",
     "WasmFunction",
     "__version__",

@@ -6,6 +6,8 @@ The embedder gives an *imports object*: a mapping from each import's full name
 * an instance: a mapping from export name to item (or a :class:`ComponentInstance`);
 * a function: a Python callable taking and returning component values (or a
   :class:`~wasmrun.component_runtime.canonical.LiftedFunction` of another component instance);
+  one with a ``bind_type(func_type)`` method is called through what that returns for the
+  import's type (the embedding API's host functions check and convert values so);
 * a resource type (``(import "r" (type (sub resource)))``): a :class:`ResourceType`;
 * a component or core module: its decoded record.
 
@@ -113,7 +115,8 @@ def as_function(item: Any, func_type: FuncType, name: str) -> Function:
         raise ImportMismatch(f"type mismatch with parameters or result: expected {func_type}, found {declared}")
     if isinstance(item, (LiftedFunction, ComponentFunction)):
         return item
-    return ComponentFunction(item, func_type, name)
+    bind = getattr(item, "bind_type", None)  # (a host function that converts values by its type)
+    return ComponentFunction(item if bind is None else bind(func_type), func_type, name)
 
 
 def as_resource(item: Any) -> ResourceType:
