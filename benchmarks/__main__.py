@@ -64,6 +64,8 @@ ENGINE_CHOICES = ("python", "wasmrun", *WASMRUN_TIERS, *WASMRUN_VARIANTS, *OTHER
 FUEL_BUDGET = 1 << 62
 LOAD_TARGET_S = 1.5  # wasmrun's load of the large module: at most this, and no slower than pywasm's
 RESULT_LINE = re.compile(rb"^result (\d+)$", re.MULTILINE)
+# The wasi:cli/run instance a WASI 0.2 command exports: the adapter's version first.
+CLI_RUN_NAMES = ("wasi:cli/run@0.2.12", "wasi:cli/run@0.2.0")
 
 
 class Unavailable(Exception):
@@ -113,13 +115,9 @@ def make_wasmrun_store(engine: str) -> Any:
         Interpreter = _first_found(("wasmrun.engine.interpreter", "wasmrun.interp.machine"), "Interpreter")
     except Exception as error:
         raise Unavailable(describe(error)) from None
-    engine, _, option = engine.partition("+")
+    options = wasmrun_options(engine)
+    engine, option = options["engine"], "fuel" if "fuel" in options else ""
     try:
-        options: dict[str, Any] = {"engine": engine}
-        if option:
-            if option not in WASMRUN_OPTIONS:
-                raise Unavailable(f"no {option!r} option")
-            options["fuel"] = FUEL_BUDGET
         engine_options = _engine_options()
         if engine_options is not None:
             return wasmrun.Store(Interpreter(engine_options(**options)))
@@ -135,6 +133,17 @@ def make_wasmrun_store(engine: str) -> Any:
     if engine != "interp":
         raise Unavailable(f"this wasmrun has one engine, the interpreter (no engine={engine!r})")
     return wasmrun.Store()
+
+
+def wasmrun_options(engine: str) -> dict[str, Any]:
+    """The keywords of wasmrun's engine options for ``engine`` (a tier, with ``+fuel`` to meter fuel)."""
+    tier, _, option = engine.partition("+")
+    options: dict[str, Any] = {"engine": tier}
+    if option:
+        if option not in WASMRUN_OPTIONS:
+            raise Unavailable(f"no {option!r} option")
+        options["fuel"] = FUEL_BUDGET
+    return options
 
 
 def _engine_options() -> Any:
@@ -174,6 +183,8 @@ class WasmrunEngine:
         self.name = tier
 
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        if benchmark.component:
+            return self._load_component(benchmark, data, n)
         import wasmrun
 
         validate_module = _first_found(("wasmrun.validation", "wasmrun.validate"), "validate_module")
@@ -221,6 +232,57 @@ class WasmrunEngine:
 
         return Loaded(run_command, close), phases
 
+    def _load_component(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        """A WASI 0.2 command instantiated as ``wasmrun run`` instantiates it (the component launcher's
+        store and WASI host; stdout a temporary file); ``call`` runs its ``wasi:cli/run``."""
+        try:
+            from wasmrun import component_launch
+            from wasmrun.component.decoder import decode_component
+            from wasmrun.component.types import Err
+            from wasmrun.component.validate import validate_component
+            from wasmrun.launch import RunConfig
+        except ImportError as error:
+            raise Unavailable(f"wasmrun cannot run components yet ({describe(error)})") from None
+        engine_options = _engine_options()
+        if engine_options is None:
+            raise Unavailable("this wasmrun has no EngineOptions for the component launcher")
+        closers = contextlib.ExitStack()
+        output = closers.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by Loaded.close)
+        try:
+            start = time.perf_counter()
+            component = decode_component(data)
+            decoded = time.perf_counter()
+            validate_component(component, wasmtime_restrictions=True)
+            validated = time.perf_counter()
+            config = RunConfig(
+                argv=tuple(benchmark.command_args(n)),
+                stdin=None,
+                stdout=output.fileno(),
+                stderr=None,
+                engine_options=engine_options(**wasmrun_options(self.tier)),
+            )
+            run = closers.enter_context(component_launch.prepared(config))
+            function = component_launch.run_function(component_launch.instantiate_with_wasi(component, run))
+            instantiated = time.perf_counter()
+        except BaseException:
+            closers.close()
+            raise
+        phases = {"decode": decoded - start, "validate": validated - decoded, "instantiate": instantiated - validated}
+
+        def run_command(_: int) -> int:
+            from wasmrun.errors import ProcExit
+
+            try:
+                if isinstance(function(), Err):
+                    raise RuntimeError("wasi:cli/run returned err (exit status 1)")
+            except ProcExit as status:
+                if status.code != 0:
+                    raise RuntimeError(f"exit status {status.code}") from None
+            output.seek(0)
+            return command_result(output.read())
+
+        return Loaded(run_command, closers.close), phases
+
     @staticmethod
     def _wasi(linker: Any, module: Any, args: list[str]) -> tuple[Any, Any]:
         try:
@@ -259,6 +321,9 @@ class WasmtimeEngine:
             config.argv = benchmark.command_args(n)
             config.stdout_file = output.name
             store.set_wasi(config)
+        if benchmark.component:
+            assert output is not None
+            return self._load_component(store, data, output)
         start = time.perf_counter()
         module = wasmtime.Module(self.engine, data)
         compiled = time.perf_counter()
@@ -288,6 +353,50 @@ class WasmtimeEngine:
 
         return Loaded(run_command, close, store), phases
 
+    def _load_component(self, store: Any, data: bytes, output: Any) -> tuple[Loaded, dict[str, float]]:
+        """A WASI 0.2 command in Wasmtime's own WASI 0.2 host (wasmtime-py's component API)."""
+        try:
+            from wasmtime import component
+        except ImportError as error:
+            output.close()
+            raise Unavailable(f"this wasmtime-py has no component API ({describe(error)})") from None
+        wasmtime = self.wasmtime
+        start = time.perf_counter()
+        compiled_component = component.Component(self.engine, data)
+        compiled = time.perf_counter()
+        linker = component.Linker(self.engine)
+        linker.add_wasip2()
+        if self.fuel:
+            store.set_fuel(1 << 62)  # (the adapter's instantiation runs wasm code too)
+        instance = linker.instantiate(store, compiled_component)
+        run_instance = next(
+            (index for name in CLI_RUN_NAMES if (index := instance.get_export_index(store, name)) is not None), None
+        )
+        if run_instance is None:
+            output.close()
+            raise RuntimeError("the component exports no wasi:cli/run")
+        run_index = instance.get_export_index(store, "run", run_instance)
+        run = None if run_index is None else instance.get_func(store, run_index)
+        if run is None:
+            output.close()
+            raise RuntimeError("the component's wasi:cli/run has no run function")
+        instantiated = time.perf_counter()
+
+        def run_command(_: int) -> int:
+            try:
+                result = run(store)
+            except wasmtime.ExitTrap as status:
+                if status.code != 0:
+                    raise RuntimeError(f"exit status {status.code}") from None
+            else:
+                if getattr(result, "tag", "ok") != "ok":
+                    raise RuntimeError("wasi:cli/run returned err (exit status 1)")
+            output.seek(0)
+            return command_result(output.read())
+
+        phases = {"compile": compiled - start, "instantiate": instantiated - compiled}
+        return Loaded(run_command, output.close, store), phases
+
     def count(self, benchmark: Benchmark, data: bytes, n: int) -> int:
         """The instructions ``bench(n)`` (or the command with n) executes: the fuel it consumes."""
         loaded, _ = self.load(benchmark, data, n)
@@ -312,6 +421,8 @@ class PywasmEngine:
         self.name = "pywasm"
 
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        if benchmark.component:
+            raise Unavailable("pywasm runs core modules, not components")
         pywasm = self.pywasm
         start = time.perf_counter()
         module = pywasm.core.ModuleDesc.from_reader(io.BytesIO(data))
@@ -554,6 +665,27 @@ def geomeans(results: list[ProgramResult], tiers: list[str], other: list[str]) -
     return {name: geometric_mean(values) for name, values in collected.items()}
 
 
+def component_ratios(results: list[ProgramResult], engines: list[str]) -> dict[str, dict[str, float | None]]:
+    """For each component run beside its core twin: each engine's run time of the component over the
+    twin's (the adapter's and the component runtime's overhead), and ``instructions``, the component's
+    executed instructions over the twin's (the adapter's own code)."""
+    by_name = {r.benchmark.name: r for r in results}
+    out: dict[str, dict[str, float | None]] = {}
+    for r in results:
+        core = by_name.get(r.benchmark.component_of or "")
+        if core is None:
+            continue
+        n = r.benchmark.n
+        count, core_count = r.instructions.get(n), core.instructions.get(n)
+        row: dict[str, float | None] = {"instructions": count / core_count if count and core_count else None}
+        for name in engines:
+            mine, theirs = r.engines.get(name), core.engines.get(name)
+            run, core_run = (mine.run if mine else None), (theirs.run if theirs else None)
+            row[name] = run / core_run if run and core_run else None
+        out[r.benchmark.name] = row
+    return out
+
+
 def report_text(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
     parts = [f"wasmrun benchmarks: median of {repeat}; times in ms; Python {platform.python_version()}"]
     columns = ["program", "n", "python"]
@@ -597,6 +729,18 @@ def report_text(results: list[ProgramResult], tiers: list[str], other: list[str]
         "Per executed wasm instruction (instructions: Wasmtime's fuel at n; pywasm's per-instruction time uses the count at its own n):",
         table(columns, rows),
     ]
+    pairs = component_ratios(results, engines)
+    if pairs:
+        columns = ["component", "core module", "instructions", *engines]
+        rows = [
+            [name, str(BY_NAME[name].component_of), *(number(value, "x") for value in row.values())]
+            for name, row in pairs.items()
+        ]
+        parts += [
+            "",
+            "Components against their core modules, component / core (run times; instructions: Wasmtime's fuel):",
+            table(columns, rows, text_columns=(0, 1)),
+        ]
     load = load_report(results, tiers, other)
     if load:
         parts += ["", load]
@@ -652,6 +796,7 @@ def report_json(results: list[ProgramResult], tiers: list[str], other: list[str]
                 "about": r.benchmark.about,
                 "wasi": r.benchmark.wasi,
                 "purpose": r.benchmark.purpose,
+                "component_of": r.benchmark.component_of,
                 "n": r.benchmark.n,
                 "pywasm_n": r.benchmark.pywasm_n,
                 "instructions": {str(n): count for n, count in r.instructions.items()},
@@ -673,6 +818,7 @@ def report_json(results: list[ProgramResult], tiers: list[str], other: list[str]
         "programs": programs,
         "geomean": geomeans(results, tiers, other),  # over all programs
         "geomean_run_phase": geomeans([r for r in results if r.benchmark.run_phase], tiers, other),
+        "component_ratios": component_ratios(results, [*tiers, *other]),
         "ok": not any(r.problems for r in results),
     }
     return json.dumps(report, indent=2)
