@@ -583,27 +583,99 @@ class ProgramResult:
                 self.problems.append(f"{name}: {timing.error}")
 
 
+def engine_n(engine: Engine, benchmark: Benchmark) -> int:
+    """The size ``engine`` runs ``benchmark`` at: pywasm's small one, or the suite's."""
+    return benchmark.pywasm_n if isinstance(engine, PywasmEngine) else benchmark.n
+
+
+def python_result(benchmark: Benchmark, repeat: int) -> ProgramResult:
+    """A program's result with Python timed (at n) and its value at pywasm's n; no engine yet."""
+    small = benchmark.python_bench()(benchmark.pywasm_n) & MASK32  # (also warms up what Python caches)
+    return ProgramResult(benchmark, measure_python(benchmark, benchmark.n, repeat), small)
+
+
+def count_and_check(result: ProgramResult, counter: WasmtimeEngine | None) -> None:
+    """The instruction counts at both sizes (Wasmtime's fuel), then every result checked."""
+    benchmark = result.benchmark
+    if counter is not None:
+        progress(" (counting)")
+        try:
+            for n in sorted({benchmark.n, benchmark.pywasm_n}):
+                result.instructions[n] = counter.count(benchmark, benchmark.path.read_bytes(), n)
+        except Exception as error:
+            result.count_error = describe(error)
+    result.check()
+
+
 def run_program(
     benchmark: Benchmark, engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
 ) -> ProgramResult:
     data = benchmark.path.read_bytes()
     progress(f"{benchmark.name}: python")
-    small = benchmark.python_bench()(benchmark.pywasm_n) & MASK32  # (also warms up what Python caches)
-    result = ProgramResult(benchmark, measure_python(benchmark, benchmark.n, repeat), small)
+    result = python_result(benchmark, repeat)
     for engine in engines:
         progress(f" {engine.name}")
-        n = benchmark.pywasm_n if isinstance(engine, PywasmEngine) else benchmark.n
-        result.engines[engine.name] = measure(engine, benchmark, data, n, repeat)
-    if counter is not None:
-        progress(" (counting)")
-        try:
-            for n in sorted({benchmark.n, benchmark.pywasm_n}):
-                result.instructions[n] = counter.count(benchmark, data, n)
-        except Exception as error:
-            result.count_error = describe(error)
+        result.engines[engine.name] = measure(engine, benchmark, data, engine_n(engine, benchmark), repeat)
+    count_and_check(result, counter)
     progress("\n")
-    result.check()
     return result
+
+
+def add_samples(timing: Timing, sample: Timing) -> None:
+    """``sample``'s loads, runs and values appended to ``timing``'s (and its failure, if any)."""
+    for phase, seconds in sample.load.items():
+        timing.load.setdefault(phase, []).extend(seconds)
+    if timing.first is None:
+        timing.first = sample.first
+    timing.runs += sample.runs
+    timing.values += sample.values
+    timing.unavailable = timing.unavailable or sample.unavailable
+    timing.error = timing.error or sample.error
+
+
+def run_pair(
+    core: Benchmark, component: Benchmark, engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
+) -> tuple[ProgramResult, ProgramResult]:
+    """A WASI command and its component, each engine's samples taken alternately (core, component, then
+    component, core, ...): both are WASI commands, so every sample is a fresh instance either way, and
+    the machine's drift falls on both, which keeps their ratio steadier than two runs one after the other."""
+    pair = (core, component)
+    assert core.wasi and component.wasi, "only WASI commands are sampled alternately"
+    progress(f"{core.name} + {component.name}: python")
+    results = tuple(python_result(benchmark, repeat) for benchmark in pair)
+    data = tuple(benchmark.path.read_bytes() for benchmark in pair)
+    for engine in engines:
+        progress(f" {engine.name}")
+        timings = tuple(Timing(engine_n(engine, benchmark)) for benchmark in pair)
+        for round_number in range(repeat):
+            for i in (0, 1) if round_number % 2 == 0 else (1, 0):
+                add_samples(timings[i], measure(engine, pair[i], data[i], timings[i].n, 1))
+        for result, timing in zip(results, timings):
+            result.engines[engine.name] = timing
+    for result in results:
+        count_and_check(result, counter)
+    progress("\n")
+    return results[0], results[1]
+
+
+def run_all(
+    selected: list[Benchmark], engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
+) -> list[ProgramResult]:
+    """Every selected program's result, in order; a component whose core twin is selected too is
+    measured with it, alternately (:func:`run_pair`)."""
+    names = {benchmark.name for benchmark in selected}
+    component_of_core = {b.component_of: b for b in selected if b.component_of in names}
+    done: dict[str, ProgramResult] = {}
+    for benchmark in selected:
+        if benchmark.name in done:
+            continue
+        core_name = benchmark.component_of if benchmark.component_of in names else benchmark.name
+        component = component_of_core.get(core_name)
+        if component is None:
+            done[benchmark.name] = run_program(benchmark, engines, counter, repeat)
+        else:
+            done[core_name], done[component.name] = run_pair(BY_NAME[core_name], component, engines, counter, repeat)
+    return [done[benchmark.name] for benchmark in selected]
 
 
 def progress(text: str) -> None:
@@ -914,7 +986,7 @@ def main(argv: list[str] | None = None) -> int:
         counter = None
         notes.append(f"instruction counts need wasmtime-py (its fuel): {reason}")
     with recursion_limit(10_000):
-        results = [run_program(benchmark, engines, counter, options.repeat) for benchmark in selected]
+        results = run_all(selected, engines, counter, options.repeat)
     if options.json:
         print(report_json(results, tiers, other, notes, options.repeat))
     else:

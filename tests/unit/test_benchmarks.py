@@ -8,10 +8,13 @@ installed; it is checked to be its core twin adapted.  Nothing here is timed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from unittest.mock import patch
+
 import pytest
 
 from benchmarks.__main__ import WASMRUN_TIERS, Unavailable, WasmrunEngine, make_wasmrun_store
-from benchmarks.suite import BY_NAME, SUITE
+from benchmarks.suite import BY_NAME, SUITE, Benchmark
 
 TINY = {
     "fib": 12,
@@ -166,6 +169,39 @@ def test_component_ratios_pair_each_component_with_its_twin() -> None:
     text = report_text(results, ["interp"], ["wasmtime"], [], 1)
     assert "Components against their core modules" in text
     assert f"{component.name}  {component.component_of}" in text
+
+
+def test_a_component_and_its_twin_are_sampled_alternately() -> None:
+    """``run_all`` measures a component beside its selected core twin, one sample of each in turn (the
+    order swapped every round), and gives the results in the order selected; alone, a component is
+    measured as any program.  A stand-in engine records the order (nothing real is run or timed)."""
+    from benchmarks.__main__ import Loaded, run_all
+
+    component = COMPONENTS[0]
+    core = BY_NAME[str(component.component_of)]
+    loads: list[str] = []
+
+    class Recorder:
+        name = "interp"
+
+        def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+            loads.append(benchmark.name)
+            return Loaded(lambda _: benchmark.python_bench()(n)), {"decode": 0.0}
+
+    n = TINY[core.name]
+    small = replace(core, n=n, expected=core.python_bench()(n))  # (Python runs its real bench at n)
+    small_component = replace(component, n=n, expected=small.expected)
+    selection = [small_component, BY_NAME["fib"], small]
+    with patch.dict("benchmarks.__main__.BY_NAME", {core.name: small, component.name: small_component}):
+        results = run_all(selection, [Recorder()], None, 3)  # type: ignore[list-item]
+    assert [r.benchmark.name for r in results] == [component.name, "fib", core.name]
+    assert loads[:6] == [core.name, component.name, component.name, core.name, core.name, component.name]
+    assert loads[6:] == ["fib"] * 3
+    assert [len(r.engines["interp"].runs) for r in results] == [3, 3, 3]
+    assert not any(r.problems for r in results)
+    loads.clear()
+    run_all([small_component], [Recorder()], None, 2)  # type: ignore[list-item]
+    assert loads == [component.name] * 2
 
 
 def test_the_run_phase_geomean_leaves_out_start_up_programs() -> None:
