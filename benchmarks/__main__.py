@@ -14,6 +14,10 @@ A bare module is loaded ``--repeat`` times, then called once (``first``) and
 ``--repeat`` more times on the last instance (``run``).  A WASI command can run only
 once per instance, so each of its ``--repeat`` runs loads a fresh instance (not
 timed as run time) and calls ``_start``: its run time includes lazy translation.
+A component (a WASI 0.2 command, ``component_of`` in the suite) is run the same way
+through its ``wasi:cli/run``: by wasmrun's component launcher, by Wasmtime's own WASI
+0.2 (wasmtime-py's component API), not by pywasm (unavailable); when its core twin is
+selected too, the two are sampled alternately and the report gives their ratio.
 Every figure is the median of its samples.
 
 Engines are compared per executed wasm instruction: the count is Wasmtime's fuel
