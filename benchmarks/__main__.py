@@ -14,6 +14,10 @@ A bare module is loaded ``--repeat`` times, then called once (``first``) and
 ``--repeat`` more times on the last instance (``run``).  A WASI command can run only
 once per instance, so each of its ``--repeat`` runs loads a fresh instance (not
 timed as run time) and calls ``_start``: its run time includes lazy translation.
+A component (a WASI 0.2 command, ``component_of`` in the suite) is run the same way
+through its ``wasi:cli/run``: by wasmrun's component launcher, by Wasmtime's own WASI
+0.2 (wasmtime-py's component API), not by pywasm (unavailable); when its core twin is
+selected too, the two are sampled alternately and the report gives their ratio.
 Every figure is the median of its samples.
 
 Engines are compared per executed wasm instruction: the count is Wasmtime's fuel
@@ -64,6 +68,8 @@ ENGINE_CHOICES = ("python", "wasmrun", *WASMRUN_TIERS, *WASMRUN_VARIANTS, *OTHER
 FUEL_BUDGET = 1 << 62
 LOAD_TARGET_S = 1.5  # wasmrun's load of the large module: at most this, and no slower than pywasm's
 RESULT_LINE = re.compile(rb"^result (\d+)$", re.MULTILINE)
+# The wasi:cli/run instance a WASI 0.2 command exports: the adapter's version first.
+CLI_RUN_NAMES = ("wasi:cli/run@0.2.12", "wasi:cli/run@0.2.0")
 
 
 class Unavailable(Exception):
@@ -113,13 +119,9 @@ def make_wasmrun_store(engine: str) -> Any:
         Interpreter = _first_found(("wasmrun.engine.interpreter", "wasmrun.interp.machine"), "Interpreter")
     except Exception as error:
         raise Unavailable(describe(error)) from None
-    engine, _, option = engine.partition("+")
+    options = wasmrun_options(engine)
+    engine, option = options["engine"], "fuel" if "fuel" in options else ""
     try:
-        options: dict[str, Any] = {"engine": engine}
-        if option:
-            if option not in WASMRUN_OPTIONS:
-                raise Unavailable(f"no {option!r} option")
-            options["fuel"] = FUEL_BUDGET
         engine_options = _engine_options()
         if engine_options is not None:
             return wasmrun.Store(Interpreter(engine_options(**options)))
@@ -135,6 +137,17 @@ def make_wasmrun_store(engine: str) -> Any:
     if engine != "interp":
         raise Unavailable(f"this wasmrun has one engine, the interpreter (no engine={engine!r})")
     return wasmrun.Store()
+
+
+def wasmrun_options(engine: str) -> dict[str, Any]:
+    """The keywords of wasmrun's engine options for ``engine`` (a tier, with ``+fuel`` to meter fuel)."""
+    tier, _, option = engine.partition("+")
+    options: dict[str, Any] = {"engine": tier}
+    if option:
+        if option not in WASMRUN_OPTIONS:
+            raise Unavailable(f"no {option!r} option")
+        options["fuel"] = FUEL_BUDGET
+    return options
 
 
 def _engine_options() -> Any:
@@ -174,6 +187,8 @@ class WasmrunEngine:
         self.name = tier
 
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        if benchmark.component:
+            return self._load_component(benchmark, data, n)
         import wasmrun
 
         validate_module = _first_found(("wasmrun.validation", "wasmrun.validate"), "validate_module")
@@ -221,6 +236,57 @@ class WasmrunEngine:
 
         return Loaded(run_command, close), phases
 
+    def _load_component(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        """A WASI 0.2 command instantiated as ``wasmrun run`` instantiates it (the component launcher's
+        store and WASI host; stdout a temporary file); ``call`` runs its ``wasi:cli/run``."""
+        try:
+            from wasmrun import component_launch
+            from wasmrun.component.decoder import decode_component
+            from wasmrun.component.types import Err
+            from wasmrun.component.validate import validate_component
+            from wasmrun.launch import RunConfig
+        except ImportError as error:
+            raise Unavailable(f"wasmrun cannot run components yet ({describe(error)})") from None
+        engine_options = _engine_options()
+        if engine_options is None:
+            raise Unavailable("this wasmrun has no EngineOptions for the component launcher")
+        closers = contextlib.ExitStack()
+        output = closers.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by Loaded.close)
+        try:
+            start = time.perf_counter()
+            component = decode_component(data)
+            decoded = time.perf_counter()
+            validate_component(component, wasmtime_restrictions=True)
+            validated = time.perf_counter()
+            config = RunConfig(
+                argv=tuple(benchmark.command_args(n)),
+                stdin=None,
+                stdout=output.fileno(),
+                stderr=None,
+                engine_options=engine_options(**wasmrun_options(self.tier)),
+            )
+            run = closers.enter_context(component_launch.prepared(config))
+            function = component_launch.run_function(component_launch.instantiate_with_wasi(component, run))
+            instantiated = time.perf_counter()
+        except BaseException:
+            closers.close()
+            raise
+        phases = {"decode": decoded - start, "validate": validated - decoded, "instantiate": instantiated - validated}
+
+        def run_command(_: int) -> int:
+            from wasmrun.errors import ProcExit
+
+            try:
+                if isinstance(function(), Err):
+                    raise RuntimeError("wasi:cli/run returned err (exit status 1)")
+            except ProcExit as status:
+                if status.code != 0:
+                    raise RuntimeError(f"exit status {status.code}") from None
+            output.seek(0)
+            return command_result(output.read())
+
+        return Loaded(run_command, closers.close), phases
+
     @staticmethod
     def _wasi(linker: Any, module: Any, args: list[str]) -> tuple[Any, Any]:
         try:
@@ -259,6 +325,9 @@ class WasmtimeEngine:
             config.argv = benchmark.command_args(n)
             config.stdout_file = output.name
             store.set_wasi(config)
+        if benchmark.component:
+            assert output is not None
+            return self._load_component(store, data, output)
         start = time.perf_counter()
         module = wasmtime.Module(self.engine, data)
         compiled = time.perf_counter()
@@ -288,6 +357,50 @@ class WasmtimeEngine:
 
         return Loaded(run_command, close, store), phases
 
+    def _load_component(self, store: Any, data: bytes, output: Any) -> tuple[Loaded, dict[str, float]]:
+        """A WASI 0.2 command in Wasmtime's own WASI 0.2 host (wasmtime-py's component API)."""
+        try:
+            from wasmtime import component
+        except ImportError as error:
+            output.close()
+            raise Unavailable(f"this wasmtime-py has no component API ({describe(error)})") from None
+        wasmtime = self.wasmtime
+        start = time.perf_counter()
+        compiled_component = component.Component(self.engine, data)
+        compiled = time.perf_counter()
+        linker = component.Linker(self.engine)
+        linker.add_wasip2()
+        if self.fuel:
+            store.set_fuel(1 << 62)  # (the adapter's instantiation runs wasm code too)
+        instance = linker.instantiate(store, compiled_component)
+        run_instance = next(
+            (index for name in CLI_RUN_NAMES if (index := instance.get_export_index(store, name)) is not None), None
+        )
+        if run_instance is None:
+            output.close()
+            raise RuntimeError("the component exports no wasi:cli/run")
+        run_index = instance.get_export_index(store, "run", run_instance)
+        run = None if run_index is None else instance.get_func(store, run_index)
+        if run is None:
+            output.close()
+            raise RuntimeError("the component's wasi:cli/run has no run function")
+        instantiated = time.perf_counter()
+
+        def run_command(_: int) -> int:
+            try:
+                result = run(store)
+            except wasmtime.ExitTrap as status:
+                if status.code != 0:
+                    raise RuntimeError(f"exit status {status.code}") from None
+            else:
+                if getattr(result, "tag", "ok") != "ok":
+                    raise RuntimeError("wasi:cli/run returned err (exit status 1)")
+            output.seek(0)
+            return command_result(output.read())
+
+        phases = {"compile": compiled - start, "instantiate": instantiated - compiled}
+        return Loaded(run_command, output.close, store), phases
+
     def count(self, benchmark: Benchmark, data: bytes, n: int) -> int:
         """The instructions ``bench(n)`` (or the command with n) executes: the fuel it consumes."""
         loaded, _ = self.load(benchmark, data, n)
@@ -312,6 +425,8 @@ class PywasmEngine:
         self.name = "pywasm"
 
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
+        if benchmark.component:
+            raise Unavailable("pywasm runs core modules, not components")
         pywasm = self.pywasm
         start = time.perf_counter()
         module = pywasm.core.ModuleDesc.from_reader(io.BytesIO(data))
@@ -472,27 +587,99 @@ class ProgramResult:
                 self.problems.append(f"{name}: {timing.error}")
 
 
+def engine_n(engine: Engine, benchmark: Benchmark) -> int:
+    """The size ``engine`` runs ``benchmark`` at: pywasm's small one, or the suite's."""
+    return benchmark.pywasm_n if isinstance(engine, PywasmEngine) else benchmark.n
+
+
+def python_result(benchmark: Benchmark, repeat: int) -> ProgramResult:
+    """A program's result with Python timed (at n) and its value at pywasm's n; no engine yet."""
+    small = benchmark.python_bench()(benchmark.pywasm_n) & MASK32  # (also warms up what Python caches)
+    return ProgramResult(benchmark, measure_python(benchmark, benchmark.n, repeat), small)
+
+
+def count_and_check(result: ProgramResult, counter: WasmtimeEngine | None) -> None:
+    """The instruction counts at both sizes (Wasmtime's fuel), then every result checked."""
+    benchmark = result.benchmark
+    if counter is not None:
+        progress(" (counting)")
+        try:
+            for n in sorted({benchmark.n, benchmark.pywasm_n}):
+                result.instructions[n] = counter.count(benchmark, benchmark.path.read_bytes(), n)
+        except Exception as error:
+            result.count_error = describe(error)
+    result.check()
+
+
 def run_program(
     benchmark: Benchmark, engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
 ) -> ProgramResult:
     data = benchmark.path.read_bytes()
     progress(f"{benchmark.name}: python")
-    small = benchmark.python_bench()(benchmark.pywasm_n) & MASK32  # (also warms up what Python caches)
-    result = ProgramResult(benchmark, measure_python(benchmark, benchmark.n, repeat), small)
+    result = python_result(benchmark, repeat)
     for engine in engines:
         progress(f" {engine.name}")
-        n = benchmark.pywasm_n if isinstance(engine, PywasmEngine) else benchmark.n
-        result.engines[engine.name] = measure(engine, benchmark, data, n, repeat)
-    if counter is not None:
-        progress(" (counting)")
-        try:
-            for n in sorted({benchmark.n, benchmark.pywasm_n}):
-                result.instructions[n] = counter.count(benchmark, data, n)
-        except Exception as error:
-            result.count_error = describe(error)
+        result.engines[engine.name] = measure(engine, benchmark, data, engine_n(engine, benchmark), repeat)
+    count_and_check(result, counter)
     progress("\n")
-    result.check()
     return result
+
+
+def add_samples(timing: Timing, sample: Timing) -> None:
+    """``sample``'s loads, runs and values appended to ``timing``'s (and its failure, if any)."""
+    for phase, seconds in sample.load.items():
+        timing.load.setdefault(phase, []).extend(seconds)
+    if timing.first is None:
+        timing.first = sample.first
+    timing.runs += sample.runs
+    timing.values += sample.values
+    timing.unavailable = timing.unavailable or sample.unavailable
+    timing.error = timing.error or sample.error
+
+
+def run_pair(
+    core: Benchmark, component: Benchmark, engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
+) -> tuple[ProgramResult, ProgramResult]:
+    """A WASI command and its component, each engine's samples taken alternately (core, component, then
+    component, core, ...): both are WASI commands, so every sample is a fresh instance either way, and
+    the machine's drift falls on both, which keeps their ratio steadier than two runs one after the other."""
+    pair = (core, component)
+    assert core.wasi and component.wasi, "only WASI commands are sampled alternately"
+    progress(f"{core.name} + {component.name}: python")
+    results = tuple(python_result(benchmark, repeat) for benchmark in pair)
+    data = tuple(benchmark.path.read_bytes() for benchmark in pair)
+    for engine in engines:
+        progress(f" {engine.name}")
+        timings = tuple(Timing(engine_n(engine, benchmark)) for benchmark in pair)
+        for round_number in range(repeat):
+            for i in (0, 1) if round_number % 2 == 0 else (1, 0):
+                add_samples(timings[i], measure(engine, pair[i], data[i], timings[i].n, 1))
+        for result, timing in zip(results, timings):
+            result.engines[engine.name] = timing
+    for result in results:
+        count_and_check(result, counter)
+    progress("\n")
+    return results[0], results[1]
+
+
+def run_all(
+    selected: list[Benchmark], engines: list[Engine], counter: WasmtimeEngine | None, repeat: int
+) -> list[ProgramResult]:
+    """Every selected program's result, in order; a component whose core twin is selected too is
+    measured with it, alternately (:func:`run_pair`)."""
+    names = {benchmark.name for benchmark in selected}
+    component_of_core = {b.component_of: b for b in selected if b.component_of in names}
+    done: dict[str, ProgramResult] = {}
+    for benchmark in selected:
+        if benchmark.name in done:
+            continue
+        core_name = benchmark.component_of if benchmark.component_of in names else benchmark.name
+        component = component_of_core.get(core_name)
+        if component is None:
+            done[benchmark.name] = run_program(benchmark, engines, counter, repeat)
+        else:
+            done[core_name], done[component.name] = run_pair(BY_NAME[core_name], component, engines, counter, repeat)
+    return [done[benchmark.name] for benchmark in selected]
 
 
 def progress(text: str) -> None:
@@ -554,6 +741,27 @@ def geomeans(results: list[ProgramResult], tiers: list[str], other: list[str]) -
     return {name: geometric_mean(values) for name, values in collected.items()}
 
 
+def component_ratios(results: list[ProgramResult], engines: list[str]) -> dict[str, dict[str, float | None]]:
+    """For each component run beside its core twin: each engine's run time of the component over the
+    twin's (the adapter's and the component runtime's overhead), and ``instructions``, the component's
+    executed instructions over the twin's (the adapter's own code)."""
+    by_name = {r.benchmark.name: r for r in results}
+    out: dict[str, dict[str, float | None]] = {}
+    for r in results:
+        core = by_name.get(r.benchmark.component_of or "")
+        if core is None:
+            continue
+        n = r.benchmark.n
+        count, core_count = r.instructions.get(n), core.instructions.get(n)
+        row: dict[str, float | None] = {"instructions": count / core_count if count and core_count else None}
+        for name in engines:
+            mine, theirs = r.engines.get(name), core.engines.get(name)
+            run, core_run = (mine.run if mine else None), (theirs.run if theirs else None)
+            row[name] = run / core_run if run and core_run else None
+        out[r.benchmark.name] = row
+    return out
+
+
 def report_text(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
     parts = [f"wasmrun benchmarks: median of {repeat}; times in ms; Python {platform.python_version()}"]
     columns = ["program", "n", "python"]
@@ -597,6 +805,18 @@ def report_text(results: list[ProgramResult], tiers: list[str], other: list[str]
         "Per executed wasm instruction (instructions: Wasmtime's fuel at n; pywasm's per-instruction time uses the count at its own n):",
         table(columns, rows),
     ]
+    pairs = component_ratios(results, engines)
+    if pairs:
+        columns = ["component", "core module", "instructions", *engines]
+        rows = [
+            [name, str(BY_NAME[name].component_of), *(number(value, "x") for value in row.values())]
+            for name, row in pairs.items()
+        ]
+        parts += [
+            "",
+            "Components against their core modules, component / core (run times; instructions: Wasmtime's fuel):",
+            table(columns, rows, text_columns=(0, 1)),
+        ]
     load = load_report(results, tiers, other)
     if load:
         parts += ["", load]
@@ -652,6 +872,7 @@ def report_json(results: list[ProgramResult], tiers: list[str], other: list[str]
                 "about": r.benchmark.about,
                 "wasi": r.benchmark.wasi,
                 "purpose": r.benchmark.purpose,
+                "component_of": r.benchmark.component_of,
                 "n": r.benchmark.n,
                 "pywasm_n": r.benchmark.pywasm_n,
                 "instructions": {str(n): count for n, count in r.instructions.items()},
@@ -673,6 +894,7 @@ def report_json(results: list[ProgramResult], tiers: list[str], other: list[str]
         "programs": programs,
         "geomean": geomeans(results, tiers, other),  # over all programs
         "geomean_run_phase": geomeans([r for r in results if r.benchmark.run_phase], tiers, other),
+        "component_ratios": component_ratios(results, [*tiers, *other]),
         "ok": not any(r.problems for r in results),
     }
     return json.dumps(report, indent=2)
@@ -768,7 +990,7 @@ def main(argv: list[str] | None = None) -> int:
         counter = None
         notes.append(f"instruction counts need wasmtime-py (its fuel): {reason}")
     with recursion_limit(10_000):
-        results = [run_program(benchmark, engines, counter, options.repeat) for benchmark in selected]
+        results = run_all(selected, engines, counter, options.repeat)
     if options.json:
         print(report_json(results, tiers, other, notes, options.repeat))
     else:

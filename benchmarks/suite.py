@@ -8,9 +8,17 @@ and prints ``result <u32>``.  ``n`` is the size wasmrun, Wasmtime and Python run
 ``pywasm_n`` the much smaller one pywasm runs (engines are compared per executed wasm
 instruction, so the sizes need not match); ``expected`` the result at ``n``.
 ``purpose`` says what a program measures: ``"run"`` (an algorithm: steady-state
-speed) or ``"startup"`` (a large module whose run is dominated by translating its
-functions once); the report gives a geometric mean over the run-phase programs
-apart from the one over all.
+speed), ``"startup"`` (a large module whose run is dominated by translating its
+functions once) or ``"component"`` (a WASI command and the same module adapted to a
+WASI 0.2 component, which measure the component runtime's and the adapter's overhead
+as the ratio of the two); the report gives a geometric mean over the run-phase
+programs apart from the one over all.
+
+A component (``component_of`` names its core twin, another program of the suite) is
+``programs/NAME.wasm`` made from the twin's module by ``wasm-tools component new``
+with the WASI preview1 command adapter; it is run as ``wasmtime run`` runs it (its
+``wasi:cli/run``), with the twin's argv, and computes the twin's result (its Python
+version is the twin's).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 PROGRAMS = Path(__file__).parent / "programs"
-Purpose = Literal["run", "startup"]
+Purpose = Literal["run", "startup", "component"]
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,20 @@ class Benchmark:
     about: str
     wasi: bool = False
     purpose: Purpose = "run"  # "run": an algorithm (steady-state speed); "startup": dominated by one-time translation
+    component_of: str | None = None  # a component: the name of the core WASI command it adapts
+
+    @property
+    def component(self) -> bool:
+        """Whether the program is a component (a WASI 0.2 command), not a core module."""
+        return self.component_of is not None
 
     @property
     def path(self) -> Path:
         return PROGRAMS / f"{self.name}.wasm"
 
     def python_bench(self) -> Callable[[int], int]:
-        bench: Callable[[int], int] = importlib.import_module(f"benchmarks.python.{self.name}").bench
+        module = f"benchmarks.python.{self.component_of or self.name}"
+        bench: Callable[[int], int] = importlib.import_module(module).bench
         return bench
 
     @property
@@ -77,6 +92,27 @@ SUITE = (
         "1 MB WASI command: printf, sscanf, strtod, qsort, strftime, 3000 functions",
         True,
         purpose="startup",
+    ),
+    # A WASI command of >= 10^8 instructions and the same module as a WASI 0.2 component (the preview1
+    # adapter's and the component runtime's overhead: the report gives the ratio of their run times).
+    Benchmark(
+        "wasi_sieve",
+        200_000,
+        1_000,
+        3667975598,
+        "WASI command: 12 sieves of Eratosthenes below n, n-1, ..., hashed; printf of the result",
+        True,
+        purpose="component",
+    ),
+    Benchmark(
+        "wasi_sieve_component",
+        200_000,
+        1_000,
+        3667975598,
+        "wasi_sieve adapted to a WASI 0.2 component (the preview1 command adapter), run by wasi:cli/run",
+        True,
+        purpose="component",
+        component_of="wasi_sieve",
     ),
 )
 
