@@ -284,6 +284,21 @@ def _host_items(features: Features) -> dict[str, Any]:
     return {"host-return-two": lambda: 2, "host-echo-u32": lambda value: value, "host": host}
 
 
+# --- comparing results -----------------------------------------------------------------------------
+
+WASM_TRAP = "wasm trap: "
+"""How Wasmtime shows a trap (its ``Display``), which the component scripts' texts include."""
+
+
+def trap_matches(expected: str, message: str) -> bool:
+    """Whether a component script's trap text ``expected`` names the trap ``message``, as Wasmtime's harness
+    decides: the text shown as Wasmtime shows a trap (``wasm trap: ...``) contains it, or both speak of
+    a ``cannot read`` or ``cannot write`` (the upstream scripts word those differently)."""
+    if expected in WASM_TRAP + message:
+        return True
+    return any(words in expected and words in message for words in ("cannot read", "cannot write"))
+
+
 # --- comparing values ------------------------------------------------------------------------------
 
 
