@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from wasmrun.binary.decoder import decode_module
-from wasmrun.component.records import Component
+from wasmrun.component.records import Component, wasm_tools_text
 from wasmrun.component_runtime.items import ComponentInstance
 from wasmrun.component_wast import (
     ComponentLinker,
@@ -271,6 +271,13 @@ def script_features(path: str | Path) -> Features:
     return WAST_FEATURES
 
 
+COMPONENT_ERROR_KINDS = "either"
+"""A component's ``assert_malformed`` and ``assert_invalid`` pass with either kind of error whose message has
+the text.  The component scripts come from wasm-tools, whose reader and validator are one pass: they file
+an error under either assertion with no regard to the stage that finds it (``invalid leading byte`` is
+both), and Wasmtime's harness checks only the text."""
+
+
 # --- the runner ------------------------------------------------------------------------------
 
 
@@ -458,8 +465,12 @@ class ScriptRunner:
         try:
             self._check(command.module)
         except (TextSyntaxError, DecodeError) as error:
+            if isinstance(error, DecodeError) and command.message in wasm_tools_text(error.message):
+                return PASSED  # (wasm-tools' words for the same error, which its scripts expect)
             return _expect_message(expected, command.message, error)
         except ValidationError as error:
+            if command.module.component and command.message in error.message:
+                return PASSED  # (see COMPONENT_ERROR_KINDS)
             return failed(expected, describe_error(error))
         return failed(expected, "a valid module")
 
@@ -470,6 +481,8 @@ class ScriptRunner:
         except ValidationError as error:
             return _expect_message(expected, command.message, error)
         except (TextSyntaxError, DecodeError) as error:
+            if command.module.component and command.message in error.message:
+                return PASSED  # (see COMPONENT_ERROR_KINDS)
             return failed(expected, describe_error(error))
         return failed(expected, "a valid module")
 
