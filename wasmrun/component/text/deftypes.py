@@ -89,13 +89,13 @@ class TypeReader(ComponentReader):
                 start = self.i
                 body = self.defvaltype()
                 self.append("type", body, start)
-                return u32(self.define("type", None))
+                return sleb(self.define("type", None))
             if keyword == "type":
-                return u32(self.sortidx("type"))
+                return sleb(self.sortidx("type"))
             self.fail(f"expected a value type, found {keyword or 'end of input'}", self.i + 1)
         if not self.at_index():
             self.fail(f"expected a value type, found {token or 'end of input'}")
-        return u32(self.resolve("type"))
+        return sleb(self.resolve("type"))
 
     def optional_valtype(self) -> bytes:
         """``<valtype>?`` (Binary.md): 0x00, or 0x01 and the type."""
