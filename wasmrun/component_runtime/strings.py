@@ -203,5 +203,6 @@ def _store_probably_utf16_to_latin1_or_utf16(cx: LiftLowerContext, value: str, c
         return ptr, (len(encoded) >> 1) | utf16_tag(cx.ptr64)
     latin1_size = len(encoded) >> 1
     _write(cx, ptr, value.encode("latin-1"))  # (the spec's in-place deflation: the tail keeps UTF-16 bytes)
-    ptr = cx.reallocate(ptr, byte_length, 1, latin1_size, "string")
+    # The spec shrinks with alignment 1; Wasmtime keeps the UTF-16 allocation's 2 (and checks the result's).
+    ptr = cx.reallocate(ptr, byte_length, 2, latin1_size, "string")
     return ptr, latin1_size
