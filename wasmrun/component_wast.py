@@ -378,7 +378,11 @@ def format_component_value(value: ComponentValue) -> str:
     if kind in ("list", "tuple"):
         return f"({kind}.const {' '.join(format_component_value(item) for item in inner)})".replace(" )", ")")
     if kind == "record":
-        return "(record.const " + " ".join(f'(field "{name}" {format_component_value(item)})' for name, item in inner) + ")"
+        return (
+            "(record.const "
+            + " ".join(f'(field "{name}" {format_component_value(item)})' for name, item in inner)
+            + ")"
+        )
     if kind == "flags":
         return "(flags.const " + " ".join(f'"{name}"' for name in inner) + ")"
     if kind == "variant":

@@ -268,6 +268,7 @@ def lower_function(
         instance.check_may_leave()
         lenders: list[ResourceHandle] = []
         cx = LiftLowerContext(options, instance, lenders=lenders)
+        cx.lazy_strings = lifted is not None
         args = params.lift(cx, core_args[:-1] if retptr else core_args)
         out_param = core_args[-1] if retptr else None
         flat: list[Any] = []
