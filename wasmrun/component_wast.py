@@ -256,7 +256,7 @@ def _host_items(features: Features) -> dict[str, Any]:
     state = _HostResources()
     resource1 = ResourceType("resource1", state.dropped, host=True)
     resource2 = ResourceType("resource2", lambda rep: None, host=True)
-    module = decode_module(parse_module(_SIMPLE_MODULE))
+    module: Module = decode_module(parse_module(_SIMPLE_MODULE))
     validate_module(module, features)
 
     def check_rep(resource: Any, rep: int) -> None:

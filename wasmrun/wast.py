@@ -87,7 +87,7 @@ from wasmrun.text.script import (
     Value,
     command_kind,
 )
-from wasmrun.text.wast import parse_script, read_script
+from wasmrun.text.wast import read_script
 from wasmrun.types import HEAP_EXTERN, HEAP_FUNC, ValType, as_ref
 from wasmrun.validation import validate_module
 
@@ -692,7 +692,7 @@ class ScriptRunner:
         if engine is None:
             raise RuntimeError("no engine")  # callers check first; a bug if reached
         if isinstance(action, ComponentInvoke):
-            return self._invoke_component(action)  # type: ignore[return-value]  # (results are not core values)
+            return self._invoke_component(action)  # (Python values, not core ones)
         instance = self._instance(action.module)
         try:
             if isinstance(action, Invoke):

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from wasmrun.component.core_typedefs import CoreModuleType
 from wasmrun.component.records import Component
 from wasmrun.component.resolve import DeclarationResolver, TypeEnvironment, TypeResolver, adds_type
 from wasmrun.component.typedefs import (
@@ -36,7 +37,6 @@ from wasmrun.component.typedefs import (
     ValueExtern,
 )
 from wasmrun.component.types import FuncType, ResourceType
-from wasmrun.component.core_typedefs import CoreModuleType
 from wasmrun.component_runtime.canonical import LiftedFunction
 from wasmrun.component_runtime.items import (
     ComponentClosure,

@@ -63,7 +63,7 @@ class PendingString:
     """A string in a caller's memory, bounds-checked but not read yet: ``source`` and ``code_units`` as
     for :class:`EncodedString` (``utf8`` for UTF-8), :meth:`text` reads and checks it."""
 
-    __slots__ = ("byte_length", "codec", "cx", "ptr", "source", "code_units")
+    __slots__ = ("byte_length", "code_units", "codec", "cx", "ptr", "source")
 
     def __init__(
         self, cx: LiftLowerContext, ptr: int, byte_length: int, codec: str, source: str, code_units: int
@@ -83,7 +83,7 @@ class PendingString:
         return _decode(bytes(self.cx.view[ptr : ptr + self.byte_length]), self.codec, self.source, self.code_units)
 
 
-def _decode(data: bytes, codec: str, source: str, code_units: int) -> str:
+def _decode(data: bytes | memoryview, codec: str, source: str, code_units: int) -> str:
     if codec == "utf-8":
         try:
             return str(data, "utf-8")
