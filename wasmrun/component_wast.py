@@ -193,19 +193,21 @@ def load_component(source: ModuleSource, settings: ComponentSettings) -> Compone
 class ComponentLinker:
     """The items a script's components may import, by name (see the module docstring).
 
-    ``store`` makes the store each component instance gets (as in Wasmtime, one per instance).
+    :meth:`instantiate` takes the store the instance gets (the engine makes one per instance, as Wasmtime does).
     """
 
     def __init__(self, features: Features) -> None:
         self.features = features
         self.items: dict[str, Any] = dict(_host_items(features))
-        self._modules: dict[int, Modules] = {}
+        # Each component's core modules, decoded once for all its instances (the component is kept, so
+        # that its id is not reused).
+        self._modules: dict[int, tuple[Component, Modules]] = {}
 
     def instantiate(self, component: Component, store: Store) -> ComponentInstance:
-        modules = self._modules.get(id(component))
-        if modules is None or modules.features != self.features:
-            modules = self._modules[id(component)] = Modules(self.features)
-        return instantiate_component(component, store, self.items, features=self.features, modules=modules)
+        entry = self._modules.get(id(component))
+        if entry is None or entry[0] is not component:
+            entry = self._modules[id(component)] = (component, Modules(self.features))
+        return instantiate_component(component, store, self.items, features=self.features, modules=entry[1])
 
     def define_instance(self, name: str, instance: ComponentInstance) -> None:
         """Make the modules and resource types ``instance`` exports importable as the instance ``name``."""
