@@ -29,7 +29,18 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(("semantics", "interp", "codegen", "engine"), 3),
     **dict.fromkeys(("wasi",), 4),
     **dict.fromkeys(
-        ("launch", "component_launch", "wast", "wast_engine", "inspection", "debug", "embedding", "__init__"), 5
+        (
+            "launch",
+            "component_launch",
+            "wast",
+            "wast_engine",
+            "component_wast",
+            "inspection",
+            "debug",
+            "embedding",
+            "__init__",
+        ),
+        5,
     ),
     **dict.fromkeys(("cli",), 6),
 }
