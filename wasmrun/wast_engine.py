@@ -2,7 +2,8 @@
 
 One :class:`ScriptEngine` per script: a store with the ``spectest`` module, a
 linker for ``register``, and the conversion between the script's values
-(floats as raw bits) and the engine's canonical values.  Use it as the
+(floats as raw bits) and the engine's canonical values; and a store of its own
+for each component instance (:meth:`ScriptEngine.component_store`).  Use it as the
 runner's factory: ``ScriptRunner(engine_factory=ScriptEngine)``.
 """
 
@@ -76,6 +77,11 @@ class ScriptEngine:
 
     def instantiate(self, module: Module) -> Instance:
         return self.linker.instantiate(module)
+
+    def component_store(self) -> Store:
+        """A new store for one component instance (as in Wasmtime's harness), run by the same tier; it is
+        released when the instance is."""
+        return Store(self.store.executor, memory_cap_bytes=self.store.memory_cap_bytes)
 
     def register(self, name: str, instance: object) -> None:
         if not isinstance(instance, Instance):

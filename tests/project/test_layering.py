@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
             "component_launch",
             "wast",
             "wast_engine",
+            "component_wast",
             "inspection",
             "debug",
             "embedding",

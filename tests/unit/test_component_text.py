@@ -301,7 +301,7 @@ def test_bare_definitions_are_a_component() -> None:
     ("text", "message"),
     [
         ("(component (frob))", "expected a component definition, found frob"),
-        ('(component (export "a" (func $nope)))', "unknown func $nope"),
+        ('(component (export "a" (func $nope)))', "unknown func: failed to find name `$nope`"),
         ("(component (type $t u8) (type $t u8))", "duplicate type identifier $t"),
         ("(component (type (list)))", "expected a value type, found )"),
         ("(component (core module (func (i32.bogus))))", "unknown operator"),

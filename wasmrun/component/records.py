@@ -32,6 +32,11 @@ _WASM_TOOLS_TEXTS = {
 }
 
 
+def wasm_tools_text(message: str) -> str:
+    """wasm-tools' words for the core decoder's error ``message`` (the message itself if the same)."""
+    return _WASM_TOOLS_TEXTS.get(message, message)
+
+
 @dataclass(frozen=True, slots=True)
 class CoreModule:
     """A nested core module: its bytes (from its preamble on) and where they start in the component."""

@@ -44,6 +44,7 @@ from wasmrun.component_runtime.lowering import flat_lowerer, storer
 from wasmrun.component_runtime.resources import ResourceHandle, release_lends
 from wasmrun.component_runtime.traps import (
     BORROWS_REMAIN,
+    CANNOT_ENTER,
     POINTER_MISALIGNED,
     POINTER_OUT_OF_BOUNDS,
     UNCAUGHT_EXCEPTION,
@@ -206,6 +207,10 @@ class LiftedFunction:
         """Call with ``args`` from ``caller`` (None: the host); ``on_result`` receives the result before
         ``post-return`` runs (a lowering caller lowers it then, as the spec orders it)."""
         instance = self.instance
+        if caller is instance:
+            # A component calling its own lifted export through ``canon lower`` reenters itself (Wasmtime
+            # compiles such an adapter to this trap).
+            raise Trap(CANNOT_ENTER)
         entered = instance.enter_from(caller)
         scope = BorrowScope()
         cx = LiftLowerContext(self.options, instance, borrow_scope=scope)
@@ -263,6 +268,7 @@ def lower_function(
         instance.check_may_leave()
         lenders: list[ResourceHandle] = []
         cx = LiftLowerContext(options, instance, lenders=lenders)
+        cx.lazy_strings = lifted is not None
         args = params.lift(cx, core_args[:-1] if retptr else core_args)
         out_param = core_args[-1] if retptr else None
         flat: list[Any] = []

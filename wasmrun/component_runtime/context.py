@@ -84,10 +84,22 @@ class LiftLowerContext:
 
     ``borrow_scope`` is the callee's scope (lowering arguments into a lifted function);
     ``lenders`` collects the caller's handles lent to a callee (lifting a lowered call's
-    arguments), whose lend counts go back down when the call returns.
+    arguments), whose lend counts go back down when the call returns.  ``lazy_strings``: a long
+    string lifted here goes to another component, which reads it only once it has allocated room
+    for it (:class:`~wasmrun.component_runtime.strings.PendingString`).
     """
 
-    __slots__ = ("borrow_scope", "instance", "lenders", "memory", "options", "ptr64", "realloc", "string_encoding")
+    __slots__ = (
+        "borrow_scope",
+        "instance",
+        "lazy_strings",
+        "lenders",
+        "memory",
+        "options",
+        "ptr64",
+        "realloc",
+        "string_encoding",
+    )
 
     def __init__(
         self,
@@ -105,6 +117,7 @@ class LiftLowerContext:
         self.ptr64 = options.ptr64
         self.borrow_scope = borrow_scope
         self.lenders = lenders
+        self.lazy_strings = False
 
     @property
     def view(self) -> memoryview:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from wasmrun.component.core_typedefs import CoreModuleType
 from wasmrun.component.records import Component
 from wasmrun.component.resolve import DeclarationResolver, TypeEnvironment, TypeResolver, adds_type
 from wasmrun.component.typedefs import (
@@ -46,6 +47,7 @@ from wasmrun.component_runtime.items import (
     Function,
     function_type,
 )
+from wasmrun.component_runtime.module_types import ModuleMismatch, check_module, declared_core_type
 from wasmrun.errors import LinkError, UnsupportedInstruction
 from wasmrun.module import Module
 
@@ -96,11 +98,30 @@ def link_error(name: str, extern_type: ExternType, mismatch: ImportMismatch | No
 
 
 def supplied_item(imports: Imports, definition: Import) -> Any:
-    """The item ``imports`` holds for ``definition``; LinkError when there is none."""
+    """The item ``imports`` holds for ``definition``; LinkError when there is none.
+
+    An instance need not be supplied: as in Wasmtime, one whose type exports nothing that must be
+    supplied (only types of values, empty instances) is satisfied by nothing (an empty mapping here).
+    """
     item = imports.get(definition.name.name)
     if item is None:
+        if isinstance(definition.type, InstanceExtern):
+            return {}
         raise link_error(definition.name.name, definition.type)
     return item
+
+
+def describe(item: Any) -> str:
+    """What a supplied item is, in Wasmtime's words (``expected instance found func``)."""
+    if isinstance(item, Module):
+        return "module"
+    if isinstance(item, ResourceType):
+        return "resource"
+    if isinstance(item, (ComponentInstance, Mapping)):
+        return "instance"
+    if isinstance(item, (Component, ComponentClosure)):
+        return "component"
+    return "func" if callable(item) else type(item).__name__
 
 
 # -- items of each kind ------------------------------------------------------------------------------
@@ -108,8 +129,8 @@ def supplied_item(imports: Imports, definition: Import) -> Any:
 
 def as_function(item: Any, func_type: FuncType, name: str) -> Function:
     """A supplied function as a ``func`` item of ``func_type``; ImportMismatch if it is not one of that type."""
-    if not callable(item):
-        raise ImportMismatch("function implementation is missing")
+    if not callable(item) or isinstance(item, ResourceType):
+        raise ImportMismatch(f"expected function found {describe(item)}")
     declared = function_type(item)
     if declared is not None and declared != func_type:
         raise ImportMismatch(f"type mismatch with parameters or result: expected {func_type}, found {declared}")
@@ -120,8 +141,10 @@ def as_function(item: Any, func_type: FuncType, name: str) -> Function:
 
 
 def as_resource(item: Any) -> ResourceType:
-    if not isinstance(item, ResourceType):
+    if item is None:
         raise ImportMismatch("resource implementation is missing")
+    if not isinstance(item, ResourceType):
+        raise ImportMismatch(f"expected resource found {describe(item)}")
     return item
 
 
@@ -130,13 +153,19 @@ def as_component(item: Any) -> ComponentClosure:
     if isinstance(item, ComponentClosure):
         return item
     if not isinstance(item, Component):
-        raise ImportMismatch("component implementation is missing")
+        raise ImportMismatch(f"expected component found {describe(item)}")
     return ComponentClosure(item)
 
 
-def as_module(item: Any) -> Module:
+def as_module(item: Any, module_type: CoreModuleType | None = None) -> Module:
+    """A supplied module, checked against ``module_type`` if given (see :mod:`.module_types`)."""
     if not isinstance(item, Module):
-        raise ImportMismatch("module implementation is missing")
+        raise ImportMismatch(f"expected module found {describe(item)}")
+    if module_type is not None:
+        try:
+            check_module(module_type, item)
+        except ModuleMismatch as mismatch:
+            raise ImportMismatch(*mismatch.causes) from None
     return item
 
 
@@ -145,7 +174,7 @@ def _exports_of(item: Any) -> Mapping[str, Any]:
         return item.exports
     if isinstance(item, Mapping):
         return item
-    raise ImportMismatch("instance implementation is missing")
+    raise ImportMismatch(f"expected instance found {describe(item)}")
 
 
 # -- instances -------------------------------------------------------------------------------------
@@ -184,8 +213,10 @@ def bind_instance(definition: InstanceTypeDefinition, scope: TypeResolver, item:
             if isinstance(extern, TypeExtern):
                 exports[export] = resolver.type_at(type_index, declaration.offset)
                 type_index += 1
+                if extern.equal_to is not None and isinstance(exports[export], ResourceType):
+                    _check_same_resource(exports[export], supplied.get(export))
                 continue
-            exports[export] = _bind_export(resolver, extern, supplied.get(export), export)
+            exports[export] = _bind_export(resolver, definition, extern, supplied.get(export), export)
         except ImportMismatch as mismatch:
             if mismatch.causes and mismatch.causes[0].startswith("instance export"):
                 raise
@@ -193,7 +224,21 @@ def bind_instance(definition: InstanceTypeDefinition, scope: TypeResolver, item:
     return ComponentInstance(exports, None, name)
 
 
-def _bind_export(resolver: DeclarationResolver, extern: ExternType, item: Any, name: str) -> Any:
+def _check_same_resource(declared: ResourceType, item: Any) -> None:
+    """An ``(eq r)`` resource export need not be supplied; if it is, it must be ``r`` itself."""
+    if item is None:
+        return
+    if not isinstance(item, ResourceType):
+        raise ImportMismatch(f"expected resource found {describe(item)}")
+    if item is not declared:
+        raise ImportMismatch("mismatched resource types")
+
+
+def _bind_export(
+    resolver: DeclarationResolver, definition: InstanceTypeDefinition, extern: ExternType, item: Any, name: str
+) -> Any:
+    if item is None and isinstance(extern, InstanceExtern):
+        item = {}  # (an instance need not be supplied if nothing in it must be)
     if item is None:
         raise ImportMismatch(_MISSING[type(extern)])
     if isinstance(extern, FuncExtern):
@@ -204,5 +249,5 @@ def _bind_export(resolver: DeclarationResolver, extern: ExternType, item: Any, n
     if isinstance(extern, ComponentExtern):
         return as_component(item)
     if isinstance(extern, ModuleExtern):
-        return as_module(item)
+        return as_module(item, declared_core_type(definition.declarations, extern.type))
     raise UnsupportedInstruction("component values (🪙) are not supported")

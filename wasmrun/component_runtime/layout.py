@@ -72,9 +72,9 @@ __all__ = [
     "variant_payload_flat",
 ]
 
-# Bounds a lifted string or list stays under, so that storing it again (inflated at most twice)
-# never asks realloc for more than a 32-bit size.
-MAX_STRING_BYTE_LENGTH = (1 << 28) - 1
+# The longest string (in bytes, in any encoding) the canonical ABI lifts or stores (CanonicalABI.md);
+# lists stay under a bound of their own, so that storing one never asks realloc for more than 32 bits.
+MAX_STRING_BYTE_LENGTH = (1 << 31) - 1
 MAX_LIST_BYTE_LENGTH = (1 << 28) - 1
 REALLOC_I32_MAX = 2**32 - 1
 

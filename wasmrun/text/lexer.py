@@ -240,12 +240,12 @@ def string_bytes(token: str) -> bytes:
         elif code_point is not None:
             value = int(code_point.replace("_", ""), 16)
             if value >= 0x110000 or 0xD800 <= value < 0xE000:
-                raise ValueError("illegal escape")
+                raise ValueError("illegal escape (invalid string escape)")
             out += chr(value).encode("utf-8")
         else:
             escaped = _SIMPLE_ESCAPES.get(simple)
             if escaped is None:
-                raise ValueError("illegal escape")
+                raise ValueError("illegal escape (invalid string escape)")
             out += escaped
         pos = match.end()
     out += _encode(body[pos:])

@@ -89,13 +89,13 @@ class TypeReader(ComponentReader):
                 start = self.i
                 body = self.defvaltype()
                 self.append("type", body, start)
-                return u32(self.define("type", None))
+                return sleb(self.define("type", None))
             if keyword == "type":
-                return u32(self.sortidx("type"))
+                return sleb(self.sortidx("type"))
             self.fail(f"expected a value type, found {keyword or 'end of input'}", self.i + 1)
         if not self.at_index():
             self.fail(f"expected a value type, found {token or 'end of input'}")
-        return u32(self.resolve("type"))
+        return sleb(self.resolve("type"))
 
     def optional_valtype(self) -> bytes:
         """``<valtype>?`` (Binary.md): 0x00, or 0x01 and the type."""
@@ -120,9 +120,14 @@ class TypeReader(ComponentReader):
             out = b"\x72" + vec(fields)
         elif keyword == "variant":
             cases = []
+            case_ids: set[str] = set()
             while self.tok == "(":
                 self.expect("(")
                 self.keyword("case")
+                if is_id(self.tok):
+                    if self.tok in case_ids:
+                        self.fail(f"duplicate variant case identifier {self.tok}")
+                    case_ids.add(self.tok)
                 self.optional_id()
                 label = self.name_string()
                 payload = b"\x00" if self.tok == ")" or self.at_form("refines") else b"\x01" + self.valtype()
@@ -324,9 +329,13 @@ class TypeReader(ComponentReader):
         else:
             label = self.name_string()
         attributes = []
+        seen: set[str] = set()
         while self.tok == "(" and self.toks[self.i + 1][0] in _ATTRIBUTES:
             self.i += 1
             keyword = self.tok
+            if keyword in seen:  # (at most one of each: wasm-tools' parser reads no second one)
+                self.fail(f"unexpected token: a second `{keyword}`")
+            seen.add(keyword)
             self.i += 1
             attributes.append(bytes((_ATTRIBUTES[keyword],)) + self.name_string())
             self.expect(")")
@@ -555,7 +564,7 @@ class TypeReader(ComponentReader):
         """Note the exports an inline ``(export "name")`` stands for: wasm-tools appends them at the end of
         the component (:meth:`flush_inline_exports`), each a new index of ``sort``."""
         if names and self.scope.kind != "component":
-            self.fail("inline exports are only allowed in a component")
+            self.fail("unexpected token: inline exports are only allowed in a component")
         for head in names:
             self.scope.inline_exports.append(head + self.sortidx_encoding(sort, index) + b"\x00")
             self.scope.inline_export_sorts.append(sort)

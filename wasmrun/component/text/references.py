@@ -28,6 +28,9 @@ SORT_WORDS = frozenset(("func", "value", "type", "component", "instance"))
 
 Bindings = dict[tuple[int, str, str], int]
 
+MAX_NESTING = 100
+"""How deep components and types may nest in a text (beyond: ``nesting too deep``)."""
+
 
 class ComponentReader(Cursor):
     """A cursor over a component's tokens, with its scopes."""
@@ -103,8 +106,18 @@ class ComponentReader(Cursor):
     # --- Scopes and bindings ------------------------------------------------
 
     def enter(self, kind: str, key: int) -> Scope:
-        """Start a nested scope (its ``(`` at token ``key``); the caller restores ``self.scope``."""
+        """Start a nested scope (its ``(`` at token ``key``); the caller restores ``self.scope``.
+
+        Scopes nest at most :data:`MAX_NESTING` deep (the text parser of wasm-tools stops at 100
+        parentheses), so that a deep text fails with a message, not Python's recursion limit."""
         outer = self.scope
+        depth = 0
+        scope: Scope | None = outer
+        while scope is not None:
+            depth += 1
+            scope = scope.parent
+        if depth >= MAX_NESTING:
+            self.fail("nesting too deep", key)
         self.scope = Scope(kind, key, outer)
         return outer
 
@@ -147,12 +160,12 @@ class ComponentReader(Cursor):
             found = outer.ids.get(sort, {}).get(token)
             if found is not None:
                 if sort not in OUTER_ALIAS_SORTS:
-                    self.fail(f"outer item {token} is not a component, module or type", at)
+                    self.fail(f"outer item `{token[1:]}` is not a module, type, or component", at)
                 return self.outer_alias(sort, depth, found)
             outer = outer.parent
         if self.known is None:
             return 0  # perhaps bound later: the second reading knows
-        self.fail(f"unknown {sort} {token}", at)
+        self.fail(f"unknown {sort}: failed to find name `{token}`", at)
 
     def outer_scope_depth(self) -> int:
         """The count of ``alias outer``: a number, or the identifier of an enclosing scope."""
@@ -167,7 +180,7 @@ class ComponentReader(Cursor):
                 return depth
             depth += 1
             scope = scope.parent
-        self.fail(f"outer scope {token} not found", self.i - 1)
+        self.fail(f"outer component `{token[1:]}` not found", self.i - 1)
 
     def outer_index(self, sort: str, depth: int) -> int:
         """The index of ``alias outer``'s target, in the scope ``depth`` levels out."""
@@ -177,7 +190,7 @@ class ComponentReader(Cursor):
         scope = self.scope
         for _ in range(depth):
             if scope.parent is None:
-                self.fail("outer count too large")
+                self.fail(f"outer count of `{depth}` is too large")
             scope = scope.parent
         self.i += 1
         index = scope.ids.get(sort, {}).get(token)
@@ -186,7 +199,7 @@ class ComponentReader(Cursor):
         if index is None:
             if self.known is None:
                 return 0
-            self.fail(f"unknown {sort} {token}", self.i - 1)
+            self.fail(f"unknown {sort}: failed to find name `{token}`", self.i - 1)
         return index
 
     # --- Aliases ------------------------------------------------------------
