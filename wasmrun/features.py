@@ -51,8 +51,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from wasmrun.binary.instructions import decode_function_body
+from wasmrun.binary.reader import Reader
 from wasmrun.errors import ValidationError
-from wasmrun.instructions import BY_MNEMONIC, CONTROL, OPCODES, InstructionInfo, opcode_of, opcodes_of
+from wasmrun.instructions import BY_MNEMONIC, CONTROL, OPCODES, PREFIXES, InstructionInfo, opcode_of, opcodes_of
 from wasmrun.instructions import PROPOSALS as TABLE_PROPOSALS
 from wasmrun.module import Module, SegmentMode
 from wasmrun.types import ExternKind, GlobalType, RefType, ValType, ValueType
@@ -95,6 +96,26 @@ for _opcode, _info in OPCODES.items():
         _MEMORY_INDICES[_opcode] = slice(1, 2)
 
 
+def _memory_index_encoded(raw: bytes, offset: int, opcode: int) -> bool:
+    """Whether the instruction at ``offset`` encodes memory 0 as only multiple memories can: a memarg with
+    the memory-index flag (0x40), or an index in more than one byte where WebAssembly 2.0 has one zero byte
+    (Wasmtime without multiple memories: ``zero byte expected``)."""
+    reader = Reader(raw, offset)
+    if reader.byte() in PREFIXES:
+        reader.u32()
+    kind = OPCODES[opcode].immediate
+    if kind in ("memarg", "memarg_lane"):
+        return reader.u32() >= 0x40
+    if kind == "memory.init":
+        reader.u32()  # the data segment
+    for _ in range(2 if kind == "memory.copy" else 1):
+        start = reader.pos
+        reader.u32()
+        if reader.pos - start > 1:
+            return True
+    return False
+
+
 def _value_type_proposals(valtypes: Iterable[ValueType]) -> set[str]:
     found: set[str] = set()
     for valtype in valtypes:
@@ -114,9 +135,12 @@ def proposals_used(module: Module) -> tuple[str, ...]:
     found = _declared_proposals(module)
     for body in module.codes:
         found |= _value_type_proposals(valtype for _, valtype in body.locals)
-        for opcode, immediate, _ in decode_function_body(module.raw, body):
+        for opcode, immediate, offset in decode_function_body(module.raw, body):
             memories = _MEMORY_INDICES.get(opcode)
-            if memories is not None and any((immediate,) if isinstance(immediate, int) else immediate[memories]):
+            if memories is not None and (
+                any((immediate,) if isinstance(immediate, int) else immediate[memories])
+                or _memory_index_encoded(module.raw, offset, opcode)
+            ):
                 found.add(MULTI_MEMORY)
             proposal = _OPCODE_PROPOSALS.get(opcode)
             if proposal is not None:

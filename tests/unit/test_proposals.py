@@ -224,3 +224,35 @@ def test_gc_bytes_are_malformed_in_webassembly_2_0() -> None:
 def test_a_component_is_named() -> None:
     with pytest.raises(DecodeError, match=r"^this is a component \(the Component Model\), not a core module"):
         load_module(b"\0asm\x0d\0\x01\0")
+
+
+def _with_memory(body: bytes) -> bytes:
+    """A module with one memory and one function of type [] -> [] whose code is ``body`` (no locals)."""
+
+    def section(number: int, content: bytes) -> bytes:
+        return bytes((number, len(content))) + content
+
+    code = b"\x00" + body + b"\x0b"
+    return (
+        b"\0asm\1\0\0\0"
+        + section(1, b"\x01\x60\x00\x00")
+        + section(3, b"\x01\x00")
+        + section(5, b"\x01\x00\x01")
+        + section(10, b"\x01" + bytes((len(code),)) + code)
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x3f\x80\x00\x1a",  # memory.size, memory 0 in two bytes
+        b"\x41\x00\x28\x42\x00\x00\x1a",  # i32.load with the memory-index flag, memory 0
+    ],
+    ids=["wide-memory-index", "memarg-memory-flag"],
+)
+def test_memory_0_encoded_as_only_multiple_memories_can_uses_them(body: bytes) -> None:
+    """Wasmtime without multiple memories says `zero byte expected` (or rejects the flag) here."""
+    module = load_module(_with_memory(body))
+    assert "multi-memory" in proposals_used(module)
+    with pytest.raises(ValidationError, match="multi-memory proposal, which is disabled"):
+        load_module(_with_memory(body), features=WASM_2_0)
