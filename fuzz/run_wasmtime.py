@@ -133,7 +133,8 @@ def initialisation_fuel(engine: wasmtime.Engine, module: wasmtime.Module, wasm: 
     store = wasmtime.Store(engine)
     host = Host(store, interface, module)
     store.set_fuel(_MEASURING_FUEL)
-    with contextlib.suppress(wasmtime.WasmtimeError):  # (a segment out of bounds traps: its charge counts too)
+    # (a segment out of bounds traps: what was charged until then is charged before the same trap)
+    with contextlib.suppress(wasmtime.WasmtimeError, wasmtime.Trap):
         wasmtime.Instance(store, module, host.objects)
     host.take_exception()
     charge = _MEASURING_FUEL - store.get_fuel()

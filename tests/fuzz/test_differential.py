@@ -199,6 +199,7 @@ INITS = {
     "image": '(import "" "m" (memory 1)) (memory $own 2) (data (memory $own) (i32.const 70000) "ab")',
     "imported-memory": '(import "" "m" (memory 1)) (data (i32.const 7) "ab")',
     "imported-table": '(import "" "t" (table 2 funcref)) (elem (i32.const 1) $f) (global i64 (i64.const 5))',
+    "segment-out-of-bounds": '(import "" "m" (memory 1)) (data (i32.const 65535) "ab")',
 }
 
 
@@ -213,3 +214,4 @@ def test_the_start_function_runs_on_the_same_budget(init: str, fuel: int) -> Non
     settings = Settings(feature_set="wasm2-memory", tiers=("interp",), fuel=fuel, rounds=0, guard_seconds=30.0)
     report = check_wasm(to_binary(START.replace("INIT", INITS[init]).encode()), "start", 1, settings)
     assert report.accepted and not report.findings, [finding.detail for finding in report.findings]
+    assert not report.filters, report.filters
