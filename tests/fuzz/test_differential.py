@@ -23,6 +23,8 @@ from fuzz.run_wasmrun import PLANT
 
 SMITH_SEEDS = range(0, 300)
 TTF_SEEDS = range(0, 75)
+# The WebAssembly 3.0 feature sets, smith only, fewer seeds each.
+FEATURE_SET_SEEDS = {"wasm2-exceptions": range(0, 40), "wasm2-memory": range(0, 40)}
 # CI's budget: less fuel per call than a long run, and a shorter guard.
 SETTINGS = Settings(fuel=30_000, guard_seconds=30.0)
 
@@ -54,6 +56,25 @@ def test_engines_agree(generator: str, seed: int) -> None:
         "\n".join(problems)
         + f"\nreproduce: python -m fuzz differential --generators {generator}=1 --seed {seed} --fuel {SETTINGS.fuel}"
         " --jobs 1 --out fuzz-findings/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("feature_set", "seed"),
+    [
+        pytest.param(feature_set, seed, id=f"{feature_set}-smith-{seed}")
+        for feature_set, seeds in FEATURE_SET_SEEDS.items()
+        for seed in seeds
+    ],
+)
+def test_engines_agree_on_later_proposals(feature_set: str, seed: int) -> None:
+    require_tools()
+    settings = Settings(feature_set=feature_set, fuel=SETTINGS.fuel, guard_seconds=SETTINGS.guard_seconds)
+    report = check_seed("smith", seed, settings)
+    problems = [f"[{finding.tier}] {finding.category}: {finding.detail}" for finding in report.findings]
+    assert not problems, (
+        "\n".join(problems) + f"\nreproduce: python -m fuzz differential --feature-set {feature_set}"
+        f" --generators smith=1 --seed {seed} --fuel {SETTINGS.fuel} --jobs 1 --out fuzz-findings/"
     )
 
 
