@@ -8,17 +8,21 @@ packages move, this is the module to update.  What it reaches:
 * the run-time value representation (``wasmrun.floats``: an f32 NaN is kept as a
   double with the payload shifted, so ``struct`` would lose signalling NaNs);
 * the decoded module's records (``imports``, ``exports``, index-space types);
-* instantiation with the imports given by position (``wasmrun.runtime.instance.instantiate``);
-* the trap texts of ``wasmrun.errors``.
+* instantiation with the imports given by position (``wasmrun.runtime.instance.instantiate``), charging
+  the start function's call as the launcher does (``wasmrun.semantics.fuel.START_COST``);
+* the trap texts of ``wasmrun.errors``;
+* exception tags and exceptions (``wasmrun.runtime.tags``: the hosts make tags to import, and an exnref
+  or an uncaught :class:`~wasmrun.errors.WasmException` is described by its tag and payload).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from fuzz.interface import Extern, Interface, Signature
-from fuzz.values import Value
-from wasmrun import FunctionInstance, Instance, Interpreter, Module, Trap, ValType
+from fuzz.values import EXCEPTION_DEPTH, Value, exception
+from wasmrun import FunctionInstance, FuncType, Instance, Interpreter, Module, Trap, ValType
 from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
     TRAP_INDIRECT_CALL_TYPE,
@@ -27,13 +31,22 @@ from wasmrun.errors import (
     TRAP_INTERRUPT,
     TRAP_INVALID_CONVERSION,
     TRAP_MEMORY_OUT_OF_BOUNDS,
+    TRAP_NULL_EXCEPTION_REFERENCE,
+    TRAP_NULL_FUNCTION_REFERENCE,
+    TRAP_NULL_REFERENCE,
     TRAP_OUT_OF_FUEL,
     TRAP_TABLE_OUT_OF_BOUNDS,
+    TRAP_THROWN,
     TRAP_UNDEFINED_ELEMENT,
     TRAP_UNINITIALIZED_ELEMENT,
     TRAP_UNREACHABLE,
+    WasmException,
 )
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
+from wasmrun.runtime.tags import TagInstance
+
+TagNamer = Callable[[Any], str]
+"""How a run names a tag (a :class:`TagInstance`) in a described exception: see :func:`fuzz.values.exception`."""
 
 # The tiers every module runs under: name -> Interpreter options.
 #
@@ -65,6 +78,12 @@ TRAP_KINDS: tuple[tuple[str, str], ...] = (
     (TRAP_CALL_STACK_EXHAUSTED, "call-stack-exhausted"),
     (TRAP_OUT_OF_FUEL, "out-of-fuel"),
     (TRAP_INTERRUPT, "interrupt"),
+    # throw_ref of a null exnref (call_ref of a null funcref): the spec tests' texts, Wasmtime's one
+    # NULL_REFERENCE trap code ("null reference")
+    (TRAP_NULL_EXCEPTION_REFERENCE, "null-reference"),
+    (TRAP_NULL_FUNCTION_REFERENCE, "null-reference"),
+    (TRAP_NULL_REFERENCE, "null-reference"),
+    (TRAP_THROWN, "thrown-exception"),  # an exception no try_table caught (its tag and payload: :func:`thrown`)
 )
 
 
@@ -72,12 +91,24 @@ def make_interpreter(tier: str, fuel: int, options: dict[str, Any] | None = None
     return Interpreter(fuel=fuel, **TIERS[tier], **(options or {}))
 
 
-def instantiate(store: Any, module: Module, externs: list[Any]) -> Instance:
+def instantiate(store: Any, module: Module, externs: list[Any], interpreter: Interpreter) -> Instance:
     """Instantiate with one extern per import, in import order (``Linker`` resolves by name, and smith
-    modules may import two different things under one name; Wasmtime's ``Instance`` takes them by position)."""
-    from wasmrun.runtime.instance import instantiate as instantiate_positionally
+    modules may import two different things under one name; Wasmtime's ``Instance`` takes them by position).
 
-    return instantiate_positionally(store, module, externs)
+    Wasmtime calls a start function through a wrapper that costs fuel: the run of a program
+    (``wasmrun.launch.instantiate``) charges it, an embedding's instantiation does not, so this does."""
+    from wasmrun.runtime.instance import instantiate as instantiate_positionally
+    from wasmrun.semantics.fuel import START_COST
+
+    meter = interpreter.fuel_meter
+
+    def before_start(instance: Instance) -> None:
+        if meter is not None and module.start is not None:
+            checked, call = START_COST
+            meter.use(checked)
+            meter.fuel -= call
+
+    return instantiate_positionally(store, module, externs, before_start)
 
 
 def set_fuel(interpreter: Interpreter, fuel: int) -> None:
@@ -112,17 +143,39 @@ def to_wasmrun(value: Value, valtype: str) -> Any:
     return value
 
 
-def from_wasmrun(value: Any, valtype: str) -> Value:
-    """A wasmrun run-time value as a neutral value."""
+def from_wasmrun(value: Any, valtype: str, tag_name: TagNamer | None = None, depth: int = 0) -> Value:
+    """A wasmrun run-time value as a neutral value (an exnref's tag named by ``tag_name``)."""
     if valtype == "funcref":
         return "null" if value is None else "func"
     if valtype == "externref":
         return "null" if value is None else "extern"
+    if valtype == "exnref":
+        if value is None:
+            return "null"
+        tag = tag_name(value.tag) if tag_name is not None else "tag ?"
+        if depth >= EXCEPTION_DEPTH:
+            return exception(tag, None)
+        params = tuple(valtype.text for valtype in value.tag.type.params)
+        return exception(tag, tuple(from_wasmrun(v, t, tag_name, depth + 1) for v, t in zip(value.payload, params)))
     if valtype == "f32":
         return f32_to_bits(value)
     if valtype == "f64":
         return f64_to_bits(value)
     return int(value)  # i32 results may be bools
+
+
+def thrown(trap: Trap, tag_name: TagNamer) -> str:
+    """The exception an uncaught :class:`WasmException` carries, described; "" for any other trap."""
+    return str(from_wasmrun(trap.exception, "exnref", tag_name)) if isinstance(trap, WasmException) else ""
+
+
+def make_tag(signature: Signature) -> TagInstance:
+    """A host tag whose payload has the parameters of ``signature`` (to import)."""
+    return TagInstance(FuncType(tuple(VALTYPES[t] for t in signature.params), ()))
+
+
+def is_tag(extern: Any) -> bool:
+    return isinstance(extern, TagInstance)
 
 
 def is_wasm_function(extern: Any) -> bool:
@@ -141,8 +194,8 @@ def _extern(module_name: str, name: str, kind: str, extern_type: Any) -> Extern:
         return Extern(module_name, name, kind, signature=_signature(extern_type))
     if kind == "global":
         return Extern(module_name, name, kind, valtype=extern_type.valtype.text, mutable=extern_type.mutable)
-    if kind == "tag":  # (the hosts cannot make tags: such a module is not compared, see run_wasmtime)
-        return Extern(module_name, name, kind)
+    if kind == "tag":  # its type: the function type of its payload
+        return Extern(module_name, name, kind, signature=_signature(extern_type))
     limits = extern_type.limits
     element = extern_type.element.text if kind == "table" else ""
     return Extern(
@@ -154,7 +207,13 @@ def interface_of(module: Module) -> Interface:
     imports = []
     for imported in module.imports:
         kind = imported.kind.text
-        desc = module.types[cast(int, imported.desc)] if kind == "func" else imported.desc
+        desc: Any
+        if kind == "func":
+            desc = module.types[cast(int, imported.desc)]
+        elif kind == "tag":
+            desc = module.types[cast(Any, imported.desc).type_index]
+        else:
+            desc = imported.desc
         imports.append(_extern(imported.module, imported.name, kind, desc))
     spaces = {
         "func": lambda index: module.func_type(index),

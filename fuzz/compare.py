@@ -10,7 +10,9 @@ it would only be its consequences):
    Wasmtime's count depends on where Cranelift last stored its fuel counter,
    which the spec does not define), the host calls (arguments by bits, NaNs as
    ``nan``), and the state after the call (every memory's size and contents,
-   every global's bits, every table's size and null entries).
+   every global's bits, every table's size and null entries).  After the trap
+   ``thrown-exception`` (an exception nothing caught), the exception: its tag
+   and payload bits, in place of results.
 
 Filters (counted, never mismatches):
 
@@ -84,6 +86,10 @@ def compare(reference: Observation, candidate: Observation) -> Comparison:
             _outcome_category("instantiation", reference.instantiation, candidate.instantiation),
             f"instantiation: wasmtime {reference.instantiation}, wasmrun {candidate.instantiation}",
         )
+    if reference.start_thrown != candidate.start_thrown:
+        return differ(
+            "thrown exception", f"instantiation: wasmtime {reference.start_thrown}, wasmrun {candidate.start_thrown}"
+        )
     if reference.start_host_calls != candidate.start_host_calls:
         if reference.instantiation == STACK:  # (and so is wasmrun's): how deep each engine got differs
             result.filters.append("call stack exhausted in the start function")
@@ -117,6 +123,8 @@ def compare(reference: Observation, candidate: Observation) -> Comparison:
                 "result",
                 f"{where}: wasmtime {[show(v) for v in expected.results]}, wasmrun {[show(v) for v in actual.results]}",
             )
+        if expected.thrown != actual.thrown:
+            return differ("thrown exception", f"{where}: wasmtime {expected.thrown}, wasmrun {actual.thrown}")
         if expected.fuel != actual.fuel:
             return differ("fuel", f"{where}: fuel consumed: wasmtime {expected.fuel}, wasmrun {actual.fuel}")
         if expected.host_calls != actual.host_calls:

@@ -146,7 +146,7 @@ def check_wasm(
 
     interface = adapter.interface_of(module)
     plan = make_plan(interface, plan_seed, settings.fuel, settings.rounds)
-    reference = run_wasmtime.run(engine, wasmtime_module, interface, plan, settings.guard_seconds)
+    reference = run_wasmtime.run(engine, wasmtime_module, interface, plan, settings.guard_seconds, wasm)
     report.seconds["wasmtime"] += reference.seconds
     if reference.crashed:
         report.filters[f"not compared: Wasmtime {reference.crashed.split(':')[0]}"] += 1

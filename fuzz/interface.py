@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NUMERIC = ("i32", "i64", "f32", "f64")
-REFERENCES = ("funcref", "externref")
+REFERENCES = ("funcref", "externref", "exnref")
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,8 @@ class Signature:
 
 @dataclass(frozen=True)
 class Extern:
-    """An import or an export.  ``kind`` is func, table, memory or global; the other fields its type.
+    """An import or an export.  ``kind`` is func, table, memory, global or tag; the other fields its type
+    (a tag's ``signature``: the parameters are its payload).
 
     ``minimum``/``maximum`` are pages or elements; ``valtype`` is a global's value type
     or a table's element type; ``address64`` marks a 64-bit memory or table.

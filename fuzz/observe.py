@@ -8,6 +8,8 @@ Outcomes are strings so that they compare and print as they are:
   ``crash: <exception type>: <message>`` (wasmrun raised something that is not
   one of its documented errors: always a finding) or ``timeout`` (the
   per-module wall-clock guard fired: a hang, always a finding);
+* an uncaught exception (the trap kind ``thrown-exception``): ``thrown`` describes it, its tag and payload
+  (:func:`fuzz.values.exception`), compared like a result;
 * the state: ``{"memory <name>": "pages=1 blake2b=...", "global <name>": "i32 0x2a", "table <name>":
   "size=3 nonnull=1 blake2b=..."}`` over every exported and imported memory, global and table.
 """
@@ -29,6 +31,7 @@ class Call:
     outcome: str = ""
     results: tuple[Value, ...] = ()
     fuel: int | None = None  # consumed; only compared after a call that returned
+    thrown: str = ""  # the uncaught exception, after the trap thrown-exception
     host_calls: list[HostCall] = field(default_factory=list)
     state: State = field(default_factory=dict)
 
@@ -43,6 +46,7 @@ class Observation:
     engine: str
     verdict: str = ""
     instantiation: str = ""
+    start_thrown: str = ""  # the exception the start function did not catch
     start_host_calls: list[HostCall] = field(default_factory=list)
     state: State = field(default_factory=dict)  # after instantiation
     calls: list[Call] = field(default_factory=list)

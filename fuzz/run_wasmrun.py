@@ -44,9 +44,25 @@ class Host:
         for extern in interface.imports:
             self.objects.append(self._make(store, extern, globals_seen))
             globals_seen += extern.kind == "global"
+        # The tags the harness can name, as both engines name them: imported ones, then (once the instance
+        # exists) exported ones, each by its first label.
+        self.tags: list[tuple[Any, str]] = [
+            (tag, f"import #{index} {extern.label}")
+            for index, (tag, extern) in enumerate(zip(self.objects, self.imports))
+            if extern.kind == "tag"
+        ]
+
+    def name_exported_tags(self, exports: dict[str, Any], interface: Interface) -> None:
+        self.tags += [(exports[e.name], f"export {e.name}") for e in interface.exports if e.kind == "tag"]
+
+    def tag_name(self, tag: Any) -> str:
+        return next((label for known, label in self.tags if known is tag), "tag ?")
 
     def _make(self, store: Any, extern: Extern, global_position: int) -> Any:
         valtypes = adapter.VALTYPES
+        if extern.kind == "tag":
+            assert extern.signature is not None
+            return adapter.make_tag(extern.signature)
         if extern.kind == "func":
             assert extern.signature is not None
             signature = extern.signature
@@ -67,7 +83,7 @@ class Host:
         params, results = extern.signature.params, extern.signature.results
 
         def host(*args: Any) -> Any:
-            values = tuple(adapter.from_wasmrun(a, t) for a, t in zip(args, params))
+            values = tuple(adapter.from_wasmrun(a, t, self.tag_name) for a, t in zip(args, params))
             self.log.append((extern.label, values))
             self.count += 1
             out = [adapter.to_wasmrun(v, t) for v, t in zip(host_results(results, self.count), results)]
@@ -95,7 +111,9 @@ def snapshot(exports: dict[str, Any], host: Host, interface: Interface) -> State
             described[f"table {key}"] = state.table([element is not None for element in extern.elements])
         elif isinstance(extern, GlobalInstance):
             valtype = desc.valtype
-            described[f"global {key}"] = state.global_(valtype, adapter.from_wasmrun(extern.value, valtype))
+            described[f"global {key}"] = state.global_(
+                valtype, adapter.from_wasmrun(extern.value, valtype, host.tag_name)
+            )
     return described
 
 
@@ -141,9 +159,10 @@ def _run(observation: Observation, module: Module, interface: Interface, plan: P
     with Store(interpreter) as store:
         host = Host(store, interface)
         try:
-            instance = adapter.instantiate(store, module, host.objects)
+            instance = adapter.instantiate(store, module, host.objects, interpreter)
         except Trap as trap:
             observation.instantiation = f"trap: {adapter.trap_kind(trap)}"
+            observation.start_thrown = adapter.thrown(trap, host.tag_name)
         except WasmError as error:
             observation.instantiation = f"error: {type(error).__name__}: {error}"
         except Exception as error:
@@ -153,6 +172,7 @@ def _run(observation: Observation, module: Module, interface: Interface, plan: P
         observation.start_host_calls = host.take_log()
         if observation.instantiation != "ok":
             return
+        host.name_exported_tags(instance.exports, interface)
         observation.state = snapshot(instance.exports, host, interface)
         signatures = {e.name: e.signature for e in interface.exports if e.kind == "func"}
         for export, args in plan.calls:
@@ -166,11 +186,12 @@ def _run(observation: Observation, module: Module, interface: Interface, plan: P
                 values = function.invoke([adapter.to_wasmrun(a, t) for a, t in zip(args, signature.params)])
             except Trap as trap:
                 call.outcome = f"trap: {adapter.trap_kind(trap)}"
+                call.thrown = adapter.thrown(trap, host.tag_name)
             except Exception as error:
                 call.outcome = crash(error)
             else:
                 call.outcome = "ok"
-                results = tuple(adapter.from_wasmrun(v, t) for v, t in zip(values, signature.results))
+                results = tuple(adapter.from_wasmrun(v, t, host.tag_name) for v, t in zip(values, signature.results))
                 call.results = _planted(tier, signature.results, results)
                 call.fuel = adapter.fuel_consumed(interpreter)
             call.host_calls = host.take_log()

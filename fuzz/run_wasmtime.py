@@ -10,11 +10,27 @@ module is the one place that touches them.
 
 Fuel: ``Config.consume_fuel``; the store gets the plan's budget before
 instantiation and again before each call, and what a call consumed is the
-budget minus ``get_fuel()`` after it.
+budget minus ``get_fuel()`` after it.  Wasmtime also charges fuel for
+instantiating a module, before its start function runs: a few units for some
+initialisers, and the bytes it copies when it cannot map a memory image (a
+module importing a memory: up to the size of the image, 167,938 for smith-488
+of ``wasm2-memory``).  wasmrun charges nothing there (a choice of its fuel
+model), so the instantiation gets that charge on top of the budget, measured by
+instantiating the module without its start section (:func:`initialisation_fuel`):
+the start function then runs on the same budget in both engines.
+
+Exception handling goes through the C API too: tags to import (``wasmtime.Tag``
+of the import's own type), exnref values (kind 8; a non-null one is described by
+its tag, ``wasmtime_exnref_tag`` compared with the tags the harness knows, and its
+fields), tables and globals of the import's own type (so exnref tables and 64-bit
+tables can be made), and an uncaught exception, which Wasmtime reports as an
+error ("thrown Wasm exception", no trap code) and keeps in the store until
+``wasmtime_context_take_exception`` takes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import time
@@ -30,7 +46,7 @@ from fuzz.guard import Timeout, deadline
 from fuzz.interface import Extern, Interface
 from fuzz.observe import Call, HostCall, Observation, State
 from fuzz.plan import Plan
-from fuzz.values import Value, global_initial, host_results
+from fuzz.values import EXCEPTION_DEPTH, Value, exception, global_initial, host_results
 
 # Wasmtime's trap codes as the neutral kinds of fuzz.adapter.TRAP_KINDS.
 TRAP_KINDS = {
@@ -45,7 +61,11 @@ TRAP_KINDS = {
     wasmtime.TrapCode.UNREACHABLE: "unreachable",
     wasmtime.TrapCode.INTERRUPT: "interrupt",
     wasmtime.TrapCode.OUT_OF_FUEL: "out-of-fuel",
+    wasmtime.TrapCode.NULL_REFERENCE: "null-reference",
 }
+THROWN = "thrown-exception"  # an uncaught exception: no trap code, the exception is the store's
+
+WASMTIME_EXNREF = 8  # wasmtime/val.h's WASMTIME_EXNREF (wasmtime-py 50's _ffi has the value kinds up to 6)
 
 _KINDS = {
     "i32": ffi.WASMTIME_I32.value,
@@ -55,7 +75,10 @@ _KINDS = {
     "v128": ffi.WASMTIME_V128.value,
     "funcref": ffi.WASMTIME_FUNCREF.value,
     "externref": ffi.WASMTIME_EXTERNREF.value,
+    "exnref": WASMTIME_EXNREF,
 }
+_VALTYPE_OF_KIND = {kind: valtype for valtype, kind in _KINDS.items()}
+_REFERENCES = ("funcref", "externref", "exnref")
 
 
 def trap_kind(trap: wasmtime.Trap) -> str:
@@ -79,17 +102,55 @@ def verdict(engine: wasmtime.Engine, wasm: bytes) -> tuple[str, wasmtime.Module 
         return f"invalid: {' / '.join(str(error).split(chr(10)))}", None
 
 
+def _without_start(wasm: bytes) -> bytes:
+    """``wasm`` without its start section (the same bytes when it has none)."""
+    position, kept = 8, [wasm[:8]]
+    while position < len(wasm):
+        section_start, section_id = position, wasm[position]
+        position += 1
+        size = shift = 0
+        while True:
+            byte = wasm[position]
+            position += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        position += size
+        if section_id != 8:
+            kept.append(wasm[section_start:position])
+    return b"".join(kept)
+
+
+_MEASURING_FUEL = 1 << 40
+
+
+def initialisation_fuel(engine: wasmtime.Engine, module: wasmtime.Module, wasm: bytes, interface: Interface) -> int:
+    """The fuel Wasmtime charges for instantiating ``wasm`` before its start function (see the module's notes)."""
+    without_start = _without_start(wasm)
+    if without_start != wasm:
+        module = wasmtime.Module(engine, without_start)
+    store = wasmtime.Store(engine)
+    host = Host(store, interface, module)
+    store.set_fuel(_MEASURING_FUEL)
+    # (a segment out of bounds traps: what was charged until then is charged before the same trap)
+    with contextlib.suppress(wasmtime.WasmtimeError, wasmtime.Trap):
+        wasmtime.Instance(store, module, host.objects)
+    host.take_exception()
+    charge = _MEASURING_FUEL - store.get_fuel()
+    # Wasmtime charges 1 for the wrapper it initialises a module and calls its start function through, once:
+    # a module with a start function pays it there too, and wasmrun charges it with the start (START_COST).
+    return charge - 1 if charge and without_start != wasm else charge
+
+
 # --- raw values ------------------------------------------------------------------------------------------
 
 
 def _put(slot: Any, valtype: str, value: Value) -> None:
     slot.kind = _KINDS[valtype]
-    if valtype in ("funcref", "externref"):
+    if valtype in _REFERENCES:
         assert value == "null", "only null references are passed in"
-        if valtype == "funcref":
-            slot.of.funcref.store_id = 0
-        else:
-            slot.of.externref.store_id = 0
+        getattr(slot.of, valtype).store_id = 0
         return
     assert isinstance(value, int)
     if valtype in ("i32", "f32"):
@@ -100,11 +161,20 @@ def _put(slot: Any, valtype: str, value: Value) -> None:
         ctypes.memmove(ctypes.addressof(slot.of.v128), value.to_bytes(16, "little"), 16)
 
 
-def _get(slot: Any, valtype: str) -> Value:
+def _is_null(slot: Any, valtype: str) -> bool:
+    return bool(getattr(slot.of, valtype).store_id == 0)
+
+
+def _get(slot: Any, valtype: str, host: Host | None = None, depth: int = 0) -> Value:
+    """The neutral value in ``slot`` (an exnref's tag named by ``host``, which knows the store)."""
     if valtype == "funcref":
-        return "null" if slot.of.funcref.store_id == 0 else "func"
+        return "null" if _is_null(slot, valtype) else "func"
     if valtype == "externref":
-        return "null" if slot.of.externref.store_id == 0 else "extern"
+        return "null" if _is_null(slot, valtype) else "extern"
+    if valtype == "exnref":
+        if _is_null(slot, valtype):
+            return "null"
+        return host.exception(slot.of.exnref, depth) if host is not None else exception("tag ?", None)
     if valtype in ("i32", "f32"):
         return int(slot.of.i32) & 0xFFFFFFFF
     if valtype in ("i64", "f64"):
@@ -114,7 +184,7 @@ def _get(slot: Any, valtype: str) -> Value:
 
 def _unroot(slots: Any, valtypes: tuple[str, ...]) -> None:
     for index, valtype in enumerate(valtypes):
-        if valtype in ("funcref", "externref"):
+        if valtype in _REFERENCES:
             ffi.wasmtime_val_unroot(ctypes.byref(slots[index]))
 
 
@@ -124,6 +194,7 @@ def call_raw(
     params: tuple[str, ...],
     results: tuple[str, ...],
     args: tuple[Value, ...],
+    host: Host | None = None,
 ) -> tuple[Value, ...]:
     """Call ``function`` with exact arguments; its exact results (raises wasmtime.Trap)."""
     arguments = (ffi.wasmtime_val_t * max(len(params), 1))()
@@ -136,7 +207,7 @@ def call_raw(
         )
         if error:
             raise wasmtime.WasmtimeError._from_ptr(error)
-    values = tuple(_get(outputs[index], valtype) for index, valtype in enumerate(results))
+    values = tuple(_get(outputs[index], valtype, host) for index, valtype in enumerate(results))
     _unroot(outputs, results)
     return values
 
@@ -148,15 +219,15 @@ def table_non_null(store: wasmtime.Store, table: wasmtime.Table, valtype: str) -
         slot = ffi.wasmtime_val_t()
         found = ffi.wasmtime_table_get(store._context(), ctypes.byref(table._table), index, ctypes.byref(slot))
         assert found, "an index below the table's size"
-        entries.append(_get(slot, valtype) != "null")
+        entries.append(not _is_null(slot, valtype) if valtype in _REFERENCES else True)
         _unroot([slot], (valtype,))
     return entries
 
 
-def global_value(store: wasmtime.Store, global_: wasmtime.Global, valtype: str) -> Value:
+def global_value(store: wasmtime.Store, global_: wasmtime.Global, valtype: str, host: Host | None = None) -> Value:
     slot = ffi.wasmtime_val_t()
     ffi.wasmtime_global_get(store._context(), ctypes.byref(global_._global), ctypes.byref(slot))
-    value = _get(slot, valtype)
+    value = _get(slot, valtype, host)
     _unroot([slot], (valtype,))
     return value
 
@@ -179,11 +250,59 @@ class Host:
         self.count = 0  # host calls made by the instance so far
         self.objects: list[Any] = []  # one per import, in import order (so two imports of one name can differ)
         self.pending: BaseException | None = None
+        self.store = store
         globals_seen = 0
         self.imports = interface.imports
         for extern, imported in zip(interface.imports, module.imports, strict=True):
             self.objects.append(self._make(store, extern, imported.type, globals_seen))
             globals_seen += extern.kind == "global"
+        # The tags the harness can name, as fuzz.run_wasmrun.Host names them.
+        self.tags: list[tuple[wasmtime.Tag, str]] = [
+            (tag, f"import #{index} {extern.label}")
+            for index, (tag, extern) in enumerate(zip(self.objects, self.imports))
+            if extern.kind == "tag"
+        ]
+
+    def name_exported_tags(self, exports: Any, interface: Interface) -> None:
+        self.tags += [(exports[e.name], f"export {e.name}") for e in interface.exports if e.kind == "tag"]
+
+    def tag_name(self, tag: Any) -> str:
+        context = self.store._context()
+        for known, label in self.tags:
+            if ffi.wasmtime_tag_eq(context, ctypes.byref(tag), ctypes.byref(known._tag)):
+                return label
+        return "tag ?"
+
+    def exception(self, exnref: Any, depth: int = 0) -> str:
+        """A non-null exnref described (:func:`fuzz.values.exception`): its tag and its fields."""
+        context = self.store._context()
+        tag = ffi.wasmtime_tag_t()
+        error = ffi.wasmtime_exnref_tag(context, ctypes.byref(exnref), ctypes.byref(tag))
+        if error:
+            raise wasmtime.WasmtimeError._from_ptr(error)
+        name = self.tag_name(tag)
+        if depth >= EXCEPTION_DEPTH:
+            return exception(name, None)
+        fields: list[Value] = []
+        for index in range(ffi.wasmtime_exnref_field_count(context, ctypes.byref(exnref))):
+            slot = ffi.wasmtime_val_t()
+            error = ffi.wasmtime_exnref_field(context, ctypes.byref(exnref), index, ctypes.byref(slot))
+            if error:
+                raise wasmtime.WasmtimeError._from_ptr(error)
+            valtype = _VALTYPE_OF_KIND[int(slot.kind)]
+            fields.append(_get(slot, valtype, self, depth + 1))
+            _unroot([slot], (valtype,))
+        return exception(name, fields)
+
+    def take_exception(self) -> str:
+        """The exception Wasmtime holds after an uncaught throw, described and taken ("" when there is none)."""
+        exnref = ffi.wasmtime_exnref_t()
+        if not ffi.wasmtime_context_take_exception(self.store._context(), ctypes.byref(exnref)):
+            return ""
+        try:
+            return self.exception(exnref)
+        finally:
+            ffi.wasmtime_exnref_unroot(ctypes.byref(exnref))
 
     def _make(self, store: wasmtime.Store, extern: Extern, extern_type: Any, global_position: int) -> Any:
         # Function and global types are Wasmtime's own, from the module's imports: wasmtime-py cannot
@@ -194,16 +313,21 @@ class Host:
             raw = ffi.wasmtime_func_t()
             ffi.wasmtime_func_new(store._context(), extern_type.ptr(), _trampoline, key, _finalize, ctypes.byref(raw))
             return wasmtime.Func._from_raw(raw)
-        if extern.kind == "tag":  # wasmtime-py 50 cannot make a tag: the module is not compared
-            raise NotImplementedError("wasmtime-py cannot create a tag to import")
-        limits = wasmtime.Limits(extern.minimum, extern.maximum)
+        if extern.kind == "tag":
+            return wasmtime.Tag(store, extern_type)
         if extern.kind == "memory":
+            limits = wasmtime.Limits(extern.minimum, extern.maximum)
             return wasmtime.Memory(store, wasmtime.MemoryType(limits, is_64=extern.address64))
-        if extern.kind == "table":
-            if extern.address64:  # wasmtime-py 50 cannot make a 64-bit table: the module is not compared
-                raise NotImplementedError("wasmtime-py cannot create a 64-bit table to import")
-            element = wasmtime.ValType.funcref() if extern.valtype == "funcref" else wasmtime.ValType.externref()
-            return wasmtime.Table(store, wasmtime.TableType(element, limits), None)
+        if extern.kind == "table":  # (wasmtime-py's Table has no 64-bit or exnref tables: the C API has)
+            slot = ffi.wasmtime_val_t()
+            _put(slot, extern.valtype, "null")
+            raw_table = ffi.wasmtime_table_t()
+            error = ffi.wasmtime_table_new(
+                store._context(), extern_type.ptr(), ctypes.byref(slot), ctypes.byref(raw_table)
+            )
+            if error:
+                raise wasmtime.WasmtimeError._from_ptr(error)
+            return wasmtime.Table._from_raw(raw_table)
         slot = ffi.wasmtime_val_t()
         _put(slot, extern.valtype, global_initial(extern.valtype, global_position))
         raw_global = ffi.wasmtime_global_t()
@@ -217,7 +341,7 @@ class Host:
     def called(self, extern: Extern, params: Any, results: Any) -> None:
         assert extern.signature is not None
         signature = extern.signature
-        values = tuple(_get(params[index], valtype) for index, valtype in enumerate(signature.params))
+        values = tuple(_get(params[index], valtype, self) for index, valtype in enumerate(signature.params))
         self.log.append((extern.label, values))
         self.count += 1
         for index, (valtype, value) in enumerate(zip(signature.results, host_results(signature.results, self.count))):
@@ -268,18 +392,27 @@ def snapshot(store: wasmtime.Store, exports: Any, host: Host, interface: Interfa
         elif isinstance(extern, wasmtime.Table):
             described[f"table {key}"] = state.table(table_non_null(store, extern, desc.valtype))
         elif isinstance(extern, wasmtime.Global):
-            described[f"global {key}"] = state.global_(desc.valtype, global_value(store, extern, desc.valtype))
+            value = global_value(store, extern, desc.valtype, host)
+            described[f"global {key}"] = state.global_(desc.valtype, value)
     return described
 
 
 def run(
-    engine: wasmtime.Engine, module: wasmtime.Module, interface: Interface, plan: Plan, guard_seconds: float | None
+    engine: wasmtime.Engine,
+    module: wasmtime.Module,
+    interface: Interface,
+    plan: Plan,
+    guard_seconds: float | None,
+    wasm: bytes | None = None,
 ) -> Observation:
+    """The observation of ``module`` (``wasm``: its bytes, to measure what instantiating it costs in fuel
+    beyond the start function; without them, the instantiation gets the plan's budget alone)."""
     observation = Observation(engine="wasmtime", verdict="valid")
     started = time.perf_counter()
     try:
         with deadline(guard_seconds):
-            _run(observation, engine, module, interface, plan)
+            charge = initialisation_fuel(engine, module, wasm, interface) if wasm is not None else 0
+            _run(observation, engine, module, interface, plan, charge)
     except Exception as error:  # the harness's side failed: the module is not compared (a filter)
         outcome = f"crash: {type(error).__name__}: {error}"
         if observation.calls:
@@ -296,12 +429,17 @@ def run(
 
 
 def _run(
-    observation: Observation, engine: wasmtime.Engine, module: wasmtime.Module, interface: Interface, plan: Plan
+    observation: Observation,
+    engine: wasmtime.Engine,
+    module: wasmtime.Module,
+    interface: Interface,
+    plan: Plan,
+    initialisation_charge: int,
 ) -> None:
     store = wasmtime.Store(engine)
     host = Host(store, interface, module)
     externs = host.objects
-    store.set_fuel(plan.fuel)
+    store.set_fuel(plan.fuel + initialisation_charge)
     try:
         try:
             instance = wasmtime.Instance(store, module, externs)
@@ -313,10 +451,14 @@ def _run(
         observation.instantiation = f"error: {str(error).splitlines()[0]}"
     else:
         observation.instantiation = "ok"
+    observation.start_thrown = host.take_exception()
+    if observation.start_thrown:  # (Wasmtime reports it as an error, not a trap)
+        observation.instantiation = f"trap: {THROWN}"
     observation.start_host_calls = host.take_log()
     if observation.instantiation != "ok":
         return
     exports = instance.exports(store)
+    host.name_exported_tags(exports, interface)
     observation.state = snapshot(store, exports, host, interface)
     signatures = {e.name: e.signature for e in interface.exports if e.kind == "func"}
     for export, args in plan.calls:
@@ -329,7 +471,7 @@ def _run(
         store.set_fuel(plan.fuel)
         try:
             try:
-                call.results = call_raw(store, function, signature.params, signature.results, args)
+                call.results = call_raw(store, function, signature.params, signature.results, args, host)
             finally:
                 host.reraise()
         except wasmtime.Trap as trap:
@@ -339,6 +481,9 @@ def _run(
         else:
             call.outcome = "ok"
             call.fuel = plan.fuel - store.get_fuel()
+        call.thrown = host.take_exception()
+        if call.thrown:
+            call.outcome = f"trap: {THROWN}"
         call.host_calls = host.take_log()
         if call.stops:
             return

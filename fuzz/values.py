@@ -2,7 +2,8 @@
 
 A value is an ``int`` for numbers (the bit pattern: f32 and f64 by their IEEE
 bits, NaN payloads included; v128 as an unsigned 128-bit int) and a ``str``
-for references (``"null"``, or ``"func"``/``"extern"`` for a non-null one).
+for references (``"null"``, or ``"func"``/``"extern"`` for a non-null one, and
+for a non-null exnref its exception: its tag and payload, :func:`exception`).
 
 Arguments come from the seed (:func:`arguments`): boundary values of each type
 mixed with random bit patterns, NaNs with payloads and signalling NaNs among
@@ -16,10 +17,16 @@ from __future__ import annotations
 
 import random
 import struct
+from collections.abc import Sequence
 
 Value = int | str
 
 BITS = {"i32": 32, "i64": 64, "f32": 32, "f64": 64, "v128": 128}
+REFERENCES = ("funcref", "externref", "exnref")
+"""The reference types of the feature sets; only null ones are passed in (the hosts make no references)."""
+EXCEPTION_DEPTH = 3
+"""How many exnrefs deep an exception's payload is described (a payload may hold the exnref of an earlier
+exception, which may hold another: a chain as long as the code made it)."""
 
 _INTERESTING: dict[str, tuple[int, ...]] = {
     "i32": (0, 1, 2, 7, 0x10, 0xFF, 0x100, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE),
@@ -38,7 +45,7 @@ _INTERESTING: dict[str, tuple[int, ...]] = {
 
 def argument(valtype: str, rng: random.Random) -> Value:
     """One argument of ``valtype``: a boundary value, a small number or random bits."""
-    if valtype in ("funcref", "externref"):
+    if valtype in REFERENCES:
         return "null"
     bits = BITS[valtype]
     choice = rng.random()
@@ -89,7 +96,7 @@ def host_results(results: tuple[str, ...], call_number: int) -> tuple[Value, ...
 
 def global_initial(valtype: str, position: int) -> Value:
     """The value of the ``position``-th imported global (both engines provide the same)."""
-    if valtype in ("funcref", "externref"):
+    if valtype in REFERENCES:
         return "null"
     if valtype in ("f32", "f64"):
         return float_bits(valtype, (position + 1) * 1.5)
@@ -98,3 +105,10 @@ def global_initial(valtype: str, position: int) -> Value:
 
 def show(value: Value) -> str:
     return value if isinstance(value, str) else f"0x{value:x}"
+
+
+def exception(tag: str, payload: Sequence[Value] | None) -> str:
+    """A non-null exnref as compared: its tag (how the harness can name it: ``import #i m::n``, ``export
+    name``, or ``tag ?`` for one neither imported nor exported yet) and its payload (None: too deep to show)."""
+    shown = "..." if payload is None else ", ".join(show(value) for value in payload)
+    return f"exn {tag} ({shown})"

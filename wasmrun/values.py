@@ -32,7 +32,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
-from wasmrun.types import HEAP_EXTERN, ValType, ValueType, as_ref
+from wasmrun.types import HEAP_EXN, HEAP_EXTERN, ValType, ValueType, as_ref
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -175,8 +175,8 @@ def format_value(value: Any, valtype: ValueType) -> str:
     if valtype is ValType.EXNREF:
         return "<null exnref>" if value is None else "<exnref>"
     reference = as_ref(valtype)
-    if reference is not None:  # a typed reference: shown as the funcref or externref it is
-        kind = "externref" if reference.heap == HEAP_EXTERN else "funcref"
+    if reference is not None:  # a typed reference: shown as the funcref, externref or exnref it is
+        kind = {HEAP_EXTERN: "externref", HEAP_EXN: "exnref"}.get(reference.heap, "funcref")
         return f"<null {kind}>" if value is None else f"<{kind}>"
     raise ValueError(f"no text form for values of type {valtype.text}")
 

@@ -213,3 +213,47 @@ def test_a_malformed_tag_section_is_refused() -> None:
         load_module(header + b"\x0d\x03\x01\x01\x00")
     with pytest.raises(DecodeError, match="unexpected end"):
         load_module(header + b"\x0d\x02\x01\x00")
+
+
+EXNREF_TESTS = b"""
+(module
+  (tag $t)
+  (func $caught (result exnref)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h) (throw $t))
+      (unreachable)))
+  (func (export "null_is_null") (result i32) (ref.is_null (ref.null exn)))
+  (func (export "caught_is_null") (result i32) (ref.is_null (call $caught)))
+  ;; (ref exn) after ref.as_non_null and br_on_null: rethrown by throw_ref, which takes exnref
+  (func (export "as_non_null") (result i32)
+    (block $h
+      (try_table (catch_all $h) (throw_ref (ref.as_non_null (call $caught)))))
+    (i32.const 7))
+  (func (export "br_on_null") (param i32) (result i32)
+    (block $null
+      (block $h
+        (try_table (catch_all $h)
+          (throw_ref (br_on_null $null (select (result exnref) (call $caught) (ref.null exn) (local.get 0))))))
+      (return (i32.const 1)))
+    (i32.const 2))
+)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_exnref_is_a_reference_type_for_the_reference_instructions(engine: str) -> None:
+    """``ref.is_null``, ``ref.as_non_null`` and ``br_on_null`` take an exnref (a 2.0 reference type's rule
+    was once applied: funcref and externref only); ``ref.as_non_null`` of one is ``(ref exn)``."""
+    engine = "compile" if engine == "compile-flat" else engine
+    store = Store(Interpreter(engine=engine, compile_threshold=5) if engine == "auto" else Interpreter(engine=engine))
+    exports = Linker(store).instantiate(load_module(EXNREF_TESTS)).exports
+    assert exports["null_is_null"].invoke([]) == (1,)
+    assert exports["caught_is_null"].invoke([]) == (0,)
+    assert exports["as_non_null"].invoke([]) == (7,)
+    assert exports["br_on_null"].invoke([1]) == (1,)
+    assert exports["br_on_null"].invoke([0]) == (2,)
+
+
+def test_ref_as_non_null_of_exnref_is_not_an_externref() -> None:
+    with pytest.raises(ValidationError, match=r"type mismatch.*\(ref exn\)"):
+        load_module(b"(module (func (result externref) (ref.as_non_null (ref.null exn))))")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits, round_f32
-from wasmrun.types import ValType
+from wasmrun.types import HEAP_EXN, HEAP_EXTERN, RefType, ValType
 from wasmrun.values import format_float, format_value, parse_value
 
 I32, I64, F32, F64, V128 = ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128
@@ -122,6 +122,9 @@ def test_format_float_round_trips_and_is_shortest(valtype: ValType) -> None:
         (object(), FUNCREF, "<funcref>"),
         (None, EXTERNREF, "<null externref>"),
         (0, EXTERNREF, "<externref>"),  # the wast runner's `ref.extern 0` is not null
+        (object(), RefType(False, HEAP_EXN), "<exnref>"),  # (ref exn): not a funcref
+        (None, RefType(True, HEAP_EXTERN), "<null externref>"),
+        (object(), RefType(False, 0), "<funcref>"),  # (ref $t)
     ],
 )
 def test_format_other_values(value: object, valtype: ValType, text: str) -> None:

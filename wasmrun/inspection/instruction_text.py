@@ -16,7 +16,7 @@ from typing import Any
 
 from wasmrun.instructions import OPCODES, InstructionInfo
 from wasmrun.module import ConstExpr, Instruction
-from wasmrun.types import REF_CODE_BASE, ValType, type_of_code
+from wasmrun.types import HEAP_TEXT, REF_CODE_BASE, ValType, as_ref, type_of_code
 
 _F32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
@@ -82,6 +82,13 @@ def _blocktype_text(code: int) -> str:
     if code <= -REF_CODE_BASE:
         return f"(result {type_of_code(-code).text})"
     return f"(result {ValType(code & 0x7F).text})"
+
+
+def _heap_text(reftype: Any) -> str:
+    """The heap type of ``ref.null``: ``func``, ``extern``, ``exn`` or a type index."""
+    reference = as_ref(reftype)
+    heap = reference.heap if reference is not None else reftype
+    return HEAP_TEXT.get(heap, str(heap)) if isinstance(heap, int) else str(heap)
 
 
 def _memarg_text(info: InstructionInfo, align: int, offset: int, memory: int = 0) -> str:
@@ -160,9 +167,7 @@ _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     "f64": lambda _info, bits: f64_text(bits),
     "v128": lambda _info, value: _v128_text(value),
     "select_t": lambda _info, types: "(result " + " ".join(valtype.text for valtype in types) + ")",
-    "reftype": lambda _info, reftype: (
-        "func" if reftype is ValType.FUNCREF else "extern" if reftype is ValType.EXTERNREF else str(reftype.heap)
-    ),
+    "reftype": lambda _info, reftype: _heap_text(reftype),
     "memory.init": lambda _info, immediate: f"{immediate[1]} {immediate[0]}" if immediate[1] else str(immediate[0]),
     "table.init": _table_init_text,
     "table.copy": _table_copy_text,

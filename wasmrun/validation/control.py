@@ -13,7 +13,7 @@ from typing import Any
 
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.errors import DecodeError, ValidationError
-from wasmrun.types import HEAP_EXN, REF_CODE_BASE, RefType, ValType, type_code
+from wasmrun.types import ABSTRACT_HEAPS, HEAP_EXN, REF_CODE_BASE, RefType, ValType, type_code
 from wasmrun.validation.context import tag_params
 from wasmrun.validation.stack import FUNCREF, I32, UNKNOWN, BodyState, Rule, is_reference, mismatch, type_text
 
@@ -219,8 +219,8 @@ def non_null(t: int) -> int:
     """The non-nullable version of reference type (code) ``t`` (Unknown stays Unknown)."""
     if t == UNKNOWN:
         return t
-    if t < REF_CODE_BASE:
-        return type_code(RefType(False, -0x10 if t == FUNCREF else -0x11))
+    if t < REF_CODE_BASE:  # funcref, externref, exnref: their code is their abstract heap type's
+        return type_code(RefType(False, ABSTRACT_HEAPS[t]))
     return t & ~1
 
 

@@ -47,7 +47,7 @@ I32 = int(ValType.I32)
 FUNCREF = int(ValType.FUNCREF)
 NUMERIC = frozenset(int(t) for t in (ValType.I32, ValType.I64, ValType.F32, ValType.F64))
 VECTOR = frozenset((int(ValType.V128),))
-REFERENCE = frozenset((int(ValType.FUNCREF), int(ValType.EXTERNREF)))
+REFERENCE = frozenset((int(ValType.FUNCREF), int(ValType.EXTERNREF), int(ValType.EXNREF)))
 NUMERIC_OR_VECTOR = NUMERIC | VECTOR
 
 
