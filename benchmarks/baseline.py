@@ -89,11 +89,17 @@ def _report(
         lines.append(f"{program:<16}" + "".join(cells))
     lines.append("")
     for ratio in RATIOS:
-        new_mean = _geomean([m[ratio] for p, m in medians["this"].items() if run_phase.get(p) and ratio in m])
-        old_mean = _geomean([m[ratio] for p, m in medians["baseline"].items() if run_phase.get(p) and ratio in m])
+        # Over the programs both trees ran (a program one tree lacks would tilt one mean only).
+        both = [
+            p
+            for p, m in medians["this"].items()
+            if run_phase.get(p) and ratio in m and ratio in medians["baseline"].get(p, {})
+        ]
+        new_mean = _geomean([medians["this"][p][ratio] for p in both])
+        old_mean = _geomean([medians["baseline"][p][ratio] for p in both])
         change = new_mean / old_mean if new_mean and old_mean else None
         lines.append(
-            f"geomean {ratio}, run-phase programs: this {_x(new_mean)}, baseline {_x(old_mean)}, "
+            f"geomean {ratio}, run-phase programs of both trees: this {_x(new_mean)}, baseline {_x(old_mean)}, "
             f"this/baseline {_x(change)}"
         )
     if failures:
