@@ -117,14 +117,15 @@ def decode_module(
     if len(data) < 8:
         raise DecodeError("unexpected end", len(data))
     if data[4:8] != VERSION:
-        if data[4:8] == COMPONENT_VERSION:
+        if data[:8] == COMPONENT_PREAMBLE:
             raise DecodeError("this is a component (the Component Model), not a core module", 4)
         raise DecodeError("unknown binary version", 4)
     return cast(M, _ModuleDecoder(data, record, disabled).decode())  # build() makes a ``record``
 
 
-COMPONENT_VERSION = b"\x0d\x00\x01\x00"
-"""The version and layer fields of a component's preamble (a core module has version 1, layer 0)."""
+COMPONENT_PREAMBLE = MAGIC + b"\x0d\x00\x01\x00"
+"""A component's first bytes: the magic, version 0x0d, layer 1 (a core module has version 1, layer 0).
+Here, where start-up has it, so that telling a component apart imports nothing of the Component Model."""
 
 
 class _ModuleDecoder:

@@ -35,17 +35,6 @@ def read_input(path: str) -> bytes:
         raise InputError(error, display_name(path)) from error
 
 
-def load_input(path: str, *, validate: bool = True, features: Features | None = None) -> Module:
-    """Read, decode and (unless told not to) validate the module in ``path``, which may use ``features``
-    (every proposal wasmrun runs, by default)."""
-    from wasmrun.module import Module
-
-    module = load_program(path, validate=validate, features=features)
-    if not isinstance(module, Module):
-        raise InputError(ValueError("a component, where a core module is needed"), display_name(path))
-    return module
-
-
 def load_program(path: str, *, validate: bool = True, features: Features | None = None) -> Module | Component:
     """The core module or the component in ``path`` (binary or text), decoded and (unless told not to)
     validated; the component's package is imported only for a component."""
@@ -62,11 +51,10 @@ def load_program(path: str, *, validate: bool = True, features: Features | None 
         raise InputError(error, display_name(path)) from error
 
 
-COMPONENT_PREAMBLE = b"\0asm\x0d\x00\x01\x00"
-
-
 def is_component_source(data: bytes) -> bool:
     """Whether ``data`` is a component: its binary preamble, or text whose first form is ``(component``."""
+    from wasmrun.binary.decoder import COMPONENT_PREAMBLE
+
     if data.startswith(COMPONENT_PREAMBLE):
         return True
     if data.startswith(b"\0asm"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wasmrun.binary.decoder import COMPONENT_PREAMBLE
 from wasmrun.component.aliases import Alias
 from wasmrun.component.canonical import CanonicalFunction
 from wasmrun.component.core_type_decoder import read_core_type
@@ -56,7 +57,7 @@ _ALIAS, _TYPE, _CANONICAL, _START, _IMPORT, _EXPORT, _VALUE = 6, 7, 8, 9, 10, 11
 
 def is_component(data: bytes | bytearray | memoryview) -> bool:
     """Whether ``data`` starts with a component's preamble (a core module's has layer 0x00)."""
-    return bytes(data[:PREAMBLE_SIZE]) == MAGIC + bytes((COMPONENT_VERSION, 0, COMPONENT_LAYER, 0))
+    return bytes(data[:PREAMBLE_SIZE]) == COMPONENT_PREAMBLE
 
 
 def decode_component(data: bytes | bytearray | memoryview, *, decode_modules: bool = False) -> Component:

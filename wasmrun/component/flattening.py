@@ -54,6 +54,23 @@ _SCALAR_FLAT: dict[Primitive, ValType] = {
     Primitive.CHAR: _I32,
 }
 
+SCALAR_SIZES: dict[Primitive, int] = {
+    Primitive.BOOL: 1,
+    Primitive.S8: 1,
+    Primitive.U8: 1,
+    Primitive.S16: 2,
+    Primitive.U16: 2,
+    Primitive.S32: 4,
+    Primitive.U32: 4,
+    Primitive.S64: 8,
+    Primitive.U64: 8,
+    Primitive.F32: 4,
+    Primitive.F64: 8,
+    Primitive.CHAR: 4,
+}
+"""The size (and alignment) in memory of each scalar primitive (CanonicalABI.md ``elem_size``): the one
+table the runtime's layout and the validator's size limits read."""
+
 
 def unsupported(value_type: object) -> UnsupportedInstruction:
     return UnsupportedInstruction(f"the canonical ABI of {value_type} is not supported (only the synchronous ABI is)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from wasmrun.component.flattening import SCALAR_SIZES
 from wasmrun.component.sorts import Sort
 from wasmrun.component.typedefs import (
     BorrowDefinition,
@@ -73,22 +74,8 @@ MAX_TYPE_SIZE = 1_000_000
 MAX_FIXED_LIST_LENGTH = 1 << 30
 MAX_BYTE_SIZE = 1 << 28  # elem_size(t, 'i64') must stay under it
 
-_SCALAR_BYTES = {
-    Primitive.BOOL: 1,
-    Primitive.S8: 1,
-    Primitive.U8: 1,
-    Primitive.S16: 2,
-    Primitive.U16: 2,
-    Primitive.S32: 4,
-    Primitive.U32: 4,
-    Primitive.S64: 8,
-    Primitive.U64: 8,
-    Primitive.F32: 4,
-    Primitive.F64: 8,
-    Primitive.CHAR: 4,
-    Primitive.STRING: 16,
-    Primitive.ERROR_CONTEXT: 4,
-}
+# elem_size with 64-bit pointers: a string is two of them; an error-context is a handle.
+_SCALAR_BYTES = {**SCALAR_SIZES, Primitive.STRING: 16, Primitive.ERROR_CONTEXT: 4}
 
 
 def value_type(scope: Scope, valtype: ValType, offset: int | None) -> Any:

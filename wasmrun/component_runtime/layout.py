@@ -17,6 +17,7 @@ from wasmrun.component.flattening import (
     CACHE_SIZE,
     MAX_FLAT_PARAMS,
     MAX_FLAT_RESULTS,
+    SCALAR_SIZES,
     VARIANT_KINDS,
     CoreSignature,
     flags_size,
@@ -78,21 +79,6 @@ MAX_STRING_BYTE_LENGTH = (1 << 31) - 1
 MAX_LIST_BYTE_LENGTH = (1 << 28) - 1
 REALLOC_I32_MAX = 2**32 - 1
 
-_SCALAR_SIZES: dict[Primitive, int] = {
-    Primitive.BOOL: 1,
-    Primitive.S8: 1,
-    Primitive.U8: 1,
-    Primitive.S16: 2,
-    Primitive.U16: 2,
-    Primitive.S32: 4,
-    Primitive.U32: 4,
-    Primitive.S64: 8,
-    Primitive.U64: 8,
-    Primitive.F32: 4,
-    Primitive.F64: 8,
-    Primitive.CHAR: 4,
-}
-
 
 def pointer_size(ptr64: bool) -> int:
     return 8 if ptr64 else 4
@@ -120,7 +106,7 @@ def alignment(value_type: ValueType, ptr64: bool = False) -> int:
     if isinstance(value_type, Primitive):
         if value_type is Primitive.STRING:
             return pointer_size(ptr64)
-        size = _SCALAR_SIZES.get(value_type)
+        size = SCALAR_SIZES.get(value_type)
         if size is None:
             raise unsupported(value_type)
         return size
@@ -150,7 +136,7 @@ def elem_size(value_type: ValueType, ptr64: bool = False) -> int:
     if isinstance(value_type, Primitive):
         if value_type is Primitive.STRING:
             return 2 * pointer_size(ptr64)
-        size = _SCALAR_SIZES.get(value_type)
+        size = SCALAR_SIZES.get(value_type)
         if size is None:
             raise unsupported(value_type)
         return size

@@ -10,6 +10,7 @@ and consecutive ones of a section share it, as wasm-tools writes them.
 
 from __future__ import annotations
 
+from wasmrun.binary.decoder import COMPONENT_PREAMBLE
 from wasmrun.component.text.canon import CanonReader
 from wasmrun.component.text.scope import CORE_SORTS
 from wasmrun.component.text.values import encode_primitive_value
@@ -17,7 +18,7 @@ from wasmrun.text.encoder import custom_section, u32, vec
 from wasmrun.text.lexer import is_string
 from wasmrun.text.wat import parse_module
 
-PREAMBLE = b"\0asm\x0d\x00\x01\x00"
+PREAMBLE = COMPONENT_PREAMBLE
 _OUTER_ALIAS_SORTS = frozenset(("core module", "core type", "component", "type"))
 
 
