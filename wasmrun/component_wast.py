@@ -62,14 +62,16 @@ _CORE_DIRECTIVES = {
     "multi_value": "multi_value",
 }
 
+_ASYNC_BEYOND = "the component model's async ABI (beyond calls that complete at once)"
+
 # ``;;!`` keys of features wasmrun does not implement: on, they are named by the commands that fail.
 _MISSING_DIRECTIVES = {
     "gc": "the gc proposal",
     "gc_types": "the gc proposal",
-    "component_model_async": "the component model's async ABI",
-    "component_model_async_builtins": "the component model's async ABI",
-    "component_model_async_stackful": "the component model's async ABI",
-    "component_model_more_async_builtins": "the component model's async ABI",
+    "component_model_async": _ASYNC_BEYOND,
+    "component_model_async_builtins": _ASYNC_BEYOND,
+    "component_model_async_stackful": _ASYNC_BEYOND,
+    "component_model_more_async_builtins": _ASYNC_BEYOND,
     "component_model_threading": "the component model's threads",
     "component_model_error_context": "the component model's error contexts",
     "component_model_gc": "the component model's GC options",

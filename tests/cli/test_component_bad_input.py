@@ -30,13 +30,22 @@ REALLOCATING = """(component
   (func (export "g") (param "x" (list u32))
     (canon lift (core func $i "g") (memory $i "memory") (realloc (func $i "realloc")))))"""
 
-# An asynchronous export (the Component Model's async, WASI 0.3): not supported yet.
-ASYNC = """(component
+# The `async` option on a function type that is not async.
+ASYNC_OPTION = """(component
   (core module $m
     (func (export "f") (result i32) (i32.const 0))
     (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 0)))
   (core instance $i (instantiate $m))
   (func (export "f") (canon lift (core func $i "f") async (callback (func $i "cb")))))"""
+
+# An async export waiting on a set nothing can ever add an event to.
+DEADLOCK = """(component
+  (core func $new (canon waitable-set.new))
+  (core module $m (import "" "new" (func $new (result i32)))
+    (func (export "f") (result i32) (i32.or (i32.const 2) (i32.shl (call $new) (i32.const 4))))
+    (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 0)))
+  (core instance $i (instantiate $m (with "" (instance (export "new" (func $new))))))
+  (func (export "f") async (canon lift (core func $i "f") async (callback (func $i "cb")))))"""
 
 # A loop making resources until the handle table is full.
 HANDLES = """(component
@@ -69,7 +78,7 @@ def run(tmp_path: Path, capfd: pytest.CaptureFixture[str], source: str | bytes, 
         ("(component (core module (func (result i32))))", "type mismatch"),
         ('(component (import "wasi:nosuch/thing@0.2.0" (instance (export "f" (func)))))', "wasi:nosuch/thing@0.2.0"),
         ("(component)", "no exported instance named `wasi:cli/run@0.2.12`"),
-        (ASYNC, "async `canon lift` is not supported"),
+        (ASYNC_OPTION, "the `async` canonical option requires an async function type"),
     ],
     ids=[
         "bad-section",
@@ -78,7 +87,7 @@ def run(tmp_path: Path, capfd: pytest.CaptureFixture[str], source: str | bytes, 
         "invalid-core-module",
         "unknown-wasi-import",
         "no-run",
-        "async",
+        "async-option-on-sync-type",
     ],
 )
 def test_a_bad_component_is_one_line(
@@ -96,8 +105,9 @@ def test_a_bad_component_is_one_line(
         (LIST_TOO_LONG, "f()", "list content out-of-bounds"),
         (REALLOCATING.replace("REALLOC_RESULT", "0xfffffff0"), "g([1, 2])", "realloc return: beyond end of memory"),
         (REALLOCATING.replace("REALLOC_RESULT", "2"), "g([1, 2])", "realloc return: result not aligned"),
+        (DEADLOCK, "f()", "deadlock detected: event loop cannot make further progress"),
     ],
-    ids=["string-near-2^32", "list-near-2^32", "realloc-out-of-bounds", "realloc-misaligned"],
+    ids=["string-near-2^32", "list-near-2^32", "realloc-out-of-bounds", "realloc-misaligned", "async-deadlock"],
 )
 def test_guest_misbehaviour_at_the_boundary_traps(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], source: str, invocation: str, trap: str

@@ -48,13 +48,8 @@ OPTIONAL = frozenset(
 """Scripts needing component features beyond the issue: run, counted, and passing unless a known gap."""
 
 KNOWN_GAPS: dict[str, str] = {
-    "wasmtime/error-context-trap-in-post-return.wast": "error contexts (`canon error-context.new`)",
     "wasmtime/memory64.wast": "a 4 GiB + 128 KiB memory, over the default memory cap",
-    "component-model/binary/binary.wast": "async function types (`func async`) at run time",
     "component-model/values/concat.wast": "map types in the canonical ABI",
-    "component-model/values/post-return.wast": "the async built-ins (`canon task.return` ...) as functions",
-    "component-model/values/variants.wast": "async lifts and lowers (`canon task.return`)",
-    "wasm-tools/memory64/waitable-set.wast": "`canon waitable-set.wait`/`poll` (their types and functions)",
 }
 """What each script that does not pass yet still needs (strict: one that passes must leave this table)."""
 

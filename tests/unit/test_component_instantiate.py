@@ -9,7 +9,7 @@ import pytest
 import testdata
 from component_programs import PROGRAMS, cases, expected_bytes
 
-from wasmrun.component.canonical import CanonicalBuiltin, CanonicalOption, CanonicalOptions, Lift
+from wasmrun.component.canonical import CanonicalBuiltin
 from wasmrun.component.decoder import decode_component
 from wasmrun.component.records import Component, Start, ValueDefinition
 from wasmrun.component.text import encode_component_text
@@ -265,8 +265,7 @@ def test_a_trap_in_a_callee_leaves_the_instances_poisoned() -> None:
 @pytest.mark.parametrize(
     ("definition", "message"),
     [
-        (CanonicalBuiltin("thread.yield", 0x0C), r"^`canon thread.yield` is not supported$"),
-        (CanonicalBuiltin("stream.new", 0x0E), r"^`canon stream.new` is not supported$"),
+        (CanonicalBuiltin("thread.spawn-ref", 0x40), r"^`canon thread.spawn-ref` is not supported$"),
         (ValueDefinition(Primitive.U32, b"\x01"), "component values .* are not supported"),
         (Start(0, (0,), 1), "start functions taking or giving values .* are not supported"),
     ],
@@ -274,17 +273,6 @@ def test_a_trap_in_a_callee_leaves_the_instances_poisoned() -> None:
 def test_what_is_not_supported_is_refused_with_one_line(definition: Any, message: str) -> None:
     with pytest.raises(UnsupportedInstruction, match=message):
         instantiate(Component(definitions=(definition,)))
-
-
-def test_an_async_lift_is_refused() -> None:
-    component = from_text(NESTED)
-    definitions = list(component.definitions)
-    position = next(index for index, item in enumerate(definitions) if isinstance(item, Lift))
-    lift = definitions[position]
-    assert isinstance(lift, Lift)
-    definitions[position] = Lift(lift.core_func, CanonicalOptions((CanonicalOption("async"),)), lift.type)
-    with pytest.raises(UnsupportedInstruction, match=r"^async `canon lift` is not supported$"):
-        instantiate(Component(definitions=tuple(definitions)))
 
 
 CLOSURE = """

@@ -163,15 +163,12 @@ def test_an_unknown_directive_is_a_failure_of_the_script() -> None:
 
 def test_a_directive_for_a_missing_feature_names_it_when_a_command_fails() -> None:
     report = run(
-        """;;! component_model_async = true
-        (component
-          (core func $r (canon task.return (result u32)))
-          (core module $m (import "" "r" (func (param i32))))
-          (core instance (instantiate $m (with "" (instance (export "r" (func $r)))))))
+        """;;! shared_everything_threads = true
+        (component (core func (canon thread.available-parallelism)))
         """
     )
-    if report.failed:  # (until task.return runs)
-        assert "component model's async ABI" in report.failures[0].got
+    assert report.failed == 1
+    assert "shared-everything threads" in report.failures[0].got
 
 
 # --- comparing values -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from wasmrun.types import FuncType as CoreFuncType
 from wasmrun.types import ValType
 
 MAX_FLAT_PARAMS = 16
+MAX_FLAT_ASYNC_PARAMS = 4
 MAX_FLAT_RESULTS = 1
 
 CACHE_SIZE = 4096  # types of many instances' resources pass through: bounded, not for ever
@@ -189,14 +190,33 @@ class CoreSignature:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def flatten_functype(func_type: FuncType, context: Literal["lift", "lower"], ptr64: bool = False) -> CoreSignature:
-    """The core signature of a (synchronous) component function lifted from, or lowered to, core wasm."""
+def flatten_functype(
+    func_type: FuncType,
+    context: Literal["lift", "lower"],
+    ptr64: bool = False,
+    is_async: bool = False,
+    callback: bool = False,
+) -> CoreSignature:
+    """The core signature of a component function lifted from, or lowered to, core wasm.
+
+    ``is_async``: with the ``async`` option.  An async lift's results go through ``task.return``,
+    and its core function returns a callback code when it has a ``callback``; an async lower takes
+    at most ``MAX_FLAT_ASYNC_PARAMS`` flat parameters, always returns its result through a pointer
+    parameter and returns the subtask's state (an i32).
+    """
     pointer = _I64 if ptr64 else _I32
     params = flatten_types(tuple(param for _name, param in func_type.params), ptr64)
     results = () if func_type.result is None else flatten_type(func_type.result, ptr64)
-    params_in_memory = len(params) > MAX_FLAT_PARAMS
+    max_flat_params = MAX_FLAT_ASYNC_PARAMS if is_async and context == "lower" else MAX_FLAT_PARAMS
+    params_in_memory = len(params) > max_flat_params
     if params_in_memory:
         params = (pointer,)
+    if is_async:
+        if context == "lift":
+            return CoreSignature(params, (_I32,) if callback else (), params_in_memory, False)
+        if results:
+            return CoreSignature((*params, pointer), (_I32,), params_in_memory, True)
+        return CoreSignature(params, (_I32,), params_in_memory, False)
     results_in_memory = len(results) > MAX_FLAT_RESULTS
     if results_in_memory:
         if context == "lift":

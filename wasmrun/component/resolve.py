@@ -287,10 +287,8 @@ class TypeResolver:
             resource = self.resource_type(defined.resource, offset)
             return OwnType(resource) if isinstance(defined, OwnDefinition) else BorrowType(resource)
         if isinstance(defined, FuncTypeDefinition):
-            if defined.is_async:
-                raise ValidationError("async function types are not supported", offset)
             params = tuple([(label, value(index, param, offset)) for label, param in defined.params])
-            return FuncType(params, self._optional(index, defined.result, offset))
+            return FuncType(params, self._optional(index, defined.result, offset), defined.is_async)
         if isinstance(defined, ResourceDefinition):
             resource = ResourceType(self.export_names.get(index, f"resource {index}"))
             self.environment.defined_resource(resource, defined)

@@ -176,10 +176,12 @@ ValueType = (
 
 @dataclass(frozen=True, slots=True)
 class FuncType:
-    """A component function type: named parameters and at most one result."""
+    """A component function type: named parameters and at most one result; ``is_async`` for a
+    ``(func async ...)`` (one whose calls may block)."""
 
     params: tuple[tuple[str, ValueType], ...]
     result: ValueType | None
+    is_async: bool = False
 
 
 # --- Python values of the types without a Python equivalent ---------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.component.builtin_types import builtin_core_type
 from wasmrun.component.canonical import (
     CanonicalBuiltin,
     CanonicalFunction,
@@ -32,7 +33,7 @@ from wasmrun.component.types import FuncType, ListType, Primitive, ResourceType
 from wasmrun.component.validate_model import MapType, canonical, children
 from wasmrun.component.validate_scope import Scope
 from wasmrun.component.validate_subtype import ANY_CORE_FUNC
-from wasmrun.component.validate_types import resource_at
+from wasmrun.component.validate_types import resource_at, value_type
 from wasmrun.errors import UnsupportedInstruction, ValidationError
 from wasmrun.types import FuncType as CoreFuncType
 from wasmrun.types import ValType
@@ -49,22 +50,8 @@ def _core(params: tuple[ValType, ...], results: tuple[ValType, ...]) -> CoreFunc
     return CoreFuncType(params, results)
 
 
-# The core types of the simple built-ins of the async, error-context and threading proposals.
-_BUILTIN_TYPES: dict[str, CoreFuncType] = {
-    "backpressure.inc": _core((), ()),
-    "backpressure.dec": _core((), ()),
-    "task.cancel": _core((), ()),
-    "subtask.drop": _core((_I32,), ()),
-    "stream.drop-readable": _core((_I32,), ()),
-    "stream.drop-writable": _core((_I32,), ()),
-    "future.drop-readable": _core((_I32,), ()),
-    "future.drop-writable": _core((_I32,), ()),
-    "error-context.drop": _core((_I32,), ()),
-    "waitable-set.new": _core((), (_I32,)),
-    "waitable-set.drop": _core((_I32,), ()),
-    "waitable.join": _core((_I32, _I32), ()),
-    "thread.index": _core((), (_I32,)),
-}
+# Callback functions: ``(ctx i32) (event i32) (payload i32) -> (code i32)``, or the older ``(event) -> (code)``.
+_CALLBACK_PARAMS = ((_I32, _I32, _I32), (_I32,))
 
 
 class _Options:
@@ -75,6 +62,7 @@ class _Options:
         self.realloc: Any = None
         self.post_return: Any = None
         self.is_async = False
+        self.callback: Any = None
         seen: dict[str, str] = {}
         for option in options.items:
             name = option.name
@@ -101,7 +89,7 @@ class _Options:
             elif name == "async":
                 self.is_async = True
             elif name == "callback":
-                scope.get(Sort.CORE_FUNC, option.index or 0, offset)
+                self.callback = scope.get(Sort.CORE_FUNC, option.index or 0, offset)
         if self.memory is not None and self.memory.shared:
             raise ValidationError(
                 "canonical option `memory` is a shared memory: mismatch in the shared flag for memories", offset
@@ -116,6 +104,19 @@ class _Options:
             if self.realloc is not ANY_CORE_FUNC and self.realloc != expected:
                 raise ValidationError(
                     "canonical option `realloc` uses a core function with an incorrect signature", offset
+                )
+
+    def check_async(self, func_type: FuncType, offset: int | None) -> None:
+        """``async`` only with an async function type; ``callback`` only with ``async``."""
+        if self.is_async and not func_type.is_async:
+            raise ValidationError("the `async` canonical option requires an async function type", offset)
+        if self.callback is not None and not self.is_async:
+            raise ValidationError("cannot specify callback without async", offset)
+        callback = self.callback
+        if callback is not None and callback is not ANY_CORE_FUNC:
+            if callback.params not in _CALLBACK_PARAMS or callback.results != (_I32,):
+                raise ValidationError(
+                    "canonical option `callback` uses a core function with an incorrect signature", offset
                 )
 
     def require(self, memory: bool, realloc: bool, offset: int | None) -> None:
@@ -145,11 +146,34 @@ def _types_text(types: tuple[ValType, ...]) -> str:
     return "[" + ", ".join(str(t).upper() for t in types) + "]"
 
 
-def _signature(func_type: FuncType, context: str, ptr64: bool) -> Any:
+def _signature(func_type: FuncType, context: str, options: _Options) -> Any:
     try:
-        return flatten_functype(func_type, "lift" if context == "lift" else "lower", ptr64)
+        return flatten_functype(
+            func_type,
+            "lift" if context == "lift" else "lower",
+            options.ptr64,
+            options.is_async,
+            options.callback is not None,
+        )
     except UnsupportedInstruction:
         return None  # (a type of a later proposal: its signature is not checked)
+
+
+def _check_core(core: Any, signature: Any, index: int, offset: int | None) -> None:
+    if signature is None or core is ANY_CORE_FUNC:
+        return
+    if core.params != signature.params:
+        raise ValidationError(
+            f"lowered parameter types `{_types_text(signature.params)}` do not match parameter types "
+            f"`{_types_text(core.params)}` of core function {index}",
+            offset,
+        )
+    if core.results != signature.results:
+        raise ValidationError(
+            f"lowered result types `{_types_text(signature.results)}` do not match result types "
+            f"`{_types_text(core.results)}` of core function {index}",
+            offset,
+        )
 
 
 def lift(scope: Scope, definition: Lift) -> FuncType:
@@ -159,29 +183,20 @@ def lift(scope: Scope, definition: Lift) -> FuncType:
     if not isinstance(func_type, FuncType):
         raise ValidationError(f"type index {definition.type} is not a function type", offset)
     options = _Options(scope, definition.options, offset)
+    options.check_async(func_type, offset)
     params = tuple(param for _name, param in func_type.params)
-    signature = _signature(func_type, "lift", options.ptr64)
-    in_memory = signature is not None and (signature.params_in_memory or signature.results_in_memory)
+    signature = _signature(func_type, "lift", options)
+    params_in_memory = bool(signature and signature.params_in_memory)
+    results_in_memory = bool(signature and signature.results_in_memory)
     lists_in = any(_has_lists(param) for param in params)
-    lists_out = func_type.result is not None and _has_lists(func_type.result)
-    if options.is_async:  # (results go through ``task.return``; the async ABI is not checked further)
-        return func_type
+    # (an async lift's result goes through ``task.return``, whose own options lift it)
+    lists_out = not options.is_async and func_type.result is not None and _has_lists(func_type.result)
+    if options.is_async and options.post_return is not None:
+        raise ValidationError("cannot specify post-return function in async", offset)
     options.require(
-        lists_in or lists_out or in_memory, lists_in or bool(signature and signature.params_in_memory), offset
+        lists_in or lists_out or params_in_memory or results_in_memory, lists_in or params_in_memory, offset
     )
-    if signature is not None and core is not ANY_CORE_FUNC:
-        if core.params != signature.params:
-            raise ValidationError(
-                f"lowered parameter types `{_types_text(signature.params)}` do not match parameter types "
-                f"`{_types_text(core.params)}` of core function {definition.core_func}",
-                offset,
-            )
-        if core.results != signature.results:
-            raise ValidationError(
-                f"lowered result types `{_types_text(signature.results)}` do not match result types "
-                f"`{_types_text(core.results)}` of core function {definition.core_func}",
-                offset,
-            )
+    _check_core(core, signature, definition.core_func, offset)
     if options.post_return is not None and options.post_return is not ANY_CORE_FUNC and core is not ANY_CORE_FUNC:
         if options.post_return != CoreFuncType(core.results, ()):
             raise ValidationError(
@@ -196,13 +211,14 @@ def lower(scope: Scope, definition: Lower) -> Any:
     options = _Options(scope, definition.options, offset)
     if options.post_return is not None:
         raise ValidationError("canonical option `post-return` cannot be specified for lowerings", offset)
-    signature = _signature(func_type, "lower", options.ptr64)
+    if options.callback is not None:
+        raise ValidationError("canonical option `callback` cannot be specified for lowerings", offset)
+    options.check_async(func_type, offset)
+    signature = _signature(func_type, "lower", options)
     params = tuple(param for _name, param in func_type.params)
     lists_in = any(_has_lists(param) for param in params)
     lists_out = func_type.result is not None and _has_lists(func_type.result)
     in_memory = signature is not None and (signature.params_in_memory or signature.results_in_memory)
-    if options.is_async:
-        return ANY_CORE_FUNC
     options.require(lists_in or lists_out or in_memory, lists_out, offset)
     if signature is None:
         return ANY_CORE_FUNC
@@ -239,14 +255,52 @@ def _is_local(scope: Scope, resource: ResourceType) -> bool:
 
 
 def _builtin_type(scope: Scope, definition: CanonicalBuiltin) -> Any:
-    known = _BUILTIN_TYPES.get(definition.name)
+    name, offset = definition.name, definition.offset
+    known = builtin_core_type(name, _builtin_ptr64(scope, definition))
     if known is not None:
         return known
-    if definition.name in ("context.get", "context.set"):
+    if name in ("context.get", "context.set"):
         valtype = definition.immediate("valtype")
         core = _I64 if valtype is ValType.I64 else _I32
+        index = definition.immediate("index") or 0
+        if index > 1:
+            raise ValidationError(f"`{name}` immediate must be zero or one: {index}", offset)
         if scope.context_type is not None and scope.context_type is not core:
-            raise ValidationError("type must match previous context type", definition.offset)
+            raise ValidationError("type must match previous context type", offset)
         scope.context_type = core
-        return _core((), (core,)) if definition.name == "context.get" else _core((core,), ())
-    return ANY_CORE_FUNC
+        return _core((), (core,)) if name == "context.get" else _core((core,), ())
+    if name == "task.return":
+        return _task_return_type(scope, definition)
+    return ANY_CORE_FUNC  # (thread.new-indirect and the shared-everything built-ins: not checked)
+
+
+def _builtin_ptr64(scope: Scope, definition: CanonicalBuiltin) -> bool:
+    """Whether a built-in's pointers are i64: its memory (an immediate, or the ``memory`` option) is 64-bit."""
+    index = definition.immediate("memory")
+    if index is None and definition.options is not None:
+        index = definition.options.memory
+    if index is None:
+        return False
+    memory = scope.get(Sort.CORE_MEMORY, index, definition.offset)
+    return bool(memory is not None and memory is not ANY_CORE_FUNC and memory.limits.address64)
+
+
+def _task_return_type(scope: Scope, definition: CanonicalBuiltin) -> Any:
+    """``task.return``: its core function takes the result as a lowering's parameters would be."""
+    offset = definition.offset
+    options = _Options(scope, definition.options or CanonicalOptions(), offset)
+    if options.realloc is not None:
+        raise ValidationError("cannot specify `realloc` option on `task.return`", offset)
+    if options.post_return is not None:
+        raise ValidationError("cannot specify `post-return` option on `task.return`", offset)
+    if options.is_async or options.callback is not None:
+        raise ValidationError("cannot specify `async` option on `task.return`", offset)
+    result = definition.immediate("result")
+    if result is not None:
+        result = value_type(scope, result, offset)
+    params = () if result is None else (("v", result),)
+    func_type = FuncType(params, None)
+    signature = _signature(func_type, "lower", options)
+    lists = result is not None and _has_lists(result)
+    options.require(lists or bool(signature and signature.params_in_memory), False, offset)
+    return ANY_CORE_FUNC if signature is None else signature.core_type

@@ -245,7 +245,7 @@ class _Substitution:
             result = optional(value.result)
             if _same(params, value.params) and result is value.result:
                 return value
-            return FuncType(params, result)
+            return FuncType(params, result, value.is_async)
         if isinstance(value, VariantType):
             cases = tuple((label, optional(item)) for label, item in value.cases)
             return value if _same(cases, value.cases) else VariantType(cases)

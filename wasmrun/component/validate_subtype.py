@@ -254,6 +254,8 @@ class Matcher:
             raise Mismatch("resource types are not the same")
 
     def func(self, actual: FuncType, expected: FuncType) -> None:
+        if actual.is_async != expected.is_async:
+            raise Mismatch(f"expected {_asyncness(expected)} function, found {_asyncness(actual)} function")
         if len(actual.params) != len(expected.params):
             raise Mismatch(f"expected {len(expected.params)} parameters, found {len(actual.params)}")
         for (name, given), (wanted_name, wanted) in zip(actual.params, expected.params, strict=True):
@@ -391,3 +393,7 @@ class Matcher:
             raise Mismatch(f"expected {which} type, but found none")
         if actual is not None:
             self._nested(actual, expected, f"type mismatch in {which} variant")
+
+
+def _asyncness(func_type: FuncType) -> str:
+    return "async" if func_type.is_async else "sync"

@@ -166,7 +166,7 @@ def func_type(scope: Scope, defined: FuncTypeDefinition, offset: int | None) -> 
     result = None if defined.result is None else value_type(scope, defined.result, offset)
     if result is not None and contains_borrow(result):
         raise ValidationError("function result cannot contain a `borrow` type", offset)
-    return FuncType(params, result)
+    return FuncType(params, result, defined.is_async)
 
 
 def contains_borrow(value: Any) -> bool:

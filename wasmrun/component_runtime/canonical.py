@@ -30,6 +30,7 @@ from wasmrun.component_runtime.context import (
 )
 from wasmrun.component_runtime.instance_state import InstanceState
 from wasmrun.component_runtime.layout import (
+    MAX_FLAT_ASYNC_PARAMS,
     MAX_FLAT_PARAMS,
     MAX_FLAT_RESULTS,
     CoreSignature,
@@ -42,9 +43,17 @@ from wasmrun.component_runtime.layout import (
 from wasmrun.component_runtime.lifting import flat_lifter, loader
 from wasmrun.component_runtime.lowering import flat_lowerer, storer
 from wasmrun.component_runtime.resources import ResourceHandle, release_lends
+from wasmrun.component_runtime.tasks import (
+    CallbackCode,
+    EventCode,
+    SubtaskState,
+    Task,
+    unpack_callback_code,
+    waitable_set_at,
+)
 from wasmrun.component_runtime.traps import (
-    BORROWS_REMAIN,
     CANNOT_ENTER,
+    NO_ASYNC_RESULT,
     POINTER_MISALIGNED,
     POINTER_OUT_OF_BOUNDS,
     UNCAUGHT_EXCEPTION,
@@ -174,10 +183,23 @@ class LiftedFunction:
     """A core function lifted to a component function (``canon lift``): call it with Python values.
 
     ``instance`` is the component instance containing the ``canon lift`` (whose handle table the
-    arguments' handles go into).  ``signature`` is the core function's expected signature.
+    arguments' handles go into).  ``signature`` is the core function's expected signature.  Each
+    call is a :class:`~wasmrun.component_runtime.tasks.Task` of ``instance``; an async lift (the
+    ``async`` option) returns its result through ``task.return`` and runs to completion before the
+    call returns (see :mod:`.tasks`).
     """
 
-    __slots__ = ("core", "func_type", "instance", "options", "params", "post_return", "result", "signature")
+    __slots__ = (
+        "callback",
+        "core",
+        "func_type",
+        "instance",
+        "options",
+        "params",
+        "post_return",
+        "result",
+        "signature",
+    )
 
     def __init__(self, core: Any, func_type: FuncType, options: CanonicalOptions, instance: InstanceState) -> None:
         ptr64 = options.ptr64
@@ -185,7 +207,10 @@ class LiftedFunction:
         self.func_type = func_type
         self.options = options
         self.instance = instance
-        self.signature: CoreSignature = flatten_functype(func_type, "lift", ptr64)
+        self.callback = options.callback
+        self.signature: CoreSignature = flatten_functype(
+            func_type, "lift", ptr64, options.is_async, options.callback is not None
+        )
         self.params = ValuesAbi(tuple(param for _name, param in func_type.params), MAX_FLAT_PARAMS, ptr64)
         results = () if func_type.result is None else (func_type.result,)
         self.result = ValuesAbi(results, MAX_FLAT_RESULTS, ptr64)
@@ -219,19 +244,41 @@ class LiftedFunction:
         except (TypeError, ValueError):
             instance.leave(entered)  # the host's mistake (a value not of its type): the instance is not poisoned
             raise
-        flat_results = call_core(self.core, flat_args)
-        lifted = self.result.lift(cx, flat_results)
-        result = lifted[0] if lifted else None
-        if scope.num_borrows:
-            raise Trap(BORROWS_REMAIN)
-        if on_result is not None:
-            on_result(result)
-        if self.post_return is not None:
-            instance.may_leave = False
-            call_core(self.post_return, flat_results)
-            instance.may_leave = True
+        task = Task(self.func_type, self.options, instance, scope, on_result)
+        task.thread_index = instance.threads.add(task)
+        instance.tasks.append(task)
+        if self.options.is_async:
+            self._run_async(flat_args)
+            if not task.returned:
+                raise Trap(NO_ASYNC_RESULT)
+        else:
+            flat_results = call_core(self.core, flat_args)
+            lifted = self.result.lift(cx, flat_results)
+            task.return_(lifted[0] if lifted else None)
+            if self.post_return is not None:
+                instance.may_leave = False
+                call_core(self.post_return, flat_results)
+                instance.may_leave = True
+        instance.tasks.pop()
+        instance.threads.remove(task.thread_index)
         instance.leave(entered)
-        return result
+        return task.result
+
+    def _run_async(self, flat_args: Sequence[Any]) -> None:
+        """Run an async-lifted core function to its end: once (stackful), or with its callback until ``EXIT``."""
+        callback = self.callback
+        if callback is None:
+            call_core(self.core, flat_args)
+            return
+        (packed,) = call_core(self.core, flat_args)
+        code, set_index = unpack_callback_code(packed)
+        while code is not CallbackCode.EXIT:
+            if code is CallbackCode.YIELD:
+                event: tuple[int, int, int] = (EventCode.NONE, 0, 0)  # (no other task to yield to)
+            else:
+                event = waitable_set_at(self.instance, set_index).wait()
+            (packed,) = call_core(callback, list(event))
+            code, set_index = unpack_callback_code(packed)
 
 
 def lift_function(core: Any, func_type: FuncType, options: CanonicalOptions, instance: InstanceState) -> LiftedFunction:
@@ -241,6 +288,9 @@ def lift_function(core: Any, func_type: FuncType, options: CanonicalOptions, ins
 
 
 # -- canon lower ------------------------------------------------------------------------------------
+
+
+_RETURNED = int(SubtaskState.RETURNED)
 
 
 def lower_function(
@@ -255,12 +305,17 @@ def lower_function(
     ``callee`` is a :class:`LiftedFunction` (a call into another component instance) or a Python
     callable taking the parameters' values positionally and returning the result's (ignored for a
     function without one).  The core function's type is ``flatten_functype(func_type, "lower")``.
+
+    With the ``async`` option the result always goes to memory and the core function returns the
+    subtask's state: ``RETURNED``, since the callee has always finished by then (see :mod:`.tasks`).
     """
     ptr64 = options.ptr64
-    signature = flatten_functype(func_type, "lower", ptr64)
-    params = ValuesAbi(tuple(param for _name, param in func_type.params), MAX_FLAT_PARAMS, ptr64)
+    is_async = options.is_async
+    signature = flatten_functype(func_type, "lower", ptr64, is_async)
+    max_flat_params, max_flat_results = (MAX_FLAT_ASYNC_PARAMS, 0) if is_async else (MAX_FLAT_PARAMS, MAX_FLAT_RESULTS)
+    params = ValuesAbi(tuple(param for _name, param in func_type.params), max_flat_params, ptr64)
     results = () if func_type.result is None else (func_type.result,)
-    result_abi = ValuesAbi(results, MAX_FLAT_RESULTS, ptr64)
+    result_abi = ValuesAbi(results, max_flat_results, ptr64)
     retptr = signature.results_in_memory
     lifted = callee if isinstance(callee, LiftedFunction) else None
 
@@ -284,6 +339,8 @@ def lower_function(
                 flat = result_abi.lower(cx, (result,) if results else (), out_param)
         finally:
             release_lends(lenders)  # (the borrows end with the call, however it ends)
+        if is_async:
+            return _RETURNED  # (subtask index 0 in the upper bits: there is no subtask to wait for)
         return flat[0] if flat else None
 
     return HostFunction(signature.core_type, lowered, name or getattr(callee, "__name__", "lowered"))

@@ -31,12 +31,17 @@ CoreCallable = Callable[[Sequence[Any]], Sequence[Any]]
 
 @dataclass(frozen=True, slots=True)
 class CanonicalOptions:
-    """The ``canonopt`` immediates of one ``canon lift`` or ``canon lower`` (the synchronous ones)."""
+    """The ``canonopt`` immediates of one ``canon lift`` or ``canon lower`` (or built-in).
+
+    ``is_async``: the ``async`` option; ``callback``: an async lift's callback (a core function).
+    """
 
     memory: MemoryInstance | None = None
     realloc: Realloc | None = None
     post_return: CoreCallable | None = None
     string_encoding: StringEncoding = "utf8"
+    is_async: bool = False
+    callback: CoreCallable | None = None
 
     def __post_init__(self) -> None:
         if self.string_encoding not in STRING_ENCODINGS:

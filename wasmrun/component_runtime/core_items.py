@@ -19,7 +19,7 @@ from wasmrun.component.types import ResourceType
 from wasmrun.component_runtime.context import CanonicalOptions
 from wasmrun.component_runtime.instance_state import InstanceState
 from wasmrun.component_runtime.resources import resource_drop, resource_new, resource_rep
-from wasmrun.errors import InstantiationError, LinkError, UnsupportedInstruction
+from wasmrun.errors import InstantiationError, LinkError
 from wasmrun.module import Module
 from wasmrun.runtime.functions import FunctionInstance, HostFunction
 from wasmrun.runtime.instance import Instance, instantiate
@@ -50,11 +50,8 @@ def canonical_options(
     options: DecodedOptions,
     core_funcs: Sequence[Any],
     core_memories: Sequence[Any],
-    what: str,
 ) -> CanonicalOptions:
-    """The options of a ``canon lift`` or ``canon lower`` (``what``), as the canonical ABI takes them."""
-    if options.is_async or options.callback is not None:
-        raise UnsupportedInstruction(f"async `canon {what}` is not supported")
+    """The options of a ``canon lift``, ``canon lower`` or built-in, as the canonical ABI takes them."""
     memory = None
     if options.memory is not None:
         memory = _at(core_memories, options.memory, "core memory")
@@ -64,11 +61,16 @@ def canonical_options(
     post_return = None
     if options.post_return is not None:
         post_return = _core_function(core_funcs, options.post_return).invoke
+    callback = None
+    if options.callback is not None:
+        callback = _core_function(core_funcs, options.callback).invoke
     return CanonicalOptions(
         memory=memory,
         realloc=realloc,  # (a FunctionInstance: the options wrap its ``invoke``)
         post_return=post_return,
         string_encoding=options.string_encoding.value,  # (the same three names)
+        is_async=options.is_async,
+        callback=callback,
     )
 
 

@@ -12,9 +12,14 @@ call into it traps, as Wasmtime poisons an instance that trapped.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wasmrun.component.types import ResourceType
 from wasmrun.component_runtime.traps import CANNOT_ENTER, CANNOT_LEAVE, HANDLE_TABLE_FULL, unknown_handle
 from wasmrun.errors import Trap
+
+if TYPE_CHECKING:
+    from wasmrun.component_runtime.tasks import Task
 
 
 class HandleTable:
@@ -72,7 +77,17 @@ class InstanceState:
     one of them lowered into this instance is its representation, not a handle.
     """
 
-    __slots__ = ("handles", "may_enter", "may_leave", "name", "parent", "resource_types")
+    __slots__ = (
+        "backpressure",
+        "handles",
+        "may_enter",
+        "may_leave",
+        "name",
+        "parent",
+        "resource_types",
+        "tasks",
+        "threads",
+    )
 
     def __init__(self, parent: InstanceState | None = None, name: str = "") -> None:
         self.handles = HandleTable()
@@ -81,6 +96,9 @@ class InstanceState:
         self.parent = parent
         self.name = name
         self.resource_types: set[ResourceType] = set()
+        self.tasks: list[Task] = []  # (the calls running in this instance, innermost last)
+        self.threads = HandleTable()  # (each task's thread: ``thread.index``)
+        self.backpressure = 0
 
     def __repr__(self) -> str:
         return f"<InstanceState {self.name or hex(id(self))} handles={len(self.handles)}>"
@@ -129,6 +147,12 @@ class InstanceState:
     def leave(entered: list[InstanceState]) -> None:
         for instance in entered:
             instance.may_enter = True
+
+    def current_task(self) -> Task:
+        """The task whose code is running in this instance (a built-in called outside any call traps)."""
+        if not self.tasks:
+            raise Trap(CANNOT_LEAVE)
+        return self.tasks[-1]
 
     def check_may_leave(self) -> None:
         """Trap unless code of this instance may call out now (not in its ``realloc`` or ``post-return``)."""

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wasmrun.component.aliases import CoreInstanceExportAlias, InstanceExportAlias, OuterAlias
+from wasmrun.component.builtin_types import builtin_core_type
 from wasmrun.component.canonical import CanonicalBuiltin, Lift, Lower, ResourceDrop, ResourceNew, ResourceRep
 from wasmrun.component.core_typedefs import CoreTypeDefinition
 from wasmrun.component.records import (
@@ -61,6 +62,8 @@ from wasmrun.component.typedefs import (
 )
 from wasmrun.component.types import FuncType, ResourceType
 from wasmrun.component_runtime.canonical import as_core_callable, lift_function, lower_function
+from wasmrun.component_runtime.concurrency_builtins import BuiltinContext, concurrency_builtin, task_return_type
+from wasmrun.component_runtime.context import CanonicalOptions
 from wasmrun.component_runtime.core_items import (
     canonical_options,
     instantiate_core_module,
@@ -84,6 +87,7 @@ from wasmrun.errors import InstantiationError, UnsupportedInstruction, Validatio
 from wasmrun.features import ALL_FEATURES, Features
 from wasmrun.module import Module
 from wasmrun.runtime.store import Store
+from wasmrun.types import FuncType as CoreFuncType
 from wasmrun.types import ValType
 from wasmrun.validation import validate_module
 
@@ -316,16 +320,12 @@ class Instantiation(TypeEnvironment):
     def lift(self, definition: Lift) -> None:
         core = self.at(Sort.CORE_FUNC, definition.core_func)
         func_type = self.resolver.func_type(definition.type, definition.offset)
-        options = canonical_options(
-            definition.options, self.spaces[Sort.CORE_FUNC], self.spaces[Sort.CORE_MEMORY], "lift"
-        )
+        options = canonical_options(definition.options, self.spaces[Sort.CORE_FUNC], self.spaces[Sort.CORE_MEMORY])
         self.add(Sort.FUNC, lift_function(core, func_type, options, self.state))
 
     def lower(self, definition: Lower) -> None:
         function = self.at(Sort.FUNC, definition.func)
-        options = canonical_options(
-            definition.options, self.spaces[Sort.CORE_FUNC], self.spaces[Sort.CORE_MEMORY], "lower"
-        )
+        options = canonical_options(definition.options, self.spaces[Sort.CORE_FUNC], self.spaces[Sort.CORE_MEMORY])
         callee = function.callee if isinstance(function, ComponentFunction) else function
         func_type: FuncType = function.func_type
         name = getattr(function, "name", "") or "lowered"
@@ -337,7 +337,29 @@ class Instantiation(TypeEnvironment):
         self.add(Sort.CORE_FUNC, resource_builtin(self.store, definition, resource, representation, self.state))
 
     def builtin(self, definition: CanonicalBuiltin) -> None:
-        raise UnsupportedInstruction(f"`canon {definition.name}` is not supported")
+        core_funcs, core_memories = self.spaces[Sort.CORE_FUNC], self.spaces[Sort.CORE_MEMORY]
+        options = CanonicalOptions()
+        if definition.options is not None:
+            options = canonical_options(definition.options, core_funcs, core_memories)
+        memory_index = definition.immediate("memory")
+        memory = None if memory_index is None else self.at(Sort.CORE_MEMORY, memory_index)
+        ptr64 = options.ptr64 or bool(memory is not None and memory.type.limits.address64)
+        result_type = None
+        name = definition.name
+        core_type = builtin_core_type(name, ptr64)
+        if name == "task.return":
+            result = definition.immediate("result")
+            result_type = None if result is None else self.resolver.value_type(result, definition.offset)
+            core_type = task_return_type(result_type, ptr64)
+        elif name in ("context.get", "context.set"):
+            valtype = ValType.I64 if definition.immediate("valtype") is ValType.I64 else ValType.I32
+            core_type = CoreFuncType((), (valtype,)) if name == "context.get" else CoreFuncType((valtype,), ())
+        elif name == "thread.new-indirect":
+            table = self.at(Sort.CORE_TABLE, definition.immediate("table") or 0)
+            index_type = ValType.I64 if table.type.limits.address64 else ValType.I32
+            core_type = CoreFuncType((index_type, ValType.I32), (ValType.I32,))
+        context = BuiltinContext(options, memory, result_type, core_type)
+        self.add(Sort.CORE_FUNC, concurrency_builtin(self.store, definition, self.state, context))
 
     def start(self, definition: Start) -> None:
         if definition.arguments or definition.results:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from wasmrun.component.flattening import (
     CACHE_SIZE,
+    MAX_FLAT_ASYNC_PARAMS,
     MAX_FLAT_PARAMS,
     MAX_FLAT_RESULTS,
     SCALAR_SIZES,
@@ -47,6 +48,7 @@ from wasmrun.component.types import (
 
 __all__ = [
     "CACHE_SIZE",
+    "MAX_FLAT_ASYNC_PARAMS",
     "MAX_FLAT_PARAMS",
     "MAX_FLAT_RESULTS",
     "MAX_LIST_BYTE_LENGTH",

@@ -27,6 +27,16 @@ POINTER_MISALIGNED = "unaligned pointer: pointer not aligned"
 REALLOC_MISALIGNED = "unaligned pointer: realloc return: result not aligned"
 REALLOC_OUT_OF_BOUNDS = "realloc return: beyond end of memory"
 
+# The async built-ins (Wasmtime's texts).
+NO_ASYNC_RESULT = "async-lifted export failed to produce a result"
+DEADLOCK = "deadlock detected: event loop cannot make further progress"
+CANNOT_BLOCK_SYNC_TASK = "cannot block a synchronous task before returning"
+TASK_RETURN_TWICE = "`task.return` or `task.cancel` called more than once for current task"
+TASK_RETURN_INVALID = "invalid `task.return` signature and/or options for current task"
+TASK_CANCEL_NOT_CANCELLED = "`task.cancel` called by task which has not been cancelled"
+BACKPRESSURE_OVERFLOW = "backpressure counter overflow"
+UNSUPPORTED_CALLBACK_CODE = "unsupported callback code"
+
 CANNOT_REMOVE_BORROWED = "cannot remove owned resource while borrowed"
 HANDLE_TABLE_FULL = "handle table full: too many handles in one component instance"
 
