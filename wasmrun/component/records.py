@@ -20,6 +20,7 @@ from wasmrun.component.core_typedefs import CoreTypeDefinition
 from wasmrun.component.sorts import SortIndex
 from wasmrun.component.typedefs import ExternName, ExternType, Import, TypeDefinition, ValType
 from wasmrun.errors import DecodeError
+from wasmrun.features import Features
 from wasmrun.module import Module
 
 # The core decoder speaks the reference interpreter's language; component errors speak wasm-tools'
@@ -43,6 +44,20 @@ class CoreModule:
 
     data: bytes
     offset: int = field(default=0, compare=False)
+    # (the module as validated, and the features it was validated with: instantiation reuses it
+    # instead of decoding and validating the bytes again)
+    _validated: tuple[Features, Module] | None = field(default=None, init=False, compare=False, repr=False)
+
+    def note_validated(self, module: Module, features: Features) -> None:
+        """Remember ``module`` (this one decoded) as valid with ``features``."""
+        object.__setattr__(self, "_validated", (features, module))
+
+    def validated_with(self, features: Features) -> Module | None:
+        """The module decoded and validated with ``features`` before, if it was."""
+        validated = self._validated
+        if validated is not None and validated[0] == features:
+            return validated[1]
+        return None
 
     def decode(self) -> Module:
         """The module, decoded now (not validated); errors carry offsets in the component's bytes."""

@@ -86,6 +86,7 @@ def check_modules(pending: list[tuple[CoreModule, Module]], features: Features) 
         except ValidationError as error:
             offset = None if error.offset is None else error.offset + core_module.offset
             raise ValidationError(error.message, offset) from None
+        core_module.note_validated(module, features)
 
 
 def _func(module: Module, type_index: int) -> FuncType:

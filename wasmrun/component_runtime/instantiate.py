@@ -120,8 +120,10 @@ class Modules:
         key = id(definition)
         module = self.decoded.get(key)
         if module is None:
-            module = definition.decode()
-            validate_module(module, self.features)
+            module = definition.validated_with(self.features)
+            if module is None:
+                module = definition.decode()
+                validate_module(module, self.features)
             self.decoded[key] = module
             self.located.append((module, definition.offset))
         return module
