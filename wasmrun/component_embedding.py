@@ -18,9 +18,11 @@
 
 Values are the Python values of :mod:`wasmrun.component.types` (``str``, ``list``/``bytes``,
 ``dict`` records, ``tuple``, :class:`Variant`, enum case names, ``None``-or-value options,
-:class:`Ok`/:class:`Err`, ``frozenset`` flags), checked on the way in (:mod:`wasmrun.component_values`):
-a value not of its type raises :class:`TypeError` or :class:`ValueError` naming the argument (or
-the host function whose result it is) and where in the value.  Resources of a type the host
+:class:`Ok`/:class:`Err`, ``frozenset`` flags), but maps, which the host gets as ``dict`` (the last
+value of a repeated key) and gives as any mapping or list of ``(key, value)`` pairs.  They are
+checked on the way in (:mod:`wasmrun.component_values`): a value not of its type raises
+:class:`TypeError` or :class:`ValueError` naming the argument (or the host function whose result
+it is) and where in the value.  Resources of a type the host
 defines are the host's Python objects; those of a guest-defined type are
 :class:`~wasmrun.component_values.ResourceAny`.  ``ComponentLinker(record_factory=f)`` has records
 given to the host as ``f(dict)`` instead of the dict (any mapping, or an object with the fields as

@@ -11,10 +11,18 @@ The canonical ABI (:mod:`wasmrun.component_runtime`) lifts and lowers the Python
   expected (``field `x`: expected an int for s32, got str 'a'``), before anything is lowered.
   It accepts a little more than the ABI's values: a record may be any mapping or an object with the
   fields as attributes (``-`` written ``_``), a tuple or list any sequence, flags any iterable of
-  names.
+  names, a map any mapping or sequence of ``(key, value)`` pairs.
 * :func:`from_guest` compiles the reverse (None when the ABI's value is already the embedder's):
-  a resource of a guest-defined type becomes a :class:`ResourceAny`, and each record, if the
-  embedder asked, goes through a record factory.
+  a resource of a guest-defined type becomes a :class:`ResourceAny`, each record, if the
+  embedder asked, goes through a record factory, and a map becomes a ``dict``.
+
+Maps: the canonical ABI passes a map as the list of ``(key, value)`` pairs it is (duplicate keys and
+order kept, :mod:`wasmrun.component.types`).  The host gets a ``dict``, as WIT asks of bindings: for a
+key given twice the last value wins (at the place of the first).  The spec's key types (``bool``, the
+integers, ``char``, ``string``) are all hashable; a map whose key type is another one (which the
+validators accept, as wasm-tools does) stays a list of pairs, since its keys may not be hashable.
+A sequence of pairs given to the guest goes as it is, so a host can pass a repeated key or choose the
+order.
 
 Resources: a resource type the host defines (``ResourceType(..., host=True)``) has Python objects
 as representations, and the embedder passes and receives those objects themselves.  A resource of
@@ -40,6 +48,7 @@ from wasmrun.component.types import (
     Err,
     FlagsType,
     ListType,
+    MapType,
     Ok,
     OptionType,
     OwnType,
@@ -183,6 +192,8 @@ def type_name(value_type: ValueType | None) -> str:
         return f"enum {{{', '.join(value_type.names)}}}"
     if isinstance(value_type, FlagsType):
         return f"flags {{{', '.join(value_type.names)}}}"
+    if isinstance(value_type, MapType):
+        return f"map<{type_name(value_type.key)}, {type_name(value_type.value)}>"
     return str(value_type)
 
 
@@ -375,6 +386,44 @@ def _tuple(tuple_type: TupleType) -> ToGuest:
     return convert
 
 
+def _map(map_type: MapType) -> ToGuest:
+    key, item = to_guest(map_type.key), to_guest(map_type.value)
+    what = type_name(map_type)
+
+    def pairs(value: Any) -> list[Any] | tuple[Any, ...]:
+        if isinstance(value, Mapping):
+            return list(value.items())
+        try:
+            return _sequence(value, what)
+        except TypeError:
+            raise TypeError(
+                f"expected a dict or a list of (key, value) pairs for a {what}, got {show(value)}"
+            ) from None
+
+    def part(label: str, convert_part: ToGuest, value: Any, moves: list[ResourceAny]) -> Any:
+        try:
+            return convert_part(value, moves)
+        except (TypeError, ValueError) as error:
+            raise within(label, error) from None
+
+    def convert(value: Any, moves: list[ResourceAny]) -> list[tuple[Any, Any]]:
+        converted = []
+        for index, pair in enumerate(pairs(value)):
+            if not isinstance(pair, tuple | list):
+                raise TypeError(f"entry {index}: expected a (key, value) pair for a {what}, got {show(pair)}")
+            if len(pair) != 2:
+                raise ValueError(f"entry {index}: expected a (key, value) pair for a {what}, got {len(pair)} elements")
+            converted.append(
+                (
+                    part(f"key of entry {index}", key, pair[0], moves),
+                    part(f"value of entry {index}", item, pair[1], moves),
+                )
+            )
+        return converted
+
+    return convert
+
+
 def _payload(label: str, payload_type: ValueType | None) -> Callable[[Any, list[ResourceAny]], Any]:
     """The converter of a case's payload (a case without one takes only None)."""
     if payload_type is None:
@@ -513,6 +562,8 @@ def to_guest(value_type: ValueType) -> ToGuest:
         return _result(value_type)
     if isinstance(value_type, FlagsType):
         return _flags(value_type)
+    if isinstance(value_type, MapType):
+        return _map(value_type)
     if isinstance(value_type, OwnType | BorrowType):
         return _resource(value_type)
     raise UnsupportedInstruction(f"values of type {value_type} are not supported")
@@ -590,6 +641,20 @@ def _from_result(result_type: ResultType, factory: RecordFactory | None) -> From
     return convert
 
 
+def _from_map(map_type: MapType, factory: RecordFactory | None) -> FromGuest | None:
+    key = from_guest(map_type.key, factory)
+    item = from_guest(map_type.value, factory)
+    if not isinstance(map_type.key, Primitive):  # not one of the spec's key types: keys may be unhashable
+        if key is None and item is None:
+            return None
+        return lambda value, lent: [
+            (k if key is None else key(k, lent), v if item is None else item(v, lent)) for k, v in value
+        ]
+    if item is None:
+        return lambda value, lent: dict(value)
+    return lambda value, lent: {k: item(v, lent) for k, v in value}
+
+
 def _from_resource(handle_type: OwnType | BorrowType) -> FromGuest | None:
     resource_type = handle_type.resource
     if resource_type.host:
@@ -620,6 +685,8 @@ def from_guest(value_type: ValueType, factory: RecordFactory | None = None) -> F
         return _from_option(value_type, factory)
     if isinstance(value_type, ResultType):
         return _from_result(value_type, factory)
+    if isinstance(value_type, MapType):
+        return _from_map(value_type, factory)
     if isinstance(value_type, OwnType | BorrowType):
         return _from_resource(value_type)
     return None

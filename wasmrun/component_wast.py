@@ -75,14 +75,15 @@ _MISSING_DIRECTIVES = {
     "component_model_threading": "the component model's threads",
     "component_model_error_context": "the component model's error contexts",
     "component_model_gc": "the component model's GC options",
-    "component_model_map": "the component model's map types",
     "component_model_fixed_length_lists": "the component model's fixed-length lists",
     "shared_everything_threads": "the shared-everything threads proposal",
     "stack_switching": "the stack switching proposal",
 }
 
-# Harness hints that change nothing here.
-_IGNORED_DIRECTIVES = frozenset(("hogs_memory", "nan_canonicalization", "component_model_values"))
+# Harness hints that change nothing here (and features wasmrun always has: maps).
+_IGNORED_DIRECTIVES = frozenset(
+    ("hogs_memory", "nan_canonicalization", "component_model_values", "component_model_map")
+)
 
 # wasm-tools' ``-f`` feature names (in a ``;; RUN:`` line) for what wasmrun switches.
 _RUN_LINE_FEATURES = {"cm64": "memory64", "cm-implements": "implements", "custom-page-sizes": "custom_page_sizes"}

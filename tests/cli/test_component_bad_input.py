@@ -20,6 +20,8 @@ STRING_TOO_LONG = """(component
   (func (export "f") (result string) (canon lift (core func $i "f") (memory $i "memory"))))"""
 
 LIST_TOO_LONG = STRING_TOO_LONG.replace("(result string)", "(result (list u32))")
+MAP_TOO_LONG = STRING_TOO_LONG.replace("(result string)", "(result (map u32 u32))")
+EMPTY_MAP = MAP_TOO_LONG.replace("0xfffffff0", "0")
 
 # realloc returns REALLOC_RESULT when the host lowers a list<u32> argument into the guest.
 REALLOCATING = """(component
@@ -29,6 +31,8 @@ REALLOCATING = """(component
   (core instance $i (instantiate $m))
   (func (export "g") (param "x" (list u32))
     (canon lift (core func $i "g") (memory $i "memory") (realloc (func $i "realloc")))))"""
+
+MAP_PARAM = REALLOCATING.replace("REALLOC_RESULT", "0").replace("(list u32)", "(map u32 u32)")
 
 # The `async` option on a function type that is not async.
 ASYNC_OPTION = """(component
@@ -103,11 +107,19 @@ def test_a_bad_component_is_one_line(
     [
         (STRING_TOO_LONG, "f()", "string content out-of-bounds"),
         (LIST_TOO_LONG, "f()", "list content out-of-bounds"),
+        (MAP_TOO_LONG, "f()", "list content out-of-bounds"),
         (REALLOCATING.replace("REALLOC_RESULT", "0xfffffff0"), "g([1, 2])", "realloc return: beyond end of memory"),
         (REALLOCATING.replace("REALLOC_RESULT", "2"), "g([1, 2])", "realloc return: result not aligned"),
         (DEADLOCK, "f()", "deadlock detected: event loop cannot make further progress"),
     ],
-    ids=["string-near-2^32", "list-near-2^32", "realloc-out-of-bounds", "realloc-misaligned", "async-deadlock"],
+    ids=[
+        "string-near-2^32",
+        "list-near-2^32",
+        "map-near-2^32",
+        "realloc-out-of-bounds",
+        "realloc-misaligned",
+        "async-deadlock",
+    ],
 )
 def test_guest_misbehaviour_at_the_boundary_traps(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], source: str, invocation: str, trap: str
@@ -115,6 +127,22 @@ def test_guest_misbehaviour_at_the_boundary_traps(
     status, err = run(tmp_path, capfd, source, "--invoke", invocation)
     assert status == 134
     assert err.rstrip("\n").splitlines()[-1].startswith("    ") and trap in err.splitlines()[-2], err
+
+
+@pytest.mark.parametrize(
+    ("source", "invocation", "message"),
+    [
+        (EMPTY_MAP, "f()", "cannot print the result: WAVE has no form for map values"),  # (Wasmtime 49 panics)
+        (MAP_PARAM, "g([(1, 2)])", "error converting Wasm value: unsupported type <<UNSUPPORTED>> at 2..10"),
+    ],
+    ids=["result", "argument"],
+)
+def test_a_map_through_invoke_is_one_line(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], source: str, invocation: str, message: str
+) -> None:
+    status, err = run(tmp_path, capfd, source, "--invoke", invocation)
+    assert status == 1
+    assert err.count("\n") == 1 and err.startswith("Error: ") and message in err, err
 
 
 def test_a_full_handle_table_traps(

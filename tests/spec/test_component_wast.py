@@ -49,7 +49,6 @@ OPTIONAL = frozenset(
 
 KNOWN_GAPS: dict[str, str] = {
     "wasmtime/memory64.wast": "a 4 GiB + 128 KiB memory, over the default memory cap",
-    "component-model/values/concat.wast": "map types in the canonical ABI",
 }
 """What each script that does not pass yet still needs (strict: one that passes must leave this table)."""
 

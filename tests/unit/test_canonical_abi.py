@@ -18,6 +18,7 @@ from wasmrun.component.types import (
     FlagsType,
     FuncType,
     ListType,
+    MapType,
     Ok,
     OptionType,
     Primitive,
@@ -106,6 +107,8 @@ LAYOUTS: list[tuple[ValueType, int, int]] = [  # (type, size, alignment), 32-bit
     (FlagsType(tuple(f"f{i}" for i in range(9))), 2, 2),
     (FlagsType(tuple(f"f{i}" for i in range(17))), 4, 4),
     (FlagsType(tuple(f"f{i}" for i in range(32))), 4, 4),
+    (MapType(P.U8, P.U16), 8, 4),
+    (MapType(P.STRING, P.U64), 8, 4),
 ]
 
 
@@ -147,6 +150,7 @@ FLATTENINGS: list[tuple[ValueType, tuple[ValType, ...]]] = [
     (variant(a=TupleType((P.U8, P.F32)), b=TupleType((P.F32, P.U64, P.F64))), (I32, I32, I64, F64)),
     (ResultType(None, None), (I32,)),
     (FlagsType(tuple(f"f{i}" for i in range(32))), (I32,)),
+    (MapType(P.STRING, P.F64), (I32, I32)),
 ]
 
 
@@ -240,6 +244,10 @@ EXAMPLES: list[tuple[ValueType, Any]] = [
     (FlagsType(("a", "b", "c")), frozenset({"a", "c"})),
     (FlagsType(tuple(f"f{i}" for i in range(20))), frozenset({"f0", "f19"})),
     (FlagsType(("a", "b")), frozenset()),
+    (MapType(P.STRING, P.U32), [("a", 1), ("b", 2), ("a", 3)]),
+    (MapType(P.CHAR, P.BOOL), []),
+    (MapType(P.S64, OptionType(P.STRING)), [(-1, None), (2**63 - 1, "x")]),
+    (MapType(P.U8, MapType(P.STRING, lst(P.U8))), [(1, [("x", b"\x01\x02"), ("y", b"")]), (0, [])]),
 ]
 
 
@@ -404,6 +412,7 @@ def test_host_values_of_the_wrong_shape_are_python_errors_not_traps() -> None:
 # -- hypothesis: random small types and their values ------------------------------------------------
 
 _SCALARS = [p for p in Primitive if p not in (P.STRING, P.ERROR_CONTEXT)]
+_KEY_TYPES = [p for p in _SCALARS if p not in (P.F32, P.F64)] + [P.STRING]  # the spec's keytype
 _names = st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=4, unique=True).map(tuple)
 
 
@@ -419,6 +428,7 @@ def _types(leaves: st.SearchStrategy[ValueType]) -> st.SearchStrategy[ValueType]
         leaves.map(OptionType),
         st.tuples(maybe, maybe).map(lambda p: ResultType(*p)),
         _names.map(FlagsType),
+        st.tuples(st.sampled_from(_KEY_TYPES), leaves).map(lambda p: MapType(*p)),
     )
 
 
@@ -463,6 +473,8 @@ def values_of(value_type: ValueType) -> st.SearchStrategy[Any]:
         ok = st.just(None) if value_type.ok is None else values_of(value_type.ok)
         error = st.just(None) if value_type.error is None else values_of(value_type.error)
         return ok.map(Ok) | error.map(Err)
+    if isinstance(value_type, MapType):
+        return st.lists(st.tuples(values_of(value_type.key), values_of(value_type.value)), max_size=4)
     assert isinstance(value_type, FlagsType)
     return st.frozensets(st.sampled_from(value_type.names))
 
@@ -586,6 +598,84 @@ def test_realloc_returning_misaligned_or_out_of_bounds_memory_traps() -> None:
         1,
         1,
     ]  # utf8: byte-aligned
+
+
+# -- maps: the list of (key, value) tuples they are ---------------------------------------------------
+
+MAP_TYPES = [
+    MapType(P.U8, P.U16),
+    MapType(P.STRING, P.U32),
+    MapType(P.CHAR, P.BOOL),
+    MapType(P.U8, P.U64),
+    MapType(P.STRING, lst(P.U32)),
+    MapType(P.STRING, MapType(P.STRING, lst(P.U8))),
+]
+
+
+@pytest.mark.parametrize("address64", [False, True])
+@pytest.mark.parametrize("value_type", MAP_TYPES, ids=str)
+def test_a_map_has_the_layout_and_flattening_of_its_list_of_tuples(value_type: MapType, address64: bool) -> None:
+    entries = lst(TupleType((value_type.key, value_type.value)))
+    for measure in (elem_size, alignment, flatten_type):
+        assert measure(value_type, address64) == measure(entries, address64)
+
+
+def test_a_map_lifts_from_the_specs_test_vector() -> None:
+    # run_tests.py: map<u8, u16> of two entries, each a u8 key, a padding byte and a u16 value
+    cx = make_context()
+    cx.view[0:8] = bytes([42, 0xFF, 83, 0, 43, 0xFF, 84, 0])
+    assert lift_flat(cx, [0, 2], MapType(P.U8, P.U16)) == [(42, 83), (43, 84)]
+
+
+def test_storing_a_map_allocates_its_entries_at_the_tuple_alignment_and_size() -> None:
+    memory = FakeMemory()
+    realloc = BumpRealloc(memory)
+    cx = make_context(memory=memory, realloc=realloc)
+    ptr, length = lower_flat(cx, [(255, 2**64 - 1), (0, 7)], MapType(P.U8, P.U64))
+    assert (length, realloc.pattern()) == (2, [(0, 8, 32)])  # (u8 key, 7 padding bytes, u64 value) x 2
+    assert struct.unpack_from("<B7xQB7xQ", memory.data, ptr) == (255, 2**64 - 1, 0, 7)
+
+
+def test_a_map_keeps_repeated_keys_and_their_order_both_ways() -> None:
+    cx = make_context()
+    value = [("z", 26), ("k", 1), ("k", 2), ("a", 0)]
+    assert lift_flat(cx, lower_flat(cx, value, MapType(P.STRING, P.U32)), MapType(P.STRING, P.U32)) == value
+
+
+def test_lowering_a_map_takes_a_mapping_as_its_items_in_order() -> None:
+    cx = make_context()
+    value_type = MapType(P.STRING, P.U32)
+    assert lift_flat(cx, lower_flat(cx, {"b": 2, "a": 1}, value_type), value_type) == [("b", 2), ("a", 1)]
+    store(cx, {"c": 3}, value_type, 0x40)
+    assert load(cx, 0x40, value_type) == [("c", 3)]
+
+
+def test_a_map_traps_as_a_list_and_as_its_keys_and_values() -> None:
+    cx = make_context()
+    size = len(cx.view)
+    map_type = MapType(P.U8, P.U64)  # entries of 16 bytes aligned to 8
+    assert "list pointer/length out of bounds" in trap_text(lambda: lift_flat(cx, [size - 16, 2], map_type))
+    assert "list pointer is not aligned" in trap_text(lambda: lift_flat(cx, [4, 1], map_type))
+    assert "list byte length too large" in trap_text(lambda: lift_flat(cx, [0, 1 << 24], map_type))
+    struct.pack_into("<IB", cx.view, 0x100, 0xD800, 1)
+    assert "invalid `char` bit pattern" in trap_text(lambda: lift_flat(cx, [0x100, 1], MapType(P.CHAR, P.BOOL)))
+    struct.pack_into("<IB", cx.view, 0x100, ord("a"), 2)
+    option_value = MapType(P.CHAR, OptionType(P.U8))
+    assert "invalid variant discriminant" in trap_text(lambda: lift_flat(cx, [0x100, 1], option_value))
+    cx.view[0x200] = 0xFF
+    struct.pack_into("<IIII", cx.view, 0x100, 0x200, 1, 0, 0)
+    assert "invalid utf-8" in trap_text(lambda: lift_flat(cx, [0x100, 1], MapType(P.STRING, P.U32)))
+
+
+def test_a_host_map_of_the_wrong_shape_is_a_python_error() -> None:
+    cx = make_context()
+    value_type = MapType(P.STRING, P.U32)
+    with pytest.raises(ValueError, match="fixed-length"):
+        lower_flat(cx, [("a",)], value_type)
+    with pytest.raises(ValueError):
+        lower_flat(cx, {"a": -1}, value_type)
+    with pytest.raises(TypeError):
+        lower_flat(cx, [1], value_type)
 
 
 # -- strings: every pair of encodings, with the realloc calls guests see -----------------------------

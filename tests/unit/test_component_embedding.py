@@ -582,3 +582,121 @@ def test_an_owned_guest_resource_moves_into_the_guest(store: Store) -> None:
     with call("make", 2):
         pass
     assert call("drops") == 7
+
+
+# -- maps: a dict to the host, a mapping or a list of pairs from it --------------------------------
+
+MAP_COMPONENT = r"""(component
+  (import "take" (func $take (param "m" (map string u32))))
+  (import "make" (func $make (param "n" u32) (result (map u32 string))))
+  (core module $libc
+    (memory (export "mem") 1)
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $r i32)
+      (local.set $r (i32.and (i32.add (global.get $next) (i32.const 7)) (i32.const -8)))
+      (global.set $next (i32.add (local.get $r) (local.get 3)))
+      (local.get $r)))
+  (core instance $libc (instantiate $libc))
+  (core func $take (canon lower (func $take) (memory $libc "mem") (realloc (func $libc "realloc"))))
+  (core func $make (canon lower (func $make) (memory $libc "mem") (realloc (func $libc "realloc"))))
+  (core module $m
+    (import "libc" "mem" (memory 1))
+    (import "host" "take" (func $take (param i32 i32)))
+    (import "host" "make" (func $make (param i32 i32)))
+    ;; ("a", 1), ("b", 2), ("a", 3): a string (pointer, length) and a u32 each
+    (data (i32.const 100) "ab")
+    (data (i32.const 200) "\64\00\00\00\01\00\00\00\01\00\00\00\65\00\00\00\01\00\00\00\02\00\00\00\64\00\00\00\01\00\00\00\03\00\00\00")
+    (func (export "ret") (result i32)
+      (i32.store (i32.const 0) (i32.const 200))
+      (i32.store (i32.const 4) (i32.const 3))
+      (i32.const 0))
+    (func (export "count") (param i32 i32) (result i32) (local.get 1))
+    (func (export "pass") (param i32 i32) (call $take (local.get 0) (local.get 1)))
+    (func (export "make") (param i32) (result i32) (call $make (local.get 0) (i32.const 8)) (i32.const 8)))
+  (core instance $i (instantiate $m
+    (with "libc" (instance $libc))
+    (with "host" (instance (export "take" (func $take)) (export "make" (func $make))))))
+  (func (export "ret") (result (map string u32)) (canon lift (core func $i "ret") (memory $libc "mem")))
+  (func (export "count") (param "m" (map string u32)) (result u32)
+    (canon lift (core func $i "count") (memory $libc "mem") (realloc (func $libc "realloc"))))
+  (func (export "pass") (param "m" (map string u32))
+    (canon lift (core func $i "pass") (memory $libc "mem") (realloc (func $libc "realloc"))))
+  (func (export "make") (param "n" u32) (result (map u32 string))
+    (canon lift (core func $i "make") (memory $libc "mem")))
+)
+"""
+
+
+def map_exports(store: Store, make: Any = None) -> tuple[Any, list[Any]]:
+    """MAP_COMPONENT's exports, and the list of the maps its host's `take` was given."""
+    taken: list[Any] = []
+    linker = ComponentLinker()
+    linker.root().add_func("take", taken.append)
+    linker.root().add_func("make", make or (lambda n: {i: str(i) for i in range(n)}))
+    return exports(store, Component(MAP_COMPONENT), linker), taken
+
+
+def test_a_map_reaches_the_host_as_a_dict_where_the_last_of_a_repeated_key_wins(store: Store) -> None:
+    call, taken = map_exports(store)
+    assert call("ret") == {"a": 3, "b": 2}
+    call("pass", [("x", 1), ("y", 2), ("x", 3)])
+    assert taken == [{"x": 3, "y": 2}]
+
+
+@pytest.mark.parametrize(
+    ("value", "count"),
+    [({"a": 1, "b": 2}, 2), ([("a", 1), ("a", 2), ("a", 3)], 3), ((["a", 1],), 1), ({}, 0), ([], 0)],
+    ids=repr,
+)
+def test_the_host_gives_a_map_as_a_mapping_or_as_pairs_kept_as_they_are(store: Store, value: Any, count: int) -> None:
+    call, _taken = map_exports(store)
+    assert call("count", value) == count
+
+
+@pytest.mark.parametrize(
+    ("made", "order"),
+    [({2: "two", 1: "one"}, [2, 1]), ([(2, "two"), (1, "one")], [2, 1]), ([(1, "x"), (2, "two"), (1, "one")], [1, 2])],
+    ids=repr,
+)
+def test_a_map_a_host_function_returns_goes_through_the_guest(store: Store, made: Any, order: list[int]) -> None:
+    call, _taken = map_exports(store, make=lambda n: made)
+    result = call("make", 0)
+    assert result == {1: "one", 2: "two"} and list(result) == order
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (5, TypeError, r"expected a dict or a list of \(key, value\) pairs for a map<string, u32>, got int 5"),
+        ("ab", TypeError, "expected a dict or a list of"),
+        ([("a", 1, 2)], ValueError, r"entry 0: expected a \(key, value\) pair for a map<string, u32>, got 3 elements"),
+        (["a"], TypeError, r"entry 0: expected a \(key, value\) pair"),
+        ({1: 1}, TypeError, "argument `m` of `count`: key of entry 0: expected a str for a string, got int 1"),
+        ({"a": -1}, ValueError, "value of entry 0: -1 is out of range for u32"),
+    ],
+    ids=repr,
+)
+def test_a_bad_map_names_the_entry(store: Store, value: Any, error: type[Exception], message: str) -> None:
+    call, _taken = map_exports(store)
+    with pytest.raises(error, match=message):
+        call("count", value)
+
+
+def test_a_bad_map_from_a_host_function_is_an_error_of_its_result(store: Store) -> None:
+    call, _taken = map_exports(store, make=lambda n: {"1": "one"})
+    with pytest.raises(TypeError, match=r"the result of host function `make`: key of entry 0: expected an int"):
+        call("make", 1)
+
+
+def test_a_map_whose_key_type_is_no_spec_key_type_stays_a_list_of_pairs() -> None:
+    # (the spec's keys are bool, integers, char and string; validators accept others, whose values may be unhashable)
+    from wasmrun.component.types import MapType, Primitive, RecordType
+    from wasmrun.component_values import from_guest
+
+    point = RecordType((("x", Primitive.U8),))
+    assert from_guest(MapType(point, Primitive.U32)) is None  # the ABI's value, the list of pairs, is the host's
+    convert = from_guest(MapType(point, Primitive.U32), lambda fields: ("point", fields["x"]))
+    assert convert is not None and convert([({"x": 1}, 2), ({"x": 1}, 3)], []) == [(("point", 1), 2), (("point", 1), 3)]
+    by_string = from_guest(MapType(Primitive.STRING, Primitive.U32))
+    assert by_string is not None and by_string([("a", 1), ("a", 2)], []) == {"a": 2}

@@ -138,6 +138,7 @@ def test_directives_switch_features() -> None:
             ("component_model_implements", "false"),
             ("gc", "true"),
             ("hogs_memory", "true"),
+            ("component_model_map", "true"),  # (maps are always on)
             ("no_such_thing", "true"),
         ],
         ALL_FEATURES,

@@ -19,6 +19,7 @@ from wasmrun.component.types import (
     FlagsType,
     FuncType,
     ListType,
+    MapType,
     OptionType,
     OwnType,
     Primitive,
@@ -101,6 +102,11 @@ def variant_cases(value_type: VariantType | EnumType | OptionType | ResultType) 
 VARIANT_KINDS = (VariantType, EnumType, OptionType, ResultType)
 
 
+def map_entries(value_type: MapType) -> ListType:
+    """The list a map is, of ``(key, value)`` tuples (``despecialize``): its layout, flattening and values."""
+    return ListType(TupleType((value_type.key, value_type.value)), None)
+
+
 def flags_size(count: int) -> int:
     """The bytes of a flags value: the smallest of u8, u16, u32 holding a bit per flag (at most 32)."""
     if not 0 < count <= 32:
@@ -142,6 +148,8 @@ def flatten_type(value_type: ValueType, ptr64: bool = False) -> tuple[ValType, .
         return (pointer, pointer)
     if isinstance(value_type, RecordType | TupleType):
         return flatten_types(record_fields(value_type), ptr64)
+    if isinstance(value_type, MapType):
+        return flatten_type(map_entries(value_type), ptr64)
     if isinstance(value_type, VARIANT_KINDS):
         return (_I32, *variant_payload_flat(variant_cases(value_type), ptr64))
     if isinstance(value_type, FlagsType):

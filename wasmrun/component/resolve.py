@@ -57,6 +57,7 @@ from wasmrun.component.types import (
     FlagsType,
     FuncType,
     ListType,
+    MapType,
     OptionType,
     OwnType,
     Primitive,
@@ -85,6 +86,7 @@ RESOLVED_KINDS = (
     EnumType,
     OptionType,
     ResultType,
+    MapType,
     OwnType,
     BorrowType,
     FuncType,
@@ -94,7 +96,7 @@ RESOLVED_KINDS = (
 )
 """The classes of what a type index resolves to (:data:`Resolved`)."""
 
-_UNSUPPORTED = {StreamDefinition: "stream", FutureDefinition: "future", MapDefinition: "map"}
+_UNSUPPORTED = {StreamDefinition: "stream", FutureDefinition: "future"}
 
 
 class _Unresolved:
@@ -281,6 +283,8 @@ class TypeResolver:
             return OptionType(value(index, defined.value, offset))
         if isinstance(defined, ResultDefinition):
             return ResultType(self._optional(index, defined.ok, offset), self._optional(index, defined.error, offset))
+        if isinstance(defined, MapDefinition):
+            return MapType(value(index, defined.key, offset), value(index, defined.value, offset))
         if isinstance(defined, (OwnDefinition, BorrowDefinition)):
             if defined.resource >= index:
                 raise ValidationError(f"type index out of bounds: {defined.resource}", offset)

@@ -12,7 +12,8 @@ Value types:
 * the compound ones are the records below (:class:`RecordType`,
   :class:`VariantType`, :class:`ListType`, :class:`TupleType`,
   :class:`FlagsType`, :class:`EnumType`, :class:`OptionType`,
-  :class:`ResultType`, :class:`OwnType`, :class:`BorrowType`).
+  :class:`ResultType`, :class:`MapType`, :class:`OwnType`,
+  :class:`BorrowType`).
 
 A :class:`ResourceType` is not a structural type: each ``(type (resource
 ...))`` definition, and each instantiation of a component that defines one,
@@ -38,9 +39,17 @@ option<T>                 ``None`` or the value; :class:`Some` wraps it only
                           when ``T`` is itself an option (``some(none)``)
 result<T, E>              :class:`Ok` or :class:`Err` (payload or ``None``)
 flags                     ``frozenset`` of the names that are set
+map<K, V>                 ``list`` of ``(key, value)`` tuples, in the order
+                          of the entries in memory, a repeated key kept
+                          (lowering takes any mapping too: its items)
 own<R>, borrow<R>         the resource's representation (see
                           :mod:`wasmrun.component_runtime`)
 ========================  ==================================================
+
+A map is its expansion, ``list<tuple<K, V>>`` (``Explainer.md``: the Component Model
+guarantees neither unique keys nor an order), so a value passes from one component to
+another exactly as it was.  The embedding API gives its host a ``dict`` instead
+(:mod:`wasmrun.component_values`).
 """
 
 from __future__ import annotations
@@ -150,6 +159,15 @@ class ResultType:
 
 
 @dataclass(frozen=True, slots=True)
+class MapType:
+    """``map<K, V>`` (🗺️): the key type (the spec's ``keytype``: ``bool``, an integer type, ``char`` or
+    ``string``) and the value type."""
+
+    key: ValueType
+    value: ValueType
+
+
+@dataclass(frozen=True, slots=True)
 class OwnType:
     resource: ResourceType
 
@@ -169,6 +187,7 @@ ValueType = (
     | EnumType
     | OptionType
     | ResultType
+    | MapType
     | OwnType
     | BorrowType
 )

@@ -14,7 +14,9 @@ text and span, how results print) is that of Wasmtime 49, which uses wasm-wave 0
 * :func:`format_value` writes a value as Wasmtime prints a result; :func:`result_text` is the whole stdout
   of a call.
 
-Python values are those of :mod:`wasmrun.component.types`.
+Python values are those of :mod:`wasmrun.component.types`.  As in Wasmtime 49, WAVE has no form for
+``own``, ``borrow`` and ``map`` values: an argument of one of these types is an ``unsupported type``
+error, and :func:`result_text` refuses a result holding one (where Wasmtime panics).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from wasmrun.component.types import (
     FlagsType,
     FuncType,
     ListType,
+    MapType,
     Ok,
     OptionType,
     OwnType,
@@ -61,7 +64,7 @@ from wasmrun.component.wave_syntax import (
     make_error,
     quoted,
 )
-from wasmrun.errors import WasmError
+from wasmrun.errors import UnsupportedInstruction, WasmError
 from wasmrun.types import ValType
 from wasmrun.values import format_float
 from wasmrun.values import parse_value as parse_core_value
@@ -378,7 +381,7 @@ def _convert(node: Node, ty: ValueType, text: str) -> Any:
         if unknown:
             raise _value_error(node, text, f"expected a {format_type(ty)}; got {{{', '.join(names)}}}")
         return frozenset(names)
-    raise _value_error(node, text, "unsupported type <<UNSUPPORTED>>")  # own, borrow
+    raise _value_error(node, text, "unsupported type <<UNSUPPORTED>>")  # own, borrow, map
 
 
 def _convert_primitive(node: Node, ty: Primitive, text: str) -> Any:
@@ -623,7 +626,7 @@ def format_type(value_type: ValueType) -> str:
         if error is None:
             return f"result<{format_type(ok)}>" if ok is not None else "result"
         return f"result<{'_' if ok is None else format_type(ok)}, {format_type(error)}>"
-    if isinstance(value_type, OwnType | BorrowType):
+    if isinstance(value_type, OwnType | BorrowType | MapType):
         return "<<UNSUPPORTED>>"
     raise ValueError(f"not a component value type: {value_type!r}")
 
@@ -635,4 +638,29 @@ def result_text(func_type: FuncType, result: Any) -> str:
     """
     if func_type.result is None:
         return "()\n"
+    kind = _formless_kind(func_type.result)
+    if kind is not None:
+        raise UnsupportedInstruction(f"cannot print the result: WAVE has no form for {kind} values")
     return format_value(result, func_type.result) + "\n"
+
+
+def _formless_kind(value_type: ValueType | None) -> str | None:
+    """``resource`` or ``map`` if ``value_type`` is or holds an ``own``/``borrow`` or a ``map`` (no WAVE form)."""
+    if isinstance(value_type, OwnType | BorrowType):
+        return "resource"
+    if isinstance(value_type, MapType):
+        return "map"
+    inner: tuple[ValueType | None, ...] = ()
+    if isinstance(value_type, ListType):
+        inner = (value_type.element,)
+    elif isinstance(value_type, RecordType):
+        inner = tuple(ty for _name, ty in value_type.fields)
+    elif isinstance(value_type, VariantType):
+        inner = tuple(ty for _name, ty in value_type.cases)
+    elif isinstance(value_type, TupleType):
+        inner = value_type.elements
+    elif isinstance(value_type, OptionType):
+        inner = (value_type.value,)
+    elif isinstance(value_type, ResultType):
+        inner = (value_type.ok, value_type.error)
+    return next((kind for kind in map(_formless_kind, inner) if kind is not None), None)

@@ -2,8 +2,9 @@
 
 Everything here depends on the type alone (and on the pointer size: 4 bytes, or 8 for a 64-bit
 memory), so each answer is computed once per type and cached.  The specialised types are
-despecialised as the spec says: a tuple is a record, an enum, option or result a variant;
-strings and flags keep representations of their own.
+despecialised as the spec says: a tuple is a record, an enum, option or result a variant, a
+map a list of ``(key, value)`` tuples (:func:`map_entries`); strings and flags keep
+representations of their own.
 
 Only the synchronous canonical ABI is covered: ``error-context`` (and streams and futures, which the
 vocabulary does not have yet) are refused with :class:`UnsupportedInstruction`.
@@ -26,6 +27,7 @@ from wasmrun.component.flattening import (
     flatten_type,
     flatten_types,
     join,
+    map_entries,
     record_fields,
     unsupported,
     variant_cases,
@@ -36,6 +38,7 @@ from wasmrun.component.types import (
     EnumType,
     FlagsType,
     ListType,
+    MapType,
     OptionType,
     OwnType,
     Primitive,
@@ -66,6 +69,7 @@ __all__ = [
     "flatten_type",
     "flatten_types",
     "join",
+    "map_entries",
     "max_case_alignment",
     "payload_offset",
     "pointer_size",
@@ -118,6 +122,8 @@ def alignment(value_type: ValueType, ptr64: bool = False) -> int:
         return pointer_size(ptr64)
     if isinstance(value_type, RecordType | TupleType):
         return max((alignment(field, ptr64) for field in record_fields(value_type)), default=1)
+    if isinstance(value_type, MapType):
+        return alignment(map_entries(value_type), ptr64)
     if isinstance(value_type, VARIANT_KINDS):
         cases = variant_cases(value_type)
         return max(discriminant_size(len(cases)), max_case_alignment(cases, ptr64))
@@ -151,6 +157,8 @@ def elem_size(value_type: ValueType, ptr64: bool = False) -> int:
         for field in record_fields(value_type):
             offset = align_to(offset, alignment(field, ptr64)) + elem_size(field, ptr64)
         return align_to(offset, alignment(value_type, ptr64))
+    if isinstance(value_type, MapType):
+        return elem_size(map_entries(value_type), ptr64)
     if isinstance(value_type, VARIANT_KINDS):
         cases = variant_cases(value_type)
         offset = align_to(discriminant_size(len(cases)), max_case_alignment(cases, ptr64))

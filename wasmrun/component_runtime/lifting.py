@@ -7,8 +7,10 @@ Each value type is compiled once (per pointer size) into two closures, cached:
 * a *flat lifter* ``lift(cx, values) -> value`` taking its core values from the iterator ``values``.
 
 Lists of numbers and of bytes are read in bulk (one ``struct`` call, or a slice for
-``list<u8>``, which lifts to ``bytes``).  The traps are the spec's: a bad discriminant, a bad
-``char``, a string or list out of bounds or misaligned, a bad handle.
+``list<u8>``, which lifts to ``bytes``).  A map is read as the list of ``(key, value)`` tuples it
+is, every entry kept in order (a repeated key too: the spec leaves keys to the bindings).  The
+traps are the spec's: a bad discriminant, a bad ``char``, a string or list (or map) out of bounds
+or misaligned, a bad handle.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from wasmrun.component.types import (
     Err,
     FlagsType,
     ListType,
+    MapType,
     Ok,
     OptionType,
     OwnType,
@@ -48,6 +51,7 @@ from wasmrun.component_runtime.layout import (
     field_offsets,
     flags_size,
     flatten_type,
+    map_entries,
     payload_offset,
     pointer_size,
     record_fields,
@@ -206,6 +210,8 @@ def loader(value_type: ValueType, ptr64: bool = False) -> Loader:
         return _scalar_loader(value_type)
     if isinstance(value_type, ListType):
         return _list_loader(value_type, ptr64)
+    if isinstance(value_type, MapType):
+        return loader(map_entries(value_type), ptr64)
     if isinstance(value_type, RecordType | TupleType):
         return _record_loader(value_type, ptr64)
     if isinstance(value_type, VARIANT_KINDS):
@@ -325,6 +331,8 @@ def flat_lifter(value_type: ValueType, ptr64: bool = False) -> FlatLifter:
             return lambda cx, values: [lift_element(cx, values) for _ in range(length)]
         from_range = list_range_loader(element, ptr64)
         return lambda cx, values: from_range(cx, next(values), next(values))
+    if isinstance(value_type, MapType):
+        return flat_lifter(map_entries(value_type), ptr64)
     if isinstance(value_type, RecordType | TupleType):
         lifters = tuple(flat_lifter(field, ptr64) for field in record_fields(value_type))
         if isinstance(value_type, TupleType):

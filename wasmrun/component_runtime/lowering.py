@@ -8,16 +8,17 @@ Each value type is compiled once (per pointer size) into two closures, cached:
 * a *flat lowerer* ``lower(cx, value, out)`` appending its core values to the list ``out``.
 
 Lists of numbers and of bytes are written in bulk (one ``struct`` call, or one slice assignment for
-``list<u8>``, which takes any bytes-like value or a list of ints).  A Python value that is not
-a value of the type (an integer out of range, an unknown case or flag name) is the host's mistake,
-not the guest's: it raises ``ValueError`` or ``TypeError``, never a trap.
+``list<u8>``, which takes any bytes-like value or a list of ints).  A map is written as the list of
+``(key, value)`` tuples it is: a list of pairs in its order, or a mapping's items.  A Python value
+that is not a value of the type (an integer out of range, an unknown case or flag name) is the
+host's mistake, not the guest's: it raises ``ValueError`` or ``TypeError``, never a trap.
 """
 
 from __future__ import annotations
 
 import struct
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +29,7 @@ from wasmrun.component.types import (
     Err,
     FlagsType,
     ListType,
+    MapType,
     Ok,
     OptionType,
     OwnType,
@@ -51,6 +53,7 @@ from wasmrun.component_runtime.layout import (
     field_offsets,
     flags_size,
     flatten_type,
+    map_entries,
     payload_offset,
     pointer_size,
     record_fields,
@@ -138,6 +141,11 @@ def case_of(value_type: VariantType | EnumType | OptionType | ResultType) -> Cal
         raise TypeError(f"expected Ok(...) or Err(...) for a result, got {value!r}")
 
     return result_case
+
+
+def entry_list(value: Any) -> Any:
+    """The ``(key, value)`` entries of a map's Python value: a list of pairs as it is, a mapping's items."""
+    return list(value.items()) if isinstance(value, Mapping) else value
 
 
 def _integer_range(value_type: Primitive) -> Callable[[Any], None]:
@@ -273,6 +281,9 @@ def storer(value_type: ValueType, ptr64: bool = False) -> Storer:
         if value_type.length is not None:
             return _fixed_list_storer(value_type.element, value_type.length, ptr64)
         return _pair_storer(list_range_storer(value_type.element, ptr64), ptr64)
+    if isinstance(value_type, MapType):
+        store_list = storer(map_entries(value_type), ptr64)
+        return lambda cx, value, ptr: store_list(cx, entry_list(value), ptr)
     if isinstance(value_type, RecordType | TupleType):
         return _record_storer(value_type, ptr64)
     if isinstance(value_type, VARIANT_KINDS):
@@ -421,6 +432,9 @@ def flat_lowerer(value_type: ValueType, ptr64: bool = False) -> FlatLowerer:
             return lower_fixed
         into_range = list_range_storer(element, ptr64)
         return lambda cx, value, out: out.extend(into_range(cx, value))
+    if isinstance(value_type, MapType):
+        lower_list = flat_lowerer(map_entries(value_type), ptr64)
+        return lambda cx, value, out: lower_list(cx, entry_list(value), out)
     if isinstance(value_type, RecordType | TupleType):
         return _record_lowerer(value_type, ptr64)
     if isinstance(value_type, VARIANT_KINDS):
