@@ -748,7 +748,7 @@ def test_result_text() -> None:
         (RecordType((("m", MapType(CHAR, BOOL)),)), "map"),
         (ResultType(None, OwnType(COUNTER)), "resource"),
     ],
-    ids=str,
+    ids=["map", "list-of-maps-in-option", "map-in-record", "resource-in-result"],
 )
 def test_a_result_wave_cannot_write_is_an_error_not_a_crash(result: ValueType, kind: str) -> None:
     # Wasmtime 49 panics printing these (wasm-wave's writer has no form for maps or resources)
