@@ -81,9 +81,11 @@ _MISSING_DIRECTIVES = {
 }
 
 # Harness hints that change nothing here (and features wasmrun always has: maps).
-_IGNORED_DIRECTIVES = frozenset(
-    ("hogs_memory", "nan_canonicalization", "component_model_values", "component_model_map")
-)
+_IGNORED_DIRECTIVES = frozenset(("nan_canonicalization", "component_model_values", "component_model_map"))
+
+HOGS_MEMORY_CAP_BYTES = 16 * 2**30
+"""The memory cap of a script saying ``;;! hogs_memory = true`` (Wasmtime's harness hint for a script
+whose memories go past 4 GiB, wasmrun's default cap): reserved, not committed, until touched."""
 
 # wasm-tools' ``-f`` feature names (in a ``;; RUN:`` line) for what wasmrun switches.
 _RUN_LINE_FEATURES = {"cm64": "memory64", "cm-implements": "implements", "custom-page-sizes": "custom_page_sizes"}
@@ -101,6 +103,7 @@ class ComponentSettings:
     memory64: bool = False
     implements: bool = True
     missing: tuple[str, ...] = ()
+    hogs_memory: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,7 @@ def script_settings(
     switches: dict[str, bool] = {}
     memory64 = in_memory64_folder
     implements = True
+    hogs_memory = False
     missing: list[str] = []
     unknown: list[str] = []
     for key, value in directives:
@@ -143,6 +147,8 @@ def script_settings(
             memory64 = on
         elif key == "component_model_implements":
             implements = on
+        elif key == "hogs_memory":
+            hogs_memory = on
         elif key in _MISSING_DIRECTIVES:
             if on and _MISSING_DIRECTIVES[key] not in missing:
                 missing.append(_MISSING_DIRECTIVES[key])
@@ -163,7 +169,7 @@ def script_settings(
                     switches[target] = enabled
                 elif name in ("exceptions", "multi-memory", "memory64", "simd", "threads"):
                     switches[name.replace("-", "_")] = enabled
-    settings = ComponentSettings(features._replace(**switches), memory64, implements, tuple(missing))
+    settings = ComponentSettings(features._replace(**switches), memory64, implements, tuple(missing), hogs_memory)
     return ScriptSettings(settings, tuple(unknown))
 
 

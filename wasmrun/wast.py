@@ -36,6 +36,7 @@ from wasmrun.binary.decoder import decode_module
 from wasmrun.component.records import Component, wasm_tools_text
 from wasmrun.component_runtime.items import ComponentInstance
 from wasmrun.component_wast import (
+    HOGS_MEMORY_CAP_BYTES,
     ComponentLinker,
     ComponentSettings,
     format_component_results,
@@ -58,6 +59,7 @@ from wasmrun.errors import (
     WasmException,
 )
 from wasmrun.features import ALL_FEATURES, Features
+from wasmrun.runtime.store import Store
 from wasmrun.text.script import (
     Action,
     ActionCommand,
@@ -672,6 +674,8 @@ class ScriptRunner:
         if self.linker is None or self.engine is None:
             raise RuntimeError("no component linker")  # callers check first (_executes); a bug if reached
         store = self.engine.component_store()  # type: ignore[attr-defined]
+        if self.components.hogs_memory:
+            store = Store(store.executor, memory_cap_bytes=HOGS_MEMORY_CAP_BYTES)
         try:
             return self.linker.instantiate(component, store)
         except UnsupportedInstruction as error:

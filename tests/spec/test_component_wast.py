@@ -47,9 +47,7 @@ OPTIONAL = frozenset(
 )
 """Scripts needing component features beyond the issue: run, counted, and passing unless a known gap."""
 
-KNOWN_GAPS: dict[str, str] = {
-    "wasmtime/memory64.wast": "a 4 GiB + 128 KiB memory, over the default memory cap",
-}
+KNOWN_GAPS: dict[str, str] = {}
 """What each script that does not pass yet still needs (strict: one that passes must leave this table)."""
 
 # Where results.json miscounts: its counter read ``(component (instance (import "a:b/c")))`` (naming.wast

@@ -172,6 +172,17 @@ def test_a_directive_for_a_missing_feature_names_it_when_a_command_fails() -> No
     assert "shared-everything threads" in report.failures[0].got
 
 
+BIG_MEMORY = """(component
+  (core module $m (memory i64 0x1_0002))
+  (core instance (instantiate $m)))
+"""
+
+
+@pytest.mark.parametrize(("directive", "failed"), [("", 1), (";;! hogs_memory = true\n", 0)], ids=["default", "hogs"])
+def test_hogs_memory_lets_a_script_go_past_the_4_gib_cap(directive: str, failed: int) -> None:
+    assert run(directive + ";;! memory64 = true\n" + BIG_MEMORY).failed == failed
+
+
 # --- comparing values -------------------------------------------------------------------------------
 
 
