@@ -169,30 +169,21 @@ def _waitable_set_new(
     return waitable_set_new
 
 
-def _waitable_set_wait(
-    definition: CanonicalBuiltin, instance: InstanceState, context: BuiltinContext
-) -> Callable[..., Any]:
-    options = CanonicalOptions(memory=context.memory)
+def _waitable_set_event(wait: bool) -> Callable[..., Callable[..., Any]]:
+    """``waitable-set.wait`` (``wait``: block until an event) or ``waitable-set.poll`` (no event: ``NONE``)."""
 
-    def waitable_set_wait(set_index: int, ptr: int) -> int:
-        instance.check_may_leave()
-        event = waitable_set_at(instance, set_index).wait()
-        return _deliver(LiftLowerContext(options, instance), event, ptr)
+    def make(definition: CanonicalBuiltin, instance: InstanceState, context: BuiltinContext) -> Callable[..., Any]:
+        options = CanonicalOptions(memory=context.memory)
 
-    return waitable_set_wait
+        def waitable_set_event(set_index: int, ptr: int) -> int:
+            instance.check_may_leave()
+            waitable_set = waitable_set_at(instance, set_index)
+            event = waitable_set.wait() if wait else waitable_set.pending_event() or (EventCode.NONE, 0, 0)
+            return _deliver(LiftLowerContext(options, instance), event, ptr)
 
+        return waitable_set_event
 
-def _waitable_set_poll(
-    definition: CanonicalBuiltin, instance: InstanceState, context: BuiltinContext
-) -> Callable[..., Any]:
-    options = CanonicalOptions(memory=context.memory)
-
-    def waitable_set_poll(set_index: int, ptr: int) -> int:
-        instance.check_may_leave()
-        event = waitable_set_at(instance, set_index).pending_event() or (EventCode.NONE, 0, 0)
-        return _deliver(LiftLowerContext(options, instance), event, ptr)
-
-    return waitable_set_poll
+    return make
 
 
 def _deliver(cx: LiftLowerContext, event: tuple[int, int, int], ptr: int) -> int:
@@ -241,8 +232,8 @@ _MAKERS: dict[str, _Maker] = {
     "thread.yield": _thread_yield,
     "thread.index": _thread_index,
     "waitable-set.new": _waitable_set_new,
-    "waitable-set.wait": _waitable_set_wait,
-    "waitable-set.poll": _waitable_set_poll,
+    "waitable-set.wait": _waitable_set_event(wait=True),
+    "waitable-set.poll": _waitable_set_event(wait=False),
     "waitable-set.drop": _waitable_set_drop,
     "waitable.join": _not_a("waitable"),
     "subtask.cancel": _not_a("subtask"),
