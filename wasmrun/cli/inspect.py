@@ -44,7 +44,7 @@ from wasmrun.printable import json_text
 
 if TYPE_CHECKING:
     from wasmrun.inspection.code import FunctionCode
-    from wasmrun.inspection.instance import InstanceState, VMSlot
+    from wasmrun.inspection.instance import GlobalState, InstanceState, MemoryState, TableState, VMSlot
     from wasmrun.inspection.summary import ImportName, ModuleSummary
     from wasmrun.inspection.translation import Handler, TranslatedForm
     from wasmrun.inspection.vmoffsets import VMContextLayout, VMShape
@@ -532,66 +532,8 @@ def instance_blocks(state: InstanceState) -> tuple[Block, ...]:
             ),
         ),
     )
-    memories = Table(
-        "memories",
-        (
-            _right("index"),
-            _right("pages"),
-            _left("limits (pages)"),
-            _right("max pages"),
-            _left("accessible"),
-            _left("reservation"),
-            _left("guard"),
-            _left("address"),
-            _left("import"),
-            _left("exports"),
-            _left("vmctx"),
-        ),
-        tuple(
-            (
-                str(memory.index),
-                str(memory.pages),
-                limits_text(memory.min_pages, memory.declared_max),
-                str(memory.max_pages),
-                bytes_text(memory.accessible),
-                bytes_text(memory.reservation),
-                bytes_text(memory.guard),
-                f"{memory.address:#x}",
-                import_text(memory.imported_from),
-                _names_text(memory.exports),
-                _slots_text(memory.vmctx),
-            )
-            for memory in state.memories
-        ),
-    )
-    tables = Table(
-        "tables",
-        (
-            _right("index"),
-            _left("element"),
-            _right("size"),
-            _right("max"),
-            _right("null"),
-            _left("references"),
-            _left("import"),
-            _left("exports"),
-            _left("vmctx"),
-        ),
-        tuple(
-            (
-                str(table.index),
-                table.element,
-                str(table.size),
-                optional(table.max),
-                str(table.nulls),
-                f"{table.functions} functions" if table.element == "funcref" else f"{table.externs} externrefs",
-                import_text(table.imported_from),
-                _names_text(table.exports),
-                _slots_text(table.vmctx),
-            )
-            for table in state.tables
-        ),
-    )
+    memories = Table("memories", MEMORY_COLUMNS, tuple(memory_row(memory) for memory in state.memories))
+    tables = Table("tables", TABLE_COLUMNS, tuple(table_row(table) for table in state.tables))
     names = {reference.function: reference.name for reference in state.function_references}
     elements = Table(
         "table elements",
@@ -602,23 +544,7 @@ def instance_blocks(state: InstanceState) -> tuple[Block, ...]:
             for run in table.elements
         ),
     )
-    globals_ = Table(
-        "globals",
-        (_right("index"), _left("type"), _left("value"), _left("import"), _left("exports"), _left("vmctx")),
-        tuple(
-            (
-                str(global_.index),
-                f"mut {global_.type}" if global_.mutable else global_.type,
-                global_.value
-                if global_.function is None
-                else f"{global_.value} (function {_functions_text(global_.function, 1, names)})",
-                import_text(global_.imported_from),
-                _names_text(global_.exports),
-                _slots_text(global_.vmctx),
-            )
-            for global_ in state.globals
-        ),
-    )
+    globals_ = Table("globals", GLOBAL_COLUMNS, tuple(global_row(global_, names) for global_ in state.globals))
     references = Table(
         "function references",
         (_right("func_ref"), _right("function"), _left("name"), _left("escapes"), _left("vmctx")),
@@ -654,6 +580,83 @@ def _start_text(state: InstanceState) -> str:
         return "none"
     name = f" ({name_text(state.start_name)})" if state.start_name else ""
     return f"{state.start}{name}, ran at instantiation"
+
+
+# The tables of a core instance's memories, tables and globals (the component view has them too).
+
+MEMORY_COLUMNS = (
+    _right("index"),
+    _right("pages"),
+    _left("limits (pages)"),
+    _right("max pages"),
+    _left("accessible"),
+    _left("reservation"),
+    _left("guard"),
+    _left("address"),
+    _left("import"),
+    _left("exports"),
+    _left("vmctx"),
+)
+
+
+def memory_row(memory: MemoryState) -> tuple[str, ...]:
+    return (
+        str(memory.index),
+        str(memory.pages),
+        limits_text(memory.min_pages, memory.declared_max),
+        str(memory.max_pages),
+        bytes_text(memory.accessible),
+        bytes_text(memory.reservation),
+        bytes_text(memory.guard),
+        f"{memory.address:#x}",
+        import_text(memory.imported_from),
+        _names_text(memory.exports),
+        _slots_text(memory.vmctx),
+    )
+
+
+TABLE_COLUMNS = (
+    _right("index"),
+    _left("element"),
+    _right("size"),
+    _right("max"),
+    _right("null"),
+    _left("references"),
+    _left("import"),
+    _left("exports"),
+    _left("vmctx"),
+)
+
+
+def table_row(table: TableState) -> tuple[str, ...]:
+    return (
+        str(table.index),
+        table.element,
+        str(table.size),
+        optional(table.max),
+        str(table.nulls),
+        f"{table.functions} functions" if table.element == "funcref" else f"{table.externs} externrefs",
+        import_text(table.imported_from),
+        _names_text(table.exports),
+        _slots_text(table.vmctx),
+    )
+
+
+GLOBAL_COLUMNS = (_right("index"), _left("type"), _left("value"), _left("import"), _left("exports"), _left("vmctx"))
+
+
+def global_row(global_: GlobalState, names: dict[int, str | None]) -> tuple[str, ...]:
+    """``names``: the instance's function names, for a funcref's value."""
+    return (
+        str(global_.index),
+        f"mut {global_.type}" if global_.mutable else global_.type,
+        global_.value
+        if global_.function is None
+        else f"{global_.value} (function {_functions_text(global_.function, 1, names)})",
+        import_text(global_.imported_from),
+        _names_text(global_.exports),
+        _slots_text(global_.vmctx),
+    )
 
 
 _UNITS = ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
