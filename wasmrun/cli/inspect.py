@@ -384,13 +384,18 @@ def vmctx_blocks(file: str, shape: VMShape, layout: VMContextLayout) -> tuple[Bl
 
 
 def code_view(loaded: Loaded, request: InspectRequest) -> Rendered:
+    spec = request.function or ""
+    return function_code_view(loaded.module, spec, loaded.name, spec)
+
+
+def function_code_view(module: Module, function: str, file: str, spec: str) -> Rendered:
+    """The code of ``function`` (an index or a name) of ``module``; ``spec``: what ``--code`` was given."""
     from wasmrun.inspection.code import FunctionLookupError, find_function, function_code
 
-    spec = request.function or ""
     try:
-        code = function_code(loaded.module, find_function(loaded.module, spec))
+        code = function_code(module, find_function(module, function))
     except FunctionLookupError as error:
-        raise CliError(f"--code {spec}: {error.message}", loaded.name) from error
+        raise CliError(f"--code {spec}: {error.message}", file) from error
     return Rendered({"code": dataclasses.asdict(code)}, code_blocks(code))
 
 

@@ -6,14 +6,19 @@
   (:mod:`wasmrun.inspection.component_summary`);
 * ``--vmctx`` (``{"component_vmctx": ...}``): Wasmtime's ``VMComponentContext`` layout and the
   counts behind it (:mod:`wasmrun.inspection.component_vmoffsets`,
-  :mod:`wasmrun.inspection.component_counts`).
-
-``--code`` and ``--instance`` are refused with one line (exit status 1).
+  :mod:`wasmrun.inspection.component_counts`);
+* ``--instance`` (``{"component_instance": ...}``): the live state of the component just
+  instantiated as ``wasmrun COMPONENT`` instantiates it, nothing called
+  (:mod:`wasmrun.inspection.component_instance`); failing to instantiate fails as ``run`` does;
+* ``--code MODULE:FUNC`` (``{"code": ...}``): a function of one of its core modules, as ``--code``
+  shows a module's (MODULE: the core module's index in the component, ``C/M`` for module ``M`` of
+  nested component ``C``, as the summary numbers them).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.cli.errors import CliError, InputError
@@ -22,6 +27,7 @@ from wasmrun.cli.tables import Block, Column, Fields, Lines, Table
 if TYPE_CHECKING:
     from wasmrun.cli.inspect import InspectRequest
     from wasmrun.component.records import Component
+    from wasmrun.inspection.component_instance import ComponentInstanceNode, ComponentInstanceState
     from wasmrun.inspection.component_summary import ComponentSummary
 
 VMCOMPONENT_VERSION = "Wasmtime 49"
@@ -34,8 +40,10 @@ View = tuple[dict[str, Any], tuple[Block, ...]]
 
 def component_view(data: bytes, name: str, request: InspectRequest) -> View:
     """The view ``request`` asks for, of the component ``data`` (read from ``name``)."""
-    if request.view in ("code", "instance"):
-        raise CliError(f"--{request.view} is not supported for components yet", name)
+    if request.view == "instance":
+        return _instance_view(_validated(data, name), name)
+    if request.view == "code":
+        return _code_view(_validated(data, name), name, request.function or "")
     component = _decode(data, name)
     if request.view == "vmctx":
         return _vmctx_view(component, name, request.ptr_size)
@@ -62,6 +70,17 @@ def _decode(data: bytes, name: str) -> Component:
         from wasmrun.cli.source import component_binary
 
         return decode_component(component_binary(data), decode_modules=True)
+    except WasmError as error:
+        raise InputError(error, name) from error
+
+
+def _validated(data: bytes, name: str) -> Component:
+    """The component in ``data``, decoded and validated as ``wasmrun COMPONENT`` takes it."""
+    from wasmrun.cli.source import load_component
+    from wasmrun.errors import WasmError
+
+    try:
+        return load_component(data)
     except WasmError as error:
         raise InputError(error, name) from error
 
@@ -239,3 +258,301 @@ def _vmctx_view(component: Component, name: str, ptr_size: int) -> View:
         ),
     )
     return data, (header, table)
+
+
+# --- the live instance --------------------------------------------------------------------------
+
+
+def _instance_view(component: Component, name: str) -> View:
+    from wasmrun import launch
+    from wasmrun.cli.config import DEFAULT_MAX_MEMORY, backtrace_details_from_environment
+    from wasmrun.cli.errors import TrapReport
+    from wasmrun.component_launch import ComponentTrap
+    from wasmrun.errors import Trap, WasmError
+    from wasmrun.inspection.component_instance import inspect_component_instance
+
+    # Instantiated as `run` instantiates (its default memory cap), failing as `run` fails.
+    try:
+        state = inspect_component_instance(component, file=name, max_memory=DEFAULT_MAX_MEMORY)
+    except ComponentTrap as failure:
+        from wasmrun.wasi.guest import WasiTrap
+
+        if isinstance(failure.error, WasiTrap):
+            raise failure.error from None  # (a failed WASI call: a host error, reported as such)
+        details = backtrace_details_from_environment(os.environ)
+        raise TrapReport(failure.report(name, details=details), failure.exit_code) from failure
+    except launch.Unsupported as error:
+        raise CliError(error.message) from error
+    except WasmError as error:
+        if isinstance(error, Trap):
+            raise
+        raise InputError(error, name) from error
+    return {"component_instance": dataclasses.asdict(state)}, instance_blocks(state)
+
+
+def instance_blocks(state: ComponentInstanceState) -> tuple[Block, ...]:
+    """The header, the tree of component instances, then each instance's blocks."""
+    from wasmrun.cli.inspect import WASMTIME_VERSION
+
+    header = Fields(
+        None,
+        (
+            ("file", state.file),
+            (
+                "linked",
+                f"WASI 0.2 ({_counted(len(state.imports), 'import')})" if state.imports else "nothing (no imports)",
+            ),
+            ("not called", ", ".join(state.not_called) or "-"),
+            (
+                "VMComponentContext",
+                f"{VMCOMPONENT_VERSION}, {state.ptr_size * 8}-bit host, {state.vmctx_size} bytes ({state.vmctx_size:#x})",
+            ),
+            ("core VMContexts", f"{WASMTIME_VERSION}, one per core instance of a module"),
+        ),
+    )
+    tree = Table(
+        "component instances",
+        (
+            _left("path"),
+            _left("component"),
+            _right("runtime index"),
+            _left("may_enter"),
+            _left("may_leave"),
+            _right("backpressure"),
+            _right("handles"),
+            _right("core instances"),
+            _left("vmctx"),
+        ),
+        tuple(
+            (
+                node.path,
+                node.component or "-",
+                str(node.runtime_index),
+                _yes(node.may_enter),
+                _yes(node.may_leave),
+                str(node.backpressure),
+                str(len(node.handles)),
+                str(len(node.core_instances)),
+                _slots(node.vmctx),
+            )
+            for node in state.instances
+        ),
+    )
+    blocks: list[Block] = [header, *([Lines("imports", state.imports)] if state.imports else []), tree]
+    for node in state.instances:
+        blocks.extend(_node_blocks(node))
+    return tuple(blocks)
+
+
+def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
+    """One component instance's blocks, titled with its path; a nested one's empty tables are left out."""
+    from wasmrun.cli.inspect import (
+        GLOBAL_COLUMNS,
+        MEMORY_COLUMNS,
+        TABLE_COLUMNS,
+        global_row,
+        memory_row,
+        name_text,
+        table_row,
+    )
+
+    prefix = f"{node.path}: "
+    resource_types = Table(
+        f"{prefix}resource types",
+        (_left("name"), _left("representation"), _left("destructor")),
+        tuple(
+            (
+                name_text(resource.name),
+                resource.representation,
+                _optional(resource.destructor),
+            )
+            for resource in node.resource_types
+        ),
+    )
+    handles = Table(
+        f"{prefix}handles",
+        (_right("handle"), _left("kind"), _left("resource"), _left("representation"), _right("lends")),
+        tuple(
+            (
+                str(handle.index),
+                handle.kind,
+                _optional(handle.resource),
+                _optional(handle.representation),
+                str(handle.lends),
+            )
+            for handle in node.handles
+        ),
+    )
+    core_instances = Table(
+        f"{prefix}core instances",
+        (
+            _right("index"),
+            _left("kind"),
+            _left("of"),
+            _left("start function"),
+            _left("VMContext"),
+            _right("memories"),
+            _right("tables"),
+            _right("globals"),
+            _right("imports"),
+        ),
+        tuple(
+            (
+                str(instance.index),
+                instance.kind,
+                _module_text(instance.module, instance.module_name),
+                "-" if instance.start is None else f"{instance.start}, ran",
+                "-" if instance.contents is None else f"{instance.contents.vmctx_size} bytes",
+                *(
+                    ("-", "-", "-")
+                    if instance.contents is None
+                    else (
+                        str(len(instance.contents.memories)),
+                        str(len(instance.contents.tables)),
+                        str(len(instance.contents.globals)),
+                    )
+                ),
+                "-" if instance.kind == "exports" else str(len(instance.items)),
+            )
+            for instance in node.core_instances
+        ),
+    )
+    contents = [
+        (instance.index, instance.contents) for instance in node.core_instances if instance.contents is not None
+    ]
+    core = _right("core instance")
+    memories = Table(
+        f"{prefix}core memories",
+        (core, *MEMORY_COLUMNS),
+        tuple((str(index), *memory_row(memory)) for index, held in contents for memory in held.memories),
+    )
+    tables = Table(
+        f"{prefix}core tables",
+        (core, *TABLE_COLUMNS),
+        tuple((str(index), *table_row(table)) for index, held in contents for table in held.tables),
+    )
+    globals_ = Table(
+        f"{prefix}core globals",
+        (core, *GLOBAL_COLUMNS),
+        tuple(
+            (str(index), *global_row(global_, {ref.function: ref.name for ref in held.function_references}))
+            for index, held in contents
+            for global_ in held.globals
+        ),
+    )
+    elements = Table(
+        f"{prefix}core table elements of other instances",
+        (core, _right("table"), _right("slot"), _left("function")),
+        tuple(
+            (str(instance.index), str(element.table), str(element.slot), element.origin)
+            for instance in node.core_instances
+            for element in instance.table_elements
+        ),
+    )
+    imports = Table(
+        f"{prefix}core imports",
+        (core, _left("module"), _left("name"), _left("kind"), _left("given")),
+        tuple(
+            (str(instance.index), name_text(item.module or ""), name_text(item.name), item.kind, item.origin)
+            for instance in node.core_instances
+            if instance.kind == "instantiate"
+            for item in instance.items
+        ),
+    )
+    canonicals = Table(
+        f"{prefix}canonical functions",
+        (_right("core func"), _left("canon"), _left("calls / acts on"), _left("options"), _left("given to")),
+        tuple(
+            (
+                str(function.index),
+                function.canon,
+                _target_text(function.target_kind, function.target),
+                ", ".join(function.options) or "-",
+                ", ".join(function.given_to) or "-",
+            )
+            for function in node.canonical_functions
+        ),
+    )
+    blocks: list[Block] = [
+        resource_types,
+        handles,
+        core_instances,
+        memories,
+        tables,
+        elements,
+        globals_,
+        imports,
+        canonicals,
+    ]
+    if node.index is not None:
+        blocks = [block for block in blocks if not isinstance(block, Table) or block.rows]
+    return blocks
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _slots(slots: Any) -> str:
+    return ", ".join(f"{slot.region}[{slot.index}] ({slot.offset:#x})" for slot in slots) or "-"
+
+
+def _module_text(index: int | None, name: str | None) -> str:
+    if index is None:
+        return "-"
+    return f"module {index} ({name})" if name else f"module {index}"
+
+
+def _target_text(kind: str | None, target: str) -> str:
+    if kind in ("host", "lifted"):
+        return f"{kind}: {target}"
+    return target or "-"
+
+
+# --- a core module's function -------------------------------------------------------------------
+
+
+def _code_view(component: Component, name: str, spec: str) -> View:
+    """``--code MODULE:FUNC``: ``--code FUNC`` of one of the component's core modules."""
+    from wasmrun.cli.inspect import function_code_view
+
+    path, separator, function = spec.partition(":")
+    indices = path.split("/")
+    if not separator or not function or not all(index.isdigit() for index in indices):
+        raise CliError(
+            f"--code {spec}: give MODULE:FUNC for a component, MODULE a core module's index "
+            "(C/M for module M of nested component C)",
+            name,
+        )
+    module, offset = _core_module(component, [int(index) for index in indices], spec, name)
+    rendered = function_code_view(module, function, name, spec)
+    where = Fields(None, (("core module", f"{path} at {offset:#x} in the component (offsets below are the module's)"),))
+    return rendered.json, (where, *rendered.blocks)
+
+
+def _core_module(component: Component, indices: list[int], spec: str, name: str) -> tuple[Any, int]:
+    """The validated core module ``indices`` names (components, then the module), with its offset."""
+    from wasmrun.component.index_spaces import index_spaces
+    from wasmrun.component.records import Component as ComponentDefinition
+    from wasmrun.component.records import CoreModule
+    from wasmrun.component.sorts import Sort
+    from wasmrun.features import ALL_FEATURES
+    from wasmrun.validation import validate_module
+
+    *components, module_index = indices
+    where = "the component"
+    for index in components:
+        spaces = index_spaces(component)[Sort.COMPONENT]
+        nested = spaces[index].definition if index < len(spaces) else None
+        if not isinstance(nested, ComponentDefinition):
+            raise CliError(f"--code {spec}: {where} defines no component {index}", name)
+        component, where = nested, f"component {index}"
+    modules = index_spaces(component)[Sort.CORE_MODULE]
+    definition = modules[module_index].definition if module_index < len(modules) else None
+    if not isinstance(definition, CoreModule):
+        raise CliError(f"--code {spec}: {where} defines no core module {module_index}", name)
+    module = definition.validated_with(ALL_FEATURES)
+    if module is None:
+        module = definition.decode()
+        validate_module(module, ALL_FEATURES)
+    return module, definition.offset
