@@ -22,7 +22,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.cli.errors import CliError, InputError
-from wasmrun.cli.tables import Block, Column, Fields, Lines, Table
+from wasmrun.cli.inspect_text import left, right
+from wasmrun.cli.tables import Block, Fields, Lines, Table
 
 if TYPE_CHECKING:
     from wasmrun.cli.inspect import InspectRequest
@@ -85,14 +86,6 @@ def _validated(data: bytes, name: str) -> Component:
         raise InputError(error, name) from error
 
 
-def _right(header: str) -> Column:
-    return Column(header, "right")
-
-
-def _left(header: str) -> Column:
-    return Column(header)
-
-
 def _optional(value: object) -> str:
     return "-" if value is None else str(value)
 
@@ -133,14 +126,14 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     modules = Table(
         f"{prefix}core modules",
         (
-            _right("index"),
-            _left("contents"),
-            _right("size"),
-            _left("name"),
-            _right("imports"),
-            _right("exports"),
-            _right("functions"),
-            _right("memories"),
+            right("index"),
+            left("contents"),
+            right("size"),
+            left("name"),
+            right("imports"),
+            right("exports"),
+            right("functions"),
+            right("memories"),
         ),
         tuple(
             (
@@ -158,7 +151,7 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     )
     core_instances = Table(
         f"{prefix}core instances",
-        (_right("index"), _left("kind"), _left("of"), _left("with / exports")),
+        (right("index"), left("kind"), left("of"), left("with / exports")),
         tuple(
             (str(i.index), i.kind, "-" if i.of is None else f"module {i.of}", ", ".join(i.items))
             for i in summary.core_instances
@@ -166,7 +159,7 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     )
     instances = Table(
         f"{prefix}instances",
-        (_right("index"), _left("kind"), _left("of"), _left("with / exports")),
+        (right("index"), left("kind"), left("of"), left("with / exports")),
         tuple(
             (str(i.index), i.kind, "-" if i.of is None else f"component {i.of}", ", ".join(i.items))
             for i in summary.instances
@@ -174,12 +167,12 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     )
     aliases = Table(
         f"{prefix}aliases",
-        (_left("sort"), _right("index"), _left("alias of")),
+        (left("sort"), right("index"), left("alias of")),
         tuple((alias.sort, str(alias.index), alias.target) for alias in summary.aliases),
     )
     canonicals = Table(
         f"{prefix}canonical functions",
-        (_left("sort"), _right("index"), _left("canon"), _left("of"), _left("options")),
+        (left("sort"), right("index"), left("canon"), left("of"), left("options")),
         tuple(
             (canon.sort, str(canon.index), canon.kind, canon.target, _options_text(canon))
             for canon in summary.canonical_functions
@@ -187,12 +180,12 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     )
     types = Table(
         f"{prefix}types",
-        (_right("index"), _left("kind"), _left("name"), _left("type")),
+        (right("index"), left("kind"), left("name"), left("type")),
         tuple((str(t.index), t.kind, _optional(t.name), t.text) for t in summary.types),
     )
     customs = Table(
         f"{prefix}custom sections",
-        (_left("name"), _right("offset"), _right("size")),
+        (left("name"), right("offset"), right("size")),
         tuple((custom.name, f"{custom.offset:#x}", str(custom.size)) for custom in summary.customs),
     )
     blocks: list[Block] = [where, world, modules, core_instances, instances, aliases, canonicals, types, customs]
@@ -251,7 +244,7 @@ def _vmctx_view(component: Component, name: str, ptr_size: int) -> View:
     )
     table = Table(
         "regions",
-        (_right("offset"), _left("region"), _right("count"), _right("element size"), _right("size")),
+        (right("offset"), left("region"), right("count"), right("element size"), right("size")),
         tuple(
             (f"{region.offset:#06x}", region.name, str(region.count), str(region.element_size), str(region.size))
             for region in layout.regions
@@ -292,7 +285,7 @@ def _instance_view(component: Component, name: str) -> View:
 
 def instance_blocks(state: ComponentInstanceState) -> tuple[Block, ...]:
     """The header, the tree of component instances, then each instance's blocks."""
-    from wasmrun.cli.inspect import WASMTIME_VERSION
+    from wasmrun.cli.inspect_text import WASMTIME_VERSION
 
     header = Fields(
         None,
@@ -313,15 +306,15 @@ def instance_blocks(state: ComponentInstanceState) -> tuple[Block, ...]:
     tree = Table(
         "component instances",
         (
-            _left("path"),
-            _left("component"),
-            _right("runtime index"),
-            _left("may_enter"),
-            _left("may_leave"),
-            _right("backpressure"),
-            _right("handles"),
-            _right("core instances"),
-            _left("vmctx"),
+            left("path"),
+            left("component"),
+            right("runtime index"),
+            left("may_enter"),
+            left("may_leave"),
+            right("backpressure"),
+            right("handles"),
+            right("core instances"),
+            left("vmctx"),
         ),
         tuple(
             (
@@ -346,7 +339,7 @@ def instance_blocks(state: ComponentInstanceState) -> tuple[Block, ...]:
 
 def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     """One component instance's blocks, titled with its path; a nested one's empty tables are left out."""
-    from wasmrun.cli.inspect import (
+    from wasmrun.cli.inspect_text import (
         GLOBAL_COLUMNS,
         MEMORY_COLUMNS,
         TABLE_COLUMNS,
@@ -359,7 +352,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     prefix = f"{node.path}: "
     resource_types = Table(
         f"{prefix}resource types",
-        (_left("name"), _left("representation"), _left("destructor")),
+        (left("name"), left("representation"), left("destructor")),
         tuple(
             (
                 name_text(resource.name),
@@ -371,7 +364,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     )
     handles = Table(
         f"{prefix}handles",
-        (_right("handle"), _left("kind"), _left("resource"), _left("representation"), _right("lends")),
+        (right("handle"), left("kind"), left("resource"), left("representation"), right("lends")),
         tuple(
             (
                 str(handle.index),
@@ -386,15 +379,15 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     core_instances = Table(
         f"{prefix}core instances",
         (
-            _right("index"),
-            _left("kind"),
-            _left("of"),
-            _left("start function"),
-            _left("VMContext"),
-            _right("memories"),
-            _right("tables"),
-            _right("globals"),
-            _right("imports"),
+            right("index"),
+            left("kind"),
+            left("of"),
+            left("start function"),
+            left("VMContext"),
+            right("memories"),
+            right("tables"),
+            right("globals"),
+            right("imports"),
         ),
         tuple(
             (
@@ -420,7 +413,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     contents = [
         (instance.index, instance.contents) for instance in node.core_instances if instance.contents is not None
     ]
-    core = _right("core instance")
+    core = right("core instance")
     memories = Table(
         f"{prefix}core memories",
         (core, *MEMORY_COLUMNS),
@@ -442,7 +435,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     )
     elements = Table(
         f"{prefix}core table elements of other instances",
-        (core, _right("table"), _right("slot"), _left("function")),
+        (core, right("table"), right("slot"), left("function")),
         tuple(
             (str(instance.index), str(element.table), str(element.slot), element.origin)
             for instance in node.core_instances
@@ -451,7 +444,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     )
     imports = Table(
         f"{prefix}core imports",
-        (core, _left("module"), _left("name"), _left("kind"), _left("given")),
+        (core, left("module"), left("name"), left("kind"), left("given")),
         tuple(
             (str(instance.index), name_text(item.module or ""), name_text(item.name), item.kind, item.origin)
             for instance in node.core_instances
@@ -461,7 +454,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
     )
     canonicals = Table(
         f"{prefix}canonical functions",
-        (_right("core func"), _left("canon"), _left("calls / acts on"), _left("options"), _left("given to")),
+        (right("core func"), left("canon"), left("calls / acts on"), left("options"), left("given to")),
         tuple(
             (
                 str(function.index),
@@ -514,7 +507,7 @@ def _target_text(kind: str | None, target: str) -> str:
 
 def _code_view(component: Component, name: str, spec: str) -> View:
     """``--code MODULE:FUNC``: ``--code FUNC`` of one of the component's core modules."""
-    from wasmrun.cli.inspect import function_code_view
+    from wasmrun.cli.inspect_code import function_code_view
 
     path, separator, function = spec.partition(":")
     indices = path.split("/")
@@ -525,9 +518,9 @@ def _code_view(component: Component, name: str, spec: str) -> View:
             name,
         )
     module, offset = _core_module(component, [int(index) for index in indices], spec, name)
-    rendered = function_code_view(module, function, name, spec)
+    data, blocks = function_code_view(module, function, name, spec)
     where = Fields(None, (("core module", f"{path} at {offset:#x} in the component (offsets below are the module's)"),))
-    return rendered.json, (where, *rendered.blocks)
+    return data, (where, *blocks)
 
 
 def _core_module(component: Component, indices: list[int], spec: str, name: str) -> tuple[Any, int]:
