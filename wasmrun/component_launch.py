@@ -32,7 +32,7 @@ from typing import IO, Any, NamedTuple
 from wasmrun.component.decoder import decode_component
 from wasmrun.component.records import Component
 from wasmrun.component.types import Err
-from wasmrun.component_runtime.instantiate import Modules, instantiate_component
+from wasmrun.component_runtime.instantiate import Modules, Recorder, instantiate_component
 from wasmrun.component_runtime.items import ComponentInstance, Function
 from wasmrun.component_runtime.lookup import find_function, find_instance
 from wasmrun.errors import ProcExit, Trap, WasmException
@@ -179,12 +179,16 @@ def _stream(fd: int | None, mode: str) -> IO[bytes] | None:
     return open(fd, mode, buffering=0, closefd=False)
 
 
-def instantiate_with_wasi(component: Component, run: Prepared) -> ComponentInstance:
-    """``component`` instantiated with the WASI 0.2 host; a trap (a core start function) as ComponentTrap."""
+def instantiate_with_wasi(component: Component, run: Prepared, recorder: Recorder | None = None) -> ComponentInstance:
+    """``component`` instantiated with the WASI 0.2 host; a trap (a core start function) as ComponentTrap.
+
+    ``recorder``, if given, keeps a record of each component instance made (``inspect --instance``)."""
     from wasmrun.wasi.preview2.linking import wasi_imports
 
     try:
-        return instantiate_component(component, run.store, wasi_imports(run.host), modules=run.modules)
+        return instantiate_component(
+            component, run.store, wasi_imports(run.host), modules=run.modules, recorder=recorder
+        )
     except Trap as trap:
         raise ComponentTrap(trap, (), run.modules.located) from trap
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import testdata
 
 from wasmrun.cli.inspect import InspectRequest, inspect_request
 from wasmrun.cli.main import main, parse_command_line
@@ -60,6 +61,10 @@ CASES: dict[str, list[str]] = {
     "component_hello": [f"{DATA}/hello.component.wasm"],
     "component_vmctx_hello": ["--vmctx", f"{DATA}/hello.component.wasm"],
     "component_vmctx_strings_32": ["--vmctx", "--ptr-size", "4", f"{DATA}/strings.component.wasm"],
+    "component_instance_greet": ["--instance", "examples/greet.wat"],
+    "component_instance_hello": ["--instance", f"{DATA}/hello.component.wasm"],
+    "component_instance_state": ["--instance", f"{DATA}/component_state.wat"],
+    "component_code_greet": ["--code", "0:greet", "examples/greet.wat"],
 }
 
 _ADDRESS = re.compile(r"\b0x[0-9a-f]{9,16}\b")
@@ -370,6 +375,15 @@ def test_terminal_output_of_an_instance(monkeypatch: pytest.MonkeyPatch, capsys:
     assert "memories (1)" in out and "─" in out
 
 
+def test_terminal_output_of_a_component_instance(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["inspect", "--instance", str(REPO_ROOT / DATA / "component_state.wat")]) == 0
+    out = capsys.readouterr().out
+    assert "root: handles (2)" in out and "waitable-set" in out and "─" in out
+
+
 def test_piped_output_does_not_import_rich(tmp_path: Path) -> None:
     code = (
         "import sys; from wasmrun.cli.main import main; status = main(sys.argv[1:]); "
@@ -407,18 +421,106 @@ def test_component_json_validates_against_the_schema(
     assert set(output) == {"component_vmctx" if view else "component"}
 
 
-@pytest.mark.parametrize("option", [["--code", "0"], ["--instance"], ["--json", "--instance"]])
-def test_code_and_instance_are_not_supported_for_components(
-    option: list[str], capsys: pytest.CaptureFixture[str]
+def component_programs() -> list[Path]:
+    """The components of examples/ and tests/data/inspect/: each instantiates with the WASI 0.2 host."""
+    from wasmrun.cli.source import is_component_source
+
+    candidates = [*modules_to_validate(), *COMPONENTS]
+    return sorted({path for path in candidates if is_component_source(path.read_bytes())})
+
+
+def test_component_programs_are_found() -> None:
+    names = {path.name for path in component_programs()}
+    assert {"upper.component.wasm", "greet.wat", "component_state.wat", "hello.component.wasm"} <= names
+
+
+@pytest.mark.parametrize("path", component_programs(), ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_component_instance_json_validates_against_the_schema(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = json.loads(inspect_output(["--json", "--instance", str(path)], capsys))
+    jsonschema.validate(output, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert output["component_instance"]["file"] == str(path)
+
+
+def shared_components() -> list[object]:
+    """The programs of the shared test data (components/programs/wasm): WASI commands and hand-written ones."""
+    paths = testdata.files("components/programs/wasm", "*.component.wasm")
+    return [pytest.param(path, id=path.name) for path in paths] or [pytest.param(None, id="data-missing")]
+
+
+@pytest.mark.parametrize("path", shared_components())
+def test_shared_component_instance_json_validates_against_the_schema(
+    path: Path | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = REPO_ROOT / DATA / "types.component.wasm"
-    assert main(["inspect", *option, str(path)]) == 1
+    if path is None:
+        path = testdata.require("components/programs/wasm")  # (skips, or fails under CI)
+    output = json.loads(inspect_output(["--json", "--instance", str(path)], capsys))
+    jsonschema.validate(output, SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def test_component_code_json_validates_against_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    path = REPO_ROOT / "examples" / "upper.component.wasm"
+    output = json.loads(inspect_output(["--json", "--code", "1:fd_write", str(path)], capsys))
+    jsonschema.validate(output, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert output["code"]["name"] == "fd_write"
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [
+        (
+            "greet",
+            "give MODULE:FUNC for a component, MODULE a core module's index (C/M for module M of nested component C)",
+        ),
+        ("x:greet", "give MODULE:FUNC for a component"),
+        ("0:", "give MODULE:FUNC for a component"),
+        ("1:greet", "the component defines no core module 1"),
+        ("0/0:f", "the component defines no component 0"),
+        ("0:nope", "no function named `nope`"),
+    ],
+)
+def test_component_code_errors(function: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = REPO_ROOT / "examples" / "greet.wat"
+    assert main(["inspect", "--code", function, str(path)]) == 1
     captured = capsys.readouterr()
-    view = option[-2] if option[-1] == "0" else option[-1]
-    assert (captured.out, captured.err) == ("", f"Error: {view} is not supported for components yet ({path})\n")
+    assert captured.out == ""
+    assert captured.err.startswith(f"Error: --code {function}: {message}") and captured.err.endswith(f" ({path})\n")
 
 
-@pytest.mark.parametrize("options", [[], ["--json"], ["--vmctx"]], ids=["component", "json", "vmctx"])
+def test_component_code_of_a_nested_component_module(capsys: pytest.CaptureFixture[str]) -> None:
+    output = inspect_output(["--code", "0/0/0:f", str(REPO_ROOT / DATA / "component_state.wat")], capsys)
+    assert "i32.const 42" in output and output.startswith("core module: 0/0/0 at 0x")
+
+
+# Components that cannot be instantiated: `inspect --instance` ends as `run` does (run reports a trap on fd 2).
+COMPONENTS_NOT_INSTANTIABLE = {
+    "missing-import": '(component (import "nope" (func)))',
+    "trap-in-core-start": "(component (core module $m (func $s unreachable) (start $s)) (core instance (instantiate $m)))",
+    "trap-in-component-start": """(component
+        (core module $m (func (export "f") unreachable)) (core instance $i (instantiate $m))
+        (func $f (canon lift (core func $i "f"))) (start $f))""",
+    "invalid": "(component (core instance (instantiate 0)))",
+}
+
+
+@pytest.mark.parametrize("text", COMPONENTS_NOT_INSTANTIABLE.values(), ids=COMPONENTS_NOT_INSTANTIABLE.keys())
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_component_instantiation_failure_as_run(
+    text: str, as_json: bool, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    component = tmp_path / "c.wat"
+    component.write_text(text)
+    run_status = main(["run", str(component)])
+    run_err = capfd.readouterr().err
+    assert main(["inspect", "--instance", *(["--json"] if as_json else []), str(component)]) == run_status != 0
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", run_err)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--json"], ["--vmctx"], ["--instance"], ["--code", "0:f"]],
+    ids=["component", "json", "vmctx", "instance", "code"],
+)
 def test_malformed_component_is_one_line(
     options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,6 +11,7 @@ from wasmrun.cli.errors import (
     GuestFailure,
     InputError,
     Report,
+    TrapReport,
     describe,
     format_trap,
     trap_context,
@@ -51,6 +52,11 @@ from wasmrun.wasi.guest import WasiTrap
         (ProcExit(0), "", 0),
         (ProcExit(125), "", 125),
         (InputError(ProcExit(126), "a.wasm"), "Error: exit with invalid exit status outside of [0..126) (a.wasm)", 1),
+        (
+            TrapReport("Error: failed\n\nCaused by:\n    0: wasm trap: unreachable\n\n", 134),
+            "Error: failed\n\nCaused by:\n    0: wasm trap: unreachable\n",
+            134,
+        ),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else None,
 )

@@ -97,6 +97,16 @@ class GuestFailure(Exception):
         self.details = details
 
 
+class TrapReport(Exception):
+    """A trap whose whole report is already written, in Wasmtime's layout (a component's:
+    :meth:`wasmrun.component_launch.ComponentTrap.report`), with its exit status."""
+
+    def __init__(self, report: str, exit_code: int) -> None:
+        super().__init__(report)
+        self.report = report
+        self.exit_code = exit_code
+
+
 class Report(NamedTuple):  # not a dataclass: defined at every start-up (see wasmrun.cli.config)
     """What to print on stderr (possibly nothing) and the exit status."""
 
@@ -123,6 +133,8 @@ def _describe(error: BaseException) -> Report:
         error = error.cause
     if isinstance(error, GuestFailure):
         return _describe_guest_failure(error)
+    if isinstance(error, TrapReport):
+        return Report(error.report.removesuffix("\n"), error.exit_code)
     if isinstance(error, KeyboardInterrupt):
         return Report("", EXIT_INTERRUPTED)
     if isinstance(error, BrokenPipeError):

@@ -20,14 +20,15 @@ Views (one per run):
 Every view is data first, then rendered: ``--json`` prints ``{"<view>": ...}``
 (see ``wasmrun/schemas/inspect.schema.json``); otherwise the view's blocks go
 through :mod:`wasmrun.cli.tables`, as rich tables on a terminal and plain
-aligned text when piped.  The module is validated first, so a malformed or
-invalid module fails exactly as it does for ``run``.
+aligned text when piped (text shared with the component views is in
+:mod:`wasmrun.cli.inspect_text`, the ``--code`` view in :mod:`wasmrun.cli.inspect_code`).
+The module is validated first, so a malformed or invalid module fails exactly
+as it does for ``run``.  A component goes to :mod:`wasmrun.cli.inspect_component`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -37,21 +38,38 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from wasmrun.cli.config import ConfigError
-from wasmrun.cli.errors import CliError, InputError
+from wasmrun.cli.errors import InputError
+from wasmrun.cli.inspect_text import (
+    GLOBAL_COLUMNS,
+    MEMORY_COLUMNS,
+    TABLE_COLUMNS,
+    WASMTIME_VERSION,
+    functions_text,
+    global_row,
+    import_text,
+    left,
+    limits_text,
+    memory_row,
+    name_text,
+    optional,
+    range_text,
+    right,
+    signature_text,
+    slot_range,
+    slots_text,
+    table_row,
+)
 from wasmrun.cli.source import display_name, is_component_source, read_input
-from wasmrun.cli.tables import Block, Column, Fields, Lines, Table, render_plain, render_rich
+from wasmrun.cli.tables import Block, Fields, Table, render_plain, render_rich
 from wasmrun.printable import json_text
 
 if TYPE_CHECKING:
-    from wasmrun.inspection.code import FunctionCode
-    from wasmrun.inspection.instance import InstanceState, VMSlot
-    from wasmrun.inspection.summary import ImportName, ModuleSummary
-    from wasmrun.inspection.translation import Handler, TranslatedForm
+    from wasmrun.inspection.instance import InstanceState
+    from wasmrun.inspection.summary import ModuleSummary
     from wasmrun.inspection.vmoffsets import VMContextLayout, VMShape
     from wasmrun.module import Module
 
 View = Literal["module", "vmctx", "code", "instance"]
-WASMTIME_VERSION = "Wasmtime 49/50"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,43 +155,6 @@ def inspect_command(request: InspectRequest) -> int:
 # --- shared text --------------------------------------------------------------------------------
 
 
-def name_text(name: str) -> str:
-    """A name from the module as shown in a table: as is when printable, else JSON-quoted."""
-    return name if name.isprintable() and name.strip() == name and name else json.dumps(name)
-
-
-def optional(value: object) -> str:
-    return "-" if value is None else str(value)
-
-
-def range_text(start: int, end: int) -> str:
-    return f"{start:#010x}-{end:#010x}"
-
-
-def signature_text(params: tuple[str, ...], results: tuple[str, ...]) -> str:
-    return f"[{' '.join(params)}] -> [{' '.join(results)}]"
-
-
-def limits_text(minimum: int, maximum: int | None) -> str:
-    return f"min {minimum}" if maximum is None else f"min {minimum} max {maximum}"
-
-
-def import_text(imported_from: ImportName | None) -> str:
-    if imported_from is None:
-        return "-"
-    return (
-        f"{json.dumps(imported_from.module, ensure_ascii=False)} {json.dumps(imported_from.name, ensure_ascii=False)}"
-    )
-
-
-def _right(header: str) -> Column:
-    return Column(header, "right")
-
-
-def _left(header: str) -> Column:
-    return Column(header)
-
-
 # --- the module summary -------------------------------------------------------------------------
 
 
@@ -206,7 +187,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     sections = Table(
         "sections",
-        (_right("id"), _left("section"), _left("contents"), _right("size")),
+        (right("id"), left("section"), left("contents"), right("size")),
         tuple(
             (
                 str(section.id),
@@ -219,12 +200,12 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     types = Table(
         "types",
-        (_right("index"), _left("type")),
+        (right("index"), left("type")),
         tuple((str(t.index), signature_text(t.params, t.results)) for t in summary.types),
     )
     imports = Table(
         "imports",
-        (_left("module"), _left("name"), _left("kind"), _right("index"), _left("type")),
+        (left("module"), left("name"), left("kind"), right("index"), left("type")),
         tuple(
             (name_text(entry.module), name_text(entry.name), entry.kind, str(entry.index), entry.type)
             for entry in summary.imports
@@ -232,12 +213,12 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     exports = Table(
         "exports",
-        (_left("name"), _left("kind"), _right("index")),
+        (left("name"), left("kind"), right("index")),
         tuple((name_text(export.name), export.kind, str(export.index)) for export in summary.exports),
     )
     functions = Table(
         "functions",
-        (_right("index"), _left("name"), _left("type"), _right("locals"), _right("body size"), _left("offset")),
+        (right("index"), left("name"), left("type"), right("locals"), right("body size"), left("offset")),
         tuple(
             (
                 str(function.index),
@@ -252,7 +233,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     tables = Table(
         "tables",
-        (_right("index"), _left("element"), _left("address"), _left("limits"), _left("import")),
+        (right("index"), left("element"), left("address"), left("limits"), left("import")),
         tuple(
             (
                 str(table.index),
@@ -266,7 +247,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     memories = Table(
         "memories",
-        (_right("index"), _left("address"), _right("page size"), _left("limits (pages)"), _left("import")),
+        (right("index"), left("address"), right("page size"), left("limits (pages)"), left("import")),
         tuple(
             (
                 str(memory.index),
@@ -280,7 +261,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     globals_ = Table(
         "globals",
-        (_right("index"), _left("type"), _left("init"), _left("import")),
+        (right("index"), left("type"), left("init"), left("import")),
         tuple(
             (
                 str(global_.index),
@@ -293,7 +274,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     elements = Table(
         "element segments",
-        (_right("index"), _left("mode"), _right("table"), _left("offset"), _left("type"), _right("count")),
+        (right("index"), left("mode"), right("table"), left("offset"), left("type"), right("count")),
         tuple(
             (
                 str(segment.index),
@@ -308,7 +289,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     data = Table(
         "data segments",
-        (_right("index"), _left("mode"), _right("memory"), _left("offset"), _right("size")),
+        (right("index"), left("mode"), right("memory"), left("offset"), right("size")),
         tuple(
             (str(segment.index), segment.mode, optional(segment.memory), optional(segment.offset), str(segment.size))
             for segment in summary.data
@@ -316,7 +297,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     )
     customs = Table(
         "custom sections",
-        (_left("name"), _left("contents"), _right("size")),
+        (left("name"), left("contents"), right("size")),
         tuple(
             (name_text(custom.name), range_text(custom.content_start, custom.end), str(custom.size))
             for custom in summary.customs
@@ -365,7 +346,7 @@ def vmctx_blocks(file: str, shape: VMShape, layout: VMContextLayout) -> tuple[Bl
     )
     regions = Table(
         "regions",
-        (_right("offset"), _left("region"), _right("count"), _right("element size"), _right("size")),
+        (right("offset"), left("region"), right("count"), right("element size"), right("size")),
         tuple(
             (
                 f"{region.offset:#06x}",
@@ -384,112 +365,10 @@ def vmctx_blocks(file: str, shape: VMShape, layout: VMContextLayout) -> tuple[Bl
 
 
 def code_view(loaded: Loaded, request: InspectRequest) -> Rendered:
-    from wasmrun.inspection.code import FunctionLookupError, find_function, function_code
+    from wasmrun.cli.inspect_code import function_code_view
 
     spec = request.function or ""
-    try:
-        code = function_code(loaded.module, find_function(loaded.module, spec))
-    except FunctionLookupError as error:
-        raise CliError(f"--code {spec}: {error.message}", loaded.name) from error
-    return Rendered({"code": dataclasses.asdict(code)}, code_blocks(code))
-
-
-def code_blocks(code: FunctionCode) -> tuple[Block, ...]:
-    locals_text = ", ".join(f"{group.count} {group.type}" for group in code.locals) or "none"
-    header = Fields(
-        None,
-        (
-            ("function", str(code.index) + (f" ({name_text(code.name)})" if code.name else "")),
-            ("type", f"{code.type_index} {signature_text(code.params, code.results)}"),
-            ("locals", locals_text),
-            ("body", f"{range_text(code.body_offset, code.body_end)} ({code.body_end - code.body_offset} bytes)"),
-        ),
-    )
-    width = len(f"{code.body_end:#x}")
-    listing = tuple(
-        f"{line.offset:#0{width}x}  {'  ' * line.depth}{line.mnemonic} {line.immediates}".rstrip()
-        for line in code.instructions
-    )
-    return (header, Lines(f"instructions ({len(listing)})", listing), *translated_blocks(code.translated))
-
-
-def translated_blocks(form: TranslatedForm) -> tuple[Block, ...]:
-    """The engine's forms of a function: handlers, runs, compiled source."""
-    if form.unsupported is not None:
-        return (Fields("engine", (("not executed", form.unsupported),)),)
-    header = Fields(
-        "interpreter",
-        (
-            (
-                "frame",
-                f"parameters {_slots(0, form.params)}, locals {_slots(form.params, form.result_base)}, "
-                f"operand stack {_slots(form.result_base, form.frame_size)}",
-            ),
-            ("loop heads", ", ".join(str(pc) for pc in form.loop_heads) or "none"),
-            (
-                "runs fused",
-                "never"
-                if form.hot_threshold is None
-                else f"after {form.hot_threshold} calls and loop iterations (--engine interp)",
-            ),
-            (
-                "compiled",
-                f"never: {form.interpreted_because or 'SIMD'} stays interpreted under every engine"
-                if form.compiled is None
-                else f"after {form.compile_threshold} calls and loop iterations (--engine auto), "
-                "at the first call (--engine compile)",
-            ),
-        ),
-    )
-    handlers = Table(
-        "handlers",
-        (_right("pc"), _left("handler"), _left("operands"), _left("offset"), _left("covers"), _right("run")),
-        tuple(
-            (
-                str(handler.pc),
-                handler_text(handler),
-                " ".join(f"{operand.name}={operand.value}" for operand in handler.operands),
-                f"{handler.offset:#x}",
-                _span_text(handler.first, handler.last),
-                optional(handler.run),
-            )
-            for handler in form.handlers
-        ),
-    )
-    runs = Table(
-        "runs",
-        (_right("run"), _left("handlers"), _left("covers")),
-        tuple((str(run.index), f"{run.first_pc}-{run.last_pc}", _span_text(run.first, run.last)) for run in form.runs),
-    )
-    blocks: list[Block] = [header, handlers, runs]
-    if form.compiled is not None:
-        compiled = form.compiled
-        width = max((len(f"{line.offset:#x}") for line in compiled.lines if line.offset is not None), default=0)
-        number_width = len(str(len(compiled.lines)))
-        listing = tuple(
-            f"{line.number:>{number_width}}  {'' if line.offset is None else f'{line.offset:#x}':<{width}}  "
-            f"{line.text}".rstrip()
-            for line in compiled.lines
-        )
-        title = f"compiled: {compiled.name}, {compiled.form} form (line, wasm offset, source)"
-        blocks.append(Lines(title, listing))
-    return tuple(blocks)
-
-
-def handler_text(handler: Handler) -> str:
-    """``family op/shape``: ``binop i32.add/rc``, ``br_if.binop i32.lt_s/rr``, ``call.1``."""
-    text = handler.family if handler.op is None else f"{handler.family} {handler.op}"
-    return f"{text}/{handler.shape}" if handler.shape else text
-
-
-def _slots(start: int, end: int) -> str:
-    if end - start == 1:
-        return f"R[{start}]"
-    return f"R[{start}:{end}]" if end > start else "none"
-
-
-def _span_text(first: int, last: int) -> str:
-    return f"{first:#x}" if first == last else f"{first:#x}-{last:#x}"
+    return Rendered(*function_code_view(loaded.module, spec, loaded.name, spec))
 
 
 # --- the live instance --------------------------------------------------------------------------
@@ -532,110 +411,36 @@ def instance_blocks(state: InstanceState) -> tuple[Block, ...]:
             ),
         ),
     )
-    memories = Table(
-        "memories",
-        (
-            _right("index"),
-            _right("pages"),
-            _left("limits (pages)"),
-            _right("max pages"),
-            _left("accessible"),
-            _left("reservation"),
-            _left("guard"),
-            _left("address"),
-            _left("import"),
-            _left("exports"),
-            _left("vmctx"),
-        ),
-        tuple(
-            (
-                str(memory.index),
-                str(memory.pages),
-                limits_text(memory.min_pages, memory.declared_max),
-                str(memory.max_pages),
-                bytes_text(memory.accessible),
-                bytes_text(memory.reservation),
-                bytes_text(memory.guard),
-                f"{memory.address:#x}",
-                import_text(memory.imported_from),
-                _names_text(memory.exports),
-                _slots_text(memory.vmctx),
-            )
-            for memory in state.memories
-        ),
-    )
-    tables = Table(
-        "tables",
-        (
-            _right("index"),
-            _left("element"),
-            _right("size"),
-            _right("max"),
-            _right("null"),
-            _left("references"),
-            _left("import"),
-            _left("exports"),
-            _left("vmctx"),
-        ),
-        tuple(
-            (
-                str(table.index),
-                table.element,
-                str(table.size),
-                optional(table.max),
-                str(table.nulls),
-                f"{table.functions} functions" if table.element == "funcref" else f"{table.externs} externrefs",
-                import_text(table.imported_from),
-                _names_text(table.exports),
-                _slots_text(table.vmctx),
-            )
-            for table in state.tables
-        ),
-    )
+    memories = Table("memories", MEMORY_COLUMNS, tuple(memory_row(memory) for memory in state.memories))
+    tables = Table("tables", TABLE_COLUMNS, tuple(table_row(table) for table in state.tables))
     names = {reference.function: reference.name for reference in state.function_references}
     elements = Table(
         "table elements",
-        (_right("table"), _left("slots"), _left("functions")),
+        (right("table"), left("slots"), left("functions")),
         tuple(
-            (str(table.index), _range(run.slot, run.count), _functions_text(run.function, run.count, names))
+            (str(table.index), slot_range(run.slot, run.count), functions_text(run.function, run.count, names))
             for table in state.tables
             for run in table.elements
         ),
     )
-    globals_ = Table(
-        "globals",
-        (_right("index"), _left("type"), _left("value"), _left("import"), _left("exports"), _left("vmctx")),
-        tuple(
-            (
-                str(global_.index),
-                f"mut {global_.type}" if global_.mutable else global_.type,
-                global_.value
-                if global_.function is None
-                else f"{global_.value} (function {_functions_text(global_.function, 1, names)})",
-                import_text(global_.imported_from),
-                _names_text(global_.exports),
-                _slots_text(global_.vmctx),
-            )
-            for global_ in state.globals
-        ),
-    )
+    globals_ = Table("globals", GLOBAL_COLUMNS, tuple(global_row(global_, names) for global_ in state.globals))
     references = Table(
         "function references",
-        (_right("func_ref"), _right("function"), _left("name"), _left("escapes"), _left("vmctx")),
+        (right("func_ref"), right("function"), left("name"), left("escapes"), left("vmctx")),
         tuple(
             (
                 str(reference.func_ref),
                 str(reference.function),
                 name_text(reference.name) if reference.name else import_text(reference.imported_from),
                 ", ".join(reference.escapes),
-                _slots_text(reference.vmctx),
+                slots_text(reference.vmctx),
             )
             for reference in state.function_references
         ),
     )
     segments = Table(
         "segments",
-        (_left("segment"), _left("mode"), _right("size"), _left("state")),
+        (left("segment"), left("mode"), right("size"), left("state")),
         tuple(
             (
                 f"{segment.kind} {segment.index}",
@@ -656,35 +461,7 @@ def _start_text(state: InstanceState) -> str:
     return f"{state.start}{name}, ran at instantiation"
 
 
-_UNITS = ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
-
-
-def bytes_text(count: int) -> str:
-    """A size in bytes, decimal (no hex: it would look like an address), with a round unit when there is one."""
-    for size, unit in _UNITS:
-        if count >= size and count % size == 0:
-            return f"{count} ({count // size} {unit})"
-    return str(count)
-
-
-def _names_text(names: tuple[str, ...]) -> str:
-    return ", ".join(name_text(name) for name in names) or "-"
-
-
-def _slots_text(slots: tuple[VMSlot, ...]) -> str:
-    return ", ".join(f"{slot.region}[{slot.index}] ({slot.offset:#x})" for slot in slots)
-
-
-def _range(first: int, count: int) -> str:
-    return str(first) if count == 1 else f"{first}-{first + count - 1}"
-
-
-def _functions_text(function: int | None, count: int, names: dict[int, str | None]) -> str:
-    if function is None:
-        return "of another instance"
-    name = names.get(function) if count == 1 else None
-    return f"{_range(function, count)} ({name_text(name)})" if name else _range(function, count)
-
+# The tables of a core instance's memories, tables and globals (the component view has them too).
 
 VIEWS: dict[View, Callable[[Loaded, InspectRequest], Rendered]] = {
     "module": module_view,

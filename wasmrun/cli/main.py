@@ -327,12 +327,14 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
 @click.option(
     "--code",
     metavar="FUNC",
-    help="Show a function (an index or a name): its instructions, the interpreter's handlers, the compiled source.",
+    help="Show a function (an index or a name; MODULE:FUNC in a component): its instructions, the interpreter's "
+    "handlers, the compiled source.",
 )
 @click.option(
     "--instance",
     is_flag=True,
-    help="Instantiate the module as `run` does (WASI, start function; nothing called) and show its live state.",
+    help="Instantiate the module or component as `run` does (WASI, start functions; nothing called) and show "
+    "its live state.",
 )
 @click.argument("file", type=FileName(), metavar="FILE")
 @click.pass_context

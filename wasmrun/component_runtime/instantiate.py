@@ -20,6 +20,10 @@ which they add to the index spaces, and keeps each index space's runtime items
   (:mod:`.imports`) or made of exports;
 * exports are kept by name (:attr:`ComponentInstance.exports`).
 
+Given a :class:`Recorder`, instantiation also keeps, for each component instance it makes, an
+:class:`InstantiationRecord` of its index spaces (``inspect --instance`` reads them); without one it
+keeps nothing more than its exports.
+
 Each component instance has its own :class:`InstanceState`.  Not supported, refused with one line
 (:class:`UnsupportedInstruction`): the async ABI (async lifts and lowers, streams, futures,
 error contexts, threads: every other ``canon`` built-in), component values and start functions
@@ -29,7 +33,8 @@ taking or giving values.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from wasmrun.component.aliases import CoreInstanceExportAlias, InstanceExportAlias, OuterAlias
@@ -129,6 +134,32 @@ class Modules:
         return module
 
 
+@dataclass(frozen=True, slots=True)
+class InstantiationRecord:
+    """What instantiating one component made (kept only for a :class:`Recorder`).
+
+    ``spaces``: each sort's index space, its items in index order (see :mod:`.items`); ``type_at``:
+    the resolved type at an index of the type space; ``arguments``: what the instance was given for
+    its imports (the host's imports for the outermost one); ``resources``: the resource types it
+    defines, each with its definition (representation, destructor), in definition order.
+    """
+
+    component: Component
+    state: InstanceState
+    spaces: Mapping[Sort, tuple[Any, ...]]
+    type_at: Callable[[int], Resolved]
+    arguments: Imports
+    resources: tuple[tuple[ResourceType, ResourceDefinition], ...]
+
+
+class Recorder:
+    """Collects an :class:`InstantiationRecord` per component instance made, each when it is complete
+    (so a nested instance comes before the one instantiating it, and the outermost one last)."""
+
+    def __init__(self) -> None:
+        self.records: list[InstantiationRecord] = []
+
+
 def instantiate_component(
     component: Component,
     store: Store,
@@ -137,11 +168,13 @@ def instantiate_component(
     features: Features = ALL_FEATURES,
     modules: Modules | None = None,
     name: str = "",
+    recorder: Recorder | None = None,
 ) -> ComponentInstance:
     """Instantiate ``component`` in ``store`` with ``imports`` (see :mod:`.imports`): its instance.
 
     ``features``: the proposals its core modules may use.  ``modules``, if given, is filled in with
     the core modules as they are decoded (see :class:`Modules`; its features are used instead).
+    ``recorder``, if given, receives a record of each component instance made (see :class:`Recorder`).
 
     Errors: :class:`~wasmrun.errors.LinkError` (an import missing or of the wrong kind, a core
     import not found), :class:`~wasmrun.errors.Trap` (a core start function, a ``canon`` start),
@@ -149,7 +182,9 @@ def instantiate_component(
     """
     if modules is None:
         modules = Modules(features)
-    instantiation = Instantiation(component, store, {} if imports is None else imports, modules, None, None, name)
+    instantiation = Instantiation(
+        component, store, {} if imports is None else imports, modules, None, None, name, recorder
+    )
     return instantiation.run()
 
 
@@ -157,7 +192,8 @@ class Instantiation(TypeEnvironment):
     """One component being instantiated: its index spaces so far (and the type environment they make).
 
     ``outer`` is the instantiation the component was defined in (its ``outer`` aliases name that
-    one's items); ``parent`` the state of the instance instantiating it (None: the host).
+    one's items); ``parent`` the state of the instance instantiating it (None: the host);
+    ``recorder`` receives this instantiation's record, and those of the instances it makes.
     """
 
     def __init__(
@@ -169,6 +205,7 @@ class Instantiation(TypeEnvironment):
         outer: Instantiation | None,
         parent: InstanceState | None,
         name: str,
+        recorder: Recorder | None = None,
     ) -> None:
         self.component = component
         self.store = store
@@ -184,10 +221,23 @@ class Instantiation(TypeEnvironment):
         self.exports: dict[str, Any] = {}
         self.representations: dict[ResourceType, ValType] = {}
         self.name = name
+        self.recorder = recorder
+        self.resource_definitions: list[tuple[ResourceType, ResourceDefinition]] = []
 
     def run(self) -> ComponentInstance:
         for definition in self.component.definitions:
             self.define(definition)
+        if self.recorder is not None:
+            self.recorder.records.append(
+                InstantiationRecord(
+                    self.component,
+                    self.state,
+                    {sort: tuple(items) for sort, items in self.spaces.items()},
+                    self.resolver.type_at,
+                    self.imports,
+                    tuple(self.resource_definitions),
+                )
+            )
         return ComponentInstance(self.exports, self.state, self.name)
 
     # -- the index spaces ---------------------------------------------------------------------------
@@ -247,6 +297,7 @@ class Instantiation(TypeEnvironment):
     def defined_resource(self, resource: ResourceType, definition: ResourceDefinition) -> None:
         self.state.define_resource(resource)
         self.representations[resource] = definition.representation  # type: ignore[assignment]
+        self.resource_definitions.append((resource, definition))
         if definition.destructor is not None:
             destructor = self.at(Sort.CORE_FUNC, definition.destructor)
             resource.destructor = GuestDestructor(as_core_callable(destructor), self.state)
@@ -312,7 +363,9 @@ class Instantiation(TypeEnvironment):
         closure: ComponentClosure = self.at(Sort.COMPONENT, definition.component)
         arguments = {argument.name: self.item(argument.item) for argument in definition.arguments}
         name = f"{self.name}/{len(self.spaces[Sort.INSTANCE])}" if self.name else ""
-        child = Instantiation(closure.component, self.store, arguments, self.modules, closure.scope, self.state, name)
+        child = Instantiation(
+            closure.component, self.store, arguments, self.modules, closure.scope, self.state, name, self.recorder
+        )
         self.add(Sort.INSTANCE, child.run())
 
     def instance_from_exports(self, definition: InstanceFromExports) -> None:

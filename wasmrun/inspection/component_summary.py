@@ -306,7 +306,7 @@ def _canonical(definition: Any, sort: Sort, index: int) -> CanonicalSummary:
     elif isinstance(definition, (ResourceNew, ResourceDrop, ResourceRep)):
         target = f"type {definition.resource}"
     else:
-        target = " ".join(f"{name}={value}" for name, value in definition.immediates if value is not None)
+        target = immediates_text(definition)
     if options is None:
         return CanonicalSummary(
             sort.value, index, definition.name, target, type_index, None, None, None, None, None, False
@@ -324,6 +324,11 @@ def _canonical(definition: Any, sort: Sort, index: int) -> CanonicalSummary:
         options.callback,
         options.is_async,
     )
+
+
+def immediates_text(definition: CanonicalBuiltin) -> str:
+    """A built-in's immediates as the summary shows them: ``name=value`` for each one given."""
+    return " ".join(f"{name}={value}" for name, value in definition.immediates if value is not None)
 
 
 def _type_summary(scope: TypeScope, definition: Any, index: int) -> TypeSummary:

@@ -25,6 +25,10 @@ Each memory, table, global and function reference also names the
 ``VMContext`` slots Wasmtime would give it (:mod:`wasmrun.inspection.vmoffsets`):
 a defined memory is ``owned_memories[i]`` (and the pointer ``memories[i]``),
 an imported global ``imported_globals[i]``, and so on.
+
+:func:`instance_contents` reads those parts alone (a :class:`CoreInstanceContents`),
+for any core instance: the component view (:mod:`wasmrun.inspection.component_instance`)
+reads each core instance of a component with it.
 """
 
 from __future__ import annotations
@@ -136,6 +140,19 @@ class SegmentState:
 
 
 @dataclass(frozen=True, slots=True)
+class CoreInstanceContents:
+    """What any core instance holds now, with the size of its ``VMContext`` (the parts of :class:`InstanceState`
+    that do not depend on how the instance was made)."""
+
+    vmctx_size: int
+    memories: tuple[MemoryState, ...]
+    tables: tuple[TableState, ...]
+    globals: tuple[GlobalState, ...]
+    function_references: tuple[FunctionReference, ...]
+    segments: tuple[SegmentState, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class InstanceState:
     file: str
     wasi: tuple[str, ...]  # the WASI module names linked (empty: none)
@@ -169,6 +186,26 @@ def inspect_instance(module: Module, *, file: str, max_memory: int | None = None
 
 def instance_state(instance: Instance, *, file: str, ptr_size: int = POINTER_SIZE) -> InstanceState:
     """The state of ``instance`` now, with the ``VMContext`` slots of a ``ptr_size``-byte host."""
+    module = instance.module
+    contents = instance_contents(instance, ptr_size)
+    return InstanceState(
+        file=file,
+        wasi=_wasi_modules(module),
+        start=module.start,
+        start_name=None if module.start is None else function_names(module).get(module.start),
+        not_called=_entry_points(module),
+        ptr_size=ptr_size,
+        vmctx_size=contents.vmctx_size,
+        memories=contents.memories,
+        tables=contents.tables,
+        globals=contents.globals,
+        function_references=contents.function_references,
+        segments=contents.segments,
+    )
+
+
+def instance_contents(instance: Instance, ptr_size: int = POINTER_SIZE) -> CoreInstanceContents:
+    """What ``instance`` holds now, with the ``VMContext`` slots of a ``ptr_size``-byte host."""
     from wasmrun.inspection.vmoffsets import VMShape, function_escapes, vmcontext_layout
 
     module = instance.module
@@ -178,13 +215,7 @@ def instance_state(instance: Instance, *, file: str, ptr_size: int = POINTER_SIZ
     function_index = {id(function): index for index, function in enumerate(instance.functions)}
     names = function_names(module)
     escapes = function_escapes(module)
-    return InstanceState(
-        file=file,
-        wasi=_wasi_modules(module),
-        start=module.start,
-        start_name=None if module.start is None else names.get(module.start),
-        not_called=_entry_points(module),
-        ptr_size=ptr_size,
+    return CoreInstanceContents(
         vmctx_size=layout.size,
         memories=tuple(
             _memory_state(memory, index, imports[ExternKind.MEMORY], exports[ExternKind.MEMORY], layout)
