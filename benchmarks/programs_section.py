@@ -73,11 +73,19 @@ def wasmrun_tree() -> Path:
 def command(engine: str, program: RealProgram, invocation: Invocation, module: Path, cache: Path) -> list[str]:
     """The command line running ``invocation`` of ``program`` in ``engine``, its code cache in ``cache``."""
     if engine == "wasmtime":
-        return [sys.executable, str(WASMTIME_COMMAND), "--cache-dir", str(cache), "--argv0", program.program_name,
-                str(module), *invocation.args]  # fmt: skip
+        return wasmtime_command(program, invocation, module, cache)
     tier, _, option = engine.partition("+")
     fuel = ["--fuel", str(FUEL_BUDGET)] if option == "fuel" else []
     return [sys.executable, "-c", LAUNCH_WASMRUN, "run", "--engine", tier, *fuel, "--dir", ".",
+            "--argv0", program.program_name, str(module), *invocation.args]  # fmt: skip
+
+
+def wasmtime_command(
+    program: RealProgram, invocation: Invocation, module: Path, cache: Path, fuel: Path | None = None
+) -> list[str]:
+    """``wasmtime_command.py`` running ``invocation``, its code cache in ``cache``, counting fuel into ``fuel``."""
+    counting = ["--fuel", str(fuel)] if fuel is not None else []
+    return [sys.executable, str(WASMTIME_COMMAND), "--cache-dir", str(cache), *counting,
             "--argv0", program.program_name, str(module), *invocation.args]  # fmt: skip
 
 
@@ -104,8 +112,7 @@ def count_instructions(program: RealProgram, invocation: Invocation, module: Pat
     """The wasm instructions ``invocation`` executes: Wasmtime's fuel (its code cached in the benchmarks' cache)."""
     with tempfile.TemporaryDirectory(prefix="wasmrun-bench-") as scratch:
         fuel = Path(scratch) / "fuel"
-        command_line = [sys.executable, str(WASMTIME_COMMAND), "--cache-dir", str(cache_dir() / "wasmtime"),
-                        "--fuel", str(fuel), "--argv0", program.program_name, str(module), *invocation.args]  # fmt: skip
+        command_line = wasmtime_command(program, invocation, module, cache_dir() / "wasmtime", fuel)
         _, problem = run_invocation(command_line, program, invocation, dict(os.environ), Path(scratch))
         if problem is not None:
             raise CountFailed(f"{program.command_line(invocation)}: {problem}")
