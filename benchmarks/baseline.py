@@ -197,7 +197,9 @@ def _programs_report(programs: _ProgramSamples) -> str:
     lines.append("")
     for (engine, figure), values in ratios.items():
         mean = _geomean(values)
-        speed = f" ({1 / mean:.2f}x faster)" if mean and figure.startswith("ns_per_instruction") else ""
+        speed = (
+            f" (speed-up per instruction {1 / mean:.2f}x)" if mean and figure.startswith("ns_per_instruction") else ""
+        )
         lines.append(f"geomean this/baseline, {engine}, {PROGRAM_FIGURES[figure]}, over {len(values)} programs: "
                      f"{_x(mean)}{speed}")  # fmt: skip
     lines += [f"{name}: skipped: {reason}" for name, reason in programs.skipped.items()]
