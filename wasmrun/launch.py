@@ -59,6 +59,7 @@ from wasmrun.errors import TRAP_INTERRUPT, Trap, WasmError
 from wasmrun.features import ALL_FEATURES, Features
 
 if TYPE_CHECKING:
+    from wasmrun.engine.code_store import CodeStore
     from wasmrun.engine.interpreter import Interpreter
     from wasmrun.engine.meters import CallCounters, FuelMeter
     from wasmrun.module import Module
@@ -110,9 +111,12 @@ class RunConfig(NamedTuple):
     ``stderr`` are host fds (not owned).  ``max_memory`` None means the
     runtime's default.
 
-    ``module``, ``json_report``, ``stats``, ``max_backtrace`` and
-    ``backtrace_details`` are the command line's own (what to load, how to
-    report the run); :func:`run_module`, given the module loaded, ignores them.
+    ``module``, ``cache``, ``cache_config``, ``allow_precompiled``,
+    ``json_report``, ``stats``, ``max_backtrace`` and ``backtrace_details`` are
+    the command line's own (what to load and how: the code cache, on, off or
+    as its configuration file says when None, and whether a precompiled module
+    may run; how to report the run); :func:`run_module`, given the module
+    loaded, ignores them.
     """
 
     # The program and what it is given.
@@ -131,6 +135,10 @@ class RunConfig(NamedTuple):
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
     engine_options: EngineOptions = EngineOptions()
     features: Features = ALL_FEATURES  # the proposals a module may use (-W exceptions=n, ...)
+    # How the command line loads the module (wasmrun.cache).
+    cache: bool | None = None  # -C cache=y|n; None: as the cache configuration says (on by default)
+    cache_config: str | None = None  # -C cache-config=FILE (Wasmtime's TOML)
+    allow_precompiled: bool = False  # run a .cwasm (wasmrun compile's output)
     # How the command line reports the run.
     json_report: str | None = None  # a path, or "-" for stderr
     stats: bool = False  # print the statistics (the engine options' stats count them)
@@ -232,13 +240,16 @@ class Host(NamedTuple):
     interpreter: Interpreter
 
 
-def run_module(module: Module, config: RunConfig, resources: Resources | None = None) -> Outcome:
+def run_module(
+    module: Module, config: RunConfig, resources: Resources | None = None, code_store: CodeStore | None = None
+) -> Outcome:
     """Run ``module`` as the module docstring says; the called function's results.
 
-    ``resources``, if given, is filled in with what the run used, even when it fails.
+    ``resources``, if given, is filled in with what the run used, even when it fails.  ``code_store``:
+    the module's code from earlier runs, added to as this one runs (see :class:`~wasmrun.engine.interpreter.Interpreter`).
     """
     started = time.perf_counter()
-    with prepared_host(module, config) as host:
+    with prepared_host(module, config, code_store) as host:
         store = host.linker.store
         try:
             with _deadline(config.timeout):
@@ -267,13 +278,13 @@ def _run(host: Host, module: Module, config: RunConfig) -> Outcome:
 
 
 @contextlib.contextmanager
-def prepared_host(module: Module, config: RunConfig) -> Iterator[Host]:
+def prepared_host(module: Module, config: RunConfig, code_store: CodeStore | None = None) -> Iterator[Host]:
     """Steps 1 and 2 for ``module``; on leaving, the WASI context and then the store are closed."""
     from wasmrun.engine.interpreter import Interpreter
     from wasmrun.runtime.linker import Linker
     from wasmrun.runtime.store import Store
 
-    interpreter = Interpreter(config.engine_options)
+    interpreter = Interpreter(config.engine_options, code_store=code_store)
     context = _wasi_context(module, config)
     store = Store(interpreter, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
     try:

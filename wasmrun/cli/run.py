@@ -29,7 +29,8 @@ from wasmrun.cli.errors import (
     InputError,
     trap_context,
 )
-from wasmrun.cli.source import display_name, load_program
+from wasmrun.cli.loading import LoadedProgram, loaded_program
+from wasmrun.cli.source import display_name
 from wasmrun.errors import Trap, WasmError
 
 if TYPE_CHECKING:
@@ -92,22 +93,27 @@ def _write_record(config: RunConfig, record: RunRecord, status: int, error: Base
 
 def _run(config: RunConfig, record: RunRecord | None) -> int:
     started = time.perf_counter()
-    program = load_program(config.module, features=config.features)
-    collection.resume()  # the module is loaded: the guest's run collects as usual
-    if record is not None:
-        record.load_seconds = time.perf_counter() - started
+    with loaded_program(config) as loaded:
+        collection.resume()  # the module is loaded: the guest's run collects as usual
+        if record is not None:
+            record.load_seconds = time.perf_counter() - started
+        return _run_loaded(config, record, loaded)
 
+
+def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgram) -> int:
     from wasmrun import launch
     from wasmrun.module import Module
 
     source = display_name(config.module)
-    if not isinstance(program, Module):
-        return _run_component(config, program, source, record)
-    module = program
+    if not isinstance(loaded.program, Module):
+        return _run_component(config, loaded.program, source, record)
+    module = loaded.program
     if record is not None:
         record.module = module
     try:
-        outcome = launch.run_module(module, config, record.resources if record is not None else None)
+        outcome = launch.run_module(
+            module, config, record.resources if record is not None else None, code_store=loaded.code_store
+        )
     except launch.ExecutionError as failure:
         raise GuestFailure(
             failure.error,

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import CodeType
 from typing import Any
 
 from wasmrun import errors
@@ -210,13 +211,39 @@ def source(key: Key) -> str:
 
 
 def _compile(key: Key) -> Factory:
-    text = source(key)
-    if not _SIMD_LOADED and SIMD_NAME.search(text):
+    code = _CODES.get(key)
+    if code is None:
+        code = _CODES[key] = compile(source(key), f"<wasmrun handler {key}>", "exec")
+    if not _SIMD_LOADED and _names_simd(code):
         _load_simd()
     scope: dict[str, Any] = {}
-    exec(compile(text, f"<wasmrun handler {key}>", "exec"), _NAMESPACE, scope)
+    exec(code, _NAMESPACE, scope)
     made: Factory = scope["make"]
     return made
+
+
+# The code objects of the factories, by key: compiled here, or given by the code cache (which keeps them
+# across runs: compiling a factory's source is most of its cost).
+_CODES: dict[Key, CodeType] = {}
+
+
+def factory_codes() -> dict[Key, CodeType]:
+    """The code object of every factory compiled (or provided) so far, by key."""
+    return dict(_CODES)
+
+
+def provide_factory_codes(codes: Mapping[Key, CodeType]) -> None:
+    """Code objects to make factories from instead of compiling their sources (what :func:`factory_codes`
+    gave, in an earlier run of the same wasmrun and Python)."""
+    for key, code in codes.items():
+        _CODES.setdefault(key, code)
+
+
+def _names_simd(code: CodeType) -> bool:
+    """Whether ``code`` (or a function defined in it) names a SIMD function."""
+    return any(SIMD_NAME.match(name) for name in code.co_names) or any(
+        _names_simd(constant) for constant in code.co_consts if isinstance(constant, CodeType)
+    )
 
 
 # The SIMD functions join the namespace with the first handler that needs them: most programs have none,

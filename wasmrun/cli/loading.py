@@ -1,0 +1,111 @@
+"""What ``run`` runs: the module or the component in the file, the module from the code cache when it can be.
+
+:func:`loaded_program` reads the MODULE argument and gives, for the length of the run:
+
+* a precompiled module (``wasmrun compile``'s ``.cwasm``, told by its first bytes) with its code, if
+  ``--allow-precompiled`` allows it (else Wasmtime's error, exit status 1);
+* a component, loaded as it is (the code cache keeps core modules only);
+* a core module, through the code cache (:func:`wasmrun.cache.code_cache.cached_module`) unless it is
+  off (``-C cache=n``, ``--no-cache``, ``enabled = false`` in its configuration file): decoded and
+  validated only when the cache does not have it, and what the run translates and compiles written
+  back after it.
+
+A failure of the front end is raised as :class:`~wasmrun.cli.errors.InputError` (the file named as
+given); a cache configuration file that cannot be used is a :class:`~wasmrun.cli.errors.CliError`
+naming that file; a cache directory that cannot be used is one warning on stderr, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from wasmrun.cli.errors import CliError, InputError
+from wasmrun.cli.source import display_name, is_component_source, load_component, read_input
+from wasmrun.errors import WasmError
+
+if TYPE_CHECKING:
+    from wasmrun.cache.code_cache import CodeCache
+    from wasmrun.cache.settings import CacheSettings
+    from wasmrun.component.records import Component
+    from wasmrun.engine.code_store import CodeStore
+    from wasmrun.launch import RunConfig
+    from wasmrun.module import Module
+
+PRECOMPILED_NEEDS_FLAG = "running a precompiled module requires the `--allow-precompiled` flag"
+
+
+class LoadedProgram(NamedTuple):
+    """A program to run and, for a core module, the code store its run reads and adds to (None: no cache)."""
+
+    program: Module | Component
+    code_store: CodeStore | None
+
+
+def warn(message: str) -> None:
+    """A warning of wasmrun's own: one line on stderr."""
+    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
+    """The program ``config.module`` holds, for the length of a run (see the module docstring)."""
+    from wasmrun.cache.entry import is_entry
+
+    source = display_name(config.module)
+    data = read_input(config.module)
+    if is_entry(data):
+        yield _precompiled(config, data, source)
+        return
+    if is_component_source(data):
+        try:
+            component = load_component(data, features=config.features)
+        except WasmError as error:
+            raise InputError(error, source) from error
+        yield LoadedProgram(component, None)
+        return
+    from wasmrun.cache.code_cache import cached_module
+    from wasmrun.loader import load_module
+
+    def load() -> Module:
+        try:
+            return load_module(data, features=config.features)
+        except WasmError as error:
+            raise InputError(error, source) from error
+
+    with cached_module(code_cache(config), data, config.features, config.engine_options, load) as cached:
+        yield LoadedProgram(cached.module, cached.code_store)
+
+
+def _precompiled(config: RunConfig, data: bytes, source: str) -> LoadedProgram:
+    if not config.allow_precompiled:
+        raise CliError(PRECOMPILED_NEEDS_FLAG, source)
+    from wasmrun.cache.precompiled import load_precompiled
+
+    try:
+        module, store = load_precompiled(data, config.features, config.engine_options)
+    except WasmError as error:
+        raise InputError(error, source) from error
+    return LoadedProgram(module, store)
+
+
+def code_cache(config: RunConfig) -> CodeCache | None:
+    """The code cache of a run, or None when it is off."""
+    from wasmrun.cache.code_cache import CodeCache
+
+    settings = cache_settings(config.cache_config, enabled=config.cache)
+    return CodeCache(settings, warn) if settings.enabled else None
+
+
+def cache_settings(config_file: str | None, *, enabled: bool | None = None) -> CacheSettings:
+    """The cache's settings (:func:`wasmrun.cache.settings.load_settings`); a bad configuration file is
+    a CliError naming it."""
+    from wasmrun.cache.settings import default_config_path, load_settings
+
+    try:
+        return load_settings(config_file, enabled=enabled)
+    except WasmError as error:
+        raise CliError(error.message, config_file if config_file is not None else default_config_path()) from error
