@@ -387,8 +387,8 @@ _BASE_NAMESPACE: dict[str, Any] = {}
 def _base_namespace() -> dict[str, Any]:
     """What every namespace starts with: the numeric functions and the helpers generated code calls."""
     if not _BASE_NAMESPACE:
-        from wasmrun.codegen import STRUCT_NAMES
         from wasmrun.semantics import numeric
+        from wasmrun.semantics.access import STRUCT_NAMES
         from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
 
         _BASE_NAMESPACE.update(

@@ -31,7 +31,7 @@ from wasmrun.interp.fusion import EXTRA_EXPRESSIONS, FAMILIES, key_may_trap
 from wasmrun.runtime.functions import TailCall, resolve_indirect, tail_callee
 from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics import numeric
-from wasmrun.semantics.access import LOADS, STORES
+from wasmrun.semantics.access import LOADS, STORES, STRUCT_NAMES
 from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
 
 Key = tuple[str, Any, str]
@@ -43,8 +43,6 @@ def check_bounds(memory: Any, address: int, width: int) -> None:
     if address + width > len(memory.view):
         raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS) from None
 
-
-_STRUCT_NAMES = {"<I": "U32", "<Q": "U64", "<H": "U16", "<d": "F64"}
 
 _NAMESPACE: dict[str, Any] = {
     **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
@@ -63,7 +61,7 @@ _NAMESPACE: dict[str, Any] = {
     # An address of a 64-bit memory may be past what a C ssize_t holds: OverflowError or IndexError.
     "STRUCT_ERROR": (struct.error, OverflowError, IndexError),
 }
-for _format, _name in _STRUCT_NAMES.items():
+for _format, _name in STRUCT_NAMES.items():
     _NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from
     _NAMESPACE[f"{_name}_PACK"] = struct.Struct(_format).pack_into
 
@@ -120,7 +118,7 @@ def _component(key: Key, suffix: str) -> tuple[list[str], list[str], list[str], 
             text = "mem.view[ea]" if family_name == "load" else "mem.view[ea] = v"
         else:
             width, error = struct.calcsize(access), "STRUCT_ERROR"
-            name = _STRUCT_NAMES[access]
+            name = STRUCT_NAMES[access]
             text = f"{name}_UNPACK(mem.view, ea)[0]" if family_name == "load" else f"{name}_PACK(mem.view, ea, v)"
         body = (
             body.replace("{ACCESS}", text)
