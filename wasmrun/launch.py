@@ -51,7 +51,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wasmrun.engine.options import EngineOptions
@@ -241,19 +241,26 @@ class Host(NamedTuple):
 
 
 def run_module(
-    module: Module, config: RunConfig, resources: Resources | None = None, code_store: CodeStore | None = None
+    module: Module,
+    config: RunConfig,
+    resources: Resources | None = None,
+    code_store: CodeStore | None = None,
+    *,
+    instantiated: Callable[[], None] | None = None,
 ) -> Outcome:
     """Run ``module`` as the module docstring says; the called function's results.
 
     ``resources``, if given, is filled in with what the run used, even when it fails.  ``code_store``:
     the module's code from earlier runs, added to as this one runs (see :class:`~wasmrun.engine.interpreter.Interpreter`).
+    ``instantiated`` is called once the instance is made, before any of its code runs (its start
+    function included): the command line turns the garbage collector back on there.
     """
     started = time.perf_counter()
     with prepared_host(module, config, code_store) as host:
         store = host.linker.store
         try:
             with _deadline(config.timeout):
-                return _run(host, module, config)
+                return _run(host, module, config, instantiated)
         finally:
             if resources is not None:
                 resources.fuel_meter = host.interpreter.fuel_meter
@@ -262,8 +269,8 @@ def run_module(
                 resources.run_seconds = time.perf_counter() - started
 
 
-def _run(host: Host, module: Module, config: RunConfig) -> Outcome:
-    instance = instantiate(host, module)
+def _run(host: Host, module: Module, config: RunConfig, instantiated: Callable[[], None] | None) -> Outcome:
+    instance = instantiate(host, module, instantiated)
     initialize = _function_export(instance, REACTOR_INITIALIZE)
     if initialize is not None:
         if initialize.type.params or initialize.type.results:
@@ -300,17 +307,19 @@ def prepared_host(module: Module, config: RunConfig, code_store: CodeStore | Non
         store.close()
 
 
-def instantiate(host: Host, module: Module) -> Instance:
+def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | None = None) -> Instance:
     """Step 3: instantiate ``module`` (its start function runs) and attach its exported memory to WASI.
 
     A trap in the start function is the :class:`ExecutionError` of :data:`INSTANTIATE`.
     With fuel, calling the start function costs what it costs Wasmtime (see
-    :data:`wasmrun.semantics.fuel.START_COST`).
+    :data:`wasmrun.semantics.fuel.START_COST`).  ``instantiated`` is called before the start function.
     """
     wasi = host.wasi
     meter = host.interpreter.fuel_meter
 
     def before_start(instance: Instance) -> None:
+        if instantiated is not None:
+            instantiated()
         if wasi is not None:
             wasi.memory = _exported_memory(instance)
         if meter is not None and module.start is not None:

@@ -94,7 +94,6 @@ def _write_record(config: RunConfig, record: RunRecord, status: int, error: Base
 def _run(config: RunConfig, record: RunRecord | None) -> int:
     started = time.perf_counter()
     with loaded_program(config) as loaded:
-        collection.resume()  # the module is loaded: the guest's run collects as usual
         if record is not None:
             record.load_seconds = time.perf_counter() - started
         return _run_loaded(config, record, loaded)
@@ -106,13 +105,18 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
 
     source = display_name(config.module)
     if not isinstance(loaded.program, Module):
+        collection.resume()  # the component is loaded: the guest's run collects as usual
         return _run_component(config, loaded.program, source, record)
     module = loaded.program
     if record is not None:
         record.module = module
     try:
         outcome = launch.run_module(
-            module, config, record.resources if record is not None else None, code_store=loaded.code_store
+            module,
+            config,
+            record.resources if record is not None else None,
+            code_store=loaded.code_store,
+            instantiated=collection.resume,  # loaded and instantiated: the guest's run collects as usual
         )
     except launch.ExecutionError as failure:
         raise GuestFailure(
