@@ -61,6 +61,7 @@ compiled code ran beyond the limit cut off.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -103,13 +104,22 @@ ENGINE_ROOM = 2_000  # Python frames the engine's own work (translating, compili
 @contextlib.contextmanager
 def engine_room() -> Iterator[None]:
     """Python's recursion limit raised by :data:`ENGINE_ROOM` while the engine translates or compiles a
-    function: that work may start at the bottom of a deep wasm stack, and is not the guest's depth."""
+    function: that work may start at the bottom of a deep wasm stack, and is not the guest's depth.
+
+    The cyclic garbage collector is paused meanwhile: what the engine makes for a function (its
+    translation, its handlers' closures) lives as long as the function, and a collection that starts
+    in the middle of it would only walk the heap to find nothing (a large program's first calls spent
+    a third of their time so, when their code came from the code cache)."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(limit + ENGINE_ROOM)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with interruptible():  # a timeout may stop translation: what it made is only used when whole
             yield
     finally:
+        if collecting:
+            gc.enable()
         sys.setrecursionlimit(limit)
 
 
@@ -227,7 +237,8 @@ class Interpreter:
 
     def translate(self, function: WasmFunction) -> Translation:
         store = self.store_for(function)
-        translation = store.translation(function.index) if store is not None else None
+        with engine_room():
+            translation = store.translation(function.index) if store is not None else None
         if translation is None:
             started = time.perf_counter() if self.counters is not None else 0.0
             with engine_room():
@@ -270,9 +281,17 @@ class Interpreter:
             return
 
         def entry_first_call(args: list[Any]) -> Any:
+            if self.engine == "auto" and self.compiled_before(function):
+                return self.compile(function)(args)
             return self.activate(function)(args)
 
         function.entry = entry_first_call
+
+    def compiled_before(self, function: WasmFunction) -> bool:
+        """Whether the code store has ``function``'s compiled code: an earlier run found it hot, so under
+        ``auto`` it starts compiled instead of counting its way there again."""
+        store = self.store_for(function)
+        return store is not None and isinstance(store.function_code(function.index), CompiledCode)
 
     def compile(self, function: WasmFunction) -> Entry:
         """Compile ``function`` and make it its code everywhere; its new entry.
