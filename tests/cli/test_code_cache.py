@@ -209,7 +209,7 @@ def test_an_entry_whose_header_names_another_build_is_not_used(
     run(capfd, HELLO)
     (written,) = entries(private_code_cache)
     data = written.read_bytes()
-    header, _start = entry.read_header(data)
+    header = entry.Entry(entry.Source(data)).header
     changed = data.replace(f"{field} {getattr(header, field)}\n".encode(), f"{field} {'0' * 64}\n".encode(), 1)
     assert changed != data
     written.write_bytes(changed)
@@ -217,21 +217,112 @@ def test_an_entry_whose_header_names_another_build_is_not_used(
     assert len(loads) == 2
 
 
-# --- damaged, altered, concurrent ---------------------------------------------------------------------------
+# --- the digest memo: a settled file is not hashed again ------------------------------------------------------
 
-DAMAGES: dict[str, Callable[[bytes], bytes]] = {
-    "empty": lambda data: b"",
-    "truncated": lambda data: data[: len(data) // 2],
-    "garbage": lambda data: os.urandom(len(data)),
-    "a payload byte flipped": lambda data: data[:-100] + bytes([data[-100] ^ 1]) + data[-99:],
-    "a digest byte flipped": lambda data: _flip_digest(data),
-    "a longer payload": lambda data: data + b"\0",
-}
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the module digests computed (a module's bytes hashed)."""
+    from wasmrun.cache import code_cache
+
+    made: list[int] = []
+    original = code_cache.module_digest
+
+    def counting(data: bytes) -> str:
+        made.append(1)
+        return original(data)
+
+    monkeypatch.setattr(code_cache, "module_digest", counting)
+    return made
+
+
+def _settled_module(tmp_path: Path, text: str, name: str = "m.wat") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    os.utime(path, (1_000_000, 1_000_000))  # its content from long ago (its ctime is now: not settled yet)
+    return path
+
+
+def test_a_settled_files_digest_is_remembered(
+    capfd: pytest.CaptureFixture[str], hashes: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wasmrun.cache import code_cache
+
+    monkeypatch.setattr(code_cache, "SETTLED_SECONDS", -1.0)  # (a file of the test is changed just now)
+    run(capfd, HELLO)
+    run(capfd, HELLO)
+    assert len(hashes) == 1
+
+
+def test_a_file_changed_since_is_hashed_again(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], hashes: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wasmrun.cache import code_cache
+
+    monkeypatch.setattr(code_cache, "SETTLED_SECONDS", -1.0)
+    first = '(module (func (export "f") (result i32) i32.const 1))'
+    path = _settled_module(tmp_path, first)
+    assert run(capfd, "--invoke", "f", str(path)) == (0, "1\n", "")
+    _settled_module(tmp_path, first.replace("const 1", "const 2"))  # the same size and times; a new ctime
+    assert run(capfd, "--invoke", "f", str(path)) == (0, "2\n", "")
+    assert len(hashes) == 2
+
+
+def test_a_file_changed_just_now_is_not_remembered(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], hashes: list[int], private_code_cache: Path
+) -> None:
+    path = _settled_module(tmp_path, '(module (func (export "f") (result i32) i32.const 1))')
+    run(capfd, "--invoke", "f", str(path))
+    run(capfd, "--invoke", "f", str(path))
+    assert len(hashes) == 2
+    assert list((private_code_cache / "digests").iterdir()) == []
+
+
+def test_an_altered_memo_is_not_believed(
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    hashes: list[int],
+    private_code_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wasmrun.cache import code_cache
+
+    monkeypatch.setattr(code_cache, "SETTLED_SECONDS", -1.0)
+    run(capfd, HELLO)
+    (memo,) = (private_code_cache / "digests").iterdir()
+    memo.write_bytes(b"0" * 64 + memo.read_bytes()[64:])  # another module's digest, the old MAC
+    assert run(capfd, HELLO) == (0, "Hello, world!\n", "")
+    assert len(hashes) == 2
+
+
+# --- damaged, altered, concurrent ---------------------------------------------------------------------------
 
 
 def _flip_digest(data: bytes) -> bytes:
-    _header, start = entry.read_header(data)
+    start = data.index(b"\n\n") + 2  # the end of the header
     return data[:start] + bytes([data[start] ^ 0x80]) + data[start + 1 :]
+
+
+def _flip_index(data: bytes) -> bytes:
+    start = data.index(b"\n\n") + 2 + entry.DIGEST_SIZE + 10
+    return data[:start] + bytes([data[start] ^ 1]) + data[start + 1 :]
+
+
+def _flip_module(data: bytes) -> bytes:
+    header = entry.Entry(entry.Source(data)).header
+    start = data.index(b"\n\n") + 2 + entry.DIGEST_SIZE + header.index_size + 10  # in the first blob
+    return data[:start] + bytes([data[start] ^ 1]) + data[start + 1 :]
+
+
+DAMAGES: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda data: b"",
+    "a module byte flipped": _flip_module,
+    "truncated": lambda data: data[: len(data) // 2],
+    "garbage": lambda data: os.urandom(len(data)),
+    "an index byte flipped": _flip_index,
+    "a digest byte flipped": _flip_digest,
+    "a longer file": lambda data: data + b"\0",
+}
 
 
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
@@ -251,15 +342,37 @@ def test_a_damaged_or_altered_entry_is_ignored_and_replaced(
     assert len(loads) == 2  # the damaged entry was replaced by a good one
 
 
+def test_a_damaged_code_item_is_made_again_and_the_entry_replaced(
+    capfd: pytest.CaptureFixture[str], loads: list[int], private_code_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wasmrun.engine import interpreter
+
+    run(capfd, HELLO)
+    (written,) = entries(private_code_cache)
+    data = written.read_bytes()
+    written.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # the last blob: a code item
+    translated: list[int] = []
+    translate = interpreter.translate_function
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        translated.append(1)
+        return translate(*args, **kwargs)
+
+    monkeypatch.setattr(interpreter, "translate_function", counting)
+    assert run(capfd, HELLO) == (0, "Hello, world!\n", "")
+    assert len(loads) == 1  # the module came from the entry
+    made = len(translated)
+    assert run(capfd, HELLO) == (0, "Hello, world!\n", "")
+    assert len(translated) == made  # the entry was written whole again
+
+
 def test_an_entry_signed_with_another_secret_is_ignored(
     capfd: pytest.CaptureFixture[str], loads: list[int], private_code_cache: Path
 ) -> None:
     """Whoever rewrites an entry, digest included, without the directory's secret, is not believed."""
     run(capfd, HELLO)
     (written,) = entries(private_code_cache)
-    data = written.read_bytes()
-    header, start = entry.read_header(data)
-    payload = entry.read_payload(data, header, start, (private_code_cache / "secret").read_bytes())
+    header, payload = entry.decode(written.read_bytes(), (private_code_cache / "secret").read_bytes())
     written.write_bytes(entry.encode(header, payload, os.urandom(32)))
     assert run(capfd, HELLO) == (0, "Hello, world!\n", "")
     assert len(loads) == 2
@@ -276,9 +389,7 @@ def test_two_runs_writing_the_same_entry_at_once_leave_one_whole_entry(private_c
     results = [(*process.communicate(timeout=120), process.returncode) for process in runs]
     assert results == [(b"Hello, world!\n", b"", 0)] * 2
     (written,) = entries(private_code_cache)
-    data = written.read_bytes()
-    header, start = entry.read_header(data)
-    assert entry.read_payload(data, header, start, (private_code_cache / "secret").read_bytes()).items
+    assert entry.decode(written.read_bytes(), (private_code_cache / "secret").read_bytes())[1].items
     assert sorted(path.name for path in (private_code_cache / ENTRIES).iterdir()) == [written.name]  # no leftovers
 
 
@@ -474,9 +585,11 @@ def test_an_unusable_directory_is_one_warning_and_the_run_goes_on(
 
 def test_a_new_directory_is_private(capfd: pytest.CaptureFixture[str], private_code_cache: Path) -> None:
     run(capfd, HELLO)
-    for path in (private_code_cache, private_code_cache / ENTRIES):
+    for path in (private_code_cache, private_code_cache / ENTRIES, private_code_cache / "digests"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
-    for path in (private_code_cache / "secret", *entries(private_code_cache)):
+    files = [private_code_cache / "secret", *entries(private_code_cache), *(private_code_cache / "digests").iterdir()]
+    assert len(files) == 3
+    for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

@@ -124,10 +124,18 @@ def test_a_precompiled_module_runs_with_other_engine_options(in_tmp: Path, capfd
 
 def _rewrite_header(path: Path, field: str, value: str) -> None:
     """Give a precompiled file another header value, its digest made anew (a file another build made)."""
-    data = path.read_bytes()
-    header, start = entry.read_header(data)
-    payload = entry.read_payload(data, header, start, None)
+    header, payload = entry.decode(path.read_bytes(), None)
     path.write_bytes(entry.encode(header._replace(**{field: value}), payload, None))
+
+
+def _changed_at(data: bytes, position: int) -> bytes:
+    return data[:position] + bytes([data[position] ^ 1]) + data[position + 1 :]
+
+
+def _blobs_start(data: bytes) -> int:
+    """Where the blobs start (the first is the module's pickle)."""
+    header = entry.Entry(entry.Source(data)).header
+    return data.index(b"\n\n") + 2 + entry.DIGEST_SIZE + header.index_size
 
 
 REFUSALS: dict[str, tuple[Callable[[Path], None], str]] = {
@@ -139,8 +147,12 @@ REFUSALS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda path: _rewrite_header(path, "python", "cpython-399"),
         f"Error: the module was precompiled for another Python (cpython-399; this is {build.PYTHON_TAG})",
     ),
-    "a byte changed": (
-        lambda path: path.write_bytes(path.read_bytes()[:-10] + b"X" + path.read_bytes()[-9:]),
+    "an index byte changed": (
+        lambda path: path.write_bytes(_changed_at(path.read_bytes(), path.read_bytes().index(b"\n\n") + 50)),
+        "Error: cannot run this precompiled module: its digest does not match its contents (damaged or altered)",
+    ),
+    "a byte of the module changed": (
+        lambda path: path.write_bytes(_changed_at(path.read_bytes(), _blobs_start(path.read_bytes()) + 10)),
         "Error: cannot run this precompiled module: its digest does not match its contents (damaged or altered)",
     ),
     "truncated": (
@@ -148,8 +160,8 @@ REFUSALS: dict[str, tuple[Callable[[Path], None], str]] = {
         "Error: cannot run this precompiled module: it is truncated or damaged",
     ),
     "another format": (
-        lambda path: path.write_bytes(path.read_bytes().replace(b"format 1\n", b"format 9\n", 1)),
-        "Error: cannot run this precompiled module: it is in format 9, this wasmrun reads format 1",
+        lambda path: path.write_bytes(path.read_bytes().replace(b"format 2\n", b"format 9\n", 1)),
+        "Error: cannot run this precompiled module: it is in format 9, this wasmrun reads format 2",
     ),
     "a cache entry": (
         lambda path: _rewrite_header(path, "kind", entry.ENTRY),
@@ -165,6 +177,26 @@ def test_a_precompiled_module_this_wasmrun_cannot_run_is_refused_in_one_line(
     run(capfd, "compile", HELLO)
     change(in_tmp / "hello.cwasm")
     assert run(capfd, "--allow-precompiled", "hello.cwasm") == (1, "", f"{message} (hello.cwasm)\n")
+
+
+def test_a_damaged_translation_is_not_used_but_made_again(
+    in_tmp: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wasmrun.engine import interpreter
+
+    run(capfd, "compile", HELLO)
+    path = in_tmp / "hello.cwasm"
+    path.write_bytes(_changed_at(path.read_bytes(), path.stat().st_size - 1))  # the last code item
+    translated: list[int] = []
+    translate = interpreter.translate_function
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        translated.append(1)
+        return translate(*args, **kwargs)
+
+    monkeypatch.setattr(interpreter, "translate_function", counting)
+    assert run(capfd, "--allow-precompiled", "hello.cwasm") == (0, "Hello, world!\n", "")
+    assert len(translated) <= 1
 
 
 def test_a_run_with_other_proposals_is_refused(in_tmp: Path, capfd: pytest.CaptureFixture[str]) -> None:

@@ -172,32 +172,57 @@ def test_the_unpickler_builds_nothing_but_a_module_of_wasmruns_classes(payload: 
 # --- the entry format ---------------------------------------------------------------------------------------
 
 HEADER = entry.EntryHeader(entry.ENTRY, "build", "", "cpython-311", "ab" * 32, "features", "code")
-PAYLOAD = entry.Payload(b"module", None, {("t", 1): b"code"})
+PAYLOAD = entry.Payload(b"module", None, {("t", 1): b"code", ("h", ("binop", "i32.add", "rr")): b"factory"})
 
 
 @pytest.mark.parametrize("secret", [None, b"k" * 32], ids=["sha256", "hmac"])
 def test_an_entry_reads_back(secret: bytes | None) -> None:
-    data = entry.encode(HEADER, PAYLOAD, secret)
-    header, start = entry.read_header(data)
-    assert header == HEADER._replace(payload=header.payload)
-    assert entry.read_payload(data, header, start, secret) == PAYLOAD
+    header, payload = entry.decode(entry.encode(HEADER, PAYLOAD, secret), secret)
+    assert header.valid_for(HEADER)
+    assert payload == PAYLOAD
 
 
 def test_an_entry_read_with_another_secret_is_refused() -> None:
-    data = entry.encode(HEADER, PAYLOAD, b"k" * 32)
-    header, start = entry.read_header(data)
     with pytest.raises(entry.EntryError, match="digest"):
-        entry.read_payload(data, header, start, b"j" * 32)
+        entry.decode(entry.encode(HEADER, PAYLOAD, b"k" * 32), b"j" * 32)
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\0asm\1\0\0\0", entry.MAGIC, entry.MAGIC + b"format 1\n" + b"x" * 5000],
+    [b"", b"\0asm\1\0\0\0", entry.MAGIC, entry.MAGIC + b"format 2\n" + b"x" * 5000],
     ids=["empty", "a module", "magic alone", "no end of header"],
 )
 def test_what_is_not_an_entry_is_refused(data: bytes) -> None:
     with pytest.raises(entry.EntryError):
-        entry.read_header(data)
+        entry.Entry(entry.Source(data))
+
+
+def test_a_damaged_item_is_refused_when_it_is_read_and_only_then() -> None:
+    data = entry.encode(HEADER, PAYLOAD._replace(items={("t", 1): b"code"}), None)
+    found = entry.Entry(entry.Source(data[:-1] + b"X"))  # the last blob: the item
+    found.verify(None)
+    assert found.module() == b"module"
+    with pytest.raises(entry.EntryError, match="digest"):
+        found.items()[("t", 1)]
+
+
+def test_an_entry_is_read_only_where_it_is_used(tmp_path: Path) -> None:
+    path = tmp_path / "entry"
+    path.write_bytes(entry.encode(HEADER, PAYLOAD._replace(items={("t", n): bytes(1000) for n in range(100)}), None))
+    source = entry.Source.from_file(os.open(path, os.O_RDONLY))
+    reads: list[int] = []
+    read = source.read
+
+    def counting(offset: int, length: int) -> bytes:
+        reads.append(length)
+        return read(offset, length)
+
+    source.read = counting  # type: ignore[method-assign]
+    found = entry.Entry(source)
+    found.verify(None)
+    assert found.items()[("t", 7)] == bytes(1000)
+    source.close()
+    assert sum(reads) < 100 * 1000 // 2
 
 
 def test_a_header_value_must_be_one_ascii_line() -> None:

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
+import os
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -27,14 +30,14 @@ from wasmrun.cache.directory import CacheDirectory, UnusableDirectory, Usage
 from wasmrun.cache.entry import (
     ENTRY,
     FORMAT,
+    Entry,
     EntryError,
     EntryHeader,
     Payload,
+    Source,
     encode,
     module_digest,
     pickle_module,
-    read_header,
-    read_payload,
     unpickle_module,
 )
 from wasmrun.cache.settings import CacheSettings, default_directory
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
     from wasmrun.module import Module
 
 Warn = Callable[[str], None]
+_MEMO_DIGEST = 64  # hexadecimal digits of a SHA-256
 
 
 def entry_key(module_hash: str, features: Features, options: EngineOptions) -> str:
@@ -89,24 +93,28 @@ class CodeCache:
             self._broken = True
             self._warn(f"the code cache is not used: {reason}")
 
-    def read(self, key: str, expected: EntryHeader) -> Payload | None:
-        """The payload of entry ``key`` if there is one, whole, made for ``expected`` (the header but its size)."""
+    def open(self, key: str, expected: EntryHeader) -> Entry | None:
+        """Entry ``key`` if there is one made for ``expected`` (its header, the sizes aside), its digest
+        checked (its blobs are checked as they are read); the caller closes its source."""
         if not self._usable():
             return None
         try:
-            data = self.directory.read(key)
+            descriptor = self.directory.open_entry(key)
         except UnusableDirectory as reason:
             self.disable(str(reason))
             return None
-        if data is None:
+        if descriptor is None:
             return None
+        source = Source.from_file(descriptor)
         try:
-            header, start = read_header(data)
-            if header._replace(payload=0) != expected:
-                return None  # (a file renamed, or a build that did not change the key's parts)
-            return read_payload(data, header, start, self._secret)
+            found = Entry(source)
+            if not found.header.valid_for(expected):
+                raise EntryError("made for something else")  # (a file renamed, or the key's parts unchanged)
+            found.verify(self._secret)
         except EntryError:
+            source.close()
             return None
+        return found
 
     def write(self, key: str, header: EntryHeader, payload: Payload) -> None:
         """Write entry ``key``, then keep the cache within its limits (one warning if it cannot be written)."""
@@ -125,11 +133,65 @@ class CodeCache:
         except UnusableDirectory as reason:
             self.disable(str(reason))
 
+    def module_hash(self, data: bytes, identity: FileIdentity | None = None) -> str:
+        """The SHA-256 of a module's bytes, ``data``, read from the file ``identity`` names (None: not a
+        file).  Hashing a large module is a tenth of its warm start, so the digest of a settled file is
+        kept by its identity (a memo of the directory, authenticated as entries are) and read back
+        while the file is unchanged."""
+        secret = self._secret if identity is not None and identity.settled() and self._usable() else None
+        if identity is None or secret is None:
+            return module_digest(data)
+        name = identity.name()
+        with contextlib.suppress(UnusableDirectory):
+            memo = self.directory.read_digest(name)
+            if memo is not None and len(memo) == 2 * _MEMO_DIGEST:
+                digest, mac = memo[:_MEMO_DIGEST], memo[_MEMO_DIGEST:]
+                if hmac.compare_digest(mac, _memo_mac(secret, name, digest)):
+                    return digest.decode("ascii")
+        found = module_digest(data)
+        digest = found.encode("ascii")
+        with contextlib.suppress(UnusableDirectory):
+            self.directory.write_digest(name, digest + _memo_mac(secret, name, digest))
+        return found
+
     def usage(self) -> Usage:
         return self.directory.usage()
 
     def clear(self) -> Usage:
         return self.directory.clear()
+
+
+class FileIdentity(NamedTuple):
+    """What a file's status says of its contents: the same identity, the same bytes (``ctime`` changes with
+    every write, and no program can set it back)."""
+
+    path: str
+    device: int
+    inode: int
+    size: int
+    modified_ns: int
+    changed_ns: int
+
+    @classmethod
+    def of(cls, path: str, status: os.stat_result) -> FileIdentity:
+        return cls(
+            os.path.abspath(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+        )
+
+    def settled(self) -> bool:
+        """Whether the file was last changed long enough ago that a change within the same tick of a coarse
+        clock (some filesystems keep seconds) cannot come after the status was taken."""
+        return time.time() * 1e9 - max(self.modified_ns, self.changed_ns) > SETTLED_SECONDS * 1e9
+
+    def name(self) -> str:
+        return hashlib.sha256("\0".join(map(str, self)).encode()).hexdigest()
+
+
+SETTLED_SECONDS = 2.0
+
+
+def _memo_mac(secret: bytes, name: str, digest: bytes) -> bytes:
+    return hmac.new(secret, name.encode("ascii") + digest, hashlib.sha256).hexdigest().encode("ascii")
 
 
 class CachedModule(NamedTuple):
@@ -146,38 +208,45 @@ def cached_module(
     features: Features,
     options: EngineOptions,
     load: Callable[[], Module],
+    identity: FileIdentity | None = None,
 ) -> Iterator[CachedModule]:
     """The module in ``data`` (from the cache, else ``load()``) and its code store, for one run; on leaving
     (but by Ctrl-C or a timeout), the entry is written if the run made something new (see the module
-    docstring)."""
+    docstring).  ``identity``: the file ``data`` was read from, if any (:meth:`CodeCache.module_hash`)."""
     if cache is None:
         yield CachedModule(load(), None)
         return
     from wasmrun.engine.code_store import CodeStore
 
-    module_hash = module_digest(data)
+    module_hash = cache.module_hash(data, identity)
     key = entry_key(module_hash, features, options)
     header = EntryHeader(ENTRY, build.build_id(), "", build.PYTHON_TAG, module_hash, repr(features), _code(options))
-    payload = cache.read(key, header)
+    found = cache.open(key, header)
     module: Module | None = None
-    if payload is not None:
-        with contextlib.suppress(EntryError):
-            module = unpickle_module(payload.module, payload.binary if payload.binary is not None else data)
-    if module is None or payload is None:
-        module = load()
-        store = CodeStore(module)
-        pickled = None
-    else:
-        store = CodeStore(module, payload.items)
-        pickled = payload.module
+    pickled: bytes | None = None
     try:
-        yield CachedModule(module, store)
-    except BaseException as error:
-        if not _interrupted(error):
-            with contextlib.suppress(Exception):  # (the run's own failure is what the user must see)
-                _write_back(cache, key, header, data, module, store, pickled)
-        raise
-    _write_back(cache, key, header, data, module, store, pickled)
+        if found is not None:
+            try:
+                pickled = found.module()
+                module = unpickle_module(pickled, found.binary() or data)
+            except EntryError:
+                module = pickled = None
+        if module is None or found is None:
+            module = load()
+            store = CodeStore(module)
+        else:
+            store = CodeStore(module, found.items())
+        try:
+            yield CachedModule(module, store)
+        except BaseException as error:
+            if not _interrupted(error):
+                with contextlib.suppress(Exception):  # (the run's own failure is what the user must see)
+                    _write_back(cache, key, header, data, module, store, pickled)
+            raise
+        _write_back(cache, key, header, data, module, store, pickled)
+    finally:
+        if found is not None:
+            found.source.close()
 
 
 def _interrupted(error: BaseException | None) -> bool:

@@ -1,10 +1,12 @@
 """The cache directory: private, checked before each use, written atomically, kept within its limits.
 
-Layout: ``<directory>/entries/<key>``, one file per entry (the key: :func:`wasmrun.cache.code_cache.entry_key`),
-and ``<directory>/secret``, the 32 random bytes that key the entries' digests.
+Layout: ``<directory>/entries/<key>``, one file per entry (the key: :func:`wasmrun.cache.code_cache.entry_key`);
+``<directory>/digests/<name>``, the memo of a module file's SHA-256 by the file's identity
+(:meth:`wasmrun.cache.code_cache.CodeCache.module_hash`); ``<directory>/secret``, the 32 random bytes
+that key the entries' (and memos') digests.
 
 What it takes to be used (else :class:`UnusableDirectory`, whose reason the run shows in one warning
-before it goes on without the cache): the directory, and ``entries`` in it, are created private
+before it goes on without the cache): the directory, and ``entries`` and ``digests`` in it, are created private
 (``0700``); an existing one must be a directory of the user running wasmrun that no one else can write
 (a group- or world-writable directory, or another user's, could hold entries planted by someone else,
 code that would run as this user).  Each file read is opened without following a link and must be a
@@ -25,7 +27,9 @@ import time
 from typing import NamedTuple
 
 ENTRIES = "entries"
+DIGESTS = "digests"
 SECRET = "secret"
+MAX_DIGESTS = 4096  # digest memos kept (128 bytes each); beyond, the oldest half goes
 SECRET_SIZE = 32
 TEMPORARY_PREFIX = ".tmp-"
 STALE_TEMPORARY_SECONDS = 3600.0  # a temporary file this old was left by a run that died while writing
@@ -33,6 +37,13 @@ STALE_TEMPORARY_SECONDS = 3600.0  # a temporary file this old was left by a run 
 
 class UnusableDirectory(Exception):
     """The cache directory cannot be used (the reason, for the warning)."""
+
+
+def _modified(path: str) -> float:
+    try:
+        return os.stat(path, follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0
 
 
 class Usage(NamedTuple):
@@ -62,10 +73,11 @@ class CacheDirectory:
     def __init__(self, path: str) -> None:
         self.path = path
         self.entries = os.path.join(path, ENTRIES)
+        self.digests = os.path.join(path, DIGESTS)
 
     def open(self, *, create: bool = True) -> None:
         """Check the directory (creating it, private, if ``create``); UnusableDirectory if it cannot be used."""
-        for path in (self.path, self.entries):
+        for path in (self.path, self.entries, self.digests):
             if create:
                 try:
                     os.makedirs(path, mode=0o700, exist_ok=True)
@@ -108,14 +120,23 @@ class CacheDirectory:
 
     # --- entries
 
-    def read(self, name: str) -> bytes | None:
-        """The entry ``name``'s bytes (None if there is none); a read makes it the most recently used."""
+    def open_entry(self, name: str) -> int | None:
+        """The entry ``name`` opened for reading, checked private (None if there is none); the caller closes
+        the descriptor.  Opening it makes it the most recently used."""
         path = self.entry_path(name)
-        data = self._read_private(path)
-        if data is not None:
+        descriptor = self._open_private(path)
+        if descriptor is not None:
             with contextlib.suppress(OSError):
-                os.utime(path)
-        return data
+                os.utime(descriptor)
+        return descriptor
+
+    def read(self, name: str) -> bytes | None:
+        """The entry ``name``'s bytes (None if there is none), as :meth:`open_entry` opens it."""
+        descriptor = self.open_entry(name)
+        if descriptor is None:
+            return None
+        with os.fdopen(descriptor, "rb") as file:
+            return file.read()
 
     def write(self, name: str, data: bytes) -> None:
         """Write the entry ``name`` atomically; UnusableDirectory if it cannot be written."""
@@ -127,15 +148,49 @@ class CacheDirectory:
                 os.unlink(temporary)
             raise UnusableDirectory(f"cannot write in {self.entries}: {error.strerror or error}") from None
 
-    def _read_private(self, path: str) -> bytes | None:
+    # --- digest memos: small files of their own folder (see wasmrun.cache.code_cache.CodeCache.module_hash)
+
+    def read_digest(self, name: str) -> bytes | None:
+        return self._read_private(os.path.join(self.digests, name))
+
+    def write_digest(self, name: str, data: bytes) -> None:
+        temporary = self._write_temporary(self.digests, data)
+        try:
+            os.replace(temporary, os.path.join(self.digests, name))
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise UnusableDirectory(f"cannot write in {self.digests}: {error.strerror or error}") from None
+        try:
+            names = os.listdir(self.digests)
+        except OSError:
+            return
+        if len(names) > MAX_DIGESTS:
+            paths = [os.path.join(self.digests, name) for name in names]
+            for path in sorted(paths, key=_modified)[: len(paths) // 2]:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+    def _open_private(self, path: str) -> int | None:
+        """``path`` opened for reading, if it is a private regular file (None if there is none)."""
         try:
             descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
             return None
         except OSError as error:
             raise UnusableDirectory(f"cannot read {path}: {error.strerror or error}") from None
-        with os.fdopen(descriptor, "rb") as file:
+        try:
             check_private(path, os.fstat(descriptor), directory=False)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        return descriptor
+
+    def _read_private(self, path: str) -> bytes | None:
+        descriptor = self._open_private(path)
+        if descriptor is None:
+            return None
+        with os.fdopen(descriptor, "rb") as file:
             return file.read()
 
     def _write_temporary(self, directory: str, data: bytes) -> str:

@@ -5,7 +5,9 @@ A ``.cwasm`` is a cache entry in one file (:mod:`wasmrun.cache.entry`), whole: t
 with its binary, and the interpreter's translation of every function its body (so a run of it
 decodes, validates and translates nothing), with the handler factories those need; digested with
 SHA-256 (it moves between machines, where the cache's secret key is not), and named by the contents of
-wasmrun's sources and the Python tag, as code objects and marshal's format are valid only there.
+wasmrun's sources and the Python tag, as code objects and marshal's format are valid only there.  A run
+reads only the translations of the functions it runs (the file of a large program is large: 200 MB for
+a 24 MB compiler).
 
 The code is made for the default engine options (``--engine auto``, no fuel, no statistics): a run with
 other options (``--fuel``, ``--engine interp``, ``--stats``...) uses the module and translates what it
@@ -21,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 from wasmrun.cache import build
 from wasmrun.cache.entry import (
     PRECOMPILED,
+    Entry,
     EntryError,
     EntryHeader,
     Payload,
+    Source,
     encode,
     module_digest,
     pickle_module,
-    read_header,
-    read_payload,
     unpickle_module,
 )
 from wasmrun.errors import PrecompiledError, WasmError
@@ -77,15 +79,17 @@ def compile_module(data: bytes, features: Features) -> bytes:
     return encode(header, Payload(pickle_module(module), module.raw, store.items()), None)
 
 
-def load_precompiled(data: bytes, features: Features, options: EngineOptions) -> tuple[Module, CodeStore]:
-    """The module of a ``.cwasm`` and a code store with its code (empty if made for other options);
+def load_precompiled(source: Source, features: Features, options: EngineOptions) -> tuple[Module, CodeStore]:
+    """The module of a ``.cwasm`` and a code store with its code (empty if made for other options), read
+    from ``source`` (which the caller closes after the run: the code is read as it is used);
     PrecompiledError, with the reason, if this wasmrun cannot run it."""
     from wasmrun.engine.code_store import CodeStore
 
     try:
-        header, start = read_header(data)
+        entry = Entry(source)
     except EntryError as error:
         raise PrecompiledError(f"cannot run this precompiled module: {error}") from None
+    header = entry.header
     if header.kind != PRECOMPILED:
         raise PrecompiledError("cannot run this precompiled module: it is an entry of a code cache")
     if header.python != build.PYTHON_TAG:
@@ -97,15 +101,16 @@ def load_precompiled(data: bytes, features: Features, options: EngineOptions) ->
             f"the module was precompiled by another build of wasmrun ({header.version}; this is {build.version()})"
         )
     try:
-        payload = read_payload(data, header, start, None)
-        if payload.binary is None:
+        entry.verify(None)
+        binary = entry.binary()
+        if binary is None:
             raise EntryError("it holds no binary")
-        module = unpickle_module(payload.module, payload.binary)
+        module = unpickle_module(entry.module(), binary)
     except EntryError as error:
         raise PrecompiledError(f"cannot run this precompiled module: {error}") from None
     if header.features != repr(features):
         raise PrecompiledError(
             "the module was precompiled with other WebAssembly proposals enabled (-W) than this run's"
         )
-    items = payload.items if header.code == repr(options.code_key()) else {}
+    items = entry.items() if header.code == repr(options.code_key()) else None
     return module, CodeStore(module, items)

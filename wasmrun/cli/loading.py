@@ -18,12 +18,13 @@ naming that file; a cache directory that cannot be used is one warning on stderr
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from wasmrun.cli.errors import CliError, InputError
-from wasmrun.cli.source import display_name, is_component_source, load_component, read_input
+from wasmrun.cli.source import STDIN, display_name, is_component_source, load_component, read_input_status
 from wasmrun.errors import WasmError
 
 if TYPE_CHECKING:
@@ -56,9 +57,14 @@ def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
     from wasmrun.cache.entry import is_entry
 
     source = display_name(config.module)
-    data = read_input(config.module)
-    if is_entry(data):
-        yield _precompiled(config, data, source)
+    if _precompiled_file(config.module):
+        with _precompiled(config, source) as loaded:
+            yield loaded
+        return
+    data, status = read_input_status(config.module)
+    if is_entry(data):  # (a precompiled module given on stdin)
+        with _precompiled(config, source, data) as loaded:
+            yield loaded
         return
     if is_component_source(data):
         try:
@@ -67,7 +73,7 @@ def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
             raise InputError(error, source) from error
         yield LoadedProgram(component, None)
         return
-    from wasmrun.cache.code_cache import cached_module
+    from wasmrun.cache.code_cache import FileIdentity, cached_module
     from wasmrun.loader import load_module
 
     def load() -> Module:
@@ -76,20 +82,46 @@ def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
         except WasmError as error:
             raise InputError(error, source) from error
 
-    with cached_module(code_cache(config), data, config.features, config.engine_options, load) as cached:
+    identity = FileIdentity.of(config.module, status) if status is not None else None
+    with cached_module(code_cache(config), data, config.features, config.engine_options, load, identity) as cached:
         yield LoadedProgram(cached.module, cached.code_store)
 
 
-def _precompiled(config: RunConfig, data: bytes, source: str) -> LoadedProgram:
+def _precompiled_file(path: str) -> bool:
+    """Whether ``path`` is a file that starts as a precompiled module does (read lazily, not whole)."""
+    from wasmrun.cache.entry import MAGIC
+
+    if path == STDIN:
+        return False
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False  # (read_input reports it)
+
+
+@contextlib.contextmanager
+def _precompiled(config: RunConfig, source: str, data: bytes | None = None) -> Iterator[LoadedProgram]:
+    """A precompiled module (from ``data``, else read from its file as its code is used), if allowed."""
     if not config.allow_precompiled:
         raise CliError(PRECOMPILED_NEEDS_FLAG, source)
+    from wasmrun.cache.entry import Source
     from wasmrun.cache.precompiled import load_precompiled
 
     try:
-        module, store = load_precompiled(data, config.features, config.engine_options)
-    except WasmError as error:
+        entry = (
+            Source(data) if data is not None else Source.from_file(os.open(config.module, os.O_RDONLY | os.O_CLOEXEC))
+        )
+    except OSError as error:
         raise InputError(error, source) from error
-    return LoadedProgram(module, store)
+    try:
+        try:
+            module, store = load_precompiled(entry, config.features, config.engine_options)
+        except WasmError as error:
+            raise InputError(error, source) from error
+        yield LoadedProgram(module, store)
+    finally:
+        entry.close()
 
 
 def code_cache(config: RunConfig) -> CodeCache | None:

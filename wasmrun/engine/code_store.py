@@ -16,8 +16,9 @@ The items, by key:
 * ``("l", index, loop offset)``: a loop entry's CompiledCode, or :data:`UNCOMPILABLE`;
 * ``("h", handler key)``: the code object of an interpreter handler factory.
 
-Each item is kept as bytes (:mod:`marshal`: plain data and code objects) and decoded when the engine
-first asks for it, so an entry of thousands of functions costs a run only the functions it runs.  An
+Each item is kept as bytes (:mod:`marshal`: plain data and code objects), read (the cache reads an
+entry's items lazily) and decoded when the engine first asks for it, so an entry of thousands of
+functions costs a run only the functions it runs.  An
 item is encoded when it is added, so that what is kept is what was made; one that cannot be encoded (a
 compiled function whose constants hold a reference) is not kept.  What a store holds is valid for one
 module (by its bytes), one build of wasmrun, one Python (marshal's format and code objects are
@@ -54,17 +55,19 @@ _TRANSLATION_FIELDS = Translation.__slots__
 class CodeStore:
     """Translations and compiled code of ``module``, by function (see the module docstring).
 
-    ``items``: what an earlier run made for the same module and options (:meth:`items` gave them).
+    ``items``: what an earlier run made for the same module and options (:meth:`items` gave them); a
+    mapping that may read each value when it is looked up, and may fail to (a ValueError or an OSError:
+    the item is then treated as missing).
     """
 
     def __init__(self, module: Module, items: Mapping[Item, bytes] | None = None) -> None:
         self.module = module
-        self._encoded: dict[Item, bytes] = dict(items) if items is not None else {}
+        self._stored: Mapping[Item, bytes] = items if items is not None else {}
+        self._added: dict[Item, bytes] = {}
         self._decoded: dict[Item, Any] = {}
-        self._added = False
 
     def __len__(self) -> int:
-        return len(self._encoded)
+        return len(self._stored) + sum(1 for item in self._added if item not in self._stored)
 
     # --- the interpreter's translations
 
@@ -101,7 +104,7 @@ class CodeStore:
     def factory_codes(self) -> dict[Any, CodeType]:
         """The handler factories' code objects the store holds, by handler key."""
         found = {}
-        for item in self._encoded:
+        for item in [*self._stored, *self._added]:
             if item[0] == "h":
                 code = self._get(item)
                 if isinstance(code, CodeType):
@@ -114,24 +117,40 @@ class CodeStore:
     def changed(self) -> bool:
         """Whether anything was added since the store was made (the handler factories compiled meanwhile too)."""
         self._collect_factories()
-        return self._added
+        return bool(self._added)
 
     def items(self) -> dict[Item, bytes]:
-        """Every item, encoded: what the store was made with and what was added since."""
+        """Every item, encoded: what the store was made with (but what cannot be read) and what was added."""
         self._collect_factories()
-        return dict(self._encoded)
+        found = {}
+        for item in self._stored:
+            blob = self._blob(item)
+            if blob is not None:
+                found[item] = blob
+        found.update(self._added)
+        return found
 
     def _collect_factories(self) -> None:
         for key, code in handlers.factory_codes().items():
-            if ("h", key) not in self._encoded:
-                self._put(("h", key), code)
+            item = ("h", key)
+            if item not in self._stored and item not in self._added:
+                self._put(item, code)
 
     # --- encoding
+
+    def _blob(self, item: Item) -> bytes | None:
+        blob = self._added.get(item)
+        if blob is not None:
+            return blob
+        try:
+            return self._stored.get(item)
+        except (ValueError, OSError):  # (an entry damaged since it was opened)
+            return None
 
     def _get(self, item: Item) -> Any:
         if item in self._decoded:
             return self._decoded[item]
-        blob = self._encoded.get(item)
+        blob = self._blob(item)
         if blob is None:
             return None
         try:
@@ -146,9 +165,8 @@ class CodeStore:
             blob = marshal.dumps(value)
         except ValueError:
             return  # something marshal cannot write (an object of the instance): not kept
-        self._encoded[item] = blob
+        self._added[item] = blob
         self._decoded.pop(item, None)
-        self._added = True
 
     def _outcome(self, item: Item) -> Outcome | None:
         state = self._get(item)

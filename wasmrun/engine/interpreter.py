@@ -237,8 +237,7 @@ class Interpreter:
 
     def translate(self, function: WasmFunction) -> Translation:
         store = self.store_for(function)
-        with engine_room():
-            translation = store.translation(function.index) if store is not None else None
+        translation = store.translation(function.index) if store is not None else None
         if translation is None:
             started = time.perf_counter() if self.counters is not None else 0.0
             with engine_room():
