@@ -1,7 +1,8 @@
 """``wasmrun run``: a :class:`~wasmrun.launch.RunConfig` in, :func:`wasmrun.launch.run_module` called, results out.
 
 The library does the running, by the RunConfig as the command line made it;
-this module loads the module and translates: the library's failures into the
+this module has the module loaded (:mod:`wasmrun.cli.loading`: from the code
+cache when it can be, or precompiled) and translates: the library's failures into the
 CLI's (:mod:`wasmrun.cli.errors` words them and picks the exit status), and
 ``--invoke``'s results into lines on stdout.  The guest's own output never
 passes through here: it goes straight to file descriptors 1 and 2 as the
