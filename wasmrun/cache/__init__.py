@@ -13,5 +13,14 @@ and translates nothing it ran before.
 * :mod:`~wasmrun.cache.code_cache`: the cache as a run meets it (:func:`~wasmrun.cache.code_cache.cached_module`);
 * :mod:`~wasmrun.cache.precompiled`: ``wasmrun compile``'s ``.cwasm``, an entry in one file.
 
-Nothing is imported here: a run without the cache pays nothing for it.
+Nothing is imported here (a run without the cache pays nothing for it) but the mark every entry and
+``.cwasm`` starts with, by which the command line tells a precompiled module.
 """
+
+MAGIC = b"\0wasmrun-code\n"
+"""The first bytes of an entry (:mod:`wasmrun.cache.entry`)."""
+
+
+def is_entry(data: bytes) -> bool:
+    """Whether ``data`` starts as an entry does (the test a ``.cwasm`` is recognized by)."""
+    return data.startswith(MAGIC)

@@ -34,10 +34,11 @@ import pickle
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from wasmrun.cache import MAGIC as MAGIC
+from wasmrun.cache import is_entry as is_entry
 from wasmrun.module import Module
 from wasmrun.records import Record
 
-MAGIC = b"\0wasmrun-code\n"
 FORMAT = 2
 DIGEST_SIZE = 32
 MAX_HEADER = 4096
@@ -112,11 +113,6 @@ def encode(header: EntryHeader, payload: Payload, secret: bytes | None) -> bytes
             raise ValueError(f"header line {line!r} is not one ASCII line")
     text = ("\n".join(lines) + "\n\n").encode("ascii")
     return b"".join([MAGIC, text, _digest(secret, text, index), index, *blobs])
-
-
-def is_entry(data: bytes) -> bool:
-    """Whether ``data`` starts as an entry does (the test a ``.cwasm`` is recognized by)."""
-    return data.startswith(MAGIC)
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def warn(message: str) -> None:
 @contextlib.contextmanager
 def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
     """The program ``config.module`` holds, for the length of a run (see the module docstring)."""
-    from wasmrun.cache.entry import is_entry
+    from wasmrun.cache import is_entry
 
     source = display_name(config.module)
     if _precompiled_file(config.module):
@@ -73,7 +73,6 @@ def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
             raise InputError(error, source) from error
         yield LoadedProgram(component, None)
         return
-    from wasmrun.cache.code_cache import FileIdentity, cached_module
     from wasmrun.loader import load_module
 
     def load() -> Module:
@@ -82,14 +81,20 @@ def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
         except WasmError as error:
             raise InputError(error, source) from error
 
+    cache = code_cache(config)
+    if cache is None:
+        yield LoadedProgram(load(), None)
+        return
+    from wasmrun.cache.code_cache import FileIdentity, cached_module
+
     identity = FileIdentity.of(config.module, status) if status is not None else None
-    with cached_module(code_cache(config), data, config.features, config.engine_options, load, identity) as cached:
+    with cached_module(cache, data, config.features, config.engine_options, load, identity) as cached:
         yield LoadedProgram(cached.module, cached.code_store)
 
 
 def _precompiled_file(path: str) -> bool:
     """Whether ``path`` is a file that starts as a precompiled module does (read lazily, not whole)."""
-    from wasmrun.cache.entry import MAGIC
+    from wasmrun.cache import MAGIC
 
     if path == STDIN:
         return False
@@ -125,11 +130,13 @@ def _precompiled(config: RunConfig, source: str, data: bytes | None = None) -> I
 
 
 def code_cache(config: RunConfig) -> CodeCache | None:
-    """The code cache of a run, or None when it is off."""
+    """The code cache of a run, or None when it is off (then nothing more of the cache is imported)."""
+    settings = cache_settings(config.cache_config, enabled=config.cache)
+    if not settings.enabled:
+        return None
     from wasmrun.cache.code_cache import CodeCache
 
-    settings = cache_settings(config.cache_config, enabled=config.cache)
-    return CodeCache(settings, warn) if settings.enabled else None
+    return CodeCache(settings, warn)
 
 
 def cache_settings(config_file: str | None, *, enabled: bool | None = None) -> CacheSettings:

@@ -27,7 +27,7 @@ def default_output(path: str) -> str:
 
 
 def compile_command(path: str, output: str | None, features: Features | None) -> int:
-    from wasmrun.cache.entry import is_entry
+    from wasmrun.cache import is_entry
     from wasmrun.cache.precompiled import compile_module
     from wasmrun.features import ALL_FEATURES
 
