@@ -583,6 +583,22 @@ def test_an_unusable_directory_is_one_warning_and_the_run_goes_on(
         assert os.listdir(os.path.join(directory, ENTRIES)) == []
 
 
+def test_a_failure_to_write_the_entry_is_one_warning_after_a_run_that_succeeded(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wasmrun.cache import code_cache
+
+    def failing(*args: Any) -> Any:
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(code_cache, "encode", failing)
+    assert run(capfd, HELLO) == (
+        0,
+        "Hello, world!\n",
+        "warning: the code cache is not used: the entry could not be written (MemoryError: no room)\n",
+    )
+
+
 def test_a_new_directory_is_private(capfd: pytest.CaptureFixture[str], private_code_cache: Path) -> None:
     run(capfd, HELLO)
     for path in (private_code_cache, private_code_cache / ENTRIES, private_code_cache / "digests"):

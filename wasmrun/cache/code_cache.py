@@ -243,7 +243,10 @@ def cached_module(
                 with contextlib.suppress(Exception):  # (the run's own failure is what the user must see)
                     _write_back(cache, key, header, data, module, store, pickled)
             raise
-        _write_back(cache, key, header, data, module, store, pickled)
+        try:
+            _write_back(cache, key, header, data, module, store, pickled)
+        except Exception as error:  # a run that succeeded does not fail for its cache: one warning
+            cache.disable(f"the entry could not be written ({type(error).__name__}: {error})")
     finally:
         if found is not None:
             found.source.close()
