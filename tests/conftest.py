@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,18 @@ def testdata_root() -> Path:
 def require_testdata() -> Callable[[str], Path]:
     """``require_testdata("spec/wasm-2.0")``: the path, or a skip (a failure under WASMRUN_REQUIRE_TESTDATA=1)."""
     return testdata.require
+
+
+_CACHE_NUMBERS = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def private_code_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test its own code cache directory (``WASMRUN_CACHE_DIR``, made only if a run writes to it) and no
+    configuration file of the user's (``XDG_CONFIG_HOME``): the suite never reads or writes the user's
+    cache, and no test sees another's entries.  In-process runs and subprocesses alike."""
+    base = tmp_path_factory.getbasetemp() / "code-caches"
+    directory = base / f"cache-{next(_CACHE_NUMBERS)}"
+    monkeypatch.setenv("WASMRUN_CACHE_DIR", str(directory))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "no-config"))
+    yield directory

@@ -114,6 +114,15 @@ class WasmException(Trap):
         return tuple(self.exception.payload)
 
 
+class CacheConfigError(WasmError):
+    """A code cache configuration file (Wasmtime's TOML, ``-C cache-config=FILE``) that cannot be read or used."""
+
+
+class PrecompiledError(WasmError):
+    """A precompiled module (``wasmrun compile``'s ``.cwasm``) that this wasmrun refuses to run: made by
+    another build of wasmrun or for another Python, damaged, or compiled with other proposals."""
+
+
 class ProcExit(Exception):
     """A WASI ``proc_exit``: not an error, the program's requested exit status."""
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wasmrun.engine.options import EngineOptions
@@ -59,6 +59,7 @@ from wasmrun.errors import TRAP_INTERRUPT, Trap, WasmError
 from wasmrun.features import ALL_FEATURES, Features
 
 if TYPE_CHECKING:
+    from wasmrun.engine.code_store import CodeStore
     from wasmrun.engine.interpreter import Interpreter
     from wasmrun.engine.meters import CallCounters, FuelMeter
     from wasmrun.module import Module
@@ -110,9 +111,12 @@ class RunConfig(NamedTuple):
     ``stderr`` are host fds (not owned).  ``max_memory`` None means the
     runtime's default.
 
-    ``module``, ``json_report``, ``stats``, ``max_backtrace`` and
-    ``backtrace_details`` are the command line's own (what to load, how to
-    report the run); :func:`run_module`, given the module loaded, ignores them.
+    ``module``, ``cache``, ``cache_config``, ``allow_precompiled``,
+    ``json_report``, ``stats``, ``max_backtrace`` and ``backtrace_details`` are
+    the command line's own (what to load and how: the code cache, on, off or
+    as its configuration file says when None, and whether a precompiled module
+    may run; how to report the run); :func:`run_module`, given the module
+    loaded, ignores them.
     """
 
     # The program and what it is given.
@@ -131,6 +135,10 @@ class RunConfig(NamedTuple):
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
     engine_options: EngineOptions = EngineOptions()
     features: Features = ALL_FEATURES  # the proposals a module may use (-W exceptions=n, ...)
+    # How the command line loads the module (wasmrun.cache).
+    cache: bool | None = None  # -C cache=y|n; None: as the cache configuration says (on by default)
+    cache_config: str | None = None  # -C cache-config=FILE (Wasmtime's TOML)
+    allow_precompiled: bool = False  # run a .cwasm (wasmrun compile's output)
     # How the command line reports the run.
     json_report: str | None = None  # a path, or "-" for stderr
     stats: bool = False  # print the statistics (the engine options' stats count them)
@@ -232,17 +240,27 @@ class Host(NamedTuple):
     interpreter: Interpreter
 
 
-def run_module(module: Module, config: RunConfig, resources: Resources | None = None) -> Outcome:
+def run_module(
+    module: Module,
+    config: RunConfig,
+    resources: Resources | None = None,
+    code_store: CodeStore | None = None,
+    *,
+    instantiated: Callable[[], None] | None = None,
+) -> Outcome:
     """Run ``module`` as the module docstring says; the called function's results.
 
-    ``resources``, if given, is filled in with what the run used, even when it fails.
+    ``resources``, if given, is filled in with what the run used, even when it fails.  ``code_store``:
+    the module's code from earlier runs, added to as this one runs (see :class:`~wasmrun.engine.interpreter.Interpreter`).
+    ``instantiated`` is called once the instance is made, before any of its code runs (its start
+    function included): the command line turns the garbage collector back on there.
     """
     started = time.perf_counter()
-    with prepared_host(module, config) as host:
+    with prepared_host(module, config, code_store) as host:
         store = host.linker.store
         try:
             with _deadline(config.timeout):
-                return _run(host, module, config)
+                return _run(host, module, config, instantiated)
         finally:
             if resources is not None:
                 resources.fuel_meter = host.interpreter.fuel_meter
@@ -251,8 +269,8 @@ def run_module(module: Module, config: RunConfig, resources: Resources | None = 
                 resources.run_seconds = time.perf_counter() - started
 
 
-def _run(host: Host, module: Module, config: RunConfig) -> Outcome:
-    instance = instantiate(host, module)
+def _run(host: Host, module: Module, config: RunConfig, instantiated: Callable[[], None] | None) -> Outcome:
+    instance = instantiate(host, module, instantiated)
     initialize = _function_export(instance, REACTOR_INITIALIZE)
     if initialize is not None:
         if initialize.type.params or initialize.type.results:
@@ -267,13 +285,13 @@ def _run(host: Host, module: Module, config: RunConfig) -> Outcome:
 
 
 @contextlib.contextmanager
-def prepared_host(module: Module, config: RunConfig) -> Iterator[Host]:
+def prepared_host(module: Module, config: RunConfig, code_store: CodeStore | None = None) -> Iterator[Host]:
     """Steps 1 and 2 for ``module``; on leaving, the WASI context and then the store are closed."""
     from wasmrun.engine.interpreter import Interpreter
     from wasmrun.runtime.linker import Linker
     from wasmrun.runtime.store import Store
 
-    interpreter = Interpreter(config.engine_options)
+    interpreter = Interpreter(config.engine_options, code_store=code_store)
     context = _wasi_context(module, config)
     store = Store(interpreter, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
     try:
@@ -289,17 +307,19 @@ def prepared_host(module: Module, config: RunConfig) -> Iterator[Host]:
         store.close()
 
 
-def instantiate(host: Host, module: Module) -> Instance:
+def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | None = None) -> Instance:
     """Step 3: instantiate ``module`` (its start function runs) and attach its exported memory to WASI.
 
     A trap in the start function is the :class:`ExecutionError` of :data:`INSTANTIATE`.
     With fuel, calling the start function costs what it costs Wasmtime (see
-    :data:`wasmrun.semantics.fuel.START_COST`).
+    :data:`wasmrun.semantics.fuel.START_COST`).  ``instantiated`` is called before the start function.
     """
     wasi = host.wasi
     meter = host.interpreter.fuel_meter
 
     def before_start(instance: Instance) -> None:
+        if instantiated is not None:
+            instantiated()
         if wasi is not None:
             wasi.memory = _exported_memory(instance)
         if meter is not None and module.start is not None:

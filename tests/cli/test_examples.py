@@ -10,6 +10,7 @@ interpreter is put first on ``PATH``.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -66,7 +67,10 @@ def launcher(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_documented_command(line: str, launcher: Path, tmp_path: Path) -> None:
     (tmp_path / "a").write_text("hello")
     status, stdout, stderr = EXPECTED[line]
-    environment = {"PATH": f"{launcher}:/usr/bin:/bin"}
+    environment = {
+        "PATH": f"{launcher}:/usr/bin:/bin",
+        **{name: os.environ[name] for name in ("WASMRUN_CACHE_DIR", "XDG_CONFIG_HOME")},  # (tests/conftest.py)
+    }
     result = subprocess.run(
         ["sh", "-c", line.replace("DIR", str(tmp_path))],
         cwd=REPO_ROOT,

@@ -174,7 +174,15 @@ def test_every_run_parameter_is_a_field() -> None:
     from wasmrun.cli.main import cli
 
     fields = {*RunConfig._fields, *EngineOptions._fields}
-    handled = {"args", "argv0", "no_backtrace_details", "wasm_settings", "wasi_settings", "debug_settings"}
+    handled = {
+        "args",
+        "argv0",
+        "no_backtrace_details",
+        "wasm_settings",
+        "wasi_settings",
+        "debug_settings",
+        "codegen_settings",
+    }
     parameters = {param.name for param in cli.commands["run"].params}
     assert sorted(parameters - fields - handled) == []
 

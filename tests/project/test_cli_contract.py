@@ -1,7 +1,7 @@
 """docs/cli.md, the CLI contract, against the click app: so that the two cannot drift apart.
 
 Checked both ways: every option of every click command is in that command's table and every option of
-a table is in the click app; every Wasmtime ``-W``/``-S``/``-D`` key the app accepts (``config.ALIASES``)
+a table is in the click app; every Wasmtime ``-W``/``-S``/``-D``/``-C`` key the app accepts (``config.ALIASES``)
 is in the keys table, with its wasmrun option, and in the Wasmtime column of that option's row; every
 command has a section; the exit statuses table lists exactly the statuses of ``wasmrun.cli.errors``
 (its ``EXIT_*`` constants, and ``n`` for ``proc_exit(n)``).
@@ -115,10 +115,10 @@ def option_spellings(cell: str) -> set[str]:
 
 
 def key_of(span: str) -> tuple[str, str] | None:
-    """``-W fuel=N`` -> ("-W", "fuel"); ``-S inherit-env[=y|n]`` -> ("-S", "inherit-env"); else None."""
+    """``-W fuel=N`` -> ("-W", "fuel"); ``-S inherit-env[=y|n]`` -> ("-S", "inherit-env") (also ``-D``, ``-C``); else None."""
     flag, _, setting = span.partition(" ")
     match = _KEY.match(setting)
-    if flag not in ("-W", "-S", "-D") or match is None:
+    if flag not in ("-W", "-S", "-D", "-C") or match is None:
         return None
     return flag, match.group()
 

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
             "component_embedding",
             "component_values",
             "wasi_config",
+            "cache",
             "__init__",
         ),
         5,

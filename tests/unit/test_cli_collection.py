@@ -44,20 +44,32 @@ def test_a_collector_someone_else_turned_off_stays_off() -> None:
 
 
 def test_the_guest_runs_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wasmrun import launch
+    from wasmrun.engine.interpreter import Interpreter
 
     seen: list[bool] = []
-    run_module = launch.run_module
+    invoke = Interpreter.invoke
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
-        return run_module(*args, **kwargs)
+        return invoke(*args, **kwargs)
 
-    monkeypatch.setattr(launch, "run_module", recording)
+    monkeypatch.setattr(Interpreter, "invoke", recording)
     gc.enable()
+    thresholds = gc.get_threshold()
     assert main(["--invoke", "fac", str(REPO / "examples" / "fac.wat"), "5"]) == 0
     assert seen == [True]
     assert gc.isenabled() and gc.get_freeze_count() == 0  # and in-process callers get it back as it was
+    assert gc.get_threshold() == thresholds
+
+
+def test_resume_makes_full_collections_rarer_and_thaw_restores_them() -> None:
+    gc.enable()
+    young, middle, oldest = gc.get_threshold()
+    collection.pause()
+    collection.resume()
+    assert gc.get_threshold() == (young, middle, oldest * collection.OLDEST_FACTOR)
+    collection.thaw()
+    assert gc.get_threshold() == (young, middle, oldest)
 
 
 def test_other_commands_run_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -171,10 +171,11 @@ def test_compiled_source_is_what_the_compiled_tier_compiles() -> None:
     instance = Linker(Store(Interpreter(engine="compile"))).instantiate(module)
     function = instance.functions[0]
     assert isinstance(function, WasmFunction)
-    _code, generated = compiled.compile_function(function)
+    _function, code = compiled.compile_function(function)
+    generated = compiled.generate(module, 0)  # what compile_function compiled
     source = compiled_source(module, 0)
     assert "\n".join(line.text for line in source.lines) == generated.source.rstrip("\n")
-    assert (source.name, source.form) == (generated.name, generated.form)
+    assert (source.name, source.form) == (generated.name, generated.form) == (code.name, code.form)
     assert [line.number for line in source.lines] == list(range(1, len(source.lines) + 1))
 
 

@@ -5,7 +5,7 @@ That record is :class:`~wasmrun.launch.RunConfig` (with the engine's
 options into one (:func:`wasmrun.cli.main.build_run_config`) and hands it to
 the library, which runs by it as it is; the library never looks at
 ``sys.argv``.  The rules for option values (durations, sizes, ``--dir`` and
-``--env`` forms, Wasmtime's ``-W``/``-S``/``-D`` aliases) live here, once,
+``--env`` forms, Wasmtime's ``-W``/``-S``/``-D``/``-C`` aliases) live here, once,
 and raise :class:`ConfigError` (a usage error: exit status 2).
 """
 
@@ -101,6 +101,13 @@ def parse_count(text: str, minimum: int = 0) -> int:
 _SWITCH_VALUES = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
 
 
+def parse_path(text: str) -> str:
+    """A file name (checked when it is opened)."""
+    if not text:
+        raise ConfigError("the file name is empty")
+    return text
+
+
 def parse_switch(text: str) -> bool:
     """Wasmtime's ``y``/``n`` (also ``yes``/``no``, ``true``/``false``)."""
     try:
@@ -122,7 +129,7 @@ def backtrace_details_from_environment(host: Mapping[str, str]) -> bool:
 
 
 class Alias(NamedTuple):
-    flag: str  # "-W", "-S" or "-D"
+    flag: str  # "-W", "-S", "-D" or "-C"
     key: str
     field: str  # the option's parameter, and field
     option: str  # wasmrun's spelling
@@ -136,6 +143,8 @@ ALIASES = (
     Alias("-S", "inherit-env", "inherit_env", "--inherit-env", None),
     Alias("-S", "cli-exit-with-code", "cli_exit_with_code", "--cli-exit-with-code", None),
     Alias("-D", "max-backtrace", "max_backtrace", "--max-backtrace", parse_count),
+    Alias("-C", "cache", "cache", "--cache", None),
+    Alias("-C", "cache-config", "cache_config", "--cache-config", parse_path),
 )
 _ALIAS_BY_KEY = {(alias.flag, alias.key): alias for alias in ALIASES}
 

@@ -49,7 +49,10 @@ class Invocation(NamedTuple):  # not a dataclass: defined at every start-up (see
     files: tuple[str, ...] = ()  # for "inspect", "validate" (one file) and "wast"
     json: bool = False  # for "wast"
     inspect: InspectRequest | None = None  # for "inspect"
-    features: Features | None = None  # for "wast": the proposals given with -W (None: each script's own)
+    features: Features | None = None  # for "wast" (None: each script's own) and "compile": the proposals of -W
+    output: str | None = None  # for "compile": -o
+    action: str | None = None  # for "cache": dir, clear or stats; for "config": new
+    cache_config: str | None = None  # for "cache": --cache-config / -C cache-config=FILE
 
 
 def with_default_command(args: Sequence[str], commands: Collection[str], *, when_empty: bool = True) -> list[str]:
@@ -259,6 +262,28 @@ def cli(debug: bool) -> None:
     "-S", "wasi_settings", multiple=True, metavar="KEY[=y|n]", help="Wasmtime-style: inherit-env, cli-exit-with-code."
 )
 @click.option("-D", "debug_settings", multiple=True, metavar="KEY=VAL", help="Wasmtime-style: max-backtrace=N.")
+@click.option(
+    "--cache/--no-cache",
+    "cache",
+    default=None,
+    help="Use the code cache (default: on, unless its configuration says otherwise).  [-C cache=y|n]",
+)
+@click.option(
+    "--cache-config",
+    type=FileName(),
+    metavar="FILE",
+    help="The code cache's configuration (Wasmtime's TOML).  [-C cache-config=FILE]",
+)
+@click.option(
+    "-C",
+    "codegen_settings",
+    multiple=True,
+    metavar="KEY=VAL[,...]",
+    help="Wasmtime-style: cache=y|n, cache-config=FILE.",
+)
+@click.option(
+    "--allow-precompiled", is_flag=True, help="Allow running a precompiled module (wasmrun compile's .cwasm)."
+)
 @click.argument("module", type=FileName(), metavar="MODULE")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[ARGS]...")
 @click.pass_context
@@ -271,7 +296,12 @@ def run(ctx: click.Context, **params: Any) -> Invocation:
     return Invocation("run", debug=_debug(ctx), run=run_config)
 
 
-_ALIAS_SETTINGS = (("-W", "wasm_settings"), ("-S", "wasi_settings"), ("-D", "debug_settings"))
+_ALIAS_SETTINGS = (
+    ("-W", "wasm_settings"),
+    ("-S", "wasi_settings"),
+    ("-D", "debug_settings"),
+    ("-C", "codegen_settings"),
+)
 
 
 def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, str]) -> RunConfig:
@@ -292,7 +322,8 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
         config.parse_aliases(flag, values.pop(settings), aliases)
     for field in aliases:
         given = values[field]
-        values[field] = config.merge_alias(field, None if given is False else given, aliases)  # False: not given
+        unset = given is False and _field_default(field) is False  # a flag left off: not given
+        values[field] = config.merge_alias(field, None if unset else given, aliases)
     args: tuple[str, ...] = values.pop("args")
     if args[:1] == ("--",):  # one `--` right after the module is a separator
         args = args[1:]
@@ -314,6 +345,12 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
     # --stats prints the statistics and --json-report reports them: both have the engine count them.
     engine["stats"] = values["stats"] or values["json_report"] is not None
     return RunConfig(**run, engine_options=EngineOptions(**engine))
+
+
+def _field_default(field: str) -> object:
+    """The default of a field of RunConfig or EngineOptions."""
+    defaults = {**EngineOptions._field_defaults, **RunConfig._field_defaults}
+    return defaults.get(field)
 
 
 @cli.command("inspect")
@@ -401,6 +438,82 @@ def wast(ctx: click.Context, as_json: bool, wasm_settings: tuple[str, ...], file
     return Invocation("wast", debug=_debug(ctx), files=files, json=as_json, features=features)
 
 
+def _proposals(ctx: click.Context, command: str, wasm_settings: tuple[str, ...]) -> Features | None:
+    """The proposals ``-W`` switches for ``command`` (None: none given); any other -W key is a usage error."""
+    if not wasm_settings:
+        return None
+    try:
+        rest, features = config.split_proposal_switches(wasm_settings)
+    except ConfigError as error:
+        raise click.UsageError(str(error), ctx) from None
+    if rest:
+        raise click.UsageError(f"{command} takes only proposal switches in -W, not {', '.join(rest)}", ctx)
+    return features
+
+
+@cli.command("compile")
+@click.option(
+    "-o",
+    "--output",
+    type=FileName(),
+    metavar="FILE",
+    help="Where to write it (default: MODULE's name with .cwasm, in the current directory).",
+)
+@click.option("-W", "wasm_settings", multiple=True, metavar="KEY=y|n[,...]", help="Proposal switches (as for run).")
+@click.argument("module", type=FileName(), metavar="MODULE")
+@click.pass_context
+def compile_module(ctx: click.Context, output: str | None, wasm_settings: tuple[str, ...], module: str) -> Invocation:
+    """Precompile MODULE: decode, validate and translate it now, into a file `run --allow-precompiled` runs."""
+    features = _proposals(ctx, "compile", wasm_settings)
+    if output is None and module == "-":
+        raise click.UsageError("a module read from stdin needs -o FILE", ctx)
+    return Invocation("compile", debug=_debug(ctx), files=(module,), output=output, features=features)
+
+
+@cli.group("config", context_settings={"help_option_names": ["--help"]})
+def config_group() -> None:
+    """wasmrun's configuration file: the code cache's settings (Wasmtime's TOML)."""
+
+
+@config_group.command("new")
+@click.argument("path", required=False, type=FileName(), metavar="[PATH]")
+@click.pass_context
+def config_new(ctx: click.Context, path: str | None) -> Invocation:
+    """Write a new configuration file at PATH (default: the user's, which every run reads)."""
+    return Invocation("config", debug=_debug(ctx), files=() if path is None else (path,), action="new")
+
+
+@cli.group("cache", context_settings={"help_option_names": ["--help"]})
+def cache_group() -> None:
+    """The code cache: where it is, what it holds; clear it."""
+
+
+def _cache_command(action: str, summary: str) -> None:
+    @cache_group.command(action, help=summary)
+    @click.option(
+        "--cache-config",
+        type=FileName(),
+        metavar="FILE",
+        help="The code cache's configuration (Wasmtime's TOML).  [-C cache-config=FILE]",
+    )
+    @click.option(
+        "-C", "codegen_settings", multiple=True, metavar="KEY=VAL[,...]", help="Wasmtime-style: cache-config=FILE."
+    )
+    @click.pass_context
+    def command(ctx: click.Context, cache_config: str | None, codegen_settings: tuple[str, ...]) -> Invocation:
+        try:
+            aliases = config.parse_aliases("-C", codegen_settings)
+            chosen = config.merge_alias("cache_config", cache_config, aliases)
+        except ConfigError as error:
+            raise click.UsageError(str(error), ctx) from None
+        return Invocation("cache", debug=_debug(ctx), action=action, cache_config=chosen)
+
+
+_cache_command("dir", "Print the code cache's directory.")
+_cache_command("stats", "Print what the code cache holds and its limits.")
+_cache_command("clear", "Delete every entry of the code cache.")
+
+
 # --- parse, then execute ---------------------------------------------------------------------
 
 
@@ -440,6 +553,18 @@ def execute(invocation: Invocation) -> int:
             return wast_command(
                 invocation.files, as_json=invocation.json, debug=invocation.debug, features=invocation.features
             )
+        case "compile":
+            from wasmrun.cli.precompile import compile_command
+
+            return compile_command(invocation.files[0], invocation.output, invocation.features)
+        case "config":
+            from wasmrun.cli.cache_commands import config_new_command
+
+            return config_new_command(invocation.files[0] if invocation.files else None)
+        case "cache":
+            from wasmrun.cli.cache_commands import cache_command
+
+            return cache_command(invocation.action or "", invocation.cache_config)
     raise ValueError(f"unknown command {invocation.command!r}")
 
 

@@ -1,7 +1,8 @@
 """``wasmrun run``: a :class:`~wasmrun.launch.RunConfig` in, :func:`wasmrun.launch.run_module` called, results out.
 
 The library does the running, by the RunConfig as the command line made it;
-this module loads the module and translates: the library's failures into the
+this module has the module loaded (:mod:`wasmrun.cli.loading`: from the code
+cache when it can be, or precompiled) and translates: the library's failures into the
 CLI's (:mod:`wasmrun.cli.errors` words them and picks the exit status), and
 ``--invoke``'s results into lines on stdout.  The guest's own output never
 passes through here: it goes straight to file descriptors 1 and 2 as the
@@ -29,7 +30,8 @@ from wasmrun.cli.errors import (
     InputError,
     trap_context,
 )
-from wasmrun.cli.source import display_name, load_program
+from wasmrun.cli.loading import LoadedProgram, loaded_program
+from wasmrun.cli.source import display_name
 from wasmrun.errors import Trap, WasmError
 
 if TYPE_CHECKING:
@@ -92,22 +94,31 @@ def _write_record(config: RunConfig, record: RunRecord, status: int, error: Base
 
 def _run(config: RunConfig, record: RunRecord | None) -> int:
     started = time.perf_counter()
-    program = load_program(config.module, features=config.features)
-    collection.resume()  # the module is loaded: the guest's run collects as usual
-    if record is not None:
-        record.load_seconds = time.perf_counter() - started
+    with loaded_program(config) as loaded:
+        if record is not None:
+            record.load_seconds = time.perf_counter() - started
+        return _run_loaded(config, record, loaded)
 
+
+def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgram) -> int:
     from wasmrun import launch
     from wasmrun.module import Module
 
     source = display_name(config.module)
-    if not isinstance(program, Module):
-        return _run_component(config, program, source, record)
-    module = program
+    if not isinstance(loaded.program, Module):
+        collection.resume()  # the component is loaded: the guest's run collects as usual
+        return _run_component(config, loaded.program, source, record)
+    module = loaded.program
     if record is not None:
         record.module = module
     try:
-        outcome = launch.run_module(module, config, record.resources if record is not None else None)
+        outcome = launch.run_module(
+            module,
+            config,
+            record.resources if record is not None else None,
+            code_store=loaded.code_store,
+            instantiated=collection.resume,  # loaded and instantiated: the guest's run collects as usual
+        )
     except launch.ExecutionError as failure:
         raise GuestFailure(
             failure.error,

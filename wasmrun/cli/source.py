@@ -6,6 +6,7 @@ the message names the file as the user gave it.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,11 +27,18 @@ def display_name(path: str) -> str:
 
 def read_input(path: str) -> bytes:
     """The bytes of ``path`` (stdin for ``-``)."""
+    return read_input_status(path)[0]
+
+
+def read_input_status(path: str) -> tuple[bytes, os.stat_result | None]:
+    """The bytes of ``path`` (stdin for ``-``), and the file's status as it was once they were read
+    (None for stdin), which says whether it has changed since (the code cache's digest memo)."""
     try:
         if path == STDIN:
-            return sys.stdin.buffer.read()
+            return sys.stdin.buffer.read(), None
         with open(path, "rb") as file:
-            return file.read()
+            data = file.read()
+            return data, os.fstat(file.fileno())
     except OSError as error:
         raise InputError(error, display_name(path)) from error
 

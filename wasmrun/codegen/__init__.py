@@ -92,7 +92,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wasmrun.codegen.emitter import AT, MEMORY, PLAIN, TRAPS, Expressions, GeneratedFunction
     from wasmrun.codegen.generator import generate_function, generate_loop_entry
-    from wasmrun.codegen.memory import STRUCT_NAMES
 
 # The generator is imported on first use (a function getting hot, ``--engine compile``): start-up loads
 # only the glue, :mod:`~wasmrun.codegen.compiled`.
@@ -105,7 +104,6 @@ _LAZY = {
     "GeneratedFunction": "emitter",
     "generate_function": "generator",
     "generate_loop_entry": "generator",
-    "STRUCT_NAMES": "memory",
 }
 
 
@@ -122,7 +120,6 @@ __all__ = [
     "AT",
     "MEMORY",
     "PLAIN",
-    "STRUCT_NAMES",
     "TRAPS",
     "Expressions",
     "GeneratedFunction",

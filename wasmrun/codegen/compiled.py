@@ -387,8 +387,8 @@ _BASE_NAMESPACE: dict[str, Any] = {}
 def _base_namespace() -> dict[str, Any]:
     """What every namespace starts with: the numeric functions and the helpers generated code calls."""
     if not _BASE_NAMESPACE:
-        from wasmrun.codegen import STRUCT_NAMES
         from wasmrun.semantics import numeric
+        from wasmrun.semantics.access import STRUCT_NAMES
         from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
 
         _BASE_NAMESPACE.update(
@@ -495,16 +495,58 @@ def _bind_views(names: dict[str, Any], k: int, memory: MemoryInstance) -> None:
 # --- compiling ----------------------------------------------------------------------------------
 
 
+class CompiledCode(NamedTuple):
+    """A generated function compiled by CPython: what binding it to an instance needs, and all the code
+    cache keeps of it (:mod:`wasmrun.engine.code_store`).
+
+    ``code`` is the code object of the module-level source (it defines ``name``); the other fields are
+    :class:`GeneratedFunction`'s, but its ``source``.  Nothing in it belongs to an instance: the same code
+    binds to any instance of the module (:func:`bind_code`).
+    """
+
+    function_index: int
+    name: str
+    code: CodeType
+    lines: dict[int, tuple[int, int]]
+    memory_lines: dict[int, int]
+    constants: dict[str, Any]
+    positions: tuple[tuple[int, int], ...]
+    osr_heights: tuple[int, ...]
+    tail_calls: bool
+    form: str
+
+
+def compile_generated(generated: GeneratedFunction) -> CompiledCode:
+    """Compile a generated function's source (CPython's limits may raise SyntaxError, RecursionError, MemoryError)."""
+    code = compile(generated.source, f"<wasm function {generated.function_index}>", "exec")
+    return CompiledCode(
+        generated.function_index,
+        generated.name,
+        code,
+        generated.lines,
+        generated.memory_lines,
+        generated.constants,
+        generated.positions,
+        generated.osr_heights,
+        generated.tail_calls,
+        generated.form,
+    )
+
+
+def bind_code(compiled: CompiledCode, names: dict[str, Any]) -> Callable[..., Any]:
+    """Define a compiled function in ``names`` (its globals: an instance's namespace); the Python function."""
+    names.update(compiled.constants)
+    names[f"{compiled.name}_ML"] = compiled.memory_lines
+    scope: dict[str, Any] = {}
+    exec(compiled.code, names, scope)
+    function: Callable[..., Any] = scope[compiled.name]
+    _register(function.__code__, CodeInfo(compiled.function_index, compiled.lines, compiled.positions))
+    return function
+
+
 def bind(generated: GeneratedFunction, names: dict[str, Any]) -> Callable[..., Any]:
     """Compile a generated function into ``names`` (its globals); the Python function."""
-    code = compile(generated.source, f"<wasm function {generated.function_index}>", "exec")
-    names.update(generated.constants)
-    names[f"{generated.name}_ML"] = generated.memory_lines
-    scope: dict[str, Any] = {}
-    exec(code, names, scope)
-    function: Callable[..., Any] = scope[generated.name]
-    _register(function.__code__, CodeInfo(generated.function_index, generated.lines, generated.positions))
-    return function
+    return bind_code(compile_generated(generated), names)
 
 
 def generate(module: Module, index: int, *, flat: bool = False, options: CodeOptions = NO_OPTIONS) -> GeneratedFunction:
@@ -523,21 +565,25 @@ def generate(module: Module, index: int, *, flat: bool = False, options: CodeOpt
     )
 
 
-def compile_function(
-    function: WasmFunction, options: CodeOptions = NO_OPTIONS
-) -> tuple[Callable[..., Any], GeneratedFunction]:
-    """Generate and compile ``function``'s code (not installed: see :func:`install`)."""
-    instance = function.instance
-    generated = generate(instance.module, function.index, options=options)
+def function_code(module: Module, index: int, options: CodeOptions = NO_OPTIONS) -> CompiledCode:
+    """Generate and compile defined function ``index``'s code (in the flat form if CPython cannot compile the
+    structured one; the flat form's own failure is raised)."""
+    generated = generate(module, index, options=options)
     try:
-        compiled = bind(generated, namespace(instance, options))
+        return compile_generated(generated)
     except (SyntaxError, RecursionError, MemoryError):
         if generated.form == "flat":
             raise
         # A CPython limit the generator did not foresee: the flat form has fewer.
-        generated = generate(instance.module, function.index, flat=True, options=options)
-        compiled = bind(generated, namespace(instance, options))
-    return compiled, generated
+        return compile_generated(generate(module, index, flat=True, options=options))
+
+
+def compile_function(
+    function: WasmFunction, options: CodeOptions = NO_OPTIONS
+) -> tuple[Callable[..., Any], CompiledCode]:
+    """Generate, compile and bind ``function``'s code (not installed: see :func:`install`)."""
+    code = function_code(function.instance.module, function.index, options)
+    return bind_code(code, namespace(function.instance, options)), code
 
 
 def install(function: WasmFunction, compiled: Callable[..., Any], tail_calls: bool = False) -> None:
@@ -559,24 +605,32 @@ def install(function: WasmFunction, compiled: Callable[..., Any], tail_calls: bo
         names[f"f{function.index}"] = compiled
 
 
-def compile_loop_entry(
-    function: WasmFunction, loop_offset: int, options: CodeOptions = NO_OPTIONS
-) -> tuple[Callable[..., Any], GeneratedFunction] | None:
-    """A compiled flat-form version of ``function`` entered at the head of the loop at ``loop_offset``."""
+def loop_entry_code(
+    module: Module, index: int, loop_offset: int, options: CodeOptions = NO_OPTIONS
+) -> CompiledCode | None:
+    """The compiled flat form of defined function ``index`` entered at the head of the loop at
+    ``loop_offset`` (None: no loop there)."""
     from wasmrun.codegen import generate_loop_entry
 
-    instance = function.instance
-    name = f"osr{function.index}_{loop_offset}"
     generated = generate_loop_entry(
-        instance.module,
-        function.index,
+        module,
+        index,
         expressions(),
         loop_offset,
-        name=name,
+        name=f"osr{index}_{loop_offset}",
         slots_per_frame=SLOTS_PER_FRAME,
         typed_views=_TYPED_VIEWS,
         fuel=options.fuel is not None,  # the call it continues was counted (stats) where it began
     )
-    if generated is None:
+    return None if generated is None else compile_generated(generated)
+
+
+def compile_loop_entry(
+    function: WasmFunction, loop_offset: int, options: CodeOptions = NO_OPTIONS
+) -> tuple[Callable[..., Any], CompiledCode] | None:
+    """A compiled flat-form version of ``function`` entered at the head of the loop at ``loop_offset``."""
+    instance = function.instance
+    code = loop_entry_code(instance.module, function.index, loop_offset, options)
+    if code is None:
         return None
-    return bind(generated, namespace(instance, options)), generated
+    return bind_code(code, namespace(instance, options)), code

@@ -16,9 +16,8 @@ import re
 from wasmrun.codegen.alignment import Alignment
 from wasmrun.codegen.emitter import MEMORY, TRAPS, Deferred, Emitter
 from wasmrun.codegen.values import Value
-from wasmrun.semantics.access import LOADS, STORES
+from wasmrun.semantics.access import LOADS, STORES, STRUCT_NAMES
 
-STRUCT_NAMES = {"<I": "U32", "<Q": "U64", "<H": "U16", "<d": "F64"}
 _SIZES = {"<I": 4, "<Q": 8, "<H": 2, "<d": 8}
 """Struct formats of memory accesses -> the name prefix of their pre-bound methods (``U32_UNPACK``, ``U32_PACK``)."""
 

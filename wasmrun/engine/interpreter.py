@@ -61,6 +61,7 @@ compiled code ran beyond the limit cut off.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -68,6 +69,8 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.codegen import compiled
+from wasmrun.codegen.compiled import CompiledCode
+from wasmrun.engine.code_store import INTERPRETED, UNCOMPILABLE, CodeStore, Outcome
 from wasmrun.engine.options import DEFAULT_COMPILE_THRESHOLD as DEFAULT_COMPILE_THRESHOLD  # the public names
 from wasmrun.engine.options import DEFAULT_HOT_THRESHOLD as DEFAULT_HOT_THRESHOLD
 from wasmrun.engine.options import ENGINES as ENGINES
@@ -91,7 +94,6 @@ from wasmrun.runtime.interrupt import interruptible
 from wasmrun.semantics.frames import frame_costs
 
 if TYPE_CHECKING:
-    from wasmrun.codegen import GeneratedFunction  # the compiled tier is imported when first used
     from wasmrun.engine.meters import CallCounters, FuelMeter
 
 _PYTHON_FRAMES_PER_CALL = 3  # the caller's call handler, the callee's entry (and a counting entry, while cold)
@@ -102,13 +104,22 @@ ENGINE_ROOM = 2_000  # Python frames the engine's own work (translating, compili
 @contextlib.contextmanager
 def engine_room() -> Iterator[None]:
     """Python's recursion limit raised by :data:`ENGINE_ROOM` while the engine translates or compiles a
-    function: that work may start at the bottom of a deep wasm stack, and is not the guest's depth."""
+    function: that work may start at the bottom of a deep wasm stack, and is not the guest's depth.
+
+    The cyclic garbage collector is paused meanwhile: what the engine makes for a function (its
+    translation, its handlers' closures) lives as long as the function, and a collection that starts
+    in the middle of it would only walk the heap to find nothing (a large program's first calls spent
+    a third of their time so, when their code came from the code cache)."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(limit + ENGINE_ROOM)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with interruptible():  # a timeout may stop translation: what it made is only used when whole
             yield
     finally:
+        if collecting:
+            gc.enable()
         sys.setrecursionlimit(limit)
 
 
@@ -172,9 +183,17 @@ class Interpreter:
     left).  ``stats``: count calls, call depth and per-tier work in
     ``counters``.  Both make code of their own, translated only when they are
     on, which is given the meter itself (:attr:`code_options`).
+
+    ``code_store``: translations and compiled code made earlier for the module
+    this interpreter runs, under the same options (:mod:`wasmrun.engine.code_store`):
+    what it has is used instead of translating or compiling again, and what is
+    made is added to it.  A store serves one module (:attr:`CodeStore.module`):
+    the functions of other modules are translated and compiled as usual.
     """
 
-    def __init__(self, options: EngineOptions | None = None, **settings: Any) -> None:
+    def __init__(
+        self, options: EngineOptions | None = None, *, code_store: CodeStore | None = None, **settings: Any
+    ) -> None:
         if options is None:
             options = EngineOptions()
         if settings:
@@ -203,15 +222,33 @@ class Interpreter:
             self.counters = CallCounters() if options.stats else None
         # What the compiled tier generates besides the code itself, and the meters that code is given.
         self.code_options = compiled.CodeOptions(fuel=self.fuel_meter, stats=self.counters)
+        self.code_store = code_store
+        if code_store is not None:
+            from wasmrun.interp.handlers import provide_factory_codes
+
+            provide_factory_codes(code_store.factory_codes())
+
+    def store_for(self, function: WasmFunction) -> CodeStore | None:
+        """The code store that serves ``function``'s module, if any."""
+        store = self.code_store
+        if store is None or store.module is not function.instance.module:
+            return None
+        return store
 
     def translate(self, function: WasmFunction) -> Translation:
-        started = time.perf_counter() if self.counters is not None else 0.0
-        with engine_room():
-            translation = translate_function(
-                function.instance.module, function.index, fuse=self.fuse, fuel=self.fuel_meter is not None
-            )
+        store = self.store_for(function)
+        translation = store.translation(function.index) if store is not None else None
+        if translation is None:
+            started = time.perf_counter() if self.counters is not None else 0.0
+            with engine_room():
+                translation = translate_function(
+                    function.instance.module, function.index, fuse=self.fuse, fuel=self.fuel_meter is not None
+                )
+            if self.counters is not None:
+                self.counters.translate_seconds += time.perf_counter() - started
+            if store is not None:
+                store.add_translation(function.index, translation)
         if self.counters is not None:
-            self.counters.translate_seconds += time.perf_counter() - started
             self.counters.functions["interp"] += 1
         return translation
 
@@ -243,9 +280,17 @@ class Interpreter:
             return
 
         def entry_first_call(args: list[Any]) -> Any:
+            if self.engine == "auto" and self.compiled_before(function):
+                return self.compile(function)(args)
             return self.activate(function)(args)
 
         function.entry = entry_first_call
+
+    def compiled_before(self, function: WasmFunction) -> bool:
+        """Whether the code store has ``function``'s compiled code: an earlier run found it hot, so under
+        ``auto`` it starts compiled instead of counting its way there again."""
+        store = self.store_for(function)
+        return store is not None and isinstance(store.function_code(function.index), CompiledCode)
 
     def compile(self, function: WasmFunction) -> Entry:
         """Compile ``function`` and make it its code everywhere; its new entry.
@@ -255,22 +300,36 @@ class Interpreter:
         and so does one with a SIMD instruction (the generator has none) or a body too
         large to compile in bounded memory (:func:`compiled.too_large_to_compile`), never counted.
         """
+        store = self.store_for(function)
+        outcome = store.function_code(function.index) if store is not None else None
+        if outcome is None:
+            outcome = self.compile_code(function)
+            if store is not None:
+                store.add_function_code(function.index, outcome)
+        if outcome == INTERPRETED:
+            return self.activate(function)
+        if isinstance(outcome, str):  # UNCOMPILABLE
+            return self.activate_interpreted(function)
+        code = compiled.bind_code(outcome, compiled.namespace(function.instance, self.code_options))
+        if self.counters is not None:
+            self.counters.functions["compile"] += 1
+        compiled.install(function, code, outcome.tail_calls)
+        return function.entry
+
+    def compile_code(self, function: WasmFunction) -> Outcome:
+        """What the compiled tier makes of ``function``: its code, or why the interpreter keeps it."""
         module = function.instance.module
         if function_uses_simd(module, function.index) or compiled.too_large_to_compile(module, function.index):
-            return self.activate(function)
+            return INTERPRETED
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
             with engine_room():
-                code, generated = compiled.compile_function(function, self.code_options)
+                return compiled.function_code(module, function.index, self.code_options)
         except (SyntaxError, RecursionError, MemoryError):
-            return self.activate_interpreted(function)
+            return UNCOMPILABLE
         finally:
             if self.counters is not None:
                 self.counters.translate_seconds += time.perf_counter() - started
-        if self.counters is not None:
-            self.counters.functions["compile"] += 1
-        compiled.install(function, code, generated.tail_calls)
-        return function.entry
 
     def activate_interpreted(self, function: WasmFunction) -> Entry:
         """The interpreter's entry for ``function``, for good (no counting)."""
@@ -395,22 +454,32 @@ class Interpreter:
         function.entry = entry_counting
         return entry_counting
 
-    def loop_entry(self, function: WasmFunction, loop_offset: int) -> tuple[Any, GeneratedFunction] | None:
+    def loop_entry(self, function: WasmFunction, loop_offset: int) -> tuple[Any, CompiledCode] | None:
         """The compiled code entering ``function`` at a loop (None if CPython cannot compile it)."""
+        store = self.store_for(function)
+        outcome = store.loop_code(function.index, loop_offset) if store is not None else None
+        if isinstance(outcome, str):  # UNCOMPILABLE
+            return None
+        if outcome is not None:
+            return compiled.bind_code(outcome, compiled.namespace(function.instance, self.code_options)), outcome
         started = time.perf_counter() if self.counters is not None else 0.0
         try:
             with engine_room():
                 made = compiled.compile_loop_entry(function, loop_offset, self.code_options)
         except (SyntaxError, RecursionError, MemoryError):
+            if store is not None:
+                store.add_loop_code(function.index, loop_offset, UNCOMPILABLE)
             return None
         finally:
             if self.counters is not None:
                 self.counters.translate_seconds += time.perf_counter() - started
         if made is None:
             raise RuntimeError(f"no loop at offset {loop_offset} in function {function.index}")  # an engine bug
+        if store is not None:
+            store.add_loop_code(function.index, loop_offset, made[1])
         return made
 
-    def enter_loop(self, made: tuple[Any, GeneratedFunction], translation: Translation, R: list[Any]) -> int:
+    def enter_loop(self, made: tuple[Any, CompiledCode], translation: Translation, R: list[Any]) -> int:
         """On-stack replacement: finish the running call in compiled code from the head of a loop.
 
         ``R`` is the interpreter's frame at the loop head; the results go where

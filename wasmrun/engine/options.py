@@ -44,6 +44,19 @@ class EngineOptions(NamedTuple):
     osr: bool = True
     fuse: bool = True
 
+    def code_key(self) -> tuple[object, ...]:
+        """The settings that change the code the engine makes (or which code it makes): those a code cache
+        keys its entries by.  Not the fuel budget (only whether there is one) nor ``max_stack_depth``."""
+        return (
+            self.engine,
+            self.fuel is not None,
+            self.stats,
+            self.hot_threshold,
+            self.compile_threshold,
+            self.osr,
+            self.fuse,
+        )
+
     def checked(self) -> EngineOptions:
         """These options, if every value is one the engine takes; else ValueError."""
         if self.engine not in ENGINES:

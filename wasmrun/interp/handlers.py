@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import CodeType
 from typing import Any
 
 from wasmrun import errors
@@ -30,7 +31,7 @@ from wasmrun.interp.fusion import EXTRA_EXPRESSIONS, FAMILIES, key_may_trap
 from wasmrun.runtime.functions import TailCall, resolve_indirect, tail_callee
 from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics import numeric
-from wasmrun.semantics.access import LOADS, STORES
+from wasmrun.semantics.access import LOADS, STORES, STRUCT_NAMES
 from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
 
 Key = tuple[str, Any, str]
@@ -42,8 +43,6 @@ def check_bounds(memory: Any, address: int, width: int) -> None:
     if address + width > len(memory.view):
         raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS) from None
 
-
-_STRUCT_NAMES = {"<I": "U32", "<Q": "U64", "<H": "U16", "<d": "F64"}
 
 _NAMESPACE: dict[str, Any] = {
     **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
@@ -62,7 +61,7 @@ _NAMESPACE: dict[str, Any] = {
     # An address of a 64-bit memory may be past what a C ssize_t holds: OverflowError or IndexError.
     "STRUCT_ERROR": (struct.error, OverflowError, IndexError),
 }
-for _format, _name in _STRUCT_NAMES.items():
+for _format, _name in STRUCT_NAMES.items():
     _NAMESPACE[f"{_name}_UNPACK"] = struct.Struct(_format).unpack_from
     _NAMESPACE[f"{_name}_PACK"] = struct.Struct(_format).pack_into
 
@@ -119,7 +118,7 @@ def _component(key: Key, suffix: str) -> tuple[list[str], list[str], list[str], 
             text = "mem.view[ea]" if family_name == "load" else "mem.view[ea] = v"
         else:
             width, error = struct.calcsize(access), "STRUCT_ERROR"
-            name = _STRUCT_NAMES[access]
+            name = STRUCT_NAMES[access]
             text = f"{name}_UNPACK(mem.view, ea)[0]" if family_name == "load" else f"{name}_PACK(mem.view, ea, v)"
         body = (
             body.replace("{ACCESS}", text)
@@ -210,13 +209,39 @@ def source(key: Key) -> str:
 
 
 def _compile(key: Key) -> Factory:
-    text = source(key)
-    if not _SIMD_LOADED and SIMD_NAME.search(text):
+    code = _CODES.get(key)
+    if code is None:
+        code = _CODES[key] = compile(source(key), f"<wasmrun handler {key}>", "exec")
+    if not _SIMD_LOADED and _names_simd(code):
         _load_simd()
     scope: dict[str, Any] = {}
-    exec(compile(text, f"<wasmrun handler {key}>", "exec"), _NAMESPACE, scope)
+    exec(code, _NAMESPACE, scope)
     made: Factory = scope["make"]
     return made
+
+
+# The code objects of the factories, by key: compiled here, or given by the code cache (which keeps them
+# across runs: compiling a factory's source is most of its cost).
+_CODES: dict[Key, CodeType] = {}
+
+
+def factory_codes() -> dict[Key, CodeType]:
+    """The code object of every factory compiled (or provided) so far, by key."""
+    return dict(_CODES)
+
+
+def provide_factory_codes(codes: Mapping[Key, CodeType]) -> None:
+    """Code objects to make factories from instead of compiling their sources (what :func:`factory_codes`
+    gave, in an earlier run of the same wasmrun and Python)."""
+    for key, code in codes.items():
+        _CODES.setdefault(key, code)
+
+
+def _names_simd(code: CodeType) -> bool:
+    """Whether ``code`` (or a function defined in it) names a SIMD function."""
+    return any(SIMD_NAME.match(name) for name in code.co_names) or any(
+        _names_simd(constant) for constant in code.co_consts if isinstance(constant, CodeType)
+    )
 
 
 # The SIMD functions join the namespace with the first handler that needs them: most programs have none,
