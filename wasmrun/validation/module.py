@@ -9,14 +9,14 @@ validates anything).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
 from wasmrun.features import ALL_FEATURES, Features, check_features
 from wasmrun.instructions import OPCODES
 from wasmrun.limits import check_module_limits
-from wasmrun.module import ConstExpr, Module, SegmentMode
+from wasmrun.module import ConstExpr, Instruction, Module, SegmentMode
 from wasmrun.types import (
     MAX_PAGES,
     MAX_PAGES_64,
@@ -29,6 +29,7 @@ from wasmrun.types import (
     TagType,
     type_code,
 )
+from wasmrun.validation import bytecode
 from wasmrun.validation.body import Body, Locals, check_bodies
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
 from wasmrun.validation.rules import function_reference_type
@@ -43,20 +44,21 @@ def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_ver
     (the spec scripts of an earlier version), its bodies are decoded as a decoder from before those
     proposals would: their instructions are malformed (``illegal opcode``).
     """
-    checked = [0]  # how many bodies have been decoded and checked for malformedness
+    # The bodies not yet known to be well-formed (the validator narrows it down as it goes).
+    unproven: list[Sequence[int]] = [range(len(module.codes))]
     disabled = features.disabled if as_version else frozenset()
     try:
-        _validate_module(module, checked, features, disabled)
+        _validate_module(module, unproven, features, disabled)
         check_features(module, features)
     except ValidationError:
         # Malformedness anywhere beats invalidity: finish decoding the bodies.
-        for body in module.codes[checked[0] :]:
-            decode_function_body(module.raw, body, disabled)
+        for index in unproven[0]:
+            decode_function_body(module.raw, module.codes[index], disabled)
         raise
 
 
 def _validate_module(
-    module: Module, checked: list[int], features: Features, disabled: frozenset[str] = frozenset()
+    module: Module, unproven: list[Sequence[int]], features: Features, disabled: frozenset[str] = frozenset()
 ) -> None:
     check_module_limits(module)
     context = Context(module)
@@ -81,7 +83,7 @@ def _validate_module(
         _check_tag_type(module, type_index, module.section_offset(13))
     _check_elements(module, context)
     _check_datas(module, context)
-    _check_functions(module, context, checked, disabled)
+    _check_functions(module, context, unproven, disabled)
     _check_start(module, context)
     _check_exports(module, context)
 
@@ -291,28 +293,46 @@ _INDEX_SPACE_NAMES = {
 }
 
 
-def _check_functions(module: Module, context: Context, checked: list[int], disabled: frozenset[str]) -> None:
-    check_bodies(context, _bodies(module, context, checked, disabled))
-
-
-def _bodies(module: Module, context: Context, checked: list[int], disabled: frozenset[str]) -> Iterator[Body]:
-    """Each function body, decoded when its turn comes (``checked`` counts those decoded)."""
+def _check_functions(module: Module, context: Context, unproven: list[Sequence[int]], disabled: frozenset[str]) -> None:
+    """Type every body: first on the fast path (:mod:`wasmrun.validation.bytecode`), then those it refused,
+    in order, on the exact path, which finds their errors (and keeps ``unproven`` up to date)."""
     first = module.num_imported_functions
-    raw = module.raw
+    funcs = context.funcs
+    bodies: list[bytecode.Body] = []
+    typed: list[int] = []  # the bodies with typed references among their locals: the exact path's
     for i, body in enumerate(module.codes):
-        instructions = decode_function_body(raw, body, disabled)
-        checked[0] = i + 1
-        params, results = context.funcs[first + i]
+        params, results = funcs[first + i]
         local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
-        uninit: list[int] = []
         for count, t in body.locals:
             code = type_code(t)
             if code >= REF_CODE_BASE:
-                context.check_type(code, body.start)
-                if not code & 1:  # non-nullable: no default value
-                    uninit.extend(range(len(local_types), len(local_types) + count))
+                typed.append(i)
             local_types.extend([code] * count)
-        if uninit:
-            local_types = Locals(local_types)
-            local_types.uninit = frozenset(uninit)
-        yield instructions, local_types, results
+        bodies.append((body.code_start, body.end, local_types, results))
+    refused = bytecode.check_bodies(context, module.raw, bodies, bytecode.tables_for(disabled))
+    if typed:
+        refused = sorted(set(refused).union(typed))
+    unproven[0] = refused  # the bodies accepted are well-formed
+    for position, i in enumerate(refused):
+        instructions = decode_function_body(module.raw, module.codes[i], disabled)
+        unproven[0] = refused[position + 1 :]
+        check_bodies(context, [_body(module, context, i, instructions)])
+
+
+def _body(module: Module, context: Context, i: int, instructions: list[Instruction]) -> Body:
+    """Body ``i`` to check on the exact path, its ``instructions`` decoded."""
+    body = module.codes[i]
+    params, results = context.funcs[module.num_imported_functions + i]
+    local_types = list(params)
+    uninit: list[int] = []
+    for count, t in body.locals:
+        code = type_code(t)
+        if code >= REF_CODE_BASE:
+            context.check_type(code, body.start)
+            if not code & 1:  # non-nullable: no default value
+                uninit.extend(range(len(local_types), len(local_types) + count))
+        local_types.extend([code] * count)
+    if uninit:
+        local_types = Locals(local_types)
+        local_types.uninit = frozenset(uninit)
+    return instructions, local_types, results
