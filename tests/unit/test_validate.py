@@ -843,7 +843,7 @@ def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
     body loop every instruction typed by its rule from the instruction table."""
     slow = {opcode: (body_check._RULE, rule, None, None) for opcode, rule in body_check._RULES.items()}
     monkeypatch.setattr(body_check, "_DISPATCH", slow)
-    monkeypatch.setattr(bytecode, "check_bodies", lambda context, code, bodies, tables: list(range(len(bodies))))
+    monkeypatch.setattr(bytecode, "check_bodies", lambda context, code, bodies, tables: list(range(len(list(bodies)))))
 
 
 def _verdict(module: Module) -> tuple[str, int | None] | None:

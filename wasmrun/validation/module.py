@@ -1,16 +1,20 @@
 """Validating a module (spec 3.4): its imports, tables, memories, globals, segments, functions, start and exports.
 
-The function bodies are decoded here, one at a time, and typed by
+The function bodies are typed from their bytes by :mod:`wasmrun.validation.bytecode`;
+those it leaves are decoded here, one at a time, and typed by
 :func:`wasmrun.validation.body.check_bodies`.  A :class:`~wasmrun.errors.DecodeError`
 from a body is malformedness and propagates as-is, and it wins over any
 validation error (the reference interpreter decodes everything before it
-validates anything).
+validates anything); so does a missing data count section
+(:func:`wasmrun.binary.decoder.check_data_count`, made here for a module decoded
+``validating``, since only the bodies tell whether one is needed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from wasmrun.binary.decoder import check_data_count, uses_data_segments
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
 from wasmrun.features import ALL_FEATURES, Features, check_features
@@ -27,6 +31,7 @@ from wasmrun.types import (
     MemoryType,
     TableType,
     TagType,
+    ValueType,
     type_code,
 )
 from wasmrun.validation import bytecode
@@ -44,21 +49,39 @@ def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_ver
     (the spec scripts of an earlier version), its bodies are decoded as a decoder from before those
     proposals would: their instructions are malformed (``illegal opcode``).
     """
-    # The bodies not yet known to be well-formed (the validator narrows it down as it goes).
-    unproven: list[Sequence[int]] = [range(len(module.codes))]
+    progress = _Progress(len(module.codes))
     disabled = features.disabled if as_version else frozenset()
     try:
-        _validate_module(module, unproven, features, disabled)
+        _validate_module(module, progress, features, disabled)
         check_features(module, features)
     except ValidationError:
-        # Malformedness anywhere beats invalidity: finish decoding the bodies.
-        for index in unproven[0]:
-            decode_function_body(module.raw, module.codes[index], disabled)
+        # Malformedness anywhere beats invalidity, and so does a missing data count section: finish
+        # decoding the bodies.
+        for index in progress.unproven:
+            progress.decoded(decode_function_body(module.raw, module.codes[index], disabled))
+        check_data_count(module.data_count, progress.uses_data_segments, len(module.raw))
         raise
+    check_data_count(module.data_count, progress.uses_data_segments, len(module.raw))
+
+
+class _Progress:
+    """What validation has learnt of the bodies so far: which ones are not yet known to be well-formed
+    (``unproven``), and whether one read uses data segments (those the fast path takes do not)."""
+
+    __slots__ = ("unproven", "uses_data_segments")
+
+    def __init__(self, count: int) -> None:
+        self.unproven: Sequence[int] = range(count)
+        self.uses_data_segments = False
+
+    def decoded(self, instructions: list[Instruction]) -> list[Instruction]:
+        if not self.uses_data_segments:
+            self.uses_data_segments = uses_data_segments(instructions)
+        return instructions
 
 
 def _validate_module(
-    module: Module, unproven: list[Sequence[int]], features: Features, disabled: frozenset[str] = frozenset()
+    module: Module, progress: _Progress, features: Features, disabled: frozenset[str] = frozenset()
 ) -> None:
     check_module_limits(module)
     context = Context(module)
@@ -83,7 +106,7 @@ def _validate_module(
         _check_tag_type(module, type_index, module.section_offset(13))
     _check_elements(module, context)
     _check_datas(module, context)
-    _check_functions(module, context, unproven, disabled)
+    _check_functions(module, context, progress, disabled)
     _check_start(module, context)
     _check_exports(module, context)
 
@@ -228,8 +251,9 @@ def _constant_mnemonic(opcode: int, constant_ops: frozenset[str] = CONSTANT_MNEM
 def _check_elements(module: Module, context: Context) -> None:
     for index, segment in enumerate(module.elements):
         element_type = context.check_type(context.elems[index], module.section_offset(9))
-        for expr in segment.init:
-            _check_const_expr(context, expr, element_type)
+        if not (segment.function_indices and _known_functions(context, segment.init)):
+            for expr in segment.init:
+                _check_const_expr(context, expr, element_type)
         if segment.mode == SegmentMode.ACTIVE:
             offset = segment.offset.offset if segment.offset is not None else module.section_offset(9)
             if segment.table_index >= len(context.tables):
@@ -243,6 +267,12 @@ def _check_elements(module: Module, context: Context) -> None:
                     f"for a table of {type_text([table_type])}",
                     offset,
                 )
+
+
+def _known_functions(context: Context, init: tuple[ConstExpr, ...]) -> bool:
+    """Whether every ``ref.func i`` of a segment of function indices names a function (each then has
+    the segment's type: ``(ref $t)`` is a ``(ref func)``); if not, each is checked, for the error."""
+    return all(expr.instructions[0][1] < len(context.funcs) for expr in init)
 
 
 def _check_datas(module: Module, context: Context) -> None:
@@ -293,30 +323,41 @@ _INDEX_SPACE_NAMES = {
 }
 
 
-def _check_functions(module: Module, context: Context, unproven: list[Sequence[int]], disabled: frozenset[str]) -> None:
+def _check_functions(module: Module, context: Context, progress: _Progress, disabled: frozenset[str]) -> None:
     """Type every body: first on the fast path (:mod:`wasmrun.validation.bytecode`), then those it refused,
-    in order, on the exact path, which finds their errors (and keeps ``unproven`` up to date)."""
-    first = module.num_imported_functions
-    funcs = context.funcs
-    bodies: list[bytecode.Body] = []
+    in order, on the exact path, which finds their errors (and keeps ``progress`` up to date)."""
     typed: list[int] = []  # the bodies with typed references among their locals: the exact path's
-    for i, body in enumerate(module.codes):
-        params, results = funcs[first + i]
-        local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
-        for count, t in body.locals:
-            code = type_code(t)
-            if code >= REF_CODE_BASE:
-                typed.append(i)
-            local_types.extend([code] * count)
-        bodies.append((body.code_start, body.end, local_types, results))
+    bodies = _fast_path_bodies(module, context, typed)
     refused = bytecode.check_bodies(context, module.raw, bodies, bytecode.tables_for(disabled))
     if typed:
         refused = sorted(set(refused).union(typed))
-    unproven[0] = refused  # the bodies accepted are well-formed
+    progress.unproven = refused  # the bodies accepted are well-formed
     for position, i in enumerate(refused):
-        instructions = decode_function_body(module.raw, module.codes[i], disabled)
-        unproven[0] = refused[position + 1 :]
+        instructions = progress.decoded(decode_function_body(module.raw, module.codes[i], disabled))
+        progress.unproven = refused[position + 1 :]
         check_bodies(context, [_body(module, context, i, instructions)])
+
+
+def _fast_path_bodies(module: Module, context: Context, typed: list[int]) -> Iterator[bytecode.Body]:
+    """Each body as the fast path takes it (adding to ``typed`` those with typed references among their
+    locals).  Functions of one type with the same locals share one list of local types."""
+    first = module.num_imported_functions
+    funcs = context.funcs
+    type_indices = module.func_type_indices
+    shared: dict[tuple[int, tuple[tuple[int, ValueType], ...]], tuple[list[int], bool]] = {}
+    for i, body in enumerate(module.codes):
+        params, results = funcs[first + i]
+        key = (type_indices[first + i], body.locals)
+        found = shared.get(key)
+        if found is None:
+            local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
+            for count, t in body.locals:
+                local_types.extend([type_code(t)] * count)
+            found = shared[key] = local_types, any(type_code(t) >= REF_CODE_BASE for _, t in body.locals)
+        local_types, has_typed_locals = found
+        if has_typed_locals:
+            typed.append(i)
+        yield body.code_start, body.end, local_types, results
 
 
 def _body(module: Module, context: Context, i: int, instructions: list[Instruction]) -> Body:
