@@ -127,8 +127,20 @@ def test_the_fast_path_takes_long_encodings(binary: bytes, watch: Watch) -> None
     assert watch(binary) == ([True], None)
 
 
-# Bodies the fast path must leave to the exact path: invalid, malformed, or typed by rules it does not have.
-# ``None``: a valid body.
+def _with_a_data_segment(code: bytes) -> bytes:
+    """A module of one function ``[] -> []`` with a memory and one passive data segment (counted)."""
+    return module(
+        section(1, vec(functype())),
+        section(3, vec(u32(0))),
+        section(5, vec(b"\x00\x01")),
+        section(12, u32(1)),
+        section(10, vec(body(code + END))),
+        section(11, vec(b"\x01" + vec())),
+    )
+
+
+# Bodies the fast path must leave to the exact path: invalid, malformed, typed by rules it does not have,
+# or using data segments (the data count check relies on it).  ``None``: a valid body.
 REFUSED: dict[str, tuple[bytes, str | None]] = {
     "operand of the wrong type": (_one_function(b"\x42\x00\x41\x00\x6a\x1a"), "type mismatch"),
     "missing operand": (_one_function(b"\x41\x00\x6a\x1a"), "type mismatch"),
@@ -170,6 +182,8 @@ REFUSED: dict[str, tuple[bytes, str | None]] = {
     ),
     "drop of nothing": (_one_function(b"\x1a"), "type mismatch"),
     "select of different types": (_one_function(b"\x41\x00\x42\x00\x41\x00\x1b\x1a"), "type mismatch"),
+    "memory.init": (_with_a_data_segment(b"\x41\x00\x41\x00\x41\x00\xfc\x08\x00\x00"), None),
+    "data.drop": (_with_a_data_segment(b"\xfc\x09\x00"), None),
     "code after a branch": (_one_function(b"\x0c\x00\x41\x00\x1a"), None),
     "block with a type index": (_one_function(b"\x02\x00\x0b"), None),
     "typed select": (_one_function(b"\x41\x00\x41\x00\x41\x00\x1c\x01\x7f\x1a"), None),

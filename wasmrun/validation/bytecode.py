@@ -25,18 +25,25 @@ What it takes:
   bytes its type allows, with the unused bits of its last byte clear or, when
   signed, copies of the sign), as the exact decoder checks them.
 
+It takes neither ``memory.init`` nor ``data.drop``: a body it accepts uses no
+data segment (the validator's data count check counts on it).
+
 The types are ints (binary codes), as on the exact path's stack
 (:mod:`wasmrun.validation.stack`), with a barrier (-1) under each frame, so a
 test of the top operands never reads into the frame below.  A frame is a
-tuple ``(label types, end types, height, kind)``.  After a branch the rest of
-the frame is unreachable: the loop takes that only when ``end`` or ``else``
-comes next, and then puts the frame's end types on the stack (the polymorphic
-stack of unreachable code provides them), so ``end`` checks it as any other.
+tuple ``(label types, end types, height, kind)`` on ``ctrls``; the top one's
+end types, height and kind are local variables too.  After a branch the rest
+of the frame is unreachable: the loop takes that only when ``end`` or
+``else`` comes next, and then puts the frame's end types on the stack (the
+polymorphic stack of unreachable code provides them), so ``end`` checks it as
+any other.  The lists of types (locals, results, a block's) are shared and
+never changed.
 
-The instructions are found by an ``if`` chain on a kind per opcode byte
-(:data:`_KINDS`), ordered by how often compilers emit them; any read past the
-module's end, an index out of range (``IndexError``) or a kind without a case
-ends the attempt, and the body goes to the exact path.
+An instruction's case is found by its kind (:class:`Tables`: a list indexed
+by the opcode byte), through a tree of comparisons ordered by how often
+compilers emit each kind; any read past the module's end, an index out of
+range (``IndexError``), a byte with no entry (``KeyError``) or a kind without
+a case ends the attempt, and the body goes to the exact path.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from wasmrun.instructions import OPCODES, InstructionInfo
+from wasmrun.instructions import BLOCKTYPE_EMPTY, OPCODES, InstructionInfo, opcode_of
 from wasmrun.types import ValType
 from wasmrun.validation.context import Context
 from wasmrun.validation.stack import BARRIER
@@ -92,9 +99,11 @@ _NUMERIC = frozenset((I32, I64, F32, F64))
     _NOP,
     _MEMORY_SIZE,
     _MEMORY_GROW,
-    _PREFIX_FC,
+    _MISC,  # the prefix byte of the instructions below: the case reads the subopcode
+    _MEMORY_COPY,
+    _MEMORY_FILL,
     _OTHER,
-) = range(35)
+) = range(37)
 _FIRST_GROUP = _LOCAL_SET + 1  # the kinds below it
 _SECOND_GROUP = _STORE + 1  # the kinds from _FIRST_GROUP up to below it
 
@@ -124,10 +133,15 @@ _BY_MNEMONIC = {
     "global.set": _GLOBAL_SET,
     "memory.size": _MEMORY_SIZE,
     "memory.grow": _MEMORY_GROW,
+    "memory.copy": _MEMORY_COPY,
+    "memory.fill": _MEMORY_FILL,
 }
 _CONSTANTS = {"i32": _I32_CONST, "i64": _I64_CONST, "f32": _F32_CONST, "f64": _F64_CONST}
-_MEMORY_COPY = 0xFC000A
-_MEMORY_FILL = 0xFC000B
+_UNTYPED_SELECT = opcode_of("select")  # (the typed one takes the exact path)
+_MISC_PREFIX = opcode_of("memory.copy") >> 16  # the prefix of the saturating truncations and bulk memory
+_PREFIXED_KINDS = frozenset((_CONVERT, _MEMORY_COPY, _MEMORY_FILL))  # the prefixed instructions taken
+_END_OPCODE = opcode_of("end")
+_ELSE_OPCODE = opcode_of("else")
 
 _Entry = tuple[int, Any]
 
@@ -136,7 +150,7 @@ def _entry(info: InstructionInfo) -> _Entry:
     """``(kind, argument)`` of one row: the argument is what its case needs of the row's effect."""
     if info.control in _BY_CONTROL:
         return _BY_CONTROL[info.control], None
-    if info.opcode == 0x1B:  # the untyped select (the typed one, 0x1C, takes the exact path)
+    if info.opcode == _UNTYPED_SELECT:
         return _SELECT, None
     if info.mnemonic in _BY_MNEMONIC:
         return _BY_MNEMONIC[info.mnemonic], None
@@ -179,14 +193,13 @@ class Tables:
             if info.proposal in disabled:
                 continue
             kind, argument = _entry(info)
-            if opcode < 0x100:
+            if info.prefix is None:
                 self.kinds[opcode] = kind
                 self.arguments[opcode] = argument
-            elif opcode >> 16 == 0xFC:
-                if kind == _CONVERT or opcode in (_MEMORY_COPY, _MEMORY_FILL):
-                    self.prefixed[opcode & 0xFFFF] = (kind, argument)
+            elif info.prefix == _MISC_PREFIX and kind in _PREFIXED_KINDS:
+                self.prefixed[opcode & 0xFFFF] = (kind, argument)
         if self.prefixed:
-            self.kinds[0xFC] = _PREFIX_FC
+            self.kinds[_MISC_PREFIX] = _MISC
 
 
 _TABLES: dict[frozenset[str], Tables] = {}
@@ -277,7 +290,7 @@ _I32_X3 = [I32, I32, I32]
 _UNTAKEN: list[int] = []
 _BLOCK_RESULTS: list[list[int]] = [_UNTAKEN] * 256
 """The block types taken, by their byte: the empty type and the numeric results (``_UNTAKEN``: any other)."""
-_BLOCK_RESULTS[0x40] = []
+_BLOCK_RESULTS[BLOCKTYPE_EMPTY & 0x7F] = []
 for _t in (I32, I64, F32, F64):
     _BLOCK_RESULTS[_t] = [_t]
 
@@ -352,7 +365,10 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
     NOP = _NOP
     MEMORY_SIZE = _MEMORY_SIZE
     MEMORY_GROW = _MEMORY_GROW
-    PREFIX_FC = _PREFIX_FC
+    MISC = _MISC
+    MEMORY_COPY = _MEMORY_COPY
+    end_opcode = _END_OPCODE
+    else_opcode = _ELSE_OPCODE
     depths: bytes | list[int]
     refused: list[int] = []
     for index, (pos, body_end, locals_, results) in enumerate(bodies):
@@ -501,7 +517,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                     if labels and vals[-len(labels) :] != labels:
                         break
                     # The rest of the frame is unreachable: taken when it is empty (see the module docstring).
-                    if code[pos] != 0x0B and code[pos] != 0x05:
+                    if code[pos] != end_opcode and code[pos] != else_opcode:
                         break
                     del vals[height:]
                     vals += end_types
@@ -535,7 +551,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                 elif kind == RETURN:
                     if results and vals[-len(results) :] != results:
                         break
-                    if code[pos] != 0x0B and code[pos] != 0x05:
+                    if code[pos] != end_opcode and code[pos] != else_opcode:
                         break
                     del vals[height:]
                     vals += end_types
@@ -548,7 +564,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                     if vals.pop() != globals_[global_] or not global_mutable[global_]:
                         break
                 elif kind == UNREACHABLE:
-                    if code[pos] != 0x0B and code[pos] != 0x05:
+                    if code[pos] != end_opcode and code[pos] != else_opcode:
                         break
                     del vals[height:]
                     vals += end_types
@@ -604,7 +620,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                         if target is not labels and target != labels:
                             break
                     else:
-                        if code[pos] != 0x0B and code[pos] != 0x05:
+                        if code[pos] != end_opcode and code[pos] != else_opcode:
                             break
                         del vals[height:]
                         vals += end_types
@@ -651,7 +667,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                     if code[pos] or vals[-1] != i32:
                         break
                     pos += 1
-                elif kind == PREFIX_FC:
+                elif kind == MISC:
                     sub = code[pos]
                     if sub >= 0x80:
                         break
@@ -662,12 +678,12 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                         if vals[-1] != operand:
                             break
                         vals[-1] = result
-                    elif sub == 0x0A:  # memory.copy: two zero bytes (memory 0, memory 0)
+                    elif kind == MEMORY_COPY:  # two zero bytes (memory 0, memory 0)
                         if code[pos] or code[pos + 1] or vals[-3:] != _I32_X3:
                             break
                         pos += 2
                         del vals[-3:]
-                    else:  # memory.fill: a zero byte
+                    else:  # MEMORY_FILL: a zero byte
                         if code[pos] or vals[-3:] != _I32_X3:
                             break
                         pos += 1
