@@ -116,6 +116,7 @@ TAKEN_BYTES: dict[str, bytes] = {
     "padded constant": _one_function(b"\x41\xff\xff\xff\xff\x07\x1a"),
     "padded memory offset": _one_function(b"\x41\x00\x28\x02" + _padded(70000) + b"\x1a"),
     "padded call_indirect indices": _one_function(b"\x41\x00\x11" + _padded(0) + _padded(0)),
+    "unreachable twice": _one_function(b"\x00\x00", b"", bytes([I32])),
     "f32 block": _one_function(b"\x02\x7d\x43\x00\x00\x00\x00\x0b\x1a"),
     "f32 parameter set": _one_function(b"\x43\x00\x00\x00\x00\x21\x00", bytes([F32])),
     "two-byte br_table labels": _one_function(b"\x02\x40" * 130 + b"\x41\x00\x0e\x01\x81\x01\x00" + END * 130),

@@ -33,8 +33,8 @@ The types are ints (binary codes), as on the exact path's stack
 test of the top operands never reads into the frame below.  A frame is a
 tuple ``(label types, end types, height, kind)`` on ``ctrls``; the top one's
 end types, height and kind are local variables too.  After a branch the rest
-of the frame is unreachable: the loop takes that only when ``end`` or
-``else`` comes next, and then puts the frame's end types on the stack (the
+of the frame is unreachable: the loop takes that only when ``end``, ``else`` or
+``unreachable`` comes next, and then puts the frame's end types on the stack (the
 polymorphic stack of unreachable code provides them), so ``end`` checks it as
 any other.  The lists of types (locals, results, a block's) are shared and
 never changed.
@@ -142,6 +142,7 @@ _MISC_PREFIX = opcode_of("memory.copy") >> 16  # the prefix of the saturating tr
 _PREFIXED_KINDS = frozenset((_CONVERT, _MEMORY_COPY, _MEMORY_FILL))  # the prefixed instructions taken
 _END_OPCODE = opcode_of("end")
 _ELSE_OPCODE = opcode_of("else")
+_UNREACHABLE_OPCODE = opcode_of("unreachable")
 
 _Entry = tuple[int, Any]
 
@@ -369,6 +370,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
     MEMORY_COPY = _MEMORY_COPY
     end_opcode = _END_OPCODE
     else_opcode = _ELSE_OPCODE
+    unreachable_opcode = _UNREACHABLE_OPCODE
     depths: bytes | list[int]
     refused: list[int] = []
     for index, (pos, body_end, locals_, results) in enumerate(bodies):
@@ -517,7 +519,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                     if labels and vals[-len(labels) :] != labels:
                         break
                     # The rest of the frame is unreachable: taken when it is empty (see the module docstring).
-                    if code[pos] != end_opcode and code[pos] != else_opcode:
+                    if code[pos] != end_opcode and code[pos] != else_opcode and code[pos] != unreachable_opcode:
                         break
                     del vals[height:]
                     vals += end_types
@@ -551,7 +553,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                 elif kind == RETURN:
                     if results and vals[-len(results) :] != results:
                         break
-                    if code[pos] != end_opcode and code[pos] != else_opcode:
+                    if code[pos] != end_opcode and code[pos] != else_opcode and code[pos] != unreachable_opcode:
                         break
                     del vals[height:]
                     vals += end_types
@@ -564,7 +566,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                     if vals.pop() != globals_[global_] or not global_mutable[global_]:
                         break
                 elif kind == UNREACHABLE:
-                    if code[pos] != end_opcode and code[pos] != else_opcode:
+                    if code[pos] != end_opcode and code[pos] != else_opcode and code[pos] != unreachable_opcode:
                         break
                     del vals[height:]
                     vals += end_types
@@ -603,6 +605,8 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                         pos += 1
                     else:
                         count, pos = u32(code, pos)
+                    if count >= body_end - pos:  # (more labels than bytes left: malformed, most likely)
+                        break
                     depths = code[pos : pos + count + 1]
                     if len(depths) == count + 1 and depths.isascii():
                         # Every label and the default in one byte each (no continuation bit).
@@ -620,7 +624,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                         if target is not labels and target != labels:
                             break
                     else:
-                        if code[pos] != end_opcode and code[pos] != else_opcode:
+                        if code[pos] != end_opcode and code[pos] != else_opcode and code[pos] != unreachable_opcode:
                             break
                         del vals[height:]
                         vals += end_types
