@@ -433,6 +433,8 @@ class _ModuleDecoder:
         reader = self.reader
         valtype = read_valtype
         codes = self.codes
+        # Bodies declaring the same locals share one tuple of them (a compiler's functions repeat a few).
+        locals_seen: dict[tuple[tuple[int, ValueType], ...], tuple[tuple[int, ValueType], ...]] = {}
         for _ in range(reader.length()):
             start = reader.pos
             size = reader.length()
@@ -449,7 +451,8 @@ class _ModuleDecoder:
             if code_start > body_end:
                 # The locals ran past the body: no instruction sequence can end it.
                 raise DecodeError("section size mismatch", start)
-            codes.append(FunctionBody(start, code_start, body_end, tuple(entries)))
+            declared = tuple(entries)
+            codes.append(FunctionBody(start, code_start, body_end, locals_seen.setdefault(declared, declared)))
             reader.pos = body_end
 
     def data_section(self, end: int) -> None:
