@@ -31,7 +31,6 @@ from wasmrun.types import (
     MemoryType,
     TableType,
     TagType,
-    ValueType,
     type_code,
 )
 from wasmrun.validation import bytecode
@@ -340,14 +339,15 @@ def _check_functions(module: Module, context: Context, progress: _Progress, disa
 
 def _fast_path_bodies(module: Module, context: Context, typed: list[int]) -> Iterator[bytecode.Body]:
     """Each body as the fast path takes it (adding to ``typed`` those with typed references among their
-    locals).  Functions of one type with the same locals share one list of local types."""
+    locals).  Functions of one type with the same locals share one list of local types: the decoder
+    gives bodies declaring the same locals one tuple of them, found here by its identity."""
     first = module.num_imported_functions
     funcs = context.funcs
     type_indices = module.func_type_indices
-    shared: dict[tuple[int, tuple[tuple[int, ValueType], ...]], tuple[list[int], bool]] = {}
+    shared: dict[tuple[int, int], tuple[list[int], bool]] = {}
     for i, body in enumerate(module.codes):
         params, results = funcs[first + i]
-        key = (type_indices[first + i], body.locals)
+        key = (type_indices[first + i], id(body.locals))  # (module.codes keeps every tuple alive)
         found = shared.get(key)
         if found is None:
             local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
