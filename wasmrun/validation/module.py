@@ -13,6 +13,7 @@ validates anything); so does a missing data count section
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from wasmrun.binary.decoder import check_data_count, uses_data_segments
 from wasmrun.binary.instructions import decode_function_body
@@ -34,10 +35,12 @@ from wasmrun.types import (
     type_code,
 )
 from wasmrun.validation import bytecode
-from wasmrun.validation.body import Body, Locals, check_bodies
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
 from wasmrun.validation.rules import function_reference_type
 from wasmrun.validation.stack import type_text
+
+if TYPE_CHECKING:
+    from wasmrun.validation.body import Body
 
 
 def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False) -> None:
@@ -331,6 +334,10 @@ def _check_functions(module: Module, context: Context, progress: _Progress, disa
     if typed:
         refused = sorted(set(refused).union(typed))
     progress.unproven = refused  # the bodies accepted are well-formed
+    if not refused:
+        return
+    from wasmrun.validation.body import check_bodies  # (the exact path: imported only when a body takes it)
+
     for position, i in enumerate(refused):
         instructions = progress.decoded(decode_function_body(module.raw, module.codes[i], disabled))
         progress.unproven = refused[position + 1 :]
@@ -362,6 +369,8 @@ def _fast_path_bodies(module: Module, context: Context, typed: list[int]) -> Ite
 
 def _body(module: Module, context: Context, i: int, instructions: list[Instruction]) -> Body:
     """Body ``i`` to check on the exact path, its ``instructions`` decoded."""
+    from wasmrun.validation.body import Locals
+
     body = module.codes[i]
     params, results = context.funcs[module.num_imported_functions + i]
     local_types = list(params)
