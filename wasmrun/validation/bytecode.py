@@ -207,6 +207,7 @@ _TABLES: dict[frozenset[str], Tables] = {}
 
 
 def tables_for(disabled: frozenset[str]) -> Tables:
+    """The tables for modules decoded without the proposals ``disabled`` (made once for each set)."""
     tables = _TABLES.get(disabled)
     if tables is None:
         tables = _TABLES[disabled] = Tables(disabled)
