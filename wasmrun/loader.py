@@ -54,7 +54,7 @@ def load_module(
 ) -> Module:
     """Decode (binary or text) and, unless asked not to, validate a module (an instance of ``record``)
     that may use the proposals of ``features``."""
-    module = decode_module(to_binary(data), record)
+    module = decode_module(to_binary(data), record, validating=validate)
     if validate:
         from wasmrun.validation import validate_module
 

@@ -713,7 +713,7 @@ class ScriptRunner:
 
 # The stages, named here so that a test can replace one.
 def _decode(binary: bytes, features: Features = ALL_FEATURES) -> Module:
-    return decode_module(binary, disabled=features.disabled)
+    return decode_module(binary, disabled=features.disabled, validating=True)  # (validated next: see load)
 
 
 def _validate(module: Module, features: Features = ALL_FEATURES) -> None:

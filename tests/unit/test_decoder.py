@@ -43,6 +43,7 @@ from wasmrun.binary.decoder import decode_module
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import DecodeError
 from wasmrun.features import WASM_2_0
+from wasmrun.loader import load_module
 from wasmrun.module import ConstExpr, DataSegment, ElementSegment, FunctionBody, Module, SegmentMode
 from wasmrun.types import ExternKind, FuncType, GlobalType, Limits, MemoryType, TableType, ValType
 
@@ -454,6 +455,38 @@ def test_data_instruction_bytes_in_constants_need_no_data_count() -> None:
     code = i32_const(1148) + b"\x1a" + END
     assert code[1:3] == b"\xfc\x08"
     assert decode_fully(module(TYPES, FUNCS, section(10, vec(body(code))))).data_count is None
+
+
+# Whether bodies use data segments is known once they are read: when the loader validates, the validator
+# makes the check, with the precedence the decoder gives it (after malformed bodies, before invalid ones).
+_USES_DATA = body(i32_const(0) * 3 + b"\xfc\x08\x00\x00" + END)
+_INVALID = body(b"\x6a" + END)  # i32.add without operands
+_MALFORMED = body(b"\xff" + END)
+DATA_COUNT_PRECEDENCE = {
+    "alone": ([_USES_DATA], b"", "data count section required"),
+    "after an invalid body": ([_INVALID, _USES_DATA], b"", "data count section required"),
+    "before an invalid body": ([_USES_DATA, _INVALID], b"", "data count section required"),
+    "with an invalid export": ([_USES_DATA], section(7, vec(name("f") + b"\x00\x05")), "data count section required"),
+    "before a malformed body": ([_USES_DATA, _INVALID, _MALFORMED], b"", "illegal opcode"),
+}
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validating", "decoding only"])
+@pytest.mark.parametrize(
+    ("bodies", "exports", "message"), DATA_COUNT_PRECEDENCE.values(), ids=DATA_COUNT_PRECEDENCE.keys()
+)
+def test_data_count_requirement_when_loading(bodies: list[bytes], exports: bytes, message: str, validate: bool) -> None:
+    data = module(
+        TYPES,
+        section(3, vec(*[u32(0)] * len(bodies))),
+        MEMORY,
+        exports,
+        section(10, vec(*bodies)),
+        section(11, vec(b"\x01" + vec())),
+    )
+    with pytest.raises(DecodeError) as error:
+        load_module(data, validate=validate)
+    assert message in error.value.message
 
 
 ELEMENT_CASES = {

@@ -41,6 +41,7 @@ from wasmrun.module import (
     FunctionBody,
     Global,
     Import,
+    Instruction,
     Module,
     NameMap,
     Section,
@@ -99,6 +100,8 @@ def decode_module(
     data: bytes | bytearray | memoryview,
     record: type[M] = Module,  # type: ignore[assignment]
     disabled: frozenset[str] = frozenset(),
+    *,
+    validating: bool = False,
 ) -> M:
     """Decode a binary module; raises :class:`DecodeError` if it is malformed.
 
@@ -108,6 +111,9 @@ def decode_module(
     With both memory proposals in ``disabled``, limits and memory immediates are read as WebAssembly
     2.0 did; with custom-page-sizes in it, a memory's page size (limits flag bit 3) is malformed, and
     with threads in it, a shared memory (limits flag bit 1).
+    ``validating``: the caller validates the module next, so the one check here that reads function
+    bodies, :func:`check_data_count`, is left to the validator, which reads every body anyway (and
+    makes it, as here, after malformed bodies and before anything invalid).
     """
     data = bytes(data)  # no copy when it is already ``bytes``
     if len(data) < 4:
@@ -120,7 +126,7 @@ def decode_module(
         if data[:8] == COMPONENT_PREAMBLE:
             raise DecodeError("this is a component (the Component Model), not a core module", 4)
         raise DecodeError("unknown binary version", 4)
-    return cast(M, _ModuleDecoder(data, record, disabled).decode())  # build() makes a ``record``
+    return cast(M, _ModuleDecoder(data, record, disabled, validating).decode())  # build() makes a ``record``
 
 
 COMPONENT_PREAMBLE = MAGIC + b"\x0d\x00\x01\x00"
@@ -131,9 +137,16 @@ Here, where start-up has it, so that telling a component apart imports nothing o
 class _ModuleDecoder:
     """The state of one decoding: a reader over the module and what was read so far."""
 
-    def __init__(self, data: bytes, record: type[Module] = Module, disabled: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        record: type[Module] = Module,
+        disabled: frozenset[str] = frozenset(),
+        validating: bool = False,
+    ) -> None:
         self.data = data
         self.disabled = disabled
+        self.validating = validating
         self.kinds = kind_table(disabled)
         self.exceptions = "exception-handling" not in disabled
         self.last_kind = ExternKind.TAG if self.exceptions else ExternKind.GLOBAL
@@ -227,10 +240,10 @@ class _ModuleDecoder:
             raise DecodeError("function and code section have inconsistent lengths", at)
         if self.data_count is not None and self.data_count != len(self.datas):
             raise DecodeError("data count and data section have inconsistent lengths", at)
-        if self.data_count is None and _CODE in found and self.uses_data_segments(found[_CODE]):
-            raise DecodeError("data count section required", at)
+        if self.data_count is None and _CODE in found and not self.validating:
+            check_data_count(self.data_count, self.bodies_use_data_segments(found[_CODE]), at)
 
-    def uses_data_segments(self, code: Section) -> bool:
+    def bodies_use_data_segments(self, code: Section) -> bool:
         """Whether a body uses memory.init or data.drop (only they need a data count section).
 
         A byte search rules out almost every module; only bodies holding a
@@ -244,9 +257,8 @@ class _ModuleDecoder:
             if index < 0 or index in checked:
                 continue
             checked.add(index)
-            for opcode, _, _ in decode_function_body(self.data, codes[index], self.disabled):
-                if opcode in _DATA_INSTRUCTIONS:
-                    return True
+            if uses_data_segments(decode_function_body(self.data, codes[index], self.disabled)):
+                return True
         return False
 
     def build(self) -> Module:
@@ -421,6 +433,8 @@ class _ModuleDecoder:
         reader = self.reader
         valtype = read_valtype
         codes = self.codes
+        # Bodies declaring the same locals share one tuple of them (a compiler's functions repeat a few).
+        locals_seen: dict[tuple[tuple[int, ValueType], ...], tuple[tuple[int, ValueType], ...]] = {}
         for _ in range(reader.length()):
             start = reader.pos
             size = reader.length()
@@ -437,7 +451,8 @@ class _ModuleDecoder:
             if code_start > body_end:
                 # The locals ran past the body: no instruction sequence can end it.
                 raise DecodeError("section size mismatch", start)
-            codes.append(FunctionBody(start, code_start, body_end, tuple(entries)))
+            declared = tuple(entries)
+            codes.append(FunctionBody(start, code_start, body_end, locals_seen.setdefault(declared, declared)))
             reader.pos = body_end
 
     def data_section(self, end: int) -> None:
@@ -457,6 +472,18 @@ class _ModuleDecoder:
             mode = SegmentMode.PASSIVE if kind == 1 else SegmentMode.ACTIVE
             contents = reader.bytes(reader.length())
             self.datas.append(DataSegment(mode, contents, memory_index, offset_expr))
+
+
+def uses_data_segments(instructions: list[Instruction]) -> bool:
+    """Whether a body's instructions use a data segment: memory.init or data.drop."""
+    return any(opcode in _DATA_INSTRUCTIONS for opcode, _, _ in instructions)
+
+
+def check_data_count(data_count: int | None, used: bool, at: int) -> None:
+    """A module whose bodies use data segments (``used``: see :func:`uses_data_segments`) needs a data
+    count section (reported at the module's end, ``at``)."""
+    if data_count is None and used:
+        raise DecodeError("data count section required", at)
 
 
 def body_size(raw: bytes, body: FunctionBody) -> int:

@@ -181,19 +181,32 @@ def read_instructions(
         offset = pos
         opcode = data[pos]
         pos += 1
-        if opcode in PREFIXES:
-            reader.pos = pos
-            sub = reader.u32()
-            pos = reader.pos
-            opcode = prefixed(opcode, sub) if sub <= 0xFFFF else -1
         kind = kind_of.get(opcode)
         if kind is None:
-            proposal = unimplemented.opcode_proposal(data[offset])
-            if proposal is not None and kind_of is _KIND_OF:  # (read as 2.0, it is malformed)
-                raise DecodeError(unimplemented.message(proposal), offset)
-            raise DecodeError(f"illegal opcode {data[offset]:x}", offset)  # the byte, as the reference names it
+            if opcode in PREFIXES:
+                reader.pos = pos
+                sub = reader.u32()
+                pos = reader.pos
+                opcode = prefixed(opcode, sub) if sub <= 0xFFFF else -1
+                kind = kind_of.get(opcode)
+            if kind is None:
+                proposal = unimplemented.opcode_proposal(data[offset])
+                if proposal is not None and kind_of is _KIND_OF:  # (read as 2.0, it is malformed)
+                    raise DecodeError(unimplemented.message(proposal), offset)
+                raise DecodeError(f"illegal opcode {data[offset]:x}", offset)  # the byte, as the reference names it
         if kind == _NONE:
             append((opcode, None, offset))
+            continue
+        if kind == _INDEX:
+            # Fast path for one-byte LEB128 (most indices).
+            if pos < end and data[pos] < 0x80:
+                value = data[pos]
+                pos += 1
+            else:
+                reader.pos = pos
+                value = reader.u32()
+                pos = reader.pos
+            append((opcode, value, offset))
             continue
         if kind == _END:
             append((opcode, None, offset))
@@ -202,26 +215,34 @@ def read_instructions(
                 return out
             open_blocks.pop()
             continue
-        if kind == _INDEX or kind == _I32:  # noqa: SIM109  (hot loop)
-            # Fast path for one-byte LEB128 (most indices and small constants).
-            if pos < end and data[pos] < 0x40:
+        if kind == _I32:
+            # Fast path for one-byte LEB128 (small constants; from 0x40 on, negative ones).
+            if pos < end and data[pos] < 0x80:
                 value = data[pos]
+                if value >= 0x40:
+                    value += 0xFFFFFF80  # (value - 0x80) & 0xFFFFFFFF
                 pos += 1
             else:
                 reader.pos = pos
-                if kind == _INDEX:
-                    value = reader.u32()
-                else:
-                    value = reader.s32() & 0xFFFFFFFF
+                value = reader.s32() & 0xFFFFFFFF
                 pos = reader.pos
             append((opcode, value, offset))
+            continue
+        if kind == _MEMARG and pos + 1 < end and data[pos] < 0x20 and data[pos + 1] < 0x80:
+            # Fast path: an alignment (no memory index) and an offset of one byte each.
+            append((opcode, (data[pos], data[pos + 1], 0), offset))
+            pos += 2
             continue
         reader.pos = pos
         imm: object
         if kind == _MEMARG:
             imm = _read_memarg(reader, legacy_memory)
         elif kind == _BLOCKTYPE or kind == _IF:  # noqa: SIM109  (no tuple built per instruction)
-            imm = _read_blocktype(reader)
+            if pos < end and data[pos] in _ONE_BYTE_BLOCKTYPES:  # empty, or one value type: a one-byte s33
+                imm = data[pos] - 0x80
+                reader.pos = pos + 1
+            else:
+                imm = _read_blocktype(reader)
             open_blocks.append(kind == _IF)
         elif kind == _ELSE:
             if not open_blocks or not open_blocks[-1]:
@@ -334,6 +355,7 @@ def _read_memory_index(reader: Reader, legacy: bool) -> int:
 
 
 _REF_BLOCKTYPES = (_REF_NULL_PREFIX - 0x80, _REF_PREFIX - 0x80)  # the prefixes read as an s33
+_ONE_BYTE_BLOCKTYPES = frozenset((0x40, *_VALTYPES))
 
 
 def _read_blocktype(reader: Reader) -> int:

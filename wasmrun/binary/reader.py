@@ -126,6 +126,34 @@ class Reader:
         return result
 
     def u32(self) -> int:
+        # Unrolled when all five bytes a u32 may take are there (linkers pad relocated indices to
+        # five); anything else, errors included, is read by ``unsigned``.
+        data, pos = self.data, self.pos
+        if pos + 5 <= self.end:
+            byte = data[pos]
+            if byte < 0x80:
+                self.pos = pos + 1
+                return byte
+            result = byte & 0x7F
+            byte = data[pos + 1]
+            if byte < 0x80:
+                self.pos = pos + 2
+                return result | byte << 7
+            result |= (byte & 0x7F) << 7
+            byte = data[pos + 2]
+            if byte < 0x80:
+                self.pos = pos + 3
+                return result | byte << 14
+            result |= (byte & 0x7F) << 14
+            byte = data[pos + 3]
+            if byte < 0x80:
+                self.pos = pos + 4
+                return result | byte << 21
+            result |= (byte & 0x7F) << 21
+            byte = data[pos + 4]
+            if byte < 0x10:
+                self.pos = pos + 5
+                return result | byte << 28
         return self.unsigned(32)
 
     def u64(self) -> int:

@@ -1,22 +1,27 @@
 """Validating a module (spec 3.4): its imports, tables, memories, globals, segments, functions, start and exports.
 
-The function bodies are decoded here, one at a time, and typed by
+The function bodies are typed from their bytes by :mod:`wasmrun.validation.bytecode`;
+those it leaves are decoded here, one at a time, and typed by
 :func:`wasmrun.validation.body.check_bodies`.  A :class:`~wasmrun.errors.DecodeError`
 from a body is malformedness and propagates as-is, and it wins over any
 validation error (the reference interpreter decodes everything before it
-validates anything).
+validates anything); so does a missing data count section
+(:func:`wasmrun.binary.decoder.check_data_count`, made here for a module decoded
+``validating``, since only the bodies tell whether one is needed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
+from wasmrun.binary.decoder import check_data_count, uses_data_segments
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.errors import ValidationError
 from wasmrun.features import ALL_FEATURES, Features, check_features
 from wasmrun.instructions import OPCODES
 from wasmrun.limits import check_module_limits
-from wasmrun.module import ConstExpr, Module, SegmentMode
+from wasmrun.module import ConstExpr, Instruction, Module, SegmentMode
 from wasmrun.types import (
     MAX_PAGES,
     MAX_PAGES_64,
@@ -29,10 +34,13 @@ from wasmrun.types import (
     TagType,
     type_code,
 )
-from wasmrun.validation.body import Body, Locals, check_bodies
+from wasmrun.validation import bytecode
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
 from wasmrun.validation.rules import function_reference_type
 from wasmrun.validation.stack import type_text
+
+if TYPE_CHECKING:
+    from wasmrun.validation.body import Body
 
 
 def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False) -> None:
@@ -43,20 +51,39 @@ def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_ver
     (the spec scripts of an earlier version), its bodies are decoded as a decoder from before those
     proposals would: their instructions are malformed (``illegal opcode``).
     """
-    checked = [0]  # how many bodies have been decoded and checked for malformedness
+    progress = _Progress(len(module.codes))
     disabled = features.disabled if as_version else frozenset()
     try:
-        _validate_module(module, checked, features, disabled)
+        _validate_module(module, progress, features, disabled)
         check_features(module, features)
     except ValidationError:
-        # Malformedness anywhere beats invalidity: finish decoding the bodies.
-        for body in module.codes[checked[0] :]:
-            decode_function_body(module.raw, body, disabled)
+        # Malformedness anywhere beats invalidity, and so does a missing data count section: finish
+        # decoding the bodies.
+        for index in progress.unproven:
+            progress.decoded(decode_function_body(module.raw, module.codes[index], disabled))
+        check_data_count(module.data_count, progress.uses_data_segments, len(module.raw))
         raise
+    check_data_count(module.data_count, progress.uses_data_segments, len(module.raw))
+
+
+class _Progress:
+    """What validation has learnt of the bodies so far: which ones are not yet known to be well-formed
+    (``unproven``), and whether one read uses data segments (those the fast path takes do not)."""
+
+    __slots__ = ("unproven", "uses_data_segments")
+
+    def __init__(self, count: int) -> None:
+        self.unproven: Sequence[int] = range(count)
+        self.uses_data_segments = False
+
+    def decoded(self, instructions: list[Instruction]) -> list[Instruction]:
+        if not self.uses_data_segments:
+            self.uses_data_segments = uses_data_segments(instructions)
+        return instructions
 
 
 def _validate_module(
-    module: Module, checked: list[int], features: Features, disabled: frozenset[str] = frozenset()
+    module: Module, progress: _Progress, features: Features, disabled: frozenset[str] = frozenset()
 ) -> None:
     check_module_limits(module)
     context = Context(module)
@@ -81,7 +108,7 @@ def _validate_module(
         _check_tag_type(module, type_index, module.section_offset(13))
     _check_elements(module, context)
     _check_datas(module, context)
-    _check_functions(module, context, checked, disabled)
+    _check_functions(module, context, progress, disabled)
     _check_start(module, context)
     _check_exports(module, context)
 
@@ -226,8 +253,9 @@ def _constant_mnemonic(opcode: int, constant_ops: frozenset[str] = CONSTANT_MNEM
 def _check_elements(module: Module, context: Context) -> None:
     for index, segment in enumerate(module.elements):
         element_type = context.check_type(context.elems[index], module.section_offset(9))
-        for expr in segment.init:
-            _check_const_expr(context, expr, element_type)
+        if not (segment.function_indices and _known_functions(context, segment.init)):
+            for expr in segment.init:
+                _check_const_expr(context, expr, element_type)
         if segment.mode == SegmentMode.ACTIVE:
             offset = segment.offset.offset if segment.offset is not None else module.section_offset(9)
             if segment.table_index >= len(context.tables):
@@ -241,6 +269,12 @@ def _check_elements(module: Module, context: Context) -> None:
                     f"for a table of {type_text([table_type])}",
                     offset,
                 )
+
+
+def _known_functions(context: Context, init: tuple[ConstExpr, ...]) -> bool:
+    """Whether every ``ref.func i`` of a segment of function indices names a function (each then has
+    the segment's type: ``(ref $t)`` is a ``(ref func)``); if not, each is checked, for the error."""
+    return all(expr.instructions[0][1] < len(context.funcs) for expr in init)
 
 
 def _check_datas(module: Module, context: Context) -> None:
@@ -291,28 +325,64 @@ _INDEX_SPACE_NAMES = {
 }
 
 
-def _check_functions(module: Module, context: Context, checked: list[int], disabled: frozenset[str]) -> None:
-    check_bodies(context, _bodies(module, context, checked, disabled))
+def _check_functions(module: Module, context: Context, progress: _Progress, disabled: frozenset[str]) -> None:
+    """Type every body: first on the fast path (:mod:`wasmrun.validation.bytecode`), then those it refused,
+    in order, on the exact path, which finds their errors (and keeps ``progress`` up to date)."""
+    typed: list[int] = []  # the bodies with typed references among their locals: the exact path's
+    bodies = _fast_path_bodies(module, context, typed)
+    refused = bytecode.check_bodies(context, module.raw, bodies, bytecode.tables_for(disabled))
+    if typed:
+        refused = sorted(set(refused).union(typed))
+    progress.unproven = refused  # the bodies accepted are well-formed
+    if not refused:
+        return
+    from wasmrun.validation.body import check_bodies  # (the exact path: imported only when a body takes it)
+
+    for position, i in enumerate(refused):
+        instructions = progress.decoded(decode_function_body(module.raw, module.codes[i], disabled))
+        progress.unproven = refused[position + 1 :]
+        check_bodies(context, [_body(module, context, i, instructions)])
 
 
-def _bodies(module: Module, context: Context, checked: list[int], disabled: frozenset[str]) -> Iterator[Body]:
-    """Each function body, decoded when its turn comes (``checked`` counts those decoded)."""
+def _fast_path_bodies(module: Module, context: Context, typed: list[int]) -> Iterator[bytecode.Body]:
+    """Each body as the fast path takes it (adding to ``typed`` those with typed references among their
+    locals).  Functions of one type with the same locals share one list of local types: the decoder
+    gives bodies declaring the same locals one tuple of them, found here by its identity."""
     first = module.num_imported_functions
-    raw = module.raw
+    funcs = context.funcs
+    type_indices = module.func_type_indices
+    shared: dict[tuple[int, int], tuple[list[int], bool]] = {}
     for i, body in enumerate(module.codes):
-        instructions = decode_function_body(raw, body, disabled)
-        checked[0] = i + 1
-        params, results = context.funcs[first + i]
-        local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
-        uninit: list[int] = []
-        for count, t in body.locals:
-            code = type_code(t)
-            if code >= REF_CODE_BASE:
-                context.check_type(code, body.start)
-                if not code & 1:  # non-nullable: no default value
-                    uninit.extend(range(len(local_types), len(local_types) + count))
-            local_types.extend([code] * count)
-        if uninit:
-            local_types = Locals(local_types)
-            local_types.uninit = frozenset(uninit)
-        yield instructions, local_types, results
+        params, results = funcs[first + i]
+        key = (type_indices[first + i], id(body.locals))  # (module.codes keeps every tuple alive)
+        found = shared.get(key)
+        if found is None:
+            local_types = list(params)  # at most MAX_FUNCTION_LOCALS (checked by check_module_limits)
+            for count, t in body.locals:
+                local_types.extend([type_code(t)] * count)
+            found = shared[key] = local_types, any(type_code(t) >= REF_CODE_BASE for _, t in body.locals)
+        local_types, has_typed_locals = found
+        if has_typed_locals:
+            typed.append(i)
+        yield body.code_start, body.end, local_types, results
+
+
+def _body(module: Module, context: Context, i: int, instructions: list[Instruction]) -> Body:
+    """Body ``i`` to check on the exact path, its ``instructions`` decoded."""
+    from wasmrun.validation.body import Locals
+
+    body = module.codes[i]
+    params, results = context.funcs[module.num_imported_functions + i]
+    local_types = list(params)
+    uninit: list[int] = []
+    for count, t in body.locals:
+        code = type_code(t)
+        if code >= REF_CODE_BASE:
+            context.check_type(code, body.start)
+            if not code & 1:  # non-nullable: no default value
+                uninit.extend(range(len(local_types), len(local_types) + count))
+        local_types.extend([code] * count)
+    if uninit:
+        local_types = Locals(local_types)
+        local_types.uninit = frozenset(uninit)
+    return instructions, local_types, results
