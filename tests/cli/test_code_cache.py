@@ -591,7 +591,7 @@ def test_a_failure_to_write_the_entry_is_one_warning_after_a_run_that_succeeded(
     def failing(*args: Any) -> Any:
         raise MemoryError("no room")
 
-    monkeypatch.setattr(code_cache, "encode", failing)
+    monkeypatch.setattr(code_cache, "encode_chunks", failing)
     assert run(capfd, HELLO) == (
         0,
         "Hello, world!\n",

@@ -35,7 +35,7 @@ from wasmrun.cache.entry import (
     EntryHeader,
     Payload,
     Source,
-    encode,
+    encode_chunks,
     module_digest,
     pickle_module,
     unpickle_module,
@@ -121,7 +121,7 @@ class CodeCache:
         if not self._usable() or self._secret is None:
             return
         try:
-            self.directory.write(key, encode(header, payload, self._secret))
+            self.directory.write(key, encode_chunks(header, payload, self._secret))
             settings = self.settings
             self.directory.evict(
                 settings.total_size_limit,

@@ -24,6 +24,7 @@ import contextlib
 import os
 import stat
 import time
+from collections.abc import Sequence
 from typing import NamedTuple
 
 ENTRIES = "entries"
@@ -138,8 +139,9 @@ class CacheDirectory:
         with os.fdopen(descriptor, "rb") as file:
             return file.read()
 
-    def write(self, name: str, data: bytes) -> None:
-        """Write the entry ``name`` atomically; UnusableDirectory if it cannot be written."""
+    def write(self, name: str, data: bytes | Sequence[bytes]) -> None:
+        """Write the entry ``name`` (its bytes, or its pieces in order) atomically; UnusableDirectory if it
+        cannot be written."""
         temporary = self._write_temporary(self.entries, data)
         try:
             os.replace(temporary, self.entry_path(name))
@@ -193,7 +195,7 @@ class CacheDirectory:
         with os.fdopen(descriptor, "rb") as file:
             return file.read()
 
-    def _write_temporary(self, directory: str, data: bytes) -> str:
+    def _write_temporary(self, directory: str, data: bytes | Sequence[bytes]) -> str:
         path = os.path.join(directory, f"{TEMPORARY_PREFIX}{os.getpid()}-{os.urandom(6).hex()}")
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -201,7 +203,8 @@ class CacheDirectory:
             raise UnusableDirectory(f"cannot write in {directory}: {error.strerror or error}") from None
         try:
             with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
+                for chunk in [data] if isinstance(data, bytes) else data:
+                    file.write(chunk)
         except OSError as error:
             with contextlib.suppress(OSError):
                 os.unlink(path)

@@ -93,6 +93,12 @@ class Payload(NamedTuple):
 
 def encode(header: EntryHeader, payload: Payload, secret: bytes | None) -> bytes:
     """The bytes of an entry (``secret``: the HMAC key; None: a plain SHA-256, for precompiled files)."""
+    return b"".join(encode_chunks(header, payload, secret))
+
+
+def encode_chunks(header: EntryHeader, payload: Payload, secret: bytes | None) -> list[bytes]:
+    """The bytes of an entry in pieces, to be written one after the other (a large module's code is
+    a hundred megabytes: joined, it would be held twice while the entry is written)."""
     blobs: list[bytes] = []
     offset = 0
 
@@ -112,7 +118,7 @@ def encode(header: EntryHeader, payload: Payload, secret: bytes | None) -> bytes
         if "\n" in line or not line.isascii():
             raise ValueError(f"header line {line!r} is not one ASCII line")
     text = ("\n".join(lines) + "\n\n").encode("ascii")
-    return b"".join([MAGIC, text, _digest(secret, text, index), index, *blobs])
+    return [MAGIC, text, _digest(secret, text, index), index, *blobs]
 
 
 # --- reading ------------------------------------------------------------------------------------------
