@@ -458,24 +458,32 @@ class Emitter:
 
     # --- assembly -------------------------------------------------------------------------------
 
+    def zeroing(self, indexes: list[int]) -> list[str]:
+        """The lines setting the declared locals ``indexes`` to their type's zero (``l2 = l5 = 0``)."""
+        by_zero: dict[str, list[str]] = {}
+        for index in indexes:
+            valtype = self.declared[index - self.nparams]
+            literal = _ZERO_LITERALS.get(valtype) or ("0" if valtype is ValType.V128 else "None")
+            by_zero.setdefault(literal, []).append(local_name(index))
+        lines: list[str] = []
+        for literal, names in by_zero.items():
+            for start in range(0, len(names), 50):
+                lines.append(" = ".join((*names[start : start + 50], literal)))
+        return lines
+
     def assemble(self) -> GeneratedFunction:
         body = self.body_lines()
         params = [local_name(i) for i in range(self.nparams)]
         extra = self.extra_params()
         header = f"def {self.name}({', '.join((*params, *extra))}):"
-        prologue: list[str] = []
-        by_zero: dict[str, list[str]] = {}
         first_declared = self.nparams
-        for k, valtype in enumerate(self.declared):
-            name = local_name(first_declared + k)
-            if name in extra or first_declared + k not in self.structure.needs_init:
-                continue
-            by_zero.setdefault(_ZERO_LITERALS.get(valtype) or ("0" if valtype is ValType.V128 else "None"), []).append(
-                name
-            )
-        for literal, names in by_zero.items():
-            for start in range(0, len(names), 50):
-                prologue.append(" = ".join((*names[start : start + 50], literal)))
+        prologue = self.zeroing(
+            [
+                first_declared + k
+                for k in range(len(self.declared))
+                if local_name(first_declared + k) not in extra and first_declared + k in self.structure.needs_init
+            ]
+        )
         if self.uses_flag:
             prologue.append("br = 0")
         prologue += self.preamble()
