@@ -323,8 +323,59 @@ TABLE_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("externs", (None,)),
 ]
 
+# Tail calls of small callees, which the compiled tier inlines (wasmrun.codegen.inlining): a pair of
+# functions tail-calling each other, callees with declared locals, a branch to their function label, a
+# return, f64 and no results, and one whose own tail call (not inlined) traps.
+TAIL_CALLS = """
+(module
+  (global $g (mut i32) (i32.const 5))
+  (func $step (export "collatz") (param $x i32) (param $steps i32) (result i32)
+    (if (i32.le_u (local.get $x) (i32.const 1)) (then (return (local.get $steps))))
+    (if (i32.and (local.get $x) (i32.const 1)) (then (return_call $odd (local.get $x) (local.get $steps))))
+    (return_call $step (i32.shr_u (local.get $x) (i32.const 1)) (i32.add (local.get $steps) (i32.const 1))))
+  (func $odd (param $x i32) (param $steps i32) (result i32)
+    (return_call $step (i32.add (i32.mul (local.get $x) (i32.const 3)) (i32.const 1))
+      (i32.add (local.get $steps) (i32.const 1))))
+  (func $count (export "count") (param $n i32) (param $acc i32) (result i32)
+    (if (i32.eqz (local.get $n)) (then (return (local.get $acc))))
+    (return_call $bump (local.get $n) (local.get $acc)))
+  (func $bump (param $n i32) (param $acc i32) (result i32) (local $k i32) (local $y f64)
+    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+    (local.set $y (f64.add (local.get $y) (f64.const 1.5)))
+    (return_call $count (i32.sub (local.get $n) (i32.const 1))
+      (i32.add (local.get $acc) (i32.add (local.get $k) (i32.trunc_sat_f64_s (local.get $y))))))
+  (func $acc (param $x i32) (result i32) (local $sum i32)
+    (local.set $sum (i32.add (local.get $sum) (local.get $x)))
+    (block (drop (br_if 1 (i32.mul (local.get $sum) (i32.const 3)) (i32.eqz (i32.and (local.get $x) (i32.const 7))))))
+    (if (i32.gt_u (local.get $x) (i32.const 100)) (then (return (i32.const 100))))
+    (i32.add (local.get $sum) (global.get $g)))
+  (func (export "acc") (param i32) (result i32) (return_call $acc (i32.add (local.get 0) (i32.const 1))))
+  (func $half (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5)))
+  (func (export "half") (param f64) (result f64) (return_call $half (local.get 0)))
+  (func $void (param i32) (drop (local.get 0)))
+  (func (export "void") (param i32) (return_call $void (local.get 0)))
+  (func $divide (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func $pass (param i32) (result i32) (return_call $divide (i32.sub (local.get 0) (i32.const 1))))
+  (func $inlines (param i32) (result i32) (return_call $pass (local.get 0)))
+  (func (export "trap_after") (param i32) (result i32) (i32.add (call $inlines (local.get 0)) (i32.const 1)))
+  (func $seven (result i32) (i32.const 7))
+  (func (export "seven") (result i32) (return_call $seven))
+)
+"""
+
+TAIL_CALL_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    *[("collatz", (x, 0)) for x in (1, 2, 3, 27, 97)],
+    *[("count", (n, 0)) for n in (0, 1, 10)],
+    *[("acc", (x,)) for x in (0, 6, 7, 8, 150, 0xFFFFFFFF)],
+    ("half", (3.0,)),
+    ("void", (1,)),
+    *[("trap_after", (x,)) for x in (1, 2, 3)],
+    ("seven", ()),
+]
+
 CASES = {
     "control": (CONTROL, CONTROL_CALLS),
+    "tail_calls": (TAIL_CALLS, TAIL_CALL_CALLS),
     "numeric": (NUMERIC, NUMERIC_CALLS),
     "memory": (MEMORY, MEMORY_CALLS),
     "tables": (TABLES, TABLE_CALLS),
@@ -475,6 +526,23 @@ def test_functions_beyond_the_nesting_limits_take_the_flat_form(wat: str, args: 
     assert outcomes(mod, "compile", calls, pytest.MonkeyPatch()) == interp
     if not args[0]:
         assert interp == [(3,)]
+
+
+@pytest.mark.parametrize(
+    ("index", "fuel", "tail_calls"),
+    [
+        (0, False, False),  # $step: $odd inlined, whose tail call back to $step jumps to its start
+        (0, True, True),  # (not with fuel: the inlined instructions would be charged)
+        (2, False, False),  # $count: $bump inlined, and its call back
+        (1, False, True),  # $odd: $step inlined, whose tail call of $odd stays one
+        (12, False, True),  # $inlines: $pass inlined, whose tail call of $divide (which traps) stays one
+        (15, False, False),  # "seven": $seven, without parameters or locals, inlined
+    ],
+)
+def test_small_tail_call_targets_are_inlined(index: int, fuel: bool, tail_calls: bool) -> None:
+    generated = generate_function(module(TAIL_CALLS), index, compiled.EXPRESSIONS, fuel=fuel)
+    assert generated.tail_calls is tail_calls
+    assert ("TailCall(" in generated.source) is tail_calls
 
 
 def test_shallow_functions_take_the_structured_form() -> None:

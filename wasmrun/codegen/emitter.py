@@ -27,7 +27,7 @@ from wasmrun.errors import UnsupportedInstruction
 from wasmrun.instructions import CONTROL, OPCODES, STRUCTURED, opcode_of
 from wasmrun.module import Module
 from wasmrun.semantics import fuel as fuel_rules
-from wasmrun.types import FuncType, ValType
+from wasmrun.types import FuncType, ValType, ValueType
 
 # Line kinds: what a line can raise, for the line -> offset maps.
 PLAIN = 0
@@ -197,6 +197,7 @@ class Emitter:
         *,
         instructions: list[tuple[int, Any, int]] | None = None,
         structure: Structure | None = None,
+        declared: list[ValueType] | None = None,
         slots_per_frame: int = 0,
         typed_views: frozenset[str] = frozenset(),
         fuel: bool = False,
@@ -215,8 +216,10 @@ class Emitter:
         self.name = name
         self.type: FuncType = module.func_type(function_index)
         body = module.body(function_index)
-        self.declared = [valtype for count, valtype in body.locals for _ in range(count)]
+        own = [valtype for count, valtype in body.locals for _ in range(count)]
         self.nparams = len(self.type.params)
+        self.frame_locals = self.nparams + len(own)  # what the frame counts for (not locals inlining added)
+        self.declared = own if declared is None else declared  # (with the locals of inlined tail calls)
         self.instructions = instructions if instructions is not None else decode_function_body(module.raw, body)
         self.structure = structure or analyse(module, self.instructions, len(self.type.results), self.nparams)
         self.stack: list[Value] = []
@@ -492,7 +495,7 @@ class Emitter:
         # the interpreter: it bounds the memory a full stack takes.
         # (Parameters and declared locals only: the rule of wasmrun.semantics.frames.frame_cost, which the
         # interpreter follows too, so that both tiers exhaust the stack at the same depth.)
-        extra_cost = (self.nparams + len(self.declared)) // self.slots_per_frame if self.slots_per_frame else 0
+        extra_cost = self.frame_locals // self.slots_per_frame if self.slots_per_frame else 0
         finally_lines = [f"LEAVE({extra_cost})"] if extra_cost else []
         out: list[str] = [header]
         if self.stats and not self.extra_params():
