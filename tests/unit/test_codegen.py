@@ -323,9 +323,10 @@ TABLE_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("externs", (None,)),
 ]
 
-# Tail calls of small callees, which the compiled tier inlines (wasmrun.codegen.inlining): a pair of
-# functions tail-calling each other, callees with declared locals, a branch to their function label, a
-# return, f64 and no results, and one whose own tail call (not inlined) traps.
+# Calls and tail calls of small callees, which the compiled tier inlines (wasmrun.codegen.inlining): a
+# pair of functions tail-calling each other, callees with declared locals, a branch to their function
+# label, a return, f64 and no results, one whose own tail call (not inlined) traps; divisions by
+# constants that cannot trap (inlined) and that can (called).
 TAIL_CALLS = """
 (module
   (global $g (mut i32) (i32.const 5))
@@ -360,6 +361,31 @@ TAIL_CALLS = """
   (func (export "trap_after") (param i32) (result i32) (i32.add (call $inlines (local.get 0)) (i32.const 1)))
   (func $seven (result i32) (i32.const 7))
   (func (export "seven") (result i32) (return_call $seven))
+  (func $parse (param i32) (result i32)
+    (if (i32.eqz (i32.rem_u (local.get 0) (i32.const 7))) (then (global.set $g (local.get 0)) (return (i32.const -1))))
+    (i32.mul (local.get 0) (i32.div_s (local.get 0) (i32.const -7))))
+  (func $nested (param i32) (result i32) (local i64)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get 0)))
+      (if (i32.gt_u (local.get 0) (i32.const 10)) (then (return (i32.wrap_i64 (local.get 1)))))
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 3)))
+      (br_table 0 1 0 (i32.and (local.get 0) (i32.const 3)))))
+    (i32.const 99))
+  (func $set (param i32) (global.set $g (local.get 0)))
+  (func $div0 (param i32) (result i32) (i32.div_u (local.get 0) (i32.const 0)))
+  (func $div_minus_1 (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
+  (func (export "calls") (param $n i32) (result i32) (local $i i32) (local $sum i32)
+    (loop $next
+      (local.set $sum (i32.add (local.get $sum) (call $parse (local.get $i))))
+      (local.set $sum (i32.add (local.get $sum) (call $nested (i32.add (local.get $i) (i32.const 9)))))
+      (call $set (local.get $i))
+      (local.set $sum (i32.add (local.get $sum) (global.get $g)))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $sum))
+  (func (export "nested") (param i32) (result i32) (call $nested (local.get 0)))
+  (func (export "div0") (param i32) (result i32) (i32.add (call $div0 (local.get 0)) (i32.const 1)))
+  (func (export "div_minus_1") (param i32) (result i32) (i32.add (call $div_minus_1 (local.get 0)) (i32.const 1)))
 )
 """
 
@@ -371,6 +397,10 @@ TAIL_CALL_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("void", (1,)),
     *[("trap_after", (x,)) for x in (1, 2, 3)],
     ("seven", ()),
+    *[("calls", (n,)) for n in (1, 5, 50)],
+    *[("nested", (x,)) for x in range(20)],
+    ("div0", (1,)),
+    *[("div_minus_1", (x,)) for x in (5, 0x80000000)],
 ]
 
 CASES = {
@@ -543,6 +573,22 @@ def test_small_tail_call_targets_are_inlined(index: int, fuel: bool, tail_calls:
     generated = generate_function(module(TAIL_CALLS), index, compiled.EXPRESSIONS, fuel=fuel)
     assert generated.tail_calls is tail_calls
     assert ("TailCall(" in generated.source) is tail_calls
+
+
+@pytest.mark.parametrize(
+    ("index", "calls"),
+    [
+        (21, ""),  # "calls": $parse, $nested and $set inlined
+        (23, "f19("),  # "div0": $div0 traps (a division by a constant zero): called
+        (24, "f20("),  # "div_minus_1": $div_minus_1 may trap (overflow): called
+    ],
+)
+def test_small_callees_are_inlined(index: int, calls: str) -> None:
+    source = generate_function(module(TAIL_CALLS), index, compiled.EXPRESSIONS).source
+    assert [line.strip() for line in source.splitlines() if " = f" in line or line.strip().startswith("f")] == (
+        [f"t1 = {calls}l0)"] if calls else []
+    )
+    assert "f16(" not in source and "f17(" not in source and "f18(" not in source
 
 
 def test_shallow_functions_take_the_structured_form() -> None:
