@@ -403,8 +403,55 @@ TAIL_CALL_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     *[("div_minus_1", (x,)) for x in (5, 0x80000000)],
 ]
 
+# Words loaded for a product only, which the compiled tier reads signed (wasmrun.codegen.memory): at a
+# constant, aligned, tested and unknown-alignment address, and words used otherwise first (unsigned).
+PRODUCTS = """
+(module
+  (memory 1)
+  (data (i32.const 0) "\\fe\\ff\\ff\\ff\\03\\00\\00\\80\\ff\\ff\\ff\\7f\\05\\00\\00\\00\\09")
+  (func (export "constant") (result i32) (i32.mul (i32.load (i32.const 0)) (i32.load (i32.const 4))))
+  (func (export "aligned") (param i32 i32) (result i32)
+    (i32.add (i32.mul (i32.load (i32.shl (local.get 0) (i32.const 2))) (i32.load (i32.shl (local.get 1) (i32.const 2))))
+      (i32.const 1)))
+  (func (export "tested") (param i32 i32) (result i32)
+    (i32.mul (i32.load (local.get 0)) (i32.load offset=1 align=1 (local.get 1))))
+  (func (export "square_minus") (param i32) (result i32)
+    (local i32)
+    (local.set 1 (i32.load (local.get 0)))
+    (i32.sub (i32.mul (local.get 1) (local.get 1)) (i32.load (local.get 0))))
+  (func (export "branch_first") (param i32 i32) (result i32)
+    (block (result i32) (i32.mul (br_if 0 (i32.load (local.get 0)) (local.get 1)) (i32.const 3))))
+  (func (export "compare_first") (param i32) (result i32)
+    (local i32)
+    (i32.load (local.get 0))
+    (local.tee 1)
+    (i32.mul (local.get 1))
+    (i32.lt_s (i32.const 0))
+    (i32.add (i32.mul (i32.load (local.get 0)) (i32.const 7)) (i32.load8_u (local.get 0)))
+    (i32.add))
+  (func (export "in_loop") (param i32) (result i32)
+    (local i32 i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.mul (i32.load (local.get 2)) (i32.load offset=4 (local.get 2)))))
+      (local.set 2 (i32.add (local.get 2) (i32.const 4)))
+      (br_if $l (i32.lt_u (local.get 2) (local.get 0))))
+    (local.get 1))
+)
+"""
+
+PRODUCT_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("constant", ()),
+    *[("aligned", pair) for pair in ((0, 1), (1, 2), (2, 2), (0, 3), (16383, 0), (16384, 0))],
+    *[("tested", pair) for pair in ((0, 0), (4, 7), (1, 3), (65532, 0), (65533, 0))],
+    *[("square_minus", (x,)) for x in (0, 2, 8, 65536)],
+    *[("branch_first", pair) for pair in ((0, 0), (0, 1), (8, 0), (8, 1))],
+    *[("compare_first", (x,)) for x in (0, 4, 8, 12)],
+    *[("in_loop", (x,)) for x in (4, 16, 100000)],
+]
+
 CASES = {
     "control": (CONTROL, CONTROL_CALLS),
+    "products": (PRODUCTS, PRODUCT_CALLS),
     "tail_calls": (TAIL_CALLS, TAIL_CALL_CALLS),
     "numeric": (NUMERIC, NUMERIC_CALLS),
     "memory": (MEMORY, MEMORY_CALLS),
@@ -589,6 +636,16 @@ def test_small_callees_are_inlined(index: int, calls: str) -> None:
         [f"t1 = {calls}l0)"] if calls else []
     )
     assert "f16(" not in source and "f17(" not in source and "f18(" not in source
+
+
+@pytest.mark.parametrize(
+    ("index", "signed", "unsigned"),
+    [(0, 2, 0), (1, 2, 0), (2, 2, 0), (3, 0, 2), (4, 0, 1), (5, 1, 1), (6, 2, 0)],
+)
+def test_words_loaded_for_a_product_are_read_signed(index: int, signed: int, unsigned: int) -> None:
+    lines = compiled.generate(module(PRODUCTS), index).source.splitlines()  # (with the typed views)
+    assert sum("V0_i[" in line or "I32_UNPACK(" in line for line in lines) == signed
+    assert sum("V0_I[" in line or "U32_UNPACK(" in line for line in lines) == unsigned
 
 
 def test_shallow_functions_take_the_structured_form() -> None:

@@ -271,6 +271,7 @@ class Emitter:
     def canonical(self, value: Value) -> Value:
         """``value`` reduced to its canonical form if it is a lazily masked integer."""
         if not value.wrap:
+            value.signable = None  # (used as it is: its load stays unsigned)
             return value
         template = self.expressions.reduce[value.wrap][1 if value.wide else 0]
         return Value(template.replace("{x}", value.code), value.reads, depth=value.depth + 1, align=value.align)
