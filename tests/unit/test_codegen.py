@@ -648,6 +648,43 @@ def test_words_loaded_for_a_product_are_read_signed(index: int, signed: int, uns
     assert sum("V0_I[" in line or "U32_UNPACK(" in line for line in lines) == unsigned
 
 
+SELF_LOOPS = """
+(module
+  (memory 1)
+  (func (export "one_block") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "two_blocks") (param i32) (result i32) (local i32)
+    (loop $l
+      (if (i32.and (local.get 0) (i32.const 1)) (then (local.set 1 (i32.add (local.get 1) (i32.const 1)))))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "exits") (param i32) (result i32)
+    (block $out (loop $l
+      (br_if $out (i32.gt_u (local.get 0) (i32.const 1000)))
+      (i32.store8 (local.get 0) (i32.const 1))
+      (br_if $l (local.tee 0 (i32.mul (local.get 0) (i32.const 3))))))
+    (local.get 0))
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("index", "loops", "calls"), [(0, 2, [(5,), (1,)]), (1, 1, [(5,), (4,)]), (2, 2, [(1,), (0,)])]
+)
+def test_a_loop_of_one_basic_block_is_a_loop_of_its_own_in_the_flat_form(
+    index: int, loops: int, calls: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mod = module(SELF_LOOPS)
+    source = generate_function(mod, index, compiled.EXPRESSIONS, flat=True).source
+    assert source.count("while True:") == loops
+    name = ("one_block", "two_blocks", "exits")[index]
+    probes = [(name, args) for args in calls]
+    assert outcomes(mod, "flat", probes, monkeypatch) == outcomes(mod, "interp", probes, monkeypatch)
+
+
 def test_shallow_functions_take_the_structured_form() -> None:
     assert generate_function(module(nested_loops(5)), 0, compiled.EXPRESSIONS).form == "structured"
 
