@@ -11,6 +11,10 @@ that raised (``b`` is always the running block: it changes only right before
 in the code of each region's end (innermost regions end first); a matching
 clause is a branch (``b = <label>; continue`` re-enters the dispatch), and
 no match re-raises.
+
+A basic block that branches to itself (a loop with no branch inside) is a
+``while True:`` of its own in its arm of the dispatch (:func:`_self_looped`):
+its iterations do not go through the dispatch.
 """
 
 from __future__ import annotations
