@@ -323,8 +323,136 @@ TABLE_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("externs", (None,)),
 ]
 
+# Calls and tail calls of small callees, which the compiled tier inlines (wasmrun.codegen.inlining): a
+# pair of functions tail-calling each other, callees with declared locals, a branch to their function
+# label, a return, f64 and no results, one whose own tail call (not inlined) traps; divisions by
+# constants that cannot trap (inlined) and that can (called).
+TAIL_CALLS = """
+(module
+  (global $g (mut i32) (i32.const 5))
+  (func $step (export "collatz") (param $x i32) (param $steps i32) (result i32)
+    (if (i32.le_u (local.get $x) (i32.const 1)) (then (return (local.get $steps))))
+    (if (i32.and (local.get $x) (i32.const 1)) (then (return_call $odd (local.get $x) (local.get $steps))))
+    (return_call $step (i32.shr_u (local.get $x) (i32.const 1)) (i32.add (local.get $steps) (i32.const 1))))
+  (func $odd (param $x i32) (param $steps i32) (result i32)
+    (return_call $step (i32.add (i32.mul (local.get $x) (i32.const 3)) (i32.const 1))
+      (i32.add (local.get $steps) (i32.const 1))))
+  (func $count (export "count") (param $n i32) (param $acc i32) (result i32)
+    (if (i32.eqz (local.get $n)) (then (return (local.get $acc))))
+    (return_call $bump (local.get $n) (local.get $acc)))
+  (func $bump (param $n i32) (param $acc i32) (result i32) (local $k i32) (local $y f64)
+    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+    (local.set $y (f64.add (local.get $y) (f64.const 1.5)))
+    (return_call $count (i32.sub (local.get $n) (i32.const 1))
+      (i32.add (local.get $acc) (i32.add (local.get $k) (i32.trunc_sat_f64_s (local.get $y))))))
+  (func $acc (param $x i32) (result i32) (local $sum i32)
+    (local.set $sum (i32.add (local.get $sum) (local.get $x)))
+    (block (drop (br_if 1 (i32.mul (local.get $sum) (i32.const 3)) (i32.eqz (i32.and (local.get $x) (i32.const 7))))))
+    (if (i32.gt_u (local.get $x) (i32.const 100)) (then (return (i32.const 100))))
+    (i32.add (local.get $sum) (global.get $g)))
+  (func (export "acc") (param i32) (result i32) (return_call $acc (i32.add (local.get 0) (i32.const 1))))
+  (func $half (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5)))
+  (func (export "half") (param f64) (result f64) (return_call $half (local.get 0)))
+  (func $void (param i32) (drop (local.get 0)))
+  (func (export "void") (param i32) (return_call $void (local.get 0)))
+  (func $divide (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func $pass (param i32) (result i32) (return_call $divide (i32.sub (local.get 0) (i32.const 1))))
+  (func $inlines (param i32) (result i32) (return_call $pass (local.get 0)))
+  (func (export "trap_after") (param i32) (result i32) (i32.add (call $inlines (local.get 0)) (i32.const 1)))
+  (func $seven (result i32) (i32.const 7))
+  (func (export "seven") (result i32) (return_call $seven))
+  (func $parse (param i32) (result i32)
+    (if (i32.eqz (i32.rem_u (local.get 0) (i32.const 7))) (then (global.set $g (local.get 0)) (return (i32.const -1))))
+    (i32.mul (local.get 0) (i32.div_s (local.get 0) (i32.const -7))))
+  (func $nested (param i32) (result i32) (local i64)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get 0)))
+      (if (i32.gt_u (local.get 0) (i32.const 10)) (then (return (i32.wrap_i64 (local.get 1)))))
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 3)))
+      (br_table 0 1 0 (i32.and (local.get 0) (i32.const 3)))))
+    (i32.const 99))
+  (func $set (param i32) (global.set $g (local.get 0)))
+  (func $div0 (param i32) (result i32) (i32.div_u (local.get 0) (i32.const 0)))
+  (func $div_minus_1 (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
+  (func (export "calls") (param $n i32) (result i32) (local $i i32) (local $sum i32)
+    (loop $next
+      (local.set $sum (i32.add (local.get $sum) (call $parse (local.get $i))))
+      (local.set $sum (i32.add (local.get $sum) (call $nested (i32.add (local.get $i) (i32.const 9)))))
+      (call $set (local.get $i))
+      (local.set $sum (i32.add (local.get $sum) (global.get $g)))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $sum))
+  (func (export "nested") (param i32) (result i32) (call $nested (local.get 0)))
+  (func (export "div0") (param i32) (result i32) (i32.add (call $div0 (local.get 0)) (i32.const 1)))
+  (func (export "div_minus_1") (param i32) (result i32) (i32.add (call $div_minus_1 (local.get 0)) (i32.const 1)))
+)
+"""
+
+TAIL_CALL_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    *[("collatz", (x, 0)) for x in (1, 2, 3, 27, 97)],
+    *[("count", (n, 0)) for n in (0, 1, 10)],
+    *[("acc", (x,)) for x in (0, 6, 7, 8, 150, 0xFFFFFFFF)],
+    ("half", (3.0,)),
+    ("void", (1,)),
+    *[("trap_after", (x,)) for x in (1, 2, 3)],
+    ("seven", ()),
+    *[("calls", (n,)) for n in (1, 5, 50)],
+    *[("nested", (x,)) for x in range(20)],
+    ("div0", (1,)),
+    *[("div_minus_1", (x,)) for x in (5, 0x80000000)],
+]
+
+# Words loaded for a product only, which the compiled tier reads signed (wasmrun.codegen.memory): at a
+# constant, aligned, tested and unknown-alignment address, and words used otherwise first (unsigned).
+PRODUCTS = """
+(module
+  (memory 1)
+  (data (i32.const 0) "\\fe\\ff\\ff\\ff\\03\\00\\00\\80\\ff\\ff\\ff\\7f\\05\\00\\00\\00\\09")
+  (func (export "constant") (result i32) (i32.mul (i32.load (i32.const 0)) (i32.load (i32.const 4))))
+  (func (export "aligned") (param i32 i32) (result i32)
+    (i32.add (i32.mul (i32.load (i32.shl (local.get 0) (i32.const 2))) (i32.load (i32.shl (local.get 1) (i32.const 2))))
+      (i32.const 1)))
+  (func (export "tested") (param i32 i32) (result i32)
+    (i32.mul (i32.load (local.get 0)) (i32.load offset=1 align=1 (local.get 1))))
+  (func (export "square_minus") (param i32) (result i32)
+    (local i32)
+    (local.set 1 (i32.load (local.get 0)))
+    (i32.sub (i32.mul (local.get 1) (local.get 1)) (i32.load (local.get 0))))
+  (func (export "branch_first") (param i32 i32) (result i32)
+    (block (result i32) (i32.mul (br_if 0 (i32.load (local.get 0)) (local.get 1)) (i32.const 3))))
+  (func (export "compare_first") (param i32) (result i32)
+    (local i32)
+    (i32.load (local.get 0))
+    (local.tee 1)
+    (i32.mul (local.get 1))
+    (i32.lt_s (i32.const 0))
+    (i32.add (i32.mul (i32.load (local.get 0)) (i32.const 7)) (i32.load8_u (local.get 0)))
+    (i32.add))
+  (func (export "in_loop") (param i32) (result i32)
+    (local i32 i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.mul (i32.load (local.get 2)) (i32.load offset=4 (local.get 2)))))
+      (local.set 2 (i32.add (local.get 2) (i32.const 4)))
+      (br_if $l (i32.lt_u (local.get 2) (local.get 0))))
+    (local.get 1))
+)
+"""
+
+PRODUCT_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("constant", ()),
+    *[("aligned", pair) for pair in ((0, 1), (1, 2), (2, 2), (0, 3), (16383, 0), (16384, 0))],
+    *[("tested", pair) for pair in ((0, 0), (4, 7), (1, 3), (65532, 0), (65533, 0))],
+    *[("square_minus", (x,)) for x in (0, 2, 8, 65536)],
+    *[("branch_first", pair) for pair in ((0, 0), (0, 1), (8, 0), (8, 1))],
+    *[("compare_first", (x,)) for x in (0, 4, 8, 12)],
+    *[("in_loop", (x,)) for x in (4, 16, 100000)],
+]
+
 CASES = {
     "control": (CONTROL, CONTROL_CALLS),
+    "products": (PRODUCTS, PRODUCT_CALLS),
+    "tail_calls": (TAIL_CALLS, TAIL_CALL_CALLS),
     "numeric": (NUMERIC, NUMERIC_CALLS),
     "memory": (MEMORY, MEMORY_CALLS),
     "tables": (TABLES, TABLE_CALLS),
@@ -475,6 +603,86 @@ def test_functions_beyond_the_nesting_limits_take_the_flat_form(wat: str, args: 
     assert outcomes(mod, "compile", calls, pytest.MonkeyPatch()) == interp
     if not args[0]:
         assert interp == [(3,)]
+
+
+@pytest.mark.parametrize(
+    ("index", "fuel", "tail_calls"),
+    [
+        (0, False, False),  # $step: $odd inlined, whose tail call back to $step jumps to its start
+        (0, True, True),  # (not with fuel: the inlined instructions would be charged)
+        (2, False, False),  # $count: $bump inlined, and its call back
+        (1, False, True),  # $odd: $step inlined, whose tail call of $odd stays one
+        (12, False, True),  # $inlines: $pass inlined, whose tail call of $divide (which traps) stays one
+        (15, False, False),  # "seven": $seven, without parameters or locals, inlined
+    ],
+)
+def test_small_tail_call_targets_are_inlined(index: int, fuel: bool, tail_calls: bool) -> None:
+    generated = generate_function(module(TAIL_CALLS), index, compiled.EXPRESSIONS, fuel=fuel)
+    assert generated.tail_calls is tail_calls
+    assert ("TailCall(" in generated.source) is tail_calls
+
+
+@pytest.mark.parametrize(
+    ("index", "calls"),
+    [
+        (21, ""),  # "calls": $parse, $nested and $set inlined
+        (23, "f19("),  # "div0": $div0 traps (a division by a constant zero): called
+        (24, "f20("),  # "div_minus_1": $div_minus_1 may trap (overflow): called
+    ],
+)
+def test_small_callees_are_inlined(index: int, calls: str) -> None:
+    source = generate_function(module(TAIL_CALLS), index, compiled.EXPRESSIONS).source
+    assert [line.strip() for line in source.splitlines() if " = f" in line or line.strip().startswith("f")] == (
+        [f"t1 = {calls}l0)"] if calls else []
+    )
+    assert "f16(" not in source and "f17(" not in source and "f18(" not in source
+
+
+@pytest.mark.parametrize(
+    ("index", "signed", "unsigned"),
+    [(0, 2, 0), (1, 2, 0), (2, 2, 0), (3, 0, 2), (4, 0, 1), (5, 1, 1), (6, 2, 0)],
+)
+def test_words_loaded_for_a_product_are_read_signed(index: int, signed: int, unsigned: int) -> None:
+    lines = compiled.generate(module(PRODUCTS), index).source.splitlines()  # (with the typed views)
+    assert sum("V0_i[" in line or "I32_UNPACK(" in line for line in lines) == signed
+    assert sum("V0_I[" in line or "U32_UNPACK(" in line for line in lines) == unsigned
+
+
+SELF_LOOPS = """
+(module
+  (memory 1)
+  (func (export "one_block") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "two_blocks") (param i32) (result i32) (local i32)
+    (loop $l
+      (if (i32.and (local.get 0) (i32.const 1)) (then (local.set 1 (i32.add (local.get 1) (i32.const 1)))))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "exits") (param i32) (result i32)
+    (block $out (loop $l
+      (br_if $out (i32.gt_u (local.get 0) (i32.const 1000)))
+      (i32.store8 (local.get 0) (i32.const 1))
+      (br_if $l (local.tee 0 (i32.mul (local.get 0) (i32.const 3))))))
+    (local.get 0))
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("index", "loops", "calls"), [(0, 2, [(5,), (1,)]), (1, 1, [(5,), (4,)]), (2, 2, [(1,), (0,)])]
+)
+def test_a_loop_of_one_basic_block_is_a_loop_of_its_own_in_the_flat_form(
+    index: int, loops: int, calls: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mod = module(SELF_LOOPS)
+    source = generate_function(mod, index, compiled.EXPRESSIONS, flat=True).source
+    assert source.count("while True:") == loops
+    name = ("one_block", "two_blocks", "exits")[index]
+    probes = [(name, args) for args in calls]
+    assert outcomes(mod, "flat", probes, monkeypatch) == outcomes(mod, "interp", probes, monkeypatch)
 
 
 def test_shallow_functions_take_the_structured_form() -> None:

@@ -126,6 +126,15 @@ def test_an_uncaught_exception_reaches_the_host_with_its_tag_and_payload(engine:
     assert caught.value.frames  # a backtrace, as for a trap
 
 
+@pytest.mark.parametrize("payload", [None, 7, ("exception", [1, 2.5])])
+def test_a_wasm_exception_is_made_as_a_trap_is(payload: Any) -> None:
+    # WasmException sets what Trap's constructors would, without calling them (see its __init__).
+    error, trap = WasmException(payload), Trap("thrown Wasm exception")
+    assert (error.args, error.message, str(error), error.frames) == (trap.args, trap.message, str(trap), [])
+    assert error.exception is payload
+    assert error.frames is not WasmException(payload).frames
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_tail_call_leaves_the_catch_regions_of_its_function(engine: str) -> None:
     with pytest.raises(WasmException) as caught:

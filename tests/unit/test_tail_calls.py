@@ -184,3 +184,80 @@ def test_tail_calls_consume_the_fuel_wasmtime_does(name: str) -> None:
     instance.exports["even"](1000)
     meter = instance.store.executor.fuel_meter
     assert 10**9 - meter.fuel == 8505  # wasmtime-py 50, consume_fuel, the same call
+
+
+# Tail calls of a function to itself: the compiled tier makes those outside any loop of the body a jump
+# back to its start (see wasmrun.codegen.structured); the declared locals start again from zero.
+SELF = """
+(module
+  (func $count (export "count") (param $n i32) (param $acc i64) (result i64)
+    (local $seen i32) (local $x f64)
+    (if (i32.or (local.get $seen) (f64.ne (local.get $x) (f64.const 0))) (then (unreachable)))
+    (local.set $seen (i32.const 1))
+    (local.set $x (f64.const 2.5))
+    (if (i32.eqz (local.get $n)) (then (return (local.get $acc))))
+    (return_call $count (i32.sub (local.get $n) (i32.const 1))
+      (i64.add (local.get $acc) (i64.extend_i32_u (local.get $n)))))
+  (func $gcd (export "gcd") (param i32 i32) (result i32)
+    (if (i32.eqz (local.get 1)) (then (return (local.get 0))))
+    (return_call $gcd (local.get 1) (i32.rem_u (local.get 0) (local.get 1))))
+  (func $in_loop (export "in_loop") (param i32) (result i32)
+    (loop $l
+      (if (i32.gt_u (local.get 0) (i32.const 100))
+        (then (local.set 0 (i32.sub (local.get 0) (i32.const 7))) (br $l)))
+      (if (i32.gt_u (local.get 0) (i32.const 3))
+        (then (return_call $in_loop (i32.sub (local.get 0) (i32.const 2))))))
+    (local.get 0))
+  (func $down (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then (unreachable)))
+    (if (i32.eq (local.get 0) (i32.const 1)) (then (return (i32.div_u (i32.const 1) (i32.const 0)))))
+    (return_call $down (i32.sub (local.get 0) (i32.const 2))))
+  (func (export "down") (param i32) (result i32) (i32.add (call $down (local.get 0)) (i32.const 1)))
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("export", "args", "result"),
+    [
+        ("count", (0, 5), 5),
+        ("count", (1000, 0), 500500),
+        ("count", (1_000_000, 0), 500000500000),
+        ("gcd", (1071, 462), 21),
+        ("gcd", (462, 1071), 21),
+        ("in_loop", (1000, 0), 3),
+        ("in_loop", (8, 0), 2),
+    ],
+)
+def test_tail_calls_to_the_function_itself(
+    config: dict[str, Any], export: str, args: tuple[int, ...], result: int
+) -> None:
+    instance = instantiate(SELF, **config, max_stack_depth=200)
+    function = instance.exports[export]
+    assert function(*args[: len(function.type.params)]) == result
+
+
+@pytest.mark.parametrize(("argument", "message"), [(10, "unreachable"), (11, "integer divide by zero")])
+def test_a_trap_after_tail_calls_to_itself_has_one_frame_of_it(
+    config: dict[str, Any], argument: int, message: str
+) -> None:
+    exports = instantiate(SELF, **config).exports
+    with pytest.raises(Trap) as caught:
+        exports["down"](argument)
+    assert message in caught.value.message
+    assert [function for function, _offset in caught.value.frames] == [3, 4]
+
+
+def test_under_auto_a_function_reached_only_by_tail_calls_is_compiled() -> None:
+    instance = instantiate(MUTUAL, **{**CONFIGS["auto"], "compile_threshold": 20})
+    assert instance.exports["even"](1000) == 1
+    odd = instance.functions[3]  # $odd: the imports are functions 0 and 1
+    assert odd.direct.__code__.co_name != "direct"  # a compiled function's trampoline, not the interpreter's adapter
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_tail_calls_to_itself_consume_the_fuel_wasmtime_does(name: str) -> None:
+    instance = instantiate(SELF, **CONFIGS[name], fuel=10**9)
+    assert instance.exports["count"](1000, 0) == 500500
+    meter = instance.store.executor.fuel_meter
+    assert 10**9 - meter.fuel == 22015  # wasmtime-py 50, consume_fuel, the same call

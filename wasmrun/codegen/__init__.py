@@ -27,7 +27,9 @@ The scheme (read once)
   the instruction's hint promises it, the access tests it first (``V0_I[l1 >>
   2] if not l1 & 3 else U32_UNPACK(V0, l1)[0]``).  An aligned access cannot
   straddle the end of memory (its size divides the page size), so the view's
-  own bounds check gives the exact trap.
+  own bounds check gives the exact trap.  An ``i32.load`` whose first use is
+  a multiplication reads the word signed (``V0_i``, ``I32_UNPACK``): the same
+  product modulo 2**32, of smaller ints.
   A failed access raises ``IndexError``/``struct.error``; the function-level
   ``except`` turns it into the out-of-bounds trap only if it comes from a
   memory-access line (``MEMORY_TRAP``, provided by the runtime).
@@ -76,7 +78,9 @@ values, statements, the driver, fuel, assembly into a :class:`GeneratedFunction`
 :mod:`~wasmrun.codegen.numeric`, :mod:`~wasmrun.codegen.memory` (and tables),
 :mod:`~wasmrun.codegen.variables`, :mod:`~wasmrun.codegen.control` (what both
 forms share), :mod:`~wasmrun.codegen.structured` and :mod:`~wasmrun.codegen.flat`
-(the two forms); :mod:`~wasmrun.codegen.structure` is the pre-pass over a body,
+(the two forms); :mod:`~wasmrun.codegen.inlining` rewrites a body's calls of small
+trap-free callees into their bodies before anything else (not when fuel or calls
+are counted); :mod:`~wasmrun.codegen.structure` is the pre-pass over a body,
 :mod:`~wasmrun.codegen.values` the stack's entries, :mod:`~wasmrun.codegen.alignment`
 the known alignment of addresses.  Each form finds its behaviour for an
 instruction in its own table, made from the instruction table by

@@ -27,7 +27,7 @@ from wasmrun.errors import UnsupportedInstruction
 from wasmrun.instructions import CONTROL, OPCODES, STRUCTURED, opcode_of
 from wasmrun.module import Module
 from wasmrun.semantics import fuel as fuel_rules
-from wasmrun.types import FuncType, ValType
+from wasmrun.types import FuncType, ValType, ValueType
 
 # Line kinds: what a line can raise, for the line -> offset maps.
 PLAIN = 0
@@ -197,6 +197,7 @@ class Emitter:
         *,
         instructions: list[tuple[int, Any, int]] | None = None,
         structure: Structure | None = None,
+        declared: list[ValueType] | None = None,
         slots_per_frame: int = 0,
         typed_views: frozenset[str] = frozenset(),
         fuel: bool = False,
@@ -215,8 +216,10 @@ class Emitter:
         self.name = name
         self.type: FuncType = module.func_type(function_index)
         body = module.body(function_index)
-        self.declared = [valtype for count, valtype in body.locals for _ in range(count)]
+        own = [valtype for count, valtype in body.locals for _ in range(count)]
         self.nparams = len(self.type.params)
+        self.frame_locals = self.nparams + len(own)  # what the frame counts for (not locals inlining added)
+        self.declared = own if declared is None else declared  # (with the locals of inlined tail calls)
         self.instructions = instructions if instructions is not None else decode_function_body(module.raw, body)
         self.structure = structure or analyse(module, self.instructions, len(self.type.results), self.nparams)
         self.stack: list[Value] = []
@@ -268,6 +271,7 @@ class Emitter:
     def canonical(self, value: Value) -> Value:
         """``value`` reduced to its canonical form if it is a lazily masked integer."""
         if not value.wrap:
+            value.signable = None  # (used as it is: its load stays unsigned)
             return value
         template = self.expressions.reduce[value.wrap][1 if value.wide else 0]
         return Value(template.replace("{x}", value.code), value.reads, depth=value.depth + 1, align=value.align)
@@ -458,24 +462,32 @@ class Emitter:
 
     # --- assembly -------------------------------------------------------------------------------
 
+    def zeroing(self, indexes: list[int]) -> list[str]:
+        """The lines setting the declared locals ``indexes`` to their type's zero (``l2 = l5 = 0``)."""
+        by_zero: dict[str, list[str]] = {}
+        for index in indexes:
+            valtype = self.declared[index - self.nparams]
+            literal = _ZERO_LITERALS.get(valtype) or ("0" if valtype is ValType.V128 else "None")
+            by_zero.setdefault(literal, []).append(local_name(index))
+        lines: list[str] = []
+        for literal, names in by_zero.items():
+            for start in range(0, len(names), 50):
+                lines.append(" = ".join((*names[start : start + 50], literal)))
+        return lines
+
     def assemble(self) -> GeneratedFunction:
         body = self.body_lines()
         params = [local_name(i) for i in range(self.nparams)]
         extra = self.extra_params()
         header = f"def {self.name}({', '.join((*params, *extra))}):"
-        prologue: list[str] = []
-        by_zero: dict[str, list[str]] = {}
         first_declared = self.nparams
-        for k, valtype in enumerate(self.declared):
-            name = local_name(first_declared + k)
-            if name in extra or first_declared + k not in self.structure.needs_init:
-                continue
-            by_zero.setdefault(_ZERO_LITERALS.get(valtype) or ("0" if valtype is ValType.V128 else "None"), []).append(
-                name
-            )
-        for literal, names in by_zero.items():
-            for start in range(0, len(names), 50):
-                prologue.append(" = ".join((*names[start : start + 50], literal)))
+        prologue = self.zeroing(
+            [
+                first_declared + k
+                for k in range(len(self.declared))
+                if local_name(first_declared + k) not in extra and first_declared + k in self.structure.needs_init
+            ]
+        )
         if self.uses_flag:
             prologue.append("br = 0")
         prologue += self.preamble()
@@ -484,7 +496,7 @@ class Emitter:
         # the interpreter: it bounds the memory a full stack takes.
         # (Parameters and declared locals only: the rule of wasmrun.semantics.frames.frame_cost, which the
         # interpreter follows too, so that both tiers exhaust the stack at the same depth.)
-        extra_cost = (self.nparams + len(self.declared)) // self.slots_per_frame if self.slots_per_frame else 0
+        extra_cost = self.frame_locals // self.slots_per_frame if self.slots_per_frame else 0
         finally_lines = [f"LEAVE({extra_cost})"] if extra_cost else []
         out: list[str] = [header]
         if self.stats and not self.extra_params():

@@ -11,6 +11,10 @@ that raised (``b`` is always the running block: it changes only right before
 in the code of each region's end (innermost regions end first); a matching
 clause is a branch (``b = <label>; continue`` re-enters the dispatch), and
 no match re-raises.
+
+A basic block that branches to itself (a loop with no branch inside) is a
+``while True:`` of its own in its arm of the dispatch (:func:`_self_looped`):
+its iterations do not go through the dispatch.
 """
 
 from __future__ import annotations
@@ -284,6 +288,7 @@ class FlatGenerator(Generator):
         return self.entry_heights
 
     def body_lines(self) -> list[tuple[int, str, int, int]]:
+        self_looped = _self_looped
         out: list[tuple[int, str, int, int]] = [
             (0, f"b = {self.entry_block}", PLAIN, -1),
             (0, "while True:", PLAIN, -1),
@@ -291,7 +296,7 @@ class FlatGenerator(Generator):
 
         def dispatch(low: int, high: int, indent: int) -> None:
             if high - low == 1:
-                block = self.blocks[low] or [(0, "return", PLAIN, -1)]
+                block = self_looped(low, self.blocks[low]) or [(0, "return", PLAIN, -1)]
                 out.extend((indent + i, text, kind, offset) for i, text, kind, offset in block)
                 return
             middle = (low + high) // 2
@@ -313,6 +318,33 @@ class FlatGenerator(Generator):
         out.extend((indent + 2, text, kind, offset) for indent, text, kind, offset in self.handler_lines)
         out.append((2, "raise", PLAIN, -1))
         return out
+
+
+def _self_looped(block: int, lines: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+    """A block that branches to itself (a loop of one basic block) as a ``while True:`` of its own.
+
+    Its branches to itself (``b = <block>`` then ``continue``) become the inner loop's ``continue``,
+    without a trip through the dispatch; its other branches (``continue`` after setting ``b``) become
+    ``break``, which falls off the block's arm into the next dispatch (the flat form has no other loop
+    in a block, so nothing else breaks or continues).
+    """
+    itself = f"b = {block}"
+    count = len(lines)
+    if not any(
+        text == itself and k + 1 < count and lines[k + 1][1] == "continue" for k, (_, text, _, _) in enumerate(lines)
+    ):
+        return lines
+    out: list[tuple[int, str, int, int]] = [(0, "while True:", PLAIN, -1)]
+    back_edge = False
+    for k, (indent, text, kind, offset) in enumerate(lines):
+        if text == itself and k + 1 < count and lines[k + 1][1] == "continue":
+            back_edge = True
+            continue
+        if text == "continue":
+            text = "continue" if back_edge else "break"
+        back_edge = False
+        out.append((indent + 1, text, kind, offset))
+    return out
 
 
 FlatGenerator.handlers = visitor_table(FlatGenerator)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from wasmrun.binary.instructions import decode_function_body
 from wasmrun.codegen.emitter import MAX_PYTHON_LOOPS, Expressions, GeneratedFunction, TooDeep
 from wasmrun.codegen.flat import FlatGenerator
+from wasmrun.codegen.inlining import inline_calls
 from wasmrun.codegen.structure import analyse
 from wasmrun.codegen.structured import StructuredGenerator, python_loop_depth
 from wasmrun.instructions import CONTROL, InstructionInfo
@@ -53,6 +54,9 @@ def generate_function(
     name = name or f"f{function_index}"
     body = module.body(function_index)
     instructions = decode_function_body(module.raw, body)
+    declared = [valtype for count, valtype in body.locals for _ in range(count)]
+    if not fuel and not stats:  # (see wasmrun.codegen.inlining)
+        instructions, declared = inline_calls(module, function_index, instructions, declared)
     function_type = module.func_type(function_index)
     structure = analyse(module, instructions, len(function_type.results), len(function_type.params))
     if not flat and python_loop_depth(structure) <= MAX_PYTHON_LOOPS:
@@ -64,6 +68,7 @@ def generate_function(
                 name,
                 instructions=instructions,
                 structure=structure,
+                declared=declared,
                 slots_per_frame=slots_per_frame,
                 typed_views=typed_views,
                 fuel=fuel,
@@ -78,6 +83,7 @@ def generate_function(
         name,
         instructions=instructions,
         structure=structure,
+        declared=declared,
         slots_per_frame=slots_per_frame,
         typed_views=typed_views,
         fuel=fuel,

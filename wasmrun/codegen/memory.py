@@ -12,6 +12,7 @@ The bulk instructions with a length charge it when fuel is metered.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from wasmrun.codegen.alignment import Alignment
 from wasmrun.codegen.emitter import MEMORY, TRAPS, Deferred, Emitter
@@ -20,6 +21,14 @@ from wasmrun.semantics.access import LOADS, STORES, STRUCT_NAMES
 
 _SIZES = {"<I": 4, "<Q": 8, "<H": 2, "<d": 8}
 """Struct formats of memory accesses -> the name prefix of their pre-bound methods (``U32_UNPACK``, ``U32_PACK``)."""
+
+_UNSIGNED_WORD = re.compile(r"\b(V\d+)_I\[|\bU32_UNPACK\(")
+
+
+def _signed_word(text: str) -> str:
+    """An ``i32.load``'s text reading the word signed (``V0_i``, ``I32_UNPACK``)."""
+    return _UNSIGNED_WORD.sub(lambda m: f"{m[1]}_i[" if m[1] else "I32_UNPACK(", text)
+
 
 _V_WORD = re.compile(r"\bv\b")
 _MASKED_STORE = re.compile(r"\{y\} & (\d+)")
@@ -115,8 +124,30 @@ class MemoryInstructions(Emitter):
         if convert == "v":
             if push:
                 self.push_result(name)
+                if access == "<I" and name[0] == "t" and ("i" in self.typed_views or not self.typed_views):
+                    self.stack[-1].signable = self.signed_reader()
         else:
             self.push(Value("(" + _V_WORD.sub(name, convert) + ")", depth=1))
+
+    def signed_reader(self) -> Callable[[], None]:
+        """What makes the ``i32.load`` just emitted (its line, or its forms waiting for an alignment) read
+        the word signed: for a product, whose result is the same modulo 2**32, of smaller operands
+        (a product of two words read unsigned is a multi-digit int when either is negative)."""
+        lines, index = self.lines, len(self.lines) - 1
+        indent, text, kind, offset = lines[index]
+        if text[0] == "\0":
+            deferred = self.deferred[int(text[1:])]
+
+            def rewrite_deferred() -> None:
+                deferred.aligned = _signed_word(deferred.aligned)
+                deferred.otherwise = _signed_word(deferred.otherwise)
+
+            return rewrite_deferred
+
+        def rewrite_line() -> None:
+            lines[index] = (indent, _signed_word(text), kind, offset)
+
+        return rewrite_line
 
     def store(self, mnemonic: str, memarg: tuple[int, int, int]) -> None:
         access, convert = STORES[mnemonic]

@@ -169,6 +169,14 @@ class NumericInstructions(Emitter):
         template = plan.wrapping
         stack = self.stack
         a, b = stack[-2], stack[-1]
+        if operation == "mul" and (a.signable is not None or b.signable is not None):
+            # A word loaded for this product only: read it signed (see MemoryInstructions.signed_reader),
+            # a value right modulo 2**32 like any lazily masked one.
+            for operand in (a, b):
+                if operand.signable is not None:
+                    operand.signable()
+                    operand.signable = None
+                    operand.wrap = operand.width = bits
         identity = plan.identity
         if identity is not None:
             if b.constant is not NO_CONSTANT and b.constant == identity:

@@ -5,6 +5,14 @@ How each construct becomes Python is explained in :mod:`wasmrun.codegen`
 target it (:func:`loop_form`, from the pre-pass of :mod:`~wasmrun.codegen.structure`).
 A loop-invariant expression of a signed view is computed once before the
 outermost loop that keeps it (:meth:`StructuredGenerator.hoist`).
+
+A function that tail-calls itself (``return_call`` of its own index) is
+written inside a ``while True:`` when that call is outside every Python loop
+of the body: the call assigns the arguments to the parameters, zeroes the
+declared locals a read could see unassigned, and goes back to the top with ``continue``: the same
+code running again as a fresh call would (its fuel check included), without
+a TailCall, a trampoline or a new frame.  Not with ``stats``, which counts
+each call.
 """
 
 from __future__ import annotations
@@ -14,9 +22,11 @@ from typing import Any
 from wasmrun.codegen.control import Generator
 from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, PLAIN, Ctrl, TooDeep
 from wasmrun.codegen.structure import FUNCTION, Construct, Structure
-from wasmrun.codegen.values import Value
+from wasmrun.codegen.values import Value, local_name
+from wasmrun.instructions import opcode_of
 from wasmrun.semantics.dispatch import visitor_table
 
+_RETURN_CALL = opcode_of("return_call")
 NEST_LIMIT = 8  # a block with more top-level br_if's than this becomes a loop rather than nested ifs
 
 
@@ -47,12 +57,32 @@ class StructuredGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preheaders: dict[int, Ctrl] = {}
+        self.self_loop = (
+            not self.stats
+            and any(opcode == _RETURN_CALL and immediate == self.index for opcode, immediate, _ in self.instructions)
+            and python_loop_depth(self.structure) < MAX_PYTHON_LOOPS
+        )
 
     def open_function(self) -> None:
         self.ctrls.append(Ctrl(self.structure.function, 0, "function"))
+        if self.self_loop:
+            self.open("while True:")
 
     def python_loops(self) -> int:
-        return sum(1 for ctrl in self.ctrls if ctrl.form == "loop")
+        return sum(1 for ctrl in self.ctrls if ctrl.form == "loop") + self.self_loop
+
+    def op_return_call(self, function_index: int) -> None:
+        if not self.self_loop or function_index != self.index or any(ctrl.form == "loop" for ctrl in self.ctrls):
+            super().op_return_call(function_index)
+            return
+        count = self.nparams
+        arguments = self.top(count)
+        del self.stack[len(self.stack) - count :]
+        self.assign([local_name(k) for k in range(count)], arguments)
+        for line in self.zeroing(sorted(self.structure.needs_init)):
+            self.emit(line)
+        self.emit("continue")
+        self.live = False
 
     def open_loop_form(self, ctrl: Ctrl) -> None:
         if self.python_loops() >= MAX_PYTHON_LOOPS:

@@ -13,6 +13,7 @@ generator guarantees by materialising the entry before any such write.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from wasmrun.codegen.alignment import Alignment
@@ -37,9 +38,13 @@ class Value:
     ``wide`` says a product or shift made it, which ``&`` reduces faster than
     ``%``).  ``align`` is the known alignment of an integer (see
     :mod:`~wasmrun.codegen.alignment`: low bits known to be zero).
+    ``signable`` is set on the temporary of an ``i32.load`` not yet used:
+    what makes its load read the value signed if a product is its first use
+    (see :meth:`~wasmrun.codegen.numeric.NumericInstructions.wrapping`);
+    any canonical use clears it.
     """
 
-    __slots__ = ("align", "code", "constant", "depth", "reads", "simple", "wide", "width", "wrap")
+    __slots__ = ("align", "code", "constant", "depth", "reads", "signable", "simple", "wide", "width", "wrap")
 
     def __init__(
         self,
@@ -63,6 +68,7 @@ class Value:
         self.width = width
         self.wide = wide
         self.align = align
+        self.signable: Callable[[], None] | None = None
 
     @property
     def stable(self) -> bool:

@@ -452,6 +452,19 @@ class Interpreter:
                 sys.setrecursionlimit(limit)
 
         function.entry = entry_counting
+        tail = function.tail
+        if tail is not None:
+            # A function reached by tail calls is entered through its ``tail`` (finish_tail_calls), not its
+            # entry: those calls count too, or a function only ever tail-called would stay interpreted.
+            def tail_counting(R: list[Any]) -> Any:
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    tier_up()
+                    compiled_tail = function.tail
+                    return function.entry(R) if compiled_tail is None else compiled_tail(R)
+                return tail(R)
+
+            function.tail = tail_counting
         return entry_counting
 
     def loop_entry(self, function: WasmFunction, loop_offset: int) -> tuple[Any, CompiledCode] | None:

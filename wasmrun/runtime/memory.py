@@ -22,7 +22,7 @@ loudly (``ValueError: operation forbidden on released memoryview``) instead of
 silently trapping at the old size.
 
 Beside ``view``, ``typed_views`` holds the same bytes cast to 16-, 32- and 64-bit
-unsigned integers and to doubles (on a little-endian host, where those are wasm's
+unsigned integers, 32-bit signed ones and doubles (on a little-endian host, where those are wasm's
 byte order): an aligned access through them (``typed_views["I"][a >> 2]``) is
 about twice as fast as ``unpack_from``.  They are replaced and released with
 ``view``.  Code that keeps the views elsewhere registers a callable in
@@ -82,7 +82,7 @@ _mprotect.restype = ctypes.c_int
 
 # The typed views: native formats that are wasm's little-endian layout on this host (none on others).
 TYPED_FORMATS: tuple[Any, ...] = (
-    tuple(f for f in ("H", "I", "Q", "d") if struct.calcsize(f) == struct.calcsize("<" + f))
+    tuple(f for f in ("H", "I", "i", "Q", "d") if struct.calcsize(f) == struct.calcsize("<" + f))
     if sys.byteorder == "little"
     else ()
 )

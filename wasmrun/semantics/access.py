@@ -7,7 +7,7 @@ store converts its operand: ``byte`` is ``mem.view[ea]``; a struct format is a p
 
 from __future__ import annotations
 
-STRUCT_NAMES: dict[str, str] = {"<I": "U32", "<Q": "U64", "<H": "U16", "<d": "F64"}
+STRUCT_NAMES: dict[str, str] = {"<I": "U32", "<Q": "U64", "<H": "U16", "<d": "F64", "<i": "I32"}
 """The name of each struct format's pre-bound functions in both tiers' namespaces (``U32_UNPACK``, ``U32_PACK``)."""
 
 # Loads: mnemonic -> (access, conversion of the accessed value ``v``).  ``byte`` is ``mem.view[ea]``;
