@@ -59,7 +59,6 @@ from wasmrun.errors import (
     WasmException,
 )
 from wasmrun.features import ALL_FEATURES, Features
-from wasmrun.runtime.store import Store
 from wasmrun.text.script import (
     Action,
     ActionCommand,
@@ -673,9 +672,8 @@ class ScriptRunner:
     def _instantiate_component(self, component: Component) -> ComponentInstance:
         if self.linker is None or self.engine is None:
             raise RuntimeError("no component linker")  # callers check first (_executes); a bug if reached
-        store = self.engine.component_store()  # type: ignore[attr-defined]
-        if self.components.hogs_memory:
-            store = Store(store.executor, memory_cap_bytes=HOGS_MEMORY_CAP_BYTES)
+        cap = HOGS_MEMORY_CAP_BYTES if self.components.hogs_memory else None
+        store = self.engine.component_store(cap)  # type: ignore[attr-defined]
         try:
             return self.linker.instantiate(component, store)
         except UnsupportedInstruction as error:

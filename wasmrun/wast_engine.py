@@ -78,10 +78,11 @@ class ScriptEngine:
     def instantiate(self, module: Module) -> Instance:
         return self.linker.instantiate(module)
 
-    def component_store(self) -> Store:
-        """A new store for one component instance (as in Wasmtime's harness), run by the same tier; it is
-        released when the instance is."""
-        return Store(self.store.executor, memory_cap_bytes=self.store.memory_cap_bytes)
+    def component_store(self, memory_cap_bytes: int | None = None) -> Store:
+        """A new store for one component instance (as in Wasmtime's harness), run by the same tier, with the
+        engine's memory cap unless given another; it is released when the instance is."""
+        cap = self.store.memory_cap_bytes if memory_cap_bytes is None else memory_cap_bytes
+        return Store(self.store.executor, memory_cap_bytes=cap)
 
     def register(self, name: str, instance: object) -> None:
         if not isinstance(instance, Instance):
