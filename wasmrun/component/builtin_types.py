@@ -1,13 +1,16 @@
 """The core function types of the ``canon`` built-ins of the async, error-context and threading proposals.
 
-One table for the validator (what a core module importing a built-in must declare) and the runtime
-(the type of the host function it makes): Explainer.md, "Canonical ABI signature" of each.  The
-built-ins whose types depend on more than their memory (``context.get``/``set``, ``task.return``,
-``thread.new-indirect``) are computed where they are used.
+One place for the validator (what a core module importing a built-in must declare) and the runtime
+(the type of the host function it makes): Explainer.md, "Canonical ABI signature" of each.  A table
+for the built-ins whose type depends on their memory at most; functions for ``context.get``/``set``
+(their slot type) and ``task.return`` (its result type).  ``thread.new-indirect``'s depends on its
+table and is the runtime's alone (the validator does not check it).
 """
 
 from __future__ import annotations
 
+from wasmrun.component.flattening import CoreSignature, flatten_functype
+from wasmrun.component.types import FuncType, ValueType
 from wasmrun.types import FuncType as CoreFuncType
 from wasmrun.types import ValType
 
@@ -71,3 +74,20 @@ def builtin_core_type(name: str, ptr64: bool = False) -> CoreFuncType | None:
     letters = {"i": _I32, "P": _I64 if ptr64 else _I32}
     params, results = shape
     return CoreFuncType(tuple(letters[c] for c in params), tuple(letters[c] for c in results))
+
+
+def context_slot_type(valtype: object) -> ValType:
+    """The type of a ``context.get``/``set`` slot: i64 when its immediate says so, else i32."""
+    return _I64 if valtype is ValType.I64 else _I32
+
+
+def context_core_type(name: str, slot_type: ValType) -> CoreFuncType:
+    """``context.get`` (``[] -> [t]``) or ``context.set`` (``[t] -> []``) of a slot of ``slot_type``."""
+    return CoreFuncType((), (slot_type,)) if name == "context.get" else CoreFuncType((slot_type,), ())
+
+
+def task_return_signature(result: ValueType | None, ptr64: bool) -> CoreSignature:
+    """``task.return``'s core signature: the result passed as a lowering's parameters would be
+    (UnsupportedInstruction for a type whose canonical ABI is not supported)."""
+    params = () if result is None else (("v", result),)
+    return flatten_functype(FuncType(params, None), "lower", ptr64)

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmrun.component.builtin_types import builtin_core_type
+from wasmrun.component.builtin_types import (
+    builtin_core_type,
+    context_core_type,
+    context_slot_type,
+    task_return_signature,
+)
 from wasmrun.component.canonical import (
     CanonicalBuiltin,
     CanonicalFunction,
@@ -260,15 +265,14 @@ def _builtin_type(scope: Scope, definition: CanonicalBuiltin) -> Any:
     if known is not None:
         return known
     if name in ("context.get", "context.set"):
-        valtype = definition.immediate("valtype")
-        core = _I64 if valtype is ValType.I64 else _I32
+        slot_type = context_slot_type(definition.immediate("valtype"))
         index = definition.immediate("index") or 0
         if index > 1:
             raise ValidationError(f"`{name}` immediate must be zero or one: {index}", offset)
-        if scope.context_type is not None and scope.context_type is not core:
+        if scope.context_type is not None and scope.context_type is not slot_type:
             raise ValidationError("type must match previous context type", offset)
-        scope.context_type = core
-        return _core((), (core,)) if name == "context.get" else _core((core,), ())
+        scope.context_type = slot_type
+        return context_core_type(name, slot_type)
     if name == "task.return":
         return _task_return_type(scope, definition)
     return ANY_CORE_FUNC  # (thread.new-indirect and the shared-everything built-ins: not checked)
@@ -298,9 +302,10 @@ def _task_return_type(scope: Scope, definition: CanonicalBuiltin) -> Any:
     result = definition.immediate("result")
     if result is not None:
         result = value_type(scope, result, offset)
-    params = () if result is None else (("v", result),)
-    func_type = FuncType(params, None)
-    signature = _signature(func_type, "lower", options)
+    try:
+        signature: Any = task_return_signature(result, options.ptr64)
+    except UnsupportedInstruction:
+        signature = None  # (a type of a later proposal: its signature is not checked)
     lists = result is not None and _has_lists(result)
     options.require(lists or bool(signature and signature.params_in_memory), False, offset)
     return ANY_CORE_FUNC if signature is None else signature.core_type

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from wasmrun.component.canonical import CanonicalBuiltin
-from wasmrun.component.types import FuncType, Primitive, ValueType
-from wasmrun.component_runtime.canonical import MAX_FLAT_PARAMS, ValuesAbi, flatten_functype, store
+from wasmrun.component.types import Primitive, ValueType
+from wasmrun.component_runtime.canonical import MAX_FLAT_PARAMS, ValuesAbi, store
 from wasmrun.component_runtime.context import CanonicalOptions, LiftLowerContext
 from wasmrun.component_runtime.instance_state import InstanceState
 from wasmrun.component_runtime.tasks import EventCode, WaitableSet, waitable_set_at
@@ -64,12 +64,6 @@ def concurrency_builtin(
     maker = _MAKERS.get(name)
     function = maker(definition, instance, context) if maker is not None else _unsupported(name, instance)
     return store_.host_function(core_type, function, name)
-
-
-def task_return_type(result_type: ValueType | None, ptr64: bool) -> CoreFuncType:
-    """``task.return``'s core type: the result passed as a lowering's parameters would be."""
-    params = () if result_type is None else (("v", result_type),)
-    return flatten_functype(FuncType(params, None), "lower", ptr64).core_type
 
 
 def _unsupported(name: str, instance: InstanceState) -> Callable[..., Any]:

@@ -38,7 +38,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from wasmrun.component.aliases import CoreInstanceExportAlias, InstanceExportAlias, OuterAlias
-from wasmrun.component.builtin_types import builtin_core_type
+from wasmrun.component.builtin_types import (
+    builtin_core_type,
+    context_core_type,
+    context_slot_type,
+    task_return_signature,
+)
 from wasmrun.component.canonical import CanonicalBuiltin, Lift, Lower, ResourceDrop, ResourceNew, ResourceRep
 from wasmrun.component.core_typedefs import CoreTypeDefinition
 from wasmrun.component.records import (
@@ -67,7 +72,7 @@ from wasmrun.component.typedefs import (
 )
 from wasmrun.component.types import FuncType, ResourceType
 from wasmrun.component_runtime.canonical import as_core_callable, lift_function, lower_function
-from wasmrun.component_runtime.concurrency_builtins import BuiltinContext, concurrency_builtin, task_return_type
+from wasmrun.component_runtime.concurrency_builtins import BuiltinContext, concurrency_builtin
 from wasmrun.component_runtime.context import CanonicalOptions
 from wasmrun.component_runtime.core_items import (
     canonical_options,
@@ -405,10 +410,9 @@ class Instantiation(TypeEnvironment):
         if name == "task.return":
             result = definition.immediate("result")
             result_type = None if result is None else self.resolver.value_type(result, definition.offset)
-            core_type = task_return_type(result_type, ptr64)
+            core_type = task_return_signature(result_type, ptr64).core_type
         elif name in ("context.get", "context.set"):
-            valtype = ValType.I64 if definition.immediate("valtype") is ValType.I64 else ValType.I32
-            core_type = CoreFuncType((), (valtype,)) if name == "context.get" else CoreFuncType((valtype,), ())
+            core_type = context_core_type(name, context_slot_type(definition.immediate("valtype")))
         elif name == "thread.new-indirect":
             table = self.at(Sort.CORE_TABLE, definition.immediate("table") or 0)
             index_type = ValType.I64 if table.type.limits.address64 else ValType.I32
