@@ -190,7 +190,6 @@ class LiftedFunction:
     """
 
     __slots__ = (
-        "callback",
         "core",
         "func_type",
         "instance",
@@ -207,7 +206,6 @@ class LiftedFunction:
         self.func_type = func_type
         self.options = options
         self.instance = instance
-        self.callback = options.callback
         self.signature: CoreSignature = flatten_functype(
             func_type, "lift", ptr64, options.is_async, options.callback is not None
         )
@@ -266,7 +264,7 @@ class LiftedFunction:
 
     def _run_async(self, flat_args: Sequence[Any]) -> None:
         """Run an async-lifted core function to its end: once (stackful), or with its callback until ``EXIT``."""
-        callback = self.callback
+        callback = self.options.callback
         if callback is None:
             call_core(self.core, flat_args)
             return
