@@ -16,6 +16,33 @@ _F32 = struct.Struct("<I")
 _F64 = struct.Struct("<Q")
 
 
+BAD_U32 = 1 << 40
+"""What :func:`u32_at` gives for a malformed or over-long encoding: no u32 is this large."""
+
+
+def u32_at(data: bytes, pos: int) -> tuple[int, int]:
+    """The u32 LEB128 of two or more bytes at ``pos``: ``(value, position after it)`` (IndexError if ``data``
+    ends first); ``(BAD_U32, pos)`` if it is not a well-formed u32 (more than five bytes, or bits of its fifth
+    byte past 32).  Unrolled, for the decoder's and the validator's hot loops: linkers pad relocated
+    indices to five bytes."""
+    byte = data[pos + 1]
+    if byte < 0x80:
+        return (data[pos] & 0x7F) | byte << 7, pos + 2
+    value = (data[pos] & 0x7F) | (byte & 0x7F) << 7
+    byte = data[pos + 2]
+    if byte < 0x80:
+        return value | byte << 14, pos + 3
+    value |= (byte & 0x7F) << 14
+    byte = data[pos + 3]
+    if byte < 0x80:
+        return value | byte << 21, pos + 4
+    value |= (byte & 0x7F) << 21
+    byte = data[pos + 4]
+    if byte > 0x0F:
+        return BAD_U32, pos
+    return value | byte << 28, pos + 5
+
+
 class Reader:
     """A cursor over ``data[pos:end]``."""
 
@@ -126,35 +153,17 @@ class Reader:
         return result
 
     def u32(self) -> int:
-        # Unrolled when all five bytes a u32 may take are there (linkers pad relocated indices to
-        # five); anything else, errors included, is read by ``unsigned``.
         data, pos = self.data, self.pos
         if pos + 5 <= self.end:
             byte = data[pos]
             if byte < 0x80:
                 self.pos = pos + 1
                 return byte
-            result = byte & 0x7F
-            byte = data[pos + 1]
-            if byte < 0x80:
-                self.pos = pos + 2
-                return result | byte << 7
-            result |= (byte & 0x7F) << 7
-            byte = data[pos + 2]
-            if byte < 0x80:
-                self.pos = pos + 3
-                return result | byte << 14
-            result |= (byte & 0x7F) << 14
-            byte = data[pos + 3]
-            if byte < 0x80:
-                self.pos = pos + 4
-                return result | byte << 21
-            result |= (byte & 0x7F) << 21
-            byte = data[pos + 4]
-            if byte < 0x10:
-                self.pos = pos + 5
-                return result | byte << 28
-        return self.unsigned(32)
+            value, after = u32_at(data, pos)
+            if value != BAD_U32:
+                self.pos = after
+                return value
+        return self.unsigned(32)  # (near the end, and every error, with its text)
 
     def u64(self) -> int:
         return self.unsigned(64)

@@ -51,6 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from wasmrun.binary.reader import BAD_U32, u32_at
 from wasmrun.instructions import BLOCKTYPE_EMPTY, OPCODES, InstructionInfo, opcode_of
 from wasmrun.types import ValType
 from wasmrun.validation.context import Context
@@ -214,32 +215,6 @@ def tables_for(disabled: frozenset[str]) -> Tables:
     return tables
 
 
-_BAD = 1 << 40
-"""What :func:`_u32` reads from a malformed or over-long encoding: an index no table has."""
-
-
-def _u32(code: bytes, pos: int) -> tuple[int, int]:
-    """A u32 LEB128 of two or more bytes at ``pos``: ``(value, position after it)``; ``(_BAD, pos)`` if it is not
-    a well-formed u32 (more than five bytes, or bits of its fifth byte past 32).  Unrolled: linkers pad
-    relocated indices to five bytes."""
-    byte = code[pos + 1]
-    if byte < 0x80:
-        return (code[pos] & 0x7F) | byte << 7, pos + 2
-    value = (code[pos] & 0x7F) | (byte & 0x7F) << 7
-    byte = code[pos + 2]
-    if byte < 0x80:
-        return value | byte << 14, pos + 3
-    value |= (byte & 0x7F) << 14
-    byte = code[pos + 3]
-    if byte < 0x80:
-        return value | byte << 21, pos + 4
-    value |= (byte & 0x7F) << 21
-    byte = code[pos + 4]
-    if byte > 0x0F:
-        return _BAD, pos
-    return value | byte << 28, pos + 5
-
-
 def _skip_u32(code: bytes, pos: int) -> int:
     """The position after a well-formed u32 LEB128 at ``pos`` (-1 if it is not one)."""
     for at in range(pos, pos + 5):
@@ -279,8 +254,8 @@ def _read_depths(code: bytes, pos: int, count: int) -> tuple[list[int], int]:
     """``count`` u32 label depths at ``pos``, and the position after them (no depths if one is malformed)."""
     depths = []
     for _ in range(count):
-        depth, pos = _u32(code, pos) if code[pos] >= 0x80 else (code[pos], pos + 1)
-        if depth == _BAD:
+        depth, pos = u32_at(code, pos) if code[pos] >= 0x80 else (code[pos], pos + 1)
+        if depth == BAD_U32:
             return [], pos
         depths.append(depth)
     return depths, pos
@@ -324,7 +299,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
     ]
     block_results = _BLOCK_RESULTS
     untaken = _UNTAKEN
-    u32 = _u32
+    u32 = u32_at
     skip_u32 = _skip_u32
     skip_s32 = _skip_s32
     barrier = BARRIER
