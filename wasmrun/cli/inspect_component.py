@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from wasmrun.cli.inspect import InspectRequest
     from wasmrun.component.records import Component
     from wasmrun.inspection.component_instance import ComponentInstanceNode, ComponentInstanceState
-    from wasmrun.inspection.component_summary import ComponentSummary
+    from wasmrun.inspection.component_summary import ComponentSummary, InstanceSummary
 
 VMCOMPONENT_VERSION = "Wasmtime 49"
 INDENT = "  "
@@ -149,22 +149,8 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
             for module in summary.core_modules
         ),
     )
-    core_instances = Table(
-        f"{prefix}core instances",
-        (right("index"), left("kind"), left("of"), left("with / exports")),
-        tuple(
-            (str(i.index), i.kind, "-" if i.of is None else f"module {i.of}", ", ".join(i.items))
-            for i in summary.core_instances
-        ),
-    )
-    instances = Table(
-        f"{prefix}instances",
-        (right("index"), left("kind"), left("of"), left("with / exports")),
-        tuple(
-            (str(i.index), i.kind, "-" if i.of is None else f"component {i.of}", ", ".join(i.items))
-            for i in summary.instances
-        ),
-    )
+    core_instances = _instances_table(f"{prefix}core instances", summary.core_instances, "module")
+    instances = _instances_table(f"{prefix}instances", summary.instances, "component")
     aliases = Table(
         f"{prefix}aliases",
         (left("sort"), right("index"), left("alias of")),
@@ -194,6 +180,15 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     for nested in summary.components:
         blocks.extend(component_blocks(nested, f"{path}{' > ' if path else ''}component {nested.index}"))
     return tuple(blocks)
+
+
+def _instances_table(title: str, instances: tuple[InstanceSummary, ...], of: str) -> Table:
+    """Core instances (``of`` ``module``) or instances (``of`` ``component``): what each instantiates, with what."""
+    return Table(
+        title,
+        (right("index"), left("kind"), left("of"), left("with / exports")),
+        tuple((str(i.index), i.kind, "-" if i.of is None else f"{of} {i.of}", ", ".join(i.items)) for i in instances),
+    )
 
 
 def _counted(count: int, noun: str) -> str:
