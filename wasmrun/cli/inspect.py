@@ -319,16 +319,7 @@ def vmctx_view(loaded: Loaded, request: InspectRequest) -> Rendered:
 
 def vmctx_json(layout: VMContextLayout) -> dict[str, Any]:
     """``{"vmctx": {"ptr_size", "size", "regions": [{"name", "offset", "size", "count", "element_size"}]}}``."""
-    regions = [
-        {
-            "name": region.name,
-            "offset": region.offset,
-            "size": region.size,
-            "count": region.count,
-            "element_size": region.element_size,
-        }
-        for region in layout.regions
-    ]
+    regions = [dataclasses.asdict(region) for region in layout.regions]  # (name, offset, size, count, element_size)
     return {"vmctx": {"ptr_size": layout.ptr_size, "size": layout.size, "regions": regions}}
 
 

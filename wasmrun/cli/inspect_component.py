@@ -22,7 +22,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.cli.errors import CliError, InputError
-from wasmrun.cli.inspect_text import left, right
+from wasmrun.cli.inspect_text import left, optional, right
 from wasmrun.cli.tables import Block, Fields, Lines, Table
 
 if TYPE_CHECKING:
@@ -86,10 +86,6 @@ def _validated(data: bytes, name: str) -> Component:
         raise InputError(error, name) from error
 
 
-def _optional(value: object) -> str:
-    return "-" if value is None else str(value)
-
-
 def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, ...]:
     """The blocks of one component; a nested one's titles are prefixed with its path (``component 0: ``)."""
     prefix = f"{path}: " if path else ""
@@ -140,11 +136,11 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
                 str(module.index),
                 f"{module.offset:#010x}-{module.offset + module.size:#010x}",
                 str(module.size),
-                _optional(module.name),
-                _optional(module.imports),
-                _optional(module.exports),
-                _optional(module.functions),
-                _optional(module.memories),
+                optional(module.name),
+                optional(module.imports),
+                optional(module.exports),
+                optional(module.functions),
+                optional(module.memories),
             )
             for module in summary.core_modules
         ),
@@ -167,7 +163,7 @@ def component_blocks(summary: ComponentSummary, path: str = "") -> tuple[Block, 
     types = Table(
         f"{prefix}types",
         (right("index"), left("kind"), left("name"), left("type")),
-        tuple((str(t.index), t.kind, _optional(t.name), t.text) for t in summary.types),
+        tuple((str(t.index), t.kind, optional(t.name), t.text) for t in summary.types),
     )
     customs = Table(
         f"{prefix}custom sections",
@@ -216,16 +212,7 @@ def _vmctx_view(component: Component, name: str, ptr_size: int) -> View:
 
     shape = component_shape(component)
     layout = vmcomponentcontext_layout(shape, ptr_size)
-    regions = [
-        {
-            "name": region.name,
-            "offset": region.offset,
-            "size": region.size,
-            "count": region.count,
-            "element_size": region.element_size,
-        }
-        for region in layout.regions
-    ]
+    regions = [dataclasses.asdict(region) for region in layout.regions]  # (name, offset, size, count, element_size)
     counts = dataclasses.asdict(shape)
     data = {"component_vmctx": {"ptr_size": layout.ptr_size, "size": layout.size, "counts": counts, "regions": regions}}
     header = Fields(
@@ -352,7 +339,7 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
             (
                 name_text(resource.name),
                 resource.representation,
-                _optional(resource.destructor),
+                optional(resource.destructor),
             )
             for resource in node.resource_types
         ),
@@ -364,8 +351,8 @@ def _node_blocks(node: ComponentInstanceNode) -> list[Block]:
             (
                 str(handle.index),
                 handle.kind,
-                _optional(handle.resource),
-                _optional(handle.representation),
+                optional(handle.resource),
+                optional(handle.representation),
                 str(handle.lends),
             )
             for handle in node.handles
