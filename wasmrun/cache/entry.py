@@ -25,6 +25,7 @@ are a :class:`~wasmrun.engine.code_store.CodeStore`'s, bytes each, decoded when 
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import io
@@ -294,6 +295,10 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Record) and _takes_its_fields(type(obj)):
             return type(obj), obj._values()
+        if isinstance(obj, enum.Enum):
+            # A member as a call of its class with its value: some CPython 3.11 releases pickle members
+            # as ``getattr(cls, name)``, which the unpickler (wasmrun's classes only) refuses.
+            return type(obj), (obj.value,)
         return NotImplemented
 
 
