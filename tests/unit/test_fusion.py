@@ -40,7 +40,7 @@ def translation(mod: Module, fuse: bool = True) -> Translation:
 
 
 def items(mod: Module, fuse: bool = True) -> list[list[Any]]:
-    return translation(mod, fuse).code[1:]
+    return [list(item) for item in translation(mod, fuse).code[1:]]
 
 
 def call_all(mod: Module, interpreter: Interpreter, arity: int) -> list[Any]:

@@ -60,7 +60,7 @@ def render(module: Module, index: int) -> str:
     out.append(f"template {translation.frame_template!r}")
     out.append(f"loop heads {translation.loop_heads} at {translation.loop_offsets}")
     for pc, item in enumerate(translation.code):
-        out.append(f"{pc:4} @{translation.offsets[pc]:#x} {item!r}")
+        out.append(f"{pc:4} @{translation.offsets[pc]:#x} {list(item)!r}")
     runs = plan_runs(translation.code)
     keys = {tuple(item[0]) for item in translation.code[1:]}
     for run in runs:

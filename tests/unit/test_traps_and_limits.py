@@ -143,7 +143,7 @@ def test_wasm_code_is_told_from_the_engines() -> None:
     from wasmrun.interp.translate import translate_function
 
     translation = translate_function(module, 2)
-    entry = machine.make_entry(translation, [None] * len(translation.code))
+    entry = machine.make_entry(translation, *machine.bind(translation, None))
     assert is_wasm_code(generated.__code__) and is_wasm_code(handler.__code__) and is_wasm_code(entry.__code__)
     from wasmrun.runtime.functions import HostFunction
     from wasmrun.wasi.files import FdFunctions

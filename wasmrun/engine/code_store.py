@@ -29,6 +29,7 @@ code cache keys its entries by all of them.
 from __future__ import annotations
 
 import marshal
+from array import array
 from collections.abc import Mapping
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -77,11 +78,18 @@ class CodeStore:
             return None
         translation = Translation.__new__(Translation)
         for name, value in zip(_TRANSLATION_FIELDS, state):
-            setattr(translation, name, value)
+            setattr(translation, name, array("q", value) if name == "offsets" else value)
         return translation
 
     def add_translation(self, index: int, translation: Translation) -> None:
-        self._put(("t", index), tuple(getattr(translation, name) for name in _TRANSLATION_FIELDS))
+        # (marshal writes no arrays: the offsets go as their bytes)
+        self._put(
+            ("t", index),
+            tuple(
+                array("q", translation.offsets).tobytes() if name == "offsets" else getattr(translation, name)
+                for name in _TRANSLATION_FIELDS
+            ),
+        )
 
     # --- the compiled tier's code
 

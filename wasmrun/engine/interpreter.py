@@ -80,6 +80,7 @@ from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
 from wasmrun.interp.catching import make_catching_body
 from wasmrun.interp.machine import (
+    Binder,
     bind,
     install_runs,
     make_counting_entry,
@@ -252,22 +253,24 @@ class Interpreter:
             self.counters.functions["interp"] += 1
         return translation
 
-    def make_entry(self, translation: Translation, handlers: list[Any], function: WasmFunction) -> Entry:
+    def make_entry(
+        self, translation: Translation, handlers: list[Any], bind_at: Binder, function: WasmFunction
+    ) -> Entry:
         """The entry of ``function`` (and its ``tail``, if it makes tail calls: see :mod:`wasmrun.interp.machine`)."""
         if translation.tail_calls or translation.catch_regions:
             # One body runs the handlers (catching in its regions, if any) and returns the results or a
             # TailCall; the tail entry counts the depth and performs the tail calls.
             body = (
-                make_catching_body(translation, handlers, function.instance.tags)
+                make_catching_body(translation, handlers, bind_at, function.instance.tags)
                 if translation.catch_regions
-                else make_tail_body(translation, handlers)
+                else make_tail_body(translation, handlers, bind_at)
             )
             function.tail = body if translation.tail_calls else None
             return make_tail_entry(translation, body, self.counters)
         function.tail = None
         if self.counters is not None:
-            return make_counting_entry(translation, handlers, self.counters)
-        return make_entry(translation, handlers)
+            return make_counting_entry(translation, handlers, bind_at, self.counters)
+        return make_entry(translation, handlers, bind_at)
 
     def prepare(self, function: WasmFunction) -> None:
         function.direct = compiled.direct_adapter(function)
@@ -335,8 +338,8 @@ class Interpreter:
         """The interpreter's entry for ``function``, for good (no counting)."""
         translation = self.translate(function)
         with engine_room():
-            handlers = bind(translation, function.instance, self.fuel_meter)
-        function.entry = self.make_entry(translation, handlers, function)
+            handlers, bind_at = bind(translation, function.instance, self.fuel_meter)
+        function.entry = self.make_entry(translation, handlers, bind_at, function)
         return function.entry
 
     def activate(self, function: WasmFunction) -> Entry:
@@ -344,8 +347,11 @@ class Interpreter:
         translation = self.translate(function)
         instance = function.instance
         with engine_room():
-            handlers = bind(translation, instance, self.fuel_meter)
-        entry = self.make_entry(translation, handlers, function)
+            handlers, bind_at = bind(translation, instance, self.fuel_meter)
+            for pc in translation.loop_heads:  # bound now: counting wraps them
+                if pc > 0:
+                    bind_at(pc)
+        entry = self.make_entry(translation, handlers, bind_at, function)
         function.entry = entry
         if (
             self.engine == "auto"

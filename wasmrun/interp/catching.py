@@ -11,12 +11,15 @@ translated without fusion (:mod:`wasmrun.interp.translate`), so handler indexes 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.errors import Trap, WasmException
 from wasmrun.interp.translate import Translation
 from wasmrun.runtime.functions import Entry
+
+if TYPE_CHECKING:
+    from wasmrun.interp.machine import Binder
 from wasmrun.runtime.tags import ExceptionInstance, TagInstance
 
 Region = tuple[int, int, tuple[tuple[int, TagInstance | None, int, int], ...]]
@@ -50,7 +53,9 @@ def landing(regions: tuple[Region, ...], pc: int, exception: ExceptionInstance, 
     return 0
 
 
-def make_catching_body(translation: Translation, handlers: list[Any], tags: list[TagInstance]) -> Entry:
+def make_catching_body(
+    translation: Translation, handlers: list[Any], bind_at: Binder, tags: list[TagInstance]
+) -> Entry:
     """:func:`wasmrun.interp.machine.make_tail_body` for a function with catch regions: its results, or the
     TailCall it ends with (a tail call leaves the regions: its callee's exceptions pass).  Its entry is
     :func:`wasmrun.interp.machine.make_tail_entry`'s, as for any function with tail calls."""
@@ -72,6 +77,10 @@ def make_catching_body(translation: Translation, handlers: list[Any], tags: list
                 try:
                     while pc:
                         pc = code[pc](R)
+                except TypeError:
+                    if code[pc] is not None:
+                        raise
+                    bind_at(pc)
                 except WasmException as thrown:
                     target = landing(regions, pc, thrown.exception, R)
                     if not target:

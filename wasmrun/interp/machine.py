@@ -14,6 +14,13 @@ recursion limit above it while wasm runs).  A frame larger than
 :data:`SLOTS_PER_FRAME` slots counts as several frames, which bounds the
 memory of a full stack whatever the frame sizes.
 
+Handlers are bound lazily (:func:`bind`): a slot holds None until the code
+first reaches it, the entry loop's ``TypeError`` (``None(R)``) binds the
+straight-line stretch there and the loop goes on, so a big program pays
+closures only for the instructions it runs (a third of those of the functions
+it calls), and the loop itself is unchanged (a ``try`` costs nothing until it
+catches).
+
 A trap unwinding through an entry gets the frame ``(function index, byte
 offset of the wasm instruction)`` appended: the offset of the handler that
 raised it, unless a fused member set the trap's ``at`` to its own on the way out.
@@ -29,11 +36,12 @@ functions without tail calls are as above, untouched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp.handlers import factory
-from wasmrun.interp.translate import Translation, run_item
+from wasmrun.interp.translate import FALLS_THROUGH, Translation, run_item
 from wasmrun.runtime.functions import Entry, TailCall
 from wasmrun.runtime.instance import Instance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
@@ -51,15 +59,40 @@ _active = 0
 _depth = 0
 _limit = DEFAULT_MAX_STACK_DEPTH
 
+Binder = Callable[[int], None]
+"""Binds the handlers from a handler index on (see :func:`bind`)."""
 
-def bind(translation: Translation, instance: Instance, meter: FuelMeter | None = None) -> list[Any]:
-    """The handlers of a translated function, their instance references resolved (and the fuel meter of
-    code translated for metering)."""
+
+def bind(translation: Translation, instance: Instance, meter: FuelMeter | None = None) -> tuple[list[Any], Binder]:
+    """The handlers of a translated function, bound lazily, and the binder that fills them in.
+
+    Every handler starts as None (so a program pays memory and binding time only for the code it runs: a
+    large program runs a third of the instructions of the functions it calls); an entry that meets
+    None at ``pc`` (``None(R)`` raises TypeError) calls ``bind_at(pc)`` and goes on.  ``bind_at`` binds
+    the straight-line stretch from ``pc`` (up to a handler that does not fall through, or one already
+    bound) at once, their instance references resolved (and the fuel meter of code translated for
+    metering).
+    """
     code = translation.code
     handlers: list[Any] = [None] * len(code)
-    for pc in range(1, len(code)):
-        key, *args = code[pc]
-        handlers[pc] = factory(key)(instance, meter, *args, pc + 1)
+    end = len(code)
+
+    def bind_at(pc: int) -> None:
+        while pc < end and handlers[pc] is None:
+            key, *args = code[pc]
+            handlers[pc] = factory(key)(instance, meter, *args, pc + 1)
+            if not FALLS_THROUGH[key[0]]:
+                return
+            pc += 1
+
+    return handlers, bind_at
+
+
+def bind_all(translation: Translation, instance: Instance, meter: FuelMeter | None = None) -> list[Any]:
+    """Every handler of a translated function, bound now (see :func:`bind`)."""
+    handlers, bind_at = bind(translation, instance, meter)
+    for pc in range(1, len(handlers)):
+        bind_at(pc)
     return handlers
 
 
@@ -77,7 +110,7 @@ def install_runs(
         handlers[run[0]] = factory(item[0])(instance, meter, *item[1:], run[-1] + 1)
 
 
-def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
+def make_entry(translation: Translation, handlers: list[Any], bind_at: Binder) -> Entry:
     """The entry of a translated function (see the module docstring)."""
     template = translation.frame_template
     offsets = translation.offsets
@@ -98,7 +131,13 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
             pc = 1
             try:
                 while pc:
-                    pc = code[pc](R)
+                    try:
+                        while pc:
+                            pc = code[pc](R)
+                    except TypeError:
+                        if code[pc] is not None:
+                            raise
+                        bind_at(pc)
             except Trap as trap:
                 trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
                 raise
@@ -119,7 +158,13 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
             pc = 1
             try:
                 while pc:
-                    pc = code[pc](R)
+                    try:
+                        while pc:
+                            pc = code[pc](R)
+                    except TypeError:
+                        if code[pc] is not None:
+                            raise
+                        bind_at(pc)
             except Trap as trap:
                 trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
                 raise
@@ -139,7 +184,13 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
         pc = 1
         try:
             while pc:
-                pc = code[pc](R)
+                try:
+                    while pc:
+                        pc = code[pc](R)
+                except TypeError:
+                    if code[pc] is not None:
+                        raise
+                    bind_at(pc)
         except Trap as trap:
             trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
             raise
@@ -150,7 +201,7 @@ def make_entry(translation: Translation, handlers: list[Any]) -> Entry:
     return entry_many
 
 
-def make_tail_body(translation: Translation, handlers: list[Any]) -> Entry:
+def make_tail_body(translation: Translation, handlers: list[Any], bind_at: Binder) -> Entry:
     """The ``tail`` of a function with tail calls: its results, or the TailCall it ends with."""
     template = translation.frame_template
     offsets = translation.offsets
@@ -166,7 +217,13 @@ def make_tail_body(translation: Translation, handlers: list[Any]) -> Entry:
         pc = 1
         try:
             while pc:
-                pc = code[pc](R)
+                try:
+                    while pc:
+                        pc = code[pc](R)
+                except TypeError:
+                    if code[pc] is not None:
+                        raise
+                    bind_at(pc)
         except Trap as trap:
             trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
             raise
@@ -206,7 +263,9 @@ def make_tail_entry(translation: Translation, body: Entry, counters: CallCounter
     return entry_tail
 
 
-def make_counting_entry(translation: Translation, handlers: list[Any], counters: CallCounters) -> Entry:
+def make_counting_entry(
+    translation: Translation, handlers: list[Any], bind_at: Binder, counters: CallCounters
+) -> Entry:
     """:func:`make_entry`'s entry that also counts calls and depth (``--stats``: never the default path)."""
     template = translation.frame_template
     offsets = translation.offsets
@@ -230,7 +289,13 @@ def make_counting_entry(translation: Translation, handlers: list[Any], counters:
         pc = 1
         try:
             while pc:
-                pc = code[pc](R)
+                try:
+                    while pc:
+                        pc = code[pc](R)
+                except TypeError:
+                    if code[pc] is not None:
+                        raise
+                    bind_at(pc)
         except Trap as trap:
             trap.frames.append((index, trap.__dict__.pop("at", None) or offsets[pc]))
             raise

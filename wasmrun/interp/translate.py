@@ -34,7 +34,8 @@ items, fused into runs like any other, so a run counts what it replaces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from wasmrun.binary.instructions import decode_function_body
@@ -52,6 +53,14 @@ from wasmrun.semantics.dispatch import visitor_table
 from wasmrun.types import FuncType, ValType
 
 Operand = tuple[str, Any]
+
+_KEYS: dict[tuple[str, Any, str], tuple[str, Any, str]] = {}
+
+
+def interned_key(key: tuple[str, Any, str]) -> tuple[str, Any, str]:
+    """One tuple object per handler key, however many items name it (an item costs a pointer to it)."""
+    return _KEYS.setdefault(key, key)
+
 
 _MULTI_FAMILIES = {1: "unop", 2: "binop", 3: "ternop", 4: "quadop"}
 """The family computing a multi-result instruction's tuple, by its number of operands."""
@@ -83,8 +92,8 @@ class Translation:
     def __init__(
         self,
         function_index: int,
-        code: list[list[Any]],
-        offsets: list[int],
+        code: list[tuple[Any, ...]],
+        offsets: Sequence[int],
         param_count: int,
         frame_template: list[Any],
         result_base: int,
@@ -245,8 +254,8 @@ class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
             code, offsets, loop_heads, loop_offsets = drop_dead_code(code, offsets, loop_heads, loop_offsets)
         return Translation(
             self.function_index,
-            code,
-            offsets,
+            [tuple(item) for item in code],  # frozen: tuples, half the memory of lists (a binder keeps them)
+            array("q", offsets),  # (a list would hold an int object per handler)
             len(self.type.params),
             template,
             self.base,
@@ -291,7 +300,7 @@ class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
     # --- emitting -----------------------------------------------------------------------------
 
     def emit(self, family: str, op: str | None, shape: str, *args: Any) -> list[Any]:
-        item = [(family, op, shape), *args]
+        item = [interned_key((family, op, shape)), *args]
         self.code.append(item)
         self.offsets.append(self.offset)
         return item
@@ -813,14 +822,14 @@ def covers(info: InstructionInfo) -> bool:
 _JUMP_POSITIONS = {
     name: tuple(1 + family.args.index(arg) for arg in family.jumps) for name, family in fusion.FAMILIES.items()
 }
-_FALLS_THROUGH = {name: family.falls_through for name, family in fusion.FAMILIES.items()}
+FALLS_THROUGH = {name: family.falls_through for name, family in fusion.FAMILIES.items()}
 
 
 # A br_table's targets are one list argument, possibly of millions: the passes below work on each
 # distinct target once.
 
 
-def jump_targets(item: list[Any]) -> list[int]:
+def jump_targets(item: Sequence[Any]) -> list[int]:
     """The handler indexes ``item`` (not a run) may jump to (a list argument's distinct ones)."""
     targets: list[int] = []
     for position in _JUMP_POSITIONS[item[0][0]]:
@@ -872,7 +881,7 @@ def thread_jumps(code: list[list[Any]]) -> bool:
         item, following = code[pc], code[pc + 1]
         if item[0][0] == "move" and following[0] == ("ret", None, "r") and following[2] == item[1]:
             # What the move wrote is never read again: the function returns.
-            code[pc] = [("ret", None, item[0][2]), following[1], item[2]]
+            code[pc] = [interned_key(("ret", None, item[0][2])), following[1], item[2]]
             changed = True
     return changed
 
@@ -895,7 +904,7 @@ def drop_dead_code(
             name = item[0][0]
             if _JUMP_POSITIONS[name]:
                 pending.extend(jump_targets(item))
-            if not _FALLS_THROUGH[name]:
+            if not FALLS_THROUGH[name]:
                 break
             pc += 1
     if len(reachable) == len(code) - 1:
@@ -941,7 +950,7 @@ def drop_free_charges(
     )
 
 
-def plan_runs(code: list[list[Any]]) -> list[list[int]]:
+def plan_runs(code: Sequence[Sequence[Any]]) -> list[list[int]]:
     """The runs worth fusing: lists of two or more consecutive handler indexes.
 
     A run starts at a handler some branch enters (or the first), never
@@ -963,7 +972,7 @@ def plan_runs(code: list[list[Any]]) -> list[list[int]]:
             pc < len(code)
             and pc not in entered
             and len(run) < fusion.RUN_MAX_LENGTH
-            and _FALLS_THROUGH[code[run[-1]][0][0]]
+            and FALLS_THROUGH[code[run[-1]][0][0]]
         ):
             run.append(pc)
             pc += 1
@@ -972,7 +981,7 @@ def plan_runs(code: list[list[Any]]) -> list[list[int]]:
     return runs
 
 
-def run_item(code: list[list[Any]], offsets: list[int], run: list[int]) -> list[Any]:
+def run_item(code: Sequence[Sequence[Any]], offsets: Sequence[int], run: list[int]) -> list[Any]:
     """The IR item of a run: ``[("run", member keys, ""), member offsets, *member args]``."""
     key = ("run", tuple(code[pc][0] for pc in run), "")
     return [key, tuple(offsets[pc] for pc in run), *[arg for pc in run for arg in code[pc][1:]]]
