@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 from wasmrun import errors
+from wasmrun.binary.decoder import body_size
 from wasmrun.module import Module
 
 
@@ -101,7 +102,10 @@ def trap_code_of(message: str) -> TrapCode | None:
 class Frame:
     """One frame of a trap's backtrace, innermost first: the function and where in it."""
 
-    def __init__(self, func_index: int, module_offset: int, func_offset: int, func_name: str | None) -> None:
+    def __init__(
+        self, func_index: int, module_offset: int, func_offset: int, func_name: str | None, module_name: str | None
+    ) -> None:
+        self._module_name = module_name
         self._func_index = func_index
         self._module_offset = module_offset
         self._func_offset = func_offset
@@ -119,8 +123,8 @@ class Frame:
 
     @property
     def module_name(self) -> str | None:
-        """The module's name from its name section (wasmrun does not record it in frames: None)."""
-        return None
+        """The module's name from its name section, if it has one."""
+        return self._module_name
 
     @property
     def module_offset(self) -> int:
@@ -168,12 +172,14 @@ def trap_of(trap: errors.Trap, module: Module | None = None) -> Trap:
     result = Trap(trap.message)
     for func_index, offset in trap.frames:
         name = module.names.functions.get(func_index) if module is not None else None
+        module_name = module.names.module if module is not None else None
         start = _body_start(module, func_index)
-        result._frames.append(Frame(func_index, max(offset, 0), max(offset - start, 0), name))
+        result._frames.append(Frame(func_index, max(offset, 0), max(offset - start, 0), name, module_name))
     return result
 
 
 def _body_start(module: Module | None, func_index: int) -> int:
     if module is None or not module.num_imported_functions <= func_index < len(module.func_type_indices):
         return 0
-    return module.body(func_index).start
+    body = module.body(func_index)
+    return body.end - body_size(module.raw, body)  # the body after its size field, as Wasmtime counts

@@ -1,0 +1,162 @@
+"""What wasmrun.api adds to or refuses of wasmtime-py's behaviour, and the runtime hooks it stands on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import wasmrun.api as api
+from wasmrun import Module as RuntimeModule
+from wasmrun import Store as RuntimeStore
+from wasmrun.errors import WasmError
+from wasmrun.runtime.functions import CallerHostFunction
+from wasmrun.runtime.globals import GlobalInstance
+from wasmrun.runtime.linker import Linker as RuntimeLinker
+from wasmrun.types import FuncType, GlobalType, ValType
+
+COUNTER = """(module
+  (func (export "count") (param i32) (result i32) (local i32)
+    (loop $again
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get 1) (local.get 0))))
+    (local.get 1)))"""
+
+
+@pytest.mark.parametrize("tier", ["interp", "compile", "auto"])
+def test_every_tier_meters_fuel_alike(tier: str) -> None:
+    config = api.Config()
+    config.consume_fuel = True
+    config.tier = tier
+    engine = api.Engine(config)
+    store = api.Store(engine)
+    store.set_fuel(10_000)
+    exports = api.Linker(engine).instantiate(store, api.Module(engine, COUNTER)).exports(store)
+    assert (exports["count"](store, 100), store.get_fuel()) == (100, 9_198)
+
+
+def test_unknown_tier_is_refused() -> None:
+    with pytest.raises(api.WasmtimeError, match="unknown tier 'jit'"):
+        api.Config().tier = "jit"
+
+
+@pytest.mark.parametrize("setting", ["wasm_gc", "wasm_stack_switching", "epoch_interruption"])
+def test_settings_wasmrun_lacks_are_refused_when_enabled(setting: str) -> None:
+    config = api.Config()
+    setattr(config, setting, False)  # off is what wasmrun does
+    with pytest.raises(api.WasmtimeError, match=f"`{setting}` cannot be enabled"):
+        setattr(config, setting, True)
+
+
+@pytest.mark.parametrize("setting", ["cranelift_opt_level", "parallel_compilation", "memory_reservation"])
+def test_native_compiler_settings_are_accepted(setting: str) -> None:
+    setattr(api.Config(), setting, 1)
+
+
+def test_unknown_setting_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no setting 'wasm_nothing'"):
+        api.Config().wasm_nothing = True  # type: ignore[attr-defined]
+
+
+def test_a_disabled_proposal_makes_its_modules_invalid() -> None:
+    config = api.Config()
+    config.wasm_simd = False
+    with pytest.raises(api.WasmtimeError):
+        api.Module(api.Engine(config), "(module (func (result v128) v128.const i64x2 0 0))")
+
+
+def test_caller_is_invalid_once_the_call_returns() -> None:
+    engine = api.Engine()
+    store = api.Store(engine)
+    kept: list[Any] = []
+    linker = api.Linker(engine)
+    linker.define_func("", "f", api.FuncType([], []), kept.append, access_caller=True)
+    module = api.Module(
+        engine, '(module (import "" "f" (func $f)) (memory (export "memory") 1) (func (export "g") call $f))'
+    )
+    linker.instantiate(store, module).exports(store)["g"](store)
+    caller = kept[0]
+    assert caller.get("memory") is None
+    with pytest.raises(ValueError, match="caller is no longer valid"):
+        api.Memory(caller, api.MemoryType(api.Limits(1, None)))
+
+
+def test_caller_of_a_call_from_python_has_no_exports() -> None:
+    store = api.Store()
+    seen: list[Any] = []
+    func = api.Func(store, api.FuncType([], []), lambda caller: seen.append(caller.get("memory")), access_caller=True)
+    func(store)
+    assert seen == [None]
+
+
+def test_memory_buffer_is_a_view_released_by_grow() -> None:
+    store = api.Store()
+    memory = api.Memory(store, api.MemoryType(api.Limits(1, 2)))
+    view = memory.buffer(store)
+    view[3] = 9
+    assert memory.read(store, 3, 4) == bytearray(b"\t")
+    memory.grow(store, 1)
+    with pytest.raises(ValueError):
+        view[3]
+    assert len(memory.buffer(store)) == 2 * 65536
+
+
+WASI_WRITE = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")))"""
+
+
+def test_wasi_output_to_a_callback_is_refused() -> None:
+    engine = api.Engine()
+    store = api.Store(engine)
+    config = api.WasiConfig()
+    config.stdout_custom = lambda data: None
+    store.set_wasi(config)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    with pytest.raises(api.WasmtimeError, match="stdout to a Python callback"):
+        linker.instantiate(store, api.Module(engine, WASI_WRITE))
+
+
+def test_wasi_read_only_preopen_is_refused(tmp_path: Path) -> None:
+    engine = api.Engine()
+    store = api.Store(engine)
+    config = api.WasiConfig()
+    config.preopen_dir(str(tmp_path), "/data", fs_mutable=False)
+    store.set_wasi(config)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    with pytest.raises(api.WasmtimeError, match="read-only preopen '/data'"):
+        linker.instantiate(store, api.Module(engine, WASI_WRITE))
+
+
+def test_refused_store_features_say_so() -> None:
+    store = api.Store()
+    with pytest.raises(api.WasmtimeError, match="wasi:http is not supported by wasmrun"):
+        store.set_wasi_http()
+    with pytest.raises(api.WasmtimeError, match="epoch interruption"):
+        store.set_epoch_deadline(1)
+
+
+# --- the runtime hooks ----------------------------------------------------------------------------
+
+
+def test_runtime_global_set_refuses_an_immutable_global() -> None:
+    with pytest.raises(WasmError, match="immutable global cannot be set"):
+        GlobalInstance(GlobalType(ValType.I32, False), 1).set(2)
+
+
+def test_runtime_caller_host_function_is_bound_to_each_importing_instance() -> None:
+    module = RuntimeModule.from_bytes(b'(module (import "a" "f" (func $f)) (func (export "g") call $f))')
+    seen: list[Any] = []
+    with RuntimeStore() as store:
+        host = CallerHostFunction(FuncType((), ()), lambda instance: seen.append(instance))
+        linker = RuntimeLinker(store)
+        linker.define("a", "f", host)
+        first, second = linker.instantiate(module), linker.instantiate(module)
+        second.exports["g"]()
+        first.exports["g"]()
+        host()
+    assert seen == [second, first, None]
