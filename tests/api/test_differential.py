@@ -618,3 +618,69 @@ def test_deserialize_refuses_garbage(api: ModuleType) -> None:
 def test_malformed_text_is_an_error(api: ModuleType) -> None:
     with pytest.raises(api.WasmtimeError):
         api.Module(api.Engine(), "not wat")
+
+
+# --- more of the linker, references and tags ------------------------------------------------------
+
+
+def test_unknown_imports_as_default_values(api: ModuleType) -> None:
+    engine = api.Engine()
+    store = api.Store(engine)
+    module = api.Module(
+        engine,
+        '(module (import "h" "f" (func $f (param i32) (result i64))) (func (export "g") (result i64) (call $f (i32.const 1))))',
+    )
+    linker = api.Linker(engine)
+    linker.define_unknown_imports_as_default_values(store, module)
+    assert linker.instantiate(store, module).exports(store)["g"](store) == 0
+
+
+def test_instance_pre_instantiates_in_each_store(api: ModuleType) -> None:
+    engine = api.Engine()
+    module = api.Module(engine, '(module (global (export "g") (mut i32) (i32.const 1)))')
+    pre = api.Linker(engine).instantiate_pre(module)
+    first, second = api.Store(engine), api.Store(engine)
+    one = pre.instantiate(first).exports(first)["g"]
+    two = pre.instantiate(second).exports(second)["g"]
+    one.set_value(first, 5)
+    assert (one.value(first), two.value(second)) == (5, 1)
+
+
+def test_linker_get_and_define_instance(api: ModuleType) -> None:
+    engine = api.Engine()
+    store = api.Store(engine)
+    linker = api.Linker(engine)
+    instance = linker.instantiate(store, api.Module(engine, '(module (func (export "one") (result i32) i32.const 1))'))
+    linker.define_instance(store, "lib", instance)
+    assert linker.get(store, "lib", "one")(store) == 1
+    with pytest.raises(api.WasmtimeError, match="item not defined in linker"):
+        linker.get(store, "lib", "two")
+
+
+def test_externref_round_trips_the_same_object(api: ModuleType) -> None:
+    store, exports = instance_of(api, '(module (func (export "id") (param externref) (result externref) local.get 0))')
+    thing = object()
+    assert (exports["id"](store, thing) is thing, exports["id"](store, None)) == (True, None)
+
+
+def test_funcref_from_a_table_is_callable(api: ModuleType) -> None:
+    store, exports = instance_of(
+        api,
+        '(module (table (export "t") 1 funcref) (elem (i32.const 0) $f) (func $f (result i32) i32.const 11))',
+    )
+    assert exports["t"].get(store, 0)(store) == 11
+
+
+def test_tags_are_equal_only_to_themselves(api: ModuleType) -> None:
+    store = api.Store(api.Engine())
+    tag_type = api.TagType(api.FuncType([api.ValType.i32()], []))
+    first, second = api.Tag(store, tag_type), api.Tag(store, tag_type)
+    params = [str(t) for t in first.type(store).functype.params]
+    assert (first.eq(store, first), first.eq(store, second), params) == (True, False, ["i32"])
+
+
+def test_exports_by_name_and_index(api: ModuleType) -> None:
+    _store, exports = instance_of(api, ADD)
+    assert (list(exports), len(exports.by_index)) == (["add", "neg", "pair", "half"], 4)
+    with pytest.raises(KeyError):
+        exports["nothing"]

@@ -160,3 +160,27 @@ def test_runtime_caller_host_function_is_bound_to_each_importing_instance() -> N
         first.exports["g"]()
         host()
     assert seen == [second, first, None]
+
+
+ADD = '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))'
+
+
+def test_a_deserialized_module_runs_its_precompiled_code() -> None:
+    engine = api.Engine()
+    module = api.Module.deserialize(engine, api.Module(engine, ADD).serialize())
+    store = api.Store(engine)
+    exports = api.Linker(engine).instantiate(store, module).exports(store)
+    assert exports["add"](store, 1, 2) == 3
+    code_store = store._interpreter.code_store
+    assert code_store is not None and code_store.module is module._module
+
+
+def test_a_deserialized_module_under_other_options_translates_its_code() -> None:
+    config = api.Config()
+    config.consume_fuel = True  # the precompiled code is made without fuel
+    engine = api.Engine(config)
+    module = api.Module.deserialize(engine, api.Module(engine, ADD).serialize())
+    store = api.Store(engine)
+    store.set_fuel(100)
+    exports = api.Linker(engine).instantiate(store, module).exports(store)
+    assert (exports["add"](store, 1, 2), store._interpreter.code_store, store.get_fuel()) == (3, None, 96)

@@ -7,7 +7,7 @@ from typing import Any
 
 from wasmrun.api.errors import translated_errors
 from wasmrun.api.externs import AsExtern, unwrap_extern, wrap_extern
-from wasmrun.api.module import Module
+from wasmrun.api.module import Module, use_code
 from wasmrun.api.store import Storelike, store_of
 from wasmrun.runtime.instance import Instance as RuntimeInstance
 from wasmrun.runtime.instance import instantiate
@@ -43,7 +43,9 @@ def instantiate_in(
     before_start: Callable[[RuntimeInstance], None] | None = None,
 ) -> RuntimeInstance:
     """wasmrun's instantiation of ``module`` in ``store``, with the API's errors."""
-    runtime_store = store_of(store)._runtime
+    api_store = store_of(store)
+    use_code(api_store._interpreter, module)
+    runtime_store = api_store._runtime
     with translated_errors(module._module):
         return instantiate(runtime_store, module._module, externs, before_start)
 

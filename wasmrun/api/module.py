@@ -4,7 +4,7 @@ and its precompiled form (``wasmrun compile``'s ``.cwasm``, :mod:`wasmrun.cache.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wasmrun.api.config import Engine
 from wasmrun.api.errors import translated_errors
@@ -19,6 +19,10 @@ from wasmrun.api.types import (
 from wasmrun.loader import load_module, to_binary
 from wasmrun.module import Module as ModuleRecord
 from wasmrun.types import ExternKind, canonical_types
+
+if TYPE_CHECKING:
+    from wasmrun.engine.code_store import CodeStore
+    from wasmrun.engine.interpreter import Interpreter
 
 PathLike = str | bytes | os.PathLike[str]
 
@@ -42,6 +46,8 @@ class Module:
     """A decoded, validated module: ``Module(engine, wasm)`` with ``wasm`` its binary or its text."""
 
     _module: ModuleRecord
+    _code: CodeStore | None = None
+    """The code of a deserialized module, made for the default engine options (see :func:`use_code`)."""
 
     def __init__(self, engine: Engine, wasm: str | bytes | bytearray) -> None:
         if not isinstance(engine, Engine):
@@ -124,8 +130,10 @@ class Module:
         from wasmrun.engine.options import EngineOptions
 
         with translated_errors():
-            record, _code = load_precompiled(Source(bytes(encoded)), engine.features, EngineOptions())
-        return cls._of(engine, record)
+            record, code = load_precompiled(Source(bytes(encoded)), engine.features, EngineOptions())
+        module = cls._of(engine, record)
+        module._code = code
+        return module
 
     @classmethod
     def deserialize_file(cls, engine: Engine, path: str) -> Module:
@@ -135,3 +143,17 @@ class Module:
 
     def __repr__(self) -> str:
         return f"<Module {len(self._module.imports)} imports, {len(self._module.exports)} exports>"
+
+
+def use_code(interpreter: Interpreter, module: Module) -> None:
+    """Let ``interpreter`` run a deserialized ``module`` from its precompiled code, if the interpreter has
+    the options that code was made for and no other code store (one per interpreter)."""
+    from wasmrun.engine.options import EngineOptions
+
+    code = module._code
+    if (
+        code is not None
+        and interpreter.code_store is None
+        and interpreter.options.code_key() == EngineOptions().code_key()
+    ):
+        interpreter.use_code_store(code)
