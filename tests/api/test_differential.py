@@ -684,3 +684,74 @@ def test_exports_by_name_and_index(api: ModuleType) -> None:
     assert (list(exports), len(exports.by_index)) == (["add", "neg", "pair", "half"], 4)
     with pytest.raises(KeyError):
         exports["nothing"]
+
+
+def test_trap_text_is_wasmtimes(api: ModuleType) -> None:
+    store, exports = instance_of(api, FRAMES.replace("$demo", ""))
+    with pytest.raises(api.Trap) as caught:
+        exports["f"](store, 0)
+    assert str(caught.value) == (
+        "error while executing at wasm backtrace:\n"
+        "    0:     0x30 - <unknown>!inner\n"
+        "    1:     0x27 - <unknown>!outer\n"
+        "\n"
+        "Caused by:\n"
+        "    wasm trap: integer divide by zero\n"
+    )
+
+
+CAT = """(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 200) "note.txt")
+  (func (export "open") (result i32 i32)
+    (call $open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 8)
+                (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 28))
+    (i32.load (i32.const 28)))
+  (func (export "cat") (param $fd i32) (result i32)
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (i32.const 100))
+    (drop (call $read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 16) (i32.const 100))
+    (i32.store (i32.const 20) (i32.load (i32.const 8)))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
+    (i32.load (i32.const 8))))"""
+
+
+def cat_exports(api: ModuleType, config: Any) -> tuple[Any, Any]:
+    engine = api.Engine()
+    store = api.Store(engine)
+    store.set_wasi(config)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    return store, linker.instantiate(store, api.Module(engine, CAT)).exports(store)
+
+
+def test_wasi_stdin_from_a_file(api: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "in.txt").write_bytes(b"from stdin")
+    config = api.WasiConfig()
+    config.stdin_file = str(tmp_path / "in.txt")
+    config.stdout_file = str(tmp_path / "out.txt")
+    store, exports = cat_exports(api, config)
+    assert exports["cat"](store, 0) == 10
+    assert (tmp_path / "out.txt").read_bytes() == b"from stdin"
+
+
+def test_wasi_preopened_directory(api: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "note.txt").write_bytes(b"a note")
+    config = api.WasiConfig()
+    config.preopen_dir(str(tmp_path / "dir"), "/data")
+    config.stdout_file = str(tmp_path / "out.txt")
+    store, exports = cat_exports(api, config)
+    errno, fd = exports["open"](store)
+    assert (errno, exports["cat"](store, fd)) == (0, 6)
+    assert (tmp_path / "out.txt").read_bytes() == b"a note"
+
+
+def test_wasi_without_a_preopen_cannot_open(api: ModuleType, tmp_path: Path) -> None:
+    store, exports = cat_exports(api, api.WasiConfig())
+    assert exports["open"](store)[0] == 8  # EBADF: there is no fd 3

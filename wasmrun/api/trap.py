@@ -9,6 +9,7 @@ import enum
 
 from wasmrun import errors
 from wasmrun.binary.decoder import body_size
+from wasmrun.debug.backtrace import HEADER, backtrace_lines
 from wasmrun.module import Module
 
 
@@ -141,17 +142,21 @@ class Frame:
 
 
 class Trap(Exception):
-    """A WebAssembly trap (not a :class:`~wasmrun.api.errors.WasmtimeError`, as in wasmtime-py)."""
+    """A WebAssembly trap (not a :class:`~wasmrun.api.errors.WasmtimeError`, as in wasmtime-py).
+
+    Its text is Wasmtime's: the wasm backtrace, then ``Caused by:`` and the trap's own text.
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self._message = message
+        self._reason = message
+        self._text = message
         self._frames: list[Frame] = []
 
     @property
     def message(self) -> str:
-        """The trap's text."""
-        return self._message
+        """The trap's text, as :func:`str` gives it."""
+        return self._text
 
     @property
     def frames(self) -> list[Frame]:
@@ -161,20 +166,27 @@ class Trap(Exception):
     @property
     def trap_code(self) -> TrapCode | None:
         """Why it trapped (None for a trap raised by the host with a message of its own)."""
-        return trap_code_of(self._message)
+        return trap_code_of(self._reason)
 
     def __str__(self) -> str:
-        return f"wasm trap: {self._message}"
+        return self._text
 
 
 def trap_of(trap: errors.Trap, module: Module | None = None) -> Trap:
-    """The API's :class:`Trap` for wasmrun's ``trap``, with its frames (named from ``module``, if given)."""
+    """The API's :class:`Trap` for wasmrun's ``trap``, with its frames (named from ``module``, the module
+    of the function called, if given: a frame of another module's function is named as if it were there)."""
     result = Trap(trap.message)
     for func_index, offset in trap.frames:
         name = module.names.functions.get(func_index) if module is not None else None
         module_name = module.names.module if module is not None else None
         start = _body_start(module, func_index)
         result._frames.append(Frame(func_index, max(offset, 0), max(offset - start, 0), name, module_name))
+    cause = f"wasm trap: {trap.message}"
+    lines = backtrace_lines(module, trap.frames, max_frames=None, details=False) if module is not None else []
+    if lines:
+        result._text = "\n".join((HEADER, *lines, "", "Caused by:", f"    {cause}", ""))
+    else:
+        result._text = cause
     return result
 
 
