@@ -752,6 +752,6 @@ def test_wasi_preopened_directory(api: ModuleType, tmp_path: Path) -> None:
     assert (tmp_path / "out.txt").read_bytes() == b"a note"
 
 
-def test_wasi_without_a_preopen_cannot_open(api: ModuleType, tmp_path: Path) -> None:
+def test_wasi_without_a_preopen_cannot_open(api: ModuleType) -> None:
     store, exports = cat_exports(api, api.WasiConfig())
     assert exports["open"](store)[0] == 8  # EBADF: there is no fd 3

@@ -184,3 +184,25 @@ def test_a_deserialized_module_under_other_options_translates_its_code() -> None
     store.set_fuel(100)
     exports = api.Linker(engine).instantiate(store, module).exports(store)
     assert (exports["add"](store, 1, 2), store._interpreter.code_store, store.get_fuel()) == (3, None, 96)
+
+
+CAT_STDIN = """(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "read") (result i32 i64)
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (i32.const 8))
+    (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.load (i32.const 8)) (i64.load (i32.const 100))))"""
+
+
+def test_wasi_stdin_bytes() -> None:
+    engine = api.Engine()
+    store = api.Store(engine)
+    config = api.WasiConfig()
+    config.stdin_bytes = b"\x01\x02\x03"
+    store.set_wasi(config)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    exports = linker.instantiate(store, api.Module(engine, CAT_STDIN)).exports(store)
+    assert exports["read"](store) == [3, 0x030201]
