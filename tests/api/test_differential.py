@@ -275,9 +275,10 @@ GROWER = """(module
 
 
 def test_memory_growth_past_the_limit_is_denied(api: ModuleType) -> None:
-    store = api.Store(api.Engine())
+    engine = api.Engine()
+    store = api.Store(engine)
     store.set_limits(memory_size=2 * 65536)
-    store, exports = instance_of(api, GROWER, store=store, engine=store.engine if hasattr(store, "engine") else None)
+    store, exports = instance_of(api, GROWER, store=store, engine=engine)
     assert (exports["grow"](store, 1), exports["grow"](store, 1)) == (1, -1)
     with pytest.raises(api.WasmtimeError, match="failed to grow memory by `1`"):
         exports["memory"].grow(store, 1)
@@ -447,6 +448,13 @@ def test_trap_frames(api: ModuleType) -> None:
     assert frames == [("demo", 1, "inner", 48, 5), ("demo", 0, "outer", 39, 7)]
 
 
+def test_a_deep_trap_keeps_the_innermost_twenty_frames(api: ModuleType) -> None:
+    store, exports = instance_of(api, TRAPS)
+    with pytest.raises(api.Trap) as caught:
+        exports["stack"](store)
+    assert ([frame.func_index for frame in caught.value.frames], str(caught.value).count("\n")) == ([9] * 20, 24)
+
+
 def test_trap_in_the_start_function(api: ModuleType) -> None:
     engine = api.Engine()
     with pytest.raises(api.Trap) as caught:
@@ -490,6 +498,13 @@ def test_wasi_stdout_to_a_file(api: ModuleType, tmp_path: Path) -> None:
     config.stdout_file = str(tmp_path / "out.txt")
     run_wasi(api, config)
     assert (tmp_path / "out.txt").read_bytes() == b"Hello, WASI!\n"
+
+
+def test_wasi_inherited_stdout(api: ModuleType, capfd: pytest.CaptureFixture[str]) -> None:
+    config = api.WasiConfig()
+    config.inherit_stdout()
+    run_wasi(api, config)
+    assert capfd.readouterr().out == "Hello, WASI!\n"
 
 
 ARGS = """(module

@@ -35,6 +35,10 @@ class _HostDefinition(NamedTuple):
     access_caller: bool
 
 
+_WASI = object()
+"""The definition of a WASI function: made from the store's WASI context at each instantiation."""
+
+
 def _unknown_import(module: str, name: str) -> str:
     return f"unknown import: `{module}::{name}` has not been defined"
 
@@ -146,7 +150,7 @@ class Linker:
             from wasmrun.wasi.linking import WASI_FUNCTIONS
 
             if name in WASI_FUNCTIONS.get(module, ()):
-                return "wasi"
+                return _WASI
         return definition
 
     def _extern(self, store: Store, module: str, name: str) -> Any | None:
@@ -154,7 +158,7 @@ class Linker:
         definition = self._lookup(module, name)
         if isinstance(definition, _HostDefinition):
             return host_function(store, definition.type, definition.function, definition.access_caller)
-        if definition == "wasi":
+        if definition is _WASI:
             from wasmrun.wasi.signatures import FUNCTION_TYPES
 
             context = store.wasi_context()
@@ -173,7 +177,7 @@ class Linker:
             extern = self._extern(api_store, imported.module, imported.name)
             if extern is None:
                 raise WasmtimeError(_unknown_import(imported.module, imported.name))
-            wasi = wasi or self._lookup(imported.module, imported.name) == "wasi"
+            wasi = wasi or self._lookup(imported.module, imported.name) is _WASI
             externs.append(extern)
 
         def attach_memory(instance: Any) -> None:

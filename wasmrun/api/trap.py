@@ -9,7 +9,7 @@ import enum
 
 from wasmrun import errors
 from wasmrun.binary.decoder import body_size
-from wasmrun.debug.backtrace import HEADER, backtrace_lines
+from wasmrun.debug.backtrace import DEFAULT_MAX_FRAMES, HEADER, backtrace_lines
 from wasmrun.module import Module
 
 
@@ -176,13 +176,14 @@ def trap_of(trap: errors.Trap, module: Module | None = None) -> Trap:
     """The API's :class:`Trap` for wasmrun's ``trap``, with its frames (named from ``module``, the module
     of the function called, if given: a frame of another module's function is named as if it were there)."""
     result = Trap(trap.message)
-    for func_index, offset in trap.frames:
+    frames = trap.frames[:DEFAULT_MAX_FRAMES]  # the innermost, as many as Wasmtime captures by default
+    for func_index, offset in frames:
         name = module.names.functions.get(func_index) if module is not None else None
         module_name = module.names.module if module is not None else None
         start = _body_start(module, func_index)
         result._frames.append(Frame(func_index, max(offset, 0), max(offset - start, 0), name, module_name))
     cause = f"wasm trap: {trap.message}"
-    lines = backtrace_lines(module, trap.frames, max_frames=None, details=False) if module is not None else []
+    lines = backtrace_lines(module, frames, max_frames=None, details=False) if module is not None else []
     if lines:
         result._text = "\n".join((HEADER, *lines, "", "Caused by:", f"    {cause}", ""))
     else:
