@@ -500,6 +500,14 @@ def test_wasi_stdout_to_a_file(api: ModuleType, tmp_path: Path) -> None:
     assert (tmp_path / "out.txt").read_bytes() == b"Hello, WASI!\n"
 
 
+def test_wasi_stdout_to_a_callback(api: ModuleType) -> None:
+    chunks: list[bytes] = []
+    config = api.WasiConfig()
+    config.stdout_custom = chunks.append
+    run_wasi(api, config)
+    assert b"".join(chunks) == b"Hello, WASI!\n"
+
+
 def test_wasi_inherited_stdout(api: ModuleType, capfd: pytest.CaptureFixture[str]) -> None:
     config = api.WasiConfig()
     config.inherit_stdout()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -108,15 +109,39 @@ WASI_WRITE = """(module
   (func (export "_start")))"""
 
 
-def test_wasi_output_to_a_callback_is_refused() -> None:
+def wasi_linker(config: api.WasiConfig) -> tuple[api.Engine, api.Store, api.Linker]:
     engine = api.Engine()
     store = api.Store(engine)
-    config = api.WasiConfig()
-    config.stdout_custom = lambda data: None
     store.set_wasi(config)
     linker = api.Linker(engine)
     linker.define_wasi()
-    with pytest.raises(api.WasmtimeError, match="stdout to a Python callback"):
+    return engine, store, linker
+
+
+HELLO = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 2))
+    (drop (call $write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
+
+
+def test_wasi_stderr_to_a_file_object_without_a_descriptor() -> None:
+    output = io.BytesIO()
+    config = api.WasiConfig()
+    config.stderr = output
+    engine, store, linker = wasi_linker(config)
+    linker.instantiate(store, api.Module(engine, HELLO)).exports(store)["_start"](store)
+    assert output.getvalue() == b"hi"
+
+
+def test_wasi_stdin_from_a_file_object_without_a_descriptor_is_refused() -> None:
+    config = api.WasiConfig()
+    config.stdin = io.BytesIO(b"x")
+    engine, store, linker = wasi_linker(config)
+    with pytest.raises(api.WasmtimeError, match="stdin from a file object without a descriptor"):
         linker.instantiate(store, api.Module(engine, WASI_WRITE))
 
 

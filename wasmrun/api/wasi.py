@@ -2,11 +2,11 @@
 preview1 context (:class:`wasmrun.wasi.context.WasiContext`) for a linker's ``define_wasi()``.
 
 The context reads and writes host descriptors: files named by the configuration are opened here,
-stdin given as bytes is put in an anonymous temporary file.  Two things a preview1 guest cannot
-have here are refused with :class:`~wasmrun.api.errors.WasmtimeError` when the store first needs
-its context: output to a Python callback (``stdout_custom``/``stderr_custom``, or a file object
-without a descriptor), and read-only preopens (``fs_mutable=False``), which wasmrun's preview1
-host does not enforce.
+stdin given as bytes is put in an anonymous temporary file; output to a callback
+(``stdout_custom``) or to a file object without a descriptor is handed to it chunk by chunk.
+Two things are refused with :class:`~wasmrun.api.errors.WasmtimeError` when the store first needs
+its context: stdin from a file object without a descriptor, and read-only preopens
+(``fs_mutable=False``), which wasmrun's preview1 host does not enforce.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ class WasiConfig(_WasiConfig):
     Give it to :meth:`Store.set_wasi <wasmrun.api.store.Store.set_wasi>`."""
 
 
-def _descriptor(name: str, source: tuple[Any, ...], files: list[IO[bytes]]) -> int | None:
-    """The host descriptor of stream ``name`` for ``source`` (see :meth:`WasiConfig.stdio_source`)."""
+def _descriptor(name: str, source: tuple[Any, ...], files: list[IO[bytes]]) -> Any:
+    """The host descriptor of stream ``name`` for ``source`` (see :meth:`WasiConfig.stdio_source`), or for
+    an output, the callable given each chunk written."""
     kind = source[0]
     if kind == "none":
         return None
@@ -49,13 +50,17 @@ def _descriptor(name: str, source: tuple[Any, ...], files: list[IO[bytes]]) -> i
         file.write(source[1])
         file.seek(0)
         return file.fileno()
+    if kind == "custom":
+        return source[1]
     if kind == "stream":
+        stream = source[1]
         try:
-            return int(source[1].fileno())
+            return int(stream.fileno())
         except (AttributeError, OSError, ValueError):
-            pass
+            if name != "stdin":
+                return lambda data: (stream.write(data), stream.flush())
     raise WasmtimeError(
-        f"{name} to a Python callback or a file object without a descriptor is not supported by wasmrun for WASI preview1 modules"
+        f"{name} from a file object without a descriptor is not supported by wasmrun for WASI preview1 modules"
     )
 
 

@@ -83,7 +83,8 @@ class WasiContext(_Families):
     ``stdin``/``stdout``/``stderr``: host file descriptors (not owned, never
     closed), None for an empty input / a discarding output; by default the
     process's own 0, 1, 2, read and written unbuffered, byte for byte, only when
-    the guest asks.  ``blocking_sleep``: see :mod:`wasmrun.wasi.poll`.
+    the guest asks.  ``stdout``/``stderr`` may instead be a callable given each
+    chunk of bytes the guest writes (an embedder's callback).  ``blocking_sleep``: see :mod:`wasmrun.wasi.poll`.
     """
 
     def __init__(
@@ -93,8 +94,8 @@ class WasiContext(_Families):
         preopens: Iterable[tuple[str | bytes | os.PathLike[str], str]] = (),
         *,
         stdin: int | None = 0,
-        stdout: int | None = 1,
-        stderr: int | None = 2,
+        stdout: int | Callable[[bytes], object] | None = 1,
+        stderr: int | Callable[[bytes], object] | None = 2,
         blocking_sleep: bool = True,
     ) -> None:
         super().__init__()
@@ -102,8 +103,11 @@ class WasiContext(_Families):
         self.environ = [(host_text(name), host_text(value)) for name, value in env]
         self.blocking_sleep = blocking_sleep
         self.table.push(StreamEntry(STDIN, stdin))
-        self.table.push(StreamEntry(STDOUT, stdout))
-        self.table.push(StreamEntry(STDERR, stderr))
+        for kind, target in ((STDOUT, stdout), (STDERR, stderr)):
+            if callable(target):
+                self.table.push(StreamEntry(kind, None, target))
+            else:
+                self.table.push(StreamEntry(kind, target))
         try:
             for host_path, guest_path in preopens:
                 # O_PATH, as Wasmtime (cap-std) opens a preopen: enough to resolve paths beneath it.

@@ -16,6 +16,7 @@ descriptor can do follows from what it is and how its host file was opened.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 STDIN = 0
 STDOUT = 1
@@ -35,14 +36,17 @@ class StreamEntry(Entry):
     """One of the stdio streams: ``kind`` is STDIN, STDOUT or STDERR.
 
     ``host_fd`` is the host descriptor read or written (not owned); None is an
-    empty stdin (end of file at once) or an output that discards everything.
+    empty stdin (end of file at once) or an output that discards everything,
+    unless the output has a ``writer``: a callable given each chunk of bytes
+    (an embedder's callback).
     """
 
-    __slots__ = ("host_fd", "isatty", "kind")
+    __slots__ = ("host_fd", "isatty", "kind", "writer")
 
-    def __init__(self, kind: int, host_fd: int | None) -> None:
+    def __init__(self, kind: int, host_fd: int | None, writer: Callable[[bytes], object] | None = None) -> None:
         self.kind = kind
         self.host_fd = host_fd
+        self.writer = writer
         self.isatty = host_fd is not None and _isatty(host_fd)
 
 

@@ -470,6 +470,8 @@ class FdFunctions(ContextBase):
             host_fd = entry.host_fd
             if host_fd is not None:
                 _write_all(host_fd, data)
+            elif entry.writer is not None:
+                entry.writer(data)
             count = length
         elif entry.__class__ is FileEntry:
             assert isinstance(entry, FileEntry)
