@@ -46,8 +46,32 @@ def test_unknown_tier_is_refused() -> None:
 def test_settings_wasmrun_lacks_are_refused_when_enabled(setting: str) -> None:
     config = api.Config()
     setattr(config, setting, False)  # off is what wasmrun does
-    with pytest.raises(api.WasmtimeError, match=f"`{setting}` cannot be enabled"):
+    with pytest.raises(api.WasmtimeError, match=f"`{setting}` cannot be set"):
         setattr(config, setting, True)
+
+
+def test_max_wasm_stack_is_refused_for_max_stack_depth() -> None:
+    with pytest.raises(api.WasmtimeError, match="in frames, not bytes: set max_stack_depth"):
+        api.Config().max_wasm_stack = 512 * 1024
+
+
+def test_max_stack_depth_bounds_the_call_depth() -> None:
+    config = api.Config()
+    config.max_stack_depth = 100
+    engine = api.Engine(config)
+    store = api.Store(engine)
+    module = api.Module(
+        engine,
+        """(module (func $down (export "down") (param i32) (result i32)
+             (if (result i32) (local.get 0)
+               (then (call $down (i32.sub (local.get 0) (i32.const 1))))
+               (else (i32.const 0)))))""",
+    )
+    down = api.Linker(engine).instantiate(store, module).exports(store)["down"]
+    assert down(store, 90) == 0
+    with pytest.raises(api.Trap) as caught:
+        down(store, 200)
+    assert caught.value.trap_code is api.TrapCode.STACK_OVERFLOW
 
 
 @pytest.mark.parametrize("setting", ["cranelift_opt_level", "parallel_compilation", "memory_reservation"])

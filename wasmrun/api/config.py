@@ -45,7 +45,6 @@ IGNORED_SETTINGS = (
     "profiler",
     "cache",
     "parallel_compilation",
-    "max_wasm_stack",
     "gc_support",
     "memory_may_move",
     "memory_reservation",
@@ -58,8 +57,10 @@ IGNORED_SETTINGS = (
     "memory_init_cow",
 )
 
-# Settings whose enabling wasmrun refuses: setting -> why.
+# Settings wasmrun refuses, setting -> why: a switch when turned on (off is what wasmrun does), any other
+# setting whatever its value.
 REFUSED_SETTINGS = {
+    "max_wasm_stack": "wasmrun bounds the call depth in frames, not bytes: set max_stack_depth",
     "wasm_gc": "the GC proposal is not implemented by wasmrun",
     "wasm_stack_switching": "the stack-switching proposal is not implemented by wasmrun",
     "epoch_interruption": "epoch interruption is not implemented by wasmrun (bound execution with fuel)",
@@ -99,8 +100,8 @@ class Config:
             features = self._settings.features._replace(**{PROPOSAL_SETTINGS[name]: bool(value)})
             self._settings = self._settings._replace(features=features)
         elif name in REFUSED_SETTINGS:
-            if value:
-                raise WasmtimeError(f"`{name}` cannot be enabled: {REFUSED_SETTINGS[name]}")
+            if value is not False:
+                raise WasmtimeError(f"`{name}` cannot be set: {REFUSED_SETTINGS[name]}")
         elif name in IGNORED_SETTINGS:
             self._ignored[name] = value
         else:
@@ -178,7 +179,7 @@ class Engine:
         return self._settings.features
 
     def increment_epoch(self) -> None:
-        """Refused: wasmrun has no epoch interruption (``epoch_interruption`` cannot be enabled)."""
+        """Refused: wasmrun has no epoch interruption (``epoch_interruption`` cannot be set)."""
         raise WasmtimeError(f"epoch interruption: {REFUSED_SETTINGS['epoch_interruption']}")
 
     def is_pulley(self) -> bool:
