@@ -68,7 +68,6 @@ __all__ = [
     "MemoryType",
     "Module",
     "Store",
-    "Storelike",
     "Table",
     "TableType",
     "Tag",
