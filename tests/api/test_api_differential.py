@@ -778,3 +778,42 @@ def test_wasi_preopened_directory(api: ModuleType, tmp_path: Path) -> None:
 def test_wasi_without_a_preopen_cannot_open(api: ModuleType) -> None:
     store, exports = cat_exports(api, api.WasiConfig())
     assert exports["open"](store)[0] == 8  # EBADF: there is no fd 3
+
+
+# --- shared memories ------------------------------------------------------------------------------
+
+
+def shared_engine(api: ModuleType) -> Any:
+    config = api.Config()
+    config.shared_memory = True
+    return api.Engine(config)
+
+
+@pytest.mark.parametrize(
+    ("enabled", "shared", "maximum", "message"),
+    [
+        (False, True, 2, "shared memory support is disabled for this engine"),
+        (True, False, 2, "shared memory must have the `shared` flag enabled on its memory type"),
+        (True, True, None, "shared memories must have a maximum size"),
+    ],
+    ids=["disabled", "not-shared", "no-maximum"],
+)
+def test_shared_memory_refusals(
+    api: ModuleType, enabled: bool, shared: bool, maximum: int | None, message: str
+) -> None:
+    engine = shared_engine(api) if enabled else api.Engine()
+    with pytest.raises(api.WasmtimeError, match=message):
+        api.SharedMemory(engine, api.MemoryType(api.Limits(1, maximum), shared=shared))
+
+
+def test_shared_memory_grows(api: ModuleType) -> None:
+    memory = api.SharedMemory(shared_engine(api), api.MemoryType(api.Limits(1, 2), shared=True))
+    assert (memory.type().is_shared, memory.data_len(), memory.grow(1), memory.data_len()) == (True, 65536, 1, 131072)
+    with pytest.raises(api.WasmtimeError, match="failed to grow memory by `1`"):
+        memory.grow(1)
+
+
+def test_an_exported_shared_memory_is_a_shared_memory(api: ModuleType) -> None:
+    engine = shared_engine(api)
+    _store, exports = instance_of(api, '(module (memory (export "mem") 1 2 shared))', engine=engine)
+    assert isinstance(exports["mem"], api.SharedMemory)

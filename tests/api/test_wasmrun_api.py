@@ -255,3 +255,20 @@ def test_wasi_stdin_bytes() -> None:
     linker.define_wasi()
     exports = linker.instantiate(store, api.Module(engine, CAT_STDIN)).exports(store)
     assert exports["read"](store) == [3, 0x030201]
+
+
+def test_a_shared_memory_is_shared_between_stores() -> None:
+    # (wasmtime-py 50 cannot import a SharedMemory: its binding passes the wrong pointer type.)
+    config = api.Config()
+    config.shared_memory = True
+    engine = api.Engine(config)
+    memory = api.SharedMemory(engine, api.MemoryType(api.Limits(1, 2), shared=True))
+    module = api.Module(
+        engine,
+        """(module (import "" "m" (memory 1 2 shared))
+             (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+             (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))""",
+    )
+    first, second = api.Store(engine), api.Store(engine)
+    api.Instance(first, module, [memory]).exports(first)["store"](first, 8, -77)
+    assert api.Instance(second, module, [memory]).exports(second)["load"](second, 8) == -77

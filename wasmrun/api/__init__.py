@@ -25,10 +25,11 @@ from wasmrun.api.func import Func
 from wasmrun.api.globals import Global
 from wasmrun.api.instance import Instance, InstanceExports
 from wasmrun.api.linker import InstancePre, Linker
-from wasmrun.api.memory import Memory
+from wasmrun.api.memory import Memory, SharedMemory
 from wasmrun.api.module import Module, wat2wasm
 from wasmrun.api.refused import REFUSED
-from wasmrun.api.store import Store, Storelike
+from wasmrun.api.store import Store
+from wasmrun.api.store import Storelike as Storelike  # importable, not in __all__ (as in wasmtime-py)
 from wasmrun.api.table import Table
 from wasmrun.api.tag import Tag
 from wasmrun.api.trap import Frame, Trap, TrapCode
@@ -67,6 +68,7 @@ __all__ = [
     "Memory",
     "MemoryType",
     "Module",
+    "SharedMemory",
     "Store",
     "Table",
     "TableType",

@@ -17,9 +17,10 @@ class Extern:
     _runtime: Any
     _classes: ClassVar[dict[type, type[Extern]]] = {}
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        Extern._classes[cls.runtime_class] = cls
+        if register:  # (a class that is one of several wrappers of its runtime class is chosen by another)
+            Extern._classes[cls.runtime_class] = cls
 
     @classmethod
     def _wrap(cls, runtime: Any) -> Any:

@@ -4,9 +4,5 @@ place they are listed (a test checks every other name of wasmtime-py's ``__all__
 from __future__ import annotations
 
 REFUSED: dict[str, str] = {
-    "SharedMemory": (
-        "a memory shared between threads of the host; wasmrun runs a store's code on one thread "
-        "(a module's own shared memories work)"
-    ),
     "StoreContext": ("a view of the C API's store context pointer; wasmrun's store-likes are Store and Caller"),
 }
