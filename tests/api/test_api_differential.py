@@ -817,3 +817,110 @@ def test_an_exported_shared_memory_is_a_shared_memory(api: ModuleType) -> None:
     engine = shared_engine(api)
     _store, exports = instance_of(api, '(module (memory (export "mem") 1 2 shared))', engine=engine)
     assert isinstance(exports["mem"], api.SharedMemory)
+
+
+# --- read-only preopens ---------------------------------------------------------------------------
+
+READ_ONLY = r"""(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_remove_directory" (func $rmdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_rename" (func $rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_link" (func $link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_set_times"
+    (func $path_times (param i32 i32 i32 i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_times" (func $fd_times (param i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $set_size (param i32 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "f.txt")
+  (data (i32.const 110) "new.txt")
+  (data (i32.const 120) "sub")
+  (data (i32.const 130) "newdir")
+  ;; path_open of $name with $oflags and $rights beneath $dir: (errno, fd)
+  (func $open_at (export "open") (param $dir i32) (param $oflags i32) (param $rights i64) (param $name i32)
+    (param $len i32) (result i32 i32)
+    (call $open (local.get $dir) (i32.const 0) (local.get $name) (local.get $len) (local.get $oflags)
+                (local.get $rights) (i64.const 0) (i32.const 0) (i32.const 0))
+    (i32.load (i32.const 0)))
+  (func (export "read_file") (result i32)
+    (i32.store (i32.const 40) (i32.const 300))
+    (i32.store (i32.const 44) (i32.const 8))
+    (call $open_at (i32.const 3) (i32.const 0) (i64.const 2) (i32.const 100) (i32.const 5)) drop drop
+    (drop (call $read (i32.load (i32.const 0)) (i32.const 40) (i32.const 1) (i32.const 48)))
+    (i32.load (i32.const 48)))
+  (func (export "open_for_writing") (result i32)
+    (drop (call $open_at (i32.const 3) (i32.const 0) (i64.const 64) (i32.const 100) (i32.const 5))))
+  (func (export "create") (result i32)
+    (drop (call $open_at (i32.const 3) (i32.const 1) (i64.const 0) (i32.const 110) (i32.const 7))))
+  (func (export "truncate") (result i32)
+    (drop (call $open_at (i32.const 3) (i32.const 8) (i64.const 0) (i32.const 100) (i32.const 5))))
+  (func (export "mkdir") (result i32) (call $mkdir (i32.const 3) (i32.const 130) (i32.const 6)))
+  (func (export "mkdir_in_subdirectory") (result i32)
+    (call $open_at (i32.const 3) (i32.const 2) (i64.const 0) (i32.const 120) (i32.const 3)) drop drop
+    (call $mkdir (i32.load (i32.const 0)) (i32.const 130) (i32.const 6)))
+  (func (export "rmdir") (result i32) (call $rmdir (i32.const 3) (i32.const 120) (i32.const 3)))
+  (func (export "unlink") (result i32) (call $unlink (i32.const 3) (i32.const 100) (i32.const 5)))
+  (func (export "rename") (result i32)
+    (call $rename (i32.const 3) (i32.const 100) (i32.const 5) (i32.const 3) (i32.const 110) (i32.const 7)))
+  (func (export "symlink") (result i32)
+    (call $symlink (i32.const 100) (i32.const 5) (i32.const 3) (i32.const 110) (i32.const 7)))
+  (func (export "link") (result i32)
+    (call $link (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 5) (i32.const 3) (i32.const 110) (i32.const 7)))
+  (func (export "path_times") (result i32)
+    (call $path_times (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 5) (i64.const 0) (i64.const 0) (i32.const 10)))
+  (func (export "directory_times") (result i32)
+    (call $fd_times (i32.const 3) (i64.const 0) (i64.const 0) (i32.const 10)))
+  (func (export "file_times") (result i32)
+    (call $open_at (i32.const 3) (i32.const 0) (i64.const 2) (i32.const 100) (i32.const 5)) drop drop
+    (call $fd_times (i32.load (i32.const 0)) (i64.const 0) (i64.const 0) (i32.const 10)))
+  (func (export "set_size") (result i32)
+    (call $open_at (i32.const 3) (i32.const 0) (i64.const 2) (i32.const 100) (i32.const 5)) drop drop
+    (call $set_size (i32.load (i32.const 0)) (i64.const 1))))"""
+
+CHANGES = (
+    "open_for_writing",
+    "create",
+    "truncate",
+    "mkdir",
+    "mkdir_in_subdirectory",
+    "rmdir",
+    "unlink",
+    "rename",
+    "symlink",
+    "link",
+    "path_times",
+    "directory_times",
+    "file_times",
+    "set_size",
+)
+ERRNO_PERM = 63
+
+
+def read_only_exports(api: ModuleType, tmp_path: Path) -> tuple[Any, Any]:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "f.txt").write_bytes(b"contents")
+    config = api.WasiConfig()
+    config.preopen_dir(str(tmp_path), "/data", fs_mutable=False)
+    engine = api.Engine()
+    store = api.Store(engine)
+    store.set_wasi(config)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    return store, linker.instantiate(store, api.Module(engine, READ_ONLY)).exports(store)
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_read_only_preopen_refuses_changes(api: ModuleType, tmp_path: Path, change: str) -> None:
+    store, exports = read_only_exports(api, tmp_path)
+    assert exports[change](store) == ERRNO_PERM
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["f.txt", "sub"]
+    assert (tmp_path / "f.txt").read_bytes() == b"contents"
+
+
+def test_a_read_only_preopen_can_be_read(api: ModuleType, tmp_path: Path) -> None:
+    store, exports = read_only_exports(api, tmp_path)
+    assert exports["read_file"](store) == 8

@@ -4,9 +4,9 @@ preview1 context (:class:`wasmrun.wasi.context.WasiContext`) for a linker's ``de
 The context reads and writes host descriptors: files named by the configuration are opened here,
 stdin given as bytes is put in an anonymous temporary file; output to a callback
 (``stdout_custom``) or to a file object without a descriptor is handed to it chunk by chunk.
-Two things are refused with :class:`~wasmrun.api.errors.WasmtimeError` when the store first needs
-its context: stdin from a file object without a descriptor, and read-only preopens
-(``fs_mutable=False``), which wasmrun's preview1 host does not enforce.
+A preopen with ``fs_mutable=False`` is read-only: the guest may change nothing beneath it (``PERM``).
+Stdin from a file object without a descriptor is refused with
+:class:`~wasmrun.api.errors.WasmtimeError` when the store first needs its context.
 """
 
 from __future__ import annotations
@@ -68,18 +68,13 @@ def open_preview1(config: _WasiConfig) -> tuple[WasiContext, list[IO[bytes]]]:
     """wasmrun's WASI preview1 context for ``config``, and the files opened for it (the caller closes them)."""
     from wasmrun.wasi.context import WasiContext
 
-    for _path, guest, read_only in config.preopens:
-        if read_only:
-            raise WasmtimeError(
-                f"read-only preopen {guest!r} (fs_mutable=False) is not supported by wasmrun for WASI preview1 modules"
-            )
     files: list[IO[bytes]] = []
     try:
         stdin, stdout, stderr = (_descriptor(name, config.stdio_source(name), files) for name in _STANDARD)
         context = WasiContext(
             config.argv,
             config.env,
-            [(os.fspath(path), guest) for path, guest, _read_only in config.preopens],
+            [(os.fspath(path), guest, read_only) for path, guest, read_only in config.preopens],
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
