@@ -236,6 +236,11 @@ class WasiConfig:
         """Let the guest reach the host directory ``path`` as ``guest_path`` (read only unless ``fs_mutable``)."""
         self.preopens.append((path, _text(guest_path, "a guest path"), not fs_mutable))
 
+    def stdio_source(self, name: str) -> tuple[Any, ...]:
+        """Where the stream ``name`` (stdin, stdout, stderr) comes from: ``("none",)``, ``("file", path)``,
+        ``("bytes", data)``, ``("inherit",)``, ``("custom", callback)`` or ``("stream", file object)``."""
+        return self._streams[name]
+
     # -- the host ------------------------------------------------------------------------------------
 
     def open(self) -> OpenedWasi:

@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
             "embedding",
             "component_embedding",
             "component_values",
+            "api",
             "wasi_config",
             "cache",
             "__init__",

@@ -13,6 +13,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 # What each ```python block of the Embedding section prints, in order.
 EXPECTED = [
+    "Hello from wasm\n-21\n",
     "log 21\n42\n21\n",
     "double 5\ndouble 10\n20\nHello, components!\n",
 ]

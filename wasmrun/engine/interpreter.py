@@ -223,11 +223,17 @@ class Interpreter:
             self.counters = CallCounters() if options.stats else None
         # What the compiled tier generates besides the code itself, and the meters that code is given.
         self.code_options = compiled.CodeOptions(fuel=self.fuel_meter, stats=self.counters)
-        self.code_store = code_store
+        self.code_store: CodeStore | None = None
         if code_store is not None:
-            from wasmrun.interp.handlers import provide_factory_codes
+            self.use_code_store(code_store)
 
-            provide_factory_codes(code_store.factory_codes())
+    def use_code_store(self, code_store: CodeStore) -> None:
+        """Serve ``code_store``'s module from it from now on (also for an interpreter made before the
+        store was read: an embedder's store that instantiates a deserialized module)."""
+        from wasmrun.interp.handlers import provide_factory_codes
+
+        self.code_store = code_store
+        provide_factory_codes(code_store.factory_codes())
 
     def store_for(self, function: WasmFunction) -> CodeStore | None:
         """The code store that serves ``function``'s module, if any."""

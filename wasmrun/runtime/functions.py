@@ -164,6 +164,35 @@ class HostFunction(FunctionInstance):
         return results_tuple(self.type, self.entry(list(args)))
 
 
+class CallerHostFunction(HostFunction):
+    """A host function that takes its caller: ``function(instance, *args)``, where ``instance`` is the
+    instance whose code calls it.
+
+    Instantiation gives each importing instance its own :meth:`bind_caller` copy (so the caller is
+    known without the engine tracking it); called any other way (from Python, or through a table
+    that holds this function itself), ``instance`` is None.
+    """
+
+    __slots__ = ("caller_function",)
+
+    def __init__(self, function_type: FuncType, function: Callable[..., Any], name: str = "") -> None:
+        self.caller_function = function
+
+        def without_caller(*args: Any) -> Any:
+            return function(None, *args)
+
+        super().__init__(function_type, without_caller, name or getattr(function, "__name__", "host"))
+
+    def bind_caller(self, instance: Instance) -> HostFunction:
+        """This function as the functions of ``instance`` call it: with ``instance`` as the caller."""
+        function = self.caller_function
+
+        def with_caller(*args: Any) -> Any:
+            return function(instance, *args)
+
+        return HostFunction(self.type, with_caller, self.name)
+
+
 def _host_entry(function_type: FuncType, function: Callable[..., Any]) -> Entry:
     """The entry of a host function: call it, then wrap integer results to their type."""
     results = function_type.results

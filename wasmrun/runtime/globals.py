@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.errors import WasmError
 from wasmrun.types import GlobalType
+
+IMMUTABLE_GLOBAL = "immutable global cannot be set"  # Wasmtime's text
 
 
 class GlobalInstance:
@@ -21,3 +24,10 @@ class GlobalInstance:
     def __repr__(self) -> str:
         mutability = "mut " if self.type.mutable else ""
         return f"<GlobalInstance {mutability}{self.type.valtype.text} = {self.value!r}>"
+
+    def set(self, value: Any) -> None:
+        """Set the value from the host: refused (WasmError) on an immutable global, which only its
+        initialiser sets (the engine writes ``value`` directly, and only validated ``global.set`` does)."""
+        if not self.type.mutable:
+            raise WasmError(IMMUTABLE_GLOBAL)
+        self.value = value

@@ -26,7 +26,7 @@ from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module, SegmentMode
-from wasmrun.runtime.functions import FunctionInstance, WasmFunction
+from wasmrun.runtime.functions import CallerHostFunction, FunctionInstance, WasmFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
 from wasmrun.runtime.table import TableInstance
@@ -273,11 +273,15 @@ def instantiate(
     memory through the exports must be able to serve calls from the start function.
     """
     check_imports(module, externs)
+    store.count_instance()
     instance = Instance(module, store)
     for imported, extern in zip(module.imports, externs):
         kind = imported.kind
         if kind is ExternKind.FUNC:
-            instance.functions.append(extern)
+            # A host function that takes its caller gets one bound to this instance (its calls from here).
+            instance.functions.append(
+                extern.bind_caller(instance) if extern.__class__ is CallerHostFunction else extern
+            )
         elif kind is ExternKind.TABLE:
             instance.tables.append(extern)
         elif kind is ExternKind.MEMORY:

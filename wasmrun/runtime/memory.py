@@ -221,6 +221,10 @@ class MemoryInstance:
             self.grow_listeners = [listener for listener in self.grow_listeners if listener(self)]
         return old_pages
 
+    def limit_growth(self, cap_bytes: int) -> None:
+        """Let the memory grow to at most ``cap_bytes`` (never below its current size): a store's limit."""
+        self.max_pages = min(self.max_pages, max(self.pages, max(cap_bytes, 0) // self.page_size))
+
     # -- bulk access, bounds-checked explicitly (slices would truncate) -----------
 
     def _check(self, address: int, length: int) -> None:

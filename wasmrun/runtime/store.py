@@ -13,10 +13,11 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from wasmrun.errors import InstantiationError
 from wasmrun.runtime.functions import FunctionInstance, HostFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import DEFAULT_CAP_BYTES, MemoryInstance
-from wasmrun.runtime.table import TableInstance
+from wasmrun.runtime.table import DEFAULT_ELEMENT_CAP, TableInstance
 from wasmrun.types import FuncType, GlobalType, MemoryType, TableType
 
 if TYPE_CHECKING:
@@ -30,12 +31,27 @@ def _close_memories(memories: list[MemoryInstance]) -> None:
     memories.clear()
 
 
+def _count_limit(what: str, count: int, limit: int | None) -> None:
+    """InstantiationError when making one more ``what`` would take ``count`` over ``limit`` (Wasmtime's text)."""
+    if limit is not None and count >= limit:
+        raise InstantiationError(f"resource limit exceeded: {what} count too high at {count + 1}")
+
+
 class Store:
-    """Owns instances and what they allocate; ``executor`` runs their code."""
+    """Owns instances and what they allocate; ``executor`` runs their code.
+
+    The resource limits (:meth:`set_limits`, Wasmtime's store limiter): ``memory_cap_bytes`` bounds
+    each memory, ``table_element_cap`` each table; ``max_instances``, ``max_tables`` and
+    ``max_memories`` (None: no limit) how many the store may make.
+    """
 
     def __init__(self, executor: Executor, *, memory_cap_bytes: int = DEFAULT_CAP_BYTES) -> None:
         self.executor = executor
         self.memory_cap_bytes = memory_cap_bytes
+        self.table_element_cap = DEFAULT_ELEMENT_CAP
+        self.max_instances: int | None = None
+        self.max_tables: int | None = None
+        self.max_memories: int | None = None
         self.instances: list[Instance] = []
         self.memories: list[MemoryInstance] = []
         self.tables: list[TableInstance] = []
@@ -49,13 +65,45 @@ class Store:
         """The store's one object for this function type."""
         return self._types.setdefault(function_type, function_type)
 
+    def set_limits(
+        self,
+        *,
+        memory_bytes: int | None = None,
+        table_elements: int | None = None,
+        instances: int | None = None,
+        tables: int | None = None,
+        memories: int | None = None,
+    ) -> None:
+        """Set the limits given (None leaves one as it is).  ``memory_bytes`` and ``table_elements``
+        bound the memories and tables made from now on, and the growth of those that exist."""
+        if memory_bytes is not None:
+            self.memory_cap_bytes = memory_bytes
+            for memory in self.memories:
+                memory.limit_growth(memory_bytes)
+        if table_elements is not None:
+            self.table_element_cap = table_elements
+            for table in self.tables:
+                table.limit_growth(table_elements)
+        if instances is not None:
+            self.max_instances = instances
+        if tables is not None:
+            self.max_tables = tables
+        if memories is not None:
+            self.max_memories = memories
+
+    def count_instance(self) -> None:
+        """InstantiationError if the store may make no more instances (instantiation asks first)."""
+        _count_limit("instance", len(self.instances), self.max_instances)
+
     def allocate_memory(self, memory_type: MemoryType) -> MemoryInstance:
+        _count_limit("memory", len(self.memories), self.max_memories)
         memory = MemoryInstance(memory_type, cap_bytes=self.memory_cap_bytes)
         self.memories.append(memory)
         return memory
 
     def allocate_table(self, table_type: TableType, initial: Any = None) -> TableInstance:
-        table = TableInstance(table_type, initial)
+        _count_limit("table", len(self.tables), self.max_tables)
+        table = TableInstance(table_type, initial, element_cap=self.table_element_cap)
         self.tables.append(table)
         return table
 

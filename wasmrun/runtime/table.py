@@ -65,6 +65,10 @@ class TableInstance:
         self.elements.extend([value] * delta)
         return old_size
 
+    def limit_growth(self, element_cap: int) -> None:
+        """Let the table grow to at most ``element_cap`` elements (never below its size): a store's limit."""
+        self._limit = min(self._limit, max(len(self.elements), element_cap))
+
     def _check(self, index: int, length: int, size: int) -> None:
         if index < 0 or length < 0 or index + length > size:
             raise Trap(TRAP_TABLE_OUT_OF_BOUNDS)

@@ -79,22 +79,27 @@ class WasiContext(_Families):
 
     ``args``: argv, argv[0] included.  ``env``: (name, value) pairs, in order.
     ``preopens``: (host directory, guest name) pairs, guest fds 3, 4, ... in
-    order; a host directory that cannot be opened raises :class:`OSError` here.
+    order, or (host directory, guest name, read only) triples: nothing beneath a
+    read-only preopen may be changed (``PERM``, as Wasmtime's read-only
+    permissions); a host directory that cannot be opened raises :class:`OSError` here.
     ``stdin``/``stdout``/``stderr``: host file descriptors (not owned, never
     closed), None for an empty input / a discarding output; by default the
     process's own 0, 1, 2, read and written unbuffered, byte for byte, only when
-    the guest asks.  ``blocking_sleep``: see :mod:`wasmrun.wasi.poll`.
+    the guest asks.  ``stdout``/``stderr`` may instead be a callable given each
+    chunk of bytes the guest writes (an embedder's callback).  ``blocking_sleep``: see :mod:`wasmrun.wasi.poll`.
     """
 
     def __init__(
         self,
         args: Iterable[Text] = (),
         env: Iterable[tuple[Text, Text]] = (),
-        preopens: Iterable[tuple[str | bytes | os.PathLike[str], str]] = (),
+        preopens: Iterable[
+            tuple[str | bytes | os.PathLike[str], str] | tuple[str | bytes | os.PathLike[str], str, bool]
+        ] = (),
         *,
         stdin: int | None = 0,
-        stdout: int | None = 1,
-        stderr: int | None = 2,
+        stdout: int | Callable[[bytes], object] | None = 1,
+        stderr: int | Callable[[bytes], object] | None = 2,
         blocking_sleep: bool = True,
     ) -> None:
         super().__init__()
@@ -102,13 +107,16 @@ class WasiContext(_Families):
         self.environ = [(host_text(name), host_text(value)) for name, value in env]
         self.blocking_sleep = blocking_sleep
         self.table.push(StreamEntry(STDIN, stdin))
-        self.table.push(StreamEntry(STDOUT, stdout))
-        self.table.push(StreamEntry(STDERR, stderr))
+        for kind, target in ((STDOUT, stdout), (STDERR, stderr)):
+            if callable(target):
+                self.table.push(StreamEntry(kind, None, target))
+            else:
+                self.table.push(StreamEntry(kind, target))
         try:
-            for host_path, guest_path in preopens:
+            for host_path, guest_path, *read_only in preopens:
                 # O_PATH, as Wasmtime (cap-std) opens a preopen: enough to resolve paths beneath it.
                 host_fd = os.open(host_path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-                self.table.push(DirectoryEntry(host_fd, guest_path))
+                self.table.push(DirectoryEntry(host_fd, guest_path, read_only=bool(read_only and read_only[0])))
         except BaseException:
             self.close()
             raise

@@ -16,6 +16,7 @@ descriptor can do follows from what it is and how its host file was opened.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 STDIN = 0
 STDOUT = 1
@@ -35,14 +36,17 @@ class StreamEntry(Entry):
     """One of the stdio streams: ``kind`` is STDIN, STDOUT or STDERR.
 
     ``host_fd`` is the host descriptor read or written (not owned); None is an
-    empty stdin (end of file at once) or an output that discards everything.
+    empty stdin (end of file at once) or an output that discards everything,
+    unless the output has a ``writer``: a callable given each chunk of bytes
+    (an embedder's callback).
     """
 
-    __slots__ = ("host_fd", "isatty", "kind")
+    __slots__ = ("host_fd", "isatty", "kind", "writer")
 
-    def __init__(self, kind: int, host_fd: int | None) -> None:
+    def __init__(self, kind: int, host_fd: int | None, writer: Callable[[bytes], object] | None = None) -> None:
         self.kind = kind
         self.host_fd = host_fd
+        self.writer = writer
         self.isatty = host_fd is not None and _isatty(host_fd)
 
 
@@ -50,14 +54,16 @@ class DirectoryEntry(Entry):
     """An open directory: a preopen (``preopen`` is its guest name) or one from ``path_open``.
 
     ``listing`` is the last ``fd_readdir`` listing and the directory state it was
-    taken in (see :func:`wasmrun.wasi.files.directory_listing`).
+    taken in (see :func:`wasmrun.wasi.files.directory_listing`).  ``read_only``: nothing
+    beneath it may be changed (a read-only preopen, and what is opened beneath one).
     """
 
-    __slots__ = ("host_fd", "listing", "preopen")
+    __slots__ = ("host_fd", "listing", "preopen", "read_only")
 
-    def __init__(self, host_fd: int, preopen: str | None = None) -> None:
+    def __init__(self, host_fd: int, preopen: str | None = None, *, read_only: bool = False) -> None:
         self.host_fd = host_fd
         self.preopen = preopen
+        self.read_only = read_only
         self.listing: tuple[tuple[int, ...], list[tuple[bytes, int, int]]] | None = None
 
     def close(self) -> None:
@@ -72,13 +78,17 @@ class FileEntry(Entry):
     ``position`` is the guest's file offset, kept here (Wasmtime keeps it per
     descriptor and reads and writes with ``pread``/``pwrite`` at it); ``append``
     and ``nonblock`` are the fdflags ``fd_fdstat_set_flags`` may change;
-    ``readable``/``writable`` say how the host file was opened.
+    ``readable``/``writable`` say how the host file was opened; ``read_only``: it was
+    opened beneath a read-only directory, so its size and times may not change either.
     """
 
-    __slots__ = ("append", "host_fd", "nonblock", "position", "readable", "writable")
+    __slots__ = ("append", "host_fd", "nonblock", "position", "read_only", "readable", "writable")
 
-    def __init__(self, host_fd: int, *, readable: bool, writable: bool, append: bool, nonblock: bool) -> None:
+    def __init__(
+        self, host_fd: int, *, readable: bool, writable: bool, append: bool, nonblock: bool, read_only: bool = False
+    ) -> None:
         self.host_fd = host_fd
+        self.read_only = read_only
         self.position = 0
         self.readable = readable
         self.writable = writable

@@ -280,6 +280,12 @@ class FdFunctions(ContextBase):
             raise Fail(Errno.BADF)
         return entry
 
+    @staticmethod
+    def require_mutable(entry: FileEntry | DirectoryEntry) -> None:
+        """Fail with PERM when ``entry`` is beneath a read-only preopen (Wasmtime's ``NotPermitted``)."""
+        if entry.read_only:
+            raise Fail(Errno.PERM)
+
     def file_or_directory(self, fd: int) -> FileEntry | DirectoryEntry:
         entry = self.table.get(fd)
         if isinstance(entry, FileEntry | DirectoryEntry):
@@ -406,6 +412,7 @@ class FdFunctions(ContextBase):
     @wasi_function
     def fd_filestat_set_size(self, guest: GuestMemory, fd: int, size: int) -> int:
         file = self.file(fd)
+        self.require_mutable(file)
         if size > _MAX_OFFSET:
             raise Fail(Errno.INVAL)
         os.ftruncate(file.host_fd, size)
@@ -416,6 +423,7 @@ class FdFunctions(ContextBase):
         fst_flags = lift_flags(fst_flags, 32, 0xFFFF, _FSTFLAGS, "fd_filestat_set_times", "Fstflags")
         access, modify = timestamps(fst_flags, atim, mtim)
         entry = self.file_or_directory(fd)
+        self.require_mutable(entry)
         if isinstance(entry, DirectoryEntry):
             set_times_at(entry.host_fd, b".", access, modify)  # a preopen is an O_PATH descriptor
         else:
@@ -470,6 +478,8 @@ class FdFunctions(ContextBase):
             host_fd = entry.host_fd
             if host_fd is not None:
                 _write_all(host_fd, data)
+            elif entry.writer is not None:
+                entry.writer(data)
             count = length
         elif entry.__class__ is FileEntry:
             assert isinstance(entry, FileEntry)

@@ -16,7 +16,10 @@ as Wasmtime does them:
 - ``path_readlink`` truncates the target to the buffer and reports the count;
   an absolute target is PERM (cap-std never reveals one);
 - ``path_unlink_file`` is the one path function that does not charge the
-  path to the call's fuel.
+  path to the call's fuel;
+- beneath a read-only preopen, whatever would change the file system is PERM
+  (``path_open`` for writing, creating or truncating included), once the
+  path is read.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class PathFunctions(FdFunctions, ContextBase):
     def path_create_directory(self, guest: GuestMemory, fd: int, path: int, path_len: int) -> int:
         directory = self.directory(fd)
         name = strip_directory_suffix(read_path(self, guest, path, path_len))
+        self.require_mutable(directory)
         with parent_of(directory.host_fd, name) as (parent, last):
             os.mkdir(last, 0o777, dir_fd=parent)
         return 0
@@ -80,6 +84,7 @@ class PathFunctions(FdFunctions, ContextBase):
         access, modify = timestamps(fst_flags, atim, mtim)
         directory = self.directory(fd)
         name = read_path(self, guest, path, path_len)
+        self.require_mutable(directory)
         set_times_beneath(directory.host_fd, name, follow, access, modify)
         return 0
 
@@ -102,6 +107,8 @@ class PathFunctions(FdFunctions, ContextBase):
         new_name = read_path(self, guest, new_path, new_path_len)
         if follow:
             raise Fail(Errno.INVAL)
+        self.require_mutable(old_directory)
+        self.require_mutable(new_directory)
         with (
             parent_of(old_directory.host_fd, old_name) as (old_parent, old_last),
             parent_of(new_directory.host_fd, new_name) as (new_parent, new_last),
@@ -148,12 +155,14 @@ class PathFunctions(FdFunctions, ContextBase):
                 flags |= os.O_TRUNC
         elif oflags & Oflags.TRUNC:
             flags |= os.O_TRUNC
+        if write:
+            self.require_mutable(entry)
 
         host_fd = open_beneath(entry.host_fd, name, flags, follow=follow)
         try:
             mode = os.fstat(host_fd).st_mode
             if stat.S_ISDIR(mode):
-                opened: DirectoryEntry | FileEntry = DirectoryEntry(host_fd)
+                opened: DirectoryEntry | FileEntry = DirectoryEntry(host_fd, read_only=entry.read_only)
             elif oflags & Oflags.DIRECTORY:
                 raise Fail(Errno.NOTDIR)
             else:
@@ -163,6 +172,7 @@ class PathFunctions(FdFunctions, ContextBase):
                     writable=write,
                     append=bool(fdflags & Fdflags.APPEND),
                     nonblock=bool(fdflags & Fdflags.NONBLOCK),
+                    read_only=entry.read_only,
                 )
         except BaseException:
             os.close(host_fd)
@@ -193,6 +203,7 @@ class PathFunctions(FdFunctions, ContextBase):
     def path_remove_directory(self, guest: GuestMemory, fd: int, path: int, path_len: int) -> int:
         directory = self.directory(fd)
         name = read_path(self, guest, path, path_len)
+        self.require_mutable(directory)
         with parent_of(directory.host_fd, name) as (parent, last):
             os.rmdir(last, dir_fd=parent)
         return 0
@@ -212,6 +223,8 @@ class PathFunctions(FdFunctions, ContextBase):
         new_directory = self.directory(new_fd)
         old_name = read_path(self, guest, old_path, old_path_len)
         new_name = read_path(self, guest, new_path, new_path_len)
+        self.require_mutable(old_directory)
+        self.require_mutable(new_directory)
         old_slash = old_name.endswith(b"/")
         old_name = strip_directory_suffix(old_name)
         new_name = strip_directory_suffix(new_name)
@@ -231,6 +244,7 @@ class PathFunctions(FdFunctions, ContextBase):
         directory = self.directory(fd)
         target = read_path(self, guest, old_path, old_path_len)
         name = read_path(self, guest, new_path, new_path_len)
+        self.require_mutable(directory)
         if target.startswith(b"/"):
             raise escape()
         with parent_of(directory.host_fd, name) as (parent, last):
@@ -243,6 +257,7 @@ class PathFunctions(FdFunctions, ContextBase):
     def path_unlink_file(self, guest: GuestMemory, fd: int, path: int, path_len: int) -> int:
         directory = self.directory(fd)
         name = read_path(self, guest, path, path_len, charge=False)
+        self.require_mutable(directory)
         with parent_of(directory.host_fd, name) as (parent, last):
             os.unlink(last, dir_fd=parent)
         return 0
