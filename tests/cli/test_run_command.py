@@ -191,11 +191,11 @@ def divz_report(module: str, *, dwarf: bool, frames: int = len(DIVZ_FRAMES), hin
     for number, (offset, name, source) in enumerate(DIVZ_FRAMES[:frames]):
         if dwarf and source is not None:
             name = "__main_argc_argv" if name == "main" else name  # DWARF names C's main by its linkage name
-            lines += [f"           {number}: {offset:>8} - {name}", f"                           at {source}"]
+            lines += [f"    {number}: {offset:>8} - {name}", f"                    at {source}"]
         else:
-            lines.append(f"           {number}: {offset:>8} - <unknown>!{name}")
+            lines.append(f"    {number}: {offset:>8} - <unknown>!{name}")
     if hint:
-        lines.append(f"       {DETAILS_HINT}")  # the backtrace's own line, indented as the chain indents
+        lines.append(DETAILS_HINT)  # the backtrace's own last line, at the start of the line as Wasmtime 49 prints it
     lines.append("    2: wasm trap: integer divide by zero")
     return "\n".join(lines) + "\n"
 
