@@ -1,7 +1,7 @@
 """docs/cli.md, the CLI contract, against the click app: so that the two cannot drift apart.
 
 Checked both ways: every option of every click command is in that command's table and every option of
-a table is in the click app; every Wasmtime ``-W``/``-S``/``-D``/``-C`` key the app accepts ((``wasmtime_options.aliases()``))
+a table is in the click app; every Wasmtime ``-W``/``-S``/``-D``/``-C`` key the app accepts (``wasmtime_options.aliases()``)
 is in the keys table, with its wasmrun option, and in the Wasmtime column of that option's row; every
 command has a section; the exit statuses table lists exactly the statuses of ``wasmrun.cli.errors``
 (its ``EXIT_*`` constants, and ``n`` for ``proc_exit(n)``).
@@ -24,8 +24,8 @@ import pytest
 
 from wasmrun.cli import errors
 from wasmrun.cli.config import proposal_switches
-from wasmrun.cli.wasmtime_options import aliases
 from wasmrun.cli.main import PROG_NAME, cli
+from wasmrun.cli.wasmtime_options import aliases
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 DOC = DOC_PATH.read_text(encoding="utf-8")

@@ -37,6 +37,7 @@ from wasmrun.errors import Trap, WasmError
 if TYPE_CHECKING:
     from wasmrun.cli.report import RunRecord
     from wasmrun.component.records import Component
+    from wasmrun.module import Module
 
 STDERR = "-"
 
@@ -111,6 +112,7 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
     module = loaded.program
     if record is not None:
         record.module = module
+    preloaded = _preloaded(config)
     try:
         outcome = launch.run_module(
             module,
@@ -118,6 +120,7 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
             record.resources if record is not None else None,
             code_store=loaded.code_store,
             instantiated=collection.resume,  # loaded and instantiated: the guest's run collects as usual
+            preloaded=preloaded,
         )
     except launch.ExecutionError as failure:
         raise GuestFailure(
@@ -143,6 +146,24 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
     return EXIT_SUCCESS
 
 
+def _preloaded(config: RunConfig) -> list[tuple[str, Module]]:
+    """The ``--preload`` modules, loaded (no code cache), each with its name; Wasmtime's text for a component."""
+    from wasmrun.cli.source import load_program
+    from wasmrun.module import Module
+
+    preloaded = []
+    for name, path in config.preloads:
+        source = display_name(path)
+        try:
+            program = load_program(path, features=config.features)
+        except (WasmError, OSError) as error:
+            raise InputError(error, source) from error
+        if not isinstance(program, Module):
+            raise CliError("components cannot be loaded with `--preload`", source)
+        preloaded.append((name, program))
+    return preloaded
+
+
 def _run_component(config: RunConfig, component: Component, source: str, record: RunRecord | None) -> int:
     """Run a component as ``wasmtime run`` does: its ``wasi:cli/run``, or the ``--invoke``d function.
 
@@ -152,6 +173,8 @@ def _run_component(config: RunConfig, component: Component, source: str, record:
     from wasmrun import component_launch, launch
     from wasmrun.component.wave import ItemNameError, WaveError
 
+    if config.preloads:
+        raise CliError("--preload cannot be used with components", source)  # Wasmtime's text
     resources = record.resources if record is not None else None
     try:
         if config.invoke is None:
