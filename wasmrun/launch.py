@@ -308,7 +308,7 @@ def _run(host: Host, module: Module, config: RunConfig, instantiated: Callable[[
     name, function = _entry(instance, config.invoke)
     if function is None:
         return Outcome()
-    arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
+    arguments = parse_arguments(function.type, config.argv[1:], name)
     results = _stage(module, CALL, name, function.invoke, arguments)
     return Outcome(name, function.type.results, results)
 
@@ -386,13 +386,14 @@ def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | N
 
 
 def parse_arguments(
-    function_type: FuncType, texts: Sequence[str], name: str | None, *, strict: bool = True
+    function_type: FuncType, texts: Sequence[str], name: str | None, *, strict: bool = False
 ) -> tuple[Any, ...]:
     """The canonical arguments of a call from their text, one per parameter.
 
     Missing arguments are an :class:`ArgumentError` (Wasmtime's "not enough
-    arguments"); so are extra ones when ``strict`` (for ``--invoke``; the
-    default export gets the guest's arguments, which it may not take).
+    arguments"); so are extra ones when ``strict``.  ``wasmtime run`` ignores
+    extra ones (the default export gets the guest's arguments, which it need
+    not take; ``--invoke`` too), and so does :func:`run_module`.
     """
     params = function_type.params
     what = f"`{name}`" if name is not None else "command default"

@@ -273,3 +273,22 @@ def wasmtime_config_settings(path: str | None) -> dict[str, list[str]]:
                 text = ("y" if item else "n") if isinstance(item, bool) else str(item)
                 settings.setdefault(flag, []).append(f"{key}={text}")
     return settings
+
+
+def check_report_path(path: str) -> str:
+    """``--json-report FILE``: a file that can be written (checked before the guest runs); ``-`` is stderr."""
+    import os
+
+    if path == "-":
+        return path
+    if not path:
+        raise ConfigError("the file name is empty")
+    if os.path.isdir(path):
+        raise ConfigError(f"{path!r} is a directory")
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        raise ConfigError(f"cannot write {path!r}: no directory {directory!r}")
+    writable = os.access(path, os.W_OK) if os.path.exists(path) else os.access(directory, os.W_OK | os.X_OK)
+    if not writable:
+        raise ConfigError(f"cannot write {path!r}: permission denied")
+    return path

@@ -182,6 +182,16 @@ class PreloadType(_ConfigType):
         return config.parse_preload(text)
 
 
+class ReportPath(_ConfigType):
+    """A file to write the report to, checked before anything runs (a usage error if it cannot be written)."""
+
+    name = "file"
+    completion = "file"
+
+    def parse(self, text: str) -> str:
+        return config.check_report_path(text)
+
+
 class FileName(_ConfigType):
     """A file name, checked only when it is opened (a missing module is exit status 1, not a usage error)."""
 
@@ -279,7 +289,7 @@ def cli(traceback: bool) -> None:
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True, help="Execution tier.")
 @click.option(
     "--json-report",
-    type=FileName(),
+    type=ReportPath(),
     metavar="FILE",
     help="Write one JSON object describing the outcome at exit (- for stderr).",
 )

@@ -24,7 +24,6 @@ from wasmrun.cli.config import RunConfig
 from wasmrun.cli.errors import (
     EXIT_FAILURE,
     EXIT_SUCCESS,
-    EXIT_USAGE,
     CliError,
     GuestFailure,
     InputError,
@@ -132,7 +131,7 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
             details=config.backtrace_details,
         ) from failure
     except launch.ArgumentError as error:
-        raise CliError(str(error), source, exit_code=EXIT_USAGE) from error
+        raise CliError(str(error), source) from error  # exit status 1, as Wasmtime
     except launch.DirectoryError as error:
         raise CliError(error.message, error.path) from error
     except launch.Unsupported as error:
