@@ -871,6 +871,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get(COMPLETE_VAR):
         # click's completion protocol (used by the scripts in completions/); exits.
+        from wasmrun.cli.completions import register
+
+        register()
         cli.main(args=args, prog_name=PROG_NAME, complete_var=COMPLETE_VAR)
     debug = traceback_requested(args, os.environ)
     try:
