@@ -57,8 +57,8 @@ def validate_command(paths: Sequence[str], *, as_json: bool = False) -> int:
         name = display_name(path)
         try:
             program = load_program(path)
-        except (WasmError, OSError) as error:
-            text = describe(InputError(error, name)).text
+        except (WasmError, OSError, InputError) as error:
+            text = describe(error if isinstance(error, InputError) else InputError(error, name)).text
             verdicts[name] = {"valid": False, "error": text.removeprefix("Error: ")}
             status = EXIT_FAILURE
             if not as_json:
