@@ -130,7 +130,7 @@ def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None
     Unknown keys, bad values and refused keys raise ConfigError with Wasmtime's (or wasmrun's) text.
     Proposal switches are :func:`split_proposal_switches`'s and are skipped here.
     """
-    from wasmrun.cli.wasmtime_options import SettingError, parse_setting
+    from wasmrun.cli.wasmtime_options import SettingError, find, parse_setting
 
     values = {} if values is None else values
     for setting in settings:
@@ -138,10 +138,26 @@ def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None
             try:
                 parsed = parse_setting(flag, item.strip())
             except SettingError as error:
-                raise ConfigError(str(error)) from None
+                key, _, text = item.strip().partition("=")
+                wasmrun_syntax = _WASMRUN_SYNTAX.get((flag, key))
+                if wasmrun_syntax is None:
+                    raise ConfigError(str(error)) from None
+                try:
+                    values[wasmrun_syntax[0]] = (wasmrun_syntax[1](text), find(flag, key))
+                except ConfigError:
+                    raise ConfigError(str(error)) from None
+                continue
             if parsed.field is not None and parsed.field != "features":
                 values[parsed.field] = (parsed.value, parsed.entry)
     return values
+
+
+# Keys whose wasmrun option takes more than Wasmtime's syntax (``-W timeout=1m``, ``-W max-memory-size=4G``):
+# a value Wasmtime's parser refuses is read as the option reads it (Wasmtime's error if neither can).
+_WASMRUN_SYNTAX = {
+    ("-W", "timeout"): ("timeout", parse_duration),
+    ("-W", "max-memory-size"): ("max_memory", parse_size),
+}
 
 
 # Wasmtime's ``-W`` switches of the WebAssembly proposals: key -> proposal (wasmrun.features).  Only the

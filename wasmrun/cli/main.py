@@ -651,7 +651,7 @@ def compile_module(ctx: click.Context, output: str | None, wasm_settings: tuple[
     return Invocation("compile", traceback=_traceback(ctx), files=(module,), output=output, features=features)
 
 
-@cli.group("config", context_settings={"help_option_names": ["--help"]})
+@cli.group("config", context_settings={"help_option_names": HELP_OPTIONS})
 def config_group() -> None:
     """wasmrun's configuration file: the code cache's settings (Wasmtime's TOML)."""
 
@@ -664,7 +664,7 @@ def config_new(ctx: click.Context, path: str | None) -> Invocation:
     return Invocation("config", traceback=_traceback(ctx), files=() if path is None else (path,), action="new")
 
 
-@cli.group("cache", context_settings={"help_option_names": ["--help"]})
+@cli.group("cache", context_settings={"help_option_names": HELP_OPTIONS})
 def cache_group() -> None:
     """The code cache: where it is, what it holds; clear it."""
 
@@ -851,9 +851,9 @@ def execute(invocation: Invocation) -> int:
 
             return settings_command(as_json=invocation.json)
         case "completion":
-            from wasmrun.cli.completions import generate
+            from wasmrun.cli.shell_scripts import script
 
-            sys.stdout.write(generate(invocation.action or ""))
+            sys.stdout.write(script(invocation.action or "", cli, PROG_NAME, COMPLETE_VAR))
             return 0
     raise ValueError(f"unknown command {invocation.command!r}")
 
@@ -871,7 +871,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get(COMPLETE_VAR):
         # click's completion protocol (used by the scripts in completions/); exits.
-        from wasmrun.cli.completions import register
+        from wasmrun.cli.shell_scripts import register
 
         register()
         cli.main(args=args, prog_name=PROG_NAME, complete_var=COMPLETE_VAR)

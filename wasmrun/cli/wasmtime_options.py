@@ -116,33 +116,6 @@ def parse_duration(text: str | None) -> float:
     raise SettingError(f"failed to parse duration: {value}")
 
 
-def parse_duration_or_wasmrun(text: str | None) -> float:
-    """Wasmtime's duration, or wasmrun's (``1.5s``, ``1m``, ``1h``: :func:`wasmrun.cli.config.parse_duration`)."""
-    try:
-        return parse_duration(text)
-    except SettingError as wasmtime_error:
-        from wasmrun.cli.config import ConfigError
-        from wasmrun.cli.config import parse_duration as wasmrun_duration
-
-        try:
-            return wasmrun_duration(_required(text))
-        except ConfigError:
-            raise wasmtime_error from None
-
-
-def parse_bytes(text: str | None) -> int:
-    """Wasmtime's number of bytes, or wasmrun's size (``64KiB``, ``4G``: :func:`wasmrun.cli.config.parse_size`)."""
-    try:
-        return parse_number(text)
-    except SettingError as wasmtime_error:
-        from wasmrun.cli.config import ConfigError, parse_size
-
-        try:
-            return parse_size(_required(text))
-        except ConfigError:
-            raise wasmtime_error from None
-
-
 def _choice(values: tuple[str, ...], message: str, *, optional: str | None = None) -> Callable[[str | None], str]:
     def parse(text: str | None) -> str:
         if text is None and optional is not None:
@@ -229,14 +202,13 @@ class WasmtimeKey(NamedTuple):
     option: str | None = None
     accepts: object = None  # a refused key: the parsed value that asks for what wasmrun does anyway
     convert: Callable[[object], object] | None = None  # the parsed value -> the field's value
-    parser: Callable[[str | None], object] | None = None  # instead of the value syntax's (wasmrun's superset)
 
     @property
     def spelling(self) -> str:
         return f"{self.flag} {self.key}{self.value}"
 
     def parse(self, text: str | None) -> object:
-        return (self.parser or _PARSERS[self.value])(text)
+        return _PARSERS[self.value](text)
 
 
 def _ignored(flag: str, key: str, value: str, note: str) -> WasmtimeKey:
@@ -418,7 +390,6 @@ def _wasm_keys() -> list[WasmtimeKey]:
             "wall-clock budget (wasmrun also takes 1.5s, 1m, 1h)",
             field="timeout",
             option="--timeout",
-            parser=parse_duration_or_wasmrun,
         ),
         WasmtimeKey(
             "-W",
@@ -428,7 +399,6 @@ def _wasm_keys() -> list[WasmtimeKey]:
             "cap for each linear memory, in bytes (wasmrun also takes 64KiB, 4G)",
             field="max_memory",
             option="--max-memory",
-            parser=parse_bytes,
         ),
         WasmtimeKey(
             "-W",
@@ -763,10 +733,10 @@ def markdown_tables() -> str:
         spellings = ", ".join(f"`{spelling}`" for spelling in option.spellings)
         value = f"`{_cell(option.value)}`" if option.value else ""
         lines.append(f"| {spellings} | {value} | {option.status} | {_cell(option.note)} |")
-    lines += ["", "| Wasmtime key | in wasmrun | note |", "|---|---|---|"]
+    lines += ["", "| group | Wasmtime key | in wasmrun | note |", "|---|---|---|---|"]
     for entry in KEYS:
         note = entry.note + (f" (wasmrun's `{entry.option}`)" if entry.option else "")
         if entry.status == REFUSED and entry.accepts is not None:
             note += f"; `={'y' if entry.accepts else 'n'}` is accepted"
-        lines.append(f"| `{_cell(entry.spelling)}` | {entry.status} | {_cell(note)} |")
+        lines.append(f"| `{entry.flag}` | `{_cell(entry.key + entry.value)}` | {entry.status} | {_cell(note)} |")
     return "\n".join(lines) + "\n"
