@@ -404,3 +404,17 @@ def test_a_wrong_exit_status_table_is_reported() -> None:
         "exit status 3 is not used by the code",
         f"exit status n: its range is not 0–{errors.MAX_EXIT_STATUS}",
     ]
+
+
+# --- the README and the docs point at files that exist ----------------------------------------------
+
+_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+DOCUMENTS = [DOC_PATH.parents[1] / "README.md", *sorted((DOC_PATH.parent).glob("*.md"))]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_relative_links_point_at_files_in_the_repository(document: Path) -> None:
+    prose = re.sub(r"```.*?```", "", document.read_text(encoding="utf-8"), flags=re.DOTALL)  # not code blocks
+    links = [link for link in _LINK.findall(prose) if "://" not in link]
+    missing = [link for link in links if not (document.parent / link).exists()]
+    assert missing == []
