@@ -130,9 +130,12 @@ def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None
     Unknown keys, bad values and refused keys raise ConfigError with Wasmtime's (or wasmrun's) text.
     Proposal switches are :func:`split_proposal_switches`'s and are skipped here.
     """
+    values = {} if values is None else values
+    settings = tuple(settings)
+    if not settings:
+        return values  # (the table is loaded only for a command line that has keys: start-up stays small)
     from wasmrun.cli.wasmtime_options import SettingError, find, parse_setting
 
-    values = {} if values is None else values
     for setting in settings:
         for item in setting.split(","):
             try:
