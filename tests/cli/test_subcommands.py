@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from testdata import REPO_ROOT
 
 from wasmrun.cli.main import UNSUPPORTED_COMMANDS, cli, main
 
@@ -66,3 +68,17 @@ def test_settings_json_has_wasmtimes_shape(capsys: pytest.CaptureFixture[str]) -
 @pytest.mark.parametrize(("line", "status"), [(["help", "nosuch"], 2), (["help", "wast"], 0)])
 def test_help_command(line: list[str], status: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(line) == status
+
+
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [
+        (["-O", "opt-level=2", "-C", "parallel-compilation=n", "-D", "debug-info", "--target", "x86_64"], 0),
+        (["-O", "bogus"], 2),
+        (["-D", "coredump=core"], 2),
+        (["-D", "max-backtrace=3"], 2),  # only run applies it
+    ],
+)
+def test_compile_checks_wasmtimes_keys(line: list[str], status: int, tmp_path: Path) -> None:
+    module = str(REPO_ROOT / "examples" / "fac.wat")
+    assert main(["compile", *line, "-o", str(tmp_path / "fac.cwasm"), module]) == status

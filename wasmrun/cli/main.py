@@ -640,12 +640,19 @@ def _proposals(ctx: click.Context, command: str, wasm_settings: tuple[str, ...])
     metavar="FILE",
     help="Where to write it (default: MODULE's name with .cwasm, in the current directory).",
 )
-@click.option("-W", "wasm_settings", multiple=True, metavar="KEY=y|n[,...]", help="Proposal switches (as for run).")
+@click.option(
+    "-W", "--wasm", "wasm_settings", multiple=True, metavar="KEY=y|n[,...]", help="Proposal switches (as for run)."
+)
+@click.option("-O", "--optimize", "optimize_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-C", "--codegen", "codegen_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-D", "--debug", "debug_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-S", "--wasi", "wasi_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("--target", metavar="TARGET", help="Ignored.")
 @click.argument("module", type=FileName(), metavar="MODULE")
 @click.pass_context
-def compile_module(ctx: click.Context, output: str | None, wasm_settings: tuple[str, ...], module: str) -> Invocation:
+def compile_module(ctx: click.Context, output: str | None, module: str, **wasmtime: Any) -> Invocation:
     """Precompile MODULE: decode, validate and translate it now, into a file `run --allow-precompiled` runs."""
-    features = _proposals(ctx, "compile", wasm_settings)
+    features = _proposals(ctx, "compile", _known_keys(ctx, wasmtime))
     if output is None and module == "-":
         raise click.UsageError("a module read from stdin needs -o FILE", ctx)
     return Invocation("compile", traceback=_traceback(ctx), files=(module,), output=output, features=features)
@@ -725,7 +732,7 @@ def _known_keys(ctx: click.Context, wasmtime: Mapping[str, Any]) -> tuple[str, .
         flag: wasmtime[f"{name}_settings"]
         for flag, name in (("-O", "optimize"), ("-C", "codegen"), ("-D", "debug"), ("-S", "wasi"))
     }
-    _wasmtime_keys(ctx, "explore", groups)
+    _wasmtime_keys(ctx, ctx.info_name or "", groups)
     return tuple(wasmtime["wasm_settings"])
 
 
