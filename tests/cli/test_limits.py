@@ -280,10 +280,23 @@ def test_report_to_a_file(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> 
     assert report["outcome"] == "exit"
 
 
-def test_a_report_that_cannot_be_written_is_an_error(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_a_report_that_cannot_be_written_is_a_usage_error_before_the_run(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "missing" / "report.json"
-    status, _out, err = run_in_process(capfd, "--json-report", str(target), str(EXAMPLES / "hello.wasm"))
-    assert (status, err) == (1, f"Error: cannot write the report: No such file or directory ({target})\n")
+    status, out, err = run_in_process(capfd, "--json-report", str(target), str(EXAMPLES / "hello.wasm"))
+    assert (status, out) == (2, "")  # the guest did not run
+    assert err.endswith(
+        f"Error: Invalid value for '--json-report': cannot write '{target}': no directory '{target.parent}'\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["", "."])
+def test_a_report_path_that_is_a_directory_is_a_usage_error(
+    name: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _err = run_in_process(capfd, "--json-report", str(tmp_path / name), str(EXAMPLES / "hello.wasm"))
+    assert (status, out) == (2, "")
 
 
 def test_stats_on_a_pipe_are_plain_text(capfd: pytest.CaptureFixture[str]) -> None:

@@ -679,7 +679,8 @@ def key_help(flag: str) -> str:
     width = max(len(entry.key + entry.value) for entry in entries)
     lines = [f"Available {GROUPS[flag].removeprefix('--')} options (Wasmtime {WASMTIME_VERSION}'s; in wasmrun):", ""]
     for entry in entries:
-        lines.append(f"  {flag} {(entry.key + entry.value).ljust(width)} -- {entry.status}: {entry.note}")
+        accepted = "" if entry.accepts is None else f" (={'y' if entry.accepts else 'n'} is accepted)"
+        lines.append(f"  {flag} {(entry.key + entry.value).ljust(width)} -- {entry.status}: {entry.note}{accepted}")
     return "\n".join(lines) + "\n"
 
 
