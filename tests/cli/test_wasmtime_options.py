@@ -188,9 +188,10 @@ def test_refused_run_option_is_a_usage_error(line: str, capsys: pytest.CaptureFi
     assert "not supported by wasmrun" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("module", [["app.wasm"], []], ids=["with-module", "alone"])
 @pytest.mark.parametrize("flag", sorted(GROUPS))
-def test_key_help_lists_the_groups_keys(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([flag, "help", "app.wasm"]) == 0
+def test_key_help_lists_the_groups_keys(flag: str, module: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([flag, "help", *module]) == 0
     out = capsys.readouterr().out
     assert all(f"  {flag} {entry.key}" in out for entry in KEYS if entry.flag == flag)
 

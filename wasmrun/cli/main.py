@@ -203,6 +203,21 @@ class FileName(_ConfigType):
         return text
 
 
+def _key_help(flag: str) -> Any:
+    """The callback of run's ``flag`` option: ``-W help`` (``help-long``) lists the group's keys, as Wasmtime
+    does, and exits, whatever else the command line has (a module or not)."""
+
+    def answer(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not ctx.resilient_parsing and any(setting in ("help", "help-long") for setting in value):
+            from wasmrun.cli.wasmtime_options import key_help
+
+            click.echo(key_help(flag), nl=False)
+            ctx.exit(0)
+        return value
+
+    return answer
+
+
 # --- the commands ------------------------------------------------------------------------------
 
 
@@ -306,13 +321,20 @@ def cli(traceback: bool) -> None:
 )
 @click.option("--argv0", metavar="NAME", help="The guest's argv[0] (default: the module file's base name).")
 @click.option(
-    "-O", "--optimize", "optimize_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Wasmtime's -O keys."
+    "-O",
+    "--optimize",
+    "optimize_settings",
+    multiple=True,
+    callback=_key_help("-O"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -O keys.",
 )
 @click.option(
     "-W",
     "--wasm",
     "wasm_settings",
     multiple=True,
+    callback=_key_help("-W"),
     metavar="KEY[=VAL[,..]]",
     help="Wasmtime's -W keys: fuel=N, timeout=DUR, max-memory-size=N, proposals, ... (-W help lists them).",
 )
@@ -321,6 +343,7 @@ def cli(traceback: bool) -> None:
     "--wasi",
     "wasi_settings",
     multiple=True,
+    callback=_key_help("-S"),
     metavar="KEY[=VAL[,..]]",
     help="Wasmtime's -S keys: inherit-env, inherit-stdin, ... (-S help lists them).",
 )
@@ -329,11 +352,18 @@ def cli(traceback: bool) -> None:
     "--debug",
     "debug_settings",
     multiple=True,
+    callback=_key_help("-D"),
     metavar="KEY[=VAL[,..]]",
     help="Wasmtime's -D keys: max-backtrace=N, ... (-D help lists them).",
 )
 @click.option(
-    "-R", "--record", "record_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Wasmtime's -R: refused."
+    "-R",
+    "--record",
+    "record_settings",
+    multiple=True,
+    callback=_key_help("-R"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -R: refused.",
 )
 @click.option(
     "--config",
@@ -370,6 +400,7 @@ def cli(traceback: bool) -> None:
     "--codegen",
     "codegen_settings",
     multiple=True,
+    callback=_key_help("-C"),
     metavar="KEY[=VAL[,..]]",
     help="Wasmtime's -C keys: cache=y|n, cache-config=FILE, ... (-C help lists them).",
 )
@@ -381,7 +412,6 @@ def cli(traceback: bool) -> None:
 @click.pass_context
 def run(ctx: click.Context, **params: Any) -> Invocation:
     """Run MODULE (a .wasm or .wat file, - for stdin): its _start, or the export named by --invoke."""
-    _answer_key_help(params)
     try:
         run_config = build_run_config(params, os.environ)
     except ConfigError as error:
@@ -405,16 +435,6 @@ _REFUSED_OPTIONS = {
     "gdbstub": "-g/--gdbstub is not supported by wasmrun: it has no gdbstub debugger component",
 }
 _IGNORED_OPTIONS = ("target",)
-
-
-def _answer_key_help(params: Mapping[str, Any]) -> None:
-    """``-W help`` (``help-long``): list the keys of that group, as Wasmtime does, and exit."""
-    for flag, settings in _ALIAS_SETTINGS:
-        if any(setting in ("help", "help-long") for setting in params.get(settings, ())):
-            from wasmrun.cli.wasmtime_options import key_help
-
-            click.echo(key_help(flag), nl=False)
-            raise click.exceptions.Exit(0)
 
 
 def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, str]) -> RunConfig:
