@@ -347,7 +347,7 @@ def prepared_host(
             for linked in (*(preload for _, preload in preloaded), module):
                 define_wasi(linker, context, linked)
         for name, preload in preloaded:
-            _link_preload(linker, name, preload)
+            _link_preload(linker, name, preload, context)
         if config.unknown_imports_trap:
             linker.define_unknown_imports_as_traps(module)
         if config.unknown_imports_default:
@@ -372,8 +372,9 @@ def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | N
     def before_start(instance: Instance) -> None:
         if instantiated is not None:
             instantiated()
-        if wasi is not None:
-            wasi.memory = _exported_memory(instance)
+        memory = _exported_memory(instance)
+        if wasi is not None and (memory is not None or wasi.memory is None):
+            wasi.memory = memory  # (without one of its own, the main module's WASI calls use a preload's)
         if meter is not None and module.start is not None:
             from wasmrun.semantics.fuel import START_COST
 
@@ -418,9 +419,18 @@ def _count(number: int) -> str:
     return f"{number} argument" if number == 1 else f"{number} arguments"
 
 
-def _link_preload(linker: Linker, name: str, module: Module) -> None:
-    """Instantiate a preloaded module, initialise it, and define its exports under ``name``."""
-    instance = _stage(module, INSTANTIATE, None, linker.instantiate, module)
+def _link_preload(linker: Linker, name: str, module: Module, wasi: Any) -> None:
+    """Instantiate a preloaded module, initialise it, and define its exports under ``name``.
+
+    WASI has one memory per run (Wasmtime's preview1 uses the caller's): the main module's exported
+    ``memory``, else the first preloaded module's.
+    """
+
+    def before_start(instance: Instance) -> None:
+        if wasi is not None and wasi.memory is None:
+            wasi.memory = _exported_memory(instance)
+
+    instance = _stage(module, INSTANTIATE, None, linker.instantiate, module, before_start)
     initialize = _function_export(instance, REACTOR_INITIALIZE)
     if initialize is not None:
         _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())

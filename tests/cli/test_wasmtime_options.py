@@ -313,6 +313,28 @@ def test_preload_links_an_initialised_module(programs: Path) -> None:
     assert wasmrun(*line)[:2] == (0, "42\n")
 
 
+WASI_LIBRARY = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 8) "lib\\n")
+  (func (export "hi")
+    (i32.store (i32.const 0) (i32.const 8)) (i32.store (i32.const 4) (i32.const 4))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 20)))))
+"""
+
+
+def test_preloaded_module_gets_wasi(tmp_path: Path) -> None:
+    (tmp_path / "lib.wat").write_text(WASI_LIBRARY)
+    (tmp_path / "main.wat").write_text('(module (import "lib" "hi" (func $h)) (func (export "_start") (call $h)))')
+    assert wasmrun("--preload", f"lib={tmp_path / 'lib.wat'}", str(tmp_path / "main.wat")) == (0, "lib\n", "")
+
+
+def test_components_refuse_preload_and_unknown_imports() -> None:
+    component = str(REPO_ROOT / "examples" / "upper.component.wasm")
+    assert wasmrun("--preload", f"x={component}", component)[0] == 1
+    assert wasmrun("-W", "unknown-imports-trap", component)[0] == 1
+
+
 def test_preload_without_equals_is_wasmtimes_usage_error(programs: Path) -> None:
     status, _, err = wasmrun("--preload", "lib", str(programs / "main.wat"))
     assert status == 2 and "must contain exactly one equals character ('=')" in err

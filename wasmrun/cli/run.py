@@ -174,6 +174,11 @@ def _run_component(config: RunConfig, component: Component, source: str, record:
 
     if config.preloads:
         raise CliError("--preload cannot be used with components", source)  # Wasmtime's text
+    if config.unknown_imports_trap or config.unknown_imports_default:
+        # (Wasmtime refuses -W unknown-imports-default for components; wasmrun has neither for them yet.)
+        raise CliError(
+            "-W unknown-imports-trap and -W unknown-imports-default are not supported for components", source
+        )
     resources = record.resources if record is not None else None
     try:
         if config.invoke is None:
