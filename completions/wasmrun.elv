@@ -2,7 +2,7 @@
 use str
 
 set edit:completion:arg-completer[wasmrun] = {|@words|
-    var cword = (- (count $words) 1)
+    var cword = (to-string (- (count $words) 1))
     var lines = [(env _WASMRUN_COMPLETE=elvish_complete COMP_WORDS=(str:join ' ' $words) COMP_CWORD=$cword wasmrun)]
     for line $lines {
         var parts = [(str:split &max=2 ',' $line)]

@@ -28,7 +28,7 @@ _ELVISH = """\
 use str
 
 set edit:completion:arg-completer[%(prog_name)s] = {|@words|
-    var cword = (- (count $words) 1)
+    var cword = (to-string (- (count $words) 1))
     var lines = [(env %(complete_var)s=elvish_complete COMP_WORDS=(str:join ' ' $words) COMP_CWORD=$cword %(prog_name)s)]
     for line $lines {
         var parts = [(str:split &max=2 ',' $line)]
