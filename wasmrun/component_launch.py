@@ -147,7 +147,12 @@ def prepared(config: RunConfig) -> Iterator[Prepared]:
     from wasmrun.wasi.preview2 import WasiHost
 
     interpreter = Interpreter(config.engine_options)
-    store = Store(interpreter, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
+    limits = config.store_limits()
+    store = (
+        Store(interpreter, limits=limits)
+        if config.max_memory is None
+        else Store(interpreter, memory_cap_bytes=config.max_memory, limits=limits)
+    )
     streams = [_stream(config.stdin, "rb"), _stream(config.stdout, "wb"), _stream(config.stderr, "wb")]
     try:
         try:

@@ -94,6 +94,15 @@ class Trap(WasmError):
         self.frames: list[tuple[int, int]] = []
 
 
+class HostError(Trap):
+    """An error a host function raised while wasm code ran, not one of wasm's traps: an unknown import
+    linked to fail when called (``-W unknown-imports-trap``), a grow forced to fail (``-W trap-on-grow-failure``).
+
+    It unwinds as a trap (its frames are recorded); Wasmtime reports it in a trap's layout with its own
+    text last (no ``wasm trap:``) and exit status 1, as it reports every error that is not a trap.
+    """
+
+
 class WasmException(Trap):
     """A wasm exception that no ``try_table`` caught (exception handling): ``exception`` is the exception
     instance (its ``tag`` and ``payload``), the value an ``exnref`` refers to.

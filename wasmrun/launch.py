@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from wasmrun.runtime.functions import FunctionInstance
     from wasmrun.runtime.instance import Instance
     from wasmrun.runtime.linker import Linker
+    from wasmrun.runtime.store import StoreLimits
     from wasmrun.types import FuncType, ValueType
 
 # The steps that can fail with a trap (ExecutionError.stage).
@@ -130,9 +131,18 @@ class RunConfig(NamedTuple):
     stdin: int | None = 0
     stdout: int | None = 1
     stderr: int | None = 2
+    # Linking: modules linked before the main one (--preload NAME=PATH), and imports nobody defines.
+    preloads: tuple[tuple[str, str], ...] = ()
+    unknown_imports_trap: bool = False  # -W unknown-imports-trap: link them as functions that fail when called
+    unknown_imports_default: bool = False  # -W unknown-imports-default: ... as functions that return zeros
     # Limits, and the engine.
     timeout: float | None = None  # seconds of wall-clock time
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes, for each linear memory
+    max_table_elements: int | None = None  # -W max-table-elements (None: the runtime's cap)
+    max_instances: int | None = None  # -W max-instances (None: Wasmtime's default, 10,000); also tables, memories
+    max_tables: int | None = None
+    max_memories: int | None = None
+    trap_on_grow_failure: bool = False  # -W trap-on-grow-failure
     engine_options: EngineOptions = EngineOptions()
     features: Features = ALL_FEATURES  # the proposals a module may use (-W exceptions=n, ...)
     # How the command line loads the module (wasmrun.cache).
@@ -144,6 +154,21 @@ class RunConfig(NamedTuple):
     stats: bool = False  # print the statistics (the engine options' stats count them)
     max_backtrace: int = DEFAULT_MAX_BACKTRACE
     backtrace_details: bool = True
+
+    def store_limits(self) -> StoreLimits:
+        """The limits of the run's store (Wasmtime's ``StoreLimits``, its defaults where none is given)."""
+        from wasmrun.runtime.store import StoreLimits
+
+        given = {
+            "table_elements": self.max_table_elements,
+            "instances": self.max_instances,
+            "tables": self.max_tables,
+            "memories": self.max_memories,
+        }
+        return StoreLimits(
+            **{name: value for name, value in given.items() if value is not None},
+            trap_on_grow_failure=self.trap_on_grow_failure,
+        )
 
     def guest_environment(self, host: Mapping[str, str]) -> dict[str, str]:
         """The guest's environment: the host's when ``inherit_env``, then each ``env`` entry in order.
@@ -247,8 +272,12 @@ def run_module(
     code_store: CodeStore | None = None,
     *,
     instantiated: Callable[[], None] | None = None,
+    preloaded: Sequence[tuple[str, Module]] = (),
 ) -> Outcome:
     """Run ``module`` as the module docstring says; the called function's results.
+
+    ``preloaded``: modules (``--preload NAME=PATH``, loaded) instantiated first, in order, each one's
+    exports defined under its NAME for the modules after it (see :func:`prepared_host`).
 
     ``resources``, if given, is filled in with what the run used, even when it fails.  ``code_store``:
     the module's code from earlier runs, added to as this one runs (see :class:`~wasmrun.engine.interpreter.Interpreter`).
@@ -256,7 +285,7 @@ def run_module(
     function included): the command line turns the garbage collector back on there.
     """
     started = time.perf_counter()
-    with prepared_host(module, config, code_store) as host:
+    with prepared_host(module, config, code_store, preloaded) as host:
         store = host.linker.store
         try:
             with _deadline(config.timeout):
@@ -279,27 +308,50 @@ def _run(host: Host, module: Module, config: RunConfig, instantiated: Callable[[
     name, function = _entry(instance, config.invoke)
     if function is None:
         return Outcome()
-    arguments = parse_arguments(function.type, config.argv[1:], name, strict=config.invoke is not None)
+    arguments = parse_arguments(function.type, config.argv[1:], name)
     results = _stage(module, CALL, name, function.invoke, arguments)
     return Outcome(name, function.type.results, results)
 
 
 @contextlib.contextmanager
-def prepared_host(module: Module, config: RunConfig, code_store: CodeStore | None = None) -> Iterator[Host]:
-    """Steps 1 and 2 for ``module``; on leaving, the WASI context and then the store are closed."""
+def prepared_host(
+    module: Module,
+    config: RunConfig,
+    code_store: CodeStore | None = None,
+    preloaded: Sequence[tuple[str, Module]] = (),
+) -> Iterator[Host]:
+    """Steps 1 and 2 for ``module``; on leaving, the WASI context and then the store are closed.
+
+    The ``preloaded`` modules are linked first, as Wasmtime's ``--preload`` links a module: each is
+    instantiated once (WASI and the earlier ones linked), its ``_initialize`` called if it has one,
+    and its exports defined under its name.  Then the main module's imports nobody defined are
+    linked as the configuration says (``unknown_imports_trap``, ``unknown_imports_default``).
+    """
     from wasmrun.engine.interpreter import Interpreter
     from wasmrun.runtime.linker import Linker
     from wasmrun.runtime.store import Store
 
     interpreter = Interpreter(config.engine_options, code_store=code_store)
-    context = _wasi_context(module, config)
-    store = Store(interpreter, **({} if config.max_memory is None else {"memory_cap_bytes": config.max_memory}))
+    context = _wasi_context(module, config, [preload for _, preload in preloaded])
+    limits = config.store_limits()
+    store = (
+        Store(interpreter, limits=limits)
+        if config.max_memory is None
+        else Store(interpreter, memory_cap_bytes=config.max_memory, limits=limits)
+    )
     try:
         linker = Linker(store)
         if context is not None:
             from wasmrun.wasi.linking import define_wasi
 
-            define_wasi(linker, context, module)
+            for linked in (*(preload for _, preload in preloaded), module):
+                define_wasi(linker, context, linked)
+        for name, preload in preloaded:
+            _link_preload(linker, name, preload, context)
+        if config.unknown_imports_trap:
+            linker.define_unknown_imports_as_traps(module)
+        if config.unknown_imports_default:
+            linker.define_unknown_imports_as_default_values(module)
         yield Host(linker, context, interpreter)
     finally:
         if context is not None:
@@ -320,8 +372,9 @@ def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | N
     def before_start(instance: Instance) -> None:
         if instantiated is not None:
             instantiated()
-        if wasi is not None:
-            wasi.memory = _exported_memory(instance)
+        memory = _exported_memory(instance)
+        if wasi is not None and (memory is not None or wasi.memory is None):
+            wasi.memory = memory  # (without one of its own, the main module's WASI calls use a preload's)
         if meter is not None and module.start is not None:
             from wasmrun.semantics.fuel import START_COST
 
@@ -334,13 +387,14 @@ def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | N
 
 
 def parse_arguments(
-    function_type: FuncType, texts: Sequence[str], name: str | None, *, strict: bool = True
+    function_type: FuncType, texts: Sequence[str], name: str | None, *, strict: bool = False
 ) -> tuple[Any, ...]:
     """The canonical arguments of a call from their text, one per parameter.
 
     Missing arguments are an :class:`ArgumentError` (Wasmtime's "not enough
-    arguments"); so are extra ones when ``strict`` (for ``--invoke``; the
-    default export gets the guest's arguments, which it may not take).
+    arguments"); so are extra ones when ``strict``.  ``wasmtime run`` ignores
+    extra ones (the default export gets the guest's arguments, which it need
+    not take; ``--invoke`` too), and so does :func:`run_module`.
     """
     params = function_type.params
     what = f"`{name}`" if name is not None else "command default"
@@ -365,11 +419,30 @@ def _count(number: int) -> str:
     return f"{number} argument" if number == 1 else f"{number} arguments"
 
 
-def _wasi_context(module: Module, config: RunConfig) -> Any:
-    """The WASI context for ``module``, or None when it imports nothing from WASI (reads the host environment)."""
+def _link_preload(linker: Linker, name: str, module: Module, wasi: Any) -> None:
+    """Instantiate a preloaded module, initialise it, and define its exports under ``name``.
+
+    WASI has one memory per run (Wasmtime's preview1 uses the caller's): the main module's exported
+    ``memory``, else the first preloaded module's.
+    """
+
+    def before_start(instance: Instance) -> None:
+        if wasi is not None and wasi.memory is None:
+            wasi.memory = _exported_memory(instance)
+
+    instance = _stage(module, INSTANTIATE, None, linker.instantiate, module, before_start)
+    initialize = _function_export(instance, REACTOR_INITIALIZE)
+    if initialize is not None:
+        _stage(module, INITIALIZE, REACTOR_INITIALIZE, initialize.invoke, ())
+    linker.define_instance(name, instance)
+
+
+def _wasi_context(module: Module, config: RunConfig, preloaded: Sequence[Module] = ()) -> Any:
+    """The WASI context for ``module`` (and the modules preloaded for it), or None when none of them imports
+    anything from WASI (reads the host environment)."""
     from wasmrun.wasi.linking import imports_wasi
 
-    if not imports_wasi(module):
+    if not any(imports_wasi(linked) for linked in (module, *preloaded)):
         return None
     from wasmrun.wasi.context import WasiContext
 

@@ -75,10 +75,10 @@ def _parse_integer(text: str, valtype: ValType, bits: int) -> int:
     value = int(hex_digits, 16) if hex_digits is not None else int(decimal_digits)
     if sign == "-":
         value = -value
-    if not -(1 << (bits - 1)) <= value < 1 << bits:
-        raise ValueError(
-            f"{valtype.text} value {text} out of range: must be within [{-(1 << (bits - 1))}, {(1 << bits) - 1}]"
-        )
+    # i32 and i64 are read as Wasmtime reads them, signed (4294967295 is no i32); v128 as one unsigned integer.
+    top = 1 << bits if valtype is ValType.V128 else 1 << (bits - 1)
+    if not -(1 << (bits - 1)) <= value < top:
+        raise ValueError(f"{valtype.text} value {text} out of range: must be within [{-(1 << (bits - 1))}, {top - 1}]")
     return value & ((1 << bits) - 1)
 
 

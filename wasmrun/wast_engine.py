@@ -70,8 +70,10 @@ class ScriptEngine:
         memory_cap_bytes: int | None = None,
         **settings: Any,
     ) -> None:
-        store_kwargs = {} if memory_cap_bytes is None else {"memory_cap_bytes": memory_cap_bytes}
-        self.store = Store(Interpreter(options, **settings), **store_kwargs)
+        interpreter = Interpreter(options, **settings)
+        self.store = (
+            Store(interpreter) if memory_cap_bytes is None else Store(interpreter, memory_cap_bytes=memory_cap_bytes)
+        )
         self.linker = Linker(self.store)
         define_spectest(self.linker, stream)
 

@@ -87,3 +87,26 @@ def test_bash_script_completes_through_the_real_command(tmp_path: Path) -> None:
         ["bash", "-c", command], capture_output=True, text=True, env=environment, timeout=60, check=True
     )
     assert result.stdout.split() == ["inspect"]
+
+
+@pytest.mark.parametrize("shell", ["elvish", "powershell"])
+def test_wasmruns_own_shells_speak_bashs_protocol(
+    shell: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("_WASMRUN_COMPLETE", f"{shell}_complete")
+    monkeypatch.setenv("COMP_WORDS", "wasmrun va")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    with pytest.raises(SystemExit) as exit_:
+        main([])
+    assert exit_.value.code == 0
+    assert "plain,validate" in capsys.readouterr().out.splitlines()  # (and "file,va": the module may be a file)
+
+
+@pytest.mark.parametrize("shell", sorted(FILES))
+def test_completion_command_prints_the_script(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", shell]) == 0
+    assert capsys.readouterr().out == generate(shell)
+
+
+def test_completion_of_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", "tcsh"]) == 2

@@ -63,7 +63,9 @@ def test_invoke_names_the_export() -> None:
         ("validate m.wat", "validate", ("m.wat",), False),
         ("wast a.wast b.wast", "wast", ("a.wast", "b.wast"), False),
         ("wast --json a.wast", "wast", ("a.wast",), True),
-        ("--debug validate m.wat", "validate", ("m.wat",), False),
+        ("--traceback validate m.wat", "validate", ("m.wat",), False),
+        ("validate a.wasm b.wat", "validate", ("a.wasm", "b.wat"), False),
+        ("validate --json a.wasm", "validate", ("a.wasm",), True),
     ],
 )
 def test_grammar_row_other_commands(line: str, command: str, files: tuple[str, ...], as_json: bool) -> None:
@@ -72,7 +74,18 @@ def test_grammar_row_other_commands(line: str, command: str, files: tuple[str, .
     assert invocation.run is None
 
 
-@pytest.mark.parametrize(("line", "expected"), [("--help", "Commands:"), ("run --help", "--max-stack-depth")])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("--help", "Commands:"),
+        ("-h", "Commands:"),
+        ("run --help", "--max-stack-depth"),
+        ("run -h", "--max-stack-depth"),
+        ("help", "Commands:"),
+        ("help run", "--max-stack-depth"),
+        ("help cache stats", "--cache-config"),
+    ],
+)
 def test_help(line: str, expected: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(line.split()) == 0
     out = capsys.readouterr().out
@@ -85,15 +98,30 @@ def test_global_help_is_not_runs_help(capsys: pytest.CaptureFixture[str]) -> Non
     assert "--max-stack-depth" not in capsys.readouterr().out
 
 
-def test_debug_is_a_global_option() -> None:
-    assert parse_command_line(["--debug", "app.wasm"]).debug
-    assert not parse_command_line(["app.wasm"]).debug
+def test_global_help_names_the_deliberate_differences(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--help"])
+    assert "Deliberate differences from `wasmtime run`" in capsys.readouterr().out
 
 
-def test_debug_after_the_module_belongs_to_the_guest() -> None:
-    invocation = parse_command_line(["app.wasm", "--debug"])
-    assert not invocation.debug
-    assert invocation.run is not None and invocation.run.argv == ("app.wasm", "--debug")
+def test_traceback_is_a_global_option() -> None:
+    assert parse_command_line(["--traceback", "app.wasm"]).traceback
+    assert not parse_command_line(["app.wasm"]).traceback
+
+
+def test_traceback_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WASMRUN_TRACEBACK", "1")
+    assert parse_command_line(["app.wasm"]).traceback
+
+
+def test_traceback_after_the_module_belongs_to_the_guest() -> None:
+    invocation = parse_command_line(["app.wasm", "--traceback"])
+    assert not invocation.traceback
+    assert invocation.run is not None and invocation.run.argv == ("app.wasm", "--traceback")
+
+
+def test_debug_is_wasmtimes_long_spelling_of_dash_d() -> None:
+    assert run_config("--debug max-backtrace=3 app.wasm") == run_config("-D max-backtrace=3 app.wasm")
+    assert run_config("--debug max-backtrace=3 app.wasm").max_backtrace == 3
 
 
 def test_stdin_module() -> None:
@@ -182,6 +210,12 @@ def test_every_run_parameter_is_a_field() -> None:
         "wasi_settings",
         "debug_settings",
         "codegen_settings",
+        "optimize_settings",
+        "record_settings",
+        "wasmtime_config",
+        "target",
+        "profile",
+        "gdbstub",
     }
     parameters = {param.name for param in cli.commands["run"].params}
     assert sorted(parameters - fields - handled) == []
@@ -239,17 +273,24 @@ def test_bad_option_value_is_a_usage_error(line: str, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize(
-    "line", ["--bogus app.wasm", "--dir . --bogus app.wasm", "validate --bogus m.wat", "--debug=1 app.wasm"]
+    "line", ["--bogus app.wasm", "--dir . --bogus app.wasm", "validate --bogus m.wat", "--traceback=1 app.wasm"]
 )
 def test_unknown_option_is_a_usage_error(line: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(line.split()) == 2
     assert "No such option" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("line", ["", "--debug", "run", "--dir .", "inspect", "validate", "wast", "wast --json"])
+@pytest.mark.parametrize("line", ["run", "--dir .", "inspect", "validate", "wast", "wast --json"])
 def test_missing_module_argument_is_a_usage_error(line: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(line.split()) == 2
     assert "Missing argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("line", ["", "--traceback"])
+def test_bare_wasmrun_is_a_usage_error_naming_help(line: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(line.split()) == 2
+    err = capsys.readouterr().err
+    assert "--help" in err and "no command and no module" in err
 
 
 @pytest.mark.parametrize("command", ["", "run ", "validate ", "inspect "])
@@ -268,8 +309,9 @@ def test_directory_as_module_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFix
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     from importlib.metadata import version
 
-    assert main(["--version"]) == 0
-    assert capsys.readouterr().out == f"wasmrun {version('wasmrun')}\n"
+    for spelling in ("--version", "-V"):
+        assert main([spelling]) == 0
+        assert capsys.readouterr().out == f"wasmrun {version('wasmrun')}\n"
 
 
 def test_ctrl_c_is_130_without_a_message(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -293,15 +335,19 @@ def test_internal_error_is_one_line_and_exit_1(
     assert main(["app.wasm"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Error: internal error: ZeroDivisionError: oops (")
-    assert err.count("\n") == 1 and "--debug" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "--traceback" in err and "Traceback (most" not in err
 
 
-def test_debug_adds_the_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("args", "environment"), [(["--traceback"], "0"), ([], "1")])
+def test_traceback_switch_adds_the_traceback(
+    args: list[str], environment: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def broken(invocation: Invocation) -> int:
         raise ZeroDivisionError("oops")
 
     monkeypatch.setattr(cli_main, "execute", broken)
-    assert main(["--debug", "app.wasm"]) == 1
+    monkeypatch.setenv("WASMRUN_TRACEBACK", environment)
+    assert main([*args, "app.wasm"]) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 

@@ -58,7 +58,7 @@ def test_divz_backtrace_is_the_same_in_every_engine(name: str, engine: str, capf
         if name == "divz.wasm":
             assert f"{offset:>8} - <unknown>!{function.replace('__main_argc_argv', 'main')}\n" in err
         else:
-            assert f"{offset:>8} - {function}\n                           at {source}\n" in err
+            assert f"{offset:>8} - {function}\n                    at {source}\n" in err
     assert err.endswith("    2: wasm trap: integer divide by zero\n")
 
 
@@ -83,8 +83,8 @@ def test_a_trap_in_a_wat_module_names_its_functions(
     assert (status, out) == (134, "")
     assert (
         "    1: error while executing at wasm backtrace:\n"
-        f"           0:     0x27 - {module_name}!helper\n"
-        f"           1:     0x2d - {module_name}!run\n"
+        f"    0:     0x27 - {module_name}!helper\n"
+        f"    1:     0x2d - {module_name}!run\n"
         "    2: wasm trap: wasm `unreachable` instruction executed\n"
     ) in err
 
@@ -112,7 +112,7 @@ def test_call_stack_exhaustion(engine: str, export: str, capfd: pytest.CaptureFi
     lines = err.splitlines()
     first = lines.index("    1: error while executing at wasm backtrace:") + 1
     callee = "forever" if export == "exhaust" else ("ping", "pong")[1 - 300 % 2]
-    assert lines[first] == f"           0: <unknown>!{callee}"
+    assert lines[first] == f"    0: <unknown>!{callee}"
     assert len([line for line in lines if " - <unknown>!" in line]) == 19  # 20 frames shown
     args[args.index("--engine") + 1] = "interp"
     assert err == run_in_process(capfd, *args)[2]
@@ -280,10 +280,23 @@ def test_report_to_a_file(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> 
     assert report["outcome"] == "exit"
 
 
-def test_a_report_that_cannot_be_written_is_an_error(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_a_report_that_cannot_be_written_is_a_usage_error_before_the_run(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "missing" / "report.json"
-    status, _out, err = run_in_process(capfd, "--json-report", str(target), str(EXAMPLES / "hello.wasm"))
-    assert (status, err) == (1, f"Error: cannot write the report: No such file or directory ({target})\n")
+    status, out, err = run_in_process(capfd, "--json-report", str(target), str(EXAMPLES / "hello.wasm"))
+    assert (status, out) == (2, "")  # the guest did not run
+    assert err.endswith(
+        f"Error: Invalid value for '--json-report': cannot write '{target}': no directory '{target.parent}'\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["", "."])
+def test_a_report_path_that_is_a_directory_is_a_usage_error(
+    name: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _err = run_in_process(capfd, "--json-report", str(tmp_path / name), str(EXAMPLES / "hello.wasm"))
+    assert (status, out) == (2, "")
 
 
 def test_stats_on_a_pipe_are_plain_text(capfd: pytest.CaptureFixture[str]) -> None:

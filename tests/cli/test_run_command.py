@@ -191,11 +191,11 @@ def divz_report(module: str, *, dwarf: bool, frames: int = len(DIVZ_FRAMES), hin
     for number, (offset, name, source) in enumerate(DIVZ_FRAMES[:frames]):
         if dwarf and source is not None:
             name = "__main_argc_argv" if name == "main" else name  # DWARF names C's main by its linkage name
-            lines += [f"           {number}: {offset:>8} - {name}", f"                           at {source}"]
+            lines += [f"    {number}: {offset:>8} - {name}", f"                    at {source}"]
         else:
-            lines.append(f"           {number}: {offset:>8} - <unknown>!{name}")
+            lines.append(f"    {number}: {offset:>8} - <unknown>!{name}")
     if hint:
-        lines.append(f"       {DETAILS_HINT}")  # the backtrace's own line, indented as the chain indents
+        lines.append(DETAILS_HINT)  # the backtrace's own last line, at the start of the line as Wasmtime 49 prints it
     lines.append("    2: wasm trap: integer divide by zero")
     return "\n".join(lines) + "\n"
 
@@ -311,7 +311,7 @@ INVOKE_CASES = [
     ("negate", ["5"], "-5"),
     ("negate", ["-2147483648"], "-2147483648"),
     ("negate", ["0x10"], "-16"),
-    ("negate", ["4294967295"], "1"),
+    ("negate", ["1", "2"], "-1"),  # extra arguments are ignored, as Wasmtime ignores them
     ("mul64", ["4294967296", "-3"], "-12884901888"),
     ("mul64", ["-9223372036854775808", "1"], "-9223372036854775808"),
     ("div32", ["1", "3"], "0.33333334"),
@@ -342,11 +342,10 @@ def test_invoke(function: str, args: list[str], expected: str | None, capfd: pyt
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["negate"], 2, "not enough arguments for `negate`: it takes 1 argument, got 0"),
-        (["negate", "1", "2"], 2, "too many arguments for `negate`: it takes 1 argument, got 2"),
-        (["negate", "x"], 2, "argument 1 of `negate`: invalid i32 value 'x'"),
-        (["negate", "4294967296"], 2, "argument 1 of `negate`: i32 value 4294967296 out of range"),
-        (["div32", "1", "one"], 2, "argument 2 of `div32`: invalid f32 value 'one'"),
+        (["negate"], 1, "not enough arguments for `negate`: it takes 1 argument, got 0"),
+        (["negate", "x"], 1, "argument 1 of `negate`: invalid i32 value 'x'"),
+        (["negate", "4294967295"], 1, "argument 1 of `negate`: i32 value 4294967295 out of range"),
+        (["div32", "1", "one"], 1, "argument 2 of `div32`: invalid f32 value 'one'"),
         (["missing"], 1, "no func export named `missing` found"),
         (["answer"], 1, "no func export named `answer` found"),  # a global, not a function
     ],

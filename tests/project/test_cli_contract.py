@@ -1,7 +1,7 @@
 """docs/cli.md, the CLI contract, against the click app: so that the two cannot drift apart.
 
 Checked both ways: every option of every click command is in that command's table and every option of
-a table is in the click app; every Wasmtime ``-W``/``-S``/``-D``/``-C`` key the app accepts (``config.ALIASES``)
+a table is in the click app; every Wasmtime ``-W``/``-S``/``-D``/``-C`` key the app accepts (``wasmtime_options.aliases()``)
 is in the keys table, with its wasmrun option, and in the Wasmtime column of that option's row; every
 command has a section; the exit statuses table lists exactly the statuses of ``wasmrun.cli.errors``
 (its ``EXIT_*`` constants, and ``n`` for ``proc_exit(n)``).
@@ -23,8 +23,9 @@ import click
 import pytest
 
 from wasmrun.cli import errors
-from wasmrun.cli.config import ALIASES, proposal_switches
+from wasmrun.cli.config import proposal_switches
 from wasmrun.cli.main import PROG_NAME, cli
+from wasmrun.cli.wasmtime_options import aliases
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 DOC = DOC_PATH.read_text(encoding="utf-8")
@@ -226,7 +227,7 @@ def _absent(command: str, options: set[str], where: str) -> list[str]:
 
 def key_mismatches(text: str) -> list[str]:
     documented, wasmtime_column = doc_keys(text), doc_wasmtime_keys(text, RUN)
-    accepted = {(alias.flag, alias.key): alias.option for alias in ALIASES}
+    accepted = {(alias.flag, alias.key): alias.option for alias in aliases()}
     problems = [f"`{flag} {key}` is not in docs/cli.md" for flag, key in sorted(accepted.keys() - documented.keys())]
     problems += [f"`{flag} {key}` is not accepted by the app" for flag, key in sorted(documented.keys() - accepted)]
     for (flag, key), option in sorted(accepted.items()):
@@ -259,7 +260,7 @@ APP_OPTIONS = app_options()
 DOC_OPTIONS = doc_options(DOC)
 APP_OPTION_CASES = sorted((command, option) for command, options in APP_OPTIONS.items() for option in options)
 DOC_OPTION_CASES = sorted((command, option) for command, options in DOC_OPTIONS.items() for option in options)
-ALIAS_KEYS = sorted((alias.flag, alias.key) for alias in ALIASES)
+ALIAS_KEYS = sorted((alias.flag, alias.key) for alias in aliases())
 DOC_KEYS = sorted(doc_keys(DOC))
 
 
@@ -403,3 +404,17 @@ def test_a_wrong_exit_status_table_is_reported() -> None:
         "exit status 3 is not used by the code",
         f"exit status n: its range is not 0–{errors.MAX_EXIT_STATUS}",
     ]
+
+
+# --- the README and the docs point at files that exist ----------------------------------------------
+
+_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+DOCUMENTS = [DOC_PATH.parents[1] / "README.md", *sorted((DOC_PATH.parent).glob("*.md"))]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_relative_links_point_at_files_in_the_repository(document: Path) -> None:
+    prose = re.sub(r"```.*?```", "", document.read_text(encoding="utf-8"), flags=re.DOTALL)  # not code blocks
+    links = [link for link in _LINK.findall(prose) if "://" not in link]
+    missing = [link for link in links if not (document.parent / link).exists()]
+    assert missing == []

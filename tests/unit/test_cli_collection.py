@@ -78,9 +78,9 @@ def test_other_commands_run_with_the_collector_on(monkeypatch: pytest.MonkeyPatc
     seen: list[bool] = []
     command = validate.validate_command
 
-    def recording(*args: Any) -> Any:
+    def recording(*args: Any, **keywords: Any) -> Any:
         seen.append(gc.isenabled())
-        return command(*args)
+        return command(*args, **keywords)
 
     monkeypatch.setattr(validate, "validate_command", recording)
     gc.enable()

@@ -113,6 +113,17 @@ def test_parse_count_rejects(text: str, minimum: int) -> None:
         ("-S", ["inherit-env"], {"inherit_env": True}),
         ("-S", ["inherit-env=n"], {"inherit_env": False}),
         ("-D", ["max-backtrace=3"], {"max_backtrace": 3}),
+        ("-W", ["fuel=1_000"], {"fuel": 1000}),  # Wasmtime's number syntax: `_` ignored, 0x
+        ("-W", ["fuel=0x10"], {"fuel": 16}),
+        ("-W", ["timeout=1m"], {"timeout": 60.0}),  # wasmrun's durations too
+        ("-W", ["max-memory-size=64KiB"], {"max_memory": 65536}),
+        ("-W", ["simd=n,epoch-interruption"], {}),  # proposals: split_proposal_switches's; ignored keys: nothing
+        ("-W", ["max-tables=3"], {"max_tables": 3}),
+        ("-S", ["inherit-stdin=n"], {"stdin": None}),
+        ("-S", ["inherit-stdout"], {"stdout": 1}),
+        ("-S", ["cli,tcp=n,inherit-network"], {}),
+        ("-O", ["opt-level=s"], {}),
+        ("-C", ["cranelift-opt_level=none"], {}),
     ],
 )
 def test_parse_aliases(flag: str, settings: list[str], fields: dict[str, object]) -> None:
@@ -122,7 +133,8 @@ def test_parse_aliases(flag: str, settings: list[str], fields: dict[str, object]
 @pytest.mark.parametrize(
     ("flag", "setting"),
     [
-        ("-W", "simd=y"),
+        ("-W", "bogus=y"),
+        ("-W", "nan-canonicalization=y"),
         ("-W", "fuel"),
         ("-W", "fuel=-1"),
         ("-S", "inherit-env=maybe"),

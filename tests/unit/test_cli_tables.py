@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
+
 from wasmrun.cli.tables import Column, Fields, Lines, Table, render_plain, render_rich
 
 BLOCKS = (
@@ -29,3 +31,18 @@ def test_rich_rendering_shows_every_block() -> None:
     text = out.getvalue()
     for expected in ("m.wasm", "things (2)", "[bracketed]", "nothing", "0x1  nop"):
         assert expected in text
+
+
+LONG_NAMES = ("wasi_snapshot_preview1", "a_function_whose_name_is_long_enough_to_wrap", "__wasm_call_ctors_as_well")
+
+
+def test_rich_table_never_splits_a_name_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    table = Table(
+        "imports", (Column("module"), Column("name"), Column("type"), Column("other")), ((*LONG_NAMES, "x" * 30),)
+    )
+    out = StringIO()
+    render_rich((table,), out)
+    text = out.getvalue()
+    for name in (*LONG_NAMES, "x" * 30):
+        assert name in text

@@ -12,8 +12,8 @@ and raise :class:`ConfigError` (a usage error: exit status 2).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from wasmrun.engine.options import ENGINES as ENGINES
 from wasmrun.engine.options import EngineOptions as EngineOptions
@@ -98,9 +98,6 @@ def parse_count(text: str, minimum: int = 0) -> int:
     return number
 
 
-_SWITCH_VALUES = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
-
-
 def parse_path(text: str) -> str:
     """A file name (checked when it is opened)."""
     if not text:
@@ -108,72 +105,62 @@ def parse_path(text: str) -> str:
     return text
 
 
-def parse_switch(text: str) -> bool:
-    """Wasmtime's ``y``/``n`` (also ``yes``/``no``, ``true``/``false``)."""
-    try:
-        return _SWITCH_VALUES[text.strip().lower()]
-    except KeyError:
-        raise ConfigError(f"{text!r} is not y or n") from None
-
-
 def backtrace_details_from_environment(host: Mapping[str, str]) -> bool:
     """Wasmtime's ``WASMTIME_BACKTRACE_DETAILS=0`` turns source lines in backtraces off."""
     return host.get("WASMTIME_BACKTRACE_DETAILS", "1").strip() != "0"
 
 
-# --- Wasmtime's aliases ----------------------------------------------------------------------
+# --- Wasmtime's keys ------------------------------------------------------------------------
 #
-# Each alias sets the field of the wasmrun option it stands for (the option's parameter, named as its
-# field in RunConfig or EngineOptions), so ``-W fuel=N`` and ``--fuel N`` are one setting.  Wasmtime
-# accepts several comma-separated settings in one ``-W``; so does wasmrun.
+# Every key of Wasmtime's ``-O``/``-C``/``-D``/``-W``/``-S``/``-R`` is in one table,
+# wasmrun.cli.wasmtime_options, with what wasmrun does with it.  An implemented key sets a field (the
+# parameter of wasmrun's own option when it has one, so ``-W fuel=N`` and ``--fuel N`` are one setting).
+# Wasmtime accepts several comma-separated settings in one ``-W``; so does wasmrun.
 
+if TYPE_CHECKING:
+    from wasmrun.cli.wasmtime_options import WasmtimeKey
 
-class Alias(NamedTuple):
-    flag: str  # "-W", "-S", "-D" or "-C"
-    key: str
-    field: str  # the option's parameter, and field
-    option: str  # wasmrun's spelling
-    parse: Callable[[str], object] | None  # None: a switch (``-S key`` or ``-S key=y|n``)
-
-
-ALIASES = (
-    Alias("-W", "fuel", "fuel", "--fuel", parse_count),
-    Alias("-W", "timeout", "timeout", "--timeout", parse_duration),
-    Alias("-W", "max-memory-size", "max_memory", "--max-memory", parse_size),
-    Alias("-S", "inherit-env", "inherit_env", "--inherit-env", None),
-    Alias("-S", "cli-exit-with-code", "cli_exit_with_code", "--cli-exit-with-code", None),
-    Alias("-D", "max-backtrace", "max_backtrace", "--max-backtrace", parse_count),
-    Alias("-C", "cache", "cache", "--cache", None),
-    Alias("-C", "cache-config", "cache_config", "--cache-config", parse_path),
-)
-_ALIAS_BY_KEY = {(alias.flag, alias.key): alias for alias in ALIASES}
-
-AliasValues = dict[str, tuple[object, Alias]]
-"""Field (the option's parameter) -> (value, the alias that set it)."""
+AliasValues = dict[str, "tuple[object, WasmtimeKey]"]
+"""Field -> (value, the key that set it)."""
 
 
 def parse_aliases(flag: str, settings: Iterable[str], values: AliasValues | None = None) -> AliasValues:
-    """The fields set by Wasmtime-style ``flag`` options (``-W fuel=10,timeout=2s``); later wins."""
+    """The fields set by Wasmtime-style ``flag`` options (``-W fuel=10,timeout=2s``); later wins.
+
+    Unknown keys, bad values and refused keys raise ConfigError with Wasmtime's (or wasmrun's) text.
+    Proposal switches are :func:`split_proposal_switches`'s and are skipped here.
+    """
     values = {} if values is None else values
+    settings = tuple(settings)
+    if not settings:
+        return values  # (the table is loaded only for a command line that has keys: start-up stays small)
+    from wasmrun.cli.wasmtime_options import SettingError, find, parse_setting
+
     for setting in settings:
         for item in setting.split(","):
-            key, separator, text = item.strip().partition("=")
-            alias = _ALIAS_BY_KEY.get((flag, key))
-            if alias is None:
-                keys = [a.key for a in ALIASES if a.flag == flag] + (list(proposal_switches()) if flag == "-W" else [])
-                known = ", ".join(keys)
-                raise ConfigError(f"unsupported {flag} option {key!r} (wasmrun knows: {known})")
             try:
-                if alias.parse is None:
-                    value: object = parse_switch(text) if separator else True
-                elif not separator:
-                    raise ConfigError(f"needs a value ({flag} {key}=...)")
-                else:
-                    value = alias.parse(text)
-            except ConfigError as error:
-                raise ConfigError(f"invalid value for {flag} {key}: {error}") from None
-            values[alias.field] = (value, alias)
+                parsed = parse_setting(flag, item.strip())
+            except SettingError as error:
+                key, _, text = item.strip().partition("=")
+                wasmrun_syntax = _WASMRUN_SYNTAX.get((flag, key))
+                if wasmrun_syntax is None:
+                    raise ConfigError(str(error)) from None
+                try:
+                    values[wasmrun_syntax[0]] = (wasmrun_syntax[1](text), find(flag, key))
+                except ConfigError:
+                    raise ConfigError(str(error)) from None
+                continue
+            if parsed.field is not None and parsed.field != "features":
+                values[parsed.field] = (parsed.value, parsed.entry)
     return values
+
+
+# Keys whose wasmrun option takes more than Wasmtime's syntax (``-W timeout=1m``, ``-W max-memory-size=4G``):
+# a value Wasmtime's parser refuses is read as the option reads it (Wasmtime's error if neither can).
+_WASMRUN_SYNTAX = {
+    ("-W", "timeout"): ("timeout", parse_duration),
+    ("-W", "max-memory-size"): ("max_memory", parse_size),
+}
 
 
 # Wasmtime's ``-W`` switches of the WebAssembly proposals: key -> proposal (wasmrun.features).  Only the
@@ -221,15 +208,19 @@ def split_proposal_switches(settings: Iterable[str], base: Features | None = Non
         kept = []
         for item in setting.split(","):
             key, separator, text = item.strip().partition("=")
-            if key not in switches:
+            if key not in switches and key != ALL_PROPOSALS:
                 kept.append(item)
                 continue
+            from wasmrun.cli.wasmtime_options import SettingError
+            from wasmrun.cli.wasmtime_options import parse_switch as wasmtime_switch
+
             try:
-                enabled = parse_switch(text) if separator else True
-            except ConfigError as error:
-                raise ConfigError(f"invalid value for -W {key}: {error}") from None
-            (off.discard if enabled else off.add)(switches[key])
-            (on.add if enabled else on.discard)(switches[key])
+                enabled = wasmtime_switch(text if separator else None)
+            except SettingError as error:
+                raise ConfigError(f"failed to parse -W option `{item.strip()}`: {error}") from None
+            for proposal in switches.values() if key == ALL_PROPOSALS else (switches[key],):
+                (off.discard if enabled else off.add)(proposal)
+                (on.add if enabled else on.discard)(proposal)
         if kept:
             rest.append(",".join(kept))
     # (A switch off by default, such as custom-page-sizes or shared-memory, is turned on by name.)
@@ -240,6 +231,7 @@ def split_proposal_switches(settings: Iterable[str], base: Features | None = Non
 
 
 _OFF_BY_DEFAULT = ("custom-page-sizes", "shared-memory")
+ALL_PROPOSALS = "all-proposals"  # Wasmtime's -W all-proposals: every switch at once
 
 
 T = TypeVar("T")
@@ -256,3 +248,66 @@ def merge_alias(field: str, option: T | None, aliases: AliasValues) -> T | None:
     if option is not None and option != value:
         raise ConfigError(f"{alias.option} and {alias.flag} {alias.key} give different values")
     return cast(T, value)
+
+
+def parse_preload(text: str) -> tuple[str, str]:
+    """``--preload NAME=MODULE_PATH`` (Wasmtime's text when the ``=`` is missing)."""
+    name, separator, path = text.partition("=")
+    if not separator:
+        raise ConfigError("must contain exactly one equals character ('=')")
+    if not name or not path:
+        raise ConfigError(f"{text!r}: the name and the module path must not be empty")
+    return name, path
+
+
+# Wasmtime's --config FILE: its TOML tables and the flag of each.
+_CONFIG_TABLES = {"optimize": "-O", "codegen": "-C", "debug": "-D", "wasm": "-W", "wasi": "-S", "record": "-R"}
+
+
+def wasmtime_config_settings(path: str | None) -> dict[str, list[str]]:
+    """The settings of Wasmtime's ``--config FILE`` as ``KEY=VAL`` items per flag (``{"-W": ["fuel=10"]}``).
+
+    Its tables hold the keys of ``-O``, ``-C``, ``-D``, ``-W``, ``-S`` and ``-R`` (TOML booleans are
+    ``y``/``n``, a list is the key given once per item); they go through the same table as the
+    command line's keys.  A file that cannot be read or parsed, or another table, is a ConfigError.
+    """
+    if path is None:
+        return {}
+    import tomllib
+
+    try:
+        with open(path, "rb") as file:
+            document = tomllib.load(file)
+    except OSError as error:
+        raise ConfigError(f"cannot read the --config file {path!r}: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"the --config file {path!r} is not TOML: {error}") from None
+    settings: dict[str, list[str]] = {}
+    for table, keys in document.items():
+        flag = _CONFIG_TABLES.get(table)
+        if flag is None or not isinstance(keys, dict):
+            raise ConfigError(f"the --config file {path!r}: unknown field `{table}`")
+        for key, value in keys.items():
+            for item in value if isinstance(value, list) else [value]:
+                text = ("y" if item else "n") if isinstance(item, bool) else str(item)
+                settings.setdefault(flag, []).append(f"{key}={text}")
+    return settings
+
+
+def check_report_path(path: str) -> str:
+    """``--json-report FILE``: a file that can be written (checked before the guest runs); ``-`` is stderr."""
+    import os
+
+    if path == "-":
+        return path
+    if not path:
+        raise ConfigError("the file name is empty")
+    if os.path.isdir(path):
+        raise ConfigError(f"{path!r} is a directory")
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        raise ConfigError(f"cannot write {path!r}: no directory {directory!r}")
+    writable = os.access(path, os.W_OK) if os.path.exists(path) else os.access(directory, os.W_OK | os.X_OK)
+    if not writable:
+        raise ConfigError(f"cannot write {path!r}: permission denied")
+    return path

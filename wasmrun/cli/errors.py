@@ -14,8 +14,8 @@ The rules are the CLI contract's (``docs/cli.md``):
 - Ctrl-C: exit status 130, no message;
 - wasmrun's own output to a closed pipe: exit status 1, no message;
 - anything else is a bug in wasmrun: one line, ``Error: internal error: ...``
-  with a hint to use ``--debug``, and exit status 1; never a Python traceback
-  unless ``--debug`` asked for one.
+  with a hint to use ``--traceback``, and exit status 1; never a Python traceback
+  unless ``--traceback`` (or ``WASMRUN_TRACEBACK=1``) asked for one.
 
 Where: a byte offset in the module's binary form as ``file:0x1f`` (for a text
 module, the offset in its encoding), a text position as ``file:line:column``.
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from wasmrun.errors import (
     DecodeError,
+    HostError,
     ProcExit,
     TextSyntaxError,
     Trap,
@@ -158,12 +159,12 @@ def _describe(error: BaseException) -> Report:
     name = type(error).__name__
     detail = f"{name}: {error}" if str(error) else name
     where = f"{source}; " if source else ""
-    hint = f"{where}a bug in wasmrun: run with --debug for the traceback to report"
+    hint = f"{where}a bug in wasmrun: run with --traceback for the traceback to report"
     return Report(_line(f"internal error: {detail}", hint), EXIT_FAILURE)
 
 
 def debug_traceback(error: BaseException) -> str:
-    """The Python traceback of ``error`` (or of the error an :class:`InputError` wraps), for ``--debug``."""
+    """The Python traceback of ``error`` (or of the error an :class:`InputError` wraps), for ``--traceback``."""
     import traceback  # only --debug needs it
 
     if isinstance(error, InputError):
@@ -205,9 +206,10 @@ def _describe_guest_failure(failure: GuestFailure) -> Report:
 
 
 def _trap_status(error: Trap) -> int:
-    """134 for a trap; 1 for an exception nothing caught (Wasmtime 49 reports it in a trap's layout, with
-    the last cause ``thrown Wasm exception``, but exits with 1)."""
-    return EXIT_FAILURE if isinstance(error, WasmException) else EXIT_TRAP
+    """134 for a trap; 1 for an exception nothing caught and for a host function's error (Wasmtime 49
+    reports them in a trap's layout, the last cause ``thrown Wasm exception`` or the error's own text,
+    but exits with 1: they are not traps)."""
+    return EXIT_FAILURE if isinstance(error, WasmException | HostError) else EXIT_TRAP
 
 
 def _is_host_error(error: Trap) -> bool:
@@ -265,11 +267,12 @@ def format_trap(
     max_frames: int | None = None,
     details: bool = True,
 ) -> str:
-    """A trap in Wasmtime 50's layout (the CLI contract's example), innermost frame first.
+    """A trap in Wasmtime 49's layout (the CLI contract's example), innermost frame first.
 
-    anyhow prints the chain as ``{:>5}: cause``, the lines after a cause's
-    first indented by 7 spaces; the backtrace is one cause, headed by
-    ``error while executing at wasm backtrace:``.
+    Wasmtime's error prints its chain of causes as ``{:>5}: cause`` (a lone cause as
+    ``    cause``), each cause's text as it is: the lines after its first are not indented,
+    so the frames of the backtrace (one cause, headed by ``error while executing at wasm
+    backtrace:``) are indented by their own 4 columns.
     """
     from wasmrun.debug.backtrace import DEFAULT_MAX_FRAMES, HEADER, Frame, backtrace_lines
 
@@ -282,14 +285,17 @@ def format_trap(
     causes = list(context)
     if lines:
         causes.append("\n".join([HEADER, *lines]))
-    # An uncaught exception is no trap: Wasmtime's last cause is the bare message.
-    causes.append(trap.message if isinstance(trap, WasmException) else f"wasm trap: {trap.message}")
-    body = "\n".join(f"{number:>5}: " + cause.replace("\n", "\n       ") for number, cause in enumerate(causes))
+    # An uncaught exception or a host function's error is no trap: Wasmtime's last cause is the bare message.
+    causes.append(trap.message if isinstance(trap, WasmException | HostError) else f"wasm trap: {trap.message}")
+    if len(causes) == 1:
+        body = f"    {causes[0]}"
+    else:
+        body = "\n".join(f"{number:>5}: {cause}" for number, cause in enumerate(causes))
     return f"Error: failed to run main module `{module_file}`\n\nCaused by:\n{body}"
 
 
 def report_error(error: BaseException, *, debug: bool) -> int:
-    """Print ``error`` as the contract says (plus the traceback with --debug); return the exit status."""
+    """Print ``error`` as the contract says (plus the traceback with --traceback); return the exit status."""
     if isinstance(error, BrokenPipeError):
         _silence_stdout()
     report = describe(error)

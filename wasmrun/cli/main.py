@@ -1,10 +1,12 @@
 """The ``wasmrun`` command: grammar (click), then one call into the library.
 
-The grammar is the CLI contract's: ``wasmrun [--version|--help|--debug] COMMAND
-[OPTIONS] ARGS...`` where ``run`` is the default command, inserted after the
+The grammar is the CLI contract's, Wasmtime's: ``wasmrun [-V|--version|-h|--help|--traceback]
+COMMAND [OPTIONS] ARGS...`` where ``run`` is the default command, inserted after the
 global options unless the next word names a command (:func:`with_default_command`).
 In ``run`` nothing after the module is wasmrun's, and one ``--`` right after
-the module is dropped.
+the module is dropped.  Every option and key of ``wasmtime run`` is understood
+(:mod:`wasmrun.cli.wasmtime_options` says what wasmrun does with each), and every
+Wasmtime command answers, those wasmrun does not have with a usage error.
 
 Parsing and executing are separate steps: :func:`parse_command_line` turns
 argv into an :class:`Invocation` (click only parses; every callback returns
@@ -36,31 +38,47 @@ if TYPE_CHECKING:
 
 PROG_NAME = "wasmrun"
 COMPLETE_VAR = "_WASMRUN_COMPLETE"
-GLOBAL_OPTIONS = ("--debug", "--help", "--version")
+GLOBAL_OPTIONS = ("--traceback", "--help", "-h", "--version", "-V")
 DEFAULT_COMMAND = "run"
+TRACEBACK_VAR = "WASMRUN_TRACEBACK"  # =1: as --traceback
+HELP_OPTIONS = ["-h", "--help"]
+
+# Wasmtime 49's commands that wasmrun does not have: each answers with a usage error saying so.
+UNSUPPORTED_COMMANDS = {
+    "serve": "it serves wasi:http proxy components, and wasmrun has no wasi:http",
+    "objdump": "it disassembles Wasmtime's native .cwasm code; wasmrun compiles to Python (see `wasmrun explore`)",
+    "hot-blocks": "it samples native code with perf; wasmrun has no native code (see `wasmrun run --stats`)",
+    "wizer": "wasmrun does not pre-initialise modules (Wizer)",
+}
+
+DELIBERATE_DIFFERENCES = """\b
+Deliberate differences from `wasmtime run` (docs/cli.md lists them all):
+  one `--` right after MODULE is dropped; DWARF source lines are shown in backtraces by
+  default (WASMTIME_BACKTRACE_DETAILS=0 turns them off); errors other than traps are one
+  line; control characters in names from the module are escaped."""
 
 
 class Invocation(NamedTuple):  # not a dataclass: defined at every start-up (see wasmrun.cli.config)
     """A parsed command line: the command and what it was given."""
 
     command: str
-    debug: bool = False
+    traceback: bool = False  # --traceback, WASMRUN_TRACEBACK=1: Python tracebacks with errors
     run: RunConfig | None = None  # for "run"
-    files: tuple[str, ...] = ()  # for "inspect", "validate" (one file) and "wast"
-    json: bool = False  # for "wast"
+    files: tuple[str, ...] = ()  # for "inspect", "validate", "wast", "explore"
+    json: bool = False  # for "wast", "validate", "settings"
     inspect: InspectRequest | None = None  # for "inspect"
     features: Features | None = None  # for "wast" (None: each script's own) and "compile": the proposals of -W
-    output: str | None = None  # for "compile": -o
-    action: str | None = None  # for "cache": dir, clear or stats; for "config": new
+    output: str | None = None  # for "compile" and "explore": -o
+    action: str | None = None  # for "cache": dir, clear or stats; for "config": new; for "completion": the shell
     cache_config: str | None = None  # for "cache": --cache-config / -C cache-config=FILE
+    ignore_messages: bool = False  # for "wast": --ignore-error-messages
 
 
 def with_default_command(args: Sequence[str], commands: Collection[str], *, when_empty: bool = True) -> list[str]:
     """``args`` with ``run`` inserted after the global options, unless a command name comes next.
 
     With nothing after the global options, ``run`` is inserted only if
-    ``when_empty`` (so ``wasmrun`` alone is a missing module argument, while
-    completing ``wasmrun <TAB>`` still offers the command names).
+    ``when_empty`` (completing ``wasmrun <TAB>`` offers the command names).
     """
     position = 0
     while position < len(args) and args[position] in GLOBAL_OPTIONS:
@@ -76,7 +94,10 @@ class WasmrunGroup(click.Group):
     """A group with ``run`` as its default command, also while completing."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, with_default_command(args, self.commands, when_empty=not ctx.resilient_parsing))
+        if not ctx.resilient_parsing and all(arg in ("--traceback",) for arg in args):
+            # Bare `wasmrun` is a usage error, as bare `wasmtime` is.
+            raise click.UsageError("no command and no module: `wasmrun MODULE [ARGS]...` runs a module", ctx)
+        return super().parse_args(ctx, with_default_command(args, self.commands, when_empty=False))
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         # The first word may also be a module file or an option of the default command.
@@ -155,6 +176,23 @@ class EnvType(_ConfigType):
         return config.parse_env(text)
 
 
+class PreloadType(_ConfigType):
+    name = "preload"
+
+    def parse(self, text: str) -> tuple[str, str]:
+        return config.parse_preload(text)
+
+
+class ReportPath(_ConfigType):
+    """A file to write the report to, checked before anything runs (a usage error if it cannot be written)."""
+
+    name = "file"
+    completion = "file"
+
+    def parse(self, text: str) -> str:
+        return config.check_report_path(text)
+
+
 class FileName(_ConfigType):
     """A file name, checked only when it is opened (a missing module is exit status 1, not a usage error)."""
 
@@ -165,11 +203,32 @@ class FileName(_ConfigType):
         return text
 
 
+def _key_help(flag: str) -> Any:
+    """The callback of run's ``flag`` option: ``-W help`` (``help-long``) lists the group's keys, as Wasmtime
+    does, and exits, whatever else the command line has (a module or not)."""
+
+    def answer(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not ctx.resilient_parsing and any(setting in ("help", "help-long") for setting in value):
+            from wasmrun.cli.wasmtime_options import key_help
+
+            click.echo(key_help(flag), nl=False)
+            ctx.exit(0)
+        return value
+
+    return answer
+
+
 # --- the commands ------------------------------------------------------------------------------
 
 
-def _debug(ctx: click.Context) -> bool:
-    return bool(ctx.find_root().params.get("debug"))
+def traceback_requested(args: Sequence[str], environment: Mapping[str, str]) -> bool:
+    """``--traceback`` among the global options, or ``WASMRUN_TRACEBACK=1``."""
+    leading = itertools.takewhile(GLOBAL_OPTIONS.__contains__, args)
+    return "--traceback" in leading or environment.get(TRACEBACK_VAR, "").strip() == "1"
+
+
+def _traceback(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().params.get("traceback")) or os.environ.get(TRACEBACK_VAR, "").strip() == "1"
 
 
 @click.group(
@@ -177,12 +236,20 @@ def _debug(ctx: click.Context) -> bool:
     no_args_is_help=False,
     options_metavar="[GLOBAL-OPTIONS]",
     subcommand_metavar="[COMMAND] [OPTIONS] ARGS...",
-    context_settings={"help_option_names": ["--help"]},
+    context_settings={"help_option_names": HELP_OPTIONS},
+    epilog=DELIBERATE_DIFFERENCES,
 )
-@click.option("--debug", is_flag=True, help="Show the Python traceback of an error (for bug reports).")
-@click.version_option(package_name="wasmrun", prog_name=PROG_NAME, message="%(prog)s %(version)s")
-def cli(debug: bool) -> None:
-    """Run WebAssembly modules (binary .wasm or text .wat), inspect, validate and run spec scripts.
+@click.option(
+    "--traceback",
+    is_flag=True,
+    help="Show the Python traceback of an error (for bug reports; also WASMRUN_TRACEBACK=1).",
+)
+@click.version_option(
+    None, "-V", "--version", package_name="wasmrun", prog_name=PROG_NAME, message="%(prog)s %(version)s"
+)
+def cli(traceback: bool) -> None:
+    """Run WebAssembly modules (binary .wasm or text .wat), as `wasmtime` does; inspect, validate, explore them
+    and run spec scripts.
 
     `run` is the default command: `wasmrun app.wasm ARGS...` is `wasmrun run app.wasm ARGS...`,
     and options before the module belong to `run`.
@@ -191,8 +258,10 @@ def cli(debug: bool) -> None:
 
 @cli.command(
     "run",
-    context_settings={"allow_interspersed_args": False},
-    epilog="Everything after MODULE goes to the program; one `--` right after MODULE is dropped.",
+    context_settings={"allow_interspersed_args": False, "help_option_names": HELP_OPTIONS},
+    epilog="Everything after MODULE goes to the program; one `--` right after MODULE is dropped.\n\n"
+    "Wasmtime's keys: `-W help`... list them; docs/cli.md says what wasmrun does with each.\n\n"
+    + DELIBERATE_DIFFERENCES,
 )
 @click.option(
     "--dir",
@@ -236,7 +305,7 @@ def cli(debug: bool) -> None:
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True, help="Execution tier.")
 @click.option(
     "--json-report",
-    type=FileName(),
+    type=ReportPath(),
     metavar="FILE",
     help="Write one JSON object describing the outcome at exit (- for stderr).",
 )
@@ -252,16 +321,68 @@ def cli(debug: bool) -> None:
 )
 @click.option("--argv0", metavar="NAME", help="The guest's argv[0] (default: the module file's base name).")
 @click.option(
-    "-W",
-    "wasm_settings",
+    "-O",
+    "--optimize",
+    "optimize_settings",
     multiple=True,
-    metavar="KEY=VAL[,...]",
-    help="Wasmtime-style: fuel=N, timeout=DUR, max-memory-size=BYTES.",
+    callback=_key_help("-O"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -O keys.",
 )
 @click.option(
-    "-S", "wasi_settings", multiple=True, metavar="KEY[=y|n]", help="Wasmtime-style: inherit-env, cli-exit-with-code."
+    "-W",
+    "--wasm",
+    "wasm_settings",
+    multiple=True,
+    callback=_key_help("-W"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -W keys: fuel=N, timeout=DUR, max-memory-size=N, proposals, ... (-W help lists them).",
 )
-@click.option("-D", "debug_settings", multiple=True, metavar="KEY=VAL", help="Wasmtime-style: max-backtrace=N.")
+@click.option(
+    "-S",
+    "--wasi",
+    "wasi_settings",
+    multiple=True,
+    callback=_key_help("-S"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -S keys: inherit-env, inherit-stdin, ... (-S help lists them).",
+)
+@click.option(
+    "-D",
+    "--debug",
+    "debug_settings",
+    multiple=True,
+    callback=_key_help("-D"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -D keys: max-backtrace=N, ... (-D help lists them).",
+)
+@click.option(
+    "-R",
+    "--record",
+    "record_settings",
+    multiple=True,
+    callback=_key_help("-R"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -R: refused.",
+)
+@click.option(
+    "--config",
+    "wasmtime_config",
+    type=FileName(),
+    metavar="FILE",
+    help="Wasmtime's TOML: [optimize], [codegen], [debug], [wasm], [wasi] keys (the command line wins).",
+)
+@click.option("--target", metavar="TARGET", help="Wasmtime's native target: accepted and ignored.")
+@click.option("--profile", metavar="STRATEGY", help="Wasmtime's profilers: refused.")
+@click.option("-g", "--gdbstub", metavar="[ADDR:]PORT", help="Wasmtime's gdbstub: refused.")
+@click.option(
+    "--preload",
+    "preloads",
+    multiple=True,
+    type=PreloadType(),
+    metavar="NAME=MODULE_PATH",
+    help="Link this module first, its exports under NAME.",
+)
 @click.option(
     "--cache/--no-cache",
     "cache",
@@ -276,10 +397,12 @@ def cli(debug: bool) -> None:
 )
 @click.option(
     "-C",
+    "--codegen",
     "codegen_settings",
     multiple=True,
-    metavar="KEY=VAL[,...]",
-    help="Wasmtime-style: cache=y|n, cache-config=FILE.",
+    callback=_key_help("-C"),
+    metavar="KEY[=VAL[,..]]",
+    help="Wasmtime's -C keys: cache=y|n, cache-config=FILE, ... (-C help lists them).",
 )
 @click.option(
     "--allow-precompiled", is_flag=True, help="Allow running a precompiled module (wasmrun compile's .cwasm)."
@@ -293,15 +416,25 @@ def run(ctx: click.Context, **params: Any) -> Invocation:
         run_config = build_run_config(params, os.environ)
     except ConfigError as error:
         raise click.UsageError(str(error), ctx) from None
-    return Invocation("run", debug=_debug(ctx), run=run_config)
+    return Invocation("run", traceback=_traceback(ctx), run=run_config)
 
 
 _ALIAS_SETTINGS = (
+    ("-O", "optimize_settings"),
     ("-W", "wasm_settings"),
     ("-S", "wasi_settings"),
     ("-D", "debug_settings"),
     ("-C", "codegen_settings"),
+    ("-R", "record_settings"),
 )
+
+# Wasmtime's options that are no setting of wasmrun's: refused when given (None), or ignored.
+_REFUSED_OPTIONS = {
+    "profile": "--profile is not supported by wasmrun: it has no native code for perf, jitdump or vtune, "
+    "and writes no guest profiles",
+    "gdbstub": "-g/--gdbstub is not supported by wasmrun: it has no gdbstub debugger component",
+}
+_IGNORED_OPTIONS = ("target",)
 
 
 def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, str]) -> RunConfig:
@@ -316,11 +449,23 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
     ``--no-backtrace-details`` (with ``WASMTIME_BACKTRACE_DETAILS``).
     """
     values = dict(params)
+    for name, reason in _REFUSED_OPTIONS.items():
+        if values.pop(name, None) is not None:
+            raise ConfigError(reason)
+    for name in _IGNORED_OPTIONS:
+        values.pop(name, None)
+    from_file = config.wasmtime_config_settings(values.pop("wasmtime_config", None))
+    for flag, settings in _ALIAS_SETTINGS:
+        values[settings] = (*from_file.get(flag, ()), *values.get(settings, ()))  # the command line wins
     values["wasm_settings"], values["features"] = config.split_proposal_switches(values["wasm_settings"])
     aliases: config.AliasValues = {}
     for flag, settings in _ALIAS_SETTINGS:
         config.parse_aliases(flag, values.pop(settings), aliases)
+    keys_only: dict[str, Any] = {}  # settings with no wasmrun option of their own (-W max-tables, -S inherit-stdin)
     for field in aliases:
+        if field not in values:
+            keys_only[field] = aliases[field][0]  # (None is a value here: -S inherit-stdin=n)
+            continue
         given = values[field]
         unset = given is False and _field_default(field) is False  # a flag left off: not given
         values[field] = config.merge_alias(field, None if unset else given, aliases)
@@ -342,6 +487,8 @@ def build_run_config(params: Mapping[str, Any], host_environment: Mapping[str, s
             run[name] = value
         if name in EngineOptions._fields:
             engine[name] = value
+    for name, value in keys_only.items():
+        (run if name in RunConfig._fields else engine)[name] = value
     # --stats prints the statistics and --json-report reports them: both have the engine count them.
     engine["stats"] = values["stats"] or values["json_report"] is not None
     return RunConfig(**run, engine_options=EngineOptions(**engine))
@@ -401,41 +548,95 @@ def inspect(
         )
     except ConfigError as error:
         raise click.UsageError(str(error), ctx) from None
-    return Invocation("inspect", debug=_debug(ctx), files=(file,), json=as_json, inspect=request)
+    return Invocation("inspect", traceback=_traceback(ctx), files=(file,), json=as_json, inspect=request)
 
 
-@cli.command("validate")
-@click.argument("file", type=FileName(), metavar="FILE")
+@cli.command("validate", context_settings={"help_option_names": HELP_OPTIONS})
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: each file's verdict.")
+@click.argument("files", nargs=-1, required=True, type=FileName(), metavar="FILE...")
 @click.pass_context
-def validate(ctx: click.Context, file: str) -> Invocation:
-    """Check that a module is well-formed and valid; print a one-line summary."""
-    return Invocation("validate", debug=_debug(ctx), files=(file,))
+def validate(ctx: click.Context, as_json: bool, files: tuple[str, ...]) -> Invocation:
+    """Check that each module or component is well-formed and valid; print a one-line summary of each."""
+    return Invocation("validate", traceback=_traceback(ctx), files=files, json=as_json)
 
 
-@cli.command("wast")
+def _wasmtime_keys(ctx: click.Context, command: str, groups: Mapping[str, tuple[str, ...]]) -> None:
+    """Check Wasmtime's keys given to a command other than run: unknown or refused ones are usage errors,
+    and so are the keys that set something only ``run`` applies (``-W fuel``); ignored keys pass.
+    (The caller applies the proposal switches of -W.)
+    """
+    try:
+        for flag, settings in groups.items():
+            for _value, entry in config.parse_aliases(flag, settings).values():
+                raise ConfigError(f"{command} does not apply {flag} {entry.key} (only run does)")
+    except ConfigError as error:
+        raise click.UsageError(str(error), ctx) from None
+
+
+@cli.command("wast", context_settings={"help_option_names": HELP_OPTIONS})
 @click.option("--json", "as_json", is_flag=True, help="Print only the counts as JSON (see wast-report.schema.json).")
 @click.option(
     "-W",
+    "--wasm",
     "wasm_settings",
     multiple=True,
-    metavar="KEY=y|n[,...]",
-    help="Proposal switches for every script (default: each script's own, see docs/cli.md).",
+    metavar="KEY[=VAL[,..]]",
+    help="Proposal switches for every script (default: each script's own, see docs/cli.md); other -W keys "
+    "are checked and ignored.",
+)
+@click.option("-O", "--optimize", "optimize_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-C", "--codegen", "codegen_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-D", "--debug", "debug_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-S", "--wasi", "wasi_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("--target", metavar="TARGET", help="Ignored (wasmrun's code is the same on every host).")
+@click.option(
+    "--generate-dwarf",
+    type=click.Choice(["true", "false"]),
+    metavar="true|false",
+    help="Ignored: wasmrun's backtraces in scripts show no source lines.",
+)
+@click.option("--async", "async_", type=click.Choice(["true", "false"]), metavar="true|false", help="Ignored.")
+@click.option("--precompile-save", metavar="PATH", help="Refused: wasmrun does not precompile spec scripts.")
+@click.option("--precompile-load", metavar="PATH", help="Refused: wasmrun does not precompile spec scripts.")
+@click.option("--wasmtime-builtins", is_flag=True, help="Refused: wasmrun has no Wasmtime builtins for scripts.")
+@click.option(
+    "--ignore-error-messages",
+    is_flag=True,
+    help="Pass assert_invalid, assert_trap, ... on any error of the expected kind, whatever its message.",
 )
 @click.argument("files", nargs=-1, required=True, type=FileName(), metavar="FILE...")
 @click.pass_context
-def wast(ctx: click.Context, as_json: bool, wasm_settings: tuple[str, ...], files: tuple[str, ...]) -> Invocation:
+def wast(
+    ctx: click.Context, as_json: bool, wasm_settings: tuple[str, ...], files: tuple[str, ...], **wasmtime: Any
+) -> Invocation:
     """Run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands."""
+    for option in ("precompile_save", "precompile_load"):
+        if wasmtime[option] is not None:
+            raise click.UsageError(f"--{option.replace('_', '-')} is not supported by wasmrun", ctx)
+    if wasmtime["wasmtime_builtins"]:
+        raise click.UsageError("--wasmtime-builtins is not supported by wasmrun", ctx)
     features = None
-    if wasm_settings:
-        from wasmrun.wast import WAST_FEATURES
+    from wasmrun.wast import WAST_FEATURES
 
-        try:
-            rest, features = config.split_proposal_switches(wasm_settings, WAST_FEATURES)
-        except ConfigError as error:
-            raise click.UsageError(str(error), ctx) from None
-        if rest:
-            raise click.UsageError(f"wast takes only proposal switches in -W, not {', '.join(rest)}", ctx)
-    return Invocation("wast", debug=_debug(ctx), files=files, json=as_json, features=features)
+    try:
+        rest, switched = config.split_proposal_switches(wasm_settings, WAST_FEATURES)
+    except ConfigError as error:
+        raise click.UsageError(str(error), ctx) from None
+    if rest != list(wasm_settings):  # a proposal switch was given
+        features = switched
+    groups = {"-W": tuple(rest)} | {
+        flag: wasmtime[f"{name}_settings"]
+        for flag, name in (("-O", "optimize"), ("-C", "codegen"), ("-D", "debug"), ("-S", "wasi"))
+    }
+    _wasmtime_keys(ctx, "wast", groups)
+    return Invocation(
+        "wast",
+        traceback=_traceback(ctx),
+        files=files,
+        json=as_json,
+        features=features,
+        ignore_messages=wasmtime["ignore_error_messages"],
+    )
 
 
 def _proposals(ctx: click.Context, command: str, wasm_settings: tuple[str, ...]) -> Features | None:
@@ -459,18 +660,25 @@ def _proposals(ctx: click.Context, command: str, wasm_settings: tuple[str, ...])
     metavar="FILE",
     help="Where to write it (default: MODULE's name with .cwasm, in the current directory).",
 )
-@click.option("-W", "wasm_settings", multiple=True, metavar="KEY=y|n[,...]", help="Proposal switches (as for run).")
+@click.option(
+    "-W", "--wasm", "wasm_settings", multiple=True, metavar="KEY=y|n[,...]", help="Proposal switches (as for run)."
+)
+@click.option("-O", "--optimize", "optimize_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-C", "--codegen", "codegen_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-D", "--debug", "debug_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-S", "--wasi", "wasi_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("--target", metavar="TARGET", help="Ignored.")
 @click.argument("module", type=FileName(), metavar="MODULE")
 @click.pass_context
-def compile_module(ctx: click.Context, output: str | None, wasm_settings: tuple[str, ...], module: str) -> Invocation:
+def compile_module(ctx: click.Context, output: str | None, module: str, **wasmtime: Any) -> Invocation:
     """Precompile MODULE: decode, validate and translate it now, into a file `run --allow-precompiled` runs."""
-    features = _proposals(ctx, "compile", wasm_settings)
+    features = _proposals(ctx, "compile", _known_keys(ctx, wasmtime))
     if output is None and module == "-":
         raise click.UsageError("a module read from stdin needs -o FILE", ctx)
-    return Invocation("compile", debug=_debug(ctx), files=(module,), output=output, features=features)
+    return Invocation("compile", traceback=_traceback(ctx), files=(module,), output=output, features=features)
 
 
-@cli.group("config", context_settings={"help_option_names": ["--help"]})
+@cli.group("config", context_settings={"help_option_names": HELP_OPTIONS})
 def config_group() -> None:
     """wasmrun's configuration file: the code cache's settings (Wasmtime's TOML)."""
 
@@ -480,10 +688,10 @@ def config_group() -> None:
 @click.pass_context
 def config_new(ctx: click.Context, path: str | None) -> Invocation:
     """Write a new configuration file at PATH (default: the user's, which every run reads)."""
-    return Invocation("config", debug=_debug(ctx), files=() if path is None else (path,), action="new")
+    return Invocation("config", traceback=_traceback(ctx), files=() if path is None else (path,), action="new")
 
 
-@cli.group("cache", context_settings={"help_option_names": ["--help"]})
+@cli.group("cache", context_settings={"help_option_names": HELP_OPTIONS})
 def cache_group() -> None:
     """The code cache: where it is, what it holds; clear it."""
 
@@ -506,12 +714,104 @@ def _cache_command(action: str, summary: str) -> None:
             chosen = config.merge_alias("cache_config", cache_config, aliases)
         except ConfigError as error:
             raise click.UsageError(str(error), ctx) from None
-        return Invocation("cache", debug=_debug(ctx), action=action, cache_config=chosen)
+        return Invocation("cache", traceback=_traceback(ctx), action=action, cache_config=chosen)
 
 
 _cache_command("dir", "Print the code cache's directory.")
 _cache_command("stats", "Print what the code cache holds and its limits.")
 _cache_command("clear", "Delete every entry of the code cache.")
+
+
+@cli.command("explore", context_settings={"help_option_names": HELP_OPTIONS})
+@click.option(
+    "-o",
+    "--output",
+    type=FileName(),
+    metavar="FILE",
+    help="Where to write the page (default: MODULE's name with .explore.html, beside it).",
+)
+@click.option("-O", "--optimize", "optimize_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-C", "--codegen", "codegen_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-D", "--debug", "debug_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("-W", "--wasm", "wasm_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Proposal switches.")
+@click.option("-S", "--wasi", "wasi_settings", multiple=True, metavar="KEY[=VAL[,..]]", help="Ignored.")
+@click.option("--target", metavar="TARGET", help="Ignored.")
+@click.argument("module", type=FileName(), metavar="MODULE")
+@click.pass_context
+def explore(ctx: click.Context, output: str | None, module: str, **wasmtime: Any) -> Invocation:
+    """Write an HTML page showing each function's wasm beside the Python the compiled tier makes of it."""
+    features = _proposals(ctx, "explore", _known_keys(ctx, wasmtime))
+    if output is None and module == "-":
+        raise click.UsageError("a module read from stdin needs -o FILE", ctx)
+    return Invocation("explore", traceback=_traceback(ctx), files=(module,), output=output, features=features)
+
+
+def _known_keys(ctx: click.Context, wasmtime: Mapping[str, Any]) -> tuple[str, ...]:
+    """Check the -O/-C/-D/-S keys (unknown or refused: usage errors); the -W settings, for proposals."""
+    groups = {
+        flag: wasmtime[f"{name}_settings"]
+        for flag, name in (("-O", "optimize"), ("-C", "codegen"), ("-D", "debug"), ("-S", "wasi"))
+    }
+    _wasmtime_keys(ctx, ctx.info_name or "", groups)
+    return tuple(wasmtime["wasm_settings"])
+
+
+@cli.command("settings", context_settings={"help_option_names": HELP_OPTIONS})
+@click.option("--target", metavar="TARGET", help="Ignored: wasmrun's settings are the same on every host.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, in Wasmtime's shape.")
+@click.pass_context
+def settings(ctx: click.Context, target: str | None, as_json: bool) -> Invocation:
+    """Show what this engine supports: its tiers, proposals and limits (Wasmtime: Cranelift's settings)."""
+    return Invocation("settings", traceback=_traceback(ctx), json=as_json)
+
+
+COMPLETION_SHELLS = ("bash", "elvish", "fish", "powershell", "zsh")
+
+
+@cli.command("completion", context_settings={"help_option_names": HELP_OPTIONS})
+@click.argument("shell", type=click.Choice(COMPLETION_SHELLS), metavar="SHELL")
+@click.pass_context
+def completion(ctx: click.Context, shell: str) -> Invocation:
+    """Print the completion script for SHELL (bash, elvish, fish, powershell, zsh).
+
+    For example `wasmrun completion fish > ~/.config/fish/completions/wasmrun.fish`, or in .zshrc
+    `eval "$(wasmrun completion zsh)"`.
+    """
+    return Invocation("completion", traceback=_traceback(ctx), action=shell)
+
+
+@cli.command("help", context_settings={"help_option_names": HELP_OPTIONS})
+@click.argument("names", nargs=-1, metavar="[COMMAND]...")
+@click.pass_context
+def help_command(ctx: click.Context, names: tuple[str, ...]) -> Invocation:
+    """Print this help, or the help of COMMAND (`wasmrun help run`)."""
+    root = ctx.find_root()
+    command: click.Command = cli
+    path = [PROG_NAME]
+    for name in names:
+        sub = command.commands.get(name) if isinstance(command, click.Group) else None
+        if sub is None:
+            raise click.UsageError(f"unrecognized subcommand '{name}'", ctx)
+        command, path = sub, [*path, name]
+    with click.Context(command, info_name=" ".join(path), parent=None if command is cli else root) as shown:
+        click.echo(command.get_help(shown))
+    raise click.exceptions.Exit(0)
+
+
+def _unsupported_command(name: str, reason: str) -> None:
+    @cli.command(
+        name,
+        help=f"Wasmtime's `{name}`: not supported by wasmrun.",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+        add_help_option=False,
+    )
+    @click.pass_context
+    def command(ctx: click.Context) -> Invocation:
+        raise click.UsageError(f"`{name}` is not supported by wasmrun: {reason}", ctx)
+
+
+for _name, _reason in UNSUPPORTED_COMMANDS.items():
+    _unsupported_command(_name, _reason)
 
 
 # --- parse, then execute ---------------------------------------------------------------------
@@ -536,7 +836,7 @@ def execute(invocation: Invocation) -> int:
 
             if invocation.run is None:
                 raise ValueError("a run invocation without its RunConfig")
-            return run_command(invocation.run, debug=invocation.debug)
+            return run_command(invocation.run, debug=invocation.traceback)
         case "inspect":
             from wasmrun.cli.inspect import inspect_command
 
@@ -546,12 +846,16 @@ def execute(invocation: Invocation) -> int:
         case "validate":
             from wasmrun.cli.validate import validate_command
 
-            return validate_command(invocation.files[0])
+            return validate_command(invocation.files, as_json=invocation.json)
         case "wast":
             from wasmrun.cli.wast import wast_command
 
             return wast_command(
-                invocation.files, as_json=invocation.json, debug=invocation.debug, features=invocation.features
+                invocation.files,
+                as_json=invocation.json,
+                debug=invocation.traceback,
+                features=invocation.features,
+                ignore_messages=invocation.ignore_messages,
             )
         case "compile":
             from wasmrun.cli.precompile import compile_command
@@ -565,6 +869,19 @@ def execute(invocation: Invocation) -> int:
             from wasmrun.cli.cache_commands import cache_command
 
             return cache_command(invocation.action or "", invocation.cache_config)
+        case "explore":
+            from wasmrun.cli.explore import explore_command
+
+            return explore_command(invocation.files[0], invocation.output, invocation.features)
+        case "settings":
+            from wasmrun.cli.settings import settings_command
+
+            return settings_command(as_json=invocation.json)
+        case "completion":
+            from wasmrun.cli.shell_scripts import script
+
+            sys.stdout.write(script(invocation.action or "", cli, PROG_NAME, COMPLETE_VAR))
+            return 0
     raise ValueError(f"unknown command {invocation.command!r}")
 
 
@@ -581,8 +898,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get(COMPLETE_VAR):
         # click's completion protocol (used by the scripts in completions/); exits.
+        from wasmrun.cli.shell_scripts import register
+
+        register()
         cli.main(args=args, prog_name=PROG_NAME, complete_var=COMPLETE_VAR)
-    debug = "--debug" in itertools.takewhile(GLOBAL_OPTIONS.__contains__, args)
+    debug = traceback_requested(args, os.environ)
     try:
         try:
             invocation = parse_command_line(args)

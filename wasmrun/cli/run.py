@@ -24,7 +24,6 @@ from wasmrun.cli.config import RunConfig
 from wasmrun.cli.errors import (
     EXIT_FAILURE,
     EXIT_SUCCESS,
-    EXIT_USAGE,
     CliError,
     GuestFailure,
     InputError,
@@ -37,6 +36,7 @@ from wasmrun.errors import Trap, WasmError
 if TYPE_CHECKING:
     from wasmrun.cli.report import RunRecord
     from wasmrun.component.records import Component
+    from wasmrun.module import Module
 
 STDERR = "-"
 
@@ -111,6 +111,7 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
     module = loaded.program
     if record is not None:
         record.module = module
+    preloaded = _preloaded(config)
     try:
         outcome = launch.run_module(
             module,
@@ -118,6 +119,7 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
             record.resources if record is not None else None,
             code_store=loaded.code_store,
             instantiated=collection.resume,  # loaded and instantiated: the guest's run collects as usual
+            preloaded=preloaded,
         )
     except launch.ExecutionError as failure:
         raise GuestFailure(
@@ -129,7 +131,7 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
             details=config.backtrace_details,
         ) from failure
     except launch.ArgumentError as error:
-        raise CliError(str(error), source, exit_code=EXIT_USAGE) from error
+        raise CliError(str(error), source) from error  # exit status 1, as Wasmtime
     except launch.DirectoryError as error:
         raise CliError(error.message, error.path) from error
     except launch.Unsupported as error:
@@ -143,6 +145,24 @@ def _run_loaded(config: RunConfig, record: RunRecord | None, loaded: LoadedProgr
     return EXIT_SUCCESS
 
 
+def _preloaded(config: RunConfig) -> list[tuple[str, Module]]:
+    """The ``--preload`` modules, loaded (no code cache), each with its name; Wasmtime's text for a component."""
+    from wasmrun.cli.source import load_program
+    from wasmrun.module import Module
+
+    preloaded = []
+    for name, path in config.preloads:
+        source = display_name(path)
+        try:
+            program = load_program(path, features=config.features)
+        except (WasmError, OSError) as error:
+            raise InputError(error, source) from error
+        if not isinstance(program, Module):
+            raise CliError("components cannot be loaded with `--preload`", source)
+        preloaded.append((name, program))
+    return preloaded
+
+
 def _run_component(config: RunConfig, component: Component, source: str, record: RunRecord | None) -> int:
     """Run a component as ``wasmtime run`` does: its ``wasi:cli/run``, or the ``--invoke``d function.
 
@@ -152,6 +172,13 @@ def _run_component(config: RunConfig, component: Component, source: str, record:
     from wasmrun import component_launch, launch
     from wasmrun.component.wave import ItemNameError, WaveError
 
+    if config.preloads:
+        raise CliError("--preload cannot be used with components", source)  # Wasmtime's text
+    if config.unknown_imports_trap or config.unknown_imports_default:
+        # (Wasmtime refuses -W unknown-imports-default for components; wasmrun has neither for them yet.)
+        raise CliError(
+            "-W unknown-imports-trap and -W unknown-imports-default are not supported for components", source
+        )
     resources = record.resources if record is not None else None
     try:
         if config.invoke is None:

@@ -105,6 +105,7 @@ def render_rich(blocks: Sequence[Block], file: IO[str] | None = None) -> None:
     from rich import box
     from rich.console import Console
     from rich.markup import escape
+    from rich.measure import Measurement
     from rich.table import Table as RichTable
 
     console = Console(file=file or sys.stdout, highlight=False)
@@ -131,7 +132,12 @@ def render_rich(blocks: Sequence[Block], file: IO[str] | None = None) -> None:
                 title=f"{block.title} ({len(block.rows)})", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
             )
             for column in block.columns:
-                table.add_column(escape(column.header), justify=column.align, overflow="fold")
+                table.add_column(escape(column.header), justify=column.align, no_wrap=True)
             for row in block.rows:
                 table.add_row(*(escape(cell) for cell in row))
+            # Wider than the terminal rather than names split mid-word: the terminal wraps whole rows.
+            natural = Measurement.get(console, console.options.update(max_width=1 << 20), table).maximum
+            width = console.width
+            console.width = max(width, natural)
             console.print(table)
+            console.width = width

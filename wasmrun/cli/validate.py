@@ -1,12 +1,20 @@
-"""``wasmrun validate FILE``: decode and validate a module or a component, print a one-line summary."""
+"""``wasmrun validate FILE...``: decode and validate modules and components, print a one-line verdict for each.
+
+A file that is not valid gets its error line (the contract's ``Error: <what> (<file>[:where])``) on
+stderr and the next file is checked; the exit status is 1 when any file failed.  With ``--json`` one
+object on stdout instead, ``{"files": {FILE: {"valid": true, "kind": "module", "summary": ...}}}``,
+an invalid file's entry ``{"valid": false, "error": <the message without "Error: ">}``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
 
 from wasmrun.cli.source import display_name, load_program
+from wasmrun.errors import WasmError
 from wasmrun.module import Module
 
 if TYPE_CHECKING:
@@ -39,10 +47,32 @@ def component_summary(component: Component) -> str:
     )
 
 
-def validate_command(path: str) -> int:
-    program = load_program(path)
-    if isinstance(program, Module):
-        click.echo(f"{display_name(path)}: valid module ({module_summary(program)})")
-    else:
-        click.echo(f"{display_name(path)}: valid component ({component_summary(program)})")
-    return 0
+def validate_command(paths: Sequence[str], *, as_json: bool = False) -> int:
+    """Validate each file; the exit status (1 if any is not valid)."""
+    from wasmrun.cli.errors import EXIT_FAILURE, EXIT_SUCCESS, InputError, describe
+
+    verdicts: dict[str, dict[str, object]] = {}
+    status = EXIT_SUCCESS
+    for path in paths:
+        name = display_name(path)
+        try:
+            program = load_program(path)
+        except (WasmError, OSError, InputError) as error:
+            text = describe(error if isinstance(error, InputError) else InputError(error, name)).text
+            verdicts[name] = {"valid": False, "error": text.removeprefix("Error: ")}
+            status = EXIT_FAILURE
+            if not as_json:
+                click.echo(text, err=True)
+            continue
+        if isinstance(program, Module):
+            kind, summary = "module", module_summary(program)
+        else:
+            kind, summary = "component", component_summary(program)
+        verdicts[name] = {"valid": True, "kind": kind, "summary": summary}
+        if not as_json:
+            click.echo(f"{name}: valid {kind} ({summary})")
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"files": verdicts}, indent=2, ensure_ascii=False))
+    return status

@@ -273,7 +273,7 @@ def instantiate(
     memory through the exports must be able to serve calls from the start function.
     """
     check_imports(module, externs)
-    store.count_instance()
+    store.admit(len(module.tables), len(module.memories))
     instance = Instance(module, store)
     for imported, extern in zip(module.imports, externs):
         kind = imported.kind

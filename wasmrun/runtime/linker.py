@@ -12,14 +12,27 @@ saying ``unknown import``; one whose definition has the wrong type says
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from wasmrun.errors import LinkError
+from wasmrun.errors import HostError, LinkError
 from wasmrun.runtime.instance import Extern, Instance, instantiate
+from wasmrun.types import ExternKind, ValType, ValueType
 
 if TYPE_CHECKING:
-    from wasmrun.module import Module
+    from wasmrun.module import Import, Module
     from wasmrun.runtime.store import Store
+    from wasmrun.types import FuncType
+
+
+def _unknown_import(module_name: str, name: str) -> str:
+    return f"unknown import: `{module_name}::{name}` has not been defined"
+
+
+def _default_value(value_type: ValueType) -> Any:
+    """Zero of a number type (v128 included), null of a reference type."""
+    if value_type in (ValType.F32, ValType.F64):
+        return 0.0
+    return 0 if value_type.is_numeric else None
 
 
 class Linker:
@@ -44,9 +57,38 @@ class Linker:
         for imported in module.imports:
             extern = self._definitions.get((imported.module, imported.name))
             if extern is None:
-                raise LinkError(f"unknown import: `{imported.module}::{imported.name}` has not been defined")
+                raise LinkError(_unknown_import(imported.module, imported.name))
             externs.append(extern)
         return externs
+
+    def define_unknown_imports_as_traps(self, module: Module) -> None:
+        """Define each imported function of ``module`` nobody defined as one that fails when called,
+        with the link error's text (Wasmtime's ``define_unknown_imports_as_traps``)."""
+        for imported, function_type in self._undefined_functions(module):
+            message = _unknown_import(imported.module, imported.name)
+
+            def fail(*_arguments: Any, message: str = message) -> None:
+                raise HostError(message)
+
+            self.define(imported.module, imported.name, self.store.host_function(function_type, fail, imported.name))
+
+    def define_unknown_imports_as_default_values(self, module: Module) -> None:
+        """Define each imported function of ``module`` nobody defined as one that returns zeros (null
+        for references), its arguments ignored (Wasmtime's ``define_unknown_imports_as_default_values``)."""
+        for imported, function_type in self._undefined_functions(module):
+            zeros = tuple(_default_value(result) for result in function_type.results)
+
+            def default(*_arguments: Any, zeros: tuple[Any, ...] = zeros) -> Any:
+                return zeros if len(zeros) > 1 else (zeros[0] if zeros else None)
+
+            self.define(imported.module, imported.name, self.store.host_function(function_type, default, imported.name))
+
+    def _undefined_functions(self, module: Module) -> list[tuple[Import, FuncType]]:
+        return [
+            (imported, module.types[cast(int, imported.desc)])
+            for imported in module.imports
+            if imported.kind is ExternKind.FUNC and (imported.module, imported.name) not in self._definitions
+        ]
 
     def instantiate(self, module: Module, before_start: Callable[[Instance], None] | None = None) -> Instance:
         """Resolve ``module``'s imports and instantiate it (see :func:`wasmrun.runtime.instance.instantiate`)."""

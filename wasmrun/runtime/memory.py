@@ -192,11 +192,21 @@ class MemoryInstance:
         """The current size in bytes."""
         return self.pages * self.page_size
 
+    trap_on_grow_failure = False
+    """Set by the store (Wasmtime's ``-W trap-on-grow-failure``): a failed grow stops the program."""
+
+    def _grow_failed(self, pages: int) -> int:
+        if self.trap_on_grow_failure:
+            from wasmrun.errors import HostError
+
+            raise HostError(f"forcing trap when growing memory to {pages * self.page_size} bytes")
+        return -1
+
     def grow(self, delta_pages: int) -> int:
         """``memory.grow``: the old size in pages, or -1 (never an exception) when it cannot."""
         old_pages = self.pages
         if delta_pages < 0 or old_pages + delta_pages > self.max_pages:
-            return -1
+            return self._grow_failed(old_pages + delta_pages)
         if delta_pages == 0:
             return old_pages
         page_size = self.page_size
@@ -208,7 +218,7 @@ class MemoryInstance:
                 PROT_READ_WRITE,
             )
         except OSError:
-            return -1  # the spec lets grow fail for want of resources
+            return self._grow_failed(old_pages + delta_pages)  # the spec lets grow fail for want of resources
         self.pages = old_pages + delta_pages
         old_views = [self.view, *self.typed_views.values()]
         self.view = self._whole[: self.pages * page_size]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wasmrun.errors import InstantiationError
 from wasmrun.runtime.functions import FunctionInstance, HostFunction
@@ -25,33 +25,47 @@ if TYPE_CHECKING:
     from wasmrun.runtime.instance import Instance
 
 
+DEFAULT_COUNT_LIMIT = 10_000
+"""Instances, tables and memories a store may create by default (Wasmtime's store limits)."""
+
+
+class StoreLimits(NamedTuple):
+    """What a store may allocate (a store without them counts nothing) (Wasmtime's ``StoreLimits``: ``-W max-table-elements``, ``max-instances``, ...).
+
+    ``instances``, ``tables`` and ``memories`` count what instantiation creates (imported tables and
+    memories are not created); going over is an instantiation error with Wasmtime's text.  With
+    ``trap_on_grow_failure``, a ``memory.grow`` or ``table.grow`` that fails stops the program
+    (:class:`~wasmrun.errors.HostError`) instead of returning -1.
+    """
+
+    table_elements: int = DEFAULT_ELEMENT_CAP
+    instances: int = DEFAULT_COUNT_LIMIT
+    tables: int = DEFAULT_COUNT_LIMIT
+    memories: int = DEFAULT_COUNT_LIMIT
+    trap_on_grow_failure: bool = False
+
+
 def _close_memories(memories: list[MemoryInstance]) -> None:
     for memory in memories:
         memory.close()
     memories.clear()
 
 
-def _count_limit(what: str, count: int, limit: int | None) -> None:
-    """InstantiationError when making one more ``what`` would take ``count`` over ``limit`` (Wasmtime's text)."""
-    if limit is not None and count >= limit:
-        raise InstantiationError(f"resource limit exceeded: {what} count too high at {count + 1}")
-
-
 class Store:
     """Owns instances and what they allocate; ``executor`` runs their code.
 
-    The resource limits (:meth:`set_limits`, Wasmtime's store limiter): ``memory_cap_bytes`` bounds
-    each memory, ``table_element_cap`` each table; ``max_instances``, ``max_tables`` and
-    ``max_memories`` (None: no limit) how many the store may make.
+    The resource limits (Wasmtime's store limiter): ``memory_cap_bytes`` bounds each memory, ``limits``
+    (a :class:`StoreLimits`, from the constructor or :meth:`set_limits`; None: no counting limits) the
+    elements of each table and how many instances, tables and memories the store may make.
     """
 
-    def __init__(self, executor: Executor, *, memory_cap_bytes: int = DEFAULT_CAP_BYTES) -> None:
+    def __init__(
+        self, executor: Executor, *, memory_cap_bytes: int = DEFAULT_CAP_BYTES, limits: StoreLimits | None = None
+    ) -> None:
         self.executor = executor
         self.memory_cap_bytes = memory_cap_bytes
-        self.table_element_cap = DEFAULT_ELEMENT_CAP
-        self.max_instances: int | None = None
-        self.max_tables: int | None = None
-        self.max_memories: int | None = None
+        self.limits = limits
+        self._created = {"instance": 0, "table": 0, "memory": 0}
         self.instances: list[Instance] = []
         self.memories: list[MemoryInstance] = []
         self.tables: list[TableInstance] = []
@@ -74,36 +88,55 @@ class Store:
         tables: int | None = None,
         memories: int | None = None,
     ) -> None:
-        """Set the limits given (None leaves one as it is).  ``memory_bytes`` and ``table_elements``
-        bound the memories and tables made from now on, and the growth of those that exist."""
+        """Set the limits given (None leaves one as it is; the others are Wasmtime's defaults until set).
+        ``memory_bytes`` and ``table_elements`` bound the memories and tables made from now on, and the
+        growth of those that exist."""
         if memory_bytes is not None:
             self.memory_cap_bytes = memory_bytes
             for memory in self.memories:
                 memory.limit_growth(memory_bytes)
         if table_elements is not None:
-            self.table_element_cap = table_elements
             for table in self.tables:
                 table.limit_growth(table_elements)
-        if instances is not None:
-            self.max_instances = instances
-        if tables is not None:
-            self.max_tables = tables
-        if memories is not None:
-            self.max_memories = memories
+        limits = self.limits or StoreLimits()
+        self.limits = limits._replace(
+            table_elements=limits.table_elements if table_elements is None else table_elements,
+            instances=limits.instances if instances is None else instances,
+            tables=limits.tables if tables is None else tables,
+            memories=limits.memories if memories is None else memories,
+        )
 
-    def count_instance(self) -> None:
-        """InstantiationError if the store may make no more instances (instantiation asks first)."""
-        _count_limit("instance", len(self.instances), self.max_instances)
+    def admit(self, tables: int, memories: int) -> None:
+        """Count an instance about to be made, with the tables and memories it defines, against the limits.
+
+        Wasmtime's text when one is over: an :class:`~wasmrun.errors.InstantiationError`.  (Counted
+        whether or not there are limits: they may be set later.)
+        """
+        limits = self.limits
+        for what, amount, limit in (
+            ("instance", 1, None if limits is None else limits.instances),
+            ("memory", memories, None if limits is None else limits.memories),
+            ("table", tables, None if limits is None else limits.tables),
+        ):
+            count = self._created[what] + amount
+            if limit is not None and count > limit:
+                raise InstantiationError(f"resource limit exceeded: {what} count too high at {count}")
+        for what, amount in (("instance", 1), ("memory", memories), ("table", tables)):
+            self._created[what] += amount
 
     def allocate_memory(self, memory_type: MemoryType) -> MemoryInstance:
-        _count_limit("memory", len(self.memories), self.max_memories)
         memory = MemoryInstance(memory_type, cap_bytes=self.memory_cap_bytes)
+        if self.limits is not None and self.limits.trap_on_grow_failure:
+            memory.trap_on_grow_failure = True
         self.memories.append(memory)
         return memory
 
     def allocate_table(self, table_type: TableType, initial: Any = None) -> TableInstance:
-        _count_limit("table", len(self.tables), self.max_tables)
-        table = TableInstance(table_type, initial, element_cap=self.table_element_cap)
+        if self.limits is None:
+            table = TableInstance(table_type, initial)
+        else:
+            table = TableInstance(table_type, initial, element_cap=self.limits.table_elements)
+            table.trap_on_grow_failure = self.limits.trap_on_grow_failure
         self.tables.append(table)
         return table
 

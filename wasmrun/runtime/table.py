@@ -26,7 +26,7 @@ DEFAULT_ELEMENT_CAP = 10_000_000
 
 
 class TableInstance:
-    __slots__ = ("_limit", "elements", "grow_failed", "type")
+    __slots__ = ("_limit", "elements", "grow_failed", "trap_on_grow_failure", "type")
 
     type: TableType
     elements: list[Any]
@@ -44,6 +44,7 @@ class TableInstance:
         # What a failed ``table.grow`` returns: -1 as an unsigned value of the table's address type.
         self.grow_failed = 2**64 - 1 if limits.address64 else 2**32 - 1
         self.elements = [initial] * limits.min
+        self.trap_on_grow_failure = False  # set by the store (Wasmtime's -W trap-on-grow-failure)
 
     def __repr__(self) -> str:
         return f"<TableInstance {self.type.element.text} size {len(self.elements)} max {self.max}>"
@@ -61,6 +62,10 @@ class TableInstance:
         """``table.grow``: the old size, or -1 (never an exception) when the table cannot grow."""
         old_size = len(self.elements)
         if delta < 0 or old_size + delta > self._limit:
+            if self.trap_on_grow_failure:
+                from wasmrun.errors import HostError
+
+                raise HostError(f"forcing trap when growing table to {old_size + delta} elements")
             return -1
         self.elements.extend([value] * delta)
         return old_size
