@@ -40,6 +40,7 @@ PYTHON_VERSIONS = [
 SDIST_DIRECTORIES = ("wasmrun", "docs", "examples", "completions")
 SDIST_FILES = ("pyproject.toml", "README.md", "CHANGELOG.md", "MANIFEST.in")
 SDIST_GENERATED = re.compile(r"PKG-INFO|setup\.cfg|wasmrun\.egg-info/.*")
+SDIST_LICENSE_FILES = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")  # setuptools adds these by itself
 
 # What the build and the venvs must not inherit from the test run: its import path and its venv.
 FOREIGN_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
@@ -202,6 +203,7 @@ def test_the_wheel_holds_every_file_of_the_package(distributions: Distributions)
 
 def test_the_sdist_holds_the_package_its_documents_and_nothing_else(distributions: Distributions) -> None:
     expected = set(SDIST_FILES).union(*(tree_files(distributions.source, name) for name in SDIST_DIRECTORIES))
+    expected |= {path.name for pattern in SDIST_LICENSE_FILES for path in distributions.source.glob(pattern)}
     members = {name for name in distributions.sdist_members() if not SDIST_GENERATED.fullmatch(name)}
     assert members == expected
 
