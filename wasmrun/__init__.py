@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from wasmrun.types import FuncType, GlobalType, Limits, MemoryType, TableType, ValType
     from wasmrun.wasi_config import WasiConfig
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 
 # The public names, imported on first use (PEP 562) so that ``import wasmrun.cli`` and friends do
 # not pay for the engine.
