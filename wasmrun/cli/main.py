@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import click
 from click.shell_completion import CompletionItem
 
+from wasmrun import __version__
 from wasmrun.cli import collection, config
 from wasmrun.cli.config import ENGINES, POINTER_SIZE_CHOICES, ConfigError, DirMapping, EngineOptions, RunConfig
 from wasmrun.cli.errors import report_error
@@ -245,8 +246,8 @@ def _traceback(ctx: click.Context) -> bool:
     help="Show the Python traceback of an error (for bug reports; also WASMRUN_TRACEBACK=1).",
 )
 @click.version_option(
-    None, "-V", "--version", package_name="wasmrun", prog_name=PROG_NAME, message="%(prog)s %(version)s"
-)
+    __version__, "-V", "--version", prog_name=PROG_NAME, message="%(prog)s %(version)s"
+)  # (the running tree's version, not an installed copy's metadata)
 def cli(traceback: bool) -> None:
     """Run WebAssembly modules (binary .wasm or text .wat), as `wasmtime` does; inspect, validate, explore them
     and run spec scripts.

@@ -1,1 +1,0 @@
-(module (func (result anyref) (ref.null any)))

@@ -1,1 +1,0 @@
-(module (type $s (struct)) (func (drop (struct.new $s))))

@@ -1,1 +1,0 @@
-(module (tag $e) (func (try (do (throw $e)) (catch_all))))
