@@ -141,9 +141,11 @@ class CodeOptions(NamedTuple):
 NO_OPTIONS = CodeOptions()
 
 
-MAX_COMPILED_BODY_BYTES = 256 * 1024
-"""Functions with longer bodies stay interpreted: CPython needs ~5 KB of memory per wasm instruction to
-compile their Python source (half a gigabyte and a few seconds at this size), the interpreter ~0.5 KB."""
+MAX_COMPILED_BODY_BYTES = 64 * 1024
+"""Functions with longer bodies stay interpreted: CPython needs ~1.2 KB of memory per byte of wasm body
+to compile their Python source (80 MB and a second at this size: a 124 KB function of GCC's cc1 took
+155 MB), memory a process rarely gives back; the interpreter binds ~0.1 KB per byte it runs.  (SQLite's
+largest function, its bytecode engine, is 50 KB.)"""
 
 
 def too_large_to_compile(module: Module, index: int) -> bool:

@@ -415,6 +415,7 @@ class Interpreter:
         budget = [self.compile_threshold]
         originals: dict[int, Any] = {}
         loop_offsets = dict(zip(translation.loop_heads, translation.loop_offsets))
+        results = (translation.result_base, translation.result_count)  # (not the translation: its code may go)
 
         def tier_up(now: bool = True) -> None:
             budget[0] = 1 << 62  # wrappers still running finish their iteration without coming back
@@ -440,7 +441,7 @@ class Interpreter:
                     )
                     tier_up(now=entry_code is None)
                     if entry_code is not None:
-                        return self.enter_loop(entry_code, translation, R)
+                        return self.enter_loop(entry_code, results, R)
                 return handler(R)
 
             return loop_head
@@ -504,15 +505,15 @@ class Interpreter:
             store.add_loop_code(function.index, loop_offset, made[1])
         return made
 
-    def enter_loop(self, made: tuple[Any, CompiledCode], translation: Translation, R: list[Any]) -> int:
+    def enter_loop(self, made: tuple[Any, CompiledCode], results: tuple[int, int], R: list[Any]) -> int:
         """On-stack replacement: finish the running call in compiled code from the head of a loop.
 
         ``R`` is the interpreter's frame at the loop head; the results go where
-        the interpreter's entry expects them, and the handler index 0 ends the
-        interpreted call.
+        the interpreter's entry expects them (``results``: the translation's
+        result base and count), and the handler index 0 ends the interpreted call.
         """
         code, generated = made
-        base = translation.result_base  # the locals end and the operand stack's slots start here
+        base, count = results  # the locals end and the operand stack's slots start at base
         args = R[:base] + [R[base + height] for height in generated.osr_heights]
         try:
             result = code(*args)
@@ -527,11 +528,10 @@ class Interpreter:
         if result.__class__ is TailCall:
             R.append(result)  # the call ends in a tail call: the interpreter's tail body finds it there
             return 0
-        count = translation.result_count
         if count == 1:
-            R[translation.result_base] = result
+            R[base] = result
         elif count > 1:
-            R[translation.result_base : translation.result_base + count] = result
+            R[base : base + count] = result
         return 0
 
     @staticmethod

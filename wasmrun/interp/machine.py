@@ -36,7 +36,8 @@ functions without tail calls are as above, untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import marshal
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
@@ -71,13 +72,19 @@ def bind(translation: Translation, instance: Instance, meter: FuelMeter | None =
     None at ``pc`` (``None(R)`` raises TypeError) calls ``bind_at(pc)`` and goes on.  ``bind_at`` binds
     the straight-line stretch from ``pc`` (up to a handler that does not fall through, or one already
     bound) at once, their instance references resolved (and the fuel meter of code translated for
-    metering).
+    metering).  What is still to bind is kept packed (:mod:`marshal`, a third of the memory of the items
+    themselves) and unpacked when a stretch is bound (see :func:`unpacked`).
     """
-    code = translation.code
-    handlers: list[Any] = [None] * len(code)
-    end = len(code)
+    handlers: list[Any] = [None] * len(translation.code)
+    end = len(handlers)
+    kept: Sequence[Any] = ()
+    try:
+        packed: bytes | None = marshal.dumps(translation.code)
+    except ValueError:  # (an item holding an object marshal cannot write: kept as it is)
+        packed, kept = None, translation.code
 
     def bind_at(pc: int) -> None:
+        code = unpacked(packed) if packed is not None else kept
         while pc < end and handlers[pc] is None:
             key, *args = code[pc]
             handlers[pc] = factory(key)(instance, meter, *args, pc + 1)
@@ -86,6 +93,25 @@ def bind(translation: Translation, instance: Instance, meter: FuelMeter | None =
             pc += 1
 
     return handlers, bind_at
+
+
+# The code of the functions bound most recently, unpacked: a function's first run binds stretch after
+# stretch, and its callees' stretches in between.
+_UNPACKED: list[tuple[bytes, list[Any]]] = []
+_UNPACKED_KEPT = 16
+
+
+def unpacked(packed: bytes) -> list[Any]:
+    """The translation items ``packed`` holds (marshal), from the recently unpacked ones if there."""
+    for position, (known, code) in enumerate(_UNPACKED):
+        if known is packed:
+            if position:
+                _UNPACKED.insert(0, _UNPACKED.pop(position))
+            return code
+    code = marshal.loads(packed)
+    _UNPACKED.insert(0, (packed, code))
+    del _UNPACKED[_UNPACKED_KEPT:]
+    return code
 
 
 def bind_all(translation: Translation, instance: Instance, meter: FuelMeter | None = None) -> list[Any]:
