@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Callable, Mapping
-from types import CodeType
+from types import CodeType, MethodType
 from typing import Any
 
 from wasmrun import errors
@@ -55,6 +55,7 @@ _NAMESPACE: dict[str, Any] = {
     "check_bounds": check_bounds,
     "resolve_indirect": resolve_indirect,
     "TailCall": TailCall,
+    "MethodType": MethodType,
     "tail_callee": tail_callee,
     "f32_from_bits": numeric.f32_from_bits,
     "f32_to_bits": numeric.f32_to_bits,
@@ -201,23 +202,37 @@ def source(key: Key) -> str:
     if not (last.startswith("return") or last.startswith("raise")):
         lines.append("return nxt")
     params.append("nxt")
-    out = [f"def make({', '.join(params)}):"]
+    names = bound_names(params, prologue, lines)
+    if key[0] == "run":
+        # A fused run (hot code): a function of its own, what it uses its defaults.
+        out = [f"def make({', '.join(params)}):"]
+        out += [f"    {line}" for line in prologue]
+        out.append(f"    def {name}({', '.join(['R', *(f'{used}={used}' for used in names)])}):")
+        out += [f"        {line}" for line in lines]
+        out.append(f"    return {name}")
+        return "\n".join(out) + "\n"
+    # One handler per instruction a program runs, most of them a few times: one function shared by all
+    # of them, each handler a bound method of it over the tuple of what it uses (140 bytes, against 230
+    # for a function of its own).
+    out = [f"def {name}(B, R):"]
+    if names:
+        out.append(f"    {', '.join(names)}, = B")
+    out += [f"    {line}" for line in lines]
+    out.append(f"def make({', '.join(params)}, _method=MethodType, _handler={name}):")
     out += [f"    {line}" for line in prologue]
-    out.append(f"    def {name}({', '.join(['R', *bound_names(params, prologue, lines)])}):")
-    out += [f"        {line}" for line in lines]
-    out.append(f"    return {name}")
+    out.append(f"    return _method(_handler, ({''.join(f'{used}, ' for used in names)}))")
     return "\n".join(out) + "\n"
 
 
 def bound_names(params: list[str], prologue: list[str], lines: list[str]) -> list[str]:
-    """``name=name`` for each of the factory's names the handler uses: its defaults, not cells.
+    """The factory's names the handler uses: bound as values, not cells.
 
-    A default costs the handler a pointer in its defaults tuple; a free variable a cell too (40 more
-    bytes, and a program binds a handler per instruction it runs), and reading it is no faster.
+    A value costs the handler a pointer (in its tuple, or its defaults); a free variable a cell too (40
+    more bytes, and a program binds a handler per instruction it runs), and reading it is no faster.
     """
     names = [*params, *(line.split("=")[0].strip() for line in prologue)]
     text = "\n".join(lines)
-    return [f"{name}={name}" for name in dict.fromkeys(names) if re.search(rf"(?<![.\w]){name}\b", text)]
+    return [name for name in dict.fromkeys(names) if re.search(rf"(?<![.\w]){name}\b", text)]
 
 
 def _compile(key: Key) -> Factory:
