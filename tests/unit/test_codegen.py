@@ -5,6 +5,7 @@ interpreter."""
 from __future__ import annotations
 
 import io
+import marshal
 import math
 import struct
 import tempfile
@@ -530,7 +531,7 @@ def test_an_out_of_bounds_access_line_is_a_trap() -> None:
         view[4]
     except IndexError as error:
         assert error.__traceback__ is not None
-        trap = compiled.memory_trap(error, {error.__traceback__.tb_lineno: 17})
+        trap = compiled.memory_trap(error, marshal.dumps({error.__traceback__.tb_lineno: 17}))
         assert isinstance(trap, Trap) and trap.message == TRAP_MEMORY_OUT_OF_BOUNDS
         assert trap.at == 17  # type: ignore[attr-defined]
 

@@ -51,6 +51,7 @@ code reaches it as a global name, looked up nowhere else.
 
 from __future__ import annotations
 
+import marshal
 import struct
 import sys
 import weakref
@@ -160,10 +161,13 @@ class CodeInfo:
     """What a generated function's code object maps back to.
 
     ``positions`` (see :class:`GeneratedFunction`) places the lines ``lines``
-    does not: those an asynchronous trap (a timeout) may stop at.
+    does not: those an asynchronous trap (a timeout) may stop at.  Both are
+    read only when a trap leaves the code, so they are kept packed (marshal:
+    a tenth of the memory of the dict and the tuples; a large program's
+    compiled code has hundreds of thousands of lines).
     """
 
-    __slots__ = ("function_index", "lines", "positions")
+    __slots__ = ("_lines", "_positions", "function_index")
 
     def __init__(
         self,
@@ -172,8 +176,18 @@ class CodeInfo:
         positions: tuple[tuple[int, int], ...] = (),
     ) -> None:
         self.function_index = function_index
-        self.lines = lines
-        self.positions = positions
+        self._lines = marshal.dumps(lines)
+        self._positions = marshal.dumps(positions)
+
+    @property
+    def lines(self) -> dict[int, tuple[int, int]]:
+        lines: dict[int, tuple[int, int]] = marshal.loads(self._lines)
+        return lines
+
+    @property
+    def positions(self) -> tuple[tuple[int, int], ...]:
+        positions: tuple[tuple[int, int], ...] = marshal.loads(self._positions)
+        return positions
 
     def position(self, line: int) -> int:
         """The offset of the wasm instruction at ``line`` (or the nearest before it; the first if none)."""
@@ -249,10 +263,16 @@ def stack_exhausted(error: RecursionError) -> Trap:
     return trap
 
 
-def memory_trap(error: Exception, memory_lines: dict[int, int]) -> Exception:
-    """The out-of-bounds trap for ``error`` if a memory access raised it, else ``error`` itself (a bug)."""
+def memory_trap(error: Exception, packed_memory_lines: bytes) -> Exception:
+    """The out-of-bounds trap for ``error`` if a memory access raised it, else ``error`` itself (a bug).
+
+    ``packed_memory_lines``: the function's memory lines (line -> offset), marshalled.
+    """
     tb = error.__traceback__
-    if tb is None or tb.tb_next is not None or tb.tb_lineno not in memory_lines:
+    if tb is None or tb.tb_next is not None:
+        return error
+    memory_lines: dict[int, int] = marshal.loads(packed_memory_lines)
+    if tb.tb_lineno not in memory_lines:
         return error
     trap = Trap(TRAP_MEMORY_OUT_OF_BOUNDS)
     trap.at = memory_lines[tb.tb_lineno]  # type: ignore[attr-defined]  # the frame's offset (see add_frames)
@@ -538,7 +558,7 @@ def compile_generated(generated: GeneratedFunction) -> CompiledCode:
 def bind_code(compiled: CompiledCode, names: dict[str, Any]) -> Callable[..., Any]:
     """Define a compiled function in ``names`` (its globals: an instance's namespace); the Python function."""
     names.update(compiled.constants)
-    names[f"{compiled.name}_ML"] = compiled.memory_lines
+    names[f"{compiled.name}_ML"] = marshal.dumps(compiled.memory_lines)  # packed: read by memory_trap only
     scope: dict[str, Any] = {}
     exec(compiled.code, names, scope)
     function: Callable[..., Any] = scope[compiled.name]
