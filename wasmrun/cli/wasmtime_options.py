@@ -363,17 +363,20 @@ _PROPOSALS_MISSING = (
     ("stack-switching", "the stack-switching proposal"),
     ("gc", "the GC proposal"),
     ("gc-support", "any GC infrastructure (the GC proposal)"),
-    ("component-model-async", "the component model's async"),
-    ("component-model-more-async-builtins", "the component model's more async builtins"),
     ("component-model-async-stackful", "the component model's stackful async"),
     ("component-model-threading", "the component model's threading"),
-    ("component-model-error-context", "the component model's error-context"),
     ("component-model-gc", "the component model's GC"),
-    ("component-model-map", "the component model's maps"),
-    ("component-model-memory64", "the component model's memory64"),
-    ("component-model-fixed-length-lists", "the component model's fixed-length lists"),
-    ("component-model-implements", "the component model's `implements`"),
-    ("concurrency-support", "Wasmtime's concurrency infrastructure (component-model async)"),
+)
+# Component-model features wasmrun's component validator always accepts: on is what wasmrun does anyway.
+_COMPONENT_FEATURES_ALWAYS_ON = (
+    ("component-model-async", "async functions, lifts and lowers whose calls complete at once (no streams)"),
+    ("component-model-more-async-builtins", "the async built-ins exist with their types (those it cannot run trap)"),
+    ("component-model-error-context", "the error-context built-ins exist with their types (calling one traps)"),
+    ("component-model-map", "map<K, V> values"),
+    ("component-model-memory64", "canonical options with a 64-bit memory"),
+    ("component-model-fixed-length-lists", "fixed-length lists"),
+    ("component-model-implements", "`implements` on imports and exports"),
+    ("concurrency-support", "the component model's async machinery, as far as wasmrun has it"),
 )
 
 
@@ -508,6 +511,10 @@ def _wasm_keys() -> list[WasmtimeKey]:
         *(
             _refused("-W", key, SWITCH, f"wasmrun does not implement {what}", accepts=False)
             for key, what in _PROPOSALS_MISSING
+        ),
+        *(
+            _refused("-W", key, SWITCH, f"always on in wasmrun ({what}); it cannot be turned off", accepts=True)
+            for key, what in _COMPONENT_FEATURES_ALWAYS_ON
         ),
     ]
 
