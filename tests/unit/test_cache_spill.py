@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from wasmrun.cache import entry
-from wasmrun.cache.blobs import Description, KnownBlobs
 from wasmrun.cache.code_cache import CodeCache, cached_module
 from wasmrun.cache.directory import ENTRIES, CacheDirectory, UnusableDirectory
 from wasmrun.cache.settings import CacheSettings
 from wasmrun.cache.spill import SpilledBlobs, SpillError
+from wasmrun.engine.blobs import Description, KnownBlobs
 from wasmrun.engine.code_store import CodeStore
 from wasmrun.engine.options import EngineOptions
 from wasmrun.features import ALL_FEATURES

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 
 from wasmrun.cache import MAGIC as MAGIC
 from wasmrun.cache import is_entry as is_entry
-from wasmrun.cache.blobs import Description, KnownBlobs, describe
+from wasmrun.engine.blobs import Description, KnownBlobs, describe
 from wasmrun.module import Module
 from wasmrun.records import Record
 
@@ -101,7 +101,7 @@ def encode(header: EntryHeader, payload: Payload, secret: bytes | None) -> bytes
 def encode_chunks(header: EntryHeader, payload: Payload, secret: bytes | None) -> Iterator[bytes]:
     """The bytes of an entry in pieces, to be written one after the other; the code items are read from
     ``payload.items`` one at a time, as they are written (a large module's code is a hundred megabytes:
-    from :class:`~wasmrun.cache.blobs.KnownBlobs`, it is never in memory at once).  The header and the
+    from :class:`~wasmrun.engine.blobs.KnownBlobs`, it is never in memory at once).  The header and the
     index are made before the first piece is given (a ValueError for a header that is not ASCII lines);
     an item that does not read back as described raises EntryError while the pieces are written."""
     offset = 0

@@ -17,8 +17,8 @@ import os
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
-from wasmrun.cache.blobs import Description, KnownBlobs
 from wasmrun.cache.directory import UnusableDirectory
+from wasmrun.engine.blobs import Description, KnownBlobs
 
 _Place = tuple[int, int, bytes]
 """Where a blob is in the file: (offset, length, its SHA-256)."""

@@ -37,8 +37,8 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
-from wasmrun.cache.blobs import Description, KnownBlobs, describe
 from wasmrun.codegen.compiled import CompiledCode
+from wasmrun.engine.blobs import Description, KnownBlobs, describe
 from wasmrun.interp import handlers
 from wasmrun.interp.translate import Translation
 

@@ -6,7 +6,7 @@ SHA-256.  Written from a plain mapping, the blobs must all be at hand to make th
 descriptions are, and each blob is read when its turn to be written comes, so a hundred megabytes of
 code is never in memory at once.
 
-This module imports nothing heavy: the engine's code store uses it in runs without the cache.
+It is the engine's (its code store gives its items so), below the cache, which imports it.
 """
 
 from __future__ import annotations
