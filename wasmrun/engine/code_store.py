@@ -23,10 +23,10 @@ of functions costs a run only the functions it runs, and what the engine no long
 alive by the store.  An item is encoded when it is added, so that what is kept is what was made; one
 that cannot be encoded (a compiled function whose constants hold a reference) is not kept.  What is
 added goes to the store's ``added`` mapping: a dict, or the code cache's file
-(:class:`~wasmrun.cache.spill.SpilledBlobs`), so that a run does not hold all it made in memory.  What a store holds is valid for one
-module (by its bytes), one build of wasmrun, one Python (marshal's format and code objects are
-CPython's own, version by version) and one :meth:`~wasmrun.engine.options.EngineOptions.code_key`: the
-code cache keys its entries by all of them.
+(:class:`~wasmrun.cache.spill.SpilledBlobs`), so that a run does not hold all it made in memory.
+What a store holds is valid for one module (by its bytes), one build of wasmrun, one Python
+(marshal's format and code objects are CPython's own, version by version) and one
+:meth:`~wasmrun.engine.options.EngineOptions.code_key`: the code cache keys its entries by all of them.
 """
 
 from __future__ import annotations
