@@ -4,7 +4,7 @@ config new`` and ``wasmrun cache dir|stats|clear``."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,27 @@ def test_compile_into_a_missing_directory_is_one_line(in_tmp: Path, capfd: pytes
         "",
         "Error: cannot write file: No such file or directory (missing/app.cwasm)\n",
     )
+
+
+def test_compile_writes_what_compile_module_makes(in_tmp: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from wasmrun.cache.precompiled import compile_module
+    from wasmrun.features import ALL_FEATURES
+
+    assert run(capfd, "compile", HELLO) == (0, "", "")
+    written = entry.decode((in_tmp / "hello.cwasm").read_bytes(), None)
+    assert written == entry.decode(compile_module(Path(HELLO).read_bytes(), ALL_FEATURES), None)
+
+
+def test_a_write_that_fails_midway_leaves_no_file(in_tmp: Path) -> None:
+    from wasmrun.cli.precompile import write_file
+
+    def pieces() -> Iterator[bytes]:
+        yield b"first piece"
+        raise MemoryError("no room")
+
+    with pytest.raises(MemoryError):
+        write_file("app.cwasm", pieces())
+    assert list(in_tmp.iterdir()) == []
 
 
 RUNS = {

@@ -8,7 +8,9 @@ and translates nothing it ran before.
 
 * :mod:`~wasmrun.cache.settings`: on or off, where, how large (Wasmtime's TOML cache configuration);
 * :mod:`~wasmrun.cache.directory`: the directory, private and checked, atomic writes, LRU eviction;
-* :mod:`~wasmrun.cache.entry`: an entry's bytes: header, digest, payload;
+* :mod:`~wasmrun.cache.entry`: an entry's bytes: header, digest, payload, written as a stream (from
+  :class:`~wasmrun.engine.blobs.KnownBlobs`, described before they are read);
+* :mod:`~wasmrun.cache.spill`: what a run adds to its code store, kept on disk until its entry is written;
 * :mod:`~wasmrun.cache.build`: which wasmrun and which Python an entry is valid for;
 * :mod:`~wasmrun.cache.code_cache`: the cache as a run meets it (:func:`~wasmrun.cache.code_cache.cached_module`);
 * :mod:`~wasmrun.cache.precompiled`: ``wasmrun compile``'s ``.cwasm``, an entry in one file.

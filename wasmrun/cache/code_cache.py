@@ -41,6 +41,7 @@ from wasmrun.cache.entry import (
     unpickle_module,
 )
 from wasmrun.cache.settings import CacheSettings, default_directory
+from wasmrun.cache.spill import SpilledBlobs, SpillError
 from wasmrun.errors import TRAP_INTERRUPT, Trap
 
 if TYPE_CHECKING:
@@ -117,11 +118,19 @@ class CodeCache:
         return found
 
     def write(self, key: str, header: EntryHeader, payload: Payload) -> None:
-        """Write entry ``key``, then keep the cache within its limits (one warning if it cannot be written)."""
+        """Write entry ``key`` (its items read one at a time, as they are written), then keep the cache
+        within its limits (one warning if it cannot be written; nothing written, silently, if an item
+        cannot be read back: the entry it came from was damaged since it was opened)."""
         if not self._usable() or self._secret is None:
             return
         try:
             self.directory.write(key, encode_chunks(header, payload, self._secret))
+        except (EntryError, SpillError):
+            return
+        except UnusableDirectory as reason:
+            self.disable(str(reason))
+            return
+        try:
             settings = self.settings
             self.directory.evict(
                 settings.total_size_limit,
@@ -132,6 +141,13 @@ class CodeCache:
             )
         except UnusableDirectory as reason:
             self.disable(str(reason))
+
+    def spill(self) -> SpilledBlobs | None:
+        """Where a run's code store keeps what it adds until the entry is written (None: the cache cannot
+        be used; then the store keeps it in memory)."""
+        if not self._usable():
+            return None
+        return SpilledBlobs(self.directory.scratch_file)
 
     def module_hash(self, data: bytes, identity: FileIdentity | None = None) -> str:
         """The SHA-256 of a module's bytes, ``data``, read from the file ``identity`` names (None: not a
@@ -223,33 +239,40 @@ def cached_module(
     header = EntryHeader(ENTRY, build.build_id(), "", build.PYTHON_TAG, module_hash, repr(features), _code(options))
     found = cache.open(key, header)
     module: Module | None = None
-    pickled: bytes | None = None
+    spill: SpilledBlobs | None = None
     try:
         if found is not None:
             try:
-                pickled = found.module()
-                module = unpickle_module(pickled, found.binary() or data)
+                module = unpickle_module(found.module(), found.binary() or data)
             except EntryError:
-                module = pickled = None
+                module = None
         if module is None or found is None:
+            _close(found)
+            found = None
             module = load()
-            store = CodeStore(module)
-        else:
-            store = CodeStore(module, found.items())
+        spill = cache.spill()
+        store = CodeStore(module, found.items() if found is not None else None, spill)
         try:
             yield CachedModule(module, store)
         except BaseException as error:
             if not _interrupted(error):
                 with contextlib.suppress(Exception):  # (the run's own failure is what the user must see)
-                    _write_back(cache, key, header, data, module, store, pickled)
+                    _write_back(cache, key, header, data, module, store, found)
             raise
         try:
-            _write_back(cache, key, header, data, module, store, pickled)
+            _write_back(cache, key, header, data, module, store, found)
         except Exception as error:  # a run that succeeded does not fail for its cache: one warning
             cache.disable(f"the entry could not be written ({type(error).__name__}: {error})")
     finally:
-        if found is not None:
-            found.source.close()
+        if spill is not None:
+            spill.close()
+        _close(found)
+
+
+def _close(found: Entry | None) -> None:
+    """Close the entry ``found``, if any (None, for what no longer has an entry)."""
+    if found is not None:
+        found.source.close()
 
 
 def _interrupted(error: BaseException | None) -> bool:
@@ -271,15 +294,18 @@ def _write_back(
     data: bytes,
     module: Module,
     store: CodeStore,
-    pickled: bytes | None,
+    found: Entry | None,
 ) -> None:
-    """Write the entry if it is new or the run added to its store."""
-    if pickled is not None and not store.changed:
+    """Write the entry if it is new (``found``: the entry the run started from, still open) or the run
+    added to its store; the module's pickle is read again from the entry it came from, rather than
+    kept for the length of the run."""
+    if found is not None and not store.changed:
         return
-    if pickled is None:
-        try:
-            pickled = pickle_module(module)
-        except Exception:  # a module record pickle cannot write: this module is run uncached
-            return
+    try:
+        pickled = found.module() if found is not None else pickle_module(module)
+    except EntryError:
+        return  # (the entry was damaged since it was opened)
+    except Exception:  # a module record pickle cannot write: this module is run uncached
+        return
     binary = None if module.raw is data or module.raw == data else module.raw
     cache.write(key, header, Payload(pickled, binary, store.items()))

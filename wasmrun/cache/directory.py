@@ -14,7 +14,9 @@ regular file of the same user that no one else can write.
 
 Writes are atomic: a temporary file (``.tmp-...``) in ``entries`` then ``os.replace``, so a reader sees
 an old entry or a new one, never half of one, and of two runs writing the same entry the last one's is
-kept, whole.  After each write, the least recently used entries (by modification time, which a read
+kept, whole.  A run's scratch file (:meth:`CacheDirectory.scratch_file`, where its code store keeps
+what it adds until the entry is written) is made the same way, private, and unlinked at once: it has
+no name, and it is gone when the run ends, however it ends.  After each write, the least recently used entries (by modification time, which a read
 refreshes) are deleted while the cache is over its limits (:meth:`CacheDirectory.evict`).
 """
 
@@ -24,7 +26,7 @@ import contextlib
 import os
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import NamedTuple
 
 ENTRIES = "entries"
@@ -139,9 +141,10 @@ class CacheDirectory:
         with os.fdopen(descriptor, "rb") as file:
             return file.read()
 
-    def write(self, name: str, data: bytes | Sequence[bytes]) -> None:
+    def write(self, name: str, data: bytes | Iterable[bytes]) -> None:
         """Write the entry ``name`` (its bytes, or its pieces in order) atomically; UnusableDirectory if it
-        cannot be written."""
+        cannot be written (an error of the pieces' own, as they are made, is raised as it is, and nothing
+        is written)."""
         temporary = self._write_temporary(self.entries, data)
         try:
             os.replace(temporary, self.entry_path(name))
@@ -195,20 +198,40 @@ class CacheDirectory:
         with os.fdopen(descriptor, "rb") as file:
             return file.read()
 
-    def _write_temporary(self, directory: str, data: bytes | Sequence[bytes]) -> str:
+    def scratch_file(self) -> int:
+        """A new private (``0600``) file among the entries, opened for reading and writing, that has no name:
+        it is unlinked as soon as it is made, so no other process can open it and it is gone when its
+        descriptor is closed, however the run ends (the caller closes it).  UnusableDirectory if it
+        cannot be made."""
+        path, descriptor = self._temporary(self.entries, os.O_RDWR)
+        try:
+            os.unlink(path)
+        except OSError as error:
+            os.close(descriptor)
+            raise UnusableDirectory(f"cannot write in {self.entries}: {error.strerror or error}") from None
+        return descriptor
+
+    def _temporary(self, directory: str, access: int) -> tuple[str, int]:
+        """A new private temporary file in ``directory``: its path and descriptor."""
         path = os.path.join(directory, f"{TEMPORARY_PREFIX}{os.getpid()}-{os.urandom(6).hex()}")
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            descriptor = os.open(path, access | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         except OSError as error:
             raise UnusableDirectory(f"cannot write in {directory}: {error.strerror or error}") from None
+        return path, descriptor
+
+    def _write_temporary(self, directory: str, data: bytes | Iterable[bytes]) -> str:
+        path, descriptor = self._temporary(directory, os.O_WRONLY)
         try:
             with os.fdopen(descriptor, "wb") as file:
                 for chunk in [data] if isinstance(data, bytes) else data:
                     file.write(chunk)
-        except OSError as error:
+        except BaseException as error:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-            raise UnusableDirectory(f"cannot write in {directory}: {error.strerror or error}") from None
+            if isinstance(error, OSError):
+                raise UnusableDirectory(f"cannot write in {directory}: {error.strerror or error}") from None
+            raise
         return path
 
     # --- limits, statistics, clearing

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 from wasmrun.cache import MAGIC as MAGIC
 from wasmrun.cache import is_entry as is_entry
+from wasmrun.engine.blobs import Description, KnownBlobs, describe
 from wasmrun.module import Module
 from wasmrun.records import Record
 
@@ -97,21 +98,24 @@ def encode(header: EntryHeader, payload: Payload, secret: bytes | None) -> bytes
     return b"".join(encode_chunks(header, payload, secret))
 
 
-def encode_chunks(header: EntryHeader, payload: Payload, secret: bytes | None) -> list[bytes]:
-    """The bytes of an entry in pieces, to be written one after the other (a large module's code is
-    a hundred megabytes: joined, it would be held twice while the entry is written)."""
-    blobs: list[bytes] = []
+def encode_chunks(header: EntryHeader, payload: Payload, secret: bytes | None) -> Iterator[bytes]:
+    """The bytes of an entry in pieces, to be written one after the other; the code items are read from
+    ``payload.items`` one at a time, as they are written (a large module's code is a hundred megabytes:
+    from :class:`~wasmrun.engine.blobs.KnownBlobs`, it is never in memory at once).  The header and the
+    index are made before the first piece is given (a ValueError for a header that is not ASCII lines);
+    an item that does not read back as described raises EntryError while the pieces are written."""
     offset = 0
 
-    def place(blob: bytes) -> Blob:
+    def place(length: int, digest: bytes) -> Blob:
         nonlocal offset
-        blobs.append(blob)
-        offset += len(blob)
-        return offset - len(blob), len(blob), hashlib.sha256(blob).digest()
+        offset += length
+        return offset - length, length, digest
 
-    module = place(payload.module)
-    binary = place(payload.binary) if payload.binary is not None else None
-    items = {key: place(blob) for key, blob in payload.items.items()}
+    module = place(len(payload.module), hashlib.sha256(payload.module).digest())
+    binary = None
+    if payload.binary is not None:
+        binary = place(len(payload.binary), hashlib.sha256(payload.binary).digest())
+    items = {key: place(*describe(payload.items, key)) for key in payload.items}
     index = marshal.dumps((module, binary, items))
     fields = header._replace(index_size=len(index), blobs_size=offset)
     lines = [f"format {FORMAT}"] + [f"{name} {value}" for name, value in zip(EntryHeader._fields, fields)]
@@ -119,7 +123,20 @@ def encode_chunks(header: EntryHeader, payload: Payload, secret: bytes | None) -
         if "\n" in line or not line.isascii():
             raise ValueError(f"header line {line!r} is not one ASCII line")
     text = ("\n".join(lines) + "\n\n").encode("ascii")
-    return [MAGIC, text, _digest(secret, text, index), index, *blobs]
+    return _chunks([MAGIC, text, _digest(secret, text, index), index], payload, items)
+
+
+def _chunks(head: list[bytes], payload: Payload, items: dict[Any, Blob]) -> Iterator[bytes]:
+    yield from head
+    head.clear()
+    yield payload.module
+    if payload.binary is not None:
+        yield payload.binary
+    for key, (_offset, length, _digest) in items.items():
+        blob = payload.items[key]
+        if len(blob) != length:  # (a KnownBlobs checks its blobs; a plain mapping changed meanwhile)
+            raise EntryError("an item changed while the entry was written")
+        yield blob
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -212,7 +229,7 @@ class Entry:
         return Items(self, self._index()[2])
 
 
-class Items(Mapping[Any, bytes]):
+class Items(KnownBlobs):
     """An entry's code items: a mapping whose values are read (and checked) when looked up; a damaged
     one raises EntryError (a ValueError)."""
 
@@ -231,6 +248,10 @@ class Items(Mapping[Any, bytes]):
 
     def __len__(self) -> int:
         return len(self._refs)
+
+    def describe(self, key: Any) -> Description:
+        _offset, length, digest = self._refs[key]
+        return length, digest
 
 
 def decode(data: bytes, secret: bytes | None) -> tuple[EntryHeader, Payload]:

@@ -18,6 +18,7 @@ compiles (the compiled tier's hot functions) is not written anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.cache import build
@@ -28,7 +29,7 @@ from wasmrun.cache.entry import (
     EntryHeader,
     Payload,
     Source,
-    encode,
+    encode_chunks,
     module_digest,
     pickle_module,
     unpickle_module,
@@ -47,6 +48,13 @@ SUFFIX = ".cwasm"
 def compile_module(data: bytes, features: Features) -> bytes:
     """The precompiled form of the module in ``data`` (binary or text): decoded, validated with
     ``features``, every function translated.  The front end's errors are raised as they are."""
+    return b"".join(compile_chunks(data, features))
+
+
+def compile_chunks(data: bytes, features: Features) -> Iterator[bytes]:
+    """:func:`compile_module`'s bytes in pieces, to be written one after the other (the file of a large
+    program is hundreds of megabytes: joined, they would be held twice); the front end's errors are
+    raised before the first piece."""
     from wasmrun.engine.code_store import CodeStore
     from wasmrun.engine.options import EngineOptions
     from wasmrun.interp.handlers import factory
@@ -76,7 +84,7 @@ def compile_module(data: bytes, features: Features) -> bytes:
         repr(features),
         repr(options.code_key()),
     )
-    return encode(header, Payload(pickle_module(module), module.raw, store.items()), None)
+    return encode_chunks(header, Payload(pickle_module(module), module.raw, store.items()), None)
 
 
 def load_precompiled(source: Source, features: Features, options: EngineOptions) -> tuple[Module, CodeStore]:

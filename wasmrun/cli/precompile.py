@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from wasmrun.cli.errors import EXIT_SUCCESS, CliError, InputError
@@ -28,7 +29,7 @@ def default_output(path: str) -> str:
 
 def compile_command(path: str, output: str | None, features: Features | None) -> int:
     from wasmrun.cache import is_entry
-    from wasmrun.cache.precompiled import compile_module
+    from wasmrun.cache.precompiled import compile_chunks
     from wasmrun.features import ALL_FEATURES
 
     source = display_name(path)
@@ -38,21 +39,25 @@ def compile_command(path: str, output: str | None, features: Features | None) ->
     if is_component_source(data):
         raise CliError("precompiling a component is not supported yet (the code cache keeps core modules only)", source)
     try:
-        made = compile_module(data, features or ALL_FEATURES)
+        made = compile_chunks(data, features or ALL_FEATURES)
     except WasmError as error:
         raise InputError(error, source) from error
     write_file(output if output is not None else default_output(path), made)
     return EXIT_SUCCESS
 
 
-def write_file(path: str, data: bytes) -> None:
-    """Write ``path`` whole or not at all (a temporary file beside it, then renamed)."""
+def write_file(path: str, data: bytes | Iterable[bytes]) -> None:
+    """Write ``path`` (its bytes, or its pieces in order) whole or not at all (a temporary file beside
+    it, then renamed)."""
     temporary = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{os.urandom(4).hex()}")
     try:
         with open(temporary, "xb") as file:
-            file.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                file.write(chunk)
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise CliError(f"cannot write file: {error.strerror or error}", path) from None
+        if isinstance(error, OSError):
+            raise CliError(f"cannot write file: {error.strerror or error}", path) from None
+        raise

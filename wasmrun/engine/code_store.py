@@ -17,24 +17,28 @@ The items, by key:
 * ``("h", handler key)``: the code object of an interpreter handler factory.
 
 Each item is kept as bytes (:mod:`marshal`: plain data and code objects), read (the cache reads an
-entry's items lazily) and decoded when the engine first asks for it, so an entry of thousands of
-functions costs a run only the functions it runs.  An
-item is encoded when it is added, so that what is kept is what was made; one that cannot be encoded (a
-compiled function whose constants hold a reference) is not kept.  What a store holds is valid for one
-module (by its bytes), one build of wasmrun, one Python (marshal's format and code objects are
-CPython's own, version by version) and one :meth:`~wasmrun.engine.options.EngineOptions.code_key`: the
-code cache keys its entries by all of them.
+entry's items lazily) and decoded each time the engine asks for it (which it does once, but for the
+compiled tier's outcome, asked twice in a row: the last one decoded is kept), so an entry of thousands
+of functions costs a run only the functions it runs, and what the engine no longer uses is not kept
+alive by the store.  An item is encoded when it is added, so that what is kept is what was made; one
+that cannot be encoded (a compiled function whose constants hold a reference) is not kept.  What is
+added goes to the store's ``added`` mapping: a dict, or the code cache's file
+(:class:`~wasmrun.cache.spill.SpilledBlobs`), so that a run does not hold all it made in memory.
+What a store holds is valid for one module (by its bytes), one build of wasmrun, one Python
+(marshal's format and code objects are CPython's own, version by version) and one
+:meth:`~wasmrun.engine.options.EngineOptions.code_key`: the code cache keys its entries by all of them.
 """
 
 from __future__ import annotations
 
 import marshal
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.codegen.compiled import CompiledCode
+from wasmrun.engine.blobs import Description, KnownBlobs, describe
 from wasmrun.interp import handlers
 from wasmrun.interp.translate import Translation
 
@@ -58,17 +62,23 @@ class CodeStore:
 
     ``items``: what an earlier run made for the same module and options (:meth:`items` gave them); a
     mapping that may read each value when it is looked up, and may fail to (a ValueError or an OSError:
-    the item is then treated as missing).
+    the item is then treated as missing).  ``added``: where what is added is kept (empty; a dict if
+    not given), which may fail to read back in the same ways.
     """
 
-    def __init__(self, module: Module, items: Mapping[Item, bytes] | None = None) -> None:
+    def __init__(
+        self,
+        module: Module,
+        items: Mapping[Item, bytes] | None = None,
+        added: MutableMapping[Item, bytes] | None = None,
+    ) -> None:
         self.module = module
         self._stored: Mapping[Item, bytes] = items if items is not None else {}
-        self._added: dict[Item, bytes] = {}
-        self._decoded: dict[Item, Any] = {}
+        self._added: MutableMapping[Item, bytes] = added if added is not None else {}
+        self._last: tuple[Item, Any] | None = None  # the item last decoded, and its value
 
     def __len__(self) -> int:
-        return len(self._stored) + sum(1 for item in self._added if item not in self._stored)
+        return len(StoreItems(self._stored, self._added))
 
     # --- the interpreter's translations
 
@@ -127,16 +137,11 @@ class CodeStore:
         self._collect_factories()
         return bool(self._added)
 
-    def items(self) -> dict[Item, bytes]:
-        """Every item, encoded: what the store was made with (but what cannot be read) and what was added."""
+    def items(self) -> StoreItems:
+        """Every item, encoded: what the store was made with and what was added, each read when it is
+        looked up (a ValueError or an OSError if it cannot be)."""
         self._collect_factories()
-        found = {}
-        for item in self._stored:
-            blob = self._blob(item)
-            if blob is not None:
-                found[item] = blob
-        found.update(self._added)
-        return found
+        return StoreItems(self._stored, self._added)
 
     def _collect_factories(self) -> None:
         for key, code in handlers.factory_codes().items():
@@ -147,17 +152,17 @@ class CodeStore:
     # --- encoding
 
     def _blob(self, item: Item) -> bytes | None:
-        blob = self._added.get(item)
-        if blob is not None:
-            return blob
         try:
+            if item in self._added:
+                return self._added[item]
             return self._stored.get(item)
-        except (ValueError, OSError):  # (an entry damaged since it was opened)
+        except (ValueError, OSError):  # (an entry damaged since it was opened, a spill file that failed)
             return None
 
     def _get(self, item: Item) -> Any:
-        if item in self._decoded:
-            return self._decoded[item]
+        last = self._last
+        if last is not None and last[0] == item:
+            return last[1]
         blob = self._blob(item)
         if blob is None:
             return None
@@ -165,7 +170,7 @@ class CodeStore:
             value = marshal.loads(blob)
         except (EOFError, ValueError, TypeError):
             value = None  # (the cache checked the entry's digest: only a wasmrun bug gets here)
-        self._decoded[item] = value
+        self._last = item, value
         return value
 
     def _put(self, item: Item, value: Any) -> None:
@@ -174,7 +179,7 @@ class CodeStore:
         except ValueError:
             return  # something marshal cannot write (an object of the instance): not kept
         self._added[item] = blob
-        self._decoded.pop(item, None)
+        self._last = None
 
     def _outcome(self, item: Item) -> Outcome | None:
         state = self._get(item)
@@ -183,6 +188,35 @@ class CodeStore:
         if isinstance(state, str):
             return state
         return CompiledCode(*state)
+
+
+class StoreItems(KnownBlobs):
+    """A store's items as :meth:`CodeStore.items` gives them: what was added, and what it was made with
+    but was not added again, each read when looked up and described without being read where the
+    mappings can (so that the cache writes them as a stream)."""
+
+    def __init__(self, stored: Mapping[Item, bytes], added: Mapping[Item, bytes]) -> None:
+        self._stored = stored
+        self._added = added
+
+    def _holder(self, item: Any) -> Mapping[Item, bytes]:
+        return self._added if item in self._added else self._stored
+
+    def __getitem__(self, item: Any) -> bytes:
+        return self._holder(item)[item]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._added or item in self._stored
+
+    def __iter__(self) -> Iterator[Item]:
+        yield from self._stored
+        yield from (item for item in self._added if item not in self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored) + sum(1 for item in self._added if item not in self._stored)
+
+    def describe(self, item: Any) -> Description:
+        return describe(self._holder(item), item)
 
 
 def _outcome_state(outcome: Outcome) -> Any:
