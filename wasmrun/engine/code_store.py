@@ -33,14 +33,14 @@ from __future__ import annotations
 
 import marshal
 from array import array
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from wasmrun.codegen.compiled import CompiledCode
 from wasmrun.engine.blobs import Description, KnownBlobs, describe
 from wasmrun.interp import handlers
-from wasmrun.interp.translate import Translation
+from wasmrun.interp.translate import Translation, offsets_array
 
 if TYPE_CHECKING:
     from wasmrun.module import Module
@@ -88,7 +88,7 @@ class CodeStore:
             return None
         translation = Translation.__new__(Translation)
         for name, value in zip(_TRANSLATION_FIELDS, state):
-            setattr(translation, name, array("q", value) if name == "offsets" else value)
+            setattr(translation, name, array(*value) if name == "offsets" else value)
         return translation
 
     def add_translation(self, index: int, translation: Translation) -> None:
@@ -96,7 +96,7 @@ class CodeStore:
         self._put(
             ("t", index),
             tuple(
-                array("q", translation.offsets).tobytes() if name == "offsets" else getattr(translation, name)
+                _offsets_state(translation.offsets) if name == "offsets" else getattr(translation, name)
                 for name in _TRANSLATION_FIELDS
             ),
         )
@@ -217,6 +217,12 @@ class StoreItems(KnownBlobs):
 
     def describe(self, item: Any) -> Description:
         return describe(self._holder(item), item)
+
+
+def _offsets_state(offsets: Sequence[int]) -> tuple[str, bytes]:
+    """The offsets as marshal writes them (no arrays): the array's type code and bytes."""
+    packed = offsets if isinstance(offsets, array) else offsets_array(offsets)
+    return packed.typecode, packed.tobytes()
 
 
 def _outcome_state(outcome: Outcome) -> Any:

@@ -315,6 +315,9 @@ class Interpreter:
             outcome = self.compile_code(function)
             if store is not None:
                 store.add_function_code(function.index, outcome)
+                # Bind the store's copy: marshal read the original's bytecode, and a code object keeps
+                # what co_code gave for its life (bytes as large as its bytecode).
+                outcome = store.function_code(function.index) or outcome
         if outcome == INTERPRETED:
             return self.activate(function)
         if isinstance(outcome, str):  # UNCOMPILABLE
@@ -503,6 +506,9 @@ class Interpreter:
             raise RuntimeError(f"no loop at offset {loop_offset} in function {function.index}")  # an engine bug
         if store is not None:
             store.add_loop_code(function.index, loop_offset, made[1])
+            stored = store.loop_code(function.index, loop_offset)  # (its copy, as in compile)
+            if isinstance(stored, CompiledCode):
+                return compiled.bind_code(stored, compiled.namespace(function.instance, self.code_options)), stored
         return made
 
     def enter_loop(self, made: tuple[Any, CompiledCode], results: tuple[int, int], R: list[Any]) -> int:

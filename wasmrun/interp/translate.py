@@ -57,6 +57,15 @@ Operand = tuple[str, Any]
 _KEYS: dict[tuple[str, Any, str], tuple[str, Any, str]] = {}
 
 
+def offsets_array(offsets: Sequence[int]) -> array[int]:
+    """A translation's byte offsets, 4 bytes each (8 in a module past 4 GiB): a list would hold an int
+    object per handler."""
+    try:
+        return array("I", offsets)
+    except OverflowError:
+        return array("q", offsets)
+
+
 def interned_key(key: tuple[str, Any, str]) -> tuple[str, Any, str]:
     """One tuple object per handler key, however many items name it (an item costs a pointer to it)."""
     return _KEYS.setdefault(key, key)
@@ -255,7 +264,7 @@ class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
         return Translation(
             self.function_index,
             [tuple(item) for item in code],  # frozen: tuples, half the memory of lists (a binder keeps them)
-            array("q", offsets),  # (a list would hold an int object per handler)
+            offsets_array(offsets),
             len(self.type.params),
             template,
             self.base,
