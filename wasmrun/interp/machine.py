@@ -16,7 +16,7 @@ memory of a full stack whatever the frame sizes.
 
 Handlers are bound lazily (:func:`bind`): a slot holds None until the code
 first reaches it, the entry loop's ``TypeError`` (``None(R)``) binds the
-straight-line stretch there and the loop goes on, so a big program pays
+basic block there and the loop goes on, so a big program pays
 closures only for the instructions it runs (a third of those of the functions
 it calls), and the loop itself is unchanged (a ``try`` costs nothing until it
 catches).
@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp.handlers import factory
-from wasmrun.interp.translate import FALLS_THROUGH, Translation, run_item
+from wasmrun.interp.translate import ENDS_BLOCK, Translation, run_item
 from wasmrun.runtime.functions import Entry, TailCall
 from wasmrun.runtime.instance import Instance
 from wasmrun.semantics.frames import SLOTS_PER_FRAME
@@ -70,7 +70,7 @@ def bind(translation: Translation, instance: Instance, meter: FuelMeter | None =
     Every handler starts as None (so a program pays memory and binding time only for the code it runs: a
     large program runs a third of the instructions of the functions it calls); an entry that meets
     None at ``pc`` (``None(R)`` raises TypeError) calls ``bind_at(pc)`` and goes on.  ``bind_at`` binds
-    the straight-line stretch from ``pc`` (up to a handler that does not fall through, or one already
+    the basic block from ``pc`` (up to a handler that may jump or does not fall through, or one already
     bound) at once, their instance references resolved (and the fuel meter of code translated for
     metering).  What is still to bind is kept packed (:mod:`marshal`, a third of the memory of the items
     themselves) and unpacked when a stretch is bound (see :func:`unpacked`).
@@ -88,7 +88,7 @@ def bind(translation: Translation, instance: Instance, meter: FuelMeter | None =
         while pc < end and handlers[pc] is None:
             key, *args = code[pc]
             handlers[pc] = factory(key)(instance, meter, *args, pc + 1)
-            if not FALLS_THROUGH[key[0]]:
+            if ENDS_BLOCK[key[0]]:
                 return
             pc += 1
 

@@ -832,6 +832,8 @@ _JUMP_POSITIONS = {
     name: tuple(1 + family.args.index(arg) for arg in family.jumps) for name, family in fusion.FAMILIES.items()
 }
 FALLS_THROUGH = {name: family.falls_through for name, family in fusion.FAMILIES.items()}
+# Whether an item ends a basic block: it may jump, or it does not fall through.
+ENDS_BLOCK = {name: bool(_JUMP_POSITIONS[name]) or not FALLS_THROUGH[name] for name in fusion.FAMILIES}
 
 
 # A br_table's targets are one list argument, possibly of millions: the passes below work on each
