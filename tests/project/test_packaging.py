@@ -185,9 +185,10 @@ def venv(request: pytest.FixtureRequest, shared_directory: Path, distributions: 
         pytest.skip(f"CPython {version} is not installed (looked on PATH and under pyenv)")
 
     def install(directory: Path) -> None:
-        # No pip in the venv: this pip installs into it (--python), which saves ensurepip's seconds.
-        check(run([python, "-m", "venv", "--without-pip", directory], cwd=shared_directory))
-        pip = [sys.executable, "-m", "pip", "--python", directory / "bin" / "python"]
+        # The venv's own pip (ensurepip's, of that Python): the test environment's pip installing into it
+        # with --python fails in older pips (Debian 12's 23.0.1 crashes on a newer Python's venv).
+        check(run([python, "-m", "venv", directory], cwd=shared_directory))
+        pip = [directory / "bin" / "python", "-m", "pip"]
         check(run([*pip, "install", "--no-input", "--disable-pip-version-check", distributions.wheel], cwd=directory))
 
     yield made_once(shared_directory, f"venv-{version}", install)
