@@ -698,14 +698,14 @@ def test_a_hot_loop_continues_in_compiled_code_during_its_first_call() -> None:
     instance = Linker(Store(Interpreter(engine="auto", compile_threshold=50))).instantiate(mod)
     lcg = instance.exports["lcg"]
     entries: list[Any] = []
-    original = compiled.compile_loop_entry
+    original = compiled.loop_entry_code
 
-    def counting(function: Any, offset: int, *options: Any) -> Any:
+    def counting(module: Any, index: int, offset: int, *options: Any) -> Any:
         entries.append(offset)
-        return original(function, offset, *options)
+        return original(module, index, offset, *options)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(compiled, "compile_loop_entry", counting)
+        mp.setattr(compiled, "loop_entry_code", counting)
         assert comparable(lcg.invoke([1, 1000])) == outcomes(mod, "interp", [("lcg", (1, 1000))], mp)[0]
     assert len(entries) == 1
 

@@ -645,14 +645,3 @@ def loop_entry_code(
         fuel=options.fuel is not None,  # the call it continues was counted (stats) where it began
     )
     return None if generated is None else compile_generated(generated)
-
-
-def compile_loop_entry(
-    function: WasmFunction, loop_offset: int, options: CodeOptions = NO_OPTIONS
-) -> tuple[Callable[..., Any], CompiledCode] | None:
-    """A compiled flat-form version of ``function`` entered at the head of the loop at ``loop_offset``."""
-    instance = function.instance
-    code = loop_entry_code(instance.module, function.index, loop_offset, options)
-    if code is None:
-        return None
-    return bind_code(code, namespace(instance, options)), code

@@ -487,29 +487,29 @@ class Interpreter:
         """The compiled code entering ``function`` at a loop (None if CPython cannot compile it)."""
         store = self.store_for(function)
         outcome = store.loop_code(function.index, loop_offset) if store is not None else None
+        if outcome is None:
+            started = time.perf_counter() if self.counters is not None else 0.0
+            made: Outcome | None
+            try:
+                with engine_room():
+                    made = compiled.loop_entry_code(
+                        function.instance.module, function.index, loop_offset, self.code_options
+                    )
+            except (SyntaxError, RecursionError, MemoryError):
+                made = UNCOMPILABLE
+            finally:
+                if self.counters is not None:
+                    self.counters.translate_seconds += time.perf_counter() - started
+            if made is None:
+                raise RuntimeError(f"no loop at offset {loop_offset} in function {function.index}")  # an engine bug
+            outcome = made
+            if store is not None:
+                store.add_loop_code(function.index, loop_offset, made)
+                # Bind the store's copy, as compile does (marshal left a copy of the original's bytecode on it).
+                outcome = store.loop_code(function.index, loop_offset) or made
         if isinstance(outcome, str):  # UNCOMPILABLE
             return None
-        if outcome is not None:
-            return compiled.bind_code(outcome, compiled.namespace(function.instance, self.code_options)), outcome
-        started = time.perf_counter() if self.counters is not None else 0.0
-        try:
-            with engine_room():
-                made = compiled.compile_loop_entry(function, loop_offset, self.code_options)
-        except (SyntaxError, RecursionError, MemoryError):
-            if store is not None:
-                store.add_loop_code(function.index, loop_offset, UNCOMPILABLE)
-            return None
-        finally:
-            if self.counters is not None:
-                self.counters.translate_seconds += time.perf_counter() - started
-        if made is None:
-            raise RuntimeError(f"no loop at offset {loop_offset} in function {function.index}")  # an engine bug
-        if store is not None:
-            store.add_loop_code(function.index, loop_offset, made[1])
-            stored = store.loop_code(function.index, loop_offset)  # (its copy, as in compile)
-            if isinstance(stored, CompiledCode):
-                return compiled.bind_code(stored, compiled.namespace(function.instance, self.code_options)), stored
-        return made
+        return compiled.bind_code(outcome, compiled.namespace(function.instance, self.code_options)), outcome
 
     def enter_loop(self, made: tuple[Any, CompiledCode], results: tuple[int, int], R: list[Any]) -> int:
         """On-stack replacement: finish the running call in compiled code from the head of a loop.

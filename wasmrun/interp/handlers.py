@@ -2,8 +2,9 @@
 
 A key ``(family, op, shape)`` (see :mod:`wasmrun.interp.translate`) names one
 factory: ``factory(ctx, meter, *args, nxt)`` (``ctx`` the instance, ``meter`` the run's
-:class:`~wasmrun.engine.meters.FuelMeter` or None) returns the handler, a closure
-``handler(R) -> next pc`` with the arguments it uses bound as its defaults (see :func:`bound_names`).  Its
+:class:`~wasmrun.engine.meters.FuelMeter` or None) returns the handler,
+``handler(R) -> next pc``, holding the values it uses (see :func:`bound_names`): a bound method of the
+key's one handler function over their tuple, or, for a fused run, a function with them as defaults.  Its
 source comes from the family's template (:data:`wasmrun.interp.fusion.
 FAMILIES`): ``{E}`` becomes the instruction's expression (a
 :data:`~wasmrun.semantics.numeric.NUMERIC_TEMPLATES` template, or a call of its

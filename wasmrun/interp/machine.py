@@ -17,7 +17,7 @@ memory of a full stack whatever the frame sizes.
 Handlers are bound lazily (:func:`bind`): a slot holds None until the code
 first reaches it, the entry loop's ``TypeError`` (``None(R)``) binds the
 basic block there and the loop goes on, so a big program pays
-closures only for the instructions it runs (a third of those of the functions
+handlers only for the instructions it runs (a third of those of the functions
 it calls), and the loop itself is unchanged (a ``try`` costs nothing until it
 catches).
 
@@ -73,7 +73,7 @@ def bind(translation: Translation, instance: Instance, meter: FuelMeter | None =
     the basic block from ``pc`` (up to a handler that may jump or does not fall through, or one already
     bound) at once, their instance references resolved (and the fuel meter of code translated for
     metering).  What is still to bind is kept packed (:mod:`marshal`, a third of the memory of the items
-    themselves) and unpacked when a stretch is bound (see :func:`unpacked`).
+    themselves) and unpacked when a block is bound (see :func:`unpacked`).
     """
     handlers: list[Any] = [None] * len(translation.code)
     end = len(handlers)
@@ -95,8 +95,8 @@ def bind(translation: Translation, instance: Instance, meter: FuelMeter | None =
     return handlers, bind_at
 
 
-# The code of the functions bound most recently, unpacked: a function's first run binds stretch after
-# stretch, and its callees' stretches in between.
+# The code of the functions bound most recently, unpacked: a function's first run binds block after
+# block, and its callees' blocks in between.
 _UNPACKED: list[tuple[bytes, list[Any]]] = []
 _UNPACKED_KEPT = 16
 
@@ -112,14 +112,6 @@ def unpacked(packed: bytes) -> list[Any]:
     _UNPACKED.insert(0, (packed, code))
     del _UNPACKED[_UNPACKED_KEPT:]
     return code
-
-
-def bind_all(translation: Translation, instance: Instance, meter: FuelMeter | None = None) -> list[Any]:
-    """Every handler of a translated function, bound now (see :func:`bind`)."""
-    handlers, bind_at = bind(translation, instance, meter)
-    for pc in range(1, len(handlers)):
-        bind_at(pc)
-    return handlers
 
 
 def install_runs(
