@@ -112,7 +112,7 @@ class RunConfig(NamedTuple):
     ``stderr`` are host fds (not owned).  ``max_memory`` None means the
     runtime's default.
 
-    ``module``, ``cache``, ``cache_config``, ``allow_precompiled``,
+    ``module``, ``cache``, ``cache_config``, ``allow_precompiled``, ``parallel_compilation``,
     ``json_report``, ``stats``, ``max_backtrace`` and ``backtrace_details`` are
     the command line's own (what to load and how: the code cache, on, off or
     as its configuration file says when None, and whether a precompiled module
@@ -149,6 +149,7 @@ class RunConfig(NamedTuple):
     cache: bool | None = None  # -C cache=y|n; None: as the cache configuration says (on by default)
     cache_config: str | None = None  # -C cache-config=FILE (Wasmtime's TOML)
     allow_precompiled: bool = False  # run a .cwasm (wasmrun compile's output)
+    parallel_compilation: bool = True  # -C parallel-compilation: validate a big module on two cores
     # How the command line reports the run.
     json_report: str | None = None  # a path, or "-" for stderr
     stats: bool = False  # print the statistics (the engine options' stats count them)

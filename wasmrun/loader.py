@@ -50,13 +50,19 @@ def to_binary(data: bytes) -> bytes:
 
 
 def load_module(
-    data: bytes, *, validate: bool = True, features: Features = ALL_FEATURES, record: type[Module] = Module
+    data: bytes,
+    *,
+    validate: bool = True,
+    features: Features = ALL_FEATURES,
+    record: type[Module] = Module,
+    parallel: bool = False,
 ) -> Module:
     """Decode (binary or text) and, unless asked not to, validate a module (an instance of ``record``)
-    that may use the proposals of ``features``."""
+    that may use the proposals of ``features`` (``parallel``: a big one on two cores, see
+    :func:`~wasmrun.validation.validate_module`)."""
     module = decode_module(to_binary(data), record, validating=validate)
     if validate:
         from wasmrun.validation import validate_module
 
-        validate_module(module, features)
+        validate_module(module, features, parallel=parallel)
     return module

@@ -61,7 +61,7 @@ def compile_chunks(data: bytes, features: Features) -> Iterator[bytes]:
     from wasmrun.interp.translate import translate_function
     from wasmrun.loader import load_module
 
-    module = load_module(data, features=features)
+    module = load_module(data, features=features, parallel=True)
     options = EngineOptions()
     store = CodeStore(module)
     keys: set[Any] = set()

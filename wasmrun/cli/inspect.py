@@ -121,7 +121,7 @@ def load(path: str, data: bytes | None = None) -> Loaded:
     if data is None:
         data = read_input(path)
     try:
-        module = load_module(data)
+        module = load_module(data, parallel=True)
     except WasmError as error:
         raise InputError(error, display_name(path)) from error
     return Loaded(module, display_name(path), not is_binary(data), len(data))

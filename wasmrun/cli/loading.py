@@ -77,7 +77,7 @@ def loaded_program(config: RunConfig) -> Iterator[LoadedProgram]:
 
     def load() -> Module:
         try:
-            return load_module(data, features=config.features)
+            return load_module(data, features=config.features, parallel=config.parallel_compilation)
         except WasmError as error:
             raise InputError(error, source) from error
 

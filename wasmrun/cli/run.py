@@ -154,7 +154,7 @@ def _preloaded(config: RunConfig) -> list[tuple[str, Module]]:
     for name, path in config.preloads:
         source = display_name(path)
         try:
-            program = load_program(path, features=config.features)
+            program = load_program(path, features=config.features, parallel=config.parallel_compilation)
         except (WasmError, OSError) as error:
             raise InputError(error, source) from error
         if not isinstance(program, Module):

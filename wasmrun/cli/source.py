@@ -43,9 +43,12 @@ def read_input_status(path: str) -> tuple[bytes, os.stat_result | None]:
         raise InputError(error, display_name(path)) from error
 
 
-def load_program(path: str, *, validate: bool = True, features: Features | None = None) -> Module | Component:
+def load_program(
+    path: str, *, validate: bool = True, features: Features | None = None, parallel: bool = True
+) -> Module | Component:
     """The core module or the component in ``path`` (binary or text), decoded and (unless told not to)
-    validated; the component's package is imported only for a component."""
+    validated (a big module on two cores unless ``parallel`` is false); the component's package is imported
+    only for a component."""
     from wasmrun.errors import WasmError
     from wasmrun.features import ALL_FEATURES
     from wasmrun.loader import load_module
@@ -54,7 +57,7 @@ def load_program(path: str, *, validate: bool = True, features: Features | None 
     try:
         if is_component_source(data):
             return load_component(data, validate=validate, features=features or ALL_FEATURES)
-        return load_module(data, validate=validate, features=features or ALL_FEATURES)
+        return load_module(data, validate=validate, features=features or ALL_FEATURES, parallel=parallel)
     except WasmError as error:
         raise InputError(error, display_name(path)) from error
 

@@ -305,7 +305,15 @@ def _codegen_keys() -> list[WasmtimeKey]:
             field="cache_config",
             option="--cache-config",
         ),
-        _ignored("-C", "parallel-compilation", SWITCH, "compiles native code on several threads"),
+        WasmtimeKey(
+            "-C",
+            "parallel-compilation",
+            SWITCH,
+            IMPLEMENTED,
+            "a big module's function bodies are validated on two cores (a second process), as Wasmtime compiles"
+            " on several threads",
+            field="parallel_compilation",
+        ),
         _ignored("-C", "native-unwind-info", SWITCH, _NATIVE),
         _ignored("-C", "inlining", INLINING, "Cranelift's inlining"),
         _ignored("-C", "metadata-for-internal-asserts", SWITCH, _NATIVE),

@@ -43,9 +43,14 @@ if TYPE_CHECKING:
     from wasmrun.validation.body import Body
 
 
-def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False) -> None:
+def validate_module(
+    module: Module, features: Features = ALL_FEATURES, *, as_version: bool = False, parallel: bool = False
+) -> None:
     """Raise :class:`ValidationError` unless ``module`` is valid and uses only ``features``
     (DecodeError if a body is malformed).
+
+    With ``parallel``, a big module's bodies may be typed on two cores (:mod:`wasmrun.validation.parallel`:
+    a forked process; the command line's ``-C parallel-compilation``, on by default as in Wasmtime).
 
     A module using a proposal that is off is refused with one line naming it.  With ``as_version``
     (the spec scripts of an earlier version), its bodies are decoded as a decoder from before those
@@ -54,7 +59,7 @@ def validate_module(module: Module, features: Features = ALL_FEATURES, *, as_ver
     progress = _Progress(len(module.codes))
     disabled = features.disabled if as_version else frozenset()
     try:
-        _validate_module(module, progress, features, disabled)
+        _validate_module(module, progress, features, disabled, parallel)
         check_features(module, features)
     except ValidationError:
         # Malformedness anywhere beats invalidity, and so does a missing data count section: finish
@@ -83,7 +88,11 @@ class _Progress:
 
 
 def _validate_module(
-    module: Module, progress: _Progress, features: Features, disabled: frozenset[str] = frozenset()
+    module: Module,
+    progress: _Progress,
+    features: Features,
+    disabled: frozenset[str] = frozenset(),
+    parallel: bool = False,
 ) -> None:
     check_module_limits(module)
     context = Context(module)
@@ -108,7 +117,7 @@ def _validate_module(
         _check_tag_type(module, type_index, module.section_offset(13))
     _check_elements(module, context)
     _check_datas(module, context)
-    _check_functions(module, context, progress, disabled)
+    _check_functions(module, context, progress, disabled, parallel)
     _check_start(module, context)
     _check_exports(module, context)
 
@@ -325,12 +334,25 @@ _INDEX_SPACE_NAMES = {
 }
 
 
-def _check_functions(module: Module, context: Context, progress: _Progress, disabled: frozenset[str]) -> None:
-    """Type every body: first on the fast path (:mod:`wasmrun.validation.bytecode`), then those it refused,
-    in order, on the exact path, which finds their errors (and keeps ``progress`` up to date)."""
+def _check_functions(
+    module: Module, context: Context, progress: _Progress, disabled: frozenset[str], parallel: bool
+) -> None:
+    """Type every body: first on the fast path (:mod:`wasmrun.validation.bytecode`; with ``parallel``, a big
+    module's on two cores), then those it refused, in order, on the exact path, which finds their errors
+    (and keeps ``progress`` up to date)."""
     typed: list[int] = []  # the bodies with typed references among their locals: the exact path's
-    bodies = _fast_path_bodies(module, context, typed)
-    refused = bytecode.check_bodies(context, module.raw, bodies, bytecode.tables_for(disabled))
+    bodies = list(_fast_path_bodies(module, context, typed))
+    tables = bytecode.tables_for(disabled)
+
+    def check(part: Sequence[bytecode.Body]) -> list[int]:
+        return bytecode.check_bodies(context, module.raw, part, tables)
+
+    if parallel:
+        from wasmrun.validation.parallel import check_in_two
+
+        refused = check_in_two(check, bodies, [end - start for start, end, _, _ in bodies])
+    else:
+        refused = check(bodies)
     if typed:
         refused = sorted(set(refused).union(typed))
     progress.unproven = refused  # the bodies accepted are well-formed
