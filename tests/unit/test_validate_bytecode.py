@@ -27,6 +27,7 @@ PRELUDE = """
   (import "env" "c" (global $c i64))
   (memory 1)
   (table 2 funcref)
+  {tag}
   (func $callee (param i32) (result i32) local.get 0)
 """
 
@@ -52,11 +53,18 @@ TAKEN: dict[str, str] = {
     "f64.const 1 i32.trunc_f64_s i32.add f32.const 1 i32.trunc_sat_f32_u i32.add",
     "memory instructions": "memory.size memory.grow drop i32.const 0 i32.const 0 i32.const 1 memory.fill "
     "i32.const 0 i32.const 8 i32.const 1 memory.copy local.get 0",
+    "try_table and throw": "block $h (result i32) try_table (catch $e $h) local.get 0 throw $e end i32.const 0 end",
+    "catch_all_ref and throw_ref": "block $h (result exnref) try_table (catch_all_ref $h) local.get 0 drop end "
+    "local.get 0 return end throw_ref",
+    "catch_all and no catch": "block $c try_table (catch_all $c) try_table nop end end end local.get 0",
 }
 
 
-def _wat(instructions: str) -> bytes:
-    text = f"(module {PRELUDE} (func $f (param i32) (result i32) (local $x i64) (local $y f32) (local $z f64)\n"
+TAG = "(tag $e (param i32))"  # (exception handling: not in a WebAssembly 2.0 module)
+
+
+def _wat(instructions: str, tag: str = TAG) -> bytes:
+    text = f"(module {PRELUDE.format(tag=tag)} (func $f (param i32) (result i32) (local $x i64) (local $y f32) (local $z f64)\n"
     return to_binary((text + instructions + "))").encode())
 
 
@@ -203,11 +211,41 @@ def test_the_fast_path_leaves_the_rest_to_the_exact_path(binary: bytes, expected
         assert error is not None and expected in str(error)
 
 
+# Exception handling the fast path leaves to the exact path (the second function of each module).
+REFUSED_EXCEPTIONS: dict[str, tuple[str, str | None]] = {
+    "catch label of the wrong type": ("block $h try_table (catch $e $h) nop end end local.get 0", "type mismatch"),
+    "catch_all_ref to a label without exnref": (
+        "block $h (result i32) try_table (catch_all_ref $h) nop end i32.const 0 end",
+        "type mismatch",
+    ),
+    "throw of the wrong payload": ("i64.const 0 throw $e", "type mismatch"),
+    "throw_ref of an i32": ("local.get 0 throw_ref", "type mismatch"),
+    "unknown tag": ("local.get 0 throw 1", "unknown tag 1"),
+    "code after throw": ("local.get 0 throw $e i32.const 0", None),
+    "catch_ref (a label of two types)": (
+        "block $h (result i32 exnref) try_table (catch_ref $e $h) nop end i32.const 0 ref.null exn end drop",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(("instructions", "expected"), REFUSED_EXCEPTIONS.values(), ids=REFUSED_EXCEPTIONS.keys())
+def test_exception_bodies_it_cannot_take_go_to_the_exact_path(
+    instructions: str, expected: str | None, watch: Watch
+) -> None:
+    verdicts, error = watch(_wat(instructions))
+    assert verdicts == [True, False]
+    if expected is None:
+        assert error is None
+    else:
+        assert error is not None and expected in str(error)
+
+
 def test_a_2_0_script_gets_the_fast_path_too(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[int]] = []
     check_bodies = bytecode.check_bodies
     monkeypatch.setattr(bytecode, "check_bodies", lambda *args: seen.append(check_bodies(*args)) or seen[-1])
-    validate_module(decode_module(_wat(TAKEN["loads and stores"])), WASM_2_0, as_version=True)
+    validate_module(decode_module(_wat(TAKEN["loads and stores"], tag="")), WASM_2_0, as_version=True)
     assert seen == [[]]
 
 

@@ -21,6 +21,10 @@ What it takes:
 * control: ``block``, ``loop`` and ``if`` with an empty or one-numeric-result
   type, ``else``, ``end``, ``br``, ``br_if``, ``br_table``, ``return``,
   ``call``, ``call_indirect`` (a 32-bit funcref table), ``unreachable``;
+* exception handling as C++ compilers emit it: ``try_table`` (its catch
+  clauses' labels taking exactly what each clause gives; an ``exnref`` for a
+  ``_ref`` clause), ``throw``, ``throw_ref``, and blocks with an ``exnref``
+  result;
 * every immediate in its well-formed encoding (a LEB128 integer of at most the
   bytes its type allows, with the unused bits of its last byte clear or, when
   signed, copies of the sign), as the exact decoder checks them.
@@ -61,6 +65,7 @@ I32 = int(ValType.I32)
 I64 = int(ValType.I64)
 F32 = int(ValType.F32)
 F64 = int(ValType.F64)
+EXNREF = int(ValType.EXNREF)
 _NUMERIC = frozenset((I32, I64, F32, F64))
 
 # Kinds.  The loop finds an instruction's case by a tree of comparisons on its kind: the kinds of
@@ -103,8 +108,11 @@ _NUMERIC = frozenset((I32, I64, F32, F64))
     _MISC,  # the prefix byte of the instructions below: the case reads the subopcode
     _MEMORY_COPY,
     _MEMORY_FILL,
+    _TRY_TABLE,
+    _THROW,
+    _THROW_REF,
     _OTHER,
-) = range(37)
+) = range(40)
 _FIRST_GROUP = _LOCAL_SET + 1  # the kinds below it
 _SECOND_GROUP = _STORE + 1  # the kinds from _FIRST_GROUP up to below it
 
@@ -123,6 +131,9 @@ _BY_CONTROL = {
     "return": _RETURN,
     "call": _CALL,
     "call_indirect": _CALL_INDIRECT,
+    "try_table": _TRY_TABLE,
+    "throw": _THROW,
+    "throw_ref": _THROW_REF,
 }
 _BY_MNEMONIC = {
     "nop": _NOP,
@@ -139,6 +150,7 @@ _BY_MNEMONIC = {
 }
 _CONSTANTS = {"i32": _I32_CONST, "i64": _I64_CONST, "f32": _F32_CONST, "f64": _F64_CONST}
 _UNTYPED_SELECT = opcode_of("select")  # (the typed one takes the exact path)
+_EXCEPTIONS = OPCODES[opcode_of("try_table")].proposal  # (its block type exnref goes with it)
 _MISC_PREFIX = opcode_of("memory.copy") >> 16  # the prefix of the saturating truncations and bulk memory
 _PREFIXED_KINDS = frozenset((_CONVERT, _MEMORY_COPY, _MEMORY_FILL))  # the prefixed instructions taken
 _END_OPCODE = opcode_of("end")
@@ -185,9 +197,12 @@ class Tables:
     """The kinds and arguments of the opcodes a body may use (those of ``disabled`` proposals are
     left to the exact path, which finds them malformed)."""
 
-    __slots__ = ("arguments", "kinds", "prefixed")
+    __slots__ = ("arguments", "block_results", "kinds", "prefixed")
 
     def __init__(self, disabled: frozenset[str]) -> None:
+        self.block_results = list(_BLOCK_RESULTS)
+        if _EXCEPTIONS not in disabled:
+            self.block_results[EXNREF] = [EXNREF]
         self.kinds = [_OTHER] * 256
         self.arguments: list[Any] = [None] * 256
         self.prefixed: dict[int, _Entry] = {}
@@ -297,7 +312,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
         table == int(ValType.FUNCREF) and address == I32
         for table, address in zip(context.tables, context.table_addresses)
     ]
-    block_results = _BLOCK_RESULTS
+    block_results = tables.block_results
     untaken = _UNTAKEN
     u32 = u32_at
     skip_u32 = _skip_u32
@@ -344,6 +359,11 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
     MEMORY_GROW = _MEMORY_GROW
     MISC = _MISC
     MEMORY_COPY = _MEMORY_COPY
+    TRY_TABLE = _TRY_TABLE
+    THROW = _THROW
+    THROW_REF = _THROW_REF
+    tags = context.tags
+    exnref = EXNREF
     end_opcode = _END_OPCODE
     else_opcode = _ELSE_OPCODE
     unreachable_opcode = _UNREACHABLE_OPCODE
@@ -668,6 +688,62 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                             break
                         pos += 1
                         del vals[-3:]
+                elif kind == TRY_TABLE:
+                    end_types = block_results[code[pos]]
+                    count = code[pos + 1]
+                    if end_types is untaken or count >= 0x80:
+                        break
+                    pos += 2
+                    # Each catch clause branches to a label outside the try_table (ctrls before its frame)
+                    # with the tag's payload (catch, catch_ref), then an exnref (catch_ref, catch_all_ref).
+                    for _ in range(count):
+                        clause = code[pos]
+                        pos += 1
+                        if clause > 3:
+                            break
+                        given = _NO_TYPES
+                        if clause < 2:
+                            tag = code[pos]
+                            if tag < 0x80:
+                                pos += 1
+                            else:
+                                tag, pos = u32(code, pos)
+                            given = tags[tag]
+                            if given is None:
+                                break
+                        if clause & 1:
+                            given = [*given, exnref]
+                        label = code[pos]
+                        if label < 0x80:
+                            pos += 1
+                        else:
+                            label, pos = u32(code, pos)
+                        if ctrls[~label][0] != given:
+                            break
+                    else:
+                        vals.append(barrier)
+                        height = len(vals)
+                        frame_kind = BLOCK
+                        ctrls.append((end_types, end_types, height, BLOCK))
+                        continue
+                    break
+                elif kind in (THROW, THROW_REF):
+                    if kind == THROW:
+                        tag = code[pos]
+                        if tag < 0x80:
+                            pos += 1
+                        else:
+                            tag, pos = u32(code, pos)
+                        params = tags[tag]
+                        if params is None or (params and vals[-len(params) :] != params):
+                            break
+                    elif vals[-1] != exnref:
+                        break
+                    # The rest of the frame is unreachable, as after br.
+                    if code[pos] != end_opcode and code[pos] != else_opcode and code[pos] != unreachable_opcode:
+                        break
+                    del vals[height:]
+                    vals += end_types
                 else:
                     break
         except (IndexError, KeyError):
