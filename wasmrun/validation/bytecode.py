@@ -362,7 +362,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
     TRY_TABLE = _TRY_TABLE
     THROW = _THROW
     THROW_REF = _THROW_REF
-    tags = context.tags
+    tags: list[Any] = context.tags  # (None for a tag of an unknown type: refused below)
     exnref = EXNREF
     end_opcode = _END_OPCODE
     else_opcode = _ELSE_OPCODE
