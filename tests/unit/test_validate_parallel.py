@@ -119,5 +119,5 @@ def test_no_fork_with_another_thread_running(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_no_fork_on_one_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert not parallel.can_fork()
