@@ -51,17 +51,17 @@ def compile_module(data: bytes, features: Features) -> bytes:
     return b"".join(compile_chunks(data, features))
 
 
-def compile_chunks(data: bytes, features: Features) -> Iterator[bytes]:
+def compile_chunks(data: bytes, features: Features, parallel: bool = False) -> Iterator[bytes]:
     """:func:`compile_module`'s bytes in pieces, to be written one after the other (the file of a large
     program is hundreds of megabytes: joined, they would be held twice); the front end's errors are
-    raised before the first piece."""
+    raised before the first piece.  ``parallel``: a big module validated on two cores (the command line's default)."""
     from wasmrun.engine.code_store import CodeStore
     from wasmrun.engine.options import EngineOptions
     from wasmrun.interp.handlers import factory
     from wasmrun.interp.translate import translate_function
     from wasmrun.loader import load_module
 
-    module = load_module(data, features=features, parallel=True)
+    module = load_module(data, features=features, parallel=parallel)
     options = EngineOptions()
     store = CodeStore(module)
     keys: set[Any] = set()

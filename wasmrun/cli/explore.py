@@ -61,11 +61,13 @@ def default_output(module_path: str) -> str:
     return f"{root}.explore.html"
 
 
-def explore_command(module_path: str, output: str | None, features: Features | None = None) -> int:
+def explore_command(
+    module_path: str, output: str | None, features: Features | None = None, parallel: bool = True
+) -> int:
     """Write the page for the module at ``module_path``; print where, as Wasmtime does."""
     from wasmrun.module import Module
 
-    program = load_program(module_path, features=features)
+    program = load_program(module_path, features=features, parallel=parallel)
     source = display_name(module_path)
     if not isinstance(program, Module):
         raise CliError("explore takes a core module, not a component", source)

@@ -73,6 +73,7 @@ class Invocation(NamedTuple):  # not a dataclass: defined at every start-up (see
     action: str | None = None  # for "cache": dir, clear or stats; for "config": new; for "completion": the shell
     cache_config: str | None = None  # for "cache": --cache-config / -C cache-config=FILE
     ignore_messages: bool = False  # for "wast": --ignore-error-messages
+    parallel_compilation: bool = True  # for "compile" and "explore": -C parallel-compilation
 
 
 def with_default_command(args: Sequence[str], commands: Collection[str], *, when_empty: bool = True) -> list[str]:
@@ -561,17 +562,26 @@ def validate(ctx: click.Context, as_json: bool, files: tuple[str, ...]) -> Invoc
     return Invocation("validate", traceback=_traceback(ctx), files=files, json=as_json)
 
 
-def _wasmtime_keys(ctx: click.Context, command: str, groups: Mapping[str, tuple[str, ...]]) -> None:
+# What a key sets that every command loading a module applies (how the module is validated).
+_LOADING_FIELDS = frozenset(("parallel_compilation",))
+
+
+def _wasmtime_keys(ctx: click.Context, command: str, groups: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
     """Check Wasmtime's keys given to a command other than run: unknown or refused ones are usage errors,
-    and so are the keys that set something only ``run`` applies (``-W fuel``); ignored keys pass.
+    and so are the keys that set something only ``run`` applies (``-W fuel``); ignored keys pass.  The
+    settings every command that loads a module applies (:data:`_LOADING_FIELDS`), by field.
     (The caller applies the proposal switches of -W.)
     """
+    applied: dict[str, Any] = {}
     try:
         for flag, settings in groups.items():
-            for _value, entry in config.parse_aliases(flag, settings).values():
-                raise ConfigError(f"{command} does not apply {flag} {entry.key} (only run does)")
+            for field, (value, entry) in config.parse_aliases(flag, settings).items():
+                if field not in _LOADING_FIELDS:
+                    raise ConfigError(f"{command} does not apply {flag} {entry.key} (only run does)")
+                applied[field] = value
     except ConfigError as error:
         raise click.UsageError(str(error), ctx) from None
+    return applied
 
 
 @cli.command("wast", context_settings={"help_option_names": HELP_OPTIONS})
@@ -673,10 +683,13 @@ def _proposals(ctx: click.Context, command: str, wasm_settings: tuple[str, ...])
 @click.pass_context
 def compile_module(ctx: click.Context, output: str | None, module: str, **wasmtime: Any) -> Invocation:
     """Precompile MODULE: decode, validate and translate it now, into a file `run --allow-precompiled` runs."""
-    features = _proposals(ctx, "compile", _known_keys(ctx, wasmtime))
+    wasm_settings, applied = _known_keys(ctx, wasmtime)
+    features = _proposals(ctx, "compile", wasm_settings)
     if output is None and module == "-":
         raise click.UsageError("a module read from stdin needs -o FILE", ctx)
-    return Invocation("compile", traceback=_traceback(ctx), files=(module,), output=output, features=features)
+    return Invocation(
+        "compile", traceback=_traceback(ctx), files=(module,), output=output, features=features, **applied
+    )
 
 
 @cli.group("config", context_settings={"help_option_names": HELP_OPTIONS})
@@ -741,20 +754,24 @@ _cache_command("clear", "Delete every entry of the code cache.")
 @click.pass_context
 def explore(ctx: click.Context, output: str | None, module: str, **wasmtime: Any) -> Invocation:
     """Write an HTML page showing each function's wasm beside the Python the compiled tier makes of it."""
-    features = _proposals(ctx, "explore", _known_keys(ctx, wasmtime))
+    wasm_settings, applied = _known_keys(ctx, wasmtime)
+    features = _proposals(ctx, "explore", wasm_settings)
     if output is None and module == "-":
         raise click.UsageError("a module read from stdin needs -o FILE", ctx)
-    return Invocation("explore", traceback=_traceback(ctx), files=(module,), output=output, features=features)
+    return Invocation(
+        "explore", traceback=_traceback(ctx), files=(module,), output=output, features=features, **applied
+    )
 
 
-def _known_keys(ctx: click.Context, wasmtime: Mapping[str, Any]) -> tuple[str, ...]:
-    """Check the -O/-C/-D/-S keys (unknown or refused: usage errors); the -W settings, for proposals."""
+def _known_keys(ctx: click.Context, wasmtime: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Check the -O/-C/-D/-S keys (unknown or refused: usage errors); the -W settings, for proposals, and
+    the loading settings given (:func:`_wasmtime_keys`)."""
     groups = {
         flag: wasmtime[f"{name}_settings"]
         for flag, name in (("-O", "optimize"), ("-C", "codegen"), ("-D", "debug"), ("-S", "wasi"))
     }
-    _wasmtime_keys(ctx, ctx.info_name or "", groups)
-    return tuple(wasmtime["wasm_settings"])
+    applied = _wasmtime_keys(ctx, ctx.info_name or "", groups)
+    return tuple(wasmtime["wasm_settings"]), applied
 
 
 @cli.command("settings", context_settings={"help_option_names": HELP_OPTIONS})
@@ -861,7 +878,9 @@ def execute(invocation: Invocation) -> int:
         case "compile":
             from wasmrun.cli.precompile import compile_command
 
-            return compile_command(invocation.files[0], invocation.output, invocation.features)
+            return compile_command(
+                invocation.files[0], invocation.output, invocation.features, invocation.parallel_compilation
+            )
         case "config":
             from wasmrun.cli.cache_commands import config_new_command
 
@@ -873,7 +892,9 @@ def execute(invocation: Invocation) -> int:
         case "explore":
             from wasmrun.cli.explore import explore_command
 
-            return explore_command(invocation.files[0], invocation.output, invocation.features)
+            return explore_command(
+                invocation.files[0], invocation.output, invocation.features, invocation.parallel_compilation
+            )
         case "settings":
             from wasmrun.cli.settings import settings_command
 

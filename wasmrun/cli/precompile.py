@@ -27,7 +27,7 @@ def default_output(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0] + SUFFIX
 
 
-def compile_command(path: str, output: str | None, features: Features | None) -> int:
+def compile_command(path: str, output: str | None, features: Features | None, parallel: bool = True) -> int:
     from wasmrun.cache import is_entry
     from wasmrun.cache.precompiled import compile_chunks
     from wasmrun.features import ALL_FEATURES
@@ -39,7 +39,7 @@ def compile_command(path: str, output: str | None, features: Features | None) ->
     if is_component_source(data):
         raise CliError("precompiling a component is not supported yet (the code cache keeps core modules only)", source)
     try:
-        made = compile_chunks(data, features or ALL_FEATURES)
+        made = compile_chunks(data, features or ALL_FEATURES, parallel=parallel)
     except WasmError as error:
         raise InputError(error, source) from error
     write_file(output if output is not None else default_output(path), made)
