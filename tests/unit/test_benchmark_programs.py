@@ -139,6 +139,31 @@ def test_fetch_refuses_a_member_that_differs_from_its_pin(tmp_path: Path, monkey
         downloads.fetch(missing)
 
 
+def test_fetch_all_downloads_a_wheel_once_for_its_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(downloads.CACHE_VARIABLE, str(tmp_path / "cache"))
+    contents = {"demo/tool.wasm": b"\0asm\1\0\0\0", "demo/lib.zip": b"PK library"}
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    downloaded = []
+
+    def download(wanted: downloads.WheelMember, scratch: Path) -> Path:
+        downloaded.append(wanted.requirement)
+        return wheel
+
+    monkeypatch.setattr(downloads, "_download_wheel", download)
+    wanted = [
+        downloads.WheelMember("demo", "1.0", sha256(wheel.read_bytes()), name, sha256(data))
+        for name, data in contents.items()
+    ]
+    paths = downloads.fetch_all(wanted)
+    assert [path.read_bytes() for path in paths] == list(contents.values())
+    assert downloaded == ["demo==1.0"]
+    assert downloads.fetch_all(wanted) == paths
+    assert downloaded == ["demo==1.0"]  # the second time, both from the cache
+
+
 def test_fetch_without_an_index_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Offline (here: pip told to use no index), the reason is pip's last line, for the report's 'skipped'."""
     if find_spec("pip") is None:
