@@ -183,7 +183,7 @@ def test_guest_options_come_before_the_module(engine: str, tmp_path: Path) -> No
     for expected in (
         "-W exceptions -W unknown-imports-trap",
         f"--dir {tmp_path / 'lib'}::/usr/local/lib",
-        "--env TMPDIR=/tmp --env PYTHONTZPATH= --invoke run",
+        "--env TMPDIR=/tmp --env PYTHONTZPATH= --env PYTHONHASHSEED=0 --invoke run",
         "--argv0 /usr/local/bin/python.wasm",
     ):
         assert expected in options
