@@ -192,7 +192,6 @@ def _binary(types: bytes = b"\x01\x60\x00\x00", body: bytes = b"\x00\x0b") -> by
         (_binary(types=b"\x01\x5f\x00"), "gc"),  # (type (struct))
         (_binary(types=b"\x02\x4e\x00\x60\x00\x00"), "gc"),  # (rec)
         (_binary(body=b"\x01\x01\x6e\x0b"), "gc"),  # (local anyref)
-        (_binary(body=b"\x01\x01\x63\x6d\x0b"), "gc"),  # (local (ref null eq))
         (_binary(body=b"\x00\xfb\x1c\x0b"), "gc"),  # a GC instruction (0xFB prefix)
         (_binary(body=b"\x00\x06\x40\x19\x0b\x0b"), "legacy exception-handling"),  # try ... catch_all
         (b"(module (type (struct)))", "gc"),
@@ -201,7 +200,7 @@ def _binary(types: bytes = b"\x01\x60\x00\x00", body: bytes = b"\x00\x0b") -> by
         (b"(module (func (drop (ref.i31 (i32.const 1)))))", "gc"),
         (b"(module (tag $e) (func (try (do (throw $e)) (catch_all))))", "legacy exception-handling"),
     ],
-    ids=["struct", "rec", "anyref", "ref-eq", "gc-instruction", "legacy-try", "text-struct", "text-anyref",
+    ids=["struct", "rec", "anyref", "gc-instruction", "legacy-try", "text-struct", "text-anyref",
          "text-ref-any", "text-ref.i31", "text-try"],
 )  # fmt: skip
 def test_a_module_using_an_unimplemented_proposal_is_refused_naming_it(source: bytes, proposal: str) -> None:

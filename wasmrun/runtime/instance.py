@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from wasmrun.deftypes import DefinedType, canonical_valtype, value_matches
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import OPCODES
@@ -41,9 +42,6 @@ from wasmrun.types import (
     RefType,
     TableType,
     TagType,
-    canonical_types,
-    canonical_valtype,
-    matches,
 )
 
 if TYPE_CHECKING:
@@ -64,8 +62,8 @@ class Instance:
     def __init__(self, module: Module, store: Store) -> None:
         self.module = module
         self.store = store
-        # Canonical (see wasmrun.types.canonical_types): equal for structurally equal types of any module.
-        self.types: list[FuncType] = [store.intern_type(t) for t in canonical_types(module.types)]
+        # Canonical (see wasmrun.deftypes): the same objects for equal types of any module.
+        self.types: list[DefinedType] = module.canonical_types()
         self.functions: list[FunctionInstance] = []
         self.tables: list[TableInstance] = []
         self.memories: list[MemoryInstance] = []
@@ -139,6 +137,9 @@ def _limits_match(actual: Limits, expected: Limits) -> bool:
 
 def extern_matches(actual: ExternType, expected: ExternType) -> bool:
     """Whether an extern of type ``actual`` can be imported as ``expected`` (both canonical types)."""
+    if isinstance(expected, DefinedType):
+        # A function's or a tag's type: canonical identities; a function may be of a subtype.
+        return isinstance(actual, DefinedType) and actual.is_subtype_of(expected)
     if isinstance(expected, FuncType):
         return isinstance(actual, FuncType) and actual == expected
     if isinstance(expected, TableType):
@@ -159,10 +160,10 @@ def extern_matches(actual: ExternType, expected: ExternType) -> bool:
     if actual == expected:
         return True
     # An immutable global's type may be a subtype (typed references).
-    return not actual.mutable and not expected.mutable and matches(actual.valtype, expected.valtype)
+    return not actual.mutable and not expected.mutable and value_matches(actual.valtype, expected.valtype)
 
 
-def canonical_extern_type(extern_type: ExternType, canonical: Sequence[FuncType]) -> ExternType:
+def canonical_extern_type(extern_type: ExternType, canonical: Sequence[DefinedType]) -> ExternType:
     """A table's or global's type with the type index of a typed reference replaced by the type itself."""
     if isinstance(extern_type, TableType) and extern_type.element.__class__ is RefType:
         return TableType(canonical_valtype(extern_type.element, canonical), extern_type.limits)
@@ -172,7 +173,7 @@ def canonical_extern_type(extern_type: ExternType, canonical: Sequence[FuncType]
 
 
 def describe_extern_type(extern_type: ExternType) -> str:
-    if isinstance(extern_type, FuncType):
+    if isinstance(extern_type, (FuncType, DefinedType)):
         return f"func {extern_type}"
     if isinstance(extern_type, GlobalType):
         return f"global {'mut ' if extern_type.mutable else ''}{extern_type.valtype.text}"
@@ -187,7 +188,7 @@ def describe_extern_type(extern_type: ExternType) -> str:
     return f"memory {bounds}"
 
 
-def import_type(module: Module, index: int, canonical: Sequence[FuncType] | None = None) -> ExternType:
+def import_type(module: Module, index: int, canonical: Sequence[DefinedType] | None = None) -> Any:
     """The type of import ``index`` (a tag's: the function type of its payload); with ``canonical`` (the
     module's canonical types), canonical."""
     desc = module.imports[index].desc
@@ -202,7 +203,7 @@ def check_imports(module: Module, externs: Sequence[Extern]) -> None:
     """LinkError unless there is one extern per import, each of a matching type."""
     if len(externs) != len(module.imports):
         raise LinkError(f"expected {len(module.imports)} imports, got {len(externs)}")
-    canonical = canonical_types(module.types)
+    canonical = module.canonical_types()
     for index, (imported, extern) in enumerate(zip(module.imports, externs)):
         expected = import_type(module, index, canonical)
         name = f"`{imported.module}::{imported.name}`"

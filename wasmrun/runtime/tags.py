@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmrun.types import FuncType
+from wasmrun.deftypes import DefinedType
 
 
 class TagInstance:
@@ -18,7 +18,7 @@ class TagInstance:
 
     __slots__ = ("type",)
 
-    def __init__(self, tag_type: FuncType) -> None:
+    def __init__(self, tag_type: DefinedType) -> None:
         self.type = tag_type
 
     def __repr__(self) -> str:

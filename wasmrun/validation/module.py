@@ -27,6 +27,7 @@ from wasmrun.types import (
     MAX_PAGES_64,
     REF_CODE_BASE,
     ExternKind,
+    FuncType,
     GlobalType,
     Limits,
     MemoryType,
@@ -38,6 +39,7 @@ from wasmrun.validation import bytecode
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
 from wasmrun.validation.rules import function_reference_type
 from wasmrun.validation.stack import type_text
+from wasmrun.validation.type_section import check_type_section
 
 if TYPE_CHECKING:
     from wasmrun.validation.body import Body
@@ -116,6 +118,8 @@ def _validate_module(
 def _check_tag_type(module: Module, type_index: int, offset: int | None) -> None:
     if type_index >= len(module.types):
         raise ValidationError(f"unknown type {type_index}", offset)
+    if module.types[type_index].__class__ is not FuncType:
+        raise ValidationError(f"type mismatch: type {type_index} is not a function type", offset)
     if module.types[type_index].results:
         raise ValidationError("non-empty tag result type", offset)
 
@@ -167,16 +171,12 @@ def _check_tables(module: Module, context: Context) -> None:
 
 
 def _check_types_and_imports(module: Module, context: Context) -> None:
-    offset = module.section_offset(1)
-    for params, results in context.types:
-        for t in (*params, *results):
-            context.check_type(t, offset)
+    check_type_section(module, context)
     offset = module.section_offset(2)
     for imported in module.imports:
         desc = imported.desc
         if isinstance(desc, int):
-            if desc >= len(context.types):
-                raise ValidationError(f"unknown type {desc}", offset)
+            context.func_signature(desc, offset)
         elif isinstance(desc, TableType):
             _check_table_limits(desc.limits, offset)
             context.check_type(type_code(desc.element), offset)
@@ -188,9 +188,8 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
             _check_tag_type(module, desc.type_index, offset)
     offset = module.section_offset(3)
     for type_index in module.functions:
-        if type_index >= len(context.types):
-            raise ValidationError(f"unknown type {type_index}", offset)
-    context.funcs = [context.types[i] for i in module.func_type_indices]
+        context.func_signature(type_index, offset)
+    context.funcs = [context.func_signature(i, offset) for i in module.func_type_indices]
 
 
 def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
