@@ -24,6 +24,7 @@ from wasmrun.types import (
     HEAP_NOFUNC,
     HEAP_NONE,
     HEAP_STRUCT,
+    HEAP_TEXT,
     FuncType,
     RefType,
     ValType,
@@ -163,6 +164,11 @@ class DefinedType:
     @property
     def text(self) -> str:
         return str(self.composite)
+
+    @property
+    def reference_text(self) -> str:
+        """How a reference to this type shows (its structure may refer back to itself)."""
+        return "<" + HEAP_TEXT[self.kind] + ">"
 
     def __str__(self) -> str:
         return str(self.composite)

@@ -150,7 +150,11 @@ class RefType(Record):
     @property
     def text(self) -> str:
         heap = self.heap
-        heap_text = HEAP_TEXT.get(heap, str(heap)) if isinstance(heap, int) else str(heap)
+        # A canonical defined type (possibly recursive) shows as its kind only: <func>, <struct>, <array>.
+        if isinstance(heap, int):
+            heap_text = HEAP_TEXT.get(heap, str(heap))
+        else:
+            heap_text = heap.reference_text if hasattr(heap, "reference_text") else str(heap)
         return f"(ref {'null ' if self.nullable else ''}{heap_text})"
 
     @property

@@ -441,6 +441,10 @@ class Emitter:
         name = info.mnemonic if info is not None else f"opcode 0x{opcode:x}"
         if info is not None and info.is_simd:
             raise UnsupportedInstruction(f"unsupported instruction: SIMD ({name}) is not executed by this engine")
+        if info is not None and info.proposal == "gc":
+            raise UnsupportedInstruction(
+                f"unsupported instruction: {name} (the gc proposal's instructions are not executed yet)"
+            )
         raise UnsupportedInstruction(f"unsupported instruction: {name}")
 
     # --- what each form provides (see structured.py and flat.py) ------------------------------------

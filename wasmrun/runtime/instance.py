@@ -27,6 +27,7 @@ from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module, SegmentMode
+from wasmrun.runtime import gc
 from wasmrun.runtime.functions import CallerHostFunction, FunctionInstance, WasmFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
@@ -233,6 +234,39 @@ _EXTENDED_CONST = {
 }
 
 
+def _struct_new(stack: list[Any], type_index: int, instance: Instance) -> None:
+    defined = instance.types[type_index]
+    count = len(defined.composite.fields)
+    values = stack[len(stack) - count :]
+    del stack[len(stack) - count :]
+    stack.append(gc.struct_new(defined, values))
+
+
+def _array_new(stack: list[Any], type_index: int, instance: Instance) -> None:
+    length = stack.pop()
+    stack.append(gc.array_new(instance.types[type_index], stack.pop(), length))
+
+
+def _array_new_fixed(stack: list[Any], immediate: tuple[int, int], instance: Instance) -> None:
+    type_index, count = immediate
+    values = stack[len(stack) - count :]
+    del stack[len(stack) - count :]
+    stack.append(gc.array_new_fixed(instance.types[type_index], values))
+
+
+_GC_CONSTANT: dict[str, Callable[[list[Any], Any, Instance], None]] = {
+    "struct.new": _struct_new,
+    "struct.new_default": lambda stack, t, instance: stack.append(gc.struct_new_default(instance.types[t])),
+    "array.new": _array_new,
+    "array.new_default": lambda stack, t, instance: stack.append(gc.array_new_default(instance.types[t], stack.pop())),
+    "array.new_fixed": _array_new_fixed,
+    "ref.i31": lambda stack, _immediate, _instance: stack.append(gc.I31(stack.pop())),
+    "any.convert_extern": lambda stack, _immediate, _instance: stack.append(gc.any_convert_extern(stack.pop())),
+    "extern.convert_any": lambda stack, _immediate, _instance: stack.append(gc.extern_convert_any(stack.pop())),
+}
+"""The constant GC instructions, each over the constant expression's stack."""
+
+
 def evaluate_const(expr: ConstExpr, instance: Instance) -> Any:
     """The value of a (validated) constant expression in ``instance``."""
     stack: list[Any] = []
@@ -253,6 +287,8 @@ def evaluate_const(expr: ConstExpr, instance: Instance) -> Any:
         elif mnemonic in _EXTENDED_CONST:
             right = stack.pop()
             stack.append(_EXTENDED_CONST[mnemonic](stack.pop(), right))
+        elif mnemonic in _GC_CONSTANT:
+            _GC_CONSTANT[mnemonic](stack, immediate, instance)
         else:
             raise ValueError(f"{mnemonic} is not a constant instruction")  # validation excludes this
     return stack[-1]

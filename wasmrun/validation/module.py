@@ -37,8 +37,9 @@ from wasmrun.types import (
 )
 from wasmrun.validation import bytecode
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
+from wasmrun.validation.gc_rules import GC_RULES
 from wasmrun.validation.rules import function_reference_type
-from wasmrun.validation.stack import type_text
+from wasmrun.validation.stack import BodyState, Frame, type_text
 from wasmrun.validation.type_section import check_type_section
 
 if TYPE_CHECKING:
@@ -90,9 +91,11 @@ def _validate_module(
     check_module_limits(module)
     context = Context(module)
     _check_types_and_imports(module, context)
+    if features.gc:
+        context.constant_ops = context.constant_ops | GC_CONSTANT_MNEMONICS
     if features.extended_const:
         # Extended constants: arithmetic, and the globals defined before (a global) or all of them (a segment).
-        context.constant_ops = _EXTENDED_CONSTANT_MNEMONICS
+        context.constant_ops = context.constant_ops | _EXTENDED_CONSTANT_MNEMONICS
         for position, g in enumerate(module.globals):
             context.constant_globals = context.num_imported_globals + position
             _check_const_expr(context, g.init, context.check_type(type_code(g.type.valtype), g.init.offset))
@@ -210,8 +213,16 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
         elif mnemonic is None:
             raise ValidationError("constant expression required", offset)
     stack: list[int] = []
+    state: BodyState | None = None
     for mnemonic, (opcode, immediate, offset) in zip(mnemonics, expr.instructions):
-        if mnemonic == "global.get":
+        if mnemonic in GC_RULES:
+            # A constant GC instruction: typed by its body rule, on a frame over this stack.
+            if state is None:
+                state = BodyState(context)
+                state.vals = stack
+                state.ctrls.append(Frame("function", [], [], 0))
+            GC_RULES[mnemonic](state, opcode, immediate, offset)
+        elif mnemonic == "global.get":
             stack.append(context.globals[immediate])
         elif mnemonic == "ref.null":
             stack.append(context.check_type(type_code(immediate), offset))
@@ -241,6 +252,20 @@ _EXTENDED_CONSTANT_MNEMONICS = CONSTANT_MNEMONICS | frozenset(
     ("i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul")
 )
 """The constant instructions with extended constants."""
+
+GC_CONSTANT_MNEMONICS = frozenset(
+    (
+        "struct.new",
+        "struct.new_default",
+        "array.new",
+        "array.new_default",
+        "array.new_fixed",
+        "ref.i31",
+        "any.convert_extern",
+        "extern.convert_any",
+    )
+)
+"""The constant instructions GC brought."""
 
 
 def _constant_mnemonic(opcode: int, constant_ops: frozenset[str] = CONSTANT_MNEMONICS) -> str | None:
