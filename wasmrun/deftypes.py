@@ -301,20 +301,7 @@ def heap_matches(heap1: Any, heap2: Any, defined: Sequence[DefinedType] = ()) ->
         return abstract_heap_subtype(heap1.kind, heap2)
     if heap2.__class__ is DefinedType:
         return bool(heap1 == bottom_heap(heap2.composite))
-    if heap1.__class__ is not int or heap2.__class__ is not int:
-        return _legacy_heap_matches(heap1, heap2)
     return abstract_heap_subtype(heap1, heap2)
-
-
-def _legacy_heap_matches(heap1: Any, heap2: Any) -> bool:
-    # A FuncType heap (an embedder's reference type written structurally) against a function heap.
-    if isinstance(heap1, FuncType) or isinstance(heap2, FuncType):
-        if heap2 == HEAP_FUNC:
-            return True
-        if heap1 == HEAP_NOFUNC:
-            return True
-        return bool(heap1 == heap2)
-    return False
 
 
 def value_matches(actual: Any, expected: Any, defined: Sequence[DefinedType] = ()) -> bool:

@@ -131,13 +131,13 @@ def top_abstract_heap(heap: int) -> int:
 
 @frozen_record(frozen=True)
 class RefType(Record):
-    """A reference type of the function-references proposal: ``(ref null? heap)``.
+    """A reference type of the function-references and GC proposals: ``(ref null? heap)``.
 
-    Only the forms WebAssembly 2.0 cannot say: ``(ref null func)`` and ``(ref null extern)`` are
-    :data:`ValType.FUNCREF` and :data:`ValType.EXTERNREF` (see :func:`ref_type`), so everything
-    that handles 2.0 types sees nothing new.  ``heap`` is a type index or an abstract heap type
-    (:data:`HEAP_FUNC`, :data:`HEAP_EXTERN`); in a module's canonical types (those of its instances,
-    :func:`canonical_types`), the :class:`FuncType` a type index names.
+    Only the forms WebAssembly 2.0 cannot say: ``(ref null func)``, ``(ref null extern)`` and
+    ``(ref null exn)`` are :data:`ValType.FUNCREF`, :data:`ValType.EXTERNREF` and :data:`ValType.EXNREF`
+    (see :func:`ref_type`), so everything that handles 2.0 types sees nothing new.  ``heap`` is a type
+    index or an abstract heap type (:data:`HEAP_FUNC`, :data:`HEAP_ANY`, ...); in canonical types (those of
+    instances, :mod:`wasmrun.deftypes`), the :class:`~wasmrun.deftypes.DefinedType` a type index names.
     """
 
     nullable: bool

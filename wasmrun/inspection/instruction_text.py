@@ -203,7 +203,9 @@ def instruction_text(instruction: Instruction) -> tuple[str, str]:
     """``(mnemonic, immediates)`` of a decoded instruction."""
     opcode, immediate, _ = instruction
     info = OPCODES[opcode]
-    return info.mnemonic, immediate_text(info, immediate)
+    # ref.test and ref.cast: one mnemonic in text; their null forms' opcodes say it in the reference type.
+    mnemonic = info.mnemonic.removesuffix("_null") if info.immediate == "heaptype" else info.mnemonic
+    return mnemonic, immediate_text(info, immediate)
 
 
 def const_expr_text(expression: ConstExpr) -> str:

@@ -40,6 +40,10 @@ TRAP_NULL_ARRAY = "null array reference"
 TRAP_NULL_I31 = "null i31 reference"
 TRAP_ARRAY_OUT_OF_BOUNDS = "out of bounds array access"
 TRAP_CAST_FAILURE = "cast failure"
+TRAP_ALLOCATION_TOO_LARGE = "allocation size too large"  # Wasmtime's words
+
+MAX_ARRAY_LENGTH = 1 << 26
+"""The most elements an array may have here (a Python list of them is half a GiB of pointers)."""
 
 
 class Struct:
@@ -151,11 +155,19 @@ def struct_new_default(type: DefinedType) -> Struct:
     return Struct(type, [default_value(field.storage) for field in type.composite.fields])
 
 
+def _allocatable(length: int) -> int:
+    if length > MAX_ARRAY_LENGTH:
+        raise Trap(TRAP_ALLOCATION_TOO_LARGE)
+    return length
+
+
 def array_new(type: DefinedType, value: Any, length: int) -> Array:
+    _allocatable(length)
     return Array(type, [stored(type.composite.field.storage, value)] * length)
 
 
 def array_new_default(type: DefinedType, length: int) -> Array:
+    _allocatable(length)
     return Array(type, [default_value(type.composite.field.storage)] * length)
 
 

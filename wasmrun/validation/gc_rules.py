@@ -10,6 +10,7 @@ from typing import Any
 
 from wasmrun.deftypes import ArrayType, FieldType, PackedType, StructType, top_heap, unpacked
 from wasmrun.errors import ValidationError
+from wasmrun.instructions import OPCODES
 from wasmrun.types import (
     HEAP_ANY,
     HEAP_ARRAY,
@@ -361,11 +362,5 @@ GC_RULES: dict[str, Rule] = {
 
 GC_CONTROL_RULES: dict[str, Rule] = {"br_on_cast": br_on_cast, "br_on_cast_fail": br_on_cast_fail}
 
-
-def _mnemonics() -> dict[int, str]:
-    from wasmrun.instructions import OPCODES
-
-    return {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.proposal == "gc"}
-
-
-_MNEMONICS = _mnemonics()
+_MNEMONICS = {opcode: info.mnemonic for opcode, info in OPCODES.items() if info.proposal == "gc"}
+"""The GC mnemonics by opcode (the rules of ``struct.get_s`` ... tell their variants apart by them)."""
