@@ -538,10 +538,10 @@ FB.0C array.get_s                    type
 FB.0D array.get_u                    type
 FB.0E array.set                      type
 FB.0F array.len                      none
-FB.10 array.fill                     type          fuel=bulk
-FB.11 array.copy                     type_pair     fuel=bulk
-FB.12 array.init_data                type_data     fuel=bulk
-FB.13 array.init_elem                type_elem     fuel=bulk
+FB.10 array.fill                     type
+FB.11 array.copy                     type_pair
+FB.12 array.init_data                type_data
+FB.13 array.init_elem                type_elem
 FB.14 ref.test                       heaptype
 FB.15 ref.test_null                  heaptype
 FB.16 ref.cast                       heaptype
