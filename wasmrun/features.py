@@ -56,7 +56,18 @@ from wasmrun.errors import ValidationError
 from wasmrun.instructions import BY_MNEMONIC, CONTROL, OPCODES, PREFIXES, InstructionInfo, opcode_of, opcodes_of
 from wasmrun.instructions import PROPOSALS as TABLE_PROPOSALS
 from wasmrun.module import Module, SegmentMode
-from wasmrun.types import ExternKind, GlobalType, RefType, ValType, ValueType
+from wasmrun.types import (
+    HEAP_BY_TEXT,
+    HEAP_EXN,
+    HEAP_EXTERN,
+    HEAP_FUNC,
+    ExternKind,
+    FuncType,
+    GlobalType,
+    RefType,
+    ValType,
+    ValueType,
+)
 
 MUTABLE_GLOBAL = "mutable-global"
 MULTI_VALUE = "multi-value"
@@ -67,6 +78,9 @@ EXCEPTION_HANDLING = "exception-handling"
 EXTENDED_CONST = "extended-const"
 TAIL_CALL = "tail-call"
 FUNCTION_REFERENCES = "function-references"
+GC = "gc"
+_GC_HEAPS = frozenset(HEAP_BY_TEXT.values()) - {HEAP_FUNC, HEAP_EXTERN, HEAP_EXN}
+"""The abstract heap types GC brought (a reference to one is a GC construct)."""
 MULTI_MEMORY = "multi-memory"
 MEMORY64 = "memory64"
 CUSTOM_PAGE_SIZES = "custom-page-sizes"
@@ -124,7 +138,7 @@ def _value_type_proposals(valtypes: Iterable[ValueType]) -> set[str]:
         elif valtype is ValType.EXNREF:
             found.add(EXCEPTION_HANDLING)
         elif valtype.__class__ is RefType:
-            found.add(FUNCTION_REFERENCES)
+            found.add(GC if valtype.heap in _GC_HEAPS else FUNCTION_REFERENCES)
         elif valtype.is_reference:
             found.add(REFERENCE_TYPES)
     return found
@@ -161,7 +175,11 @@ def proposals_used(module: Module) -> tuple[str, ...]:
 def _declared_proposals(module: Module) -> set[str]:
     """What the sections other than code show."""
     found: set[str] = set()
+    if module.subtypes or module.rec_sizes:
+        found.add(GC)
     for functype in module.types:
+        if functype.__class__ is not FuncType:
+            continue  # a struct or array type: GC, above
         found |= _value_type_proposals((*functype.params, *functype.results))
         if len(functype.results) > 1:
             found.add(MULTI_VALUE)
@@ -255,6 +273,7 @@ class Features(NamedTuple):
     memory64: bool = True
     custom_page_sizes: bool = False
     threads: bool = True
+    gc: bool = True
     shared_memory: bool = False  # not a proposal: whether a shared memory may be created (Wasmtime's switch)
 
     def enabled(self, proposal: str) -> bool:

@@ -54,6 +54,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from wasmrun.deftypes import DefinedType
 from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_INTERRUPT, Trap, WasmError
 from wasmrun.features import ALL_FEATURES, Features
@@ -388,7 +389,7 @@ def instantiate(host: Host, module: Module, instantiated: Callable[[], None] | N
 
 
 def parse_arguments(
-    function_type: FuncType, texts: Sequence[str], name: str | None, *, strict: bool = False
+    function_type: FuncType | DefinedType, texts: Sequence[str], name: str | None, *, strict: bool = False
 ) -> tuple[Any, ...]:
     """The canonical arguments of a call from their text, one per parameter.
 

@@ -13,6 +13,7 @@ from collections.abc import Sized
 from wasmrun.binary.decoder import body_size, local_declaration_offsets
 from wasmrun.errors import LimitExceeded
 from wasmrun.module import FunctionBody, Module
+from wasmrun.types import FuncType
 
 MAX_TYPES = 1_000_000
 MAX_FUNCTIONS = 1_000_000
@@ -68,6 +69,8 @@ def check_module_limits(module: Module) -> None:
             "data count section specifies too many data segments", module.section_offset(_SECTION_DATA_COUNT)
         )
     for function_type in module.types:
+        if function_type.__class__ is not FuncType:
+            continue  # a struct or array type
         if len(function_type.params) > MAX_FUNCTION_PARAMS:
             raise LimitExceeded("function params size is out of bounds", module.section_offset(_SECTION_TYPE))
         if len(function_type.results) > MAX_FUNCTION_RETURNS:
@@ -84,7 +87,8 @@ def check_module_limits(module: Module) -> None:
     first = module.num_imported_functions
     for index, body in enumerate(module.codes):
         type_index = module.func_type_indices[first + index] if first + index < len(module.func_type_indices) else -1
-        params = len(module.types[type_index].params) if 0 <= type_index < len(module.types) else 0
+        known = 0 <= type_index < len(module.types) and module.types[type_index].__class__ is FuncType
+        params = len(module.types[type_index].params) if known else 0
         if params + sum(count for count, _valtype in body.locals) > MAX_FUNCTION_LOCALS:
             _locals_over(module.raw, body, params)
 

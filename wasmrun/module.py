@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from wasmrun.deftypes import DefinedType, SubType, canonical_types
 from wasmrun.records import Record, frozen_record, set_field
 from wasmrun.types import ExternKind, FuncType, GlobalType, MemoryType, TableType, TagType, ValueType
 
@@ -218,7 +219,7 @@ class NameMap(Record):
 @frozen_record(frozen=True)
 class Module(Record):
     raw: bytes
-    types: tuple[FuncType, ...]
+    types: tuple[Any, ...]
     imports: tuple[Import, ...]
     functions: tuple[int, ...]  # type index of each function the module defines
     tables: tuple[TableType, ...]
@@ -242,8 +243,14 @@ class Module(Record):
     tag_type_indices: tuple[int, ...]  # the tag index space, imports first
     # The initialiser expression of each defined table (None: null), when one has one (typed references).
     table_inits: tuple[ConstExpr | None, ...]
+    # GC: each type's definition (empty: every type final, without supertypes) and the size of each
+    # recursion group (empty: each type its own group); ``types`` holds the composite types.
+    subtypes: tuple[SubType, ...]
+    rec_sizes: tuple[int, ...]
 
     _hidden = (
+        "subtypes",
+        "rec_sizes",
         "func_type_indices",
         "table_types",
         "memory_types",
@@ -255,7 +262,7 @@ class Module(Record):
     def __init__(
         self,
         raw: bytes,
-        types: tuple[FuncType, ...] = (),
+        types: tuple[Any, ...] = (),
         imports: tuple[Import, ...] = (),
         functions: tuple[int, ...] = (),
         tables: tuple[TableType, ...] = (),
@@ -277,6 +284,8 @@ class Module(Record):
         tags: tuple[int, ...] = (),
         tag_type_indices: tuple[int, ...] = (),
         table_inits: tuple[ConstExpr | None, ...] = (),
+        subtypes: tuple[SubType, ...] = (),
+        rec_sizes: tuple[int, ...] = (),
     ) -> None:
         set_field(self, "raw", raw)
         set_field(self, "types", types)
@@ -301,6 +310,8 @@ class Module(Record):
         set_field(self, "tags", tags)
         set_field(self, "tag_type_indices", tag_type_indices)
         set_field(self, "table_inits", table_inits)
+        set_field(self, "subtypes", subtypes)
+        set_field(self, "rec_sizes", rec_sizes)
 
     @property
     def num_imported_functions(self) -> int:
@@ -329,6 +340,10 @@ class Module(Record):
     def func_type(self, func_index: int) -> FuncType:
         """The type of function ``func_index`` in the function index space."""
         return self.types[self.func_type_indices[func_index]]
+
+    def canonical_types(self) -> list[DefinedType]:
+        """Each type's canonical identity (see :mod:`wasmrun.deftypes`); for a validated type section."""
+        return canonical_types(self.types, self.subtypes, self.rec_sizes)
 
     def body(self, func_index: int) -> FunctionBody:
         """The body of a defined function, by its index in the function index space."""

@@ -51,26 +51,93 @@ _VALTYPE_TEXT = {
 
 VALTYPE_BY_TEXT = {text: valtype for valtype, text in _VALTYPE_TEXT.items()}
 
-# Heap types (typed function references): a type index (>= 0), or an abstract heap type as its binary
-# code read as an s33 (negative).
+# Heap types (typed function references, GC): a type index (>= 0), or an abstract heap type as its
+# binary code read as an s33 (negative).
 HEAP_FUNC = -0x10
 HEAP_EXTERN = -0x11
 HEAP_EXN = -0x17  # exception handling: (ref null exn) is exnref
-HEAP_TEXT = {HEAP_FUNC: "func", HEAP_EXTERN: "extern", HEAP_EXN: "exn"}
-ABSTRACT_HEAPS = {0x70: HEAP_FUNC, 0x6F: HEAP_EXTERN, 0x69: HEAP_EXN}
+HEAP_ANY = -0x12
+HEAP_EQ = -0x13
+HEAP_I31 = -0x14
+HEAP_STRUCT = -0x15
+HEAP_ARRAY = -0x16
+HEAP_NONE = -0x0F
+HEAP_NOEXTERN = -0x0E
+HEAP_NOFUNC = -0x0D
+HEAP_NOEXN = -0x0C
+HEAP_TEXT = {
+    HEAP_FUNC: "func",
+    HEAP_EXTERN: "extern",
+    HEAP_EXN: "exn",
+    HEAP_ANY: "any",
+    HEAP_EQ: "eq",
+    HEAP_I31: "i31",
+    HEAP_STRUCT: "struct",
+    HEAP_ARRAY: "array",
+    HEAP_NONE: "none",
+    HEAP_NOEXTERN: "noextern",
+    HEAP_NOFUNC: "nofunc",
+    HEAP_NOEXN: "noexn",
+}
+HEAP_BY_TEXT = {text: heap for heap, text in HEAP_TEXT.items()}
+ABSTRACT_HEAPS = {heap + 0x80: heap for heap in HEAP_TEXT}
 """The binary code of each abstract heap type (one byte) -> the heap type."""
 _NULLABLE_ABSTRACT = {HEAP_FUNC: ValType.FUNCREF, HEAP_EXTERN: ValType.EXTERNREF, HEAP_EXN: ValType.EXNREF}
+SHORTHAND_TEXT = {
+    "anyref": HEAP_ANY,
+    "eqref": HEAP_EQ,
+    "i31ref": HEAP_I31,
+    "structref": HEAP_STRUCT,
+    "arrayref": HEAP_ARRAY,
+    "nullref": HEAP_NONE,
+    "nullexternref": HEAP_NOEXTERN,
+    "nullfuncref": HEAP_NOFUNC,
+    "nullexnref": HEAP_NOEXN,
+}
+"""The GC short forms of nullable references (``anyref`` is ``(ref null any)``), by text."""
+
+# The abstract heap lattice: each abstract heap type's supertypes (itself included).
+_ABSTRACT_SUPERS: dict[int, frozenset[int]] = {
+    HEAP_ANY: frozenset((HEAP_ANY,)),
+    HEAP_EQ: frozenset((HEAP_EQ, HEAP_ANY)),
+    HEAP_I31: frozenset((HEAP_I31, HEAP_EQ, HEAP_ANY)),
+    HEAP_STRUCT: frozenset((HEAP_STRUCT, HEAP_EQ, HEAP_ANY)),
+    HEAP_ARRAY: frozenset((HEAP_ARRAY, HEAP_EQ, HEAP_ANY)),
+    HEAP_NONE: frozenset((HEAP_NONE, HEAP_I31, HEAP_STRUCT, HEAP_ARRAY, HEAP_EQ, HEAP_ANY)),
+    HEAP_FUNC: frozenset((HEAP_FUNC,)),
+    HEAP_NOFUNC: frozenset((HEAP_NOFUNC, HEAP_FUNC)),
+    HEAP_EXTERN: frozenset((HEAP_EXTERN,)),
+    HEAP_NOEXTERN: frozenset((HEAP_NOEXTERN, HEAP_EXTERN)),
+    HEAP_EXN: frozenset((HEAP_EXN,)),
+    HEAP_NOEXN: frozenset((HEAP_NOEXN, HEAP_EXN)),
+}
+
+
+def abstract_heap_subtype(heap1: int, heap2: int) -> bool:
+    """Whether abstract heap type ``heap1`` is below ``heap2`` in the lattice (none <= i31, struct,
+    array <= eq <= any; nofunc <= func; noextern <= extern; noexn <= exn)."""
+    supers = _ABSTRACT_SUPERS.get(heap1)
+    return supers is not None and heap2 in supers
+
+
+_TOPS = {HEAP_FUNC: HEAP_FUNC, HEAP_NOFUNC: HEAP_FUNC, HEAP_EXTERN: HEAP_EXTERN, HEAP_NOEXTERN: HEAP_EXTERN}
+_TOPS.update({HEAP_EXN: HEAP_EXN, HEAP_NOEXN: HEAP_EXN})
+
+
+def top_abstract_heap(heap: int) -> int:
+    """The top of an abstract heap type's hierarchy: any, func, extern or exn."""
+    return _TOPS.get(heap, HEAP_ANY)
 
 
 @frozen_record(frozen=True)
 class RefType(Record):
-    """A reference type of the function-references proposal: ``(ref null? heap)``.
+    """A reference type of the function-references and GC proposals: ``(ref null? heap)``.
 
-    Only the forms WebAssembly 2.0 cannot say: ``(ref null func)`` and ``(ref null extern)`` are
-    :data:`ValType.FUNCREF` and :data:`ValType.EXTERNREF` (see :func:`ref_type`), so everything
-    that handles 2.0 types sees nothing new.  ``heap`` is a type index or an abstract heap type
-    (:data:`HEAP_FUNC`, :data:`HEAP_EXTERN`); in a module's canonical types (those of its instances,
-    :func:`canonical_types`), the :class:`FuncType` a type index names.
+    Only the forms WebAssembly 2.0 cannot say: ``(ref null func)``, ``(ref null extern)`` and
+    ``(ref null exn)`` are :data:`ValType.FUNCREF`, :data:`ValType.EXTERNREF` and :data:`ValType.EXNREF`
+    (see :func:`ref_type`), so everything that handles 2.0 types sees nothing new.  ``heap`` is a type
+    index or an abstract heap type (:data:`HEAP_FUNC`, :data:`HEAP_ANY`, ...); in canonical types (those of
+    instances, :mod:`wasmrun.deftypes`), the :class:`~wasmrun.deftypes.DefinedType` a type index names.
     """
 
     nullable: bool
@@ -83,7 +150,11 @@ class RefType(Record):
     @property
     def text(self) -> str:
         heap = self.heap
-        heap_text = HEAP_TEXT.get(heap, str(heap)) if isinstance(heap, int) else str(heap)
+        # A canonical defined type (possibly recursive) shows as its kind only: <func>, <struct>, <array>.
+        if isinstance(heap, int):
+            heap_text = HEAP_TEXT.get(heap, str(heap))
+        else:
+            heap_text = heap.reference_text if hasattr(heap, "reference_text") else str(heap)
         return f"(ref {'null ' if self.nullable else ''}{heap_text})"
 
     @property
@@ -175,65 +246,6 @@ def type_of_code(code: int) -> ValueType:
         n = code - REF_CODE_BASE
         return RefType(bool(n & 1), (n >> 1) - 64)
     return ValType(code)
-
-
-def heap_subtype(heap1: Any, heap2: Any, types: Any) -> bool:
-    """Whether heap type ``heap1`` matches ``heap2``; ``types``: the module's canonical types (by index)."""
-    if heap1 == heap2:
-        return True
-    if heap2 == HEAP_FUNC:
-        return isinstance(heap1, FuncType) or (isinstance(heap1, int) and heap1 >= 0)
-    if isinstance(heap1, int) and isinstance(heap2, int) and heap1 >= 0 and heap2 >= 0:
-        return heap1 < len(types) and heap2 < len(types) and types[heap1] == types[heap2]
-    if isinstance(heap1, int) and heap1 >= 0 and isinstance(heap2, FuncType):
-        return heap1 < len(types) and types[heap1] == heap2
-    if isinstance(heap2, int) and heap2 >= 0 and isinstance(heap1, FuncType):
-        return heap2 < len(types) and types[heap2] == heap1
-    return False
-
-
-def matches(actual: Any, expected: Any, types: Any = ()) -> bool:
-    """Whether value type ``actual`` is a subtype of ``expected`` (``types``: canonical types by index)."""
-    if actual == expected:
-        return True
-    ref1 = as_ref(actual)
-    ref2 = as_ref(expected)
-    if ref1 is None or ref2 is None:
-        return False
-    if ref1.nullable and not ref2.nullable:
-        return False
-    return heap_subtype(ref1.heap, ref2.heap, types)
-
-
-def canonical_types(types: Any) -> list[FuncType]:
-    """A module's function types with each type index in a reference replaced by the type it names.
-
-    Two modules' canonical types are equal when the types are structurally equal, whatever their
-    indices (what import matching and ``call_indirect`` compare).  A reference to a type not defined
-    before it (itself) keeps its index.
-    """
-    canonical: list[FuncType] = []
-    for function_type in types:
-        if not any(t.__class__ is RefType for t in (*function_type.params, *function_type.results)):
-            canonical.append(function_type)
-            continue
-
-        def resolve(valtype: Any, canonical: list[FuncType] = canonical) -> Any:
-            if valtype.__class__ is RefType and isinstance(valtype.heap, int) and 0 <= valtype.heap < len(canonical):
-                return RefType(valtype.nullable, canonical[valtype.heap])
-            return valtype
-
-        canonical.append(
-            FuncType(tuple(resolve(t) for t in function_type.params), tuple(resolve(t) for t in function_type.results))
-        )
-    return canonical
-
-
-def canonical_valtype(valtype: Any, canonical: Any) -> Any:
-    """One value type of a module with its type index replaced by the canonical type (see canonical_types)."""
-    if valtype.__class__ is RefType and isinstance(valtype.heap, int) and 0 <= valtype.heap < len(canonical):
-        return RefType(valtype.nullable, canonical[valtype.heap])
-    return valtype
 
 
 class ExternKind(enum.IntEnum):

@@ -31,8 +31,9 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from wasmrun.deftypes import top_heap
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
-from wasmrun.types import HEAP_EXN, HEAP_EXTERN, ValType, ValueType, as_ref
+from wasmrun.types import HEAP_ANY, HEAP_EXN, HEAP_EXTERN, HEAP_FUNC, ValType, ValueType, as_ref
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -175,8 +176,10 @@ def format_value(value: Any, valtype: ValueType) -> str:
     if valtype is ValType.EXNREF:
         return "<null exnref>" if value is None else "<exnref>"
     reference = as_ref(valtype)
-    if reference is not None:  # a typed reference: shown as the funcref, externref or exnref it is
-        kind = {HEAP_EXTERN: "externref", HEAP_EXN: "exnref"}.get(reference.heap, "funcref")
+    if reference is not None:  # a typed reference: shown as the anyref, funcref, externref or exnref it is
+        heap = reference.heap
+        top = HEAP_FUNC if heap.__class__ is int and heap >= 0 else top_heap(heap)  # (an index: a function's)
+        kind = {HEAP_EXTERN: "externref", HEAP_EXN: "exnref", HEAP_ANY: "anyref"}.get(top, "funcref")
         return f"<null {kind}>" if value is None else f"<{kind}>"
     raise ValueError(f"no text form for values of type {valtype.text}")
 

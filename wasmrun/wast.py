@@ -48,6 +48,7 @@ from wasmrun.component_wast import (
     trap_matches,
     value_matches,
 )
+from wasmrun.deftypes import top_heap
 from wasmrun.errors import (
     DecodeError,
     LinkError,
@@ -89,7 +90,17 @@ from wasmrun.text.script import (
     command_kind,
 )
 from wasmrun.text.wast import read_script
-from wasmrun.types import HEAP_EXTERN, HEAP_FUNC, ValType, as_ref
+from wasmrun.types import (
+    HEAP_ANY,
+    HEAP_ARRAY,
+    HEAP_EQ,
+    HEAP_FUNC,
+    HEAP_I31,
+    HEAP_STRUCT,
+    ValType,
+    abstract_heap_subtype,
+    as_ref,
+)
 from wasmrun.validation import validate_module
 
 if TYPE_CHECKING:
@@ -800,6 +811,15 @@ def matches(expected: Expected, actual: Value) -> bool:
     if isinstance(expected, RefPattern):
         if expected.null:
             return actual.type.is_reference and actual.bits is None
+        wanted = as_ref(expected.type)
+        if wanted is not None and wanted.heap in _GC_KINDS:  # (ref.struct), (ref.i31), (ref.eq) ...
+            found = as_ref(actual.type)
+            return (
+                found is not None
+                and actual.bits is not None
+                and found.heap.__class__ is int
+                and abstract_heap_subtype(found.heap, wanted.heap)
+            )
         return _reference_family(actual.type) == _reference_family(expected.type) and actual.bits is not None
     if isinstance(expected, NullPattern):
         return actual.type.is_reference and actual.bits is None
@@ -823,12 +843,18 @@ def matches(expected: Expected, actual: Value) -> bool:
     raise TypeError(f"not an expected result: {expected!r}")
 
 
+_GC_KINDS = frozenset((HEAP_ANY, HEAP_EQ, HEAP_I31, HEAP_STRUCT, HEAP_ARRAY))
+
+
 def _reference_family(valtype: Any) -> int | None:
-    """``HEAP_EXTERN`` for an external reference type, ``HEAP_FUNC`` for a function reference type."""
+    """The top of a reference type's hierarchy: ``HEAP_EXTERN``, ``HEAP_FUNC``, ``HEAP_EXN`` or ``HEAP_ANY``
+    (a type index, unresolved here, counts as a function type's)."""
     reference = as_ref(valtype)
     if reference is None:
         return None
-    return HEAP_EXTERN if reference.heap == HEAP_EXTERN else HEAP_FUNC
+    if reference.heap.__class__ is int and reference.heap >= 0:
+        return HEAP_FUNC
+    return top_heap(reference.heap)
 
 
 def format_value(value: Value) -> str:

@@ -17,6 +17,7 @@ from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 from wasmrun.module import Module
+from wasmrun.runtime import gc
 from wasmrun.runtime.functions import FunctionInstance
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.instance import Instance
@@ -24,7 +25,7 @@ from wasmrun.runtime.linker import Linker
 from wasmrun.runtime.store import Store
 from wasmrun.spectest import define_spectest
 from wasmrun.text.script import Value
-from wasmrun.types import HEAP_EXTERN, ValType, ValueType, as_ref
+from wasmrun.types import HEAP_ANY, HEAP_EXTERN, HEAP_I31, RefType, ValType, ValueType, as_ref
 
 
 def value_from_script(value: Value) -> Any:
@@ -33,6 +34,9 @@ def value_from_script(value: Value) -> Any:
         return f32_from_bits(value.bits or 0)
     if value.type is ValType.F64:
         return f64_from_bits(value.bits or 0)
+    reference = as_ref(value.type)
+    if reference is not None and reference.heap == HEAP_ANY and value.bits is not None:
+        return gc.Internalized(value.bits)  # ``ref.host N``: a host value inside the any hierarchy
     return value.bits  # ints; None or an int for references (``ref.extern N`` is the int N)
 
 
@@ -48,6 +52,13 @@ def value_to_script(value: Any, valtype: ValueType) -> Value:
         return Value(valtype, value)
     reference = as_ref(valtype)
     if reference is not None:  # a typed reference
+        if value.__class__ is gc.Internalized:  # a host value inside the any hierarchy: ``ref.host N``
+            return Value(RefType(False, HEAP_ANY), value.value)
+        kind = gc.value_kind(value)
+        if kind is not None:  # a struct, array or i31: its kind (what ``(ref.struct)`` ... match)
+            return Value(RefType(False, kind), value.value if kind == HEAP_I31 else 0)
+        if value.__class__ is gc.Externalized:
+            return Value(valtype, 0)
         if reference.heap == HEAP_EXTERN:
             return Value(valtype, value)
         return Value(valtype, None if value is None else 0)

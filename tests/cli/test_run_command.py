@@ -455,7 +455,6 @@ def test_the_start_function_can_call_wasi(capfd: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(
     ("source", "named"),
     [
-        ("(module (type (struct)))", "module uses the gc proposal, which wasmrun does not implement yet"),
         ("(module (func (try (do) (catch_all))))", "module uses the legacy exception-handling proposal"),
     ],
 )

@@ -21,7 +21,7 @@ MAX_LINES = 1000
 
 # Layer of each top-level module or package of wasmrun, from the bottom up.
 LAYERS: dict[str, int] = {
-    **dict.fromkeys(("errors", "types", "floats", "records", "printable", "values", "forking"), 0),
+    **dict.fromkeys(("errors", "types", "deftypes", "floats", "records", "printable", "values", "forking"), 0),
     **dict.fromkeys(
         ("instructions", "features", "limits", "module", "binary", "text", "validation", "loader", "component"), 1
     ),

@@ -1,12 +1,9 @@
 """The Component Model scripts of ``components/wast``, through wasmrun.wast as ``wasmrun wast`` runs them.
 
 The required set (the issue's acceptance): every script whose ``results.json`` entry passes in Wasmtime
-49 (``wasmtime_default.pass`` or ``wasmtime_all_features.pass``), but for
-
-* the five ``wasmtime/alias-region-*`` scripts marked ``;;! gc = true``: they need garbage-collected
-  types (the GC issue's), and are skipped here;
-* the scripts that need component features beyond the issue (:data:`OPTIONAL`): they run, and must
-  pass if they can, or be in :data:`KNOWN_GAPS` (strict xfails, with what each still needs).
+49 (``wasmtime_default.pass`` or ``wasmtime_all_features.pass``), and the scripts that need component
+features beyond the issue (:data:`OPTIONAL`): they run, and must pass if they can, or be in
+:data:`KNOWN_GAPS` (strict xfails, with what each still needs).
 
 One case per script (and per tier for the scripts that execute code): nothing fails, nothing is
 skipped, and the commands counted per kind are those ``results.json`` counts (its ``component`` and
@@ -29,17 +26,6 @@ from wasmrun.wast_engine import ScriptEngine
 
 FOLDER = "components/wast"
 RESULTS = f"{FOLDER}/results.json"
-
-NEEDS_GC = frozenset(
-    f"wasmtime/alias-region-{name}.wast"
-    for name in (
-        "known-imported-entities",
-        "multiple-instantiations",
-        "reexported-ambiguous-entities",
-        "reexported-entities-to-imported-module",
-        "reexported-known-entities",
-    )
-)
 
 OPTIONAL = frozenset(
     f"wasmtime/{name}.wast"
@@ -94,9 +80,7 @@ def cases() -> list[object]:
         if not required(entry) and name not in OPTIONAL:
             continue
         marks: list[Any] = []
-        if name in NEEDS_GC:
-            marks.append(pytest.mark.skip(reason="needs GC types (the GC issue)"))
-        elif name in KNOWN_GAPS:
+        if name in KNOWN_GAPS:
             marks.append(pytest.mark.xfail(reason=f"not yet: {KNOWN_GAPS[name]}", strict=True))
         executes = any(kind in entry["counts"] for kind in _EXECUTING)
         for engine in ("interp", "compile") if executes else ("interp",):
@@ -124,4 +108,4 @@ def test_the_tables_name_scripts_that_exist() -> None:
     if not names:
         pytest.skip("components/wast/results.json missing")
     assert set(KNOWN_GAPS) <= names
-    assert names >= OPTIONAL | NEEDS_GC
+    assert names >= OPTIONAL

@@ -1,11 +1,10 @@
-"""The WebAssembly 3.0 spec suite (GC aside) and the post-3.0 proposals Wasmtime runs, through wasmrun.wast.
+"""The WebAssembly 3.0 spec suite (GC included) and the post-3.0 proposals Wasmtime runs, through wasmrun.wast.
 
 As for 2.0 (``test_spec_wast.py``): one case per file and tier, no failure, nothing skipped, and the
 counts per kind equal to the reference counts beside the suite.  Each script runs with the proposals
 it is written for (:func:`wasmrun.wast.script_features`, as `wasmrun wast` runs it).
 
-Out of scope here: the files that need garbage-collected types (:data:`NEEDS_GC`, the GC issue's), and
-``wasm-3.0/legacy/`` (legacy exceptions are not part of 3.0).  Files that cannot pass yet are strict
+Out of scope here: ``wasm-3.0/legacy/`` (legacy exceptions are not part of 3.0).  Files that cannot pass yet are strict
 xfails in :data:`KNOWN_GAPS`, each with the part of WebAssembly 3.0 it still needs: making one pass
 fails the suite until its entry is removed.
 """
@@ -25,31 +24,8 @@ from wasmrun.wast_engine import ScriptEngine
 SUITES = {"spec/wasm-3.0": "spec/wasm-3.0-commands.json", "spec/proposals": "spec/proposals-commands.json"}
 ENGINES = ("interp", "compile")
 
-# Files of wasm-3.0 that need GC types: the GC issue's (the 3.0 br_table, ref_null, table_init,
-# table_init64 and tag scripts use a few of them).
-NEEDS_GC_PREFIXES = (
-    "array",
-    "br_on_cast",
-    "extern",
-    "i31",
-    "ref_cast",
-    "ref_eq",
-    "ref_test",
-    "struct",
-    "type-canon",
-    "type-equivalence",
-    "type-rec",
-    "type-subtyping",
-    "binary-gc",
-)
-NEEDS_GC_FILES = frozenset(("br_table.wast", "ref_null.wast", "table_init.wast", "table_init64.wast", "tag.wast"))
-
 # file (relative to its suite) -> what it still needs
 KNOWN_GAPS: dict[str, str] = {}
-
-
-def needs_gc(name: str) -> bool:
-    return name in NEEDS_GC_FILES or name.startswith(NEEDS_GC_PREFIXES)
 
 
 def cases() -> list[object]:
@@ -65,9 +41,7 @@ def cases() -> list[object]:
             if name.startswith("legacy/"):
                 continue  # legacy exceptions: not part of 3.0
             marks = []
-            if suite.endswith("wasm-3.0") and needs_gc(name):
-                marks.append(pytest.mark.skip(reason="needs GC types (the GC issue)"))
-            elif name in KNOWN_GAPS:
+            if name in KNOWN_GAPS:
                 marks.append(pytest.mark.xfail(reason=f"not yet: {KNOWN_GAPS[name]}", strict=True))
             found.append(pytest.param(suite, path, id=name, marks=marks))
     return found

@@ -318,6 +318,8 @@ _SAMPLE_OPS |= {
     "atomic.2": "i32.atomic.rmw.add",
     "atomic.3": "i32.atomic.rmw.cmpxchg",
     "atomic.store": "i32.atomic.store",
+    "gc.1": "gc.ref.i31",
+    "gc.0": "gc.struct.set",
 }
 
 

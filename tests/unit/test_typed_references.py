@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from wasmrun.deftypes import canonical_types
+from wasmrun.deftypes import value_matches as matches
 from wasmrun.embedding import Store
 from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import TRAP_NULL_FUNCTION_REFERENCE, TRAP_NULL_REFERENCE, Trap, ValidationError
@@ -15,7 +17,7 @@ from wasmrun.loader import Module
 from wasmrun.runtime.instance import Instance
 from wasmrun.runtime.linker import Linker
 from wasmrun.text.wat import parse_module
-from wasmrun.types import HEAP_FUNC, RefType, ValType, matches, ref_type
+from wasmrun.types import HEAP_FUNC, FuncType, RefType, ValType, ref_type
 from wasmrun.validation import validate_module
 
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -119,7 +121,7 @@ def test_invalid(wat: str, message: str) -> None:
 
 def test_subtyping_and_features() -> None:
     assert ref_type(True, HEAP_FUNC) is ValType.FUNCREF
-    assert matches(RefType(False, 0), ValType.FUNCREF, ())
+    assert matches(RefType(False, 0), ValType.FUNCREF, canonical_types([FuncType((), ())]))
     assert matches(RefType(False, HEAP_FUNC), RefType(True, HEAP_FUNC), ())
     assert not matches(ValType.FUNCREF, RefType(False, HEAP_FUNC), ())
     module = load(REFERENCES)

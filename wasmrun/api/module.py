@@ -18,7 +18,7 @@ from wasmrun.api.types import (
 )
 from wasmrun.loader import load_module, to_binary
 from wasmrun.module import Module as ModuleRecord
-from wasmrun.types import ExternKind, canonical_types
+from wasmrun.types import ExternKind
 
 if TYPE_CHECKING:
     from wasmrun.engine.code_store import CodeStore
@@ -80,7 +80,7 @@ class Module:
     def imports(self) -> list[ImportType]:
         """The module's imports, in order, with their types."""
         module = self._module
-        canonical = canonical_types(module.types)
+        canonical = module.canonical_types()
         from wasmrun.runtime.instance import import_type
 
         return [
@@ -94,7 +94,7 @@ class Module:
     def exports(self) -> list[ExportType]:
         """The module's exports, in order, with their types."""
         module = self._module
-        canonical = canonical_types(module.types)
+        canonical = module.canonical_types()
         from wasmrun.runtime.instance import canonical_extern_type
 
         spaces: dict[ExternKind, Any] = {

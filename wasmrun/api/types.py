@@ -7,6 +7,7 @@ from typing import Any
 
 from wasmrun import types as records
 from wasmrun.api.errors import WasmtimeError
+from wasmrun.deftypes import DefinedType
 
 _TEXT = {
     records.ValType.I32: "i32",
@@ -92,9 +93,10 @@ class FuncType:
         )
 
     @classmethod
-    def _of(cls, record: records.FuncType) -> FuncType:
+    def _of(cls, record: records.FuncType | DefinedType) -> FuncType:
         function_type = cls.__new__(cls)
-        function_type._record = record
+        # A runtime function's canonical type: its structure.
+        function_type._record = record.composite if isinstance(record, DefinedType) else record
         return function_type
 
     @property
@@ -290,7 +292,7 @@ ExternType = FuncType | GlobalType | TableType | MemoryType | TagType
 def extern_type_of(record: Any) -> ExternType:
     """The API's type for a canonical extern type of wasmrun (a tag's given as its function type, wrapped
     by the caller)."""
-    if isinstance(record, records.FuncType):
+    if isinstance(record, (records.FuncType, DefinedType)):
         return FuncType._of(record)
     if isinstance(record, records.GlobalType):
         return GlobalType._of(record)

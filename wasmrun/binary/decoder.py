@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from wasmrun.binary.instructions import (
     decode_function_body,
@@ -30,8 +30,9 @@ from wasmrun.binary.instructions import (
 )
 from wasmrun.binary.names import decode_names
 from wasmrun.binary.reader import Reader
+from wasmrun.deftypes import ArrayType, FieldType, PackedType, StructType, SubType
 from wasmrun.errors import DecodeError
-from wasmrun.instructions import opcode_of, unimplemented
+from wasmrun.instructions import opcode_of
 from wasmrun.module import (
     ConstExpr,
     CustomSection,
@@ -86,6 +87,12 @@ _RANK: dict[int, float] = {
 
 _MAX_LOCALS = 0xFFFFFFFF
 _FUNC_TYPE_FORM = 0x60
+_STRUCT_FORM = 0x5F
+_ARRAY_FORM = 0x5E
+_REC_FORM = 0x4E
+_SUB_FORM = 0x50
+_SUB_FINAL_FORM = 0x4F
+_MUTABILITY = {0: False, 1: True}
 _REF_FUNC = opcode_of("ref.func")  # function indices in element segments are decoded as its constant expressions
 _DATA_INSTRUCTIONS = frozenset((opcode_of("memory.init"), opcode_of("data.drop")))
 # Every encoding of memory.init/data.drop starts with one of these byte pairs
@@ -155,7 +162,9 @@ class _ModuleDecoder:
         self.threads = "threads" not in disabled
         self.record = record
         self.reader = Reader(data, 8, len(data), "unexpected end of section or function")
-        self.types: list[FuncType] = []
+        self.types: list[Any] = []  # composite types
+        self.subtypes: list[SubType] = []
+        self.rec_sizes: list[int] = []
         self.imports: list[Import] = []
         self.functions: list[int] = []
         self.tables: list[TableType] = []
@@ -282,6 +291,9 @@ class _ModuleDecoder:
         return self.record(
             raw=self.data,
             types=tuple(self.types),
+            # Only a module that declares GC types keeps the definitions (the others' are all implied).
+            subtypes=tuple(self.subtypes) if self.declares_gc_types() else (),
+            rec_sizes=tuple(self.rec_sizes) if self.declares_gc_types() else (),
             imports=tuple(self.imports),
             functions=tuple(self.functions),
             tables=tuple(self.tables),
@@ -323,19 +335,53 @@ class _ModuleDecoder:
         reader.pos = end
 
     def type_section(self, end: int) -> None:
+        """A vector of recursion groups (WebAssembly 3.0); a lone sub type is a group of one."""
         reader = self.reader
+        gc = "gc" not in self.disabled
         for _ in range(reader.length()):
             offset = reader.pos
+            if gc and reader.pos < end and self.data[reader.pos] == _REC_FORM:
+                reader.pos += 1
+                count = reader.length()
+                for _ in range(count):
+                    self.read_subtype(gc)
+                self.rec_sizes.append(count)
+            else:
+                self.read_subtype(gc)
+                self.rec_sizes.append(1)
+            del offset
+
+    def declares_gc_types(self) -> bool:
+        return len(self.rec_sizes) != len(self.types) or any(
+            not sub.final or sub.supertypes or sub.composite.__class__ is not FuncType for sub in self.subtypes
+        )
+
+    def read_subtype(self, gc: bool) -> None:
+        reader = self.reader
+        offset = reader.pos
+        form = reader.byte()
+        final = True
+        supertypes: tuple[int, ...] = ()
+        if gc and form in (_SUB_FORM, _SUB_FINAL_FORM):
+            final = form == _SUB_FINAL_FORM
+            supertypes = tuple(reader.u32() for _ in range(reader.length()))
+            offset = reader.pos
             form = reader.byte()
-            if form != _FUNC_TYPE_FORM:
-                # The form is a one-byte signed LEB128 in the reference interpreter.
-                if form & 0x80:
-                    raise DecodeError("integer representation too long", offset)
-                if form in unimplemented.GC_TYPE_FORMS and "function-references" not in self.disabled:
-                    raise DecodeError(unimplemented.message(unimplemented.GC), offset)
-                raise DecodeError("malformed function type", offset)
+        composite: Any
+        if form == _FUNC_TYPE_FORM:
             params = _read_valtypes(reader)
-            self.types.append(FuncType(params, _read_valtypes(reader)))
+            composite = FuncType(params, _read_valtypes(reader))
+        elif gc and form == _STRUCT_FORM:
+            composite = StructType(tuple(_read_field_type(reader) for _ in range(reader.length())))
+        elif gc and form == _ARRAY_FORM:
+            composite = ArrayType(_read_field_type(reader))
+        else:
+            # The form is a one-byte signed LEB128 in the reference interpreter.
+            if form & 0x80:
+                raise DecodeError("integer representation too long", offset)
+            raise DecodeError("malformed function type", offset)  # (the reference interpreter's words, 3.0 too)
+        self.types.append(composite)
+        self.subtypes.append(SubType(final, supertypes, composite))
 
     def import_section(self, end: int) -> None:
         reader = self.reader
@@ -508,6 +554,22 @@ def local_declaration_offsets(raw: bytes, body: FunctionBody) -> list[int]:
 
 def _read_valtypes(reader: Reader) -> tuple[ValueType, ...]:
     return tuple([read_valtype(reader) for _ in range(reader.length())])
+
+
+def _read_field_type(reader: Reader) -> FieldType:
+    offset = reader.pos
+    code = reader.data[offset] if offset < reader.end else -1
+    storage: Any
+    if code in (PackedType.I8, PackedType.I16):
+        reader.pos += 1
+        storage = PackedType(code)
+    else:
+        storage = read_valtype(reader)
+    offset = reader.pos
+    mutable = _MUTABILITY.get(reader.byte())
+    if mutable is None:
+        raise DecodeError("malformed mutability", offset)
+    return FieldType(storage, mutable)
 
 
 def _read_tag_type(reader: Reader) -> TagType:

@@ -16,10 +16,13 @@ from wasmrun.binary.reader import Reader
 from wasmrun.errors import DecodeError
 from wasmrun.instructions import OPCODES, PREFIXES, InstructionInfo, prefixed, unimplemented
 from wasmrun.module import FunctionBody, Instruction
-from wasmrun.types import ABSTRACT_HEAPS, ValType, ValueType, ref_type, type_code
+from wasmrun.types import ABSTRACT_HEAPS, RefType, ValType, ValueType, ref_type, type_code
 
 _VALTYPES = {int(t): t for t in ValType}
-_REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF, 0x69: ValType.EXNREF}
+_REFTYPES: dict[int, ValueType] = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF, 0x69: ValType.EXNREF}
+_REFTYPES.update({code: RefType(True, heap) for code, heap in ABSTRACT_HEAPS.items() if code not in _REFTYPES})
+_SHORT_GC_REFS = {code: t for code, t in _REFTYPES.items() if t.__class__ is RefType}
+"""The one-byte GC reference types (``anyref`` ... ``nullexnref``): ``(ref null <heap of the same code>)``."""
 
 # Immediate kinds as small ints for the decoding loop.
 (
@@ -47,7 +50,9 @@ _REFTYPES = {0x70: ValType.FUNCREF, 0x6F: ValType.EXTERNREF, 0x69: ValType.EXNRE
     _END,
     _IF,
     _TRY_TABLE,
-) = range(24)
+    _HEAPTYPE,
+    _BR_ON_CAST,
+) = range(26)
 
 _KIND_CODES = {
     "none": _NONE,
@@ -80,6 +85,13 @@ _KIND_CODES = {
     "memarg_lane": _MEMARG_LANE,
     "tag": _INDEX,
     "try_table": _TRY_TABLE,
+    "type_field": _INDEX_PAIR,
+    "type_size": _INDEX_PAIR,
+    "type_data": _INDEX_PAIR,
+    "type_elem": _INDEX_PAIR,
+    "type_pair": _INDEX_PAIR,
+    "heaptype": _HEAPTYPE,
+    "br_on_cast": _BR_ON_CAST,
 }
 
 # The structure the decoder follows: ``end`` closes the sequence or a block, ``else`` is only
@@ -126,8 +138,6 @@ def read_heaptype(reader: Reader) -> int:
         return code
     if (code & 0x7F) in ABSTRACT_HEAPS and code >= -64:
         return ABSTRACT_HEAPS[code & 0x7F]
-    if (code & 0x7F) in unimplemented.GC_HEAP_CODES and code >= -64:
-        raise DecodeError(unimplemented.message(unimplemented.GC), offset)
     raise DecodeError("malformed heap type", offset)
 
 
@@ -138,8 +148,9 @@ def read_valtype(reader: Reader) -> ValueType:
     if valtype is None:
         if code in (_REF_NULL_PREFIX, _REF_PREFIX):
             return ref_type(code == _REF_NULL_PREFIX, read_heaptype(reader))
-        if code in unimplemented.GC_HEAP_CODES:
-            raise DecodeError(unimplemented.message(unimplemented.GC), offset)
+        short = _SHORT_GC_REFS.get(code)
+        if short is not None:
+            return short
         raise DecodeError("malformed value type", offset)
     return valtype
 
@@ -151,8 +162,6 @@ def read_reftype(reader: Reader) -> ValueType:
     if reftype is None:
         if code in (_REF_NULL_PREFIX, _REF_PREFIX):
             return ref_type(code == _REF_NULL_PREFIX, read_heaptype(reader))
-        if code in unimplemented.GC_HEAP_CODES:
-            raise DecodeError(unimplemented.message(unimplemented.GC), offset)
         raise DecodeError("malformed reference type", offset)
     return reftype
 
@@ -283,6 +292,10 @@ def read_instructions(
             imm = tuple(reader.bytes(16))
         elif kind == _LANE:
             imm = reader.byte()
+        elif kind == _HEAPTYPE:
+            imm = read_heaptype(reader)
+        elif kind == _BR_ON_CAST:
+            imm = _read_br_on_cast(reader)
         elif kind == _TRY_TABLE:
             imm = (_read_blocktype(reader), _read_catches(reader))
             open_blocks.append(False)
@@ -291,6 +304,17 @@ def read_instructions(
             imm = (align, memory_offset, reader.byte(), memory)
         pos = reader.pos
         append((opcode, imm, offset))
+
+
+def _read_br_on_cast(reader: Reader) -> tuple[int, ValueType, ValueType]:
+    """``br_on_cast``'s flags (bit 0: the source is nullable, bit 1: the target), label and heap types."""
+    offset = reader.pos
+    flags = reader.byte()
+    if flags > 3:
+        raise DecodeError("malformed br_on_cast flags", offset)
+    label = reader.u32()
+    source = ref_type(bool(flags & 1), read_heaptype(reader))
+    return (label, source, ref_type(bool(flags & 2), read_heaptype(reader)))
 
 
 # try_table's catch clauses: catch (tag, label), catch_ref (tag, label), catch_all (label), catch_all_ref (label).
@@ -366,8 +390,9 @@ def _read_blocktype(reader: Reader) -> int:
         if code in _REF_BLOCKTYPES:
             valtype = ref_type(code == _REF_BLOCKTYPES[0], read_heaptype(reader))
             return -type_code(valtype) if valtype.__class__ is not ValType else (int(valtype) & 0x7F) - 0x80
-        if (code & 0x7F) in unimplemented.GC_HEAP_CODES:
-            raise DecodeError(unimplemented.message(unimplemented.GC), offset)
+        short = _SHORT_GC_REFS.get(code & 0x7F)
+        if short is not None and code >= -64:
+            return -type_code(short)
         raise DecodeError("malformed value type", offset)
     return code
 

@@ -181,6 +181,7 @@ _PROPOSAL_KEYS = {
     "wide-arithmetic": "wide-arithmetic",
     "custom-page-sizes": "custom-page-sizes",
     "shared-memory": "shared-memory",  # not a proposal: Features.shared_memory
+    "gc": "gc",
 }
 
 

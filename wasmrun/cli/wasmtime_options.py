@@ -293,7 +293,7 @@ def _optimize_keys() -> list[WasmtimeKey]:
 def _codegen_keys() -> list[WasmtimeKey]:
     return [
         _ignored("-C", "compiler", COMPILER, "which native compiler Wasmtime uses; wasmrun's tiers are --engine"),
-        _ignored("-C", "collector", COLLECTOR, "Wasmtime's GC heap; wasmrun does not implement the GC proposal"),
+        _ignored("-C", "collector", COLLECTOR, "Wasmtime's GC heap; wasmrun's GC objects are Python objects"),
         _ignored("-C", "cranelift-debug-verifier", SWITCH, "checks Cranelift's own output"),
         WasmtimeKey("-C", "cache", SWITCH, IMPLEMENTED, "use the code cache, or not", field="cache", option="--cache"),
         WasmtimeKey(
@@ -365,11 +365,11 @@ PROPOSALS_IMPLEMENTED = (
     "wide-arithmetic",
     "extended-const",
     "exceptions",
+    "gc",
 )
 _PROPOSALS_MISSING = (
     ("shared-everything-threads", "the shared-everything-threads proposal"),
     ("stack-switching", "the stack-switching proposal"),
-    ("gc", "the GC proposal"),
     ("gc-support", "any GC infrastructure (the GC proposal)"),
     ("component-model-async-stackful", "the component model's stackful async"),
     ("component-model-threading", "the component model's threading"),

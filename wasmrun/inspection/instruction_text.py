@@ -172,7 +172,18 @@ _FORMATTERS: dict[str, Callable[[InstructionInfo, Any], str]] = {
     "table.init": _table_init_text,
     "table.copy": _table_copy_text,
     "shuffle": lambda _info, lanes: " ".join(str(lane) for lane in lanes),
+    **dict.fromkeys(
+        ("type_field", "type_size", "type_data", "type_elem", "type_pair"), lambda _info, pair: f"{pair[0]} {pair[1]}"
+    ),
+    "heaptype": lambda _info, heap: _cast_text(_info, heap),
+    "br_on_cast": lambda _info, immediate: f"{immediate[0]} {immediate[1].text} {immediate[2].text}",
 }
+
+
+def _cast_text(info: InstructionInfo, heap: int) -> str:
+    """``ref.test``/``ref.cast``'s reference type (the ``_null`` opcodes: nullable)."""
+    text = HEAP_TEXT.get(heap, str(heap))
+    return f"(ref null {text})" if info.mnemonic.endswith("_null") else f"(ref {text})"
 
 
 def covers(info: InstructionInfo) -> bool:
@@ -192,7 +203,9 @@ def instruction_text(instruction: Instruction) -> tuple[str, str]:
     """``(mnemonic, immediates)`` of a decoded instruction."""
     opcode, immediate, _ = instruction
     info = OPCODES[opcode]
-    return info.mnemonic, immediate_text(info, immediate)
+    # ref.test and ref.cast: one mnemonic in text; their null forms' opcodes say it in the reference type.
+    mnemonic = info.mnemonic.removesuffix("_null") if info.immediate == "heaptype" else info.mnemonic
+    return mnemonic, immediate_text(info, immediate)
 
 
 def const_expr_text(expression: ConstExpr) -> str:

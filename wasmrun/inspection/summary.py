@@ -206,6 +206,8 @@ def import_name(entries: list[Import], index: int) -> ImportName | None:
 
 
 def _types(functype: FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if functype.__class__ is not FuncType:  # a struct or array type (GC): its text, in the parameters' place
+        return (functype.text,), ()
     return tuple(t.text for t in functype.params), tuple(t.text for t in functype.results)
 
 

@@ -56,6 +56,13 @@ IMMEDIATE_KINDS = {
     "memarg_lane": "(align exponent, offset, lane index, memory index)",
     "tag": "int tag index",
     "try_table": "(block type, catches: tuple of (catch kind 0-3, tag index or None, label index))",
+    "type_field": "(type index, field index)",
+    "type_size": "(type index, element count)",
+    "type_data": "(type index, data index)",
+    "type_elem": "(type index, element index)",
+    "type_pair": "(destination type index, source type index)",
+    "heaptype": "int heap type (the instruction says whether the reference type is nullable)",
+    "br_on_cast": "(label index, source RefType, target RefType)",
 }
 
 CONTROL_KINDS = (
@@ -81,6 +88,8 @@ CONTROL_KINDS = (
     "return_call_ref",
     "br_on_null",
     "br_on_non_null",
+    "br_on_cast",
+    "br_on_cast_fail",
 )
 """How an instruction moves control; ``plain`` ones fall through to the next."""
 
@@ -109,13 +118,14 @@ PROPOSALS = (
     "memory64",
     "custom-page-sizes",
     "threads",
+    "gc",
 )
 """The proposals the rows (and the rest of a module) may belong to, in the order they were standardised."""
 
 SIMD_PROPOSALS = frozenset(("simd", "relaxed-simd"))
 """The proposals whose instructions work on v128 lanes (semantics in :mod:`wasmrun.semantics.simd`)."""
 
-PREFIXES = frozenset((0xFC, 0xFD, 0xFE))
+PREFIXES = frozenset((0xFB, 0xFC, 0xFD, 0xFE))
 """The bytes that start a prefixed opcode (its subopcode follows as a u32)."""
 
 BLOCKTYPE_EMPTY = -64

@@ -520,6 +520,40 @@ FD.111 i16x8.relaxed_q15mulr_s              none  vv>v
 FD.112 i16x8.relaxed_dot_i8x16_i7x16_s      none  vv>v
 FD.113 i32x4.relaxed_dot_i8x16_i7x16_add_s  none  vvv>v
 
+[gc]
+D3    ref.eq                         none
+FB.00 struct.new                     type
+FB.01 struct.new_default             type
+FB.02 struct.get                     type_field
+FB.03 struct.get_s                   type_field
+FB.04 struct.get_u                   type_field
+FB.05 struct.set                     type_field
+FB.06 array.new                      type
+FB.07 array.new_default              type
+FB.08 array.new_fixed                type_size
+FB.09 array.new_data                 type_data
+FB.0A array.new_elem                 type_elem
+FB.0B array.get                      type
+FB.0C array.get_s                    type
+FB.0D array.get_u                    type
+FB.0E array.set                      type
+FB.0F array.len                      none
+FB.10 array.fill                     type
+FB.11 array.copy                     type_pair
+FB.12 array.init_data                type_data
+FB.13 array.init_elem                type_elem
+FB.14 ref.test                       heaptype
+FB.15 ref.test_null                  heaptype
+FB.16 ref.cast                       heaptype
+FB.17 ref.cast_null                  heaptype
+FB.18 br_on_cast                     br_on_cast    control=br_on_cast
+FB.19 br_on_cast_fail                br_on_cast    control=br_on_cast_fail
+FB.1A any.convert_extern             none
+FB.1B extern.convert_any             none
+FB.1C ref.i31                        none
+FB.1D i31.get_s                      none
+FB.1E i31.get_u                      none
+
 [threads]
 FE.00 memory.atomic.notify           memarg        ii>i @4
 FE.01 memory.atomic.wait32           memarg        iiI>i @4

@@ -379,6 +379,9 @@ FAMILIES: dict[str, Family] = {
     ),
     "elem.drop": Family(("seg",), (), "elements[seg] = ()", prologue="elements = ctx.elements"),
     "ref.func": Family(("d", "f"), (), "R[d] = f", {"f": "functions"}),
+    # GC (wasmrun.interp.gc_translation): the instruction's function over its operands at R[first:].
+    "gc.1": Family(("d", "imm", "first"), (), "R[d] = {OP}(inst, imm, R, first)", prologue="inst = ctx", may_trap=True),
+    "gc.0": Family(("imm", "first"), (), "{OP}(inst, imm, R, first)", prologue="inst = ctx", may_trap=True),
 }
 
 

@@ -34,6 +34,7 @@ from wasmrun.runtime.tags import ExceptionInstance
 from wasmrun.semantics import numeric
 from wasmrun.semantics.access import LOADS, STORES, STRUCT_NAMES
 from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
+from wasmrun.semantics.gc import GC_FUNCTIONS
 
 Key = tuple[str, Any, str]
 Factory = Callable[..., Callable[[list[Any]], int]]
@@ -53,6 +54,7 @@ _NAMESPACE: dict[str, Any] = {
     "WasmException": WasmException,
     "ExceptionInstance": ExceptionInstance,
     **ATOMIC_FUNCTIONS,
+    **GC_FUNCTIONS,
     "check_bounds": check_bounds,
     "resolve_indirect": resolve_indirect,
     "TailCall": TailCall,

@@ -46,6 +46,7 @@ from wasmrun.interp import fusion
 from wasmrun.interp.atomic_translation import AtomicTranslation
 from wasmrun.interp.call_translation import CallTranslation
 from wasmrun.interp.exception_translation import EXCEPTION_OPCODES, ExceptionTranslation
+from wasmrun.interp.gc_translation import GcTranslation
 from wasmrun.interp.simd_translation import function_uses_simd, simd_translations
 from wasmrun.module import Module
 from wasmrun.semantics import fuel as fuel_rules
@@ -183,7 +184,7 @@ def translate_function(module: Module, function_index: int, *, fuse: bool = True
     return _Translator(module, function_index, fuse, fuel).run()
 
 
-class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation):
+class _Translator(ExceptionTranslation, CallTranslation, AtomicTranslation, GcTranslation):
     def __init__(self, module: Module, function_index: int, fuse: bool, fuel: bool = False) -> None:
         self.module = module
         self.function_index = function_index

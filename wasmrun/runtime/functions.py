@@ -31,6 +31,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wasmrun.deftypes import DefinedType
+from wasmrun.deftypes import function_type as canonical_function_type
 from wasmrun.errors import TRAP_INDIRECT_CALL_TYPE, TRAP_UNDEFINED_ELEMENT, TRAP_UNINITIALIZED_ELEMENT, Trap
 from wasmrun.floats import f32_from_bits, f32_to_bits
 from wasmrun.types import FuncType, ValType, ValueType
@@ -44,7 +46,7 @@ _MASKS: dict[Any, int] = {ValType.I32: 0xFFFFFFFF, ValType.I64: 0xFFFFFFFFFFFFFF
 _SIGN_BITS: dict[Any, int] = {ValType.I32: 1 << 31, ValType.I64: 1 << 63}
 
 
-def resolve_indirect(elements: list[Any], index: int, function_type: FuncType) -> FunctionInstance:
+def resolve_indirect(elements: list[Any], index: int, function_type: DefinedType) -> FunctionInstance:
     """The function ``call_indirect`` calls, or its trap: the one place for those checks.
 
     Both tiers inline the common case (an element of the very same type object)
@@ -56,7 +58,8 @@ def resolve_indirect(elements: list[Any], index: int, function_type: FuncType) -
     function: FunctionInstance | None = elements[index]
     if function is None:
         raise Trap(f"{TRAP_UNINITIALIZED_ELEMENT} {index}")  # the index, as the reference interpreter says
-    if function.type is not function_type and function.type != function_type:
+    # WebAssembly 3.0: the function's (canonical) type must be a subtype of the one expected.
+    if function.type is not function_type and not function.type.is_subtype_of(function_type):
         raise Trap(TRAP_INDIRECT_CALL_TYPE)
     return function
 
@@ -82,7 +85,7 @@ def finish_tail_calls(result: Any) -> Any:
     return result
 
 
-def tail_callee(elements: list[Any], index: int, function_type: FuncType) -> FunctionInstance:
+def tail_callee(elements: list[Any], index: int, function_type: DefinedType) -> FunctionInstance:
     """``return_call_indirect``'s callee (see :func:`resolve_indirect`), the common case first."""
     function = elements[index] if index < len(elements) else None
     if function is None or function.type is not function_type:
@@ -95,7 +98,7 @@ class FunctionInstance:
 
     __slots__ = ("direct", "entry", "tail", "type")
 
-    type: FuncType
+    type: DefinedType
     entry: Entry
     direct: Callable[..., Any]
     tail: Callable[[list[Any]], Any] | None
@@ -124,7 +127,7 @@ class WasmFunction(FunctionInstance):
 
     __slots__ = ("index", "instance")
 
-    def __init__(self, function_type: FuncType, instance: Instance, index: int) -> None:
+    def __init__(self, function_type: DefinedType, instance: Instance, index: int) -> None:
         self.type = function_type
         self.instance = instance
         self.index = index
@@ -149,7 +152,9 @@ class HostFunction(FunctionInstance):
 
     __slots__ = ("function", "name")
 
-    def __init__(self, function_type: FuncType, function: Callable[..., Any], name: str = "") -> None:
+    def __init__(self, function_type: FuncType | DefinedType, function: Callable[..., Any], name: str = "") -> None:
+        if function_type.__class__ is not DefinedType:
+            function_type = canonical_function_type(function_type)  # type: ignore[arg-type]
         self.type = function_type
         self.function = function
         self.name = name or getattr(function, "__name__", "host")
@@ -175,7 +180,7 @@ class CallerHostFunction(HostFunction):
 
     __slots__ = ("caller_function",)
 
-    def __init__(self, function_type: FuncType, function: Callable[..., Any], name: str = "") -> None:
+    def __init__(self, function_type: FuncType | DefinedType, function: Callable[..., Any], name: str = "") -> None:
         self.caller_function = function
 
         def without_caller(*args: Any) -> Any:
@@ -193,7 +198,7 @@ class CallerHostFunction(HostFunction):
         return HostFunction(self.type, with_caller, self.name)
 
 
-def _host_entry(function_type: FuncType, function: Callable[..., Any]) -> Entry:
+def _host_entry(function_type: FuncType | DefinedType, function: Callable[..., Any]) -> Entry:
     """The entry of a host function: call it, then wrap integer results to their type."""
     results = function_type.results
     if not results:
@@ -227,7 +232,7 @@ def _host_entry(function_type: FuncType, function: Callable[..., Any]) -> Entry:
     return entry_many
 
 
-def _host_direct(function_type: FuncType, function: Callable[..., Any]) -> Callable[..., Any]:
+def _host_direct(function_type: FuncType | DefinedType, function: Callable[..., Any]) -> Callable[..., Any]:
     """The positional form of :func:`_host_entry` (``direct``)."""
     results = function_type.results
     if not results or (len(results) == 1 and _MASKS.get(results[0]) is None):
@@ -247,7 +252,7 @@ def _host_direct(function_type: FuncType, function: Callable[..., Any]) -> Calla
     return direct_many
 
 
-def results_tuple(function_type: FuncType, value: Any) -> tuple[Any, ...]:
+def results_tuple(function_type: FuncType | DefinedType, value: Any) -> tuple[Any, ...]:
     """Results in the calling convention (``None``/value/sequence) as a tuple of canonical values."""
     count = len(function_type.results)
     if count == 0:

@@ -22,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from wasmrun.deftypes import DefinedType, canonical_valtype, value_matches
 from wasmrun.errors import LinkError
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module, SegmentMode
+from wasmrun.runtime import gc
 from wasmrun.runtime.functions import CallerHostFunction, FunctionInstance, WasmFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import MemoryInstance
@@ -41,9 +43,6 @@ from wasmrun.types import (
     RefType,
     TableType,
     TagType,
-    canonical_types,
-    canonical_valtype,
-    matches,
 )
 
 if TYPE_CHECKING:
@@ -64,8 +63,8 @@ class Instance:
     def __init__(self, module: Module, store: Store) -> None:
         self.module = module
         self.store = store
-        # Canonical (see wasmrun.types.canonical_types): equal for structurally equal types of any module.
-        self.types: list[FuncType] = [store.intern_type(t) for t in canonical_types(module.types)]
+        # Canonical (see wasmrun.deftypes): the same objects for equal types of any module.
+        self.types: list[DefinedType] = module.canonical_types()
         self.functions: list[FunctionInstance] = []
         self.tables: list[TableInstance] = []
         self.memories: list[MemoryInstance] = []
@@ -139,6 +138,9 @@ def _limits_match(actual: Limits, expected: Limits) -> bool:
 
 def extern_matches(actual: ExternType, expected: ExternType) -> bool:
     """Whether an extern of type ``actual`` can be imported as ``expected`` (both canonical types)."""
+    if isinstance(expected, DefinedType):
+        # A function's or a tag's type: canonical identities; a function may be of a subtype.
+        return isinstance(actual, DefinedType) and actual.is_subtype_of(expected)
     if isinstance(expected, FuncType):
         return isinstance(actual, FuncType) and actual == expected
     if isinstance(expected, TableType):
@@ -159,10 +161,10 @@ def extern_matches(actual: ExternType, expected: ExternType) -> bool:
     if actual == expected:
         return True
     # An immutable global's type may be a subtype (typed references).
-    return not actual.mutable and not expected.mutable and matches(actual.valtype, expected.valtype)
+    return not actual.mutable and not expected.mutable and value_matches(actual.valtype, expected.valtype)
 
 
-def canonical_extern_type(extern_type: ExternType, canonical: Sequence[FuncType]) -> ExternType:
+def canonical_extern_type(extern_type: ExternType, canonical: Sequence[DefinedType]) -> ExternType:
     """A table's or global's type with the type index of a typed reference replaced by the type itself."""
     if isinstance(extern_type, TableType) and extern_type.element.__class__ is RefType:
         return TableType(canonical_valtype(extern_type.element, canonical), extern_type.limits)
@@ -172,7 +174,7 @@ def canonical_extern_type(extern_type: ExternType, canonical: Sequence[FuncType]
 
 
 def describe_extern_type(extern_type: ExternType) -> str:
-    if isinstance(extern_type, FuncType):
+    if isinstance(extern_type, (FuncType, DefinedType)):
         return f"func {extern_type}"
     if isinstance(extern_type, GlobalType):
         return f"global {'mut ' if extern_type.mutable else ''}{extern_type.valtype.text}"
@@ -187,7 +189,7 @@ def describe_extern_type(extern_type: ExternType) -> str:
     return f"memory {bounds}"
 
 
-def import_type(module: Module, index: int, canonical: Sequence[FuncType] | None = None) -> ExternType:
+def import_type(module: Module, index: int, canonical: Sequence[DefinedType] | None = None) -> Any:
     """The type of import ``index`` (a tag's: the function type of its payload); with ``canonical`` (the
     module's canonical types), canonical."""
     desc = module.imports[index].desc
@@ -202,7 +204,7 @@ def check_imports(module: Module, externs: Sequence[Extern]) -> None:
     """LinkError unless there is one extern per import, each of a matching type."""
     if len(externs) != len(module.imports):
         raise LinkError(f"expected {len(module.imports)} imports, got {len(externs)}")
-    canonical = canonical_types(module.types)
+    canonical = module.canonical_types()
     for index, (imported, extern) in enumerate(zip(module.imports, externs)):
         expected = import_type(module, index, canonical)
         name = f"`{imported.module}::{imported.name}`"
@@ -232,6 +234,39 @@ _EXTENDED_CONST = {
 }
 
 
+def _struct_new(stack: list[Any], type_index: int, instance: Instance) -> None:
+    defined = instance.types[type_index]
+    count = len(defined.composite.fields)
+    values = stack[len(stack) - count :]
+    del stack[len(stack) - count :]
+    stack.append(gc.struct_new(defined, values))
+
+
+def _array_new(stack: list[Any], type_index: int, instance: Instance) -> None:
+    length = stack.pop()
+    stack.append(gc.array_new(instance.types[type_index], stack.pop(), length))
+
+
+def _array_new_fixed(stack: list[Any], immediate: tuple[int, int], instance: Instance) -> None:
+    type_index, count = immediate
+    values = stack[len(stack) - count :]
+    del stack[len(stack) - count :]
+    stack.append(gc.array_new_fixed(instance.types[type_index], values))
+
+
+_GC_CONSTANT: dict[str, Callable[[list[Any], Any, Instance], None]] = {
+    "struct.new": _struct_new,
+    "struct.new_default": lambda stack, t, instance: stack.append(gc.struct_new_default(instance.types[t])),
+    "array.new": _array_new,
+    "array.new_default": lambda stack, t, instance: stack.append(gc.array_new_default(instance.types[t], stack.pop())),
+    "array.new_fixed": _array_new_fixed,
+    "ref.i31": lambda stack, _immediate, _instance: stack.append(gc.I31(stack.pop())),
+    "any.convert_extern": lambda stack, _immediate, _instance: stack.append(gc.any_convert_extern(stack.pop())),
+    "extern.convert_any": lambda stack, _immediate, _instance: stack.append(gc.extern_convert_any(stack.pop())),
+}
+"""The constant GC instructions, each over the constant expression's stack."""
+
+
 def evaluate_const(expr: ConstExpr, instance: Instance) -> Any:
     """The value of a (validated) constant expression in ``instance``."""
     stack: list[Any] = []
@@ -252,6 +287,8 @@ def evaluate_const(expr: ConstExpr, instance: Instance) -> Any:
         elif mnemonic in _EXTENDED_CONST:
             right = stack.pop()
             stack.append(_EXTENDED_CONST[mnemonic](stack.pop(), right))
+        elif mnemonic in _GC_CONSTANT:
+            _GC_CONSTANT[mnemonic](stack, immediate, instance)
         else:
             raise ValueError(f"{mnemonic} is not a constant instruction")  # validation excludes this
     return stack[-1]

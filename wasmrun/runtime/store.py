@@ -13,6 +13,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from wasmrun.deftypes import DefinedType
+from wasmrun.deftypes import function_type as canonical_function_type
 from wasmrun.errors import InstantiationError
 from wasmrun.runtime.functions import FunctionInstance, HostFunction
 from wasmrun.runtime.globals import GlobalInstance
@@ -71,13 +73,12 @@ class Store:
         self.tables: list[TableInstance] = []
         self.globals: list[GlobalInstance] = []
         self.functions: list[FunctionInstance] = []  # wasm and host, in allocation order
-        self._types: dict[FuncType, FuncType] = {}
         # The finalizer holds the list, not the store, so it does not keep the store alive.
         self._finalizer = weakref.finalize(self, _close_memories, self.memories)
 
-    def intern_type(self, function_type: FuncType) -> FuncType:
-        """The store's one object for this function type."""
-        return self._types.setdefault(function_type, function_type)
+    def intern_type(self, function_type: FuncType) -> DefinedType:
+        """The canonical type of this function type (final, alone in its recursion group)."""
+        return function_type if function_type.__class__ is DefinedType else canonical_function_type(function_type)
 
     def set_limits(
         self,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.deftypes import DefinedType
+from wasmrun.deftypes import function_type as canonical_function_type
 from wasmrun.types import FuncType
 
 
@@ -18,8 +20,9 @@ class TagInstance:
 
     __slots__ = ("type",)
 
-    def __init__(self, tag_type: FuncType) -> None:
-        self.type = tag_type
+    def __init__(self, tag_type: DefinedType | FuncType) -> None:
+        # A host's tag may be given its payload's FuncType: its canonical type, as a module's tags have.
+        self.type = tag_type if isinstance(tag_type, DefinedType) else canonical_function_type(tag_type)
 
     def __repr__(self) -> str:
         return f"<TagInstance {self.type}>"

@@ -28,6 +28,8 @@ nan:canonical nan:arithmetic script input output
 tag exnref exn catch catch_ref catch_all catch_all_ref assert_exception
 nan:canonical nan:arithmetic script input output definition instance either
 nan:canonical nan:arithmetic script input output ref null
+rec sub final struct array field i8 i16 any eq i31 none noextern nofunc noexn anyref eqref i31ref structref
+arrayref nullref nullexternref nullfuncref nullexnref ref.test ref.cast ref.struct ref.array ref.i31 ref.eq ref.host
 """
 KEYWORDS = frozenset(BY_MNEMONIC) | frozenset(_STRUCTURE_KEYWORDS.split())
 

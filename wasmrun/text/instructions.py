@@ -31,25 +31,27 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from typing import Any
 
+from wasmrun.deftypes import SubType
 from wasmrun.instructions import BY_MNEMONIC, OPCODES, STRUCTURED, InstructionInfo
 from wasmrun.text.cursor import Cursor
 from wasmrun.text.encoder import sleb, u32, vec
 from wasmrun.text.lexer import Token, is_id, is_nat, is_number
 from wasmrun.text.literals import parse_f32, parse_f64, parse_int, parse_nat, signed
 from wasmrun.types import (
-    HEAP_EXN,
-    HEAP_EXTERN,
-    HEAP_FUNC,
+    HEAP_BY_TEXT,
+    SHORTHAND_TEXT,
     FuncType,
     RefType,
     ValType,
     ValueType,
+    as_ref,
     encode_valtype,
     ref_type,
 )
 
-VALTYPES = {
+VALTYPES: dict[str, ValueType] = {
     "i32": ValType.I32,
     "i64": ValType.I64,
     "f32": ValType.F32,
@@ -59,9 +61,10 @@ VALTYPES = {
     "externref": ValType.EXTERNREF,
     "exnref": ValType.EXNREF,
 }
-REFTYPES = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF, "exnref": ValType.EXNREF}
-_HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF, "exn": ValType.EXNREF}
-ABSTRACT_HEAP_TYPES = {"func": HEAP_FUNC, "extern": HEAP_EXTERN, "exn": HEAP_EXN}
+REFTYPES: dict[str, ValueType] = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF, "exnref": ValType.EXNREF}
+REFTYPES.update({text: RefType(True, heap) for text, heap in SHORTHAND_TEXT.items()})  # anyref ... (GC)
+VALTYPES.update(REFTYPES)
+ABSTRACT_HEAP_TYPES = HEAP_BY_TEXT
 
 # Index spaces: the word in "duplicate ..." and the one in "unknown ...".
 SPACES = {
@@ -92,6 +95,10 @@ _INSTRUCTIONS: dict[str, tuple[bytes, str | None, InstructionInfo]] = {
     if info.control not in STRUCTURED
 }
 _INSTRUCTIONS["select"] = (b"", "select", _SELECT)
+# ref.test and ref.cast: the reference type's nullability picks the opcode.
+for _mnemonic in ("ref.test", "ref.cast"):
+    _INSTRUCTIONS[_mnemonic] = (b"", "cast", BY_MNEMONIC[_mnemonic])
+    del _INSTRUCTIONS[_mnemonic + "_null"]
 
 # An open construct: (kind, bytes, label).  The bytes are written when its
 # contents end: a folded instruction's encoding, or a folded if's block type;
@@ -119,8 +126,11 @@ class InstructionParser(Cursor):
 
     def __init__(self, text: str, tokens: list[Token]) -> None:
         super().__init__(text, tokens)
-        self.types: list[FuncType] = []
-        self.type_index_of: dict[FuncType, int] = {}  # each type's first index
+        self.types: list[Any] = []  # composite types (FuncType, StructType, ArrayType)
+        self.type_index_of: dict[FuncType, int] = {}  # each plain function type's first index
+        self.field_ids: dict[int, dict[str, int]] = {}  # a struct type's field identifiers
+        # The type section: recursion groups (written as ``rec``?, their sub types).
+        self.type_groups: list[tuple[bool, list[SubType]]] = []
         self.ids: dict[str, dict[str, int]] = {space: {} for space in SPACES}
         self.uses_data_count = False  # memory.init or data.drop seen
         # The function being encoded.
@@ -206,6 +216,7 @@ class InstructionParser(Cursor):
         if index is None:
             index = len(self.types)
             self.types.append(function_type)
+            self.type_groups.append((False, [SubType(True, (), function_type)]))
             self.type_index_of[function_type] = index
         return index
 
@@ -227,7 +238,8 @@ class InstructionParser(Cursor):
             if self.types[explicit] != FuncType(tuple(params), tuple(results)):
                 self.error("inline function type", at)
             return explicit, len(params), names
-        count = len(self.types[explicit].params) if explicit < len(self.types) else None
+        known = explicit < len(self.types) and self.types[explicit].__class__ is FuncType
+        count = len(self.types[explicit].params) if known else None
         return explicit, count, []
 
     def _blocktype(self) -> bytes:
@@ -597,11 +609,59 @@ class InstructionParser(Cursor):
         return _SELECT_TYPED.encoding + vec(encode_valtype(t) for t in types)
 
     def _imm_reftype(self, _info: InstructionInfo) -> bytes:
-        heaptype = _HEAPTYPES.get(self.tok)
-        if heaptype is None:
-            return RefType(True, self._heaptype()).encoding[1:]
-        self.i += 1
-        return bytes((heaptype,))
+        return RefType(True, self._heaptype()).encoding[1:]
+
+    def _ref_operand(self) -> RefType:
+        """A reference type written out or as a short form (``anyref``), as a RefType."""
+        reftype = as_ref(self._reftype())
+        if reftype is None:
+            self.unexpected()
+        return reftype
+
+    def _imm_cast(self, info: InstructionInfo) -> bytes:
+        reftype = self._ref_operand()
+        opcode = BY_MNEMONIC[info.mnemonic + "_null"] if reftype.nullable else info
+        return opcode.encoding + reftype.encoding[1:]
+
+    def _imm_heaptype(self, _info: InstructionInfo) -> bytes:
+        return RefType(False, self._heaptype()).encoding[1:]
+
+    def _imm_br_on_cast(self, _info: InstructionInfo) -> bytes:
+        label = self._label()
+        source = self._ref_operand()
+        target = self._ref_operand()
+        flags = int(source.nullable) | int(target.nullable) << 1
+        return bytes((flags,)) + u32(label) + source.encoding[1:] + target.encoding[1:]
+
+    def _imm_type_field(self, _info: InstructionInfo) -> bytes:
+        type_index = self._index("type")
+        token = self.tok
+        if token[:1] == "$":
+            field = self.field_ids.get(type_index, {}).get(token)
+            if field is None:
+                if not is_id(token):
+                    self.unexpected()
+                self.error(f"unknown field {token}")
+            self.i += 1
+            return u32(type_index) + u32(field)
+        return u32(type_index) + u32(self.nat())
+
+    def _imm_type_size(self, _info: InstructionInfo) -> bytes:
+        type_index = self._index("type")
+        return u32(type_index) + u32(self.nat())
+
+    def _imm_type_data(self, _info: InstructionInfo) -> bytes:
+        type_index = self._index("type")
+        self.uses_data_count = True
+        return u32(type_index) + u32(self._index("data"))
+
+    def _imm_type_elem(self, _info: InstructionInfo) -> bytes:
+        type_index = self._index("type")
+        return u32(type_index) + u32(self._index("elem"))
+
+    def _imm_type_pair(self, _info: InstructionInfo) -> bytes:
+        destination = self._index("type")
+        return u32(destination) + u32(self._index("type"))
 
     def _imm_type(self, _info: InstructionInfo) -> bytes:
         return u32(self._index("type"))
@@ -710,6 +770,14 @@ _IMMEDIATES: dict[str, Callable[[InstructionParser, InstructionInfo], bytes]] = 
     "lane": InstructionParser._imm_lane,
     "memarg_lane": InstructionParser._imm_memarg_lane,
     "tag": InstructionParser._imm_tag,
+    "cast": InstructionParser._imm_cast,
+    "heaptype": InstructionParser._imm_heaptype,
+    "br_on_cast": InstructionParser._imm_br_on_cast,
+    "type_field": InstructionParser._imm_type_field,
+    "type_size": InstructionParser._imm_type_size,
+    "type_data": InstructionParser._imm_type_data,
+    "type_elem": InstructionParser._imm_type_elem,
+    "type_pair": InstructionParser._imm_type_pair,
 }
 _CLOSERS: tuple[Callable[[InstructionParser, bytearray, list[_Frame]], None], ...] = (
     InstructionParser._end_expression,  # _EXPRESSION

@@ -77,7 +77,7 @@ class RefPattern:
     """``(ref.func)`` or ``(ref.extern)`` with no value: any non-null reference of that type; ``(ref.null)``
     (``null``): any null reference."""
 
-    type: ValType
+    type: ValueType
     null: bool = False
 
 

@@ -46,12 +46,31 @@ from wasmrun.text.script import (
     V128Pattern,
     Value,
 )
-from wasmrun.types import ValType
+from wasmrun.types import (
+    HEAP_ANY,
+    HEAP_ARRAY,
+    HEAP_BY_TEXT,
+    HEAP_EQ,
+    HEAP_I31,
+    HEAP_STRUCT,
+    RefType,
+    ValType,
+    ValueType,
+    ref_type,
+)
 
 _MODULE_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export", "start", "elem", "data"))
 _NAN_PATTERNS = {"nan:canonical": "canonical", "nan:arithmetic": "arithmetic"}
 _FLOAT_LANE_TYPES = {"f32x4": ValType.F32, "f64x2": ValType.F64}
-_HEAPTYPES = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF}
+_HEAPTYPES: dict[str, ValueType] = {text: ref_type(True, heap) for text, heap in HEAP_BY_TEXT.items()}
+# The GC results that name only the kind of a non-null reference (``(ref.struct)``), by keyword.
+_GC_REF_PATTERNS = {
+    "ref.struct": HEAP_STRUCT,
+    "ref.array": HEAP_ARRAY,
+    "ref.i31": HEAP_I31,
+    "ref.eq": HEAP_EQ,
+    "ref.any": HEAP_ANY,
+}
 
 
 def parse_script(text: str) -> list[Command]:
@@ -271,6 +290,8 @@ class _ScriptParser(Cursor):
             value = Value(heaptype, None)
         elif keyword == "ref.extern":
             value = Value(ValType.EXTERNREF, self.nat(64))
+        elif keyword == "ref.host":  # a host reference inside the any hierarchy (GC)
+            value = Value(RefType(True, HEAP_ANY), self.nat(64))
         else:
             self.unexpected(self.i - 1)
         self.expect(")")
@@ -302,6 +323,9 @@ class _ScriptParser(Cursor):
         if keyword in ("ref.func", "ref.extern") and following == ")":
             self.i += 3
             return RefPattern(ValType.FUNCREF if keyword == "ref.func" else ValType.EXTERNREF)
+        if keyword in _GC_REF_PATTERNS and following == ")":
+            self.i += 3
+            return RefPattern(RefType(True, _GC_REF_PATTERNS[keyword]))
         if keyword == "ref.null" and following == ")":
             self.i += 3
             return NullPattern()

@@ -28,6 +28,7 @@ Instructions and type uses are read by the base class,
 
 from __future__ import annotations
 
+from wasmrun.deftypes import ArrayType, CompositeType, FieldType, PackedType, StorageType, StructType, SubType
 from wasmrun.errors import TextSyntaxError
 from wasmrun.instructions import BY_MNEMONIC
 from wasmrun.text.encoder import custom_section, limits, name, section, u32, vec
@@ -163,7 +164,7 @@ class _ModuleParser(InstructionParser):
             self.i = start
             encoders[kind](index, segment)
         out = [b"\0asm\x01\0\0\0"]
-        types = [b"\x60" + _valtypes(t.params) + _valtypes(t.results) for t in self.types]
+        types = [_encode_group(rec, group) for rec, group in self.type_groups]
         for section_id, entries in (
             (1, types),
             (2, self.imports),
@@ -214,13 +215,16 @@ class _ModuleParser(InstructionParser):
 
     def _scan_fields(self) -> None:
         toks = self.toks
+        # Type definitions are read once every type identifier is bound: a type may name a later one
+        # (which the validator refuses outside its recursion group, as an unknown type).
+        definitions: list[tuple[bool, list[int]]] = []
         while toks[self.i][0] == "(":
             start = self.i
             kind = toks[start + 1][0]
             index = segment = -1
-            if kind == "type":
-                self.i += 2
-                self._type_definition()
+            if kind in ("type", "rec"):
+                definitions.append((kind == "rec", self._bind_types(start)))
+                self.i = self.skip_form(start)
                 continue
             if kind in _DEFINITION_WORDS:
                 index, segment = self._scan_definition(start, kind)
@@ -232,6 +236,31 @@ class _ModuleParser(InstructionParser):
                 self.unexpected(start + 1)
             self.fields.append((kind, start, index, segment))
             self.i = self.skip_form(start)
+        end = self.i
+        for rec, starts in definitions:
+            group = []
+            for at in starts:
+                self.i = at
+                group.append(self._subtype(alone=len(starts) == 1))
+            self.type_groups.append((rec, group))
+        self.i = end
+
+    def _bind_types(self, start: int) -> list[int]:
+        """Bind the identifiers of ``(type ...)`` or ``(rec (type ...)*)`` at ``start``; where each
+        definition's identifier (or sub type) starts."""
+        toks = self.toks
+        if toks[start + 1][0] == "type":
+            self._bind("type", start + 2)
+            return [start + 2]
+        starts = []
+        i = start + 2
+        while toks[i][0] == "(" and toks[i + 1][0] == "type":
+            self._bind("type", i + 2)
+            starts.append(i + 2)
+            i = self.skip_form(i)
+        if toks[i][0] != ")":
+            self.unexpected(i)
+        return starts
 
     def _bind(self, space: str, at: int) -> int:
         """The next index of ``space``, bound to the identifier at token ``at`` if there is one."""
@@ -286,19 +315,79 @@ class _ModuleParser(InstructionParser):
         if self.last_definition is not None:
             self.error(f"import after {_DEFINITION_WORDS[self.last_definition]}", at)
 
-    def _type_definition(self) -> None:
-        """``(type $id? (func param* result*))``, the opening ``( type`` read."""
-        at = self.i
+    def _subtype(self, alone: bool) -> SubType:
+        """``$id? (sub final? typeidx* comptype)`` or ``$id? comptype``, then the closing ``)``."""
         self._skip_id()
+        final = True
+        supertypes: list[int] = []
+        sub = self.at_form("sub")
+        if sub:
+            self.i += 2
+            final = self.tok == "final"
+            if final:
+                self.i += 1
+            while self._is_index():
+                supertypes.append(self._index("type"))
+        index = len(self.types)
+        composite = self._composite_type(index)
+        if sub:
+            self.expect(")")
+        self.expect(")")
+        self.types.append(composite)
+        definition = SubType(final, tuple(supertypes), composite)
+        # Only a plain function type (final, alone in its group) is what an inline type use means.
+        if alone and composite.__class__ is FuncType and final and not supertypes:
+            self.type_index_of.setdefault(composite, index)
+        return definition
+
+    def _composite_type(self, index: int) -> CompositeType:
+        """``(func ...)``, ``(struct (field ...)*)`` or ``(array fieldtype)``."""
         self.expect("(")
-        self.expect("func")
-        self._bind("type", at)  # before its signature, which may refer to it
-        params, _, results = self._signature(named=True)
+        keyword = self.tok
+        self.i += 1
+        composite: CompositeType
+        if keyword == "func":
+            params, _, results = self._signature(named=True)
+            composite = FuncType(tuple(params), tuple(results))
+        elif keyword == "struct":
+            fields: list[FieldType] = []
+            names: dict[str, int] = {}
+            while self.at_form("field"):
+                self.i += 2
+                if is_id(self.tok):
+                    if self.tok in names:
+                        self.error(f"duplicate field {self.tok}")
+                    names[self.tok] = len(fields)
+                    self.i += 1
+                    fields.append(self._field_type())
+                else:
+                    while self.tok != ")":
+                        fields.append(self._field_type())
+                self.expect(")")
+            if names:
+                self.field_ids[index] = names
+            composite = StructType(tuple(fields))
+        elif keyword == "array":
+            composite = ArrayType(self._field_type())
+        else:
+            self.unexpected(self.i - 1)
         self.expect(")")
-        self.expect(")")
-        function_type = FuncType(tuple(params), tuple(results))
-        self.type_index_of.setdefault(function_type, len(self.types))
-        self.types.append(function_type)
+        return composite
+
+    def _field_type(self) -> FieldType:
+        if self.at_form("mut"):
+            self.i += 2
+            storage = self._storage_type()
+            self.expect(")")
+            return FieldType(storage, True)
+        return FieldType(self._storage_type(), False)
+
+    def _storage_type(self) -> StorageType:
+        packed = _PACKED.get(self.tok)
+        if packed is not None:
+            self.i += 1
+            return packed
+        return self._valtype()
 
     # --- Fields (pass 2) --------------------------------------------------------
 
@@ -641,6 +730,37 @@ class _ModuleParser(InstructionParser):
             self.datas.append(b"\x01" + name(data))
         else:
             self.datas.append(_active_data(memory or 0, offset, data))
+
+
+_PACKED = {"i8": PackedType.I8, "i16": PackedType.I16}
+
+
+def _encode_group(rec: bool, group: list[SubType]) -> bytes:
+    """A recursion group of the type section: ``rec`` written out, or one sub type alone."""
+    if rec:
+        return b"\x4e" + vec(_encode_subtype(sub) for sub in group)
+    return _encode_subtype(group[0])
+
+
+def _encode_subtype(sub: SubType) -> bytes:
+    composite = _encode_composite(sub.composite)
+    if sub.final and not sub.supertypes:
+        return composite
+    return (b"\x4f" if sub.final else b"\x50") + vec(u32(index) for index in sub.supertypes) + composite
+
+
+def _encode_composite(composite: CompositeType) -> bytes:
+    if isinstance(composite, StructType):
+        return b"\x5f" + vec(_encode_field(field) for field in composite.fields)
+    if isinstance(composite, ArrayType):
+        return b"\x5e" + _encode_field(composite.field)
+    return b"\x60" + _valtypes(composite.params) + _valtypes(composite.results)
+
+
+def _encode_field(field: FieldType) -> bytes:
+    storage = field.storage
+    encoded = bytes((storage,)) if isinstance(storage, PackedType) else encode_valtype(storage)
+    return encoded + (b"\x01" if field.mutable else b"\x00")
 
 
 def _valtypes(valtypes: tuple[ValueType, ...]) -> bytes:

@@ -589,7 +589,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                         table, pos = u32(code, pos)
                     if vals.pop() != i32 or not funcref_tables[table]:
                         break
-                    params, func_results = types[type_index]
+                    params, func_results = types[type_index]  # type: ignore[misc]
                     if params:
                         if vals[-len(params) :] != params:
                             break
@@ -746,7 +746,7 @@ def check_bodies(context: Context, code: bytes, bodies: Iterable[Body], tables: 
                     vals += end_types
                 else:
                     break
-        except (IndexError, KeyError):
+        except (IndexError, KeyError, TypeError):  # TypeError: a struct or array type index in call_indirect
             pass
         if not accepted:
             refused.append(index)

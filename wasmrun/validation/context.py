@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wasmrun.deftypes import DefinedType, value_matches
 from wasmrun.errors import ValidationError
 from wasmrun.instructions import OPCODES
 from wasmrun.module import ConstExpr, Module
@@ -9,10 +10,9 @@ from wasmrun.types import (
     HEAP_FUNC,
     REF_CODE_BASE,
     ExternKind,
+    FuncType,
     RefType,
     ValType,
-    canonical_types,
-    matches,
     type_code,
     type_of_code,
 )
@@ -37,9 +37,10 @@ class Context:
 
     __slots__ = (
         "block_types",
-        "canonical",
+        "composites",
         "constant_globals",
         "constant_ops",
+        "defined",
         "elems",
         "func_type_indices",
         "funcs",
@@ -57,10 +58,16 @@ class Context:
     )
 
     def __init__(self, module: Module) -> None:
-        self.types: list[Signature] = [
-            ([type_code(t) for t in ft.params], [type_code(t) for t in ft.results]) for ft in module.types
+        # Each function type's signature (None for a struct or array type).
+        self.types: list[Signature | None] = [
+            ([type_code(t) for t in ft.params], [type_code(t) for t in ft.results])
+            if ft.__class__ is FuncType
+            else None
+            for ft in module.types
         ]
-        self.canonical = canonical_types(module.types)  # for the subtyping of typed references
+        self.composites = module.types
+        # Each type's canonical identity, for subtyping: filled once the type section is checked.
+        self.defined: list[DefinedType] = []
         self.funcs: list[Signature] = []  # filled once the type indices are checked
         self.func_type_indices = module.func_type_indices
         self.tables: list[int] = [type_code(t.element) for t in module.table_types]
@@ -80,7 +87,9 @@ class Context:
         self.refs: frozenset[int] = declared_function_references(module)
         # Each tag's payload types (None for a tag whose type index is unknown: module.py refuses those).
         self.tags: list[list[int] | None] = [
-            [type_code(t) for t in module.types[index].params] if index < len(module.types) else None
+            [type_code(t) for t in module.types[index].params]
+            if index < len(module.types) and module.types[index].__class__ is FuncType
+            else None
             for index in module.tag_type_indices
         ]
         # Block types by their s33 code: the empty type, single results and type indices.
@@ -88,11 +97,21 @@ class Context:
         for t in ValType:
             self.block_types[(int(t) & 0x7F) - 0x80] = ([], [int(t)])
         for index, signature in enumerate(self.types):
-            self.block_types[index] = signature
+            if signature is not None:
+                self.block_types[index] = signature
 
     def matches(self, actual: int, expected: int) -> bool:
         """Whether the type (code) ``actual`` is a subtype of ``expected`` (typed references)."""
-        return matches(type_of_code(actual), type_of_code(expected), self.canonical)
+        return value_matches(type_of_code(actual), type_of_code(expected), self.defined)
+
+    def func_signature(self, type_index: int, offset: int | None) -> Signature:
+        """The signature of function type ``type_index``: unknown type, or not a function type, are errors."""
+        if type_index >= len(self.types):
+            raise ValidationError(f"unknown type {type_index}", offset)
+        signature = self.types[type_index]
+        if signature is None:
+            raise ValidationError(f"type mismatch: type {type_index} is not a function type", offset)
+        return signature
 
     def check_type(self, t: int, offset: int | None) -> int:
         """``t`` (a type code), if the type index of a typed reference's heap type is defined."""

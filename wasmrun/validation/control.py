@@ -129,11 +129,9 @@ def call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) ->
     context = state.context
     if table_index >= len(context.tables):
         raise ValidationError(f"unknown table {table_index}", offset)
-    if type_index >= len(context.types):
-        raise ValidationError(f"unknown type {type_index}", offset)
+    params, results = context.func_signature(type_index, offset)
     if context.tables[table_index] != FUNCREF and not context.matches(context.tables[table_index], FUNCREF):
         raise mismatch("requires a table of funcref", opcode, offset)
-    params, results = context.types[type_index]
     state.pop_vals([*params, context.table_addresses[table_index]], opcode, offset)
     state.vals.extend(results)
 
@@ -188,7 +186,7 @@ def return_call(state: BodyState, opcode: int, immediate: Any, offset: int) -> N
 
 def return_call_indirect(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:
     call_indirect(state, opcode, immediate, offset)
-    _params, results = state.context.types[immediate[0]]
+    _params, results = state.context.func_signature(immediate[0], offset)
     del state.vals[len(state.vals) - len(results) :]
     _tail_results(state, results, opcode, offset)
     state.unreachable()
@@ -197,9 +195,7 @@ def return_call_indirect(state: BodyState, opcode: int, immediate: Any, offset: 
 def _function_reference(state: BodyState, type_index: int, offset: int) -> tuple[list[int], list[int]]:
     """The signature of ``call_ref``'s type, after popping its ``(ref null $t)`` operand."""
     context = state.context
-    if type_index >= len(context.types):
-        raise ValidationError(f"unknown type {type_index}", offset)
-    return context.types[type_index]
+    return context.func_signature(type_index, offset)
 
 
 def call_ref(state: BodyState, opcode: int, immediate: Any, offset: int) -> None:

@@ -27,6 +27,7 @@ from wasmrun.types import (
     MAX_PAGES_64,
     REF_CODE_BASE,
     ExternKind,
+    FuncType,
     GlobalType,
     Limits,
     MemoryType,
@@ -36,8 +37,10 @@ from wasmrun.types import (
 )
 from wasmrun.validation import bytecode
 from wasmrun.validation.context import CONSTANT_MNEMONICS, Context
+from wasmrun.validation.gc_rules import GC_RULES
 from wasmrun.validation.rules import function_reference_type
-from wasmrun.validation.stack import type_text
+from wasmrun.validation.stack import BodyState, Frame, type_text
+from wasmrun.validation.type_section import check_type_section
 
 if TYPE_CHECKING:
     from wasmrun.validation.body import Body
@@ -97,9 +100,11 @@ def _validate_module(
     check_module_limits(module)
     context = Context(module)
     _check_types_and_imports(module, context)
+    if features.gc:
+        context.constant_ops = context.constant_ops | GC_CONSTANT_MNEMONICS
     if features.extended_const:
         # Extended constants: arithmetic, and the globals defined before (a global) or all of them (a segment).
-        context.constant_ops = _EXTENDED_CONSTANT_MNEMONICS
+        context.constant_ops = context.constant_ops | _EXTENDED_CONSTANT_MNEMONICS
         for position, g in enumerate(module.globals):
             context.constant_globals = context.num_imported_globals + position
             _check_const_expr(context, g.init, context.check_type(type_code(g.type.valtype), g.init.offset))
@@ -125,6 +130,8 @@ def _validate_module(
 def _check_tag_type(module: Module, type_index: int, offset: int | None) -> None:
     if type_index >= len(module.types):
         raise ValidationError(f"unknown type {type_index}", offset)
+    if module.types[type_index].__class__ is not FuncType:
+        raise ValidationError(f"type mismatch: type {type_index} is not a function type", offset)
     if module.types[type_index].results:
         raise ValidationError("non-empty tag result type", offset)
 
@@ -176,16 +183,12 @@ def _check_tables(module: Module, context: Context) -> None:
 
 
 def _check_types_and_imports(module: Module, context: Context) -> None:
-    offset = module.section_offset(1)
-    for params, results in context.types:
-        for t in (*params, *results):
-            context.check_type(t, offset)
+    check_type_section(module, context)
     offset = module.section_offset(2)
     for imported in module.imports:
         desc = imported.desc
         if isinstance(desc, int):
-            if desc >= len(context.types):
-                raise ValidationError(f"unknown type {desc}", offset)
+            context.func_signature(desc, offset)
         elif isinstance(desc, TableType):
             _check_table_limits(desc.limits, offset)
             context.check_type(type_code(desc.element), offset)
@@ -197,9 +200,8 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
             _check_tag_type(module, desc.type_index, offset)
     offset = module.section_offset(3)
     for type_index in module.functions:
-        if type_index >= len(context.types):
-            raise ValidationError(f"unknown type {type_index}", offset)
-    context.funcs = [context.types[i] for i in module.func_type_indices]
+        context.func_signature(type_index, offset)
+    context.funcs = [context.func_signature(i, offset) for i in module.func_type_indices]
 
 
 def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
@@ -220,8 +222,16 @@ def _check_const_expr(context: Context, expr: ConstExpr, expected: int) -> None:
         elif mnemonic is None:
             raise ValidationError("constant expression required", offset)
     stack: list[int] = []
+    state: BodyState | None = None
     for mnemonic, (opcode, immediate, offset) in zip(mnemonics, expr.instructions):
-        if mnemonic == "global.get":
+        if mnemonic in GC_RULES:
+            # A constant GC instruction: typed by its body rule, on a frame over this stack.
+            if state is None:
+                state = BodyState(context)
+                state.vals = stack
+                state.ctrls.append(Frame("function", [], [], 0))
+            GC_RULES[mnemonic](state, opcode, immediate, offset)
+        elif mnemonic == "global.get":
             stack.append(context.globals[immediate])
         elif mnemonic == "ref.null":
             stack.append(context.check_type(type_code(immediate), offset))
@@ -251,6 +261,20 @@ _EXTENDED_CONSTANT_MNEMONICS = CONSTANT_MNEMONICS | frozenset(
     ("i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul")
 )
 """The constant instructions with extended constants."""
+
+GC_CONSTANT_MNEMONICS = frozenset(
+    (
+        "struct.new",
+        "struct.new_default",
+        "array.new",
+        "array.new_default",
+        "array.new_fixed",
+        "ref.i31",
+        "any.convert_extern",
+        "extern.convert_any",
+    )
+)
+"""The constant instructions GC brought."""
 
 
 def _constant_mnemonic(opcode: int, constant_ops: frozenset[str] = CONSTANT_MNEMONICS) -> str | None:

@@ -26,6 +26,7 @@ from wasmrun.instructions import InstructionInfo
 from wasmrun.types import RefType, type_code
 from wasmrun.validation.context import Context
 from wasmrun.validation.control import CONTROL_RULES, non_null
+from wasmrun.validation.gc_rules import GC_CONTROL_RULES, GC_RULES
 from wasmrun.validation.stack import (
     I32,
     NUMERIC,
@@ -456,8 +457,8 @@ def rule_for(info: InstructionInfo) -> Rule | None:
     if info.params is not None:
         return fixed_effect(info)
     if info.control != "plain":
-        return CONTROL_RULES.get(info.control)
-    return RULES.get(info.mnemonic)
+        return CONTROL_RULES.get(info.control) or GC_CONTROL_RULES.get(info.control)
+    return RULES.get(info.mnemonic) or GC_RULES.get(info.mnemonic)
 
 
 def covers(info: InstructionInfo) -> bool:

@@ -30,4 +30,5 @@
     (if (result i32) (global.get $flag)
       (then (i32.const 1))
       (else (br_table 0 0 (i32.const 2) (i32.const 0)))))
-  (func $tail (param i32) (result i32 i32) (local (ref null $pair)) (return_call $split (local.get 0))))
+  (func $tail (param i32) (result i32 i32) (local (ref null $pair)) (return_call $split (local.get 0)))
+  (func $i31 (param i32) (result i32) (i31.get_u (ref.i31 (local.get 0)))))

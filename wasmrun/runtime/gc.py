@@ -1,0 +1,312 @@
+"""GC values and the rules of the GC instructions (WebAssembly 3.0), shared by instantiation (constant
+expressions) and the interpreter.
+
+A struct is a :class:`Struct` (its canonical type and a list of field values), an array an
+:class:`Array` (its canonical type and a list of elements), an ``i31`` an :class:`I31` (its 31 bits,
+unsigned), so none can be confused with a function reference (a FunctionInstance) or a host value.
+``any.convert_extern`` wraps a host value in :class:`Internalized` (unless it is an
+:class:`Externalized` GC value, which it unwraps), and ``extern.convert_any`` the other way round.
+Null is None, as for every reference.  Packed fields and elements hold their value wrapped to 8 or 16
+bits; ``_s``/``_u`` reads extend it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wasmrun.deftypes import ArrayType, DefinedType, PackedType, StructType
+from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, TRAP_TABLE_OUT_OF_BOUNDS, Trap
+from wasmrun.floats import f32_from_bits, f64_from_bits
+from wasmrun.runtime.functions import FunctionInstance
+from wasmrun.types import (
+    HEAP_ANY,
+    HEAP_ARRAY,
+    HEAP_EQ,
+    HEAP_EXN,
+    HEAP_EXTERN,
+    HEAP_FUNC,
+    HEAP_I31,
+    HEAP_NOEXN,
+    HEAP_NOEXTERN,
+    HEAP_NOFUNC,
+    HEAP_NONE,
+    HEAP_STRUCT,
+    ValType,
+)
+
+TRAP_NULL_STRUCTURE = "null structure reference"
+TRAP_NULL_ARRAY = "null array reference"
+TRAP_NULL_I31 = "null i31 reference"
+TRAP_ARRAY_OUT_OF_BOUNDS = "out of bounds array access"
+TRAP_CAST_FAILURE = "cast failure"
+TRAP_ALLOCATION_TOO_LARGE = "allocation size too large"  # Wasmtime's words
+
+MAX_ARRAY_LENGTH = 1 << 26
+"""The most elements an array may have here (a Python list of them is half a GiB of pointers)."""
+
+
+class Struct:
+    __slots__ = ("fields", "type")
+
+    def __init__(self, type: DefinedType, fields: list[Any]) -> None:
+        self.type = type
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"<struct {self.type}>"
+
+
+class Array:
+    __slots__ = ("elements", "type")
+
+    def __init__(self, type: DefinedType, elements: list[Any]) -> None:
+        self.type = type
+        self.elements = elements
+
+    def __repr__(self) -> str:
+        return f"<array {self.type} of {len(self.elements)}>"
+
+
+class I31:
+    """An unboxed scalar reference: 31 bits, kept unsigned."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value & 0x7FFFFFFF
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is I31 and other.value == self.value
+
+    def __hash__(self) -> int:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"<i31 {self.value}>"
+
+
+class Internalized:
+    """A host (extern) value made an ``anyref`` by ``any.convert_extern``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Internalized and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+class Externalized:
+    """A GC value (struct, array, i31) made an ``externref`` by ``extern.convert_any``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Externalized and other.value == self.value
+
+    def __hash__(self) -> int:
+        return id(self.value) if self.value.__class__ is not I31 else hash(self.value)
+
+
+# --- storage: what a field holds, and what reading it gives --------------------------------------------------
+
+_PACK_MASKS = {PackedType.I8: 0xFF, PackedType.I16: 0xFFFF}
+_ZEROS: dict[Any, Any] = {ValType.I32: 0, ValType.I64: 0, ValType.F32: 0.0, ValType.F64: 0.0, ValType.V128: 0}
+
+
+def default_value(storage: Any) -> Any:
+    """A field's default: zero, or null for a reference."""
+    if isinstance(storage, PackedType):
+        return 0
+    return _ZEROS.get(storage)
+
+
+def stored(storage: Any, value: Any) -> Any:
+    """A value as a field of ``storage`` keeps it (a packed one wrapped to its width)."""
+    mask = _PACK_MASKS.get(storage) if storage.__class__ is PackedType else None
+    return value & mask if mask is not None else value
+
+
+def extended(storage: Any, value: int, signed: bool) -> int:
+    """A packed field's value read as an i32 (``_s``: sign-extended)."""
+    bits = storage.bits
+    if signed and value >> (bits - 1):
+        return (value - (1 << bits)) & 0xFFFFFFFF
+    return value
+
+
+# --- constructing -----------------------------------------------------------------------------------------
+
+
+def struct_new(type: DefinedType, values: Sequence[Any]) -> Struct:
+    fields = type.composite.fields
+    return Struct(type, [stored(field.storage, value) for field, value in zip(fields, values)])
+
+
+def struct_new_default(type: DefinedType) -> Struct:
+    return Struct(type, [default_value(field.storage) for field in type.composite.fields])
+
+
+def _allocatable(length: int) -> int:
+    if length > MAX_ARRAY_LENGTH:
+        raise Trap(TRAP_ALLOCATION_TOO_LARGE)
+    return length
+
+
+def array_new(type: DefinedType, value: Any, length: int) -> Array:
+    _allocatable(length)
+    return Array(type, [stored(type.composite.field.storage, value)] * length)
+
+
+def array_new_default(type: DefinedType, length: int) -> Array:
+    _allocatable(length)
+    return Array(type, [default_value(type.composite.field.storage)] * length)
+
+
+def array_new_fixed(type: DefinedType, values: Sequence[Any]) -> Array:
+    storage = type.composite.field.storage
+    return Array(type, [stored(storage, value) for value in values])
+
+
+_DATA_READS: dict[Any, tuple[int, Any]] = {
+    PackedType.I8: (1, None),
+    PackedType.I16: (2, None),
+    ValType.I32: (4, None),
+    ValType.I64: (8, None),
+    ValType.F32: (4, f32_from_bits),
+    ValType.F64: (8, f64_from_bits),
+    ValType.V128: (16, None),
+}
+
+
+def data_values(storage: Any, data: bytes, offset: int, length: int) -> list[Any]:
+    """``length`` elements of ``storage`` read from a data segment at ``offset`` (little-endian)."""
+    width, convert = _DATA_READS[storage]
+    end = offset + length * width
+    if offset + length * width > len(data):
+        raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS)
+    values = [int.from_bytes(data[at : at + width], "little") for at in range(offset, end, width)]
+    return [convert(value) for value in values] if convert is not None else values
+
+
+def array_new_data(type: DefinedType, data: bytes, offset: int, length: int) -> Array:
+    return Array(type, data_values(type.composite.field.storage, data, offset, length))
+
+
+def element_values(elements: Sequence[Any], offset: int, length: int) -> list[Any]:
+    if offset + length > len(elements):
+        raise Trap(TRAP_TABLE_OUT_OF_BOUNDS)
+    return list(elements[offset : offset + length])
+
+
+def array_new_elem(type: DefinedType, elements: Sequence[Any], offset: int, length: int) -> Array:
+    return Array(type, element_values(elements, offset, length))
+
+
+# --- references: i31, conversions, equality, casts ---------------------------------------------------------
+
+
+def ref_i31(value: int) -> I31:
+    return I31(value)
+
+
+def i31_get(reference: Any, signed: bool) -> int:
+    if reference is None:
+        raise Trap(TRAP_NULL_I31)
+    value: int = reference.value
+    if signed and value >> 30:
+        return (value - (1 << 31)) & 0xFFFFFFFF
+    return value
+
+
+def any_convert_extern(value: Any) -> Any:
+    if value is None:
+        return None
+    if value.__class__ is Externalized:
+        return value.value
+    return Internalized(value)
+
+
+def extern_convert_any(value: Any) -> Any:
+    if value is None:
+        return None
+    if value.__class__ is Internalized:
+        return value.value
+    return Externalized(value)
+
+
+def ref_eq(first: Any, second: Any) -> int:
+    if first is second:
+        return 1
+    return int(first.__class__ is I31 and second.__class__ is I31 and first.value == second.value)
+
+
+_KIND_OF_CLASS = {I31: HEAP_I31, Struct: HEAP_STRUCT, Array: HEAP_ARRAY, Internalized: HEAP_ANY}
+_ANY_KINDS = {
+    HEAP_ANY: frozenset((HEAP_I31, HEAP_STRUCT, HEAP_ARRAY, HEAP_ANY)),
+    HEAP_EQ: frozenset((HEAP_I31, HEAP_STRUCT, HEAP_ARRAY)),
+    HEAP_I31: frozenset((HEAP_I31,)),
+    HEAP_STRUCT: frozenset((HEAP_STRUCT,)),
+    HEAP_ARRAY: frozenset((HEAP_ARRAY,)),
+}
+_BOTTOMS = frozenset((HEAP_NONE, HEAP_NOFUNC, HEAP_NOEXTERN, HEAP_NOEXN))
+
+
+def value_kind(value: Any) -> int | None:
+    """The abstract heap type just above a GC value (i31, struct, array, or any for a host value)."""
+    return _KIND_OF_CLASS.get(value.__class__)
+
+
+def ref_test(value: Any, heap: Any, nullable: bool) -> bool:
+    """Whether ``value`` is a reference of type ``(ref null? heap)`` (heap: abstract, or canonical)."""
+    if value is None:
+        return nullable
+    if heap.__class__ is DefinedType:
+        if value.__class__ is Struct or value.__class__ is Array:
+            return bool(value.type.is_subtype_of(heap))
+        if isinstance(value, FunctionInstance):
+            return bool(value.type.is_subtype_of(heap))
+        return False
+    if heap in _BOTTOMS:
+        return False
+    kinds = _ANY_KINDS.get(heap)
+    if kinds is not None:
+        kind = _KIND_OF_CLASS.get(value.__class__)
+        return kind is not None and kind in kinds
+    # func, extern, exn: every non-null value of the hierarchy (validation keeps the hierarchy)
+    return heap in (HEAP_FUNC, HEAP_EXTERN, HEAP_EXN)
+
+
+def ref_cast(value: Any, heap: Any, nullable: bool) -> Any:
+    if not ref_test(value, heap, nullable):
+        raise Trap(TRAP_CAST_FAILURE)
+    return value
+
+
+# --- arrays: bounds ---------------------------------------------------------------------------------------
+
+
+def check_range(array: Any, offset: int, length: int) -> list[Any]:
+    """The elements of ``array`` after its null and bounds checks for ``length`` elements at ``offset``."""
+    if array is None:
+        raise Trap(TRAP_NULL_ARRAY)
+    elements: list[Any] = array.elements
+    if offset + length > len(elements):
+        raise Trap(TRAP_ARRAY_OUT_OF_BOUNDS)
+    return elements
+
+
+def is_struct_type(composite: Any) -> bool:
+    return composite.__class__ is StructType
+
+
+def is_array_type(composite: Any) -> bool:
+    return composite.__class__ is ArrayType
