@@ -29,6 +29,7 @@ TINY = {
     "exceptions_plain": 50,
     "tail_calls": 30,
     "tail_calls_plain": 30,
+    "gc_binarytrees": 5,
     "large": 2,
     "wasi_sieve": 300,
     "wasi_sieve_component": 300,
