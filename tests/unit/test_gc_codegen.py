@@ -23,6 +23,17 @@ MORE = {
         " (i32.const 0) (i32.const 0) (i32.const 0x18000))))",
         0,
     ),
+    "a default struct of every kind of field": (
+        "(i32.add (i32.trunc_f64_s (f64.add (struct.get $mixed 0 (struct.new_default $mixed)) (f64.const 2.5)))"
+        " (i32.add (struct.get_s $mixed 1 (struct.new_default $mixed))"
+        " (ref.is_null (struct.get $mixed 2 (struct.new_default $mixed)))))",
+        0,
+    ),
+    "a packed field is wrapped when the struct is made": (
+        "(struct.get_u $mixed 1 (struct.new $mixed (f64.const 1) (i32.add (local.get 0) (i32.const 0x1fe))"
+        " (ref.null any)))",
+        1,
+    ),
     "array set, get, signed and unsigned": (
         "(local $a (ref null $bytes)) (local.set $a (array.new $bytes (i32.const 200) (i32.const 4)))"
         " (array.set $bytes (local.get $a) (local.get 0) (i32.const 0x1ff))"
@@ -127,6 +138,7 @@ EXTRA_TYPES = """
   (type $anys (array (mut anyref)))
   (type $funcs (array (mut funcref)))
   (type $cell (struct (field i32) (field (ref null $cell))))
+  (type $mixed (struct (field f64) (field i8) (field anyref)))
   (type $unary (func (param i32) (result i32)))
   (type $pair (func (param i32 i32) (result i32)))
   (data $d "\\01\\02\\03\\04\\05\\06")

@@ -13,8 +13,10 @@ instruction's):
   the index the target's depth in its own chain, known when the code is generated;
 * ``ref.i31`` and the ``i31.get`` reads are inline.
 
-Allocations go through the runtime's functions (``GC_STRUCT_NEW``...): one place for what an allocation
-does.  Packed reads extend inline (``(x ^ 128) - 128`` for ``_s``); packed writes wrap.
+Allocations go through the runtime's functions: one place for what an allocation does.  A struct's
+fields are written out as it keeps them (``GC_STRUCT_NEW(ty0, [t1, t2 & 255])``, a default struct's
+zeros and nulls as literals), so its allocation does no per-field work.  Packed reads extend inline
+(``(x ^ 128) - 128`` for ``_s``); packed writes wrap.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any, cast
 from wasmrun.codegen.emitter import TRAPS, Emitter
 from wasmrun.codegen.values import Value
 from wasmrun.deftypes import ArrayType, PackedType, StructType
+from wasmrun.runtime import gc
 from wasmrun.types import (
     HEAP_ANY,
     HEAP_ARRAY,
@@ -134,12 +137,16 @@ class GcInstructions(Emitter):
     # --- structs ------------------------------------------------------------------------------
 
     def op_struct_new(self, type_index: int) -> None:
-        count = len(self.gc_struct(type_index).fields)
-        values = self.gc_codes(count)
+        fields = self.gc_struct(type_index).fields
+        values = self.gc_codes(len(fields))
+        for index, field in enumerate(fields):
+            if isinstance(field.storage, PackedType):
+                values[index] = f"{values[index]} & {(1 << field.storage.bits) - 1}"
         self.gc_result(f"GC_STRUCT_NEW(ty{type_index}, [{', '.join(values)}])")
 
     def op_struct_new_default(self, type_index: int) -> None:
-        self.gc_result(f"GC_STRUCT_NEW_DEFAULT(ty{type_index})")
+        defaults = [repr(gc.default_value(field.storage)) for field in self.gc_struct(type_index).fields]
+        self.gc_result(f"GC_STRUCT_NEW(ty{type_index}, [{', '.join(defaults)}])")
 
     def struct_read(self, immediate: tuple[int, int], signed: bool) -> None:
         type_index, field = immediate

@@ -312,6 +312,16 @@ def is_array_type(composite: Any) -> bool:
     return composite.__class__ is ArrayType
 
 
+# --- the compiled tier's allocation of a struct ---------------------------------------------------------------
+
+
+def struct_new_stored(type: DefinedType, fields: list[Any]) -> Struct:
+    """A struct of ``fields`` given as its fields keep them (packed values wrapped, defaults written out):
+    :func:`struct_new` and :func:`struct_new_default` without their per-field work, which the compiled
+    tier does in the generated code.  (An allocation: what every allocation does belongs here too.)"""
+    return Struct(type, fields)
+
+
 # --- the bulk array instructions (both tiers call these) ----------------------------------------------------
 
 
