@@ -51,7 +51,7 @@ The scheme (read once)
   ``raise WasmException(...)``.  In the flat form a ``try_table``'s body is
   a region of basic blocks, and one ``except`` around the dispatch finds the
   clauses by the region of the raising block (see :mod:`~wasmrun.codegen.flat`).
-* **GC.**  Structs, arrays and ``i31``\ s are :mod:`wasmrun.runtime.gc`'s objects.
+* **GC.**  Structs, arrays and ``i31`` values are :mod:`wasmrun.runtime.gc`'s objects.
   A field read is a statement with the null test folded in (``t3 = (l0 or
   GC_NULL_STRUCTURE()).fields[1]``), a cast one index into the value's
   canonical type's supertype chain and one ``is`` (``l0.type.chain[0] is
