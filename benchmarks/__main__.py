@@ -321,10 +321,24 @@ class WasmtimeEngine:
         config.consume_fuel = fuel
         self.fuel = fuel
         self.engine = wasmtime.Engine(config)
+        # A GC program's engine (wasm_gc), made on first use: the others keep Wasmtime's default config.
+        self.gc_engine: Any = None
+
+    def engine_for(self, benchmark: Benchmark) -> Any:
+        if not benchmark.gc:
+            return self.engine
+        if self.gc_engine is None:
+            config = self.wasmtime.Config()
+            config.consume_fuel = self.fuel
+            config.wasm_function_references = True
+            config.wasm_gc = True
+            self.gc_engine = self.wasmtime.Engine(config)
+        return self.gc_engine
 
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
         wasmtime = self.wasmtime
-        store = wasmtime.Store(self.engine)
+        engine = self.engine_for(benchmark)
+        store = wasmtime.Store(engine)
         output = None
         if benchmark.wasi:
             output = tempfile.NamedTemporaryFile()  # noqa: SIM115 (closed by Loaded.close)
@@ -336,9 +350,9 @@ class WasmtimeEngine:
             assert output is not None
             return self._load_component(store, data, output)
         start = time.perf_counter()
-        module = wasmtime.Module(self.engine, data)
+        module = wasmtime.Module(engine, data)
         compiled = time.perf_counter()
-        linker = wasmtime.Linker(self.engine)
+        linker = wasmtime.Linker(engine)
         if benchmark.wasi:
             linker.define_wasi()
         instance = linker.instantiate(store, module)
@@ -434,6 +448,8 @@ class PywasmEngine:
     def load(self, benchmark: Benchmark, data: bytes, n: int) -> tuple[Loaded, dict[str, float]]:
         if benchmark.component:
             raise Unavailable("pywasm runs core modules, not components")
+        if benchmark.gc:
+            raise Unavailable("pywasm does not run WebAssembly 3.0 GC")
         pywasm = self.pywasm
         start = time.perf_counter()
         module = pywasm.core.ModuleDesc.from_reader(io.BytesIO(data))

@@ -1,7 +1,7 @@
 """The benchmark programs and their fixed input sizes (shared by the runner and the tests).
 
 Each program is ``programs/NAME.c`` (or ``NAME.wat`` for what C compilers here cannot write:
-exceptions, tail calls), its prebuilt ``programs/NAME.wasm`` and the same
+exceptions, tail calls, GC structs), its prebuilt ``programs/NAME.wasm`` and the same
 algorithm in Python, ``python/NAME.py``'s ``bench(n)``.  A bare module exports
 ``bench(n)`` and imports nothing; a WASI command (``wasi=True``) takes n as ``argv[1]``
 and prints ``result <u32>``.  ``n`` is the size wasmrun, Wasmtime and Python run;
@@ -43,6 +43,7 @@ class Benchmark:
     wasi: bool = False
     purpose: Purpose = "run"  # "run": an algorithm (steady-state speed); "startup": dominated by one-time translation
     component_of: str | None = None  # a component: the name of the core WASI command it adapts
+    gc: bool = False  # it uses WebAssembly 3.0 GC (Wasmtime runs it with wasm_gc; pywasm cannot)
 
     @property
     def component(self) -> bool:
@@ -84,6 +85,14 @@ SUITE = (
     Benchmark("exceptions_plain", 100_000, 2_000, 686433828, "exceptions' algorithm with an error code instead"),
     Benchmark("tail_calls", 20_000, 500, 1834634, "Collatz step counts: two functions tail-calling each other"),
     Benchmark("tail_calls_plain", 20_000, 500, 1834634, "tail_calls' algorithm with a loop instead"),
+    Benchmark(
+        "gc_binarytrees",
+        10,
+        6,
+        1524746800,
+        "binarytrees with GC structs: allocation by struct.new, reads by struct.get",
+        gc=True,
+    ),
     Benchmark(
         "large",
         50,

@@ -29,6 +29,7 @@ TINY = {
     "exceptions_plain": 50,
     "tail_calls": 30,
     "tail_calls_plain": 30,
+    "gc_binarytrees": 5,
     "large": 2,
     "wasi_sieve": 300,
     "wasi_sieve_component": 300,
@@ -230,3 +231,39 @@ def test_baseline_geomeans_are_over_the_programs_both_trees_ran() -> None:
     text = _report(medians, {"a": True, "new": True}, [])
     assert "geomean auto/python, run-phase programs of both trees: this 2.000x, baseline 2.000x" in text
     assert "this/baseline 0.500x" in text
+
+
+WAT_PROGRAMS = sorted(path.stem for path in (BY_NAME["fib"].path.parent).glob("*.wat"))
+
+
+@pytest.mark.parametrize("name", WAT_PROGRAMS)
+def test_a_text_program_is_committed_as_its_encoding(name: str) -> None:
+    from wasmrun.loader import to_binary
+
+    source = BY_NAME[name].path.with_suffix(".wat")
+    assert to_binary(source.read_bytes()) == BY_NAME[name].path.read_bytes()
+
+
+def test_a_gc_program_runs_under_wasmtime_with_gc_and_not_under_pywasm() -> None:
+    """Wasmtime counts the same instructions in gc_binarytrees as it runs (wasm_gc on for it alone)."""
+    from benchmarks.__main__ import PywasmEngine, WasmtimeEngine
+
+    benchmark = BY_NAME["gc_binarytrees"]
+    n = TINY["gc_binarytrees"]
+    data = benchmark.path.read_bytes()
+    try:
+        counter = WasmtimeEngine(fuel=True)
+    except Unavailable as reason:
+        pytest.skip(str(reason))
+    loaded, _phases = counter.load(benchmark, data, n)
+    try:
+        assert loaded.call(n) == benchmark.python_bench()(n)
+    finally:
+        loaded.close()
+    assert counter.count(benchmark, data, n) > 0
+    try:
+        pywasm = PywasmEngine()
+    except Unavailable:
+        return
+    with pytest.raises(Unavailable, match="GC"):
+        pywasm.load(benchmark, data, n)

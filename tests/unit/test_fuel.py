@@ -111,6 +111,86 @@ THROWING = """
 """
 
 
+# GC: structs in loops, a branch on null, and every bulk array instruction, charging a length given by a
+# variable (checked after it runs), a small constant (charged with the code around it) and a large one.
+GC_SWEEP = """
+(module
+  (type $node (struct (field (ref null $node)) (field (mut i32))))
+  (type $words (array (mut i32)))
+  (type $bytes (array (mut i8)))
+  (type $funcs (array (mut funcref)))
+  (data $d "0123456789abcdefghij")
+  (elem $e func $leaf $leaf $leaf $leaf $leaf $leaf)
+  (func $leaf)
+  (func $arrays (param $n i32) (result (ref $words))
+    (local $x (ref null $words))
+    (local.set $x (array.new $words (i32.const 7) (local.get $n)))
+    (array.fill $words (local.get $x) (i32.const 0) (i32.const 1) (local.get $n))
+    (array.copy $words $words (local.get $x) (i32.const 0) (local.get $x) (i32.const 1) (i32.const 2))
+    (drop (array.new_default $words (i32.const 200)))
+    (drop (array.new_data $bytes $d (i32.const 1) (local.get $n)))
+    (drop (array.new_elem $funcs $e (i32.const 1) (local.get $n)))
+    (array.init_data $bytes $d (array.new_default $bytes (i32.const 9)) (i32.const 0) (i32.const 0) (local.get $n))
+    (array.init_elem $funcs $e (array.new_default $funcs (i32.const 9)) (i32.const 1) (i32.const 0) (local.get $n))
+    (ref.as_non_null (local.get $x)))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32) (local $list (ref null $node)) (local $acc i32)
+    (drop (call $arrays (local.get $n)))
+    (block $done
+      (loop $again
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $list (struct.new $node (local.get $list) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $again)))
+    (block $end
+      (loop $walk
+        (local.set $list (br_on_null $end (local.get $list)))
+        (local.set $acc (i32.add (local.get $acc) (struct.get $node 1 (local.get $list))))
+        (local.set $list (struct.get $node 0 (local.get $list)))
+        (br $walk)))
+    (i32.add (local.get $acc) (array.len (call $arrays (i32.const 3))))))
+"""
+
+# Each GC instruction alone (a function of one parameter, its result dropped), for its cost.
+GC_COSTS = {
+    "struct.new": "(drop (struct.new $s (i32.const 1) (i32.const 2)))",
+    "struct.new_default": "(drop (struct.new_default $s))",
+    "struct.get": "(drop (struct.get $s 0 (struct.new_default $s)))",
+    "struct.set": "(struct.set $s 0 (struct.new_default $s) (i32.const 3))",
+    "array.new": "(drop (array.new $a (i32.const 1) (local.get 0)))",
+    "array.new_default": "(drop (array.new_default $a (local.get 0)))",
+    "array.new_fixed": "(drop (array.new_fixed $a 3 (i32.const 1) (i32.const 1) (i32.const 1)))",
+    "array.new_data": "(drop (array.new_data $b $d (i32.const 0) (local.get 0)))",
+    "array.new_elem": "(drop (array.new_elem $f $e (i32.const 0) (local.get 0)))",
+    "array.get": "(drop (array.get $a (array.new_default $a (i32.const 5)) (i32.const 1)))",
+    "array.set": "(array.set $a (array.new_default $a (i32.const 5)) (i32.const 1) (i32.const 1))",
+    "array.len": "(drop (array.len (array.new_default $a (i32.const 5))))",
+    "array.fill": "(array.fill $a (array.new_default $a (i32.const 9)) (i32.const 0) (i32.const 9) (local.get 0))",
+    "array.copy": (
+        "(array.copy $a $a (array.new_default $a (i32.const 9)) (i32.const 0)"
+        " (array.new_default $a (i32.const 9)) (i32.const 0) (local.get 0))"
+    ),
+    "array.init_data": "(array.init_data $b $d (array.new_default $b (i32.const 9)) (i32.const 0) (i32.const 0) (local.get 0))",
+    "array.init_elem": "(array.init_elem $f $e (array.new_default $f (i32.const 9)) (i32.const 0) (i32.const 0) (local.get 0))",
+    "ref.test": "(drop (ref.test (ref $s) (struct.new_default $s)))",
+    "ref.cast": "(drop (ref.cast (ref $s) (struct.new_default $s)))",
+    "br_on_cast": "(drop (block $l (result anyref) (br_on_cast $l anyref (ref $s) (struct.new_default $s))))",
+    "br_on_cast_fail": "(drop (block $l (result anyref) (br_on_cast_fail $l anyref (ref $s) (ref.null any))))",
+    "i31": "(drop (i31.get_s (ref.i31 (local.get 0))))",
+    "ref.eq": "(drop (ref.eq (ref.null eq) (ref.null eq)))",
+    "conversions": "(drop (extern.convert_any (any.convert_extern (ref.null extern))))",
+}
+
+
+def gc_cost_module(body: str) -> str:
+    return (
+        "(module (type $s (struct (field (mut i32)) (field i32))) (type $a (array (mut i32)))"
+        ' (type $b (array (mut i8))) (type $f (array (mut funcref))) (data $d "0123456789")'
+        " (elem $e func $g $g $g $g $g $g $g $g $g) (func $g)"
+        f' (func (export "run") (param i32) (result i32) {body} (i32.const 0)))'
+    )
+
+
 # --- running under wasmrun and under wasmtime-py ---------------------------------------------------------
 
 
@@ -145,6 +225,8 @@ def wasmtime_call(data: bytes, name: str, args: list[int], budget: int) -> tuple
     config = wasmtime.Config()
     config.consume_fuel = True
     config.wasm_exceptions = True
+    config.wasm_function_references = True
+    config.wasm_gc = True
     engine = wasmtime.Engine(config)
     store = wasmtime.Store(engine)
     module = wasmtime.Module(engine, data)
@@ -276,6 +358,33 @@ def test_every_budget_stops_where_wasmtime_stops(configuration: str, program: st
     for budget in range(total + 1):
         expected = wasmtime_call(wasm, "run", [argument], budget)
         assert wasmrun_call(module, "run", [argument], budget, CONFIGURATIONS[configuration]) == expected, budget
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("length", [0, 5])
+@pytest.mark.parametrize("instruction", sorted(GC_COSTS))
+def test_gc_instructions_cost_what_they_cost_wasmtime(instruction: str, length: int, tier: str) -> None:
+    """1 each; the bulk array instructions 1 and their length (elements)."""
+    data = gc_cost_module(GC_COSTS[instruction]).encode()
+    expected = wasmtime_call(_binary(data), "run", [length], LARGE)
+    assert wasmrun_call(load_module(data), "run", [length], LARGE, {"engine": tier}) == expected
+
+
+@pytest.mark.parametrize("configuration", ["interp", "interp-runs", "compile", "compile-flat"])
+def test_every_budget_stops_where_wasmtime_stops_with_gc(configuration: str) -> None:
+    data = GC_SWEEP.encode()
+    module = load_module(data)
+    wasm = _binary(data)
+    total = wasmtime_call(wasm, "run", [4], LARGE)[2]
+    for budget in range(0, total + 1, 3):
+        expected = wasmtime_call(wasm, "run", [4], budget)
+        assert wasmrun_call(module, "run", [4], budget, CONFIGURATIONS[configuration]) == expected, budget
+
+
+def test_the_entry_check_counts_a_reference_local_by_its_encoding() -> None:
+    """A local of a defined reference type takes two bytes or more: the entry is after them."""
+    text = "(module (type $t (struct)) (func (local i32) (local (ref null $t)) (local i64)))"
+    assert fuel.entry_offset(load_module(text.encode()), 0) == 30  # (one byte further than a byte per type)
 
 
 def _binary(text: bytes) -> bytes:

@@ -320,6 +320,8 @@ _SAMPLE_OPS |= {
     "atomic.store": "i32.atomic.store",
     "gc.1": "gc.ref.i31",
     "gc.0": "gc.struct.set",
+    "gc.1.fuel": "gc.array.new",
+    "gc.0.fuel": "gc.array.fill",
 }
 
 

@@ -1,5 +1,5 @@
-"""GC instructions run (the interpreter; the compiled tier leaves their functions to it): packed fields,
-traps with the spec's texts, casts against canonical types, constant expressions."""
+"""GC instructions run (the interpreter; test_gc_codegen.py runs these cases in the compiled tier): packed
+fields, traps with the spec's texts, casts against canonical types, constant expressions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 from wasmrun.embedding import Store
 from wasmrun.engine.interpreter import Interpreter
 from wasmrun.errors import Trap
-from wasmrun.interp.gc_translation import function_uses_gc
 from wasmrun.loader import Module
 from wasmrun.runtime.linker import Linker
 from wasmrun.text.wat import parse_module
@@ -79,13 +78,3 @@ def test_a_global_holds_a_constant_struct() -> None:
         ' (func (export "f") (result i32) (struct.get $point $x (global.get $g))))'
     )
     assert found.exports["f"]() == 4
-
-
-@pytest.mark.parametrize(
-    ("body", "uses"),
-    [("(drop (ref.i31 (i32.const 1)))", True), ("(drop (i32.const 0xfb))", False)],
-    ids=["gc", "plain"],
-)
-def test_functions_with_gc_instructions_are_left_to_the_interpreter(body: str, uses: bool) -> None:
-    module = Module.from_bytes(parse_module(f"(module (func {body}))"))
-    assert function_uses_gc(module, 0) is uses

@@ -51,6 +51,12 @@ The scheme (read once)
   ``raise WasmException(...)``.  In the flat form a ``try_table``'s body is
   a region of basic blocks, and one ``except`` around the dispatch finds the
   clauses by the region of the raising block (see :mod:`~wasmrun.codegen.flat`).
+* **GC.**  Structs, arrays and ``i31`` values are :mod:`wasmrun.runtime.gc`'s objects.
+  A field read is a statement with the null test folded in (``t3 = (l0 or
+  GC_NULL_STRUCTURE()).fields[1]``), a cast one index into the value's
+  canonical type's supertype chain and one ``is`` (``l0.type.chain[0] is
+  ty3``); allocations and the bulk array instructions call the runtime (see
+  :mod:`~wasmrun.codegen.gc`).
 * **The flat form** (:class:`~wasmrun.codegen.flat.FlatGenerator`), for functions beyond CPython's
   static limits (20 nested loops, 100 indentation levels): basic blocks in one
   ``while True:`` loop, dispatched on ``b`` by a binary tree of ``if``\\ s; a
@@ -76,7 +82,8 @@ The modules
 :func:`generate_loop_entry`), :mod:`~wasmrun.codegen.emitter` (the stack of
 values, statements, the driver, fuel, assembly into a :class:`GeneratedFunction`),
 :mod:`~wasmrun.codegen.numeric`, :mod:`~wasmrun.codegen.memory` (and tables),
-:mod:`~wasmrun.codegen.variables`, :mod:`~wasmrun.codegen.control` (what both
+:mod:`~wasmrun.codegen.gc` (the GC instructions; the names their code uses:
+:mod:`~wasmrun.codegen.gc_names`), :mod:`~wasmrun.codegen.variables`, :mod:`~wasmrun.codegen.control` (what both
 forms share), :mod:`~wasmrun.codegen.structured` and :mod:`~wasmrun.codegen.flat`
 (the two forms); :mod:`~wasmrun.codegen.inlining` rewrites a body's calls of small
 trap-free callees into their bodies before anything else (not when fuel or calls

@@ -409,6 +409,7 @@ _BASE_NAMESPACE: dict[str, Any] = {}
 def _base_namespace() -> dict[str, Any]:
     """What every namespace starts with: the numeric functions and the helpers generated code calls."""
     if not _BASE_NAMESPACE:
+        from wasmrun.codegen.gc_names import GC_NAMES
         from wasmrun.semantics import numeric
         from wasmrun.semantics.access import STRUCT_NAMES
         from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
@@ -416,6 +417,7 @@ def _base_namespace() -> dict[str, Any]:
         _BASE_NAMESPACE.update(
             {
                 **ATOMIC_FUNCTIONS,
+                **GC_NAMES,
                 **{mnemonic.replace(".", "_"): function for mnemonic, function in numeric.NUMERIC_FUNCTIONS.items()},
                 **numeric.TEMPLATE_GLOBALS,
                 **{name: getattr(errors, name) for name in dir(errors) if name.startswith("TRAP_")},

@@ -15,6 +15,7 @@ from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.codegen.alignment import Node
 from wasmrun.codegen.atomics import AtomicInstructions
 from wasmrun.codegen.emitter import TRAPS, Ctrl
+from wasmrun.codegen.gc import GcInstructions
 from wasmrun.codegen.memory import MemoryInstructions
 from wasmrun.codegen.numeric import NumericInstructions
 from wasmrun.codegen.structure import FUNCTION, Construct
@@ -29,7 +30,7 @@ LOOKUP_MIN_RANGES = 16
 """A ``br_table`` with more ranges than this maps its index through a constant tuple first."""
 
 
-class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, VariableInstructions):
+class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, VariableInstructions, GcInstructions):
     """What both forms share: every instruction but ``block``, ``loop``, ``if``, ``else`` and ``end``."""
 
     def branch(self, depth: int, condition: Value | None) -> None:

@@ -441,9 +441,6 @@ class Emitter:
         name = info.mnemonic if info is not None else f"opcode 0x{opcode:x}"
         if info is not None and info.is_simd:
             raise UnsupportedInstruction(f"unsupported instruction: SIMD ({name}) is not executed by this engine")
-        if info is not None and info.proposal == "gc":
-            # (The engine leaves a function with a GC instruction to the interpreter: see function_uses_gc.)
-            raise UnsupportedInstruction(f"unsupported instruction: {name} (GC runs in the interpreter only)")
         raise UnsupportedInstruction(f"unsupported instruction: {name}")
 
     # --- what each form provides (see structured.py and flat.py) ------------------------------------

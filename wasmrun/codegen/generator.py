@@ -24,8 +24,6 @@ def covers(info: InstructionInfo) -> bool:
     """Whether both forms have a behaviour for ``info``, or it is SIMD (a function with SIMD stays interpreted)."""
     if info.is_simd:
         return True
-    if info.proposal == "gc":
-        return True  # a function with a GC instruction stays interpreted (interp.gc_translation.function_uses_gc)
     return info.opcode in StructuredGenerator.handlers and info.opcode in FlatGenerator.handlers
 
 

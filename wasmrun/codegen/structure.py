@@ -40,7 +40,7 @@ _LOCAL_GET = opcode_of("local.get")
 _ENDS_FUNCTION = frozenset(
     ("return", "unreachable", "return_call", "return_call_indirect", "return_call_ref", "throw", "throw_ref")
 )
-_CONDITIONAL_BRANCHES = frozenset(("br_on_null", "br_on_non_null"))
+_CONDITIONAL_BRANCHES = frozenset(("br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"))
 _LOCAL_WRITES = frozenset((opcode_of("local.set"), opcode_of("local.tee")))
 
 
@@ -167,7 +167,9 @@ def analyse(module: Module, instructions: Sequence[Instruction], nresults: int, 
         if not live:
             continue
         if kind in _CONDITIONAL_BRANCHES:
-            kind = "br_if"  # br_on_null, br_on_non_null: a conditional branch to the label
+            kind = "br_if"  # br_on_null, br_on_non_null, br_on_cast*: a conditional branch to the label
+            if isinstance(immediate, tuple):
+                immediate = immediate[0]  # br_on_cast*: (label, source type, target type)
         if kind == "br" or kind == "br_if":
             target = stack[-1 - immediate]
             target.branches += 1

@@ -79,7 +79,6 @@ from wasmrun.engine.options import EngineOptions
 from wasmrun.errors import TRAP_CALL_STACK_EXHAUSTED, Trap
 from wasmrun.interp import machine
 from wasmrun.interp.catching import make_catching_body
-from wasmrun.interp.gc_translation import function_uses_gc
 from wasmrun.interp.machine import (
     Binder,
     bind,
@@ -332,11 +331,7 @@ class Interpreter:
     def compile_code(self, function: WasmFunction) -> Outcome:
         """What the compiled tier makes of ``function``: its code, or why the interpreter keeps it."""
         module = function.instance.module
-        if (
-            function_uses_simd(module, function.index)
-            or function_uses_gc(module, function.index)  # the compiled tier has no GC instructions yet
-            or compiled.too_large_to_compile(module, function.index)
-        ):
+        if function_uses_simd(module, function.index) or compiled.too_large_to_compile(module, function.index):
             return INTERPRETED
         started = time.perf_counter() if self.counters is not None else 0.0
         try:

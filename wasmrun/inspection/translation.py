@@ -126,13 +126,12 @@ class TranslatedForm:
 def translated_form(module: Module, index: int) -> TranslatedForm:
     """The forms of defined function ``index`` of a validated module (see the module docstring)."""
     from wasmrun.engine.interpreter import DEFAULT_COMPILE_THRESHOLD, DEFAULT_HOT_THRESHOLD
-    from wasmrun.interp.gc_translation import function_uses_gc
     from wasmrun.interp.translate import plan_runs, translate_function
 
     try:
         translation = translate_function(module, index)
-        # The compiled tier leaves a function with SIMD or GC interpreted (wasmrun.engine.interpreter).
-        reason = "SIMD" if translation.uses_simd else "GC" if function_uses_gc(module, index) else ""
+        # The compiled tier leaves a function with SIMD interpreted (wasmrun.engine.interpreter).
+        reason = "SIMD" if translation.uses_simd else ""
         compiled = None if reason else compiled_source(module, index)
     except UnsupportedInstruction as error:
         return TranslatedForm(

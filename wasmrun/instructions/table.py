@@ -528,20 +528,20 @@ FB.02 struct.get                     type_field
 FB.03 struct.get_s                   type_field
 FB.04 struct.get_u                   type_field
 FB.05 struct.set                     type_field
-FB.06 array.new                      type
-FB.07 array.new_default              type
+FB.06 array.new                      type       fuel=bulk
+FB.07 array.new_default              type       fuel=bulk
 FB.08 array.new_fixed                type_size
-FB.09 array.new_data                 type_data
-FB.0A array.new_elem                 type_elem
+FB.09 array.new_data                 type_data  fuel=bulk
+FB.0A array.new_elem                 type_elem  fuel=bulk
 FB.0B array.get                      type
 FB.0C array.get_s                    type
 FB.0D array.get_u                    type
 FB.0E array.set                      type
 FB.0F array.len                      none
-FB.10 array.fill                     type
-FB.11 array.copy                     type_pair
-FB.12 array.init_data                type_data
-FB.13 array.init_elem                type_elem
+FB.10 array.fill                     type       fuel=bulk
+FB.11 array.copy                     type_pair  fuel=bulk
+FB.12 array.init_data                type_data  fuel=bulk
+FB.13 array.init_elem                type_elem  fuel=bulk
 FB.14 ref.test                       heaptype
 FB.15 ref.test_null                  heaptype
 FB.16 ref.cast                       heaptype

@@ -420,6 +420,21 @@ def _fuel_families() -> dict[str, Family]:
             {"tab": "tables"},
             may_trap=True,
         ),
+        # The bulk GC instructions: the length (the last operand, read first: the result may overwrite it).
+        "gc.1.fuel": Family(
+            ("d", "imm", "first", "last"),
+            (),
+            "n = R[last]\nR[d] = {OP}(inst, imm, R, first)\nmeter.use(n)",
+            prologue="inst = ctx",
+            may_trap=True,
+        ),
+        "gc.0.fuel": Family(
+            ("imm", "first", "last"),
+            (),
+            "{OP}(inst, imm, R, first)\nmeter.use(R[last])",
+            prologue="inst = ctx",
+            may_trap=True,
+        ),
     }
     for name in (
         "memory.fill",

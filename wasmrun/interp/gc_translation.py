@@ -7,35 +7,18 @@ cacheable) and its operands, which are first put in consecutive frame slots (as 
 ``br_on_cast`` and ``br_on_cast_fail`` test the reference into a spare slot above the stack and
 branch on it with the reference left in place.
 
-The compiled tier does not translate them: a function with a GC instruction stays interpreted
-(:func:`function_uses_gc`).
+The bulk array instructions that charge their length in fuel take the ``.fuel`` variants of the
+families, with the length's slot (see :mod:`wasmrun.semantics.fuel`).  The compiled tier generates its
+own code for them (:mod:`wasmrun.codegen.gc`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, cast
 
-from wasmrun.binary.instructions import decode_function_body
 from wasmrun.instructions import OPCODES
 from wasmrun.module import Module
 from wasmrun.types import RefType, as_ref
-
-GC_OPCODES = frozenset(opcode for opcode, info in OPCODES.items() if info.proposal == "gc")
-_GC_PREFIX = b"\xfb"
-
-
-def function_uses_gc(
-    module: Module, function_index: int, instructions: Sequence[tuple[int, Any, int]] | None = None
-) -> bool:
-    """Whether defined function ``function_index`` contains a GC instruction (reachable or not)."""
-    body = module.body(function_index)
-    raw = module.raw
-    if raw.find(_GC_PREFIX, body.code_start, body.end) < 0 and raw.find(b"\xd3", body.code_start, body.end) < 0:
-        return False
-    if instructions is None:
-        instructions = decode_function_body(raw, body)
-    return any(opcode in GC_OPCODES for opcode, _immediate, _offset in instructions)
 
 
 class GcTranslation:
@@ -45,10 +28,13 @@ class GcTranslation:
     module: Module
     stack: list[Any]
     base: int
+    position: int
+    instructions: list[tuple[int, Any, int]]
 
     def label(self, depth: int) -> Any: ...
     def materialize(self, depth: int) -> None: ...
     def emit(self, family: str, op: str | None, shape: str, *args: Any) -> Any: ...
+    def bulk_family(self, family: str) -> Any: ...
     def result_destination(self) -> Any: ...
     def push_slot(self) -> Any: ...
     def conditional_jump(self, ctrl: Any, family: str, op: str | None, operands: list[Any]) -> None: ...
@@ -60,10 +46,13 @@ class GcTranslation:
             self.materialize(depth)
         del self.stack[height - operands :]
         first = self.base + height - operands
+        family = "gc.1" if result else "gc.0"
+        metered = self.bulk_family(family) if OPCODES[self.instructions[self.position][0]].fuel == "bulk" else family
+        lengths = (first + operands - 1,) if metered != family else ()  # the length it charges
         if result:
-            self.emit("gc.1", "gc." + mnemonic, "", self.result_destination(), immediate, first)
+            self.emit(metered, "gc." + mnemonic, "", self.result_destination(), immediate, first, *lengths)
         else:
-            self.emit("gc.0", "gc." + mnemonic, "", immediate, first)
+            self.emit(metered, "gc." + mnemonic, "", immediate, first, *lengths)
 
     def _fields(self, type_index: int) -> int:
         return len(self.module.types[type_index].fields)

@@ -310,3 +310,62 @@ def is_struct_type(composite: Any) -> bool:
 
 def is_array_type(composite: Any) -> bool:
     return composite.__class__ is ArrayType
+
+
+# --- the compiled tier's allocation of a struct ---------------------------------------------------------------
+
+
+def struct_new_stored(type: DefinedType, fields: list[Any]) -> Struct:
+    """A struct of ``fields`` given as its fields keep them (packed values wrapped, defaults written out):
+    :func:`struct_new` and :func:`struct_new_default` without their per-field work, which the compiled
+    tier does in the generated code.  (An allocation: what every allocation does belongs here too.)"""
+    return Struct(type, fields)
+
+
+# --- the bulk array instructions (both tiers call these) ----------------------------------------------------
+
+
+def array_fill(array: Any, offset: int, value: Any, length: int) -> None:
+    elements = check_range(array, offset, length)
+    elements[offset : offset + length] = [stored(array.type.composite.field.storage, value)] * length
+
+
+def array_copy(destination: Any, destination_offset: int, source: Any, source_offset: int, length: int) -> None:
+    if destination is None or source is None:
+        raise Trap(TRAP_NULL_ARRAY)
+    target = check_range(destination, destination_offset, length)
+    elements = check_range(source, source_offset, length)
+    target[destination_offset : destination_offset + length] = elements[source_offset : source_offset + length]
+
+
+def array_init_data(array: Any, destination_offset: int, data: bytes, source_offset: int, length: int) -> None:
+    target = check_range(array, destination_offset, length)
+    values = data_values(array.type.composite.field.storage, data, source_offset, length)
+    target[destination_offset : destination_offset + length] = values
+
+
+def array_init_elem(
+    array: Any, destination_offset: int, elements: Sequence[Any], source_offset: int, length: int
+) -> None:
+    target = check_range(array, destination_offset, length)
+    values = element_values(elements, source_offset, length)
+    target[destination_offset : destination_offset + length] = values
+
+
+# --- the traps the compiled tier raises from an expression (``reference or NULL_STRUCTURE()``) -------------
+
+
+def null_structure() -> Any:
+    raise Trap(TRAP_NULL_STRUCTURE)
+
+
+def null_array() -> Any:
+    raise Trap(TRAP_NULL_ARRAY)
+
+
+def null_i31() -> Any:
+    raise Trap(TRAP_NULL_I31)
+
+
+def array_out_of_bounds() -> Any:
+    raise Trap(TRAP_ARRAY_OUT_OF_BOUNDS)

@@ -8,7 +8,11 @@ wasmtime-py with ``Config.consume_fuel``):
   other instruction 1 (:func:`cost`).  The bulk instructions cost their
   length on top (:data:`VARIABLE`): bytes for ``memory.fill/copy/init``,
   elements for ``table.fill/copy/init``, pages or elements for the grows
-  (only when the grow succeeds).
+  (only when the grow succeeds), elements for the GC array instructions
+  that take a length (``array.new``, ``array.new_default``,
+  ``array.new_data``, ``array.new_elem``, ``array.fill``, ``array.copy``,
+  ``array.init_data``, ``array.init_elem``; not ``array.new_fixed``), checked
+  after them as the others (every GC instruction else costs 1).
 * **Checks.**  Fuel is checked at function entry (after the entry's 1) and at
   each loop header; the program traps with ``all fuel consumed by
   WebAssembly`` at the first check where the fuel consumed reaches the budget.
@@ -36,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from wasmrun.binary.instructions import read_valtype
 from wasmrun.binary.reader import Reader
 from wasmrun.instructions import FUEL_CLASSES, OPCODES, InstructionInfo, opcode_of
 from wasmrun.module import Module
@@ -118,5 +123,5 @@ def entry_offset(module: Module, function_index: int) -> int:
     for _ in range(reader.unsigned(32)):
         offset = reader.pos
         reader.unsigned(32)  # how many locals of this type
-        reader.byte()  # their type
+        read_valtype(reader)  # their type (a reference to a defined type takes more than a byte)
     return offset

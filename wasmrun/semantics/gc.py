@@ -105,33 +105,21 @@ def gc_array_len(instance: Any, immediate: Any, R: list[Any], first: int) -> Any
 
 
 def gc_array_fill(instance: Any, immediate: Any, R: list[Any], first: int) -> None:
-    array, offset, value, length = R[first : first + 4]
-    elements = gc.check_range(array, offset, length)
-    elements[offset : offset + length] = [gc.stored(array.type.composite.field.storage, value)] * length
+    gc.array_fill(*R[first : first + 4])
 
 
 def gc_array_copy(instance: Any, immediate: Any, R: list[Any], first: int) -> None:
-    destination, destination_offset, source, source_offset, length = R[first : first + 5]
-    if destination is None or source is None:
-        raise Trap(TRAP_NULL_ARRAY)
-    target = gc.check_range(destination, destination_offset, length)
-    elements = gc.check_range(source, source_offset, length)
-    target[destination_offset : destination_offset + length] = elements[source_offset : source_offset + length]
+    gc.array_copy(*R[first : first + 5])
 
 
 def gc_array_init_data(instance: Any, immediate: Any, R: list[Any], first: int) -> None:
     array, destination_offset, source_offset, length = R[first : first + 4]
-    target = gc.check_range(array, destination_offset, length)
-    storage = array.type.composite.field.storage
-    values = gc.data_values(storage, instance.datas[immediate[1]], source_offset, length)
-    target[destination_offset : destination_offset + length] = values
+    gc.array_init_data(array, destination_offset, instance.datas[immediate[1]], source_offset, length)
 
 
 def gc_array_init_elem(instance: Any, immediate: Any, R: list[Any], first: int) -> None:
     array, destination_offset, source_offset, length = R[first : first + 4]
-    target = gc.check_range(array, destination_offset, length)
-    values = gc.element_values(instance.elements[immediate[1]], source_offset, length)
-    target[destination_offset : destination_offset + length] = values
+    gc.array_init_elem(array, destination_offset, instance.elements[immediate[1]], source_offset, length)
 
 
 def _heap(instance: Any, heap: int) -> Any:
