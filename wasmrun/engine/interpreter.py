@@ -370,6 +370,7 @@ class Interpreter:
         if (
             self.engine == "auto"
             and not translation.uses_simd
+            and not function_uses_gc(instance.module, function.index)  # nor its loops (OSR) for now
             and not compiled.too_large_to_compile(instance.module, function.index)
         ):
             return self.count_to_compile(function, translation, handlers, entry)

@@ -309,6 +309,19 @@ def instantiate(
     applied, before the start function runs: a host (WASI) that reaches guest
     memory through the exports must be able to serve calls from the start function.
     """
+    previous = gc.activate(store.gc_heap)  # constant expressions and the start function allocate in its heap
+    try:
+        return _instantiate(store, module, externs, before_start)
+    finally:
+        gc.activate(previous)
+
+
+def _instantiate(
+    store: Store,
+    module: Module,
+    externs: Sequence[Extern],
+    before_start: Callable[[Instance], None] | None,
+) -> Instance:
     check_imports(module, externs)
     store.admit(len(module.tables), len(module.memories))
     instance = Instance(module, store)

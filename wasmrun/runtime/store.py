@@ -17,6 +17,7 @@ from wasmrun.deftypes import DefinedType
 from wasmrun.deftypes import function_type as canonical_function_type
 from wasmrun.errors import InstantiationError
 from wasmrun.runtime.functions import FunctionInstance, HostFunction
+from wasmrun.runtime.gc import GcHeap
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import DEFAULT_CAP_BYTES, MemoryInstance
 from wasmrun.runtime.table import DEFAULT_ELEMENT_CAP, TableInstance
@@ -67,6 +68,7 @@ class Store:
         self.executor = executor
         self.memory_cap_bytes = memory_cap_bytes
         self.limits = limits
+        self.gc_heap = GcHeap(memory_cap_bytes)  # GC objects count against the memory limit, as in Wasmtime
         self._created = {"instance": 0, "table": 0, "memory": 0}
         self.instances: list[Instance] = []
         self.memories: list[MemoryInstance] = []
@@ -94,6 +96,7 @@ class Store:
         growth of those that exist."""
         if memory_bytes is not None:
             self.memory_cap_bytes = memory_bytes
+            self.gc_heap.capacity = memory_bytes
             for memory in self.memories:
                 memory.limit_growth(memory_bytes)
         if table_elements is not None:
