@@ -103,7 +103,7 @@ def test_an_allocation_beyond_max_memory_fails_as_wasmtimes_error(
         '(module (type $bytes (array i8)) (func (export "make") (param i32) (result anyref)'
         " (array.new_default $bytes (local.get 0))))"
     )
-    status, out, err = run(capfd, "run", "--max-memory", "1000", "--invoke", "make", str(path), "2000")
+    status, out, err = run(capfd, "run", "--max-memory", "64KiB", "--invoke", "make", str(path), "70000")
     assert (status, out) == (1, "")
-    assert err.splitlines()[-1] == "    2: GC heap out of memory: no capacity for allocation of 2028 bytes"
-    assert run(capfd, "run", "--max-memory", "1000", "--invoke", "make", str(path), "900") == (0, "<anyref>\n", "")
+    assert err.splitlines()[-1] == "    2: GC heap out of memory: no capacity for allocation of 70028 bytes"
+    assert run(capfd, "run", "--max-memory", "64KiB", "--invoke", "make", str(path), "900") == (0, "<anyref>\n", "")

@@ -1,5 +1,6 @@
-"""GC allocations count against the store's memory limit at Wasmtime's object sizes (wasmtime-py 49
-measured them: its error names the size it could not allocate); garbage is collected before one fails."""
+"""GC allocations count against the store's memory limit at Wasmtime's object sizes and heap layout
+(wasmtime-py 49 measured them: its error names the size it could not allocate; whole 64 KiB pages less 16
+bytes hold objects in 16-byte granules); garbage is collected before one fails."""
 
 from __future__ import annotations
 
@@ -64,9 +65,22 @@ KEEPER = """(module
       (br_if $again (i32.lt_u (local.get 1) (local.get 0))))))"""
 
 
-@pytest.mark.parametrize(("length", "fits"), [(1000, True), ((1 << 20) - 28, True), ((1 << 20) - 27, False)])
-def test_one_object_fits_the_limit_or_fails(length: int, fits: bool) -> None:
-    keep = instance(KEEPER, 1 << 20).exports["keep"]
+# (memory limit, i8 elements, whether the array fits): Wasmtime's largest arrays under those limits
+ONE_OBJECT = [
+    (1 << 20, 1000, True),
+    (1 << 20, 1048532, True),
+    (1 << 20, 1048533, False),
+    (65536, 65492, True),
+    (100_000, 65492, True),
+    (100_000, 65493, False),
+    (131072, 131028, True),
+    (65535, 0, False),
+]
+
+
+@pytest.mark.parametrize(("limit", "length", "fits"), ONE_OBJECT)
+def test_one_object_fits_the_limit_or_fails(limit: int, length: int, fits: bool) -> None:
+    keep = instance(KEEPER, limit).exports["keep"]
     if fits:
         keep(length)
     else:
@@ -77,8 +91,8 @@ def test_one_object_fits_the_limit_or_fails(length: int, fits: bool) -> None:
 @pytest.mark.parametrize("export", ["garbage", "cycles"])
 def test_garbage_does_not_count(export: str) -> None:
     # Ten times the limit in objects nothing keeps (plain, and in cycles only the collector frees).
-    limit = 16 * 1024
-    instance(KEEPER, limit).exports[export](10 * limit // (1028 if export == "garbage" else 40))
+    limit = 64 * 1024
+    instance(KEEPER, limit).exports[export](10 * limit // (1040 if export == "garbage" else 48))
 
 
 def test_live_objects_count() -> None:
@@ -94,7 +108,21 @@ def test_a_store_limit_set_later_applies() -> None:
     store.set_limits(memory_bytes=100)
     run = Linker(store).instantiate(Module.from_bytes(parse_module(KEEPER))).exports["keep"]
     with pytest.raises(HostError, match="allocation of 128 bytes"):
-        run(100)
+        run(100)  # (less than a page holds nothing)
+
+
+def test_many_small_objects_fill_granules() -> None:
+    # Wasmtime fits 3594 empty structs (24 bytes, 32 in the heap) beside a 4000-slot array in 128 KiB.
+    wat = """(module (type $s (struct)) (type $keep (array (mut (ref null $s))))
+      (global $g (mut (ref null $keep)) (ref.null $keep))
+      (func (export "fill") (param i32) (local i32)
+        (global.set $g (array.new_default $keep (i32.const 4000)))
+        (loop $l (array.set $keep (global.get $g) (local.get 1) (struct.new_default $s))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get 1) (local.get 0))))))"""
+    instance(wat, 131072).exports["fill"](3594)
+    with pytest.raises(HostError, match="allocation of 24 bytes"):
+        instance(wat, 131072).exports["fill"](3595)
 
 
 def test_the_failure_is_an_error_not_a_trap() -> None:

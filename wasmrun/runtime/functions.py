@@ -138,14 +138,7 @@ class WasmFunction(FunctionInstance):
         return f"<WasmFunction {self.index} {self.type}>"
 
     def invoke(self, args: Sequence[Any]) -> tuple[Any, ...]:
-        from wasmrun.runtime import gc  # gc's values know functions (casts): imported here, not at the top
-
-        store = self.instance.store
-        previous = gc.activate(store.gc_heap)  # the GC objects this call makes are its store's
-        try:
-            return store.executor.invoke(self, args)
-        finally:
-            gc.activate(previous)
+        return self.instance.store.invoke(self, args)
 
 
 class HostFunction(FunctionInstance):

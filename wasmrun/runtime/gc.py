@@ -212,19 +212,42 @@ class GcHeapOutOfMemory(HostError):
         super().__init__(f"GC heap out of memory: no capacity for allocation of {size} bytes")
 
 
+HEAP_PAGE_BYTES = 65536
+"""Wasmtime grows its GC heap by whole pages within the memory limit ..."""
+HEAP_RESERVED_BYTES = 16
+"""... keeps its first 16 bytes (no object is at index 0) ..."""
+ALLOCATION_GRANULE = 16
+"""... and gives each object a multiple of 16 bytes (measured with wasmtime-py 49: a 1 MiB limit holds one
+object of 1048560 bytes, or 3594 empty structs of 24 bytes beside a 16028-byte array in 128 KiB)."""
+
+
+def heap_capacity(memory_limit: int) -> int:
+    """The bytes of objects a GC heap holds under ``memory_limit`` (Wasmtime's layout, above)."""
+    return max(memory_limit // HEAP_PAGE_BYTES * HEAP_PAGE_BYTES - HEAP_RESERVED_BYTES, 0)
+
+
+def allocated_bytes(size: int) -> int:
+    """What an object of ``size`` bytes occupies in the heap."""
+    return -(-size // ALLOCATION_GRANULE) * ALLOCATION_GRANULE
+
+
 class GcHeap:
-    """What a store's GC objects may occupy (``capacity``, its memory limit) and an upper bound of what
-    they occupy now (``allocated``: every allocation adds to it; :meth:`reclaim` brings it down to the
-    live objects)."""
+    """What a store's GC objects may occupy (``capacity``: :func:`heap_capacity` of its memory limit) and
+    an upper bound of what they occupy now (``allocated``: every allocation adds to it; :meth:`reclaim`
+    brings it down to the live objects)."""
 
     __slots__ = ("allocated", "capacity")
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
+    def __init__(self, memory_limit: int) -> None:
+        self.capacity = heap_capacity(memory_limit)
         self.allocated = 0
 
+    def limit(self, memory_limit: int) -> None:
+        """Bound the heap by a new memory limit (the objects it holds stay)."""
+        self.capacity = heap_capacity(memory_limit)
+
     def reclaim(self, size: int) -> None:
-        """Make room for ``size`` more bytes, or raise :class:`GcHeapOutOfMemory`.
+        """Make room for an object of ``size`` bytes, or raise :class:`GcHeapOutOfMemory`.
 
         Python's collector frees unreachable cycles first, then the live structs and arrays are summed.
         They are those of every store in the process (objects do not name their store): a store's count
@@ -232,12 +255,15 @@ class GcHeap:
         """
         python_gc.collect()
         live = sum(
-            object_size(item) for item in python_gc.get_objects() if item.__class__ is Struct or item.__class__ is Array
+            allocated_bytes(object_size(item))
+            for item in python_gc.get_objects()
+            if item.__class__ is Struct or item.__class__ is Array
         )
-        if live + size > self.capacity:
+        needed = allocated_bytes(size)
+        if live + needed > self.capacity:
             self.allocated = live
             raise GcHeapOutOfMemory(size)
-        self.allocated = live + size
+        self.allocated = live + needed
 
 
 _active = GcHeap(1 << 32)
@@ -252,11 +278,12 @@ def activate(heap: GcHeap) -> GcHeap:
 
 
 def charge(size: int) -> None:
-    """Count an allocation of ``size`` bytes against the active heap (it raises if there is no room)."""
+    """Count an allocation of an object of ``size`` bytes against the active heap (it raises if there is
+    no room)."""
     heap = _active
-    heap.allocated += size
+    heap.allocated += (size + 15) & -16  # allocated_bytes, inline: this runs for every object
     if heap.allocated > heap.capacity:
-        heap.allocated -= size
+        heap.allocated -= (size + 15) & -16
         heap.reclaim(size)
 
 
