@@ -251,7 +251,10 @@ class GcHeap:
 
         Python's collector frees unreachable cycles first, then the live structs and arrays are summed.
         They are those of every store in the process (objects do not name their store): a store's count
-        is never too low.  The cost is a collection per ``capacity`` bytes allocated beyond what lives.
+        is never too low.  The cost is a collection per ``capacity - live`` bytes allocated: cheap while the
+        live objects leave room, one collection per allocation (bounded by the process's object count)
+        when they nearly fill the heap.  Python's objects are larger than Wasmtime's (a list slot per
+        element of an ``i8`` array), so the limit bounds Python's memory within a small factor.
         """
         python_gc.collect()
         live = sum(
