@@ -37,6 +37,10 @@ something it brought (the instruction table's proposal column for instructions):
   :attr:`Features.shared_memory` (``-W shared-memory``, off by default as in Wasmtime) lets a module
   have a shared memory at all.
 
+:attr:`Features.gc_support` (Wasmtime's ``-W gc-support``, on by default) is not a proposal either: off, a
+module may use no type whose values Wasmtime keeps in its GC heap (``externref``, ``exnref``, struct and
+array types, the GC heap types: :func:`requires_gc_support`); only function references remain.
+
 With both ``multi-memory`` and ``memory64`` off, the module is also decoded as
 WebAssembly 2.0 did (``Features.disabled`` given to the decoder): u32 limits and offsets,
 alignments below 32, a zero byte for a memory index.
@@ -61,6 +65,7 @@ from wasmrun.types import (
     HEAP_EXN,
     HEAP_EXTERN,
     HEAP_FUNC,
+    HEAP_NOFUNC,
     ExternKind,
     FuncType,
     GlobalType,
@@ -275,6 +280,7 @@ class Features(NamedTuple):
     threads: bool = True
     gc: bool = True
     shared_memory: bool = False  # not a proposal: whether a shared memory may be created (Wasmtime's switch)
+    gc_support: bool = True  # not a proposal: whether types that need a GC heap may be used (Wasmtime's switch)
 
     def enabled(self, proposal: str) -> bool:
         """Whether ``proposal`` (a name of :data:`PROPOSALS`, or ``mvp``) is on."""
@@ -314,6 +320,11 @@ def check_features(module: Module, features: Features) -> None:
     """Raise :class:`ValidationError` if ``module`` uses a proposal ``features`` turns off."""
     if not features.shared_memory and any(memory.shared for memory in module.memory_types):
         raise ValidationError("module uses a shared memory, which is disabled (-W shared-memory=y enables it)")
+    if not features.gc_support and requires_gc_support(module):
+        raise ValidationError(
+            "module uses a type that needs GC support (externref, exnref or a GC type), "
+            "which is disabled (-W gc-support=y enables it)"
+        )
     if features.everything:
         return
     if features.all_in_bodies:  # (the default: only custom page sizes are off, which memory types show)
@@ -343,6 +354,37 @@ def check_features(module: Module, features: Features) -> None:
     for proposal in found:
         if not features.enabled(proposal):
             raise ValidationError(f"module uses the {proposal} proposal, which is disabled")
+
+
+def _needs_gc_heap(valtype: object, module: Module) -> bool:
+    """Whether values of ``valtype`` (a value type, or anything else) live in Wasmtime's GC heap."""
+    if valtype is ValType.EXTERNREF or valtype is ValType.EXNREF:
+        return True
+    if valtype.__class__ is not RefType:
+        return False
+    heap = valtype.heap
+    if heap.__class__ is int and heap >= 0:  # a type index: a struct or array type needs it, a function not
+        return heap < len(module.types) and module.types[heap].__class__ is not FuncType
+    return heap not in (HEAP_FUNC, HEAP_NOFUNC)
+
+
+def requires_gc_support(module: Module) -> bool:
+    """Whether ``module`` uses a type whose values Wasmtime keeps in a GC heap (see the module docstring)."""
+    if any(defined.__class__ is not FuncType for defined in module.types):
+        return True
+    declared: list[object] = [valtype for t in module.types for valtype in (*t.params, *t.results)]
+    declared += [global_type.valtype for global_type in module.global_types]
+    declared += [table.element for table in module.table_types]
+    declared += [segment.element_type for segment in module.elements]
+    declared += [valtype for body in module.codes for _, valtype in body.locals]
+    if any(_needs_gc_heap(valtype, module) for valtype in declared):
+        return True
+    for body in module.codes:
+        for _opcode, immediate, _offset in decode_function_body(module.raw, body):
+            immediates = immediate if immediate.__class__ is tuple else (immediate,)
+            if any(_needs_gc_heap(item, module) for item in immediates):
+                return True
+    return False
 
 
 _DECLARED_ONLY = frozenset((MUTABLE_GLOBAL, MEMORY64, CUSTOM_PAGE_SIZES))

@@ -41,7 +41,7 @@ def test_unknown_tier_is_refused() -> None:
         api.Config().tier = "jit"
 
 
-@pytest.mark.parametrize("setting", ["wasm_gc", "wasm_stack_switching", "epoch_interruption"])
+@pytest.mark.parametrize("setting", ["wasm_stack_switching", "epoch_interruption"])
 def test_settings_wasmrun_lacks_are_refused_when_enabled(setting: str) -> None:
     config = api.Config()
     setattr(config, setting, False)  # off is what wasmrun does

@@ -45,6 +45,7 @@ CASES: dict[str, list[str]] = {
     "names": [f"{DATA}/names.wasm"],
     "start_data": [f"{DATA}/start_data.wat"],
     "proposals": [f"{DATA}/proposals.wat"],
+    "gc_types": [f"{DATA}/gc_types.wat"],
     "vmctx_probe": ["--vmctx", f"{DATA}/vmctx_probe.wat"],
     "vmctx_probe_32": ["--vmctx", "--ptr-size", "4", f"{DATA}/vmctx_probe.wat"],
     "vmctx_start_data": ["--vmctx", f"{DATA}/start_data.wat"],
@@ -55,6 +56,7 @@ CASES: dict[str, list[str]] = {
     "instance_hello": ["--instance", "examples/hello.wasm"],
     "instance_start_data": ["--instance", f"{DATA}/start_data.wat"],
     "instance_state": ["--instance", f"{DATA}/instance_state.wat"],
+    "instance_gc_types": ["--instance", f"{DATA}/gc_types.wat"],
     # Components (copies of /work/shared/components/programs/wasm/*.component.wasm, kept here).
     "component_types": [f"{DATA}/types.component.wasm"],
     "component_resource": [f"{DATA}/resource.component.wasm"],

@@ -44,11 +44,12 @@ from wasmrun.api.types import (
     TagType,
     ValType,
 )
-from wasmrun.api.values import Val
+from wasmrun.api.values import AnyRef, Val
 from wasmrun.api.wasi import WasiConfig
 
 __all__ = [
     "REFUSED",
+    "AnyRef",
     "Caller",
     "Config",
     "Engine",

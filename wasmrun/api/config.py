@@ -31,6 +31,8 @@ PROPOSAL_SETTINGS = {
     "wasm_wide_arithmetic": "wide_arithmetic",
     "wasm_custom_page_sizes": "custom_page_sizes",
     "shared_memory": "shared_memory",
+    "wasm_gc": "gc",
+    "gc_support": "gc_support",  # not a proposal: off, no type that needs a GC heap (externref included)
 }
 
 # Settings that tune a native compiler or runtime wasmrun does not have: accepted, ignored.
@@ -45,7 +47,6 @@ IGNORED_SETTINGS = (
     "profiler",
     "cache",
     "parallel_compilation",
-    "gc_support",
     "memory_may_move",
     "memory_reservation",
     "memory_guard_size",
@@ -61,7 +62,6 @@ IGNORED_SETTINGS = (
 # setting whatever its value.
 REFUSED_SETTINGS = {
     "max_wasm_stack": "wasmrun bounds the call depth in frames, not bytes: set max_stack_depth",
-    "wasm_gc": "the GC proposal is not implemented by wasmrun",
     "wasm_stack_switching": "the stack-switching proposal is not implemented by wasmrun",
     "epoch_interruption": "epoch interruption is not implemented by wasmrun (bound execution with fuel)",
     "cranelift_nan_canonicalization": "NaN canonicalization is not implemented by wasmrun's API",

@@ -43,9 +43,12 @@ def translated_errors(module: Module | None = None) -> Iterator[None]:
     """Run the body with wasmrun's traps, exits and errors raised as the API's exceptions (a trap's
     frames named from ``module``, the module of the code called, if given)."""
     from wasmrun.api.trap import trap_of
+    from wasmrun.runtime.gc import GcHeapOutOfMemory
 
     try:
         yield
+    except GcHeapOutOfMemory as error:  # not a trap in Wasmtime: an error with the wasm backtrace
+        raise WasmtimeError(trap_of(error, module, is_trap=False).message) from None
     except Trap as trap:
         raise trap_of(trap, module) from None
     except ProcExit as exit_:

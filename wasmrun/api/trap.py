@@ -172,9 +172,10 @@ class Trap(Exception):
         return self._text
 
 
-def trap_of(trap: errors.Trap, module: Module | None = None) -> Trap:
+def trap_of(trap: errors.Trap, module: Module | None = None, *, is_trap: bool = True) -> Trap:
     """The API's :class:`Trap` for wasmrun's ``trap``, with its frames (named from ``module``, the module
-    of the function called, if given: a frame of another module's function is named as if it were there)."""
+    of the function called, if given: a frame of another module's function is named as if it were there).
+    ``is_trap`` False: an error that unwinds as a trap but is not one (its text without ``wasm trap:``)."""
     result = Trap(trap.message)
     frames = trap.frames[:DEFAULT_MAX_FRAMES]  # the innermost, as many as Wasmtime captures by default
     for func_index, offset in frames:
@@ -182,7 +183,7 @@ def trap_of(trap: errors.Trap, module: Module | None = None) -> Trap:
         module_name = module.names.module if module is not None else None
         start = _body_start(module, func_index)
         result._frames.append(Frame(func_index, max(offset, 0), max(offset - start, 0), name, module_name))
-    cause = f"wasm trap: {trap.message}"
+    cause = f"wasm trap: {trap.message}" if is_trap else trap.message
     lines = backtrace_lines(module, frames, max_frames=None, details=False) if module is not None else []
     if lines:
         result._text = "\n".join((HEADER, *lines, "", "Caused by:", f"    {cause}", ""))

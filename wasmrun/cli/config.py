@@ -182,6 +182,7 @@ _PROPOSAL_KEYS = {
     "custom-page-sizes": "custom-page-sizes",
     "shared-memory": "shared-memory",  # not a proposal: Features.shared_memory
     "gc": "gc",
+    "gc-support": "gc-support",  # not a proposal: Features.gc_support (off, the gc proposal is off too)
 }
 
 
@@ -190,9 +191,7 @@ def proposal_switches() -> dict[str, str]:
     from wasmrun.features import PROPOSALS
 
     return {
-        key: proposal
-        for key, proposal in _PROPOSAL_KEYS.items()
-        if proposal in PROPOSALS or proposal == "shared-memory"
+        key: proposal for key, proposal in _PROPOSAL_KEYS.items() if proposal in PROPOSALS or proposal in _NOT_PROPOSALS
     }
 
 
@@ -219,7 +218,9 @@ def split_proposal_switches(settings: Iterable[str], base: Features | None = Non
                 enabled = wasmtime_switch(text if separator else None)
             except SettingError as error:
                 raise ConfigError(f"failed to parse -W option `{item.strip()}`: {error}") from None
-            for proposal in switches.values() if key == ALL_PROPOSALS else (switches[key],):
+            # (all-proposals leaves gc-support alone: it is not a proposal.)
+            chosen = [p for p in switches.values() if p != "gc-support"] if key == ALL_PROPOSALS else [switches[key]]
+            for proposal in chosen:
                 (off.discard if enabled else off.add)(proposal)
                 (on.add if enabled else on.discard)(proposal)
         if kept:
@@ -228,10 +229,13 @@ def split_proposal_switches(settings: Iterable[str], base: Features | None = Non
     features = (ALL_FEATURES if base is None else base)._replace(
         **{proposal.replace("-", "_"): True for proposal in on if proposal in _OFF_BY_DEFAULT}
     )
+    if "gc-support" in off:
+        off.add("gc")  # without a GC heap there are no GC objects (Wasmtime refuses their types)
     return rest, features.without(*sorted(off))
 
 
 _OFF_BY_DEFAULT = ("custom-page-sizes", "shared-memory")
+_NOT_PROPOSALS = ("shared-memory", "gc-support")  # switches of Features that are not proposals
 ALL_PROPOSALS = "all-proposals"  # Wasmtime's -W all-proposals: every switch at once
 
 

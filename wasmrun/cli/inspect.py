@@ -65,7 +65,7 @@ from wasmrun.printable import json_text
 
 if TYPE_CHECKING:
     from wasmrun.inspection.instance import InstanceState
-    from wasmrun.inspection.summary import ModuleSummary
+    from wasmrun.inspection.summary import ModuleSummary, TypeSummary
     from wasmrun.inspection.vmoffsets import VMContextLayout, VMShape
     from wasmrun.module import Module
 
@@ -165,6 +165,35 @@ def module_view(loaded: Loaded, request: InspectRequest) -> Rendered:
     return Rendered({"module": dataclasses.asdict(summary)}, module_blocks(summary))
 
 
+def _type_text(summary: TypeSummary) -> str:
+    if summary.kind == "func":
+        return signature_text(summary.params, summary.results)
+    if summary.kind == "array":
+        return f"(array {summary.fields[0]})"
+    return "(struct" + "".join(f" (field {field})" for field in summary.fields) + ")"
+
+
+def _types_table(types: tuple[TypeSummary, ...]) -> Table:
+    """The types; with GC types (a struct, an array, a sub type, a recursion group), also each one's
+    recursion group, finality and supertypes, and the first type that is the same (``canonical``)."""
+    if all(t.kind == "func" and t.final and not t.supertypes and t.rec_size == 1 for t in types):
+        return Table("types", (right("index"), left("type")), tuple((str(t.index), _type_text(t)) for t in types))
+    return Table(
+        "types",
+        (right("index"), right("rec"), left("sub"), right("canonical"), left("type")),
+        tuple(
+            (
+                str(t.index),
+                str(t.rec_group) if t.rec_size == 1 else f"{t.rec_group} ({t.rec_size} types)",
+                " ".join(("sub final" if t.final else "sub", *(str(s) for s in t.supertypes))),
+                str(t.canonical),
+                _type_text(t),
+            )
+            for t in types
+        ),
+    )
+
+
 def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
     names = {function.index: function.name for function in summary.functions}
     if summary.format == "text":
@@ -198,11 +227,7 @@ def module_blocks(summary: ModuleSummary) -> tuple[Block, ...]:
             for section in summary.sections
         ),
     )
-    types = Table(
-        "types",
-        (right("index"), left("type")),
-        tuple((str(t.index), signature_text(t.params, t.results)) for t in summary.types),
-    )
+    types = _types_table(summary.types)
     imports = Table(
         "imports",
         (left("module"), left("name"), left("kind"), right("index"), left("type")),
@@ -442,7 +467,14 @@ def instance_blocks(state: InstanceState) -> tuple[Block, ...]:
             for segment in state.segments
         ),
     )
-    return (header, memories, tables, elements, globals_, references, segments)
+    if not state.gc_types:  # (a module without struct or array types: no table)
+        return (header, memories, tables, elements, globals_, references, segments)
+    gc_types = Table(
+        "GC types",
+        (right("type"), left("kind"), right("objects"), right("bytes"), left("definition")),
+        tuple((str(t.index), t.kind, str(t.objects), str(t.bytes), t.text) for t in state.gc_types),
+    )
+    return (header, memories, tables, elements, globals_, references, segments, gc_types)
 
 
 def _start_text(state: InstanceState) -> str:

@@ -19,7 +19,9 @@ start function runs, as it is part of instantiation, but ``_initialize`` and
 * function references: the functions that escape (Wasmtime gives each a
   ``func_refs`` slot), in slot order, and why they escape;
 * segments: which data and element segments are still available to
-  ``memory.init``/``table.init`` and which are dropped.
+  ``memory.init``/``table.init`` and which are dropped;
+* GC types: each struct and array type of the module (the first of equal ones) with how many objects
+  of it are alive and their bytes as Wasmtime sizes them (what counts against the memory limit).
 
 Each memory, table, global and function reference also names the
 ``VMContext`` slots Wasmtime would give it (:mod:`wasmrun.inspection.vmoffsets`):
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from wasmrun.inspection.summary import ImportName, function_names, import_name, imports_by_kind
 from wasmrun.module import Import, Module, SegmentMode
-from wasmrun.types import ExternKind, ValType, ValueType
+from wasmrun.types import HEAP_FUNC, ExternKind, ValType, ValueType
 
 if TYPE_CHECKING:
     from wasmrun.inspection.vmoffsets import VMContextLayout
@@ -153,6 +155,17 @@ class CoreInstanceContents:
 
 
 @dataclass(frozen=True, slots=True)
+class GcTypeState:
+    """A struct or array type in use: ``objects`` of it alive, ``bytes`` by Wasmtime's sizes."""
+
+    index: int  # the module's type index
+    kind: str  # "struct" or "array"
+    text: str
+    objects: int
+    bytes: int
+
+
+@dataclass(frozen=True, slots=True)
 class InstanceState:
     file: str
     wasi: tuple[str, ...]  # the WASI module names linked (empty: none)
@@ -166,6 +179,7 @@ class InstanceState:
     globals: tuple[GlobalState, ...]
     function_references: tuple[FunctionReference, ...]
     segments: tuple[SegmentState, ...]
+    gc_types: tuple[GcTypeState, ...]
 
 
 def inspect_instance(module: Module, *, file: str, max_memory: int | None = None) -> InstanceState:
@@ -201,6 +215,38 @@ def instance_state(instance: Instance, *, file: str, ptr_size: int = POINTER_SIZ
         globals=contents.globals,
         function_references=contents.function_references,
         segments=contents.segments,
+        gc_types=_gc_types(instance),
+    )
+
+
+def _gc_types(instance: Instance) -> tuple[GcTypeState, ...]:
+    """The struct and array types of ``instance``'s module and their live objects (process-wide: the
+    objects of every store with the same canonical type count)."""
+    import gc as python_gc
+
+    from wasmrun.runtime import gc
+
+    types = instance.types
+    first = {id(defined): index for index, defined in reversed(list(enumerate(types)))}
+    in_use = [index for index, defined in enumerate(types) if first[id(defined)] == index and defined.kind != HEAP_FUNC]
+    if not in_use:
+        return ()
+    python_gc.collect()
+    counts = {id(types[index]): [0, 0] for index in in_use}
+    for item in python_gc.get_objects():
+        if item.__class__ is gc.Struct or item.__class__ is gc.Array:
+            count = counts.get(id(item.type))
+            if count is not None:
+                count[0] += 1
+                count[1] += gc.object_size(item)
+    return tuple(
+        GcTypeState(
+            index,
+            "struct" if gc.is_struct_type(types[index].composite) else "array",
+            instance.module.types[index].text,  # (the module's text: references by type index)
+            *counts[id(types[index])],
+        )
+        for index in in_use
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wasmrun.binary.reader import Reader
+from wasmrun.deftypes import StructType
 from wasmrun.features import proposals_used
 from wasmrun.inspection.instruction_text import const_expr_text
 from wasmrun.module import Import, Module
@@ -41,9 +42,22 @@ class SectionSummary:
 
 @dataclass(frozen=True, slots=True)
 class TypeSummary:
+    """A defined type: ``kind`` ``func`` (``params``, ``results``), ``struct`` (``fields``) or ``array``
+    (its element in ``fields``); its recursion group (``rec_group``, numbered from 0, ``rec_size`` types),
+    whether it is ``final`` and its declared ``supertypes`` (GC); ``canonical``, the first type of the module
+    that is the same type as it (iso-recursive equivalence: two equal recursion groups give the same types),
+    which is its own index unless an earlier type is that type."""
+
     index: int
+    kind: str
     params: tuple[str, ...]
     results: tuple[str, ...]
+    fields: tuple[str, ...]
+    rec_group: int
+    rec_size: int
+    final: bool
+    supertypes: tuple[int, ...]
+    canonical: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +219,39 @@ def import_name(entries: list[Import], index: int) -> ImportName | None:
     return ImportName(entries[index].module, entries[index].name) if index < len(entries) else None
 
 
+def _type_summaries(module: Module) -> tuple[TypeSummary, ...]:
+    groups: list[tuple[int, int]] = []  # (group, its size) of each type
+    for group, size in enumerate(module.rec_sizes or (1,) * len(module.types)):
+        groups += [(group, size)] * size
+    first_index: dict[int, int] = {}
+    canonical = [first_index.setdefault(id(defined), index) for index, defined in enumerate(module.canonical_types())]
+    summaries = []
+    for index, composite in enumerate(module.types):
+        subtype = module.subtypes[index] if module.subtypes else None
+        fields: tuple[str, ...]
+        if composite.__class__ is FuncType:
+            kind, fields = "func", ()
+        elif composite.__class__ is StructType:
+            kind, fields = "struct", tuple(field.text for field in composite.fields)
+        else:
+            kind, fields = "array", (composite.field.text,)
+        params, results = _types(composite) if kind == "func" else ((), ())
+        summaries.append(
+            TypeSummary(
+                index,
+                kind,
+                params,
+                results,
+                fields,
+                *groups[index],
+                final=subtype is None or subtype.final,
+                supertypes=() if subtype is None else subtype.supertypes,
+                canonical=canonical[index],
+            )
+        )
+    return tuple(summaries)
+
+
 def _types(functype: FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if functype.__class__ is not FuncType:  # a struct or array type (GC): its text, in the parameters' place
         return (functype.text,), ()
@@ -223,7 +270,7 @@ def summarize(module: Module, *, file: str, text_format: bool, file_size: int) -
         start=module.start,
         proposals=proposals_used(module),
         sections=_sections(module),
-        types=tuple(TypeSummary(index, *_types(functype)) for index, functype in enumerate(module.types)),
+        types=_type_summaries(module),
         imports=_imports(module),
         exports=tuple(ExportSummary(export.name, export.kind.text, export.index) for export in module.exports),
         functions=_functions(module, imports[ExternKind.FUNC]),

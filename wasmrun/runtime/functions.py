@@ -138,7 +138,7 @@ class WasmFunction(FunctionInstance):
         return f"<WasmFunction {self.index} {self.type}>"
 
     def invoke(self, args: Sequence[Any]) -> tuple[Any, ...]:
-        return self.instance.store.executor.invoke(self, args)
+        return self.instance.store.invoke(self, args)
 
 
 class HostFunction(FunctionInstance):

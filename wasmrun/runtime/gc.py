@@ -8,15 +8,22 @@ unsigned), so none can be confused with a function reference (a FunctionInstance
 :class:`Externalized` GC value, which it unwraps), and ``extern.convert_any`` the other way round.
 Null is None, as for every reference.  Packed fields and elements hold their value wrapped to 8 or 16
 bits; ``_s``/``_u`` reads extend it.
+
+Every allocation is charged to the active :class:`GcHeap` (the store whose code runs; see
+:func:`activate`) at the size Wasmtime gives the object (:func:`struct_size`, :func:`array_size`).
+Charging only adds to a count; when the count passes the store's memory limit, Python's collector runs and
+the live objects are counted again (:meth:`GcHeap.reclaim`), and only an allocation that still does not
+fit fails, with Wasmtime's text (:class:`GcHeapOutOfMemory`).
 """
 
 from __future__ import annotations
 
+import gc as python_gc
 from collections.abc import Sequence
 from typing import Any
 
 from wasmrun.deftypes import ArrayType, DefinedType, PackedType, StructType
-from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, TRAP_TABLE_OUT_OF_BOUNDS, Trap
+from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, TRAP_TABLE_OUT_OF_BOUNDS, HostError, Trap
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.runtime.functions import FunctionInstance
 from wasmrun.types import (
@@ -143,36 +150,180 @@ def extended(storage: Any, value: int, signed: bool) -> int:
     return value
 
 
+# --- the heap: sizes of objects, and their count against a store's memory limit ----------------------------
+
+STRUCT_HEADER_BYTES = 24
+"""Wasmtime's header of a GC object (the DRC collector's); an array's length follows it."""
+ARRAY_HEADER_BYTES = 28
+_REFERENCE_BYTES = 4  # Wasmtime's GC references are 32-bit indices into its heap
+_STORAGE_BYTES: dict[Any, int] = {
+    PackedType.I8: 1,
+    PackedType.I16: 2,
+    ValType.I32: 4,
+    ValType.F32: 4,
+    ValType.I64: 8,
+    ValType.F64: 8,
+    ValType.V128: 16,
+}
+
+
+def storage_bytes(storage: Any) -> int:
+    """The bytes (and alignment) of a field of ``storage`` in Wasmtime's layout (a reference: 4)."""
+    return _STORAGE_BYTES.get(storage, _REFERENCE_BYTES)
+
+
+def _aligned(offset: int, alignment: int) -> int:
+    return -(-offset // alignment) * alignment
+
+
+def struct_size(type: DefinedType) -> int:
+    """A struct's bytes as Wasmtime lays it out: its header, each field at its natural alignment, the
+    whole rounded up to 8 (or its widest field)."""
+    size = _STRUCT_SIZES.get(type)
+    if size is None:
+        end, widest = STRUCT_HEADER_BYTES, 8
+        for field in type.composite.fields:
+            width = storage_bytes(field.storage)
+            end = _aligned(end, width) + width
+            widest = max(widest, width)
+        size = _STRUCT_SIZES[type] = _aligned(end, widest)
+    return size
+
+
+_STRUCT_SIZES: dict[DefinedType, int] = {}
+
+
+def array_size(type: DefinedType, length: int) -> int:
+    """An array's bytes as Wasmtime lays it out: header and length, then the elements, aligned."""
+    width = storage_bytes(type.composite.field.storage)
+    return _aligned(ARRAY_HEADER_BYTES, width) + width * length
+
+
+def object_size(value: Any) -> int:
+    if value.__class__ is Struct:
+        return struct_size(value.type)
+    return array_size(value.type, len(value.elements))
+
+
+class GcHeapOutOfMemory(HostError):
+    """An allocation the store's memory limit has no room for: in Wasmtime an error, not a trap."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"GC heap out of memory: no capacity for allocation of {size} bytes")
+
+
+HEAP_PAGE_BYTES = 65536
+"""Wasmtime grows its GC heap by whole pages within the memory limit ..."""
+HEAP_RESERVED_BYTES = 16
+"""... keeps its first 16 bytes (no object is at index 0) ..."""
+ALLOCATION_GRANULE = 16
+"""... and gives each object a multiple of 16 bytes (measured with wasmtime-py 49: a 1 MiB limit holds one
+object of 1048560 bytes, or 3594 empty structs of 24 bytes beside a 16028-byte array in 128 KiB)."""
+
+
+def heap_capacity(memory_limit: int) -> int:
+    """The bytes of objects a GC heap holds under ``memory_limit`` (Wasmtime's layout, above)."""
+    return max(memory_limit // HEAP_PAGE_BYTES * HEAP_PAGE_BYTES - HEAP_RESERVED_BYTES, 0)
+
+
+def allocated_bytes(size: int) -> int:
+    """What an object of ``size`` bytes occupies in the heap."""
+    return -(-size // ALLOCATION_GRANULE) * ALLOCATION_GRANULE
+
+
+class GcHeap:
+    """What a store's GC objects may occupy (``capacity``: :func:`heap_capacity` of its memory limit) and
+    an upper bound of what they occupy now (``allocated``: every allocation adds to it; :meth:`reclaim`
+    brings it down to the live objects)."""
+
+    __slots__ = ("allocated", "capacity")
+
+    def __init__(self, memory_limit: int) -> None:
+        self.capacity = heap_capacity(memory_limit)
+        self.allocated = 0
+
+    def limit(self, memory_limit: int) -> None:
+        """Bound the heap by a new memory limit (the objects it holds stay)."""
+        self.capacity = heap_capacity(memory_limit)
+
+    def reclaim(self, size: int) -> None:
+        """Make room for an object of ``size`` bytes, or raise :class:`GcHeapOutOfMemory`.
+
+        Python's collector frees unreachable cycles first, then the live structs and arrays are summed.
+        They are those of every store in the process (objects do not name their store): a store's count
+        is never too low.  The cost is a collection per ``capacity - live`` bytes allocated: cheap while the
+        live objects leave room, one collection per allocation (bounded by the process's object count)
+        when they nearly fill the heap.  Python's objects are larger than Wasmtime's (a list slot per
+        element of an ``i8`` array), so the limit bounds Python's memory within a small factor.
+        """
+        python_gc.collect()
+        live = sum(
+            allocated_bytes(object_size(item))
+            for item in python_gc.get_objects()
+            if item.__class__ is Struct or item.__class__ is Array
+        )
+        needed = allocated_bytes(size)
+        if live + needed > self.capacity:
+            self.allocated = live
+            raise GcHeapOutOfMemory(size)
+        self.allocated = live + needed
+
+
+_active = GcHeap(1 << 32)
+"""The heap allocations are charged to: the running store's (the default: no store's, 4 GiB)."""
+
+
+def activate(heap: GcHeap) -> GcHeap:
+    """Charge allocations to ``heap`` from now on; the heap that was active (to restore)."""
+    global _active
+    previous, _active = _active, heap
+    return previous
+
+
+def charge(size: int) -> None:
+    """Count an allocation of an object of ``size`` bytes against the active heap (it raises if there is
+    no room)."""
+    heap = _active
+    heap.allocated += (size + 15) & -16  # allocated_bytes, inline: this runs for every object
+    if heap.allocated > heap.capacity:
+        heap.allocated -= (size + 15) & -16
+        heap.reclaim(size)
+
+
 # --- constructing -----------------------------------------------------------------------------------------
 
 
 def struct_new(type: DefinedType, values: Sequence[Any]) -> Struct:
+    charge(struct_size(type))
     fields = type.composite.fields
     return Struct(type, [stored(field.storage, value) for field, value in zip(fields, values)])
 
 
 def struct_new_default(type: DefinedType) -> Struct:
+    charge(struct_size(type))
     return Struct(type, [default_value(field.storage) for field in type.composite.fields])
 
 
-def _allocatable(length: int) -> int:
+def _allocatable(type: DefinedType, length: int) -> int:
     if length > MAX_ARRAY_LENGTH:
         raise Trap(TRAP_ALLOCATION_TOO_LARGE)
+    charge(array_size(type, length))
     return length
 
 
 def array_new(type: DefinedType, value: Any, length: int) -> Array:
-    _allocatable(length)
+    _allocatable(type, length)
     return Array(type, [stored(type.composite.field.storage, value)] * length)
 
 
 def array_new_default(type: DefinedType, length: int) -> Array:
-    _allocatable(length)
+    _allocatable(type, length)
     return Array(type, [default_value(type.composite.field.storage)] * length)
 
 
 def array_new_fixed(type: DefinedType, values: Sequence[Any]) -> Array:
     storage = type.composite.field.storage
+    _allocatable(type, len(values))
     return Array(type, [stored(storage, value) for value in values])
 
 
@@ -198,7 +349,9 @@ def data_values(storage: Any, data: bytes, offset: int, length: int) -> list[Any
 
 
 def array_new_data(type: DefinedType, data: bytes, offset: int, length: int) -> Array:
-    return Array(type, data_values(type.composite.field.storage, data, offset, length))
+    values = data_values(type.composite.field.storage, data, offset, length)
+    _allocatable(type, length)
+    return Array(type, values)
 
 
 def element_values(elements: Sequence[Any], offset: int, length: int) -> list[Any]:
@@ -208,7 +361,9 @@ def element_values(elements: Sequence[Any], offset: int, length: int) -> list[An
 
 
 def array_new_elem(type: DefinedType, elements: Sequence[Any], offset: int, length: int) -> Array:
-    return Array(type, element_values(elements, offset, length))
+    values = element_values(elements, offset, length)
+    _allocatable(type, length)
+    return Array(type, values)
 
 
 # --- references: i31, conversions, equality, casts ---------------------------------------------------------
@@ -319,6 +474,7 @@ def struct_new_stored(type: DefinedType, fields: list[Any]) -> Struct:
     """A struct of ``fields`` given as its fields keep them (packed values wrapped, defaults written out):
     :func:`struct_new` and :func:`struct_new_default` without their per-field work, which the compiled
     tier does in the generated code.  (An allocation: what every allocation does belongs here too.)"""
+    charge(struct_size(type))
     return Struct(type, fields)
 
 

@@ -139,7 +139,8 @@ def _limits_match(actual: Limits, expected: Limits) -> bool:
 def extern_matches(actual: ExternType, expected: ExternType) -> bool:
     """Whether an extern of type ``actual`` can be imported as ``expected`` (both canonical types)."""
     if isinstance(expected, DefinedType):
-        # A function's or a tag's type: canonical identities; a function may be of a subtype.
+        # A function's type: canonical identities; a function may be of a subtype (a tag may not: see
+        # check_imports).
         return isinstance(actual, DefinedType) and actual.is_subtype_of(expected)
     if isinstance(expected, FuncType):
         return isinstance(actual, FuncType) and actual == expected
@@ -215,7 +216,9 @@ def check_imports(module: Module, externs: Sequence[Extern]) -> None:
         if kind is not imported.kind:
             raise LinkError(f"incompatible import type for {name}: expected {imported.kind.text}, found {kind.text}")
         actual = extern_type(extern)
-        if not extern_matches(actual, expected):
+        # A tag matches only its own type (the spec: each type matches the other), not a subtype.
+        matched = actual is expected if kind is ExternKind.TAG else extern_matches(actual, expected)
+        if not matched:
             raise LinkError(
                 f"incompatible import type for {name}: expected {describe_extern_type(expected)}, "
                 f"found {describe_extern_type(actual)}"
@@ -309,6 +312,19 @@ def instantiate(
     applied, before the start function runs: a host (WASI) that reaches guest
     memory through the exports must be able to serve calls from the start function.
     """
+    previous = gc.activate(store.gc_heap)  # constant expressions and the start function allocate in its heap
+    try:
+        return _instantiate(store, module, externs, before_start)
+    finally:
+        gc.activate(previous)
+
+
+def _instantiate(
+    store: Store,
+    module: Module,
+    externs: Sequence[Extern],
+    before_start: Callable[[Instance], None] | None,
+) -> Instance:
     check_imports(module, externs)
     store.admit(len(module.tables), len(module.memories))
     instance = Instance(module, store)

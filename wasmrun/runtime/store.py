@@ -10,12 +10,13 @@ exit).  Function types are interned per store, so the type check of
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wasmrun.deftypes import DefinedType
 from wasmrun.deftypes import function_type as canonical_function_type
 from wasmrun.errors import InstantiationError
+from wasmrun.runtime import gc
 from wasmrun.runtime.functions import FunctionInstance, HostFunction
 from wasmrun.runtime.globals import GlobalInstance
 from wasmrun.runtime.memory import DEFAULT_CAP_BYTES, MemoryInstance
@@ -67,6 +68,7 @@ class Store:
         self.executor = executor
         self.memory_cap_bytes = memory_cap_bytes
         self.limits = limits
+        self.gc_heap = gc.GcHeap(memory_cap_bytes)  # GC objects count against the memory limit, as in Wasmtime
         self._created = {"instance": 0, "table": 0, "memory": 0}
         self.instances: list[Instance] = []
         self.memories: list[MemoryInstance] = []
@@ -75,6 +77,15 @@ class Store:
         self.functions: list[FunctionInstance] = []  # wasm and host, in allocation order
         # The finalizer holds the list, not the store, so it does not keep the store alive.
         self._finalizer = weakref.finalize(self, _close_memories, self.memories)
+
+    def invoke(self, function: FunctionInstance, args: Sequence[Any]) -> tuple[Any, ...]:
+        """Call ``function`` (of this store) from outside wasm: its executor runs it, and the GC objects
+        the call makes are charged to this store's heap."""
+        previous = gc.activate(self.gc_heap)
+        try:
+            return self.executor.invoke(function, args)
+        finally:
+            gc.activate(previous)
 
     def intern_type(self, function_type: FuncType) -> DefinedType:
         """The canonical type of this function type (final, alone in its recursion group)."""
@@ -94,6 +105,7 @@ class Store:
         growth of those that exist."""
         if memory_bytes is not None:
             self.memory_cap_bytes = memory_bytes
+            self.gc_heap.limit(memory_bytes)
             for memory in self.memories:
                 memory.limit_growth(memory_bytes)
         if table_elements is not None:
