@@ -105,9 +105,18 @@ def test_an_interactive_program_works_through_pipes() -> None:
     assert (process.returncode, output, error) == (0, b"hello, Ada\n", b"")
 
 
+def _sigint_as_in_a_terminal() -> None:
+    # A shell runs a background job with SIGINT ignored, and a child inherits that: Ctrl-C would not reach it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_while_the_guest_waits_for_input_is_130() -> None:
     process = subprocess.Popen(
-        command(str(DATA / "prompt.wat")), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command(str(DATA / "prompt.wat")),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_sigint_as_in_a_terminal,
     )
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], 60)
