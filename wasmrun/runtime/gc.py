@@ -473,9 +473,21 @@ def is_array_type(composite: Any) -> bool:
 def struct_new_stored(type: DefinedType, fields: list[Any]) -> Struct:
     """A struct of ``fields`` given as its fields keep them (packed values wrapped, defaults written out):
     :func:`struct_new` and :func:`struct_new_default` without their per-field work, which the compiled
-    tier does in the generated code.  (An allocation: what every allocation does belongs here too.)"""
-    charge(struct_size(type))
+    tier does in the generated code.  (An allocation: what every allocation does belongs here too, but
+    :func:`charge` is written out, its size looked up once per type: this is the compiled tier's hot path.)"""
+    heap = _active
+    granules = _STRUCT_GRANULES.get(type)
+    if granules is None:
+        granules = _STRUCT_GRANULES[type] = allocated_bytes(struct_size(type))
+    heap.allocated += granules
+    if heap.allocated > heap.capacity:
+        heap.allocated -= granules
+        heap.reclaim(struct_size(type))
     return Struct(type, fields)
+
+
+_STRUCT_GRANULES: dict[DefinedType, int] = {}
+"""Each struct type's :func:`struct_size` in whole granules, as :func:`charge` counts it."""
 
 
 # --- the bulk array instructions (both tiers call these) ----------------------------------------------------
