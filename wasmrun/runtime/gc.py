@@ -327,24 +327,19 @@ def array_new_fixed(type: DefinedType, values: Sequence[Any]) -> Array:
     return Array(type, [stored(storage, value) for value in values])
 
 
-_DATA_READS: dict[Any, tuple[int, Any]] = {
-    PackedType.I8: (1, None),
-    PackedType.I16: (2, None),
-    ValType.I32: (4, None),
-    ValType.I64: (8, None),
-    ValType.F32: (4, f32_from_bits),
-    ValType.F64: (8, f64_from_bits),
-    ValType.V128: (16, None),
-}
+_DATA_CONVERSIONS: dict[Any, Any] = {ValType.F32: f32_from_bits, ValType.F64: f64_from_bits}
+"""How the bits read from a data segment become a float element (every other storage keeps its int)."""
 
 
 def data_values(storage: Any, data: bytes, offset: int, length: int) -> list[Any]:
-    """``length`` elements of ``storage`` read from a data segment at ``offset`` (little-endian)."""
-    width, convert = _DATA_READS[storage]
+    """``length`` elements of ``storage`` (a number, vector or packed type) read from a data segment at
+    ``offset`` (little-endian, each as wide as :func:`storage_bytes` says)."""
+    width = _STORAGE_BYTES[storage]
     end = offset + length * width
-    if offset + length * width > len(data):
+    if end > len(data):
         raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS)
     values = [int.from_bytes(data[at : at + width], "little") for at in range(offset, end, width)]
+    convert = _DATA_CONVERSIONS.get(storage)
     return [convert(value) for value in values] if convert is not None else values
 
 
