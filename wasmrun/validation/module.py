@@ -199,8 +199,7 @@ def _check_types_and_imports(module: Module, context: Context) -> None:
         elif isinstance(desc, TagType):
             _check_tag_type(module, desc.type_index, offset)
     offset = module.section_offset(3)
-    for type_index in module.functions:
-        context.func_signature(type_index, offset)
+    # (every index checked: the imported functions' were above, with the import section's offset)
     context.funcs = [context.func_signature(i, offset) for i in module.func_type_indices]
 
 
