@@ -11,6 +11,10 @@ The scheme (read once)
   Integers are canonical unsigned ints, masked by each instruction's
   expression (the numeric templates of :mod:`wasmrun.semantics.numeric`, passed
   in as :class:`~wasmrun.codegen.emitter.Expressions`: one place for each rule).
+  The range of every i32 is tracked through locals, conditions and loops
+  (:mod:`~wasmrun.codegen.ranges`): a reduction or a signed view that cannot
+  change the value is left out (``i = i + 1`` in a loop that runs while
+  ``i != n`` is ``l1 = (l1 + 1)``).
 * **Statements.**  Everything that can trap or has an effect is a statement
   of its own *line*: loads and stores (``t3 = U32_UNPACK(V0, l1 + 8)[0]``),
   calls, trapping numeric instructions (``t4 = i32_div_s(l0, l1)``), bulk

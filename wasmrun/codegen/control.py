@@ -4,7 +4,7 @@
 sections beside it (numeric, memory, variables) and what is the same in both
 forms here -- ``br``, ``br_if``, ``return``, ``unreachable``, calls,
 ``br_table``'s dispatch on ranges of its index, and how the known alignment of
-locals flows into and out of constructs.  The forms (:mod:`~wasmrun.codegen.structured`,
+locals and their ranges flow into and out of constructs (and conditions narrow the ranges).  The forms (:mod:`~wasmrun.codegen.structured`,
 :mod:`~wasmrun.codegen.flat`) add ``block``, ``loop``, ``if``, ``else``,
 ``end`` and what a branch is.
 """
@@ -12,6 +12,7 @@ locals flows into and out of constructs.  The forms (:mod:`~wasmrun.codegen.stru
 from __future__ import annotations
 
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
+from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import Node
 from wasmrun.codegen.atomics import AtomicInstructions
 from wasmrun.codegen.emitter import TRAPS, Ctrl
@@ -19,12 +20,14 @@ from wasmrun.codegen.gc import GcInstructions
 from wasmrun.codegen.memory import MemoryInstructions
 from wasmrun.codegen.numeric import NumericInstructions
 from wasmrun.codegen.structure import FUNCTION, Construct
-from wasmrun.codegen.values import Value
+from wasmrun.codegen.values import Value, local_name
 from wasmrun.codegen.variables import VariableInstructions
 from wasmrun.types import FuncType
 
 Range = tuple[int, int | None, int]
 """``(low, high, depth)``: the ``br_table`` indexes from low up to high (None: unbounded) branch to depth."""
+
+_SELECT_NESTING = 4  # the selects inside a select whose operands its condition narrows
 
 LOOKUP_MIN_RANGES = 16
 """A ``br_table`` with more ranges than this maps its index through a constant tuple first."""
@@ -57,6 +60,12 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         in the body, so what the body writes is of unknown alignment."""
         writes = ctrl.construct.writes
         return [0 if index in writes else alignment for index, alignment in enumerate(self.local_align)]
+
+    def ranges_after_catch(self, ctrl: Ctrl) -> list[ranges.Range]:
+        """The ranges of locals where a try_table's exception is caught: as they were at its start (the
+        exception may come before any condition narrowed them), unknown for those the body writes."""
+        writes = ctrl.construct.writes
+        return [None if index in writes else span for index, span in enumerate(ctrl.range_entry)]
 
     def dead_construct(self) -> None:
         construct = self.structure.at(self.position)
@@ -103,7 +112,10 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
 
     def op_br_if(self, depth: int) -> None:
         condition = self.pop()
+        state = self.local_range
+        self.local_range = self.narrowed_locals(condition, True, state)
         self.branch(depth, condition)
+        self.local_range = self.narrowed_locals(condition, False, state)
 
     def op_return(self, _immediate: None) -> None:
         self.emit(self.return_text())
@@ -216,6 +228,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             self.align_nodes.append(node)
             local_align[index] = node
             ctrl.align_nodes[index] = node
+        self.ranges_loop(ctrl)
 
     def align_branch(self, target: Ctrl) -> None:
         """A branch to ``target`` takes the current state of the locals there."""
@@ -224,16 +237,23 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             local_align = self.local_align
             for index, node in target.align_nodes.items():
                 node.inputs.append((local_align[index], 0))
+            local_range = self.local_range
+            for index, range_node in target.range_nodes.items():
+                ranges.add_input(range_node, local_range[index])
         elif kind != FUNCTION:
             target.align_incoming.append(list(self.local_align))
+            target.range_incoming.append(list(self.local_range))
 
     def align_else(self, ctrl: Ctrl) -> None:
         if self.live:
             ctrl.align_incoming.append(self.local_align)
+            ctrl.range_incoming.append(self.local_range)
         self.local_align = list(ctrl.align_entry)
+        self.local_range = list(ctrl.range_entry)
 
     def align_end(self, ctrl: Ctrl) -> None:
         """At the end of a block or if: merge the states of the paths that meet there."""
+        self.ranges_end(ctrl)
         construct = ctrl.construct
         if construct.kind == "loop":
             return  # only falling through the body reaches a loop's end
@@ -261,6 +281,107 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 self.align_nodes.append(node)
                 merged[index] = node
         self.local_align = merged
+
+    # --- ranges of locals along the control flow (see ranges.py) ---------------------------------
+
+    def condition_test(self, condition: Value) -> tuple[str, Value, Value]:
+        """What ``condition`` (an i32) tests: its comparison, else that it is not zero."""
+        return condition.test or ("ne", condition, self.constant(0))
+
+    def narrowed_locals(self, condition: Value, holds: bool, state: list[ranges.Range]) -> list[ranges.Range]:
+        """The ranges of the locals (``state``: where the condition is tested) on the way where ``condition``
+        holds (or not): a local the condition compares is narrowed by the other operand's range."""
+        relation, a, b = self.condition_test(condition)
+        if not holds:
+            relation = ranges.negation(relation)
+        narrowed: list[ranges.Range] | None = None
+        for side, other, how in ((a, b, relation), (b, a, ranges.mirrored(relation))):
+            if len(side.reads) != 1:
+                continue
+            (index,) = side.reads
+            if side.code != local_name(index) or index not in self.i32_locals:
+                continue
+            if narrowed is None:
+                narrowed = list(state)
+            counting = ranges.incremented_head(narrowed[index]) if how == "ne" else None
+            if counting is not None and self.invariant_in(other, counting[0]):
+                head, step = counting
+                bound = self.range_of(other)
+                counter = narrowed[index]
+                assert isinstance(counter, ranges.RangeNode)  # (incremented_head saw to it)
+                narrowed[index] = ranges.counted(head, step, counter, bound, other.align, self.range_nodes)
+                continue
+            narrowed[index] = ranges.derive(
+                ranges.narrowed(how), (narrowed[index], self.range_of(other)), self.range_nodes
+            )
+        return state if narrowed is None else narrowed
+
+    @staticmethod
+    def invariant_in(value: Value, head: ranges.RangeNode) -> bool:
+        """Whether ``value`` is the same at every iteration of ``head``'s loop: a constant, or a local the
+        loop does not write."""
+        if isinstance(value.constant, int):
+            return True
+        if len(value.reads) != 1:
+            return False
+        (index,) = value.reads
+        return value.code == local_name(index) and index not in head.writes
+
+    def narrowed_range(self, value: Value, conditions: list[tuple[Value, bool]]) -> ranges.Range:
+        """The range of i32 ``value`` where each of ``conditions`` holds (or not, as the pair says): a
+        ``select``'s (the join of its operands, each narrowed by its own condition and the enclosing ones:
+        ``select(select(n, 128, n <s 128), 0, n >s 0)`` is in [0, 128]) or an operand's of a ``select``."""
+        selection = value.selection
+        if selection is not None and len(conditions) < _SELECT_NESTING:
+            x, y, z = selection
+            arms = [self.narrowed_range(x, [*conditions, (z, True)]), self.narrowed_range(y, [*conditions, (z, False)])]
+            return ranges.joined(arms, self.range_nodes)
+        span = self.range_of(value)
+        if not value.simple or isinstance(value.constant, int):
+            return span
+        for condition, holds in conditions:
+            relation, a, b = self.condition_test(condition)
+            if not holds:
+                relation = ranges.negation(relation)
+            for side, other, how in ((a, b, relation), (b, a, ranges.mirrored(relation))):
+                if side.code == value.code:
+                    span = ranges.derive(ranges.narrowed(how), (span, self.range_of(other)), self.range_nodes)
+        return span
+
+    def ranges_loop(self, ctrl: Ctrl) -> None:
+        """At a branched-to loop's head: each i32 local it writes becomes a node (inputs: entry, back edges)."""
+        local_range = self.local_range
+        for index in ctrl.construct.writes:
+            if index in self.i32_locals:
+                alignment = ctrl.align_nodes.get(index, 0)
+                node = ranges.loop_head(local_range[index], ctrl.construct.writes, alignment, self.range_nodes)
+                local_range[index] = node
+                ctrl.range_nodes[index] = node
+
+    def ranges_end(self, ctrl: Ctrl) -> None:
+        """At the end of a block or if: join the ranges of the paths that meet there.
+
+        Every local whose ranges differ, not only those the construct writes: a condition narrows the
+        locals it compares on each of its ways.
+        """
+        construct = ctrl.construct
+        if construct.kind == "loop":
+            return
+        states = ctrl.range_incoming
+        if self.live:
+            states.append(self.local_range)
+        if construct.kind == "if" and not construct.has_else:
+            states.append(ctrl.range_entry)
+        if len(states) < 2:
+            if states and states[0] is not self.local_range:
+                self.local_range = list(states[0])
+            return
+        merged = list(self.local_range)
+        count = len(states)
+        for index, column in enumerate(zip(*states)):
+            if column.count(column[0]) != count:
+                merged[index] = ranges.joined(list(column), self.range_nodes)
+        self.local_range = merged
 
     # --- calls ----------------------------------------------------------------------------------
 

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from wasmrun.binary.instructions import decode_function_body
+from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import ALIGN_CAP, Alignment, Node, constant_alignment, solve
+from wasmrun.codegen.ranges import Choice, Range, RangeNode
 from wasmrun.codegen.structure import Construct, Structure, analyse
 from wasmrun.codegen.values import EMPTY, Value, int_literal, local_name
 from wasmrun.errors import UnsupportedInstruction
@@ -142,6 +144,9 @@ class Ctrl:
         "nests",
         "other",
         "params",
+        "range_entry",
+        "range_incoming",
+        "range_nodes",
         "results",
         "saved",
     )
@@ -164,6 +169,10 @@ class Ctrl:
         self.align_entry: list[Alignment] = []
         self.align_incoming: list[list[Alignment]] = []
         self.align_nodes: dict[int, Node] = {}
+        # The same for the ranges of the i32 locals (see ranges.py).
+        self.range_entry: list[Range] = []
+        self.range_incoming: list[list[Range]] = []
+        self.range_nodes: dict[int, RangeNode] = {}
         self.catches: tuple[tuple[int, int | None, int], ...] | None = None  # a try_table's clauses
 
 
@@ -240,6 +249,15 @@ class Emitter:
         self.local_align += [ALIGN_CAP] * len(self.declared)
         self.align_nodes: list[Node] = []
         self.deferred: list[Deferred] = []  # memory accesses waiting for the alignment nodes (see assemble)
+        # The known range of each i32 local here (parameters: nothing known; declared locals start as zero),
+        # the nodes of ranges known once solved, and the text choices waiting for them (see ranges.py).
+        self.i32_locals = frozenset(
+            index for index, valtype in enumerate((*self.type.params, *self.declared)) if valtype is ValType.I32
+        )
+        self.local_range: list[Range] = [None] * self.nparams
+        self.local_range += [ranges.constant_span(0) if valtype is ValType.I32 else None for valtype in self.declared]
+        self.range_nodes: list[RangeNode] = []
+        self.choices: list[Choice] = []
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -269,12 +287,41 @@ class Emitter:
         self.stack.append(value)
 
     def canonical(self, value: Value) -> Value:
-        """``value`` reduced to its canonical form if it is a lazily masked integer."""
+        """``value`` reduced to its canonical form if it is a lazily masked integer (left as it is where its
+        range shows the reduction changes nothing: see ranges.py)."""
         if not value.wrap:
             value.signable = None  # (used as it is: its load stays unsigned)
             return value
         template = self.expressions.reduce[value.wrap][1 if value.wide else 0]
-        return Value(template.replace("{x}", value.code), value.reads, depth=value.depth + 1, align=value.align)
+        code = template.replace("{x}", value.code)
+        span = value.range
+        if span is None or value.wrap != 32:
+            return Value(code, value.reads, depth=value.depth + 1, align=value.align)
+        if isinstance(span, RangeNode):
+            choice = Choice(span, ranges.fits, value.code, code)
+            reduced = ranges.derive(ranges.reduced, (span,), self.range_nodes)
+            code = ranges.choice_text(self.choices, choice)
+            return Value(code, value.reads, depth=value.depth + 1, align=value.align, range=reduced)
+        if ranges.fits(span):
+            return Value(value.code, value.reads, simple=value.simple, depth=value.depth, align=value.align, range=span)
+        return Value(code, value.reads, depth=value.depth + 1, align=value.align, range=ranges.reduced(span))
+
+    def range_of(self, value: Value) -> Range:
+        """What is known of an i32 operand's value: its range, a constant's span, else None (for a canonical
+        value, nothing known; for a lazily masked one, not even its magnitude: see :meth:`raw_range`)."""
+        if value.range is not None:
+            return value.range
+        constant = value.constant
+        if type(constant) is int and 0 <= constant < ranges.U32:
+            return ranges.constant_span(constant)
+        return None
+
+    def set_result_range(self, name: str, span: Range) -> None:
+        """The range of a statement's result just put in ``name`` (pushed, or a local's)."""
+        if name[0] == "l":
+            self.local_range[int(name[1:])] = span
+        if self.stack and self.stack[-1].code == name:
+            self.stack[-1].range = span
 
     def pop(self) -> Value:
         """The top entry, canonical (what every instruction but the wrapping ones needs)."""
@@ -289,8 +336,9 @@ class Emitter:
         if value.stable:
             return
         name = self.temp()
-        self.emit(f"{name} = {self.canonical(value).code}")
-        self.stack[index] = Value(name, simple=True, align=value.align)
+        value = self.canonical(value)
+        self.emit(f"{name} = {value.code}")
+        self.stack[index] = Value(name, simple=True, align=value.align, range=value.range)
 
     def spill(self, local: int) -> None:
         """Before ``local`` is written: materialise the pending entries that read it."""
@@ -425,6 +473,7 @@ class Emitter:
             self.spill(index)
             self.skip = 1
             self.local_align[index] = 0  # a loaded value, a call's result...
+            self.local_range[index] = None
             return local_name(index), tee
         return self.temp(), True
 
@@ -432,7 +481,11 @@ class Emitter:
         """Push a statement's result held in ``name`` (a temporary or, after a tee, a local)."""
         if name[0] == "l":
             index = int(name[1:])
-            self.push(Value(name, frozenset((index,)), simple=True, align=self.local_align[index]))
+            self.push(
+                Value(
+                    name, frozenset((index,)), simple=True, align=self.local_align[index], range=self.local_range[index]
+                )
+            )
         else:
             self.push(Value(name, simple=True))
 
@@ -516,13 +569,19 @@ class Emitter:
         if not body:
             out.append(" " * base + "pass")
         deferred = self.deferred
-        if deferred:
-            solve(self.align_nodes)
+        choices = self.choices
+        chosen: dict[int, str] = {}
+        if deferred or choices:
+            solve(self.align_nodes)  # (counting loops' ranges may need alignments)
+        if choices:
+            ranges.solve(self.range_nodes, [choice.node for choice in choices])
         positions: list[tuple[int, int]] = []
         for indent, text, kind, offset in body:
+            if kind == MEMORY and text[0] == "\0":
+                text = deferred[int(text[1:])].text()
+            if choices:
+                text = ranges.resolve(text, choices, chosen)
             if kind == MEMORY:
-                if text[0] == "\0":
-                    text = deferred[int(text[1:])].text()
                 if "\n" in text:  # a store's tested form: two lines
                     first, second = text.split("\n")
                     out.append(" " * (base + indent) + first)

@@ -122,6 +122,7 @@ class FlatGenerator(Generator):
         self.op_block(blocktype)
         ctrl = self.ctrls[-1]
         ctrl.catches = catches
+        ctrl.range_entry = list(self.local_range)
         self.region_parents.append(self.region)
         self.region = self.regions_of[ctrl.construct.id] = len(self.region_parents) - 1
         self.switch(self.new_block())
@@ -131,9 +132,10 @@ class FlatGenerator(Generator):
         region = self.regions_of[ctrl.construct.id]
         self.region = self.region_parents[region]
         self.label_of(ctrl)  # (the code after the end in a block outside the region)
-        saved = (self.lines, self.indent, self.terminated, self.stack, self.local_align)
+        saved = (self.lines, self.indent, self.terminated, self.stack, self.local_align, self.local_range)
         self.lines, self.indent = self.handler_lines, 0
         self.local_align = self.alignment_after_catch(ctrl)
+        self.local_range = self.ranges_after_catch(ctrl)
         self.open(f"if h == {region}:")
         catch_all = False
         assert ctrl.catches is not None
@@ -150,7 +152,7 @@ class FlatGenerator(Generator):
         if not catch_all:
             self.emit(f"h = {self.region_parents[region]}")
         self.close()
-        self.lines, self.indent, self.terminated, self.stack, self.local_align = saved
+        self.lines, self.indent, self.terminated, self.stack, self.local_align, self.local_range = saved
 
     def op_loop(self, _blocktype: int) -> None:
         if not self.live:
@@ -183,6 +185,8 @@ class FlatGenerator(Generator):
         ctrl.results = self.result_variables(construct)
         ctrl.saved = self.top(construct.nparams)
         ctrl.align_entry = list(self.local_align)
+        ctrl.range_entry = self.narrowed_locals(condition, False, self.local_range)
+        self.local_range = self.narrowed_locals(condition, True, self.local_range)
         self.ctrls.append(ctrl)
         other = self.new_block()  # the else arm, or the end
         self.open(f"if not {condition.code}:")

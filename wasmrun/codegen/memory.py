@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import Alignment
 from wasmrun.codegen.emitter import MEMORY, TRAPS, Deferred, Emitter
 from wasmrun.codegen.values import Value
@@ -37,6 +38,15 @@ _MASKED_STORE = re.compile(r"\{y\} & (\d+)")
 def _index(base: str, shift: int, k: int) -> str:
     """The typed-view index of the address ``base`` (an atom) plus ``k`` elements."""
     return f"({base} >> {shift}) + {k}" if k else f"{base} >> {shift}"
+
+
+_NARROW_LOADS = {
+    "i32.load8_u": ranges.canonical_span(0, 255),
+    "i32.load16_u": ranges.canonical_span(0, 65535),
+    "i32.load8_s": ranges.signed_span(-128, 127),
+    "i32.load16_s": ranges.signed_span(-32768, 32767),
+}
+"""The i32 loads narrower than a word: mnemonic -> the range of the value (see ranges.py)."""
 
 
 class MemoryInstructions(Emitter):
@@ -126,8 +136,11 @@ class MemoryInstructions(Emitter):
                 self.push_result(name)
                 if access == "<I" and name[0] == "t" and ("i" in self.typed_views or not self.typed_views):
                     self.stack[-1].signable = self.signed_reader()
+            span = _NARROW_LOADS.get(mnemonic)
+            if span is not None:
+                self.set_result_range(name, span)
         else:
-            self.push(Value("(" + _V_WORD.sub(name, convert) + ")", depth=1))
+            self.push(Value("(" + _V_WORD.sub(name, convert) + ")", depth=1, range=_NARROW_LOADS.get(mnemonic)))
 
     def signed_reader(self) -> Callable[[], None]:
         """What makes the ``i32.load`` just emitted (its line, or its forms waiting for an alignment) read

@@ -11,10 +11,13 @@ to do for each mnemonic is worked out once per set of rules (:class:`_NumericPla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import highest, lowest, product, shifted
 from wasmrun.codegen.emitter import MAX_EXPRESSION_DEPTH, TRAPS, Emitter, Expressions
+from wasmrun.codegen.ranges import Choice, Range, RangeNode
 from wasmrun.codegen.values import EMPTY, NO_CONSTANT, Value, int_literal
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.semantics.access import TRAPPING_OPS
@@ -25,6 +28,40 @@ _ALIGNMENT_KEEPING = frozenset(("i32.wrap_i64", "i64.extend_i32_u"))  # results 
 
 _PLACEHOLDERS = ("{a}", "{b}")
 
+_RELATIONS = {
+    "eqz": "eq",
+    **{name: name for name in ("eq", "ne", "lt_u", "gt_u", "le_u", "ge_u", "lt_s", "gt_s", "le_s", "ge_s")},
+}
+"""The i32 comparisons: mnemonic's operation -> the relation its result tests (see ranges.py)."""
+
+
+def _shift_amount(span: ranges.Span) -> int:
+    return span[0] & 31  # (the shifts that have a range take a constant amount)
+
+
+_RESULT_RANGES: dict[str, Callable[..., ranges.Span]] = {
+    "shr_u": lambda a, b: ranges.span_shr_u(a, _shift_amount(b)),
+    "shr_s": lambda a, b: ranges.span_shr_s(a, _shift_amount(b)),
+    "clz": lambda a: ranges.canonical_span(0, 32),
+    "ctz": lambda a: ranges.canonical_span(0, 32),
+    "popcnt": lambda a: ranges.canonical_span(0, 32),
+    "extend8_s": lambda a: ranges.signed_span(-128, 127),
+    "extend16_s": lambda a: ranges.signed_span(-32768, 32767),
+}
+"""The i32 operations written with a template (not lazily masked) whose result's range is known: operation ->
+the function of the operands' spans."""
+_CONSTANT_ONLY = frozenset(("shr_u", "shr_s"))
+_WRAPPING_RANGES = {
+    "add": ranges.span_add,
+    "sub": ranges.span_sub,
+    "mul": ranges.span_mul,
+    "shl": ranges.span_shl,
+    "and": ranges.span_and,
+    "or": ranges.span_or,
+    "xor": ranges.span_or,
+}
+"""The lazily masked i32 operations: operation -> the function of the operands' raw spans giving the result's."""
+
 
 class _NumericPlan:
     """What the generator does with one numeric mnemonic, worked out once per :class:`Expressions`."""
@@ -33,11 +70,13 @@ class _NumericPlan:
         "bits",
         "division",
         "fold",
+        "i32",
         "identity",
         "keeps_alignment",
         "operation",
         "parens",
         "raw_operand",
+        "relation",
         "template",
         "views",
         "wrapping",
@@ -66,6 +105,8 @@ class _NumericPlan:
         )
         self.keeps_alignment = mnemonic in _ALIGNMENT_KEEPING
         self.division = expressions.divisions.get(mnemonic, "")
+        self.i32 = mnemonic.startswith("i32.")
+        self.relation = _RELATIONS.get(self.operation, "") if self.i32 else ""
 
 
 _PLANS: dict[int, tuple[Expressions, dict[str, _NumericPlan]]] = {}
@@ -93,7 +134,7 @@ class NumericInstructions(Emitter):
     # --- constants ------------------------------------------------------------------------------
 
     def op_i32_const(self, value: int) -> None:
-        self.push(self.constant(value))
+        self.push(self.constant(value))  # (its range: see Emitter.range_of)
 
     op_i64_const = op_i32_const
 
@@ -139,7 +180,9 @@ class NumericInstructions(Emitter):
         for position, views in enumerate(plan.views):
             operand = stack[base + position]
             placeholder = _PLACEHOLDERS[position]
-            if views:
+            if views and plan.i32 and not isinstance(operand.constant, int):
+                text = self.signed_view(text, base + position, views[0][1])
+            elif views:
                 constant = operand.constant
                 if isinstance(constant, int):
                     for bits, pattern in views:
@@ -161,6 +204,53 @@ class NumericInstructions(Emitter):
         self.push_expression(text, operands, plan.parens)
         if plan.keeps_alignment:
             stack[-1].align = operands[0].align
+        if plan.i32:
+            self.result_range(plan, operands)
+
+    def signed_view(self, text: str, index: int, pattern: str) -> str:
+        """``text`` with the signed view ``pattern`` of i32 operand ``index`` written out: the operand itself
+        where its range is below 2**31 (see ranges.py), else hoisted before the loops that keep it or inline."""
+        operand = self.stack[index]
+        span = self.range_of(operand)
+        if span is not None and not isinstance(span, RangeNode) and ranges.below_sign(span):
+            return text.replace(pattern, operand.code)
+        if not operand.simple:
+            self.materialize(index)
+            operand = self.stack[index]
+        view = self.expressions.signed_views[32].replace("{x}", operand.code)
+        hoisted = self.hoist(operand, view) if len(operand.reads) == 1 else None
+        if hoisted is not None:
+            return text.replace(pattern, hoisted)  # (a name: as cheap as the operand itself)
+        if isinstance(span, RangeNode):
+            view = ranges.choice_text(self.choices, Choice(span, ranges.below_sign, operand.code, view))
+        return text.replace(pattern, view)
+
+    def result_range(self, plan: _NumericPlan, operands: tuple[Value, ...]) -> None:
+        """The range of an i32 instruction's result just pushed (and the comparison a condition makes)."""
+        result = self.stack[-1]
+        operation = plan.operation
+        if plan.relation:
+            result.range = ranges.BOOLEAN
+            if operation == "eqz":
+                test = operands[0].test
+                result.test = (
+                    (ranges.negation(test[0]), test[1], test[2])
+                    if test is not None
+                    else ("eq", operands[0], self.constant(0))
+                )
+            else:
+                result.test = (plan.relation, operands[0], operands[1])
+            return
+        function = _RESULT_RANGES.get(operation)
+        if function is None:
+            return
+        if len(operands) == 2:
+            if not isinstance(operands[1].constant, int) and operation in _CONSTANT_ONLY:
+                return
+            arguments: tuple[Range, ...] = (self.range_of(operands[0]), self.range_of(operands[1]))
+        else:
+            arguments = (self.range_of(operands[0]),)
+        result.range = ranges.derive(function, arguments, self.range_nodes)
 
     def wrapping(self, plan: _NumericPlan) -> None:
         """A binary instruction whose result need only be right modulo 2**bits (lazy masking)."""
@@ -177,6 +267,7 @@ class NumericInstructions(Emitter):
                     operand.signable()
                     operand.signable = None
                     operand.wrap = operand.width = bits
+                    operand.range = ranges.SIGNED_WORD
         identity = plan.identity
         if identity is not None:
             if b.constant is not NO_CONSTANT and b.constant == identity:
@@ -215,11 +306,12 @@ class NumericInstructions(Emitter):
         text = template.replace("{a}", a.code).replace("{b}", b.code)
         reads = a.reads | b.reads if (a.reads or b.reads) else EMPTY
         nodes = self.align_nodes
+        span = self.wrapped_range(operation, a, b) if bits == 32 else None
         if operation == "and":
             # x & c is canonical if c is.
             align = highest(a.align, b.align)
             if not (a.wrap and b.wrap):
-                stack.append(Value(text, reads, depth=depth, align=align))
+                stack.append(Value(text, reads, depth=depth, align=align, range=span))
                 return
         elif operation == "mul":
             align = product(a.align, b.align, nodes)
@@ -228,10 +320,26 @@ class NumericInstructions(Emitter):
         else:
             align = lowest(a.align, b.align, nodes)
             if operation != "add" and operation != "sub" and not a.wrap and not b.wrap:
-                stack.append(Value(text, reads, depth=depth, align=align))  # x | y and x ^ y if both are
+                stack.append(Value(text, reads, depth=depth, align=align, range=span))  # x | y, x ^ y if both are
                 return
         wide = operation == "mul" or operation == "shl" or a.wide or b.wide
-        stack.append(Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align))
+        stack.append(Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align, range=span))
+
+    def wrapped_range(self, operation: str, a: Value, b: Value) -> Range:
+        """The range of the raw value of a lazily masked i32 operation's text (see ranges.py)."""
+        if operation == "shl" and not isinstance(b.constant, int):
+            return ranges.RAW_ANY
+        return ranges.derive(_WRAPPING_RANGES[operation], (self.raw_range(a), self.raw_range(b)), self.range_nodes)
+
+    def raw_range(self, value: Value) -> Range:
+        """What is known of the raw value of an i32 operand, canonical or lazily masked (never None)."""
+        span = value.range
+        if span is not None:
+            return span
+        constant = value.constant
+        if type(constant) is int and 0 <= constant < ranges.U32:
+            return ranges.constant_span(constant)
+        return ranges.RAW_ANY if value.wrap else ranges.FULL
 
     def hoist(self, local: Value, expression: str) -> str | None:
         """A name for ``expression`` (of the local read ``local``) computed before the loops that keep it."""

@@ -141,14 +141,16 @@ class StructuredGenerator(Generator):
         self.open("try:")
         self.op_block(_blocktype)
         self.ctrls[-1].catches = catches
+        self.ctrls[-1].range_entry = list(self.local_range)
 
     def catch_clauses(self, ctrl: Ctrl) -> None:
         """After a try_table's block: ``except WasmException``, each clause in order a branch to its label
         with the payload (then the exception, for the ``_ref`` forms); an exception none matches goes on."""
         self.close()
         self.open("except WasmException as thrown:")
-        saved, live, local_align = list(self.stack), self.live, self.local_align
+        saved, live, local_align, local_range = list(self.stack), self.live, self.local_align, self.local_range
         self.local_align = self.alignment_after_catch(ctrl)
+        self.local_range = self.ranges_after_catch(ctrl)
         self.emit("exception = thrown.exception")
         catch_all = False
         assert ctrl.catches is not None
@@ -169,7 +171,7 @@ class StructuredGenerator(Generator):
             self.emit("raise")
         self.close()
         self.stack[:] = saved
-        self.live, self.local_align = live, local_align
+        self.live, self.local_align, self.local_range = live, local_align, local_range
 
     def op_loop(self, _blocktype: int) -> None:
         if not self.live:
@@ -194,6 +196,8 @@ class StructuredGenerator(Generator):
         ctrl.results = self.result_variables(construct)
         ctrl.saved = self.top(construct.nparams)
         ctrl.align_entry = list(self.local_align)
+        ctrl.range_entry = self.narrowed_locals(condition, False, self.local_range)
+        self.local_range = self.narrowed_locals(condition, True, self.local_range)
         if loop_form(construct):
             self.open_loop_form(ctrl)
         else:

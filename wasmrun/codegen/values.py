@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wasmrun.codegen.alignment import Alignment
+from wasmrun.codegen.ranges import Range
 
 NO_CONSTANT: Any = object()
 """``Value.constant`` of an entry that is not a known constant."""
@@ -41,10 +42,29 @@ class Value:
     ``signable`` is set on the temporary of an ``i32.load`` not yet used:
     what makes its load read the value signed if a product is its first use
     (see :meth:`~wasmrun.codegen.numeric.NumericInstructions.wrapping`);
-    any canonical use clears it.
+    any canonical use clears it.  ``range`` is what is known of an i32's
+    value (see :mod:`~wasmrun.codegen.ranges`; None: nothing), ``test``
+    the comparison a condition makes, ``(relation, a, b)``, which narrows
+    the ranges of the locals it compares on each way it goes, and
+    ``selection`` a ``select``'s operands ``(x, y, condition)``, whose ranges
+    an enclosing ``select``'s condition may narrow.
     """
 
-    __slots__ = ("align", "code", "constant", "depth", "reads", "signable", "simple", "wide", "width", "wrap")
+    __slots__ = (
+        "align",
+        "code",
+        "constant",
+        "depth",
+        "range",
+        "reads",
+        "selection",
+        "signable",
+        "simple",
+        "test",
+        "wide",
+        "width",
+        "wrap",
+    )
 
     def __init__(
         self,
@@ -58,6 +78,7 @@ class Value:
         width: int = 0,
         wide: bool = False,
         align: Alignment = 0,
+        range: Range = None,
     ) -> None:
         self.code = code
         self.reads = reads
@@ -68,6 +89,9 @@ class Value:
         self.width = width
         self.wide = wide
         self.align = align
+        self.range = range
+        self.test: tuple[str, Value, Value] | None = None
+        self.selection: tuple[Value, Value, Value] | None = None
         self.signable: Callable[[], None] | None = None
 
     @property

@@ -12,6 +12,7 @@ from typing import Any
 
 from wasmrun.codegen.alignment import lowest
 from wasmrun.codegen.emitter import Emitter
+from wasmrun.codegen.ranges import Range
 from wasmrun.codegen.values import NO_CONSTANT, Value, local_name
 
 
@@ -30,9 +31,26 @@ class VariableInstructions(Emitter):
             return
         self.push_expression(f"({x.code} if {z.code} else {y.code})", (x, y, z), 1)
         self.stack[-1].align = lowest(x.align, y.align, self.align_nodes)
+        if x.range is not None or y.range is not None or z.test is not None:
+            # (Only an i32 has a range or a test: a select of other values keeps None.)
+            result = self.stack[-1]
+            result.selection = (x, y, z)
+            result.range = self.narrowed_range(result, [])
+
+    def narrowed_range(self, value: Value, conditions: list[tuple[Value, bool]]) -> Range:
+        """The range of ``value`` where ``conditions`` hold or not (the control flow's: see control.py)."""
+        raise NotImplementedError
 
     def op_local_get(self, index: int) -> None:
-        self.push(Value(local_name(index), frozenset((index,)), simple=True, align=self.local_align[index]))
+        self.push(
+            Value(
+                local_name(index),
+                frozenset((index,)),
+                simple=True,
+                align=self.local_align[index],
+                range=self.local_range[index],
+            )
+        )
 
     def op_local_set(self, index: int) -> None:
         value = self.pop()
@@ -42,6 +60,7 @@ class VariableInstructions(Emitter):
         self.spill(index)
         self.emit(f"{name} = {value.code}")
         self.local_align[index] = value.align
+        self.local_range[index] = self.range_of(value) if index in self.i32_locals else None
 
     def op_local_tee(self, index: int) -> None:
         value = self.canonical(self.stack[-1])
@@ -52,7 +71,8 @@ class VariableInstructions(Emitter):
         self.spill(index)
         self.emit(f"{name} = {value.code}")
         self.local_align[index] = value.align
-        self.push(Value(name, frozenset((index,)), simple=True, align=value.align))
+        span = self.local_range[index] = self.range_of(value) if index in self.i32_locals else None
+        self.push(Value(name, frozenset((index,)), simple=True, align=value.align, range=span))
 
     def op_global_get(self, index: int) -> None:
         name, push = self.destination()

@@ -1,0 +1,342 @@
+"""Known ranges of i32 values (wasmrun.codegen.ranges) and the wraps and signed views they let the generator
+leave out: each rule against the arithmetic it bounds, the fixed point over loops, the forms in generated code,
+and loops around the wrap-around points run in every tier against the interpreter."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import wasmrun.codegen.compiled as compiled
+from wasmrun.codegen import ranges
+from wasmrun.codegen.ranges import FULL, U32, RangeNode, Span
+from wasmrun.embedding import Store
+from wasmrun.engine.interpreter import Interpreter
+from wasmrun.errors import Trap
+from wasmrun.loader import Module
+from wasmrun.runtime.linker import Linker
+from wasmrun.text.wat import parse_module
+
+TIERS: dict[str, dict[str, Any]] = {
+    "interp": {"engine": "interp"},
+    "compile": {"engine": "compile"},
+    "flat": {"engine": "compile"},
+    "osr": {"engine": "auto", "compile_threshold": 3},
+}
+
+
+def signed(value: int) -> int:
+    value %= U32
+    return value - U32 if value >> 31 else value
+
+
+def member(value: int, span: Span) -> bool:
+    """Whether a raw value is one ``span`` admits (its signed bounds are of the value reduced)."""
+    return span[0] <= value <= span[1] and span[2] <= signed(value) <= span[3]
+
+
+# --- the rules, against the arithmetic ------------------------------------------------------------------
+
+POINTS = [0, 1, 2, 7, 255, 1 << 20, (1 << 31) - 2, (1 << 31) - 1, 1 << 31, (1 << 31) + 1, U32 - 2, U32 - 1]
+
+
+def random_span(rng: random.Random, raw: bool) -> Span:
+    """A span of canonical values near the interesting points (or, ``raw``, of a lazily masked sum)."""
+    ends = sorted(min(max(rng.choice(POINTS) + rng.randint(-3, 3), 0), U32 - 1) for _ in range(2))
+    if rng.random() < 0.5:
+        span = ranges.canonical_span(*ends)
+    else:
+        low, high = sorted(signed(end) for end in ends)
+        span = ranges.signed_span(low, high)
+    if raw and rng.random() < 0.5:
+        other = random_span(rng, False)
+        span = (ranges.span_sub if rng.random() < 0.5 else ranges.span_add)(span, other)
+    return span
+
+
+def sample(rng: random.Random, span: Span) -> int | None:
+    """A value of ``span`` (None if the draws found none: spans may be thin)."""
+    for _ in range(50):
+        pick = rng.random()
+        if pick < 0.3:
+            value = span[0] + rng.randint(0, min(3, span[1] - span[0]))
+        elif pick < 0.6:
+            value = span[1] - rng.randint(0, min(3, span[1] - span[0]))
+        else:
+            value = rng.randint(span[0], span[1])
+        if member(value, span):
+            return value
+    return None
+
+
+BINARY: dict[str, tuple[Callable[[Span, Span], Span], Callable[[int, int], int], bool]] = {
+    # name: (the span rule, the raw arithmetic of the generated text, whether operands may be raw)
+    "add": (ranges.span_add, lambda x, y: x + y, True),
+    "sub": (ranges.span_sub, lambda x, y: x - y, True),
+    "mul": (ranges.span_mul, lambda x, y: x * y, True),
+    "and": (ranges.span_and, lambda x, y: x & y, True),
+    "or": (ranges.span_or, lambda x, y: x | y, False),
+    "xor": (ranges.span_or, lambda x, y: x ^ y, False),
+}
+
+
+@pytest.mark.parametrize("name", list(BINARY))
+def test_a_binary_rule_bounds_every_result(name: str) -> None:
+    rule, arithmetic, raw = BINARY[name]
+    rng = random.Random(name)
+    for _ in range(3000):
+        a, b = random_span(rng, raw), random_span(rng, raw)
+        x, y = sample(rng, a), sample(rng, b)
+        if x is None or y is None:
+            continue
+        assert member(arithmetic(x, y), rule(a, b)), (a, b, x, y)
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "arithmetic"),
+    [
+        ("shl", lambda a, k: ranges.span_shl(a, ranges.constant_span(k)), lambda x, k: x << k),
+        ("shr_u", ranges.span_shr_u, lambda x, k: x >> k),
+        ("shr_s", ranges.span_shr_s, lambda x, k: (signed(x) >> k) % U32),
+    ],
+)
+def test_a_shift_rule_bounds_every_result(name: str, rule: Any, arithmetic: Any) -> None:
+    rng = random.Random(name)
+    for _ in range(3000):
+        a = random_span(rng, name == "shl")
+        x, k = sample(rng, a), rng.randint(0, 31)
+        if x is None:
+            continue
+        assert member(arithmetic(x, k), rule(a, k)), (a, x, k)
+
+
+def test_reduction_bounds_the_canonical_value() -> None:
+    rng = random.Random(0)
+    for _ in range(3000):
+        a = random_span(rng, True)
+        x = sample(rng, a)
+        if x is not None:
+            assert member(x % U32, ranges.reduced(a)), (a, x)
+
+
+RELATIONS: dict[str, Callable[[int, int], bool]] = {
+    "eq": lambda x, y: x == y,
+    "ne": lambda x, y: x != y,
+    "lt_u": lambda x, y: x < y,
+    "le_u": lambda x, y: x <= y,
+    "gt_u": lambda x, y: x > y,
+    "ge_u": lambda x, y: x >= y,
+    "lt_s": lambda x, y: signed(x) < signed(y),
+    "le_s": lambda x, y: signed(x) <= signed(y),
+    "gt_s": lambda x, y: signed(x) > signed(y),
+    "ge_s": lambda x, y: signed(x) >= signed(y),
+}
+
+
+@pytest.mark.parametrize("relation", list(RELATIONS))
+def test_a_condition_narrows_to_a_span_holding_every_value_that_meets_it(relation: str) -> None:
+    holds = RELATIONS[relation]
+    rng = random.Random(relation)
+    for _ in range(3000):
+        a, b = random_span(rng, False), random_span(rng, False)
+        if rng.random() < 0.3:
+            b = ranges.constant_span(b[0])
+        x, y = sample(rng, a), sample(rng, b)
+        if x is None or y is None:
+            continue
+        if holds(x, y):
+            assert member(x, ranges.narrowed(relation)(a, b)), (relation, a, b, x, y)
+            assert member(y, ranges.narrowed(ranges.mirrored(relation))(b, a)), (relation, a, b, x, y)
+        else:
+            assert member(x, ranges.narrowed(ranges.negation(relation))(a, b)), (relation, a, b, x, y)
+
+
+def test_a_constant_inequality_moves_only_an_end() -> None:
+    assert ranges.narrowed("ne")(ranges.canonical_span(0, 9), ranges.constant_span(0))[:2] == (1, 9)
+    assert ranges.narrowed("ne")(ranges.canonical_span(0, 9), ranges.constant_span(9))[:2] == (0, 8)
+    assert ranges.narrowed("ne")(ranges.canonical_span(0, 9), ranges.constant_span(4))[:2] == (0, 9)
+
+
+def test_a_signed_bound_on_a_non_negative_value_bounds_it_unsigned() -> None:
+    # x <s 1048576 and x >=s 3: the select-min of sieve's n, narrowed by its guard
+    below = ranges.narrowed("lt_s")(FULL, ranges.constant_span(1048576))
+    assert ranges.narrowed("ge_s")(below, ranges.constant_span(3)) == (3, 1048575, 3, 1048575)
+
+
+# --- the fixed point over loops ------------------------------------------------------------------------
+
+
+def counter(step: int, bound: Span, relation: str) -> RangeNode:
+    """i = 0; loop: i = (i + step) mod 2**32; continue while i <relation> bound: i's node at the head."""
+    nodes: list[RangeNode] = []
+    head = ranges.loop_head(ranges.constant_span(0), frozenset((0,)), 0, nodes)
+    added = ranges.derive(ranges.span_add, (head, ranges.constant_span(step)), nodes)
+    reduced = ranges.derive(ranges.reduced, (added,), nodes)
+    ranges.add_input(head, ranges.derive(ranges.narrowed(relation), (reduced, bound), nodes))
+    ranges.solve(nodes)
+    return head
+
+
+def test_a_counter_below_a_bound_stays_below_it() -> None:
+    assert counter(4, ranges.canonical_span(0, 4096), "lt_u").value[:2] == (0, 4095)
+
+
+def test_a_counter_below_a_signed_bound_stays_below_it() -> None:
+    assert counter(1, ranges.signed_span(-5, 100), "lt_s").value[:2] == (0, 99)
+
+
+def test_a_counter_with_no_bound_is_widened_to_every_value() -> None:
+    assert counter(1, FULL, "ne").value == FULL
+
+
+def test_a_counter_compared_signed_with_the_top_bound_may_wrap_negative() -> None:
+    # i + 8 can pass 2**31 - 1 while i <s 2**31 - 1: the node must hold the wrapped values
+    head = counter(8, ranges.constant_span((1 << 31) - 1), "lt_s")
+    assert head.value[3] == (1 << 31) - 2 and head.value[1] > (1 << 31)
+
+
+# --- generated code --------------------------------------------------------------------------------------
+
+
+def source(wat: str, index: int = 0) -> str:
+    mod = Module.from_bytes(parse_module(wat))
+    return compiled.generate(mod, index).source
+
+
+def test_a_count_down_to_zero_needs_no_wrap() -> None:
+    text = source(
+        """(module (func (param i32) (result i32) (local i32)
+             (local.set 1 (i32.and (local.get 0) (i32.const 7)))
+             (block (br_if 0 (i32.eqz (local.get 1)))
+               (loop (local.set 1 (i32.sub (local.get 1) (i32.const 1))) (br_if 0 (local.get 1))))
+             (local.get 1)))"""
+    )
+    assert "l1 = (l1 - 1)\n" in text and "%" not in text
+
+
+def test_a_counter_below_a_small_bound_needs_no_wrap_nor_signed_view() -> None:
+    text = source(
+        """(module (func (param i32) (result i32) (local i32 i32)
+             (local.set 1 (i32.and (local.get 0) (i32.const 1023)))
+             (loop
+               (local.set 2 (i32.add (local.get 2) (local.get 1)))
+               (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+               (br_if 0 (i32.lt_s (local.get 1) (i32.const 1000))))
+             (local.get 1)))"""
+    )
+    assert "l1 = (l1 + 1)\n" in text and "(l1 < 1000)" in text
+    assert "l2 = ((l2 + l1) % 4294967296)" in text  # the sum of the counters is not bounded
+
+
+def test_a_parameter_keeps_its_wrap_and_view() -> None:
+    text = source(
+        """(module (func (param i32) (result i32)
+             (i32.lt_s (i32.add (local.get 0) (i32.const 1)) (i32.const 5))))"""
+    )
+    assert "% 4294967296" in text and "> 2147483647" in text
+
+
+# --- loops around the wrap-around points, in every tier --------------------------------------------------
+
+RELATION_NAMES = list(RELATIONS)
+EDGES = [0, 1, 3, 255, 1000, (1 << 31) - 9, (1 << 31) - 1, 1 << 31, U32 - 9, U32 - 1]
+
+
+def bounded(rng: random.Random, parameter: int) -> str:
+    """An i32 expression of a parameter with a range the generator can know (or not)."""
+    mask = rng.choice([7, 255, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF])
+    base = f"(i32.and (local.get {parameter}) (i32.const {mask}))"
+    pick = rng.random()
+    if pick < 0.3:
+        return f"(i32.add {base} (i32.const {rng.choice(EDGES)}))"
+    if pick < 0.5:
+        limit = rng.choice(EDGES)
+        return f"(select {base} (i32.const {limit}) (i32.{rng.choice(RELATION_NAMES[2:])} {base} (i32.const {limit})))"
+    if pick < 0.6:
+        return f"(i32.load8_u (i32.and (local.get {parameter}) (i32.const 0xFFFF)))"
+    return base
+
+
+def use(rng: random.Random) -> str:
+    """An expression of the counter ``$i`` whose wrap or signed view the ranges may drop."""
+    k = rng.choice(EDGES)
+    shapes = [
+        f"(i32.add (local.get $i) (i32.const {k}))",
+        f"(i32.sub (local.get $i) (i32.const {k}))",
+        f"(i32.shl (local.get $i) (i32.const {rng.randint(0, 31)}))",
+        f"(i32.{rng.choice(RELATION_NAMES)} (local.get $i) (i32.const {k}))",
+        f"(i32.shr_s (local.get $i) (i32.const {rng.randint(0, 31)}))",
+        f"(i32.mul (local.get $i) (i32.const {k}))",
+        f"(select (local.get $i) (i32.const {k}) (i32.lt_s (local.get $i) (local.get $bound)))",
+        f"(i32.load8_u (i32.and (i32.add (local.get $i) (i32.const {k})) (i32.const 0xFFFF)))",
+    ]
+    return rng.choice(shapes)
+
+
+def loop_module(seed: int) -> str:
+    rng = random.Random(seed)
+    step = rng.choice([1, 2, 4, 8, 255, (1 << 31) - 1, 1 << 31, U32 - 1, U32 - 8])
+    relation = rng.choice(RELATION_NAMES)
+    exit_first = rng.random() < 0.5
+    test = f"(i32.{relation} (local.get $i) (local.get $bound))"
+    body = "\n".join(f"(local.set $acc (i32.add (local.get $acc) {use(rng)}))" for _ in range(3))
+    branch = f"(br_if $exit (i32.eqz {test}))" if exit_first else ""
+    back = f"(br_if $loop {test})" if not exit_first else "(br $loop)"
+    return f"""
+(module
+  (memory 1)
+  (data (i32.const 0) "\\01\\ff\\80\\7f\\00\\10")
+  (func (export "run") (param i32 i32) (result i32)
+    (local $i i32) (local $bound i32) (local $guard i32) (local $acc i32)
+    (local.set $i {bounded(rng, 0)})
+    (local.set $bound {bounded(rng, 1)})
+    (local.set $guard (i32.const 40))
+    (block $exit
+      (loop $loop
+        {branch}
+        {body}
+        (local.set $i (i32.add (local.get $i) (i32.const {step})))
+        (local.set $guard (i32.sub (local.get $guard) (i32.const 1)))
+        (br_if $exit (i32.eqz (local.get $guard)))
+        {back}))
+    (i32.xor (local.get $acc) (i32.mul (local.get $i) (i32.const 31)))))
+"""
+
+
+def outcome(function: Any, args: tuple[int, ...]) -> Any:
+    try:
+        return function.invoke(list(args))
+    except Trap as trap:
+        return ("trap", trap.message)
+
+
+def run_all(wat: str, tier: str, calls: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
+    instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(wat)))
+    return [outcome(instance.exports["run"], call) for call in calls]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_loops_near_the_wrap_around_points_agree_with_the_interpreter(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wat = loop_module(seed)
+    rng = random.Random(seed)
+    calls = [(rng.choice(EDGES) + rng.randint(-2, 2) & 0xFFFFFFFF, rng.choice(EDGES)) for _ in range(8)]
+    expected = run_all(wat, "interp", calls, monkeypatch)
+    for tier in ("compile", "flat", "osr"):
+        assert run_all(wat, tier, calls, monkeypatch) == expected, (tier, wat)
+
+
+def test_a_mask_of_high_bits_rounds_the_bounds_down() -> None:
+    rng = random.Random(1)
+    for _ in range(3000):
+        low, high = rng.randint(0, 31), rng.randint(1, 32)
+        mask = ((1 << high) - (1 << low)) & (U32 - 1) or 1 << 31
+        a = random_span(rng, False)
+        x = sample(rng, a)
+        if x is not None:
+            assert member(x & mask, ranges.span_and(a, ranges.constant_span(mask))), (a, mask, x)

@@ -1,0 +1,540 @@
+"""Known ranges of i32 values, so that wraps and signed views that cannot change a value are left out.
+
+An ``i32.add`` is written ``(a + b)`` and reduced (``% 4294967296``) before a
+use that needs the canonical value; a signed comparison reads its operands
+through the signed view ``(a - 4294967296 if a > 2147483647 else a)``.  Both
+cost time in hot loops, and both are the identity on the values loops mostly
+hold: small counters and addresses.  The generator tracks, for every i32
+operand-stack entry and local, a :data:`Span`: bounds on the value its text
+computes (``lo``/``hi``, the raw Python int, which an unreduced sum may take
+beyond 2**32) and on the signed view of its canonical value (``slo``/``shi``).
+A reduction whose operand provably lies in [0, 2**32) is left out, and so is
+a signed view of a value provably below 2**31.
+
+The spans follow the control flow as alignments do (see
+:mod:`~wasmrun.codegen.alignment`): a local read has the span of what was last
+written to it on the way; where paths meet the spans are joined (a *node*:
+the smallest span containing every input), and at a loop head each local the
+loop writes is a node whose inputs are its span on entry and on every branch
+back.  A condition narrows the spans of the locals it compares on each of its
+two ways (``br_if``, ``if``, ``select``): in ``while True: ... i = i + 4; if
+i < n: continue`` the back edge brings ``i`` below ``n``'s bound, which is
+what keeps a counter's span finite.
+
+Anything computed from a node is a node too (:func:`derive`), solved once the
+function is generated (:func:`solve`): rounds from the empty span upwards
+until nothing changes, which is the least fixed point, each node's inputs
+being every way a value reaches it; a loop-head node still growing after
+:data:`WIDEN_AFTER` rounds is set to the full range of a canonical value,
+which ends the rounds and stays sound (an upper bound of the fixed point).
+The text that depends on a node is a :class:`Choice`, a marker resolved at
+assembly.  Only i32 values have spans; every other value's is ``None``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from typing import Any
+
+from wasmrun.codegen.alignment import ALIGN_CAP, Alignment
+
+Span = tuple[int, int, int, int]
+"""``(lo, hi, slo, shi)``: the raw value's bounds and its canonical value's signed view's bounds."""
+
+U32 = 1 << 32
+FULL: Span = (0, U32 - 1, -(1 << 31), (1 << 31) - 1)
+"""A canonical i32 about which nothing is known."""
+EMPTY: Span = (1, 0, 1, 0)
+"""No value: a path that cannot be taken (or a node before its first round)."""
+BOOLEAN: Span = (0, 1, 0, 1)
+"""A comparison's result."""
+SIGNED_WORD: Span = (-(1 << 31), (1 << 31) - 1, -(1 << 31), (1 << 31) - 1)
+"""A word read signed (raw: the signed value itself)."""
+RAW_ANY: Span = (-(1 << 130), 1 << 130, -(1 << 31), (1 << 31) - 1)
+"""A lazily masked value of unknown magnitude (the generator reduces any beyond 2**128 first)."""
+WIDEN_AFTER = 4
+MAX_ROUNDS = 64  # past it, every loop head is full and one last round settles the rest
+NARROWING_ROUNDS = 2
+
+
+class RangeNode:
+    """A span known only once the function's nodes are solved: the join of ``inputs``' spans.
+
+    Each input is ``(function, arguments)``: the function of the arguments' spans (nodes or
+    spans).  ``loop_head``: a local's span at a loop head, the only nodes a cycle goes through.
+    """
+
+    __slots__ = ("alignment", "inputs", "loop_head", "value", "writes")
+
+    def __init__(self, inputs: list[tuple[Callable[..., Span], tuple[Any, ...]]], loop_head: bool = False) -> None:
+        self.inputs = inputs
+        self.loop_head = loop_head
+        self.value: Span = EMPTY
+        self.writes: AbstractSet[int] = frozenset()  # a loop head's: the locals its loop writes
+        self.alignment: Alignment = 0  # a loop head's: the local's alignment there (see alignment.py)
+
+    def __repr__(self) -> str:
+        return f"RangeNode({self.value})"
+
+
+Range = Span | RangeNode | None
+"""What the generator knows of an i32 value: a span, a node, or None (canonical, nothing known)."""
+
+
+def _signed_of(lo: int, hi: int) -> tuple[int, int]:
+    """The signed view's bounds of canonical values in [lo, hi]."""
+    if hi < 1 << 31:
+        return lo, hi
+    if lo >= 1 << 31:
+        return lo - U32, hi - U32
+    return FULL[2], FULL[3]
+
+
+def canonical_span(lo: int, hi: int) -> Span:
+    """The span of canonical values in [lo, hi] (clipped to the canonical range)."""
+    lo, hi = max(lo, 0), min(hi, U32 - 1)
+    if lo > hi:
+        return EMPTY
+    return (lo, hi, *_signed_of(lo, hi))
+
+
+def constant_span(value: int) -> Span:
+    """The span of a canonical constant."""
+    view = value - U32 if value >> 31 else value
+    return (value, value, view, view)
+
+
+def signed_span(slo: int, shi: int) -> Span:
+    """The span of canonical values whose signed view is in [slo, shi]."""
+    slo, shi = max(slo, FULL[2]), min(shi, FULL[3])
+    if slo > shi:
+        return EMPTY
+    if slo >= 0:
+        return (slo, shi, slo, shi)
+    if shi < 0:
+        return (slo + U32, shi + U32, slo, shi)
+    return (0, U32 - 1, slo, shi)
+
+
+def _meet(a: Span, b: Span) -> Span:
+    """The values in both (of canonical spans)."""
+    lo, hi = max(a[0], b[0]), min(a[1], b[1])
+    slo, shi = max(a[2], b[2]), min(a[3], b[3])
+    if lo > hi or slo > shi:
+        return EMPTY
+    # Each side's bounds narrow the other's.
+    unsigned_side = canonical_span(lo, hi)
+    signed_side = signed_span(slo, shi)
+    lo, hi = max(lo, signed_side[0]), min(hi, signed_side[1])
+    slo, shi = max(slo, unsigned_side[2]), min(shi, unsigned_side[3])
+    if lo > hi or slo > shi:
+        return EMPTY
+    return (lo, hi, slo, shi)
+
+
+def join(a: Span, b: Span) -> Span:
+    if a[0] > a[1]:
+        return b
+    if b[0] > b[1]:
+        return a
+    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+
+
+def reduced(a: Span) -> Span:
+    """The span of a raw value once reduced modulo 2**32."""
+    lo, hi = a[0], a[1]
+    if lo > hi:
+        return EMPTY
+    if lo >> 32 == hi >> 32:  # one period: reduction is a shift
+        base = (lo >> 32) << 32
+        return (lo - base, hi - base, a[2], a[3])
+    return FULL[:2] + a[2:]
+
+
+def _raw(lo: int, hi: int, slo: int, shi: int) -> Span:
+    """A raw span whose signed bounds are those of its canonical value: from [lo, hi] if one period."""
+    if lo >> 32 == hi >> 32:
+        base = (lo >> 32) << 32
+        slo2, shi2 = _signed_of(lo - base, hi - base)
+        return (lo, hi, max(slo, slo2), min(shi, shi2))
+    return (lo, hi, slo, shi)
+
+
+def _signed_sum(slo: int, shi: int) -> tuple[int, int]:
+    """Signed bounds of a sum or difference of signed views (if they cannot overflow)."""
+    if slo >= FULL[2] and shi <= FULL[3]:
+        return slo, shi
+    return FULL[2], FULL[3]
+
+
+def span_add(a: Span, b: Span) -> Span:
+    return _raw(a[0] + b[0], a[1] + b[1], *_signed_sum(a[2] + b[2], a[3] + b[3]))
+
+
+def span_sub(a: Span, b: Span) -> Span:
+    return _raw(a[0] - b[1], a[1] - b[0], *_signed_sum(a[2] - b[3], a[3] - b[2]))
+
+
+def span_mul(a: Span, b: Span) -> Span:
+    corners = (a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1])
+    return _raw(min(corners), max(corners), FULL[2], FULL[3])
+
+
+def span_shl(a: Span, b: Span) -> Span:
+    """``a << b`` for a constant ``b`` (the amount taken modulo 32)."""
+    bits = b[0] & 31
+    return _raw(a[0] << bits, a[1] << bits, FULL[2], FULL[3])
+
+
+def span_and(a: Span, b: Span) -> Span:
+    """``a & b``: at most either operand that is not negative (nothing known of two negative ones); a value
+    below ``2**k`` and a constant ``2**k - 2**t`` (``n & -4`` within the value's bits) rounds down to a
+    multiple of ``2**t``, which keeps the lower bound's."""
+    if b[0] == b[1] and a[0] >= 0 and a[1] < U32:
+        mask = b[0]
+        low = mask & -mask
+        if mask and a[1] < low << (mask // low).bit_length() and (mask // low) & ((mask // low) + 1) == 0:
+            return _raw(a[0] & mask, a[1] & mask, FULL[2], FULL[3])
+    bounds = [span[1] for span in (a, b) if span[0] >= 0]
+    return _raw(0, min(bounds), FULL[2], FULL[3]) if bounds else RAW_ANY
+
+
+def span_or(a: Span, b: Span) -> Span:
+    """``a | b`` and ``a ^ b``: below the next power of two of the larger operand, if neither is negative."""
+    if a[0] < 0 or b[0] < 0:
+        return RAW_ANY
+    return _raw(0, (1 << max(a[1], b[1]).bit_length()) - 1, FULL[2], FULL[3])
+
+
+def span_shr_u(a: Span, bits: int) -> Span:
+    return canonical_span(a[0] >> bits, a[1] >> bits)
+
+
+def span_shr_s(a: Span, bits: int) -> Span:
+    return signed_span(a[2] >> bits, a[3] >> bits)
+
+
+# --- conditions ---------------------------------------------------------------------------------------
+
+_NEGATION = {
+    "eq": "ne",
+    "ne": "eq",
+    "lt_u": "ge_u",
+    "ge_u": "lt_u",
+    "gt_u": "le_u",
+    "le_u": "gt_u",
+    "lt_s": "ge_s",
+    "ge_s": "lt_s",
+    "gt_s": "le_s",
+    "le_s": "gt_s",
+}
+_MIRROR = {"eq": "eq", "ne": "ne", "lt_u": "gt_u", "gt_u": "lt_u", "le_u": "ge_u", "ge_u": "le_u"}
+_MIRROR.update({k.replace("_u", "_s"): v.replace("_u", "_s") for k, v in _MIRROR.items() if k.endswith("_u")})
+
+
+def negation(relation: str) -> str:
+    return _NEGATION[relation]
+
+
+def mirrored(relation: str) -> str:
+    """The relation with its operands swapped (``a < b`` is ``b > a``)."""
+    return _MIRROR[relation]
+
+
+def narrowed(relation: str) -> Callable[[Span, Span], Span]:
+    """The function narrowing a canonical span ``x`` to the values with ``x <relation> y`` for some ``y`` of
+    the other span."""
+    return _NARROWING[relation]
+
+
+def _narrow_eq(x: Span, y: Span) -> Span:
+    return _meet(x, y)
+
+
+def _narrow_ne(x: Span, y: Span) -> Span:
+    if y[0] == y[1]:  # x != c: only an end of x's span can move
+        if x[0] == y[0]:
+            return _meet(x, canonical_span(x[0] + 1, U32 - 1))
+        if x[1] == y[0]:
+            return _meet(x, canonical_span(0, x[1] - 1))
+    return x
+
+
+_NARROWING: dict[str, Callable[[Span, Span], Span]] = {
+    "eq": _narrow_eq,
+    "ne": _narrow_ne,
+    "lt_u": lambda x, y: _meet(x, canonical_span(0, y[1] - 1)),
+    "le_u": lambda x, y: _meet(x, canonical_span(0, y[1])),
+    "gt_u": lambda x, y: _meet(x, canonical_span(y[0] + 1, U32 - 1)),
+    "ge_u": lambda x, y: _meet(x, canonical_span(y[0], U32 - 1)),
+    "lt_s": lambda x, y: _meet(x, signed_span(FULL[2], y[3] - 1)),
+    "le_s": lambda x, y: _meet(x, signed_span(FULL[2], y[3])),
+    "gt_s": lambda x, y: _meet(x, signed_span(y[2] + 1, FULL[3])),
+    "ge_s": lambda x, y: _meet(x, signed_span(y[2], FULL[3])),
+}
+
+
+_NARROWINGS = frozenset(_NARROWING.values())
+
+# --- terms: spans now, or nodes -------------------------------------------------------------------------
+
+
+def derive(function: Callable[..., Span], arguments: tuple[Any, ...], nodes: list[RangeNode]) -> Range:
+    """``function`` of the arguments' ranges (None: a full canonical value): a span if every argument is
+    known now, else a new node."""
+    known = True
+    for argument in arguments:
+        if argument.__class__ is not tuple:
+            known = False
+    if known:
+        return function(*arguments)
+    arguments = tuple(FULL if argument is None else argument for argument in arguments)
+    if not any(argument.__class__ is RangeNode for argument in arguments):
+        return function(*arguments)
+    node = RangeNode([(function, arguments)])
+    nodes.append(node)
+    return node
+
+
+def joined(ranges: list[Range], nodes: list[RangeNode]) -> Range:
+    """The join of the ranges of the paths that meet (None if one knows nothing)."""
+    if any(value is None for value in ranges):
+        return None
+    first = ranges[0]
+    if all(value is first for value in ranges):
+        return first
+    if not any(isinstance(value, RangeNode) for value in ranges):
+        result = EMPTY
+        for value in ranges:
+            result = join(result, value)  # type: ignore[arg-type]
+        return result
+    node = RangeNode([(_same, (value,)) for value in ranges])
+    nodes.append(node)
+    return node
+
+
+def loop_head(entry: Range, writes: AbstractSet[int], alignment: Alignment, nodes: list[RangeNode]) -> RangeNode:
+    """A local's node at a loop head (``writes``: what the loop writes; ``alignment``: the local's there); its
+    back edges add their inputs (:func:`add_input`)."""
+    node = RangeNode([(_same, (FULL if entry is None else entry,))], loop_head=True)
+    node.writes = writes
+    node.alignment = alignment
+    nodes.append(node)
+    return node
+
+
+_STEPS = {constant_span(1 << bits): bits for bits in range(ALIGN_CAP + 1)}
+"""A counter's steps whose multiples alignment can show (1, 2, 4, 8): span -> log2."""
+
+
+def incremented_head(term: Range) -> tuple[RangeNode, int] | None:
+    """The loop head ``term`` is a step more than, reduced (``x = (x + 2**k) mod 2**32``, ``x`` read as it
+    was at the head, perhaps narrowed on the way, ``k`` at most the alignment cap): the head's node and
+    ``k``, else None."""
+    if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
+        return None
+    (added,) = term.inputs[0][1]
+    if not isinstance(added, RangeNode) or len(added.inputs) != 1 or added.inputs[0][0] is not span_add:
+        return None
+    first, second = added.inputs[0][1]
+    read, step = (first, _STEPS.get(second)) if isinstance(second, tuple) else (second, _STEPS.get(first))
+    if step is None:
+        return None
+    while isinstance(read, RangeNode) and not read.loop_head:
+        if len(read.inputs) != 1 or read.inputs[0][0] not in _NARROWINGS:
+            return None
+        read = read.inputs[0][1][0]  # a narrowing's first argument: the value it narrows
+    return (read, step) if isinstance(read, RangeNode) else None
+
+
+def _aligned(alignment: Alignment, bits: int) -> bool:
+    return (alignment if isinstance(alignment, int) else alignment.value) >= bits
+
+
+def counted(
+    head: RangeNode, step: int, counter: RangeNode, bound: Range, bound_alignment: Alignment, nodes: list[RangeNode]
+) -> RangeNode:
+    """``counter`` (the head's local plus ``2**step``) where it is not ``bound``, a value the loop does not
+    change: a counting loop's back edge, ``x = x + c; br_if $loop (x != n)``.
+
+    If the loop is entered with ``x < n``, ``x`` and ``n`` are multiples of ``c`` (their alignments, solved
+    first) and this is the head's only back edge, ``x < n`` holds at every iteration (``x + c <= n``
+    cannot wrap, and it goes on only if ``x + c != n``), so the counter is at most ``n - c`` and above
+    where it started: what plain narrowing cannot see.  The conditions are checked when the node is
+    solved (the back edges are known then); otherwise it is plain narrowing.
+    """
+    node = RangeNode([])
+    entry = head.inputs[0][1][0]
+    size = 1 << step
+
+    def below_bound(start: Span, value: Span, limit: Span) -> Span:
+        if (
+            len(head.inputs) == 2
+            and head.inputs[1][1][0] is node
+            and start[1] < limit[0]
+            and _aligned(head.alignment, step)
+            and _aligned(bound_alignment, step)
+        ):
+            # (Not narrowed from ``value``: the span is the same in every round, so the head settles at once.)
+            return canonical_span(start[0] + size, limit[1] - size)
+        return _narrow_ne(value, limit)
+
+    node.inputs.append((below_bound, (entry, counter, FULL if bound is None else bound)))
+    nodes.append(node)
+    return node
+
+
+def add_input(node: RangeNode, value: Range) -> None:
+    node.inputs.append((_same, (FULL if value is None else value,)))
+
+
+def _same(value: Span) -> Span:
+    return value
+
+
+def _computed(node: RangeNode) -> Span:
+    """The join of ``node``'s inputs over the current spans (an input with an empty argument adds nothing)."""
+    value = EMPTY
+    for function, arguments in node.inputs:
+        spans = [argument.value if isinstance(argument, RangeNode) else argument for argument in arguments]
+        if all(span[0] <= span[1] for span in spans):
+            value = join(value, function(*spans))
+    if node.loop_head and value[0] <= value[1]:
+        value = _meet(value, FULL)  # a local holds a canonical value
+    return value
+
+
+def _thresholds(nodes: list[RangeNode]) -> tuple[list[int], list[int]]:
+    """The bounds a widened span may stop at (unsigned, signed), sorted: the extremes and the bounds next to
+    those of every condition's other operand known before solving (a fixed set: the widening ends)."""
+    unsigned = {0, 1 << 31, (1 << 31) - 1, U32 - 1}
+    signed = {FULL[2], -1, 0, FULL[3]}
+    for node in nodes:
+        for function, arguments in node.inputs:
+            if function in _NARROWINGS:
+                span = arguments[1]
+                if not isinstance(span, RangeNode) and span[0] <= span[1]:
+                    for delta in (-1, 0, 1):
+                        unsigned.update((span[0] + delta, span[1] + delta))
+                        signed.update((span[2] + delta, span[3] + delta))
+    return (
+        sorted(value for value in unsigned if 0 <= value < U32),
+        sorted(value for value in signed if FULL[2] <= value <= FULL[3]),
+    )
+
+
+def _widened(old: Span, new: Span, thresholds: tuple[list[int], list[int]]) -> Span:
+    """``new`` (a loop head's span, grown from ``old``) with each bound that moved taken to the next threshold."""
+    unsigned, signed = thresholds
+    lo = new[0] if new[0] >= old[0] else unsigned[bisect.bisect_right(unsigned, new[0]) - 1]
+    hi = new[1] if new[1] <= old[1] else unsigned[bisect.bisect_left(unsigned, new[1])]
+    slo = new[2] if new[2] >= old[2] else signed[bisect.bisect_right(signed, new[2]) - 1]
+    shi = new[3] if new[3] <= old[3] else signed[bisect.bisect_left(signed, new[3])]
+    return _meet((lo, hi, slo, shi), FULL)
+
+
+def _reaching(needed: list[RangeNode], nodes: list[RangeNode]) -> list[RangeNode]:
+    """The nodes whose spans ``needed``'s depend on (themselves included), in the order of ``nodes``."""
+    seen: set[int] = set()
+    stack = list(needed)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for _function, arguments in node.inputs:
+            stack.extend(argument for argument in arguments if argument.__class__ is RangeNode)
+    return [node for node in nodes if id(node) in seen]
+
+
+def solve(nodes: list[RangeNode], needed: list[RangeNode] | None = None) -> None:
+    """Every node's span (see the module docstring).
+
+    Rounds from the empty span upwards until nothing changes.  A loop head still growing after
+    :data:`WIDEN_AFTER` rounds is widened: each bound that moved goes to the next threshold, a bound next to
+    one a condition compares with or else an extreme, so that the rounds end (past :data:`MAX_ROUNDS`,
+    every loop head is :data:`FULL`).  Then :data:`NARROWING_ROUNDS` rounds downwards give back some of what
+    widening took (each round from spans above the least fixed point stays above it: the functions are
+    monotone).  With ``needed``, only the nodes those depend on are solved.
+    """
+    for node in nodes:
+        node.value = EMPTY
+    rounds = 0
+    changed = True
+    thresholds: tuple[list[int], list[int]] | None = None  # (made when first needed)
+    if needed is not None:
+        nodes = _reaching(needed, nodes)
+    while changed:
+        changed = False
+        rounds += 1
+        if rounds > MAX_ROUNDS:
+            for node in nodes:
+                if node.loop_head:
+                    node.value = FULL
+        for node in nodes:
+            if rounds > MAX_ROUNDS and node.loop_head:
+                continue
+            value = _computed(node)
+            if value != node.value:
+                if node.loop_head and rounds > WIDEN_AFTER and node.value[0] <= node.value[1]:
+                    if thresholds is None:
+                        thresholds = _thresholds(nodes)
+                    value = _widened(node.value, join(node.value, value), thresholds)
+                node.value = value
+                changed = True
+    for _ in range(NARROWING_ROUNDS):
+        for node in nodes:
+            node.value = _computed(node)
+
+
+# --- what the spans decide ------------------------------------------------------------------------------
+
+
+def fits(span: Span) -> bool:
+    """Whether every raw value of ``span`` is canonical already (its reduction changes nothing)."""
+    return span[0] <= span[1] and span[0] >= 0 and span[1] < U32
+
+
+def below_sign(span: Span) -> bool:
+    """Whether every value of ``span`` is canonical and below 2**31 (its signed view is itself)."""
+    return span[0] <= span[1] and span[0] >= 0 and span[1] < 1 << 31
+
+
+class Choice:
+    """Text that depends on a node: ``yes`` if ``test`` holds for the node's solved span, else ``no``."""
+
+    __slots__ = ("no", "node", "test", "yes")
+
+    def __init__(self, node: RangeNode, test: Callable[[Span], bool], yes: str, no: str) -> None:
+        self.node = node
+        self.test = test
+        self.yes = yes
+        self.no = no
+
+
+MARKER = re.compile("\x01([0-9]+)\x02")
+
+
+def choice_text(choices: list[Choice], choice: Choice) -> str:
+    """The marker standing for ``choice`` in generated text (resolved by :func:`resolve`)."""
+    choices.append(choice)
+    return f"\x01{len(choices) - 1}\x02"
+
+
+def resolve(text: str, choices: list[Choice], cache: dict[int, str]) -> str:
+    """``text`` with every marker replaced by its choice's text (after :func:`solve`)."""
+    if "\x01" not in text:
+        return text
+
+    def chosen(match: re.Match[str]) -> str:
+        number = int(match[1])
+        found = cache.get(number)
+        if found is None:
+            choice = choices[number]
+            found = cache[number] = resolve(choice.yes if choice.test(choice.node.value) else choice.no, choices, cache)
+        return found
+
+    return MARKER.sub(chosen, text)
