@@ -301,19 +301,20 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             (index,) = side.reads
             if side.code != local_name(index) or index not in self.i32_locals:
                 continue
+            bound = self.range_of(other)
+            counting = ranges.incremented_head(state[index]) if how == "ne" else None
+            if counting is None and (how == "eq" or how == "ne") and not isinstance(other.constant, int):
+                if how == "ne" or bound is None:
+                    continue  # (x != y narrows nothing but at the ends, x == y nothing if y is unknown)
             if narrowed is None:
                 narrowed = list(state)
-            counting = ranges.incremented_head(narrowed[index]) if how == "ne" else None
             if counting is not None and self.invariant_in(other, counting[0]):
                 head, step = counting
-                bound = self.range_of(other)
                 counter = narrowed[index]
                 assert isinstance(counter, ranges.RangeNode)  # (incremented_head saw to it)
                 narrowed[index] = ranges.counted(head, step, counter, bound, other.align, self.range_nodes)
                 continue
-            narrowed[index] = ranges.derive(
-                ranges.narrowed(how), (narrowed[index], self.range_of(other)), self.range_nodes
-            )
+            narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
         return state if narrowed is None else narrowed
 
     @staticmethod
@@ -352,7 +353,8 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         """At a branched-to loop's head: each i32 local it writes becomes a node (inputs: entry, back edges)."""
         local_range = self.local_range
         for index in ctrl.construct.writes:
-            if index in self.i32_locals:
+            # (A local about which nothing is known on entry stays so: the join holds everything.)
+            if index in self.i32_locals and local_range[index] is not None and local_range[index] != ranges.FULL:
                 alignment = ctrl.align_nodes.get(index, 0)
                 node = ranges.loop_head(local_range[index], ctrl.construct.writes, alignment, self.range_nodes)
                 local_range[index] = node

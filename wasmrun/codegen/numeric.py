@@ -61,6 +61,8 @@ _WRAPPING_RANGES = {
     "xor": ranges.span_or,
 }
 """The lazily masked i32 operations: operation -> the function of the operands' raw spans giving the result's."""
+_GROWING = frozenset(("add", "sub", "mul", "shl"))
+_UNKNOWN = (ranges.FULL, ranges.RAW_ANY)
 
 
 class _NumericPlan:
@@ -306,7 +308,14 @@ class NumericInstructions(Emitter):
         text = template.replace("{a}", a.code).replace("{b}", b.code)
         reads = a.reads | b.reads if (a.reads or b.reads) else EMPTY
         nodes = self.align_nodes
-        span = self.wrapped_range(operation, a, b) if bits == 32 else None
+        if bits != 32:
+            span: Range = None
+        elif operation in _GROWING and (
+            (a.range is None and a.constant is NO_CONSTANT) or (b.range is None and b.constant is NO_CONSTANT)
+        ):
+            span = ranges.RAW_ANY  # (the quick answer of wrapped_range for an operand of unknown range)
+        else:
+            span = self.wrapped_range(operation, a, b)
         if operation == "and":
             # x & c is canonical if c is.
             align = highest(a.align, b.align)
@@ -329,7 +338,13 @@ class NumericInstructions(Emitter):
         """The range of the raw value of a lazily masked i32 operation's text (see ranges.py)."""
         if operation == "shl" and not isinstance(b.constant, int):
             return ranges.RAW_ANY
-        return ranges.derive(_WRAPPING_RANGES[operation], (self.raw_range(a), self.raw_range(b)), self.range_nodes)
+        first, second = self.raw_range(a), self.raw_range(b)
+        if operation in _GROWING and (first in _UNKNOWN or second in _UNKNOWN):
+            return ranges.RAW_ANY  # (a sum, difference, product or shift of an unknown operand: never canonical)
+        function = _WRAPPING_RANGES[operation]
+        if first.__class__ is tuple and second.__class__ is tuple:
+            return function(first, second)
+        return ranges.derive(function, (first, second), self.range_nodes)
 
     def raw_range(self, value: Value) -> Range:
         """What is known of the raw value of an i32 operand, canonical or lazily masked (never None)."""

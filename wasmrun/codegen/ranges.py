@@ -22,11 +22,11 @@ i < n: continue`` the back edge brings ``i`` below ``n``'s bound, which is
 what keeps a counter's span finite.
 
 Anything computed from a node is a node too (:func:`derive`), solved once the
-function is generated (:func:`solve`): rounds from the empty span upwards
-until nothing changes, which is the least fixed point, each node's inputs
-being every way a value reaches it; a loop-head node still growing after
-:data:`WIDEN_AFTER` rounds is set to the full range of a canonical value,
-which ends the rounds and stays sound (an upper bound of the fixed point).
+function is generated (:func:`solve`): from the empty span upwards until
+nothing changes, which is the least fixed point, each node's inputs being
+every way a value reaches it; a loop head that keeps growing is widened (its
+bounds jump to thresholds: those the conditions compare with, then the
+extremes), which ends the work and stays sound (above the fixed point).
 The text that depends on a node is a :class:`Choice`, a marker resolved at
 assembly.  Only i32 values have spans; every other value's is ``None``.
 """
@@ -34,6 +34,7 @@ assembly.  Only i32 values have spans; every other value's is ``None``.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
@@ -56,7 +57,7 @@ SIGNED_WORD: Span = (-(1 << 31), (1 << 31) - 1, -(1 << 31), (1 << 31) - 1)
 RAW_ANY: Span = (-(1 << 130), 1 << 130, -(1 << 31), (1 << 31) - 1)
 """A lazily masked value of unknown magnitude (the generator reduces any beyond 2**128 first)."""
 WIDEN_AFTER = 4
-MAX_ROUNDS = 64  # past it, every loop head is full and one last round settles the rest
+MAX_CHANGES = 64  # a loop head that changed more often than this is full
 NARROWING_ROUNDS = 2
 
 
@@ -451,43 +452,59 @@ def _reaching(needed: list[RangeNode], nodes: list[RangeNode]) -> list[RangeNode
 
 
 def solve(nodes: list[RangeNode], needed: list[RangeNode] | None = None) -> None:
-    """Every node's span (see the module docstring).
+    """Every node's span (see the module docstring); with ``needed``, only those the spans of ``needed``
+    depend on.
 
-    Rounds from the empty span upwards until nothing changes.  A loop head still growing after
-    :data:`WIDEN_AFTER` rounds is widened: each bound that moved goes to the next threshold, a bound next to
-    one a condition compares with or else an extreme, so that the rounds end (past :data:`MAX_ROUNDS`,
-    every loop head is :data:`FULL`).  Then :data:`NARROWING_ROUNDS` rounds downwards give back some of what
-    widening took (each round from spans above the least fixed point stays above it: the functions are
-    monotone).  With ``needed``, only the nodes those depend on are solved.
+    A worklist from the empty span upwards, a node computed again when one of its inputs changed, the
+    earliest-made first (the order the nodes were made in follows the function, each node after its
+    inputs but for a loop head's back edges), until nothing changes: the least fixed point.  A loop head
+    that changed more than :data:`WIDEN_AFTER` times is widened: each bound that moved goes to the next
+    threshold, a bound next to one a condition compares with or else an extreme, so that the work ends.
+    After a widening, :data:`NARROWING_ROUNDS` rounds downwards give back some of what it took (each round
+    from spans above the least fixed point stays above it: the functions are monotone).
     """
-    for node in nodes:
-        node.value = EMPTY
-    rounds = 0
-    changed = True
-    thresholds: tuple[list[int], list[int]] | None = None  # (made when first needed)
     if needed is not None:
         nodes = _reaching(needed, nodes)
-    while changed:
-        changed = False
-        rounds += 1
-        if rounds > MAX_ROUNDS:
+    order = {id(node): position for position, node in enumerate(nodes)}
+    users: list[list[int]] = [[] for _ in nodes]
+    for position, node in enumerate(nodes):
+        node.value = EMPTY
+        for _function, arguments in node.inputs:
+            for argument in arguments:
+                if argument.__class__ is RangeNode:
+                    users[order[id(argument)]].append(position)
+    changes = [0] * len(nodes)
+    pending = list(range(len(nodes)))  # a heap of positions (sorted already)
+    queued = [True] * len(nodes)
+    thresholds: tuple[list[int], list[int]] | None = None  # (made when first needed)
+    widened = False
+    while pending:
+        position = heapq.heappop(pending)
+        queued[position] = False
+        node = nodes[position]
+        value = _computed(node)
+        if value == node.value:
+            continue
+        if node.loop_head and node.value[0] <= node.value[1]:
+            changes[position] += 1
+            if changes[position] > WIDEN_AFTER:
+                if thresholds is None:
+                    thresholds = _thresholds(nodes)
+                value = _widened(node.value, join(node.value, value), thresholds)
+                widened = True
+                if changes[position] > MAX_CHANGES:
+                    value = FULL
+                if value == node.value:
+                    continue
+        node.value = value
+        for user in users[position]:
+            if not queued[user]:
+                queued[user] = True
+                heapq.heappush(pending, user)
+    if widened:
+        for _ in range(NARROWING_ROUNDS):
             for node in nodes:
-                if node.loop_head:
-                    node.value = FULL
-        for node in nodes:
-            if rounds > MAX_ROUNDS and node.loop_head:
-                continue
-            value = _computed(node)
-            if value != node.value:
-                if node.loop_head and rounds > WIDEN_AFTER and node.value[0] <= node.value[1]:
-                    if thresholds is None:
-                        thresholds = _thresholds(nodes)
-                    value = _widened(node.value, join(node.value, value), thresholds)
-                node.value = value
-                changed = True
-    for _ in range(NARROWING_ROUNDS):
-        for node in nodes:
-            node.value = _computed(node)
+                node.value = _computed(node)
 
 
 # --- what the spans decide ------------------------------------------------------------------------------
