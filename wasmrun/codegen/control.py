@@ -291,6 +291,8 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
     def narrowed_locals(self, condition: Value, holds: bool, state: list[ranges.Range]) -> list[ranges.Range]:
         """The ranges of the locals (``state``: where the condition is tested) on the way where ``condition``
         holds (or not): a local the condition compares is narrowed by the other operand's range."""
+        if not self.tracks_ranges:
+            return state
         relation, a, b = self.condition_test(condition)
         if not holds:
             relation = ranges.negation(relation)
@@ -367,7 +369,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         locals it compares on each of its ways.
         """
         construct = ctrl.construct
-        if construct.kind == "loop":
+        if construct.kind == "loop" or not self.tracks_ranges:
             return
         states = ctrl.range_incoming
         if self.live:

@@ -251,11 +251,17 @@ class Emitter:
         self.deferred: list[Deferred] = []  # memory accesses waiting for the alignment nodes (see assemble)
         # The known range of each i32 local here (parameters: nothing known; declared locals start as zero),
         # the nodes of ranges known once solved, and the text choices waiting for them (see ranges.py).
+        # Only in a function with a loop, where the time goes: in one without, each instruction runs once
+        # per call, and working ranges out would cost more than it saves.
+        self.tracks_ranges = any(construct.kind == "loop" for construct in self.structure.constructs.values())
         self.i32_locals = frozenset(
-            index for index, valtype in enumerate((*self.type.params, *self.declared)) if valtype is ValType.I32
+            index
+            for index, valtype in enumerate((*self.type.params, *self.declared))
+            if valtype is ValType.I32 and self.tracks_ranges
         )
         self.local_range: list[Range] = [None] * self.nparams
-        self.local_range += [ranges.constant_span(0) if valtype is ValType.I32 else None for valtype in self.declared]
+        zero = ranges.constant_span(0) if self.tracks_ranges else None  # (no local has a range if none is tracked)
+        self.local_range += [zero if valtype is ValType.I32 else None for valtype in self.declared]
         self.range_nodes: list[RangeNode] = []
         self.choices: list[Choice] = []
 
@@ -318,7 +324,7 @@ class Emitter:
 
     def set_result_range(self, name: str, span: Range) -> None:
         """The range of a statement's result just put in ``name`` (pushed, or a local's)."""
-        if name[0] == "l":
+        if name[0] == "l" and int(name[1:]) in self.i32_locals:  # (none if the function tracks no ranges)
             self.local_range[int(name[1:])] = span
         if self.stack and self.stack[-1].code == name:
             self.stack[-1].range = span

@@ -206,7 +206,7 @@ class NumericInstructions(Emitter):
         self.push_expression(text, operands, plan.parens)
         if plan.keeps_alignment:
             stack[-1].align = operands[0].align
-        if plan.i32:
+        if plan.i32 and self.tracks_ranges:
             self.result_range(plan, operands)
 
     def signed_view(self, text: str, index: int, pattern: str) -> str:
@@ -308,7 +308,7 @@ class NumericInstructions(Emitter):
         text = template.replace("{a}", a.code).replace("{b}", b.code)
         reads = a.reads | b.reads if (a.reads or b.reads) else EMPTY
         nodes = self.align_nodes
-        if bits != 32:
+        if bits != 32 or not self.tracks_ranges:
             span: Range = None
         elif operation in _GROWING and (
             (a.range is None and a.constant is NO_CONSTANT) or (b.range is None and b.constant is NO_CONSTANT)

@@ -31,7 +31,7 @@ class VariableInstructions(Emitter):
             return
         self.push_expression(f"({x.code} if {z.code} else {y.code})", (x, y, z), 1)
         self.stack[-1].align = lowest(x.align, y.align, self.align_nodes)
-        if x.range is not None or y.range is not None or z.test is not None:
+        if self.tracks_ranges and (x.range is not None or y.range is not None or z.test is not None):
             # (Only an i32 has a range or a test: a select of other values keeps None.)
             result = self.stack[-1]
             result.selection = (x, y, z)
