@@ -686,6 +686,30 @@ def test_a_loop_of_one_basic_block_is_a_loop_of_its_own_in_the_flat_form(
     assert outcomes(mod, "flat", probes, monkeypatch) == outcomes(mod, "interp", probes, monkeypatch)
 
 
+ONE_JUMP = """
+(module
+  (func (export "choose") (param i32) (result i32)
+    (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
+  (func (export "chain") (param i32) (result i32)
+    (block $a (block $b (br_if $b (local.get 0)) (local.set 0 (i32.const 7)))
+      (local.set 0 (i32.add (local.get 0) (i32.const 1))))
+    (local.get 0)))
+"""
+
+
+@pytest.mark.parametrize(("index", "dispatched"), [(0, 2), (1, 2)])
+def test_a_block_one_jump_reaches_is_written_where_the_jump_was_in_the_flat_form(
+    index: int, dispatched: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # choose: the else arm goes into the if's test; chain: $a's end, reached only by falling from $b's end
+    mod = module(ONE_JUMP)
+    source = generate_function(mod, index, compiled.EXPRESSIONS, flat=True).source
+    assert source.count("if b <") == dispatched - 1
+    name = ("choose", "chain")[index]
+    probes = [(name, (value,)) for value in (0, 1, 5)]
+    assert outcomes(mod, "flat", probes, monkeypatch) == outcomes(mod, "interp", probes, monkeypatch)
+
+
 def test_shallow_functions_take_the_structured_form() -> None:
     assert generate_function(module(nested_loops(5)), 0, compiled.EXPRESSIONS).form == "structured"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from wasmrun.codegen.control import LOOKUP_MIN_RANGES, Generator
-from wasmrun.codegen.emitter import PLAIN, Ctrl
+from wasmrun.codegen.emitter import MAX_INDENT, PLAIN, Ctrl
 from wasmrun.codegen.structure import FUNCTION
 from wasmrun.codegen.values import NO_CONSTANT, Value, local_name
 from wasmrun.semantics.dispatch import visitor_table
@@ -54,6 +54,7 @@ class FlatGenerator(Generator):
         self.region = 0
         self.regions_of: dict[int, int] = {}  # a try_table construct's id -> its region
         self.handler_lines: list[tuple[int, str, int, int]] = []
+        self.dynamic_targets: set[int] = set()  # blocks a br_table reaches through a lookup (see placed_blocks)
 
     def new_block(self) -> int:
         self.blocks.append([])
@@ -274,6 +275,7 @@ class FlatGenerator(Generator):
                 self.align_branch(target)
             blocks = {depth: self.label_of(target) for depth, target in targets.items()}
             lookup = self.table_constant(tuple([blocks[depth] for depth in labels]))
+            self.dynamic_targets.update(blocks.values())
             self.emit(f"b = {lookup}[{index.code}] if {index.code} < {len(labels)} else {blocks[default]}")
             self.terminate("continue")
             self.live = False
@@ -281,6 +283,67 @@ class FlatGenerator(Generator):
         self.emit_ranges(*self.table_dispatch(index, labels, default))
         self.terminated = True
         self.live = False
+
+    def placed_blocks(self) -> dict[int, list[tuple[int, str, int, int]]]:
+        """The blocks the dispatch reaches, each with the blocks only it jumps to written in, in place of its
+        jump (``b = <block>`` then ``continue``): block id -> lines.
+
+        A block with one jump to it (not the entry, not a ``br_table`` lookup's nor an exception clause's
+        target, in the same try_table region as the code that jumps) needs no trip through the dispatch: its
+        code goes where the jump was, so an ``if``/``else`` reads as one, and a chain of such blocks is one
+        run of code.  Not beyond a nesting that CPython's indentation limit could refuse.
+        """
+        blocks = self.blocks
+        jumps = [0] * len(blocks)
+        for lines in blocks:
+            for k in range(len(lines) - 1):
+                target = _jump_target(lines, k)
+                if target is not None:
+                    jumps[target] += 1
+        fixed = {0, self.entry_block, *self.dynamic_targets}
+        for k in range(len(self.handler_lines) - 1):
+            target = _jump_target(self.handler_lines, k)
+            if target is not None:
+                fixed.add(target)
+        movable = {block for block, count in enumerate(jumps) if count == 1 and block not in fixed}
+        regions = self.block_regions
+        deepest = MAX_INDENT - 3 * len(blocks).bit_length() - 8  # (the dispatch's own nesting, and the try)
+        moved: set[int] = set()
+
+        def written_out(block: int, depth: int, region: int) -> list[tuple[int, str, int, int]]:
+            lines = blocks[block]
+            out: list[tuple[int, str, int, int]] = []
+            k = 0
+            while k < len(lines):
+                line = lines[k]
+                target = _jump_target(lines, k)
+                if (
+                    target is not None
+                    and target in movable
+                    and target not in moved
+                    and regions[target] == region
+                    and depth + line[0] < deepest
+                ):
+                    moved.add(target)
+                    out.extend(
+                        (line[0] + indent, text, kind, offset)
+                        for indent, text, kind, offset in written_out(target, depth + line[0], region)
+                    )
+                    k += 2
+                    continue
+                out.append(line)
+                k += 1
+            return out
+
+        placed: dict[int, list[tuple[int, str, int, int]]] = {}
+        pending = [block for block in range(len(blocks)) if block not in movable]
+        while pending:
+            for block in pending:
+                placed[block] = written_out(block, 0, regions[block])
+            # A movable block whose jump could not take it (too deep, another region, in dead code) is
+            # dispatched as any other.
+            pending = [block for block in movable if block not in moved and block not in placed]
+        return placed
 
     def extra_params(self) -> list[str]:
         if self.entry is None:
@@ -293,6 +356,8 @@ class FlatGenerator(Generator):
 
     def body_lines(self) -> list[tuple[int, str, int, int]]:
         self_looped = _self_looped
+        placed = self.placed_blocks()
+        roots = sorted(placed)
         out: list[tuple[int, str, int, int]] = [
             (0, f"b = {self.entry_block}", PLAIN, -1),
             (0, "while True:", PLAIN, -1),
@@ -300,21 +365,21 @@ class FlatGenerator(Generator):
 
         def dispatch(low: int, high: int, indent: int) -> None:
             if high - low == 1:
-                block = self_looped(low, self.blocks[low]) or [(0, "return", PLAIN, -1)]
+                block = self_looped(roots[low], placed[roots[low]]) or [(0, "return", PLAIN, -1)]
                 out.extend((indent + i, text, kind, offset) for i, text, kind, offset in block)
                 return
             middle = (low + high) // 2
-            out.append((indent, f"if b < {middle}:", PLAIN, -1))
+            out.append((indent, f"if b < {roots[middle]}:", PLAIN, -1))
             dispatch(low, middle, indent + 1)
             out.append((indent, "else:", PLAIN, -1))
             dispatch(middle, high, indent + 1)
 
         if not self.handler_lines:
-            dispatch(0, len(self.blocks), 1)
+            dispatch(0, len(roots), 1)
             return out
         out.append((1, "try:", PLAIN, -1))
         out.append((2, "while True:", PLAIN, -1))
-        dispatch(0, len(self.blocks), 3)
+        dispatch(0, len(roots), 3)
         regions = self.table_constant(tuple(self.block_regions))
         out.append((1, "except WasmException as thrown:", PLAIN, -1))
         out.append((2, "exception = thrown.exception", PLAIN, -1))
@@ -322,6 +387,17 @@ class FlatGenerator(Generator):
         out.extend((indent + 2, text, kind, offset) for indent, text, kind, offset in self.handler_lines)
         out.append((2, "raise", PLAIN, -1))
         return out
+
+
+def _jump_target(lines: list[tuple[int, str, int, int]], k: int) -> int | None:
+    """The block that lines ``k`` and ``k + 1`` jump to (``b = <block>`` then ``continue``), else None."""
+    indent, text, _kind, _offset = lines[k]
+    if not text.startswith("b = ") or k + 1 == len(lines):
+        return None
+    following = lines[k + 1]
+    if following[1] != "continue" or following[0] != indent or not text[4:].isdigit():
+        return None
+    return int(text[4:])
 
 
 def _self_looped(block: int, lines: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
