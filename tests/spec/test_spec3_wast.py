@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 import testdata
 
+import wasmrun.codegen.compiled as compiled
 from wasmrun.wast import ScriptRunner, script_features
 from wasmrun.wast_engine import ScriptEngine
 
 SUITES = {"spec/wasm-3.0": "spec/wasm-3.0-commands.json", "spec/proposals": "spec/proposals-commands.json"}
-ENGINES = ("interp", "compile")
+ENGINES = ("interp", "compile", "flat")  # flat: the compiled tier with every function in the flat form
 
 # file (relative to its suite) -> what it still needs
 KNOWN_GAPS: dict[str, str] = {}
@@ -55,11 +56,12 @@ def expected_counts(suite: str) -> dict[str, dict[str, int]]:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("suite", "script"), cases())
-def test_spec3_script(suite: str, script: Path | None, engine: str) -> None:
+def test_spec3_script(suite: str, script: Path | None, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if script is None:
         pytest.fail(f"no .wast scripts in {testdata.require(suite)}", pytrace=False)
     name = script.relative_to(testdata.path(suite)).as_posix()
-    factory = functools.partial(ScriptEngine, engine=engine)
+    monkeypatch.setattr(compiled, "FORCE_FLAT", engine == "flat")
+    factory = functools.partial(ScriptEngine, engine="compile" if engine == "flat" else engine)
     # Each script with the proposals it is written for, as `wasmrun wast` runs it.
     report = ScriptRunner(engine_factory=factory, features=script_features(script)).run_file(script, name)
     failures = "\n".join(str(failure) for failure in report.failures[:20])

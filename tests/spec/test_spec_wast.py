@@ -1,7 +1,9 @@
 """The WebAssembly 2.0 spec suite: one case per .wast file and engine, through wasmrun.wast.
 
 Every file runs under both execution tiers: ``interp`` (the interpreter) and
-``compile`` (every function compiled to Python at its first call).
+``compile`` (every function compiled to Python at its first call), and ``flat``
+(compiled, every function in the flat form, which on-stack replacement and
+functions too deep for the structured form take).
 
 Each script must have no failure and nothing skipped (SIMD included: under
 ``compile`` a function with v128 instructions runs in the interpreter), and its
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 import testdata
 
+import wasmrun.codegen.compiled as compiled
 from wasmrun.features import WASM_2_0
 from wasmrun.wast import ScriptRunner
 from wasmrun.wast_engine import ScriptEngine
@@ -34,7 +37,7 @@ COUNTS = "spec/wasm-2.0-commands.json"
 # file name -> why it cannot pass yet
 KNOWN_GAPS: dict[str, str] = {}
 
-ENGINES = ("interp", "compile")
+ENGINES = ("interp", "compile", "flat")  # flat: the compiled tier with every function in the flat form
 
 
 def cases() -> list[object]:
@@ -57,11 +60,14 @@ def expected_counts() -> dict[str, dict[str, int]]:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("script", cases())
-def test_spec_script(script: Path | None, engine: str, expected_counts: dict[str, dict[str, int]]) -> None:
+def test_spec_script(
+    script: Path | None, engine: str, expected_counts: dict[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     if script is None:
         directory = testdata.require(SUITE)
         pytest.fail(f"no .wast scripts in {directory}", pytrace=False)
-    factory = functools.partial(ScriptEngine, engine=engine)
+    monkeypatch.setattr(compiled, "FORCE_FLAT", engine == "flat")
+    factory = functools.partial(ScriptEngine, engine="compile" if engine == "flat" else engine)
     report = ScriptRunner(engine_factory=factory, features=WASM_2_0).run_file(script, script.name)
     failures = "\n".join(str(failure) for failure in report.failures)
     assert report.failed == 0, f"{report.failed} failed:\n{failures}"
