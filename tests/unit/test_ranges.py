@@ -340,3 +340,28 @@ def test_a_mask_of_high_bits_rounds_the_bounds_down() -> None:
         x = sample(rng, a)
         if x is not None:
             assert member(x & mask, ranges.span_and(a, ranges.constant_span(mask))), (a, mask, x)
+
+
+DEAD_PATH_NARROWED = """
+(module
+  (func (export "run") (param i32 i32) (result i32)
+    (loop (nop))
+    (block $done (result i32)
+      (block $out
+        (block $inner
+          (br_table $out $inner $out (local.get 1)))
+        (drop (br_if $done (i32.const 9) (i32.ne (local.get 0) (i32.const 112))))
+        (br $done (i32.const 7)))
+      (i32.sub (local.get 0) (i32.const 75)))))
+"""
+
+
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_a_path_that_ends_before_a_join_does_not_bring_its_narrowed_ranges_there(
+    tier: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # $out's end is reached by the br_table only, never by the path that knows x == 112 (which ends first)
+    calls = [(0, 0), (0, 2), (112, 1), (200, 1), (5, 0)]
+    assert run_all(DEAD_PATH_NARROWED, tier, calls, monkeypatch) == run_all(
+        DEAD_PATH_NARROWED, "interp", calls, monkeypatch
+    )

@@ -380,7 +380,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             if states and states[0] is not self.local_range:
                 self.local_range = list(states[0])
             return
-        merged = list(self.local_range)
+        merged = list(states[0])  # (not the current state: the code before the end may be dead, and narrowed)
         count = len(states)
         for index, column in enumerate(zip(*states)):
             if column.count(column[0]) != count:
