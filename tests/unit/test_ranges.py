@@ -5,7 +5,9 @@ and loops around the wrap-around points run in every tier against the interprete
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -315,6 +317,7 @@ def outcome(function: Any, args: tuple[int, ...]) -> Any:
 
 def run_all(wat: str, tier: str, calls: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
+    monkeypatch.setattr(ranges, "CHECKED", True)  # every claim checked as the code runs
     instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(wat)))
     return [outcome(instance.exports["run"], call) for call in calls]
 
@@ -365,3 +368,45 @@ def test_a_path_that_ends_before_a_join_does_not_bring_its_narrowed_ranges_there
     assert run_all(DEAD_PATH_NARROWED, tier, calls, monkeypatch) == run_all(
         DEAD_PATH_NARROWED, "interp", calls, monkeypatch
     )
+
+
+# --- every claim, checked as real code runs ---------------------------------------------------------------
+
+
+def benchmark_programs() -> list[Any]:
+    from testdata import REPO_ROOT
+
+    sys.path.insert(0, str(REPO_ROOT))
+    try:
+        from benchmarks.suite import SUITE
+    except ImportError:
+        return []
+    finally:
+        sys.path.remove(str(REPO_ROOT))
+    return [pytest.param(b.path, b.pywasm_n, id=b.name) for b in SUITE if not b.wasi and b.path.exists()]
+
+
+@pytest.mark.parametrize(("path", "n"), benchmark_programs())
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_the_benchmark_programs_break_no_range_claim(
+    path: Path, n: int, tier: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
+    monkeypatch.setattr(ranges, "CHECKED", True)
+    instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_file(path))
+    reference = Linker(Store(Interpreter(engine="interp"))).instantiate(Module.from_file(path))
+    for argument in (n, n + 1):
+        assert instance.exports["bench"].invoke([argument]) == reference.exports["bench"].invoke([argument])
+
+
+def test_a_broken_claim_is_caught_where_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every sum claimed canonical: the first one that is not raises, not a wrong result.
+    monkeypatch.setattr(ranges, "CHECKED", True)
+    monkeypatch.setattr(ranges, "fits", lambda span: True)
+    wat = """(module (func (export "run") (param i32 i32) (result i32) (local i32)
+               (loop (local.set 2 (i32.add (local.get 2) (local.get 0)))
+                     (br_if 0 (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+               (local.get 2)))"""
+    instance = Linker(Store(Interpreter(engine="compile"))).instantiate(Module.from_bytes(parse_module(wat)))
+    with pytest.raises(ranges.RangeClaimBroken):
+        instance.exports["run"].invoke([0xFFFFFFFF, 3])

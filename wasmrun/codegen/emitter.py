@@ -304,12 +304,13 @@ class Emitter:
         if span is None or value.wrap != 32:
             return Value(code, value.reads, depth=value.depth + 1, align=value.align)
         if isinstance(span, RangeNode):
-            choice = Choice(span, ranges.fits, value.code, code)
+            choice = Choice(span, ranges.fits, ranges.claimed(value.code, ranges.U32), code)
             reduced = ranges.derive(ranges.reduced, (span,), self.range_nodes)
             code = ranges.choice_text(self.choices, choice)
             return Value(code, value.reads, depth=value.depth + 1, align=value.align, range=reduced)
         if ranges.fits(span):
-            return Value(value.code, value.reads, simple=value.simple, depth=value.depth, align=value.align, range=span)
+            kept = ranges.claimed(value.code, ranges.U32)
+            return Value(kept, value.reads, simple=kept == value.code, depth=value.depth, align=value.align, range=span)
         return Value(code, value.reads, depth=value.depth + 1, align=value.align, range=ranges.reduced(span))
 
     def range_of(self, value: Value) -> Range:

@@ -215,7 +215,7 @@ class NumericInstructions(Emitter):
         operand = self.stack[index]
         span = self.range_of(operand)
         if span is not None and not isinstance(span, RangeNode) and ranges.below_sign(span):
-            return text.replace(pattern, operand.code)
+            return text.replace(pattern, ranges.claimed(operand.code, 1 << 31))
         if not operand.simple:
             self.materialize(index)
             operand = self.stack[index]
@@ -224,7 +224,8 @@ class NumericInstructions(Emitter):
         if hoisted is not None:
             return text.replace(pattern, hoisted)  # (a name: as cheap as the operand itself)
         if isinstance(span, RangeNode):
-            view = ranges.choice_text(self.choices, Choice(span, ranges.below_sign, operand.code, view))
+            identity = ranges.claimed(operand.code, 1 << 31)
+            view = ranges.choice_text(self.choices, Choice(span, ranges.below_sign, identity, view))
         return text.replace(pattern, view)
 
     def result_range(self, plan: _NumericPlan, operands: tuple[Value, ...]) -> None:

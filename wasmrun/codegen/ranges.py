@@ -50,6 +50,29 @@ FULL: Span = (0, U32 - 1, -(1 << 31), (1 << 31) - 1)
 """A canonical i32 about which nothing is known."""
 EMPTY: Span = (1, 0, 1, 0)
 """No value: a path that cannot be taken (or a node before its first round)."""
+CHECKED = False
+"""Tests: each wrap or signed view a range leaves out is replaced by a check of the range claim at run time
+(``RANGE_CHECKED(x, limit)``, a ``RangeClaimBroken`` if ``x`` is not in [0, limit)), so that a claim the
+analysis got wrong shows where it is made even when the result would not show it."""
+
+
+class RangeClaimBroken(RuntimeError):
+    """A value outside the range the code generator knew it to have: a bug of the analysis."""
+
+
+def range_checked(value: int, limit: int) -> int:
+    """``value``, which the generator knew to be in [0, limit) (see :data:`CHECKED`)."""
+    if 0 <= value < limit:
+        return value
+    raise RangeClaimBroken(f"range analysis: {value} is not in [0, {limit})")
+
+
+def claimed(code: str, limit: int) -> str:
+    """The text that uses ``code`` as it is because its range shows it below ``limit`` (checked under
+    :data:`CHECKED`)."""
+    return f"RANGE_CHECKED({code}, {limit})" if CHECKED else code
+
+
 BOOLEAN: Span = (0, 1, 0, 1)
 """A comparison's result."""
 SIGNED_WORD: Span = (-(1 << 31), (1 << 31) - 1, -(1 << 31), (1 << 31) - 1)
