@@ -12,7 +12,10 @@ packages move, this is the module to update.  What it reaches:
   the start function's call as the launcher does (``wasmrun.semantics.fuel.START_COST``);
 * the trap texts of ``wasmrun.errors``;
 * exception tags and exceptions (``wasmrun.runtime.tags``: the hosts make tags to import, and an exnref
-  or an uncaught :class:`~wasmrun.errors.WasmException` is described by its tag and payload).
+  or an uncaught :class:`~wasmrun.errors.WasmException` is described by its tag and payload);
+* the code generator's range claims, checked as the compiled code runs (``wasmrun.codegen.ranges.CHECKED``):
+  a claim the analysis got wrong is a crash (``RangeClaimBroken``) where it is made, even when the
+  results would not show it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, cast
 from fuzz.interface import Extern, Interface, Signature
 from fuzz.values import EXCEPTION_DEPTH, Value, exception
 from wasmrun import FunctionInstance, FuncType, Instance, Interpreter, Module, Trap, ValType
+from wasmrun.codegen import ranges
 from wasmrun.errors import (
     TRAP_CALL_STACK_EXHAUSTED,
     TRAP_INDIRECT_CALL_TYPE,
@@ -57,6 +61,8 @@ TagNamer = Callable[[Any], str]
 # At 2 the first loop iteration of a function's first call switches to compiled code; at 50 the switch
 # comes after some iterations, often in an inner loop with values on the operand stack.  The
 # interpreter's runs are fused at once (hot_threshold=0) until then.
+ranges.CHECKED = True
+
 TIERS: dict[str, dict[str, Any]] = {
     "interp": {"engine": "interp"},
     "compile": {"engine": "compile"},
