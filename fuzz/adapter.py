@@ -20,7 +20,8 @@ packages move, this is the module to update.  What it reaches:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from fuzz.interface import Extern, Interface, Signature
@@ -52,6 +53,7 @@ from wasmrun.runtime.tags import TagInstance
 TagNamer = Callable[[Any], str]
 """How a run names a tag (a :class:`TagInstance`) in a described exception: see :func:`fuzz.values.exception`."""
 
+
 # The tiers every module runs under: name -> Interpreter options.
 #
 # The OSR tiers: under "auto" a function's counter starts at compile_threshold and is decremented by
@@ -61,7 +63,15 @@ TagNamer = Callable[[Any], str]
 # At 2 the first loop iteration of a function's first call switches to compiled code; at 50 the switch
 # comes after some iterations, often in an inner loop with values on the operand stack.  The
 # interpreter's runs are fused at once (hot_threshold=0) until then.
-ranges.CHECKED = True
+@contextlib.contextmanager
+def checked_ranges() -> Iterator[None]:
+    """Within: code generated checks its range claims as it runs (restored after: the switch is global)."""
+    saved, ranges.CHECKED = ranges.CHECKED, True
+    try:
+        yield
+    finally:
+        ranges.CHECKED = saved
+
 
 TIERS: dict[str, dict[str, Any]] = {
     "interp": {"engine": "interp"},

@@ -124,7 +124,7 @@ def run(
     observation = Observation(engine=tier, verdict="valid")
     started = time.perf_counter()
     try:
-        with deadline(guard_seconds):
+        with deadline(guard_seconds), adapter.checked_ranges():
             _run(observation, module, interface, plan, tier, options)
     except Exception as error:  # outside a call (making the imports, a snapshot): still wasmrun's failure
         _stopped(observation, crash(error))
