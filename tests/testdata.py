@@ -59,3 +59,17 @@ def files(relative: str, pattern: str) -> list[Path]:
     """
     directory = path(relative)
     return sorted(directory.glob(pattern)) if directory.is_dir() else []
+
+
+def benchmark_programs() -> list[object]:
+    """The benchmark suite's bare programs (no WASI) as test parameters ``(path, n)`` at pywasm's small n."""
+    import sys
+
+    sys.path.insert(0, str(REPO_ROOT))
+    try:
+        from benchmarks.suite import SUITE
+    except ImportError:
+        return []
+    finally:
+        sys.path.remove(str(REPO_ROOT))
+    return [pytest.param(b.path, b.pywasm_n, id=b.name) for b in SUITE if not b.wasi and b.path.exists()]

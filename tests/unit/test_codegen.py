@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import testdata
 
 import wasmrun.codegen.compiled as compiled
 from wasmrun.codegen import generate_function
@@ -817,20 +818,7 @@ def test_locals_are_zeroed_only_where_a_read_may_come_first(body: str, needs: se
 # --- whole programs, in every tier -------------------------------------------------------------------------
 
 
-def benchmark_programs() -> list[Any]:
-    import sys
-
-    sys.path.insert(0, str(REPO))
-    try:
-        from benchmarks.suite import SUITE
-    except ImportError:
-        return []
-    finally:
-        sys.path.remove(str(REPO))
-    return [pytest.param(b.path, b.pywasm_n, id=b.name) for b in SUITE if not b.wasi and b.path.exists()]
-
-
-@pytest.mark.parametrize(("path", "n"), benchmark_programs())
+@pytest.mark.parametrize(("path", "n"), testdata.benchmark_programs())
 def test_benchmark_programs_agree_in_every_tier(path: Path, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     mod = Module.from_file(path)
     calls = [("bench", (n,)), ("bench", (n + 1,))]

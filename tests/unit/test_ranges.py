@@ -5,12 +5,12 @@ and loops around the wrap-around points run in every tier against the interprete
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import testdata
 
 import wasmrun.codegen.compiled as compiled
 from wasmrun.codegen import ranges
@@ -373,20 +373,7 @@ def test_a_path_that_ends_before_a_join_does_not_bring_its_narrowed_ranges_there
 # --- every claim, checked as real code runs ---------------------------------------------------------------
 
 
-def benchmark_programs() -> list[Any]:
-    from testdata import REPO_ROOT
-
-    sys.path.insert(0, str(REPO_ROOT))
-    try:
-        from benchmarks.suite import SUITE
-    except ImportError:
-        return []
-    finally:
-        sys.path.remove(str(REPO_ROOT))
-    return [pytest.param(b.path, b.pywasm_n, id=b.name) for b in SUITE if not b.wasi and b.path.exists()]
-
-
-@pytest.mark.parametrize(("path", "n"), benchmark_programs())
+@pytest.mark.parametrize(("path", "n"), testdata.benchmark_programs())
 @pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
 def test_the_benchmark_programs_break_no_range_claim(
     path: Path, n: int, tier: str, monkeypatch: pytest.MonkeyPatch
