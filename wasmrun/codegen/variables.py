@@ -32,7 +32,7 @@ class VariableInstructions(Emitter):
         self.push_expression(f"({x.code} if {z.code} else {y.code})", (x, y, z), 1)
         self.stack[-1].align = lowest(x.align, y.align, self.align_nodes)
         if self.tracks_ranges and (x.range is not None or y.range is not None or z.test is not None):
-            # (Only an i32 has a range or a test: a select of other values keeps None.)
+            # (Only i32 instructions read ranges: a select of i64 constants may carry one, unread.)
             result = self.stack[-1]
             result.selection = (x, y, z)
             result.range = self.narrowed_range(result, [])
