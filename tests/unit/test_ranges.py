@@ -174,7 +174,7 @@ def test_a_signed_bound_on_a_non_negative_value_bounds_it_unsigned() -> None:
 def counter(step: int, bound: Span, relation: str) -> RangeNode:
     """i = 0; loop: i = (i + step) mod 2**32; continue while i <relation> bound: i's node at the head."""
     nodes: list[RangeNode] = []
-    head = ranges.loop_head(ranges.constant_span(0), frozenset((0,)), 0, nodes)
+    head = ranges.loop_head(ranges.constant_span(0), frozenset((0,)), 0, [], nodes)
     added = ranges.derive(ranges.span_add, (head, ranges.constant_span(step)), nodes)
     reduced = ranges.derive(ranges.reduced, (added,), nodes)
     ranges.add_input(head, ranges.derive(ranges.narrowed(relation), (reduced, bound), nodes))
@@ -397,3 +397,28 @@ def test_a_broken_claim_is_caught_where_it_is_made(monkeypatch: pytest.MonkeyPat
     instance = Linker(Store(Interpreter(engine="compile"))).instantiate(Module.from_bytes(parse_module(wat)))
     with pytest.raises(ranges.RangeClaimBroken):
         instance.exports["run"].invoke([0xFFFFFFFF, 3])
+
+
+def test_a_pointer_stepped_once_per_iteration_of_a_counted_loop_needs_no_wrap() -> None:
+    # p = 1024; i = 0; loop: store at p; p += 8; i += 1; continue while i != 100: p stays below 1024 + 800
+    text = source(
+        """(module (memory 1) (func (result i32) (local i32 i32)
+             (local.set 0 (i32.const 1024))
+             (loop
+               (i32.store (local.get 0) (local.get 1))
+               (local.set 0 (i32.add (local.get 0) (i32.const 8)))
+               (br_if 0 (i32.ne (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (i32.const 100))))
+             (local.get 0)))"""
+    )
+    assert "l0 = (l0 + 8)\n" in text and "l1 = (l1 + 1)\n" in text
+
+
+def test_a_pointer_stepped_by_a_loop_with_no_counter_keeps_its_wrap() -> None:
+    text = source(
+        """(module (memory 1) (func (param i32) (result i32) (local i32)
+             (loop
+               (local.set 1 (i32.add (local.get 1) (i32.const 8)))
+               (br_if 0 (i32.load (local.get 0))))
+             (local.get 1)))"""
+    )
+    assert "l1 = ((l1 + 8) % 4294967296)" in text

@@ -354,11 +354,14 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
     def ranges_loop(self, ctrl: Ctrl) -> None:
         """At a branched-to loop's head: each i32 local it writes becomes a node (inputs: entry, back edges)."""
         local_range = self.local_range
+        siblings: list[ranges.RangeNode] = []
         for index in ctrl.construct.writes:
             # (A local about which nothing is known on entry stays so: the join holds everything.)
             if index in self.i32_locals and local_range[index] is not None and local_range[index] != ranges.FULL:
                 alignment = ctrl.align_nodes.get(index, 0)
-                node = ranges.loop_head(local_range[index], ctrl.construct.writes, alignment, self.range_nodes)
+                node = ranges.loop_head(
+                    local_range[index], ctrl.construct.writes, alignment, siblings, self.range_nodes
+                )
                 local_range[index] = node
                 ctrl.range_nodes[index] = node
 

@@ -91,7 +91,7 @@ class RangeNode:
     spans).  ``loop_head``: a local's span at a loop head, the only nodes a cycle goes through.
     """
 
-    __slots__ = ("alignment", "inputs", "loop_head", "value", "writes")
+    __slots__ = ("alignment", "depends", "inputs", "loop_head", "siblings", "stepped", "trips", "value", "writes")
 
     def __init__(self, inputs: list[tuple[Callable[..., Span], tuple[Any, ...]]], loop_head: bool = False) -> None:
         self.inputs = inputs
@@ -99,6 +99,13 @@ class RangeNode:
         self.value: Span = EMPTY
         self.writes: AbstractSet[int] = frozenset()  # a loop head's: the locals its loop writes
         self.alignment: Alignment = 0  # a loop head's: the local's alignment there (see alignment.py)
+        # A loop head's: the heads of the same loop; what bounds its back edges, if it is a counter
+        # (see counted); the step of a local that only grows by one each iteration (see add_input); and
+        # the spans those read besides the inputs (for the solver's order).
+        self.siblings: list[RangeNode] = []
+        self.trips: Callable[[], int | None] | None = None
+        self.stepped: Any = None
+        self.depends: list[Any] = []
 
     def __repr__(self) -> str:
         return f"RangeNode({self.value})"
@@ -340,12 +347,16 @@ def joined(ranges: list[Range], nodes: list[RangeNode]) -> Range:
     return node
 
 
-def loop_head(entry: Range, writes: AbstractSet[int], alignment: Alignment, nodes: list[RangeNode]) -> RangeNode:
-    """A local's node at a loop head (``writes``: what the loop writes; ``alignment``: the local's there); its
-    back edges add their inputs (:func:`add_input`)."""
+def loop_head(
+    entry: Range, writes: AbstractSet[int], alignment: Alignment, siblings: list[RangeNode], nodes: list[RangeNode]
+) -> RangeNode:
+    """A local's node at a loop head (``writes``: what the loop writes; ``alignment``: the local's there;
+    ``siblings``: the loop's heads, this one added); its back edges add their inputs (:func:`add_input`)."""
     node = RangeNode([(_same, (FULL if entry is None else entry,))], loop_head=True)
     node.writes = writes
     node.alignment = alignment
+    node.siblings = siblings
+    siblings.append(node)
     nodes.append(node)
     return node
 
@@ -394,25 +405,83 @@ def counted(
     entry = head.inputs[0][1][0]
     size = 1 << step
 
-    def below_bound(start: Span, value: Span, limit: Span) -> Span:
-        if (
+    def counts(start: Span, limit: Span) -> bool:
+        return (
             len(head.inputs) == 2
             and head.inputs[1][1][0] is node
             and start[1] < limit[0]
             and _aligned(head.alignment, step)
             and _aligned(bound_alignment, step)
-        ):
+        )
+
+    def below_bound(start: Span, value: Span, limit: Span) -> Span:
+        if counts(start, limit):
             # (Not narrowed from ``value``: the span is the same in every round, so the head settles at once.)
             return canonical_span(start[0] + size, limit[1] - size)
         return _narrow_ne(value, limit)
 
-    node.inputs.append((below_bound, (entry, counter, FULL if bound is None else bound)))
+    limit_term = FULL if bound is None else bound
+    node.inputs.append((below_bound, (entry, counter, limit_term)))
     nodes.append(node)
+
+    def trips() -> int | None:
+        # The most back edges one run of the loop takes: after k of them the counter is its start plus k
+        # steps, still below n.
+        start, limit = _span(entry), _span(limit_term)
+        if start[0] > start[1] or limit[0] > limit[1] or not counts(start, limit):
+            return None
+        return (limit[1] - 1 - start[0]) // size
+
+    head.trips = trips
+    head.depends.extend((entry, limit_term))
     return node
 
 
 def add_input(node: RangeNode, value: Range) -> None:
+    """A back edge's range of the local to a loop head: a local that grows by a step that is never negative
+    from its value at the head (``p = p + s``) is noted (``stepped``) for :func:`_computed`."""
     node.inputs.append((_same, (FULL if value is None else value,)))
+    step = _step_from(node, value) if len(node.inputs) == 2 else None
+    node.stepped = step
+    if step is not None:
+        node.depends.append(step)
+
+
+def _step_from(head: RangeNode, term: Range) -> Any:
+    """``s`` if ``term`` is ``(p + s) mod 2**32`` for ``p`` the head's local as it was at the head, else None."""
+    if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
+        return None
+    (added,) = term.inputs[0][1]
+    if not isinstance(added, RangeNode) or len(added.inputs) != 1 or added.inputs[0][0] is not span_add:
+        return None
+    for read, step in (added.inputs[0][1], reversed(added.inputs[0][1])):
+        while isinstance(read, RangeNode) and not read.loop_head:
+            if len(read.inputs) != 1 or read.inputs[0][0] not in _NARROWINGS:
+                break
+            read = read.inputs[0][1][0]
+        if read is head:
+            return step
+    return None
+
+
+def _span(term: Any) -> Span:
+    return term.value if isinstance(term, RangeNode) else term
+
+
+def _stepped_bound(node: RangeNode) -> Span | None:
+    """For a loop head whose local grows by ``s >= 0`` on the loop's only back edge, in a loop whose counter
+    bounds its back edges to ``t``: at most its entry plus ``t`` steps (no step can have wrapped below
+    2**32), else None."""
+    if len(node.inputs) != 2 or node.stepped is None:
+        return None
+    entry, step = _span(node.inputs[0][1][0]), _span(node.stepped)
+    if entry[0] > entry[1] or step[0] > step[1] or step[0] < 0:
+        return None
+    for sibling in node.siblings:
+        trips = sibling.trips() if sibling.trips is not None and sibling is not node else None
+        if trips is not None and entry[1] + trips * step[1] < U32:
+            return canonical_span(entry[0], entry[1] + trips * step[1])
+    return None
 
 
 def _same(value: Span) -> Span:
@@ -428,6 +497,10 @@ def _computed(node: RangeNode) -> Span:
             value = join(value, function(*spans))
     if node.loop_head and value[0] <= value[1]:
         value = _meet(value, FULL)  # a local holds a canonical value
+        if node.stepped is not None:
+            bound = _stepped_bound(node)
+            if bound is not None:
+                value = _meet(value, bound)
     return value
 
 
@@ -471,6 +544,9 @@ def _reaching(needed: list[RangeNode], nodes: list[RangeNode]) -> list[RangeNode
         seen.add(id(node))
         for _function, arguments in node.inputs:
             stack.extend(argument for argument in arguments if argument.__class__ is RangeNode)
+        stack.extend(term for term in node.depends if term.__class__ is RangeNode)
+        for sibling in node.siblings:
+            stack.extend(term for term in sibling.depends if term.__class__ is RangeNode)
     return [node for node in nodes if id(node) in seen]
 
 
@@ -496,6 +572,11 @@ def solve(nodes: list[RangeNode], needed: list[RangeNode] | None = None) -> None
             for argument in arguments:
                 if argument.__class__ is RangeNode:
                     users[order[id(argument)]].append(position)
+        if node.stepped is not None:  # (its bound reads its siblings' counters too)
+            for sibling in node.siblings:
+                for term in (*sibling.depends, node.stepped):
+                    if term.__class__ is RangeNode and id(term) in order:
+                        users[order[id(term)]].append(position)
     changes = [0] * len(nodes)
     pending = list(range(len(nodes)))  # a heap of positions (sorted already)
     queued = [True] * len(nodes)
