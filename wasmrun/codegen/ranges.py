@@ -19,7 +19,12 @@ loop writes is a node whose inputs are its span on entry and on every branch
 back.  A condition narrows the spans of the locals it compares on each of its
 two ways (``br_if``, ``if``, ``select``): in ``while True: ... i = i + 4; if
 i < n: continue`` the back edge brings ``i`` below ``n``'s bound, which is
-what keeps a counter's span finite.
+what keeps a counter's span finite.  Two loop shapes need more than intervals:
+a counter that stops when it reaches an invariant ``n`` (``i = i + 1; if i !=
+n: continue``, entered below ``n``) stays below ``n`` (:func:`counted`), and a
+local stepped once per iteration of such a loop stays below its entry plus
+the loop's most back edges times the step (:func:`add_input`).  Only a
+function with a loop is analysed (see ``Emitter.tracks_ranges``).
 
 Anything computed from a node is a node too (:func:`derive`), solved once the
 function is generated (:func:`solve`): from the empty span upwards until
@@ -28,7 +33,8 @@ every way a value reaches it; a loop head that keeps growing is widened (its
 bounds jump to thresholds: those the conditions compare with, then the
 extremes), which ends the work and stays sound (above the fixed point).
 The text that depends on a node is a :class:`Choice`, a marker resolved at
-assembly.  Only i32 values have spans; every other value's is ``None``.
+assembly.  Only i32 instructions read spans.  Under :data:`CHECKED` (tests,
+the fuzzer) every claim is checked as the code runs.
 """
 
 from __future__ import annotations
