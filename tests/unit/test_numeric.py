@@ -936,3 +936,16 @@ def test_or_and_xor_of_canonical_operands_are_canonical() -> None:
     for bits, valtype in ((32, ValType.I32), (64, ValType.I64)):
         grid = _grid(valtype)
         assert all(0 <= (a | b) < 1 << bits and 0 <= (a ^ b) < 1 << bits for a in grid for b in grid)
+
+
+@pytest.mark.parametrize(
+    ("mnemonic", "args"),
+    [("f64.sqrt", (-1.0,)), ("f32.sqrt", (-1.0,)), ("f64.div", (0.0, 0.0)), ("f32.div", (0.0, -0.0))],
+)
+def test_a_new_nan_is_the_processors_default_nan(mnemonic: str, args: tuple[float, ...]) -> None:
+    # Where CPython raises instead of computing (sqrt of a negative, 0/0), the NaN is the one the
+    # processor's own arithmetic makes (inf - inf), as in Wasmtime's native code: its sign too.
+    result = n.NUMERIC_FUNCTIONS[mnemonic](*args)
+    default = math.inf - math.inf
+    assert math.isnan(result)
+    assert math.copysign(1.0, result) == math.copysign(1.0, default)

@@ -70,7 +70,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import copysign as _copysign
 from math import inf as _inf
-from math import nan as _nan
 from math import sqrt as _sqrt
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -94,6 +93,11 @@ from wasmrun.floats import (  # noqa: F401  (re-exported: part of the numeric vo
     round_f32,
 )
 from wasmrun.instructions import OPCODES
+
+# A NaN an operation makes from operands that are not NaNs (sqrt of a negative, 0/0) where CPython raises
+# instead: the host processor's default NaN, as its own arithmetic (inf - inf) and Wasmtime's native code
+# give it (negative on x86, positive on ARM). The spec allows either sign; a program printing it shows it.
+_nan = _inf - _inf
 
 MASK32 = 0xFFFFFFFF
 MASK64 = 0xFFFFFFFFFFFFFFFF
