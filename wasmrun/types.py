@@ -124,6 +124,10 @@ _TOPS = {HEAP_FUNC: HEAP_FUNC, HEAP_NOFUNC: HEAP_FUNC, HEAP_EXTERN: HEAP_EXTERN,
 _TOPS.update({HEAP_EXN: HEAP_EXN, HEAP_NOEXN: HEAP_EXN})
 
 
+BOTTOM_HEAPS = frozenset((HEAP_NONE, HEAP_NOFUNC, HEAP_NOEXTERN, HEAP_NOEXN))
+"""The bottom of each hierarchy: types of no value but null (a ``ref.test`` against one is false)."""
+
+
 def top_abstract_heap(heap: int) -> int:
     """The top of an abstract heap type's hierarchy: any, func, extern or exn."""
     return _TOPS.get(heap, HEAP_ANY)

@@ -28,6 +28,7 @@ from wasmrun.codegen.values import Value
 from wasmrun.deftypes import ArrayType, PackedType, StructType
 from wasmrun.runtime import gc
 from wasmrun.types import (
+    BOTTOM_HEAPS,
     HEAP_ANY,
     HEAP_ARRAY,
     HEAP_EQ,
@@ -35,16 +36,11 @@ from wasmrun.types import (
     HEAP_EXTERN,
     HEAP_FUNC,
     HEAP_I31,
-    HEAP_NOEXN,
-    HEAP_NOEXTERN,
-    HEAP_NOFUNC,
-    HEAP_NONE,
     HEAP_STRUCT,
     RefType,
     as_ref,
 )
 
-_BOTTOMS = frozenset((HEAP_NONE, HEAP_NOFUNC, HEAP_NOEXTERN, HEAP_NOEXN))
 _ANY_TOPS = frozenset((HEAP_ANY, HEAP_FUNC, HEAP_EXTERN, HEAP_EXN))  # every non-null value of its hierarchy
 _CLASS_TESTS = {
     HEAP_I31: "{x}.__class__ is GC_I31",
@@ -109,7 +105,7 @@ class GcInstructions(Emitter):
         """The expression of ``ref.test`` of ``code`` (a name) against ``(ref null? heap)``."""
         if heap >= 0:
             test = self.gc_defined_test(code, heap)
-        elif heap in _BOTTOMS:
+        elif heap in BOTTOM_HEAPS:
             test = "False"
         elif heap in _ANY_TOPS:
             test = f"{code} is not None"

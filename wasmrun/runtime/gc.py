@@ -27,6 +27,7 @@ from wasmrun.errors import TRAP_MEMORY_OUT_OF_BOUNDS, TRAP_TABLE_OUT_OF_BOUNDS, 
 from wasmrun.floats import f32_from_bits, f64_from_bits
 from wasmrun.runtime.functions import FunctionInstance
 from wasmrun.types import (
+    BOTTOM_HEAPS,
     HEAP_ANY,
     HEAP_ARRAY,
     HEAP_EQ,
@@ -34,10 +35,6 @@ from wasmrun.types import (
     HEAP_EXTERN,
     HEAP_FUNC,
     HEAP_I31,
-    HEAP_NOEXN,
-    HEAP_NOEXTERN,
-    HEAP_NOFUNC,
-    HEAP_NONE,
     HEAP_STRUCT,
     ValType,
 )
@@ -407,7 +404,6 @@ _ANY_KINDS = {
     HEAP_STRUCT: frozenset((HEAP_STRUCT,)),
     HEAP_ARRAY: frozenset((HEAP_ARRAY,)),
 }
-_BOTTOMS = frozenset((HEAP_NONE, HEAP_NOFUNC, HEAP_NOEXTERN, HEAP_NOEXN))
 
 
 def value_kind(value: Any) -> int | None:
@@ -425,7 +421,7 @@ def ref_test(value: Any, heap: Any, nullable: bool) -> bool:
         if isinstance(value, FunctionInstance):
             return bool(value.type.is_subtype_of(heap))
         return False
-    if heap in _BOTTOMS:
+    if heap in BOTTOM_HEAPS:
         return False
     kinds = _ANY_KINDS.get(heap)
     if kinds is not None:
