@@ -11,6 +11,8 @@ locals and their ranges flow into and out of constructs (and conditions narrow t
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
 from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import Node
@@ -26,6 +28,8 @@ from wasmrun.types import FuncType
 
 Range = tuple[int, int | None, int]
 """``(low, high, depth)``: the ``br_table`` indexes from low up to high (None: unbounded) branch to depth."""
+
+_State = TypeVar("_State")  # what a local's state holds: an alignment or a range
 
 _SELECT_NESTING = 4  # the selects inside a select whose operands its condition narrows
 
@@ -251,17 +255,25 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         self.local_align = list(ctrl.align_entry)
         self.local_range = list(ctrl.range_entry)
 
+    def paths_at_end(
+        self, ctrl: Ctrl, incoming: list[list[_State]], current: list[_State], entry: list[_State]
+    ) -> list[list[_State]]:
+        """The states (of one kind: alignments or ranges) of the paths that reach the end of a block or if:
+        the branches' (``incoming``, added to), the code before the end's if it is live, and for an if
+        without else the state at its entry (the empty else)."""
+        if self.live:
+            incoming.append(current)
+        if ctrl.construct.kind == "if" and not ctrl.construct.has_else:
+            incoming.append(entry)
+        return incoming
+
     def align_end(self, ctrl: Ctrl) -> None:
         """At the end of a block or if: merge the states of the paths that meet there."""
         self.ranges_end(ctrl)
         construct = ctrl.construct
         if construct.kind == "loop":
             return  # only falling through the body reaches a loop's end
-        states = ctrl.align_incoming
-        if self.live:
-            states.append(self.local_align)
-        if construct.kind == "if" and not construct.has_else:
-            states.append(ctrl.align_entry)
+        states = self.paths_at_end(ctrl, ctrl.align_incoming, self.local_align, ctrl.align_entry)
         if len(states) < 2:
             if states and states[0] is not self.local_align:
                 self.local_align = list(states[0])
@@ -374,11 +386,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         construct = ctrl.construct
         if construct.kind == "loop" or not self.tracks_ranges:
             return
-        states = ctrl.range_incoming
-        if self.live:
-            states.append(self.local_range)
-        if construct.kind == "if" and not construct.has_else:
-            states.append(ctrl.range_entry)
+        states = self.paths_at_end(ctrl, ctrl.range_incoming, self.local_range, ctrl.range_entry)
         if len(states) < 2:
             if states and states[0] is not self.local_range:
                 self.local_range = list(states[0])

@@ -349,12 +349,9 @@ class NumericInstructions(Emitter):
 
     def raw_range(self, value: Value) -> Range:
         """What is known of the raw value of an i32 operand, canonical or lazily masked (never None)."""
-        span = value.range
+        span = self.range_of(value)
         if span is not None:
             return span
-        constant = value.constant
-        if type(constant) is int and 0 <= constant < ranges.U32:
-            return ranges.constant_span(constant)
         return ranges.RAW_ANY if value.wrap else ranges.FULL
 
     def hoist(self, local: Value, expression: str) -> str | None:
