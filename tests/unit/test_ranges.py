@@ -168,6 +168,17 @@ def test_a_signed_bound_on_a_non_negative_value_bounds_it_unsigned() -> None:
     assert ranges.narrowed("ge_s")(below, ranges.constant_span(3)) == (3, 1048575, 3, 1048575)
 
 
+def test_an_offset_narrowing_keeps_every_value_whose_offset_is_in_the_other_span() -> None:
+    # b in x, a = b - delta (mod 2**32) in other: b is in offset_narrowing(delta)(x, other)
+    rng = random.Random(2)
+    for _ in range(3000):
+        x, other = random_span(rng, False), random_span(rng, False)
+        delta = rng.choice([0, 1, 3, 1 << 31, U32 - 1, U32 - 4, rng.randrange(U32)])
+        b = sample(rng, x)
+        if b is not None and member((b - delta) % U32, other):
+            assert member(b, ranges.offset_narrowing(delta)(x, other)), (x, other, delta, b)
+
+
 # --- the fixed point over loops ------------------------------------------------------------------------
 
 
@@ -411,6 +422,91 @@ def test_a_pointer_stepped_once_per_iteration_of_a_counted_loop_needs_no_wrap() 
              (local.get 0)))"""
     )
     assert "l0 = (l0 + 8)\n" in text and "l1 = (l1 + 1)\n" in text
+
+
+def test_a_local_narrowed_narrows_the_local_it_is_an_offset_of() -> None:
+    # m = n - 1; if m >=s 3: n >= 4 (n - 1 >=u 3 would not say it: n = 0 gives 2**32 - 1), so the counter stepped by 4 up to n & -4 (at least 4) starts below it
+    text = source(
+        """(module (memory 1) (func (param i32) (local i32 i32 i32)
+             (local.set 1 (select (local.get 0) (i32.const 1024) (i32.lt_u (local.get 0) (i32.const 1024))))
+             (local.set 2 (i32.sub (local.get 1) (i32.const 1)))
+             (block (br_if 0 (i32.lt_s (local.get 2) (i32.const 3)))
+               (local.set 3 (i32.and (local.get 1) (i32.const -4)))
+               (local.set 0 (i32.const 0))
+               (loop
+                 (i32.store8 (i32.add (local.get 0) (i32.const 1024)) (local.get 0))
+                 (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 4))) (local.get 3)))))))"""
+    )
+    assert "l0 = (l0 + 4)" in text and "V0[(l0 + 1024)]" in text
+
+
+def test_a_condition_on_a_local_plus_a_constant_narrows_the_local() -> None:
+    # the same, with the test on n + 1 itself (n + 1 >= 5)
+    text = source(
+        """(module (memory 1) (func (param i32) (local i32 i32 i32)
+             (local.set 1 (select (local.get 0) (i32.const 1024) (i32.lt_u (local.get 0) (i32.const 1024))))
+             (block (br_if 0 (i32.lt_u (i32.add (local.get 1) (i32.const 1)) (i32.const 5)))
+               (local.set 3 (i32.and (local.get 1) (i32.const -4)))
+               (local.set 0 (i32.const 0))
+               (loop
+                 (i32.store8 (i32.add (local.get 0) (i32.const 1024)) (local.get 0))
+                 (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 4))) (local.get 3)))))))"""
+    )
+    assert "l0 = (l0 + 4)" in text and "V0[(l0 + 1024)]" in text
+
+
+# Offsets that stop holding: the base written after (1), an offset known on one way into a join only (2), a
+# base the loop writes (3), a local written by a statement (4).  An offset wrongly kept there narrows the
+# parameter n, and the wrap of n + 1 or n - 1 is left out: the claim check fails (for n = 0 or 2**32 - 1).
+STALE_OFFSETS = """
+(module
+  (memory 1)
+  (func (export "run") (param i32 i32) (result i32) (local i32 i32)
+    (loop (nop))
+    (local.set 2 (i32.sub (local.get 0) (i32.const 1)))
+    (local.set 0 (local.get 1))
+    (if (i32.lt_u (local.get 2) (i32.const 10))
+      (then (local.set 3 (i32.add (local.get 0) (i32.const 1)))))
+    (i32.add (local.get 3) (i32.load8_u (i32.and (local.get 0) (i32.const 0xFFFF)))))
+  (func (export "join") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (if (local.get 1)
+      (then (local.set 2 (i32.sub (local.get 0) (i32.const 1))))
+      (else (local.set 2 (local.get 1))))
+    (if (result i32) (i32.lt_u (local.get 2) (i32.const 10))
+      (then (i32.add (local.get 0) (i32.const 1)))
+      (else (i32.const 0))))
+  (func (export "loop") (param i32 i32) (result i32) (local i32 i32)
+    (local.set 2 (i32.sub (local.get 0) (i32.const 5)))
+    (local.set 3 (i32.const 3))
+    (loop
+      (if (i32.lt_u (local.get 2) (i32.const 10))
+        (then (local.set 1 (i32.add (local.get 1) (i32.load8_u (i32.sub (local.get 0) (i32.const 1)))))))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 5)))
+      (br_if 0 (local.tee 3 (i32.sub (local.get 3) (i32.const 1)))))
+    (local.get 1))
+  (func (export "load") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (local.set 2 (i32.sub (local.get 0) (i32.const 5)))
+    (local.set 2 (i32.load8_u (i32.and (local.get 1) (i32.const 0xFFFF))))
+    (if (result i32) (i32.lt_u (local.get 2) (i32.const 10))
+      (then (i32.sub (local.get 0) (i32.const 1)))
+      (else (i32.const 0)))))
+"""
+
+
+@pytest.mark.parametrize("export", ["run", "join", "loop", "load"])
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_an_offset_is_forgotten_where_it_stops_holding(export: str, tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = [(n, m) for n in (0, 1, 5, 10, 11, 0xFFFF, 1 << 31, U32 - 1) for m in (0, 1, 3, 12, U32 - 1, 1 << 31)]
+
+    def results(tier: str) -> list[Any]:
+        monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
+        monkeypatch.setattr(ranges, "CHECKED", True)
+        instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(STALE_OFFSETS)))
+        return [outcome(instance.exports[export], call) for call in calls]
+
+    assert results(tier) == results("interp")
 
 
 def test_a_pointer_stepped_by_a_loop_with_no_counter_keeps_its_wrap() -> None:

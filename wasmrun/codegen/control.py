@@ -246,14 +246,14 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 ranges.add_input(range_node, local_range[index])
         elif kind != FUNCTION:
             target.align_incoming.append(list(self.local_align))
-            target.range_incoming.append(list(self.local_range))
+            target.range_incoming.append(ranges.copied(self.local_range))
 
     def align_else(self, ctrl: Ctrl) -> None:
         if self.live:
             ctrl.align_incoming.append(self.local_align)
             ctrl.range_incoming.append(self.local_range)
         self.local_align = list(ctrl.align_entry)
-        self.local_range = list(ctrl.range_entry)
+        self.local_range = ranges.copied(ctrl.range_entry)
 
     def paths_at_end(
         self, ctrl: Ctrl, incoming: list[list[_State]], current: list[_State], entry: list[_State]
@@ -310,25 +310,34 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             relation = ranges.negation(relation)
         narrowed: list[ranges.Range] | None = None
         for side, other, how in ((a, b, relation), (b, a, ranges.mirrored(relation))):
-            if len(side.reads) != 1:
+            offset = self.offset_of(side) if len(side.reads) == 1 else None
+            if offset is None:
                 continue
-            (index,) = side.reads
-            if side.code != local_name(index) or index not in self.i32_locals:
-                continue
+            index, delta = offset
             bound = self.range_of(other)
-            counting = ranges.incremented_head(state[index]) if how == "ne" else None
+            counting = ranges.incremented_head(state[index]) if how == "ne" and not delta else None
             if counting is None and (how == "eq" or how == "ne") and not isinstance(other.constant, int):
                 if how == "ne" or bound is None:
                     continue  # (x != y narrows nothing but at the ends, x == y nothing if y is unknown)
             if narrowed is None:
-                narrowed = list(state)
+                narrowed = ranges.copied(state)
             if counting is not None and self.invariant_in(other, counting[0]):
                 head, step = counting
                 counter = narrowed[index]
                 assert isinstance(counter, ranges.RangeNode)  # (incremented_head saw to it)
                 narrowed[index] = ranges.counted(head, step, counter, bound, other.align, self.range_nodes)
-                continue
-            narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
+            elif delta:
+                # (x + c) <relation> y: x is in (the values of x + c so narrowed) - c.
+                side_range = ranges.derive(ranges.narrowed(how), (self.range_of(side), bound), self.range_nodes)
+                by = (ranges.offset_narrowing(-delta), (narrowed[index], side_range))
+                narrowed[index] = ranges.derive(*by, self.range_nodes)
+            else:
+                narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
+            if narrowed.__class__ is ranges.LocalRanges:
+                # The locals known to hold this one's value plus a constant are narrowed with it.
+                for related, constant in narrowed.related(index):
+                    by = (ranges.offset_narrowing(constant), (narrowed[related], narrowed[index]))
+                    narrowed[related] = ranges.derive(*by, self.range_nodes)
         return state if narrowed is None else narrowed
 
     @staticmethod
@@ -366,6 +375,9 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
     def ranges_loop(self, ctrl: Ctrl) -> None:
         """At a branched-to loop's head: each i32 local it writes becomes a node (inputs: entry, back edges)."""
         local_range = self.local_range
+        if local_range.__class__ is ranges.LocalRanges:
+            for index in ctrl.construct.writes:
+                local_range.forget(index)  # (an offset must hold on every back edge)
         siblings: list[ranges.RangeNode] = []
         for index in ctrl.construct.writes:
             # (A local about which nothing is known on entry stays so: the join holds everything.)
@@ -389,9 +401,10 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         states = self.paths_at_end(ctrl, ctrl.range_incoming, self.local_range, ctrl.range_entry)
         if len(states) < 2:
             if states and states[0] is not self.local_range:
-                self.local_range = list(states[0])
+                self.local_range = ranges.copied(states[0])
             return
-        merged = list(states[0])  # (not the current state: the code before the end may be dead, and narrowed)
+        # (Not the current state: the code before the end may be dead, and narrowed.)
+        merged = ranges.LocalRanges(states[0], ranges.common_offsets(states))
         count = len(states)
         for index, column in enumerate(zip(*states)):
             if column.count(column[0]) != count:

@@ -259,9 +259,10 @@ class Emitter:
             for index, valtype in enumerate((*self.type.params, *self.declared))
             if valtype is ValType.I32 and self.tracks_ranges
         )
-        self.local_range: list[Range] = [None] * self.nparams
         zero = ranges.constant_span(0) if self.tracks_ranges else None  # (no local has a range if none is tracked)
-        self.local_range += [zero if valtype is ValType.I32 else None for valtype in self.declared]
+        self.local_range: list[Range] = ranges.LocalRanges(
+            [*([None] * self.nparams), *(zero if valtype is ValType.I32 else None for valtype in self.declared)]
+        )
         self.range_nodes: list[RangeNode] = []
         self.choices: list[Choice] = []
 
@@ -302,16 +303,21 @@ class Emitter:
         code = template.replace("{x}", value.code)
         span = value.range
         if span is None or value.wrap != 32:
-            return Value(code, value.reads, depth=value.depth + 1, align=value.align)
-        if isinstance(span, RangeNode):
+            result = Value(code, value.reads, depth=value.depth + 1, align=value.align)
+        elif isinstance(span, RangeNode):
             choice = Choice(span, ranges.fits, ranges.claimed(value.code, ranges.U32), code)
             reduced = ranges.derive(ranges.reduced, (span,), self.range_nodes)
             code = ranges.choice_text(self.choices, choice)
-            return Value(code, value.reads, depth=value.depth + 1, align=value.align, range=reduced)
-        if ranges.fits(span):
+            result = Value(code, value.reads, depth=value.depth + 1, align=value.align, range=reduced)
+        elif ranges.fits(span):
             kept = ranges.claimed(value.code, ranges.U32)
-            return Value(kept, value.reads, simple=kept == value.code, depth=value.depth, align=value.align, range=span)
-        return Value(code, value.reads, depth=value.depth + 1, align=value.align, range=ranges.reduced(span))
+            result = Value(
+                kept, value.reads, simple=kept == value.code, depth=value.depth, align=value.align, range=span
+            )
+        else:
+            result = Value(code, value.reads, depth=value.depth + 1, align=value.align, range=ranges.reduced(span))
+        result.offset = value.offset  # (the same value modulo 2**32)
+        return result
 
     def range_of(self, value: Value) -> Range:
         """What is known of an i32 operand's value: its range, a constant's span, else None (for a canonical
@@ -323,10 +329,30 @@ class Emitter:
             return ranges.constant_span(constant)
         return None
 
+    def write_range(self, index: int, span: Range, offset: ranges.Offset | None = None) -> None:
+        """Local ``index`` is written a value of range ``span`` (``offset``: another local's plus a constant)."""
+        state = self.local_range
+        state[index] = span
+        if state.__class__ is ranges.LocalRanges:
+            state.forget(index)
+            if offset is not None and offset[0] != index and index in self.i32_locals:
+                state.offsets[index] = offset
+
+    def offset_of(self, value: Value) -> ranges.Offset | None:
+        """``(b, c)`` if i32 ``value`` is local ``b``'s value plus ``c`` (modulo 2**32), else None."""
+        if value.offset is not None:
+            return value.offset
+        reads = value.reads
+        if value.simple and len(reads) == 1:
+            (index,) = reads
+            if value.code == local_name(index) and index in self.i32_locals:
+                return (index, 0)
+        return None
+
     def set_result_range(self, name: str, span: Range) -> None:
         """The range of a statement's result just put in ``name`` (pushed, or a local's)."""
         if name[0] == "l" and int(name[1:]) in self.i32_locals:  # (none if the function tracks no ranges)
-            self.local_range[int(name[1:])] = span
+            self.write_range(int(name[1:]), span)
         if self.stack and self.stack[-1].code == name:
             self.stack[-1].range = span
 
@@ -480,7 +506,7 @@ class Emitter:
             self.spill(index)
             self.skip = 1
             self.local_align[index] = 0  # a loaded value, a call's result...
-            self.local_range[index] = None
+            self.write_range(index, None)
             return local_name(index), tee
         return self.temp(), True
 

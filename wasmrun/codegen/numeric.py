@@ -333,7 +333,23 @@ class NumericInstructions(Emitter):
                 stack.append(Value(text, reads, depth=depth, align=align, range=span))  # x | y, x ^ y if both are
                 return
         wide = operation == "mul" or operation == "shl" or a.wide or b.wide
-        stack.append(Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align, range=span))
+        result = Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align, range=span)
+        if bits == 32 and self.tracks_ranges and (operation == "add" or operation == "sub"):
+            result.offset = self.offset_sum(operation, a, b)
+        stack.append(result)
+
+    def offset_sum(self, operation: str, a: Value, b: Value) -> ranges.Offset | None:
+        """``x + c``, ``c + x`` or ``x - c`` for an ``x`` that is a local plus a constant: that local plus
+        another constant (see ranges.LocalRanges), else None."""
+        if isinstance(b.constant, int):
+            offset = self.offset_of(a)
+            constant = b.constant if operation == "add" else -b.constant
+        elif operation == "add" and isinstance(a.constant, int):
+            offset = self.offset_of(b)
+            constant = a.constant
+        else:
+            return None
+        return None if offset is None else (offset[0], (offset[1] + constant) % ranges.U32)
 
     def wrapped_range(self, operation: str, a: Value, b: Value) -> Range:
         """The range of the raw value of a lazily masked i32 operation's text (see ranges.py)."""

@@ -23,8 +23,10 @@ what keeps a counter's span finite.  Two loop shapes need more than intervals:
 a counter that stops when it reaches an invariant ``n`` (``i = i + 1; if i !=
 n: continue``, entered below ``n``) stays below ``n`` (:func:`counted`), and a
 local stepped once per iteration of such a loop stays below its entry plus
-the loop's most back edges times the step (:func:`add_input`).  Only a
-function with a loop is analysed (see ``Emitter.tracks_ranges``).
+the loop's most back edges times the step (:func:`add_input`).  Where one
+local holds another's value plus a constant (``m = n - 1``), a condition that
+narrows one narrows the other (:class:`LocalRanges`).  Only a function with a
+loop is analysed (see ``Emitter.tracks_ranges``).
 
 Anything computed from a node is a node too (:func:`derive`), solved once the
 function is generated (:func:`solve`): from the empty span upwards until
@@ -42,7 +44,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -316,6 +318,109 @@ _NARROWING: dict[str, Callable[[Span, Span], Span]] = {
 
 _NARROWINGS = frozenset(_NARROWING.values())
 
+
+def _shifted(span: Span, delta: int) -> Span:
+    """The canonical values ``(x + delta) mod 2**32`` for ``x`` in canonical ``span`` (everything if they wrap
+    part of the way)."""
+    if span[0] > span[1]:
+        return EMPTY
+    lo, hi = span[0] + delta, span[1] + delta
+    if lo >> 32 != hi >> 32:
+        return FULL
+    base = (lo >> 32) << 32
+    return canonical_span(lo - base, hi - base)
+
+
+class OffsetNarrowing:
+    """Narrows a local's span ``x`` by the span ``other`` of a local known to hold ``x``'s value minus
+    ``delta`` (see :class:`LocalRanges`): ``x`` is in ``other + delta`` too.  Like the narrowings by a
+    condition, it keeps its first argument's value (see :func:`incremented_head`)."""
+
+    __slots__ = ("delta",)
+
+    def __init__(self, delta: int) -> None:
+        self.delta = delta % U32
+
+    def __call__(self, x: Span, other: Span) -> Span:
+        return _meet(x, _shifted(other, self.delta))
+
+
+_OFFSET_NARROWINGS: dict[int, OffsetNarrowing] = {}
+
+
+def offset_narrowing(delta: int) -> OffsetNarrowing:
+    """The narrowing of a local by another that holds its value minus ``delta`` (one per delta)."""
+    delta %= U32
+    found = _OFFSET_NARROWINGS.get(delta)
+    if found is None:
+        found = _OFFSET_NARROWINGS[delta] = OffsetNarrowing(delta)
+    return found
+
+
+def _narrows_first(function: Callable[..., Span]) -> bool:
+    """Whether ``function`` is a narrowing: its result is its first argument's value, perhaps better known."""
+    return function in _NARROWINGS or function.__class__ is OffsetNarrowing
+
+
+Offset = tuple[int, int]
+"""``(b, c)``: a value that is local ``b``'s plus ``c``, modulo 2**32."""
+
+
+class LocalRanges(list[Range]):
+    """The ranges of a function's locals at one point of the code, and the offsets known between them
+    there: ``offsets[a] = (b, c)`` says local ``a`` holds local ``b``'s value plus ``c`` modulo 2**32 (after
+    ``a = b - 1``, until either is written), so that a condition that narrows one narrows the other
+    (``if a >= 3`` puts ``b`` at 4 or more).  A plain list (a copy that dropped them) knows no offsets,
+    which is always sound: an offset only ever adds knowledge."""
+
+    __slots__ = ("offsets",)
+
+    def __init__(self, spans: Iterable[Range] = (), offsets: dict[int, Offset] | None = None) -> None:
+        super().__init__(spans)
+        self.offsets: dict[int, Offset] = {} if offsets is None else dict(offsets)
+
+    def forget(self, index: int) -> None:
+        """Local ``index`` is written: drop the offsets it is in."""
+        offsets = self.offsets
+        if offsets:
+            offsets.pop(index, None)
+            for other in [other for other, (base, _delta) in offsets.items() if base == index]:
+                del offsets[other]
+
+    def related(self, index: int) -> list[Offset]:
+        """The locals known to hold local ``index``'s value plus a constant: ``(local, constant)`` pairs."""
+        offsets = self.offsets
+        if not offsets:
+            return []
+        found = [(other, delta) for other, (base, delta) in offsets.items() if base == index]
+        own = offsets.get(index)
+        if own is not None:
+            found.append((own[0], -own[1] % U32))
+        return found
+
+
+def copied(state: list[Range]) -> list[Range]:
+    """A copy of a state of the locals' ranges, with its offsets."""
+    if state.__class__ is LocalRanges:
+        return LocalRanges(state, state.offsets)
+    return list(state)
+
+
+def common_offsets(states: list[list[Range]]) -> dict[int, Offset] | None:
+    """The offsets every one of ``states`` knows (None if one knows none)."""
+    first = states[0]
+    if first.__class__ is not LocalRanges or not first.offsets:
+        return None
+    common = dict(first.offsets)
+    for state in states[1:]:
+        if state.__class__ is not LocalRanges:
+            return None
+        offsets = state.offsets
+        for index in [index for index, offset in common.items() if offsets.get(index) != offset]:
+            del common[index]
+    return common or None
+
+
 # --- terms: spans now, or nodes -------------------------------------------------------------------------
 
 
@@ -385,7 +490,7 @@ def incremented_head(term: Range) -> tuple[RangeNode, int] | None:
     if step is None:
         return None
     while isinstance(read, RangeNode) and not read.loop_head:
-        if len(read.inputs) != 1 or read.inputs[0][0] not in _NARROWINGS:
+        if len(read.inputs) != 1 or not _narrows_first(read.inputs[0][0]):
             return None
         read = read.inputs[0][1][0]  # a narrowing's first argument: the value it narrows
     return (read, step) if isinstance(read, RangeNode) else None
@@ -462,7 +567,7 @@ def _step_from(head: RangeNode, term: Range) -> Any:
         return None
     for read, step in (added.inputs[0][1], reversed(added.inputs[0][1])):
         while isinstance(read, RangeNode) and not read.loop_head:
-            if len(read.inputs) != 1 or read.inputs[0][0] not in _NARROWINGS:
+            if len(read.inputs) != 1 or not _narrows_first(read.inputs[0][0]):
                 break
             read = read.inputs[0][1][0]
         if read is head:

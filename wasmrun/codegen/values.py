@@ -47,7 +47,10 @@ class Value:
     the comparison a condition makes, ``(relation, a, b)``, which narrows
     the ranges of the locals it compares on each way it goes, and
     ``selection`` a ``select``'s operands ``(x, y, condition)``, whose ranges
-    an enclosing ``select``'s condition may narrow.
+    an enclosing ``select``'s condition may narrow.  ``offset`` is ``(b, c)``
+    for an i32 that is local ``b``'s value plus ``c`` modulo 2**32 (a read of
+    ``b`` is ``(b, 0)``): what a ``local.set`` of it tells of the two locals
+    (see :class:`~wasmrun.codegen.ranges.LocalRanges`).
     """
 
     __slots__ = (
@@ -55,6 +58,7 @@ class Value:
         "code",
         "constant",
         "depth",
+        "offset",
         "range",
         "reads",
         "selection",
@@ -92,6 +96,7 @@ class Value:
         self.range = range
         self.test: tuple[str, Value, Value] | None = None
         self.selection: tuple[Value, Value, Value] | None = None
+        self.offset: tuple[int, int] | None = None
         self.signable: Callable[[], None] | None = None
 
     @property

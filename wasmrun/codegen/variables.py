@@ -60,7 +60,10 @@ class VariableInstructions(Emitter):
         self.spill(index)
         self.emit(f"{name} = {value.code}")
         self.local_align[index] = value.align
-        self.local_range[index] = self.range_of(value) if index in self.i32_locals else None
+        if index in self.i32_locals:
+            self.write_range(index, self.range_of(value), self.offset_of(value))
+        else:
+            self.local_range[index] = None
 
     def op_local_tee(self, index: int) -> None:
         value = self.canonical(self.stack[-1])
@@ -71,7 +74,11 @@ class VariableInstructions(Emitter):
         self.spill(index)
         self.emit(f"{name} = {value.code}")
         self.local_align[index] = value.align
-        span = self.local_range[index] = self.range_of(value) if index in self.i32_locals else None
+        if index in self.i32_locals:
+            span = self.range_of(value)
+            self.write_range(index, span, self.offset_of(value))
+        else:
+            span = self.local_range[index] = None
         self.push(Value(name, frozenset((index,)), simple=True, align=value.align, range=span))
 
     def op_global_get(self, index: int) -> None:
