@@ -179,6 +179,23 @@ def test_an_offset_narrowing_keeps_every_value_whose_offset_is_in_the_other_span
             assert member(b, ranges.offset_narrowing(delta)(x, other)), (x, other, delta, b)
 
 
+@pytest.mark.parametrize("relation", list(RELATIONS))
+def test_a_select_of_a_local_and_a_constant_is_in_its_derived_span(relation: str) -> None:
+    # y = select(b, k, b <relation> c) (or its arms swapped): for b in span, y is in f(span)
+    holds = RELATIONS[relation]
+    rng = random.Random(relation + "select")
+    for _ in range(2000):
+        span = random_span(rng, False)
+        threshold, k = rng.choice(POINTS), rng.choice(POINTS)
+        swapped = rng.random() < 0.5
+        arms = (ranges.constant_span(k), None) if swapped else (None, ranges.constant_span(k))
+        _base, function = ranges.derived_selection(0, relation, ranges.constant_span(threshold), arms)
+        b = sample(rng, span)
+        if b is not None:
+            picked = b if holds(b, threshold) != swapped else k
+            assert member(picked, function(span)), (relation, span, threshold, k, swapped, b)
+
+
 # --- the fixed point over loops ------------------------------------------------------------------------
 
 
@@ -455,8 +472,24 @@ def test_a_condition_on_a_local_plus_a_constant_narrows_the_local() -> None:
     assert "l0 = (l0 + 4)" in text and "V0[(l0 + 1024)]" in text
 
 
+def test_a_local_narrowed_narrows_the_locals_computed_from_it() -> None:
+    # matmul's: n1 = max(n, 1) (a select); m = n1 & -2; if n >= 2, the counter stepped by 2 up to m starts below it
+    text = source(
+        """(module (memory 1) (func (param i32) (local i32 i32 i32)
+             (local.set 0 (select (local.get 0) (i32.const 128) (i32.lt_u (local.get 0) (i32.const 128))))
+             (local.set 1 (select (local.get 0) (i32.const 1) (i32.gt_u (local.get 0) (i32.const 1))))
+             (local.set 2 (i32.and (local.get 1) (i32.const -2)))
+             (block (br_if 0 (i32.lt_u (local.get 0) (i32.const 2)))
+               (loop
+                 (i32.store8 (i32.add (local.get 3) (i32.const 1024)) (local.get 3))
+                 (br_if 0 (i32.ne (local.tee 3 (i32.add (local.get 3) (i32.const 2))) (local.get 2)))))))"""
+    )
+    assert "l3 = (l3 + 2)" in text and "V0[(l3 + 1024)]" in text
+
+
 # Offsets that stop holding: the base written after (1), an offset known on one way into a join only (2), a
-# base the loop writes (3), a local written by a statement (4).  An offset wrongly kept there narrows the
+# base the loop writes (3), a base written after a select computed from it (4), a local written by a
+# statement (5).  An offset wrongly kept there narrows the
 # parameter n, and the wrap of n + 1 or n - 1 is left out: the claim check fails (for n = 0 or 2**32 - 1).
 STALE_OFFSETS = """
 (module
@@ -485,6 +518,13 @@ STALE_OFFSETS = """
       (local.set 0 (i32.sub (local.get 0) (i32.const 5)))
       (br_if 0 (local.tee 3 (i32.sub (local.get 3) (i32.const 1)))))
     (local.get 1))
+  (func (export "derived") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (local.set 2 (select (local.get 0) (i32.const 20) (i32.lt_u (local.get 0) (i32.const 20))))
+    (local.set 0 (local.get 1))
+    (if (result i32) (i32.ge_u (local.get 0) (i32.const 10))
+      (then (i32.sub (local.get 2) (i32.const 1)))
+      (else (i32.const 0))))
   (func (export "load") (param i32 i32) (result i32) (local i32)
     (loop (nop))
     (local.set 2 (i32.sub (local.get 0) (i32.const 5)))
@@ -495,7 +535,7 @@ STALE_OFFSETS = """
 """
 
 
-@pytest.mark.parametrize("export", ["run", "join", "loop", "load"])
+@pytest.mark.parametrize("export", ["run", "join", "loop", "derived", "load"])
 @pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
 def test_an_offset_is_forgotten_where_it_stops_holding(export: str, tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = [(n, m) for n in (0, 1, 5, 10, 11, 0xFFFF, 1 << 31, U32 - 1) for m in (0, 1, 3, 12, U32 - 1, 1 << 31)]

@@ -333,11 +333,18 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 narrowed[index] = ranges.derive(*by, self.range_nodes)
             else:
                 narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
-            if narrowed.__class__ is ranges.LocalRanges:
-                # The locals known to hold this one's value plus a constant are narrowed with it.
-                for related, constant in narrowed.related(index):
-                    by = (ranges.offset_narrowing(constant), (narrowed[related], narrowed[index]))
-                    narrowed[related] = ranges.derive(*by, self.range_nodes)
+            if isinstance(narrowed, ranges.LocalRanges):
+                # The locals known to hold this one's value plus a constant, or computed from it, are
+                # narrowed with it (and theirs with them).
+                pending, seen = [index], {index}
+                while pending:
+                    source = pending.pop()
+                    for dependent, narrowing in narrowed.dependents(source):
+                        if dependent not in seen:
+                            seen.add(dependent)
+                            arguments = (narrowed[dependent], narrowed[source])
+                            narrowed[dependent] = ranges.derive(narrowing, arguments, self.range_nodes)
+                            pending.append(dependent)
         return state if narrowed is None else narrowed
 
     @staticmethod
@@ -404,7 +411,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 self.local_range = ranges.copied(states[0])
             return
         # (Not the current state: the code before the end may be dead, and narrowed.)
-        merged = ranges.LocalRanges(states[0], ranges.common_offsets(states))
+        merged = ranges.joined_state(states)
         count = len(states)
         for index, column in enumerate(zip(*states)):
             if column.count(column[0]) != count:

@@ -317,6 +317,8 @@ class Emitter:
         else:
             result = Value(code, value.reads, depth=value.depth + 1, align=value.align, range=ranges.reduced(span))
         result.offset = value.offset  # (the same value modulo 2**32)
+        if value.derived is not None:
+            result.derived = ranges.derived_reduced(value.derived) if value.wrap == 32 else value.derived
         return result
 
     def range_of(self, value: Value) -> Range:
@@ -329,14 +331,29 @@ class Emitter:
             return ranges.constant_span(constant)
         return None
 
-    def write_range(self, index: int, span: Range, offset: ranges.Offset | None = None) -> None:
-        """Local ``index`` is written a value of range ``span`` (``offset``: another local's plus a constant)."""
+    def write_range(self, index: int, span: Range, value: Value | None = None) -> None:
+        """Local ``index`` is written a value of range ``span`` (``value``: the i32 written, which may be
+        another local's plus a constant, or computed from another local alone)."""
         state = self.local_range
         state[index] = span
-        if state.__class__ is ranges.LocalRanges:
+        if isinstance(state, ranges.LocalRanges):
             state.forget(index)
-            if offset is not None and offset[0] != index and index in self.i32_locals:
-                state.offsets[index] = offset
+            if value is None or index not in self.i32_locals:
+                return
+            offset = self.offset_of(value)
+            if offset is not None:
+                if offset[0] != index:
+                    state.offsets[index] = offset
+            elif value.derived is not None and value.derived[0] != index:
+                state.derived[index] = value.derived
+
+    def derived_of(self, value: Value) -> ranges.Derived | None:
+        """``(b, f)`` if i32 ``value`` is computed from local ``b`` and constants alone (its range in ``f`` of
+        ``b``'s), else None."""
+        if value.derived is not None:
+            return value.derived
+        offset = self.offset_of(value)
+        return None if offset is None else (offset[0], ranges.shifted_by(offset[1]))
 
     def offset_of(self, value: Value) -> ranges.Offset | None:
         """``(b, c)`` if i32 ``value`` is local ``b``'s value plus ``c`` (modulo 2**32), else None."""

@@ -251,8 +251,13 @@ class NumericInstructions(Emitter):
             if not isinstance(operands[1].constant, int) and operation in _CONSTANT_ONLY:
                 return
             arguments: tuple[Range, ...] = (self.range_of(operands[0]), self.range_of(operands[1]))
+            result.derived = self.derived_through(function, operands[0], operands[1])
         else:
             arguments = (self.range_of(operands[0]),)
+            derived = self.derived_of(operands[0])
+            if derived is not None:
+                base, inner = derived
+                result.derived = (base, lambda span: function(inner(span)))
         result.range = ranges.derive(function, arguments, self.range_nodes)
 
     def wrapping(self, plan: _NumericPlan) -> None:
@@ -321,7 +326,9 @@ class NumericInstructions(Emitter):
             # x & c is canonical if c is.
             align = highest(a.align, b.align)
             if not (a.wrap and b.wrap):
-                stack.append(Value(text, reads, depth=depth, align=align, range=span))
+                result = Value(text, reads, depth=depth, align=align, range=span)
+                self.note_derivation(result, operation, a, b, bits)
+                stack.append(result)
                 return
         elif operation == "mul":
             align = product(a.align, b.align, nodes)
@@ -330,13 +337,34 @@ class NumericInstructions(Emitter):
         else:
             align = lowest(a.align, b.align, nodes)
             if operation != "add" and operation != "sub" and not a.wrap and not b.wrap:
-                stack.append(Value(text, reads, depth=depth, align=align, range=span))  # x | y, x ^ y if both are
+                result = Value(text, reads, depth=depth, align=align, range=span)  # x | y, x ^ y if both are
+                self.note_derivation(result, operation, a, b, bits)
+                stack.append(result)
                 return
         wide = operation == "mul" or operation == "shl" or a.wide or b.wide
         result = Value(text, reads, depth=depth, wrap=bits, width=width, wide=wide, align=align, range=span)
-        if bits == 32 and self.tracks_ranges and (operation == "add" or operation == "sub"):
-            result.offset = self.offset_sum(operation, a, b)
+        self.note_derivation(result, operation, a, b, bits)
         stack.append(result)
+
+    def note_derivation(self, result: Value, operation: str, a: Value, b: Value, bits: int) -> None:
+        """What a lazily masked i32 operation's result is of one local and constants (see ranges.LocalRanges)."""
+        if bits != 32 or not self.tracks_ranges:
+            return
+        if operation == "add" or operation == "sub":
+            result.offset = self.offset_sum(operation, a, b)
+        if result.offset is None and (operation != "shl" or isinstance(b.constant, int)):
+            result.derived = self.derived_through(_WRAPPING_RANGES[operation], a, b)
+
+    def derived_through(self, function: Callable[..., ranges.Span], a: Value, b: Value) -> ranges.Derived | None:
+        """The derivation (see ranges.LocalRanges) of ``function``'s result, if one operand is computed from
+        a local alone and the other is a constant, else None."""
+        for value, other, first in ((a, b, True), (b, a, False)):
+            constant = other.constant
+            if type(constant) is int and 0 <= constant < ranges.U32:
+                derived = self.derived_of(value)
+                if derived is not None:
+                    return ranges.derived_by(function, derived, ranges.constant_span(constant), first)
+        return None
 
     def offset_sum(self, operation: str, a: Value, b: Value) -> ranges.Offset | None:
         """``x + c``, ``c + x`` or ``x - c`` for an ``x`` that is a local plus a constant: that local plus

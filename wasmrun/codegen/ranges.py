@@ -25,7 +25,9 @@ n: continue``, entered below ``n``) stays below ``n`` (:func:`counted`), and a
 local stepped once per iteration of such a loop stays below its entry plus
 the loop's most back edges times the step (:func:`add_input`).  Where one
 local holds another's value plus a constant (``m = n - 1``), a condition that
-narrows one narrows the other (:class:`LocalRanges`).  Only a function with a
+narrows one narrows the other, and one that narrows ``n`` narrows the locals
+computed from ``n`` and constants alone (``k = max(n, 1) & -2``; see
+:class:`LocalRanges`).  Only a function with a
 loop is analysed (see ``Emitter.tracks_ranges``).
 
 Anything computed from a node is a node too (:func:`derive`), solved once the
@@ -364,28 +366,97 @@ def _narrows_first(function: Callable[..., Span]) -> bool:
 
 Offset = tuple[int, int]
 """``(b, c)``: a value that is local ``b``'s plus ``c``, modulo 2**32."""
+Derived = tuple[int, Callable[[Span], Span]]
+"""``(b, f)``: a value computed from local ``b`` and constants alone, in ``f(span of b)`` (``b & -2``,
+``select(b, 1, b > 1)``)."""
+
+
+class DerivedNarrowing:
+    """Narrows a local's span ``x`` by the span of the local it was computed from (see :class:`LocalRanges`)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[[Span], Span]) -> None:
+        self.function = function
+
+    def __call__(self, x: Span, base: Span) -> Span:
+        return _meet(x, self.function(base))
+
+
+def shifted_by(delta: int) -> Callable[[Span], Span]:
+    """The span of a local's value plus ``delta`` (modulo 2**32), from the local's span."""
+    if not delta % U32:
+        return _same
+    return lambda span: _shifted(span, delta % U32)
+
+
+def derived_by(function: Callable[..., Span], derived: Derived, constant: Span, first: bool) -> Derived:
+    """``derived`` taken through a rule of two operands, the other a constant (``first``: ``derived`` is its
+    first operand)."""
+    base, inner = derived
+    if first:
+        return (base, lambda span: function(inner(span), constant))
+    return (base, lambda span: function(constant, inner(span)))
+
+
+def derived_reduced(derived: Derived) -> Derived:
+    """``derived`` of a raw value, for the canonical value (reduced modulo 2**32)."""
+    base, inner = derived
+    return (base, lambda span: reduced(inner(span)))
+
+
+def derived_selection(base: int, relation: str, threshold: Span, arms: tuple[Span | None, Span | None]) -> Derived:
+    """``select(x, y, b <relation> c)`` where each arm is local ``b`` itself (None) or a constant's span."""
+
+    def function(span: Span) -> Span:
+        result = EMPTY
+        for arm, how in zip(arms, (relation, negation(relation))):
+            way = narrowed(how)(span, threshold)
+            if way[0] <= way[1]:
+                result = join(result, way if arm is None else arm)
+        return result
+
+    return (base, function)
 
 
 class LocalRanges(list[Range]):
-    """The ranges of a function's locals at one point of the code, and the offsets known between them
-    there: ``offsets[a] = (b, c)`` says local ``a`` holds local ``b``'s value plus ``c`` modulo 2**32 (after
+    """The ranges of a function's locals at one point of the code, and the relations known between them
+    there (the offsets; the derivations, below): ``offsets[a] = (b, c)`` says local ``a`` holds local ``b``'s value plus ``c`` modulo 2**32 (after
     ``a = b - 1``, until either is written), so that a condition that narrows one narrows the other
     (``if a >= 3`` puts ``b`` at 4 or more).  A plain list (a copy that dropped them) knows no offsets,
     which is always sound: an offset only ever adds knowledge."""
 
-    __slots__ = ("offsets",)
+    __slots__ = ("derived", "offsets")
 
-    def __init__(self, spans: Iterable[Range] = (), offsets: dict[int, Offset] | None = None) -> None:
+    def __init__(
+        self,
+        spans: Iterable[Range] = (),
+        offsets: dict[int, Offset] | None = None,
+        derived: dict[int, Derived] | None = None,
+    ) -> None:
         super().__init__(spans)
         self.offsets: dict[int, Offset] = {} if offsets is None else dict(offsets)
+        # Locals computed from one other local and constants: a condition that narrows that one narrows
+        # them (``n1 = select(n, 1, n > 1)``, then ``if n >= 2`` puts ``n1`` at 2 or more).
+        self.derived: dict[int, Derived] = {} if derived is None else dict(derived)
 
     def forget(self, index: int) -> None:
-        """Local ``index`` is written: drop the offsets it is in."""
-        offsets = self.offsets
-        if offsets:
-            offsets.pop(index, None)
-            for other in [other for other, (base, _delta) in offsets.items() if base == index]:
-                del offsets[other]
+        """Local ``index`` is written: drop the offsets and derivations it is in."""
+        for known in (self.offsets, self.derived):
+            if known:
+                known.pop(index, None)
+                for other in [other for other, (base, _how) in known.items() if base == index]:
+                    del known[other]
+
+    def dependents(self, index: int) -> list[tuple[int, Callable[[Span, Span], Span]]]:
+        """The locals a narrowing of local ``index`` narrows, each with its narrowing (of its own span by
+        ``index``'s)."""
+        found: list[tuple[int, Callable[[Span, Span], Span]]] = [
+            (other, offset_narrowing(delta)) for other, delta in self.related(index)
+        ]
+        if self.derived:
+            found += [(other, DerivedNarrowing(how)) for other, (base, how) in self.derived.items() if base == index]
+        return found
 
     def related(self, index: int) -> list[Offset]:
         """The locals known to hold local ``index``'s value plus a constant: ``(local, constant)`` pairs."""
@@ -400,25 +471,27 @@ class LocalRanges(list[Range]):
 
 
 def copied(state: list[Range]) -> list[Range]:
-    """A copy of a state of the locals' ranges, with its offsets."""
-    if state.__class__ is LocalRanges:
-        return LocalRanges(state, state.offsets)
+    """A copy of a state of the locals' ranges, with its offsets and derivations."""
+    if isinstance(state, LocalRanges):
+        return LocalRanges(state, state.offsets, state.derived)
     return list(state)
 
 
-def common_offsets(states: list[list[Range]]) -> dict[int, Offset] | None:
-    """The offsets every one of ``states`` knows (None if one knows none)."""
+def joined_state(states: list[list[Range]]) -> LocalRanges:
+    """A state of the locals' ranges where ``states`` meet: the first one's ranges (the caller joins those
+    that differ), and the offsets and derivations every one of them knows."""
     first = states[0]
-    if first.__class__ is not LocalRanges or not first.offsets:
-        return None
-    common = dict(first.offsets)
-    for state in states[1:]:
-        if state.__class__ is not LocalRanges:
-            return None
-        offsets = state.offsets
-        for index in [index for index, offset in common.items() if offsets.get(index) != offset]:
-            del common[index]
-    return common or None
+    if not all(isinstance(state, LocalRanges) for state in states):
+        return LocalRanges(first)
+    common: list[dict[int, Any]] = []
+    for attribute in ("offsets", "derived"):
+        known = dict(getattr(first, attribute))
+        for state in states[1:]:
+            theirs = getattr(state, attribute)
+            for index in [index for index, how in known.items() if theirs.get(index) != how]:
+                del known[index]
+        common.append(known)
+    return LocalRanges(first, *common)
 
 
 # --- terms: spans now, or nodes -------------------------------------------------------------------------

@@ -50,7 +50,9 @@ class Value:
     an enclosing ``select``'s condition may narrow.  ``offset`` is ``(b, c)``
     for an i32 that is local ``b``'s value plus ``c`` modulo 2**32 (a read of
     ``b`` is ``(b, 0)``): what a ``local.set`` of it tells of the two locals
-    (see :class:`~wasmrun.codegen.ranges.LocalRanges`).
+    (see :class:`~wasmrun.codegen.ranges.LocalRanges`), and ``derived`` the
+    same for one computed from a local and constants alone: ``(b, f)``, its
+    range is in ``f(range of b)``.
     """
 
     __slots__ = (
@@ -58,6 +60,7 @@ class Value:
         "code",
         "constant",
         "depth",
+        "derived",
         "offset",
         "range",
         "reads",
@@ -97,6 +100,7 @@ class Value:
         self.test: tuple[str, Value, Value] | None = None
         self.selection: tuple[Value, Value, Value] | None = None
         self.offset: tuple[int, int] | None = None
+        self.derived: Any = None  # ranges.Derived: from one local and constants
         self.signable: Callable[[], None] | None = None
 
     @property

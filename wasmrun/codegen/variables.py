@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import lowest
 from wasmrun.codegen.emitter import Emitter
 from wasmrun.codegen.ranges import Range
@@ -36,6 +37,28 @@ class VariableInstructions(Emitter):
             result = self.stack[-1]
             result.selection = (x, y, z)
             result.range = self.narrowed_range(result, [])
+            result.derived = self.derived_selection(x, y, z)
+
+    def derived_selection(self, x: Value, y: Value, z: Value) -> ranges.Derived | None:
+        """``select(x, y, b <relation> c)`` of a local ``b``, each of ``x`` and ``y`` ``b`` itself or a
+        constant: computed from ``b`` alone (see ranges.LocalRanges), else None."""
+        if z.test is None:
+            return None
+        relation, a, b = z.test
+        if not isinstance(b.constant, int):
+            relation, a, b = ranges.mirrored(relation), b, a
+        local = self.offset_of(a)
+        if local is None or local[1] or not isinstance(b.constant, int) or not 0 <= b.constant < ranges.U32:
+            return None
+        arms: list[ranges.Span | None] = []
+        for arm in (x, y):
+            if self.offset_of(arm) == local:
+                arms.append(None)
+            elif isinstance(arm.constant, int) and 0 <= arm.constant < ranges.U32:
+                arms.append(ranges.constant_span(arm.constant))
+            else:
+                return None
+        return ranges.derived_selection(local[0], relation, ranges.constant_span(b.constant), (arms[0], arms[1]))
 
     def narrowed_range(self, value: Value, conditions: list[tuple[Value, bool]]) -> Range:
         """The range of ``value`` where ``conditions`` hold or not (the control flow's: see control.py)."""
@@ -61,7 +84,7 @@ class VariableInstructions(Emitter):
         self.emit(f"{name} = {value.code}")
         self.local_align[index] = value.align
         if index in self.i32_locals:
-            self.write_range(index, self.range_of(value), self.offset_of(value))
+            self.write_range(index, self.range_of(value), value)
         else:
             self.local_range[index] = None
 
@@ -76,7 +99,7 @@ class VariableInstructions(Emitter):
         self.local_align[index] = value.align
         if index in self.i32_locals:
             span = self.range_of(value)
-            self.write_range(index, span, self.offset_of(value))
+            self.write_range(index, span, value)
         else:
             span = self.local_range[index] = None
         self.push(Value(name, frozenset((index,)), simple=True, align=value.align, range=span))
