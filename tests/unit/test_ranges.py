@@ -441,28 +441,22 @@ def test_a_pointer_stepped_once_per_iteration_of_a_counted_loop_needs_no_wrap() 
     assert "l0 = (l0 + 8)\n" in text and "l1 = (l1 + 1)\n" in text
 
 
-def test_a_local_narrowed_narrows_the_local_it_is_an_offset_of() -> None:
-    # m = n - 1; if m >=s 3: n >= 4 (n - 1 >=u 3 would not say it: n = 0 gives 2**32 - 1), so the counter stepped by 4 up to n & -4 (at least 4) starts below it
-    text = source(
-        """(module (memory 1) (func (param i32) (local i32 i32 i32)
-             (local.set 1 (select (local.get 0) (i32.const 1024) (i32.lt_u (local.get 0) (i32.const 1024))))
-             (local.set 2 (i32.sub (local.get 1) (i32.const 1)))
-             (block (br_if 0 (i32.lt_s (local.get 2) (i32.const 3)))
-               (local.set 3 (i32.and (local.get 1) (i32.const -4)))
-               (local.set 0 (i32.const 0))
-               (loop
-                 (i32.store8 (i32.add (local.get 0) (i32.const 1024)) (local.get 0))
-                 (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 4))) (local.get 3)))))))"""
-    )
-    assert "l0 = (l0 + 4)" in text and "V0[(l0 + 1024)]" in text
+# n = min(p, 1024); a guard that shows n >= 4; then a counter stepped by 4 up to n & -4 (at least 4) starts
+# below it and needs no wrap.  The guard: m = n - 1; m >=s 3 (n - 1 >=u 3 would not say it: n = 0 gives
+# 2**32 - 1), or the test on n + 1 itself (n + 1 >= 5).
+OFFSET_GUARDS = {
+    "a local that is an offset": """(local.set 2 (i32.sub (local.get 1) (i32.const 1)))
+        (block (br_if 0 (i32.lt_s (local.get 2) (i32.const 3)))""",
+    "a local plus a constant": """(block (br_if 0 (i32.lt_u (i32.add (local.get 1) (i32.const 1)) (i32.const 5)))""",
+}
 
 
-def test_a_condition_on_a_local_plus_a_constant_narrows_the_local() -> None:
-    # the same, with the test on n + 1 itself (n + 1 >= 5)
+@pytest.mark.parametrize("guard", list(OFFSET_GUARDS))
+def test_a_condition_on_an_offset_of_a_local_narrows_the_local(guard: str) -> None:
     text = source(
-        """(module (memory 1) (func (param i32) (local i32 i32 i32)
+        f"""(module (memory 1) (func (param i32) (local i32 i32 i32)
              (local.set 1 (select (local.get 0) (i32.const 1024) (i32.lt_u (local.get 0) (i32.const 1024))))
-             (block (br_if 0 (i32.lt_u (i32.add (local.get 1) (i32.const 1)) (i32.const 5)))
+             {OFFSET_GUARDS[guard]}
                (local.set 3 (i32.and (local.get 1) (i32.const -4)))
                (local.set 0 (i32.const 0))
                (loop
