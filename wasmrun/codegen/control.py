@@ -329,8 +329,8 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             elif delta:
                 # (x + c) <relation> y: x is in (the values of x + c so narrowed) - c.
                 side_range = ranges.derive(ranges.narrowed(how), (self.range_of(side), bound), self.range_nodes)
-                by = (ranges.offset_narrowing(-delta), (narrowed[index], side_range))
-                narrowed[index] = ranges.derive(*by, self.range_nodes)
+                arguments = (narrowed[index], side_range)
+                narrowed[index] = ranges.derive(ranges.offset_narrowing(-delta), arguments, self.range_nodes)
             else:
                 narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
             if isinstance(narrowed, ranges.LocalRanges):
@@ -382,7 +382,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
     def ranges_loop(self, ctrl: Ctrl) -> None:
         """At a branched-to loop's head: each i32 local it writes becomes a node (inputs: entry, back edges)."""
         local_range = self.local_range
-        if local_range.__class__ is ranges.LocalRanges:
+        if isinstance(local_range, ranges.LocalRanges):
             for index in ctrl.construct.writes:
                 local_range.forget(index)  # (an offset must hold on every back edge)
         siblings: list[ranges.RangeNode] = []

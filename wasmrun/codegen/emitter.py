@@ -260,9 +260,12 @@ class Emitter:
             if valtype is ValType.I32 and self.tracks_ranges
         )
         zero = ranges.constant_span(0) if self.tracks_ranges else None  # (no local has a range if none is tracked)
-        self.local_range: list[Range] = ranges.LocalRanges(
-            [*([None] * self.nparams), *(zero if valtype is ValType.I32 else None for valtype in self.declared)]
-        )
+        local_range: list[Range] = [
+            *([None] * self.nparams),
+            *(zero if valtype is ValType.I32 else None for valtype in self.declared),
+        ]
+        # (Relations between locals only where ranges are tracked: elsewhere a plain list, cheaper to copy.)
+        self.local_range: list[Range] = ranges.LocalRanges(local_range) if self.tracks_ranges else local_range
         self.range_nodes: list[RangeNode] = []
         self.choices: list[Choice] = []
 

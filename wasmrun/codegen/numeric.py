@@ -253,11 +253,7 @@ class NumericInstructions(Emitter):
             arguments: tuple[Range, ...] = (self.range_of(operands[0]), self.range_of(operands[1]))
             result.derived = self.derived_through(function, operands[0], operands[1])
         else:
-            arguments = (self.range_of(operands[0]),)
-            derived = self.derived_of(operands[0])
-            if derived is not None:
-                base, inner = derived
-                result.derived = (base, lambda span: function(inner(span)))
+            arguments = (self.range_of(operands[0]),)  # (a constant span, whatever the operand: no derivation)
         result.range = ranges.derive(function, arguments, self.range_nodes)
 
     def wrapping(self, plan: _NumericPlan) -> None:
