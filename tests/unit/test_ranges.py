@@ -543,6 +543,104 @@ def test_an_offset_is_forgotten_where_it_stops_holding(export: str, tier: str, m
     assert results(tier) == results("interp")
 
 
+def test_a_comparison_kept_in_a_local_narrows_what_it_compared() -> None:
+    # fib's loop as LLVM writes it: c = n > 3; m = n - 2; n = m; continue while c.  The test moves to m with
+    # n's old value (m + 2 > 3), so n stays at 2 or more round the loop and n - 1, n - 2 need no wrap.
+    text = source(
+        """(module (func $fib (param i32) (result i32) (local i32 i32 i32)
+             (if (i32.lt_s (local.get 0) (i32.const 2)) (then (return (local.get 0))))
+             (loop
+               (local.set 1 (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (local.get 1)))
+               (local.set 2 (i32.gt_s (local.get 0) (i32.const 3)))
+               (local.set 3 (i32.sub (local.get 0) (i32.const 2)))
+               (local.set 0 (local.get 3))
+               (br_if 0 (local.get 2)))
+             (i32.add (local.get 3) (local.get 1))))"""
+    )
+    assert "f0((l0 - 1))" in text and "l3 = (l0 - 2)\n" in text
+
+
+# Comparisons kept in a local that stop holding, each in a function returning n - 4 where the kept test
+# (c = n > 3) would show n >= 4: the local compared written (1), the holder written (2), the test moved to a
+# local then written (3), a test known on one way into a join only (4), a base the loop writes (5); and
+# two that hold: the test moved (6) and negated (7).  A test wrongly kept leaves out the wrap of n - 4: the
+# claim check fails (for n below 4); one moved wrongly (8: m = n - 2 is 2 or more, not 6) that of m - 6 (n in [4, 1027]).
+STALE_TESTS = """
+(module
+  (func (export "base") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (local.set 2 (i32.gt_u (local.get 0) (i32.const 3)))
+    (local.set 0 (local.get 1))
+    (if (result i32) (local.get 2) (then (i32.sub (local.get 0) (i32.const 4))) (else (i32.const 0))))
+  (func (export "holder") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (local.set 2 (i32.gt_u (local.get 0) (i32.const 3)))
+    (local.set 2 (local.get 1))
+    (if (result i32) (local.get 2) (then (i32.sub (local.get 0) (i32.const 4))) (else (i32.const 0))))
+  (func (export "moved_then_written") (param i32 i32) (result i32) (local i32 i32)
+    (loop (nop))
+    (local.set 2 (i32.gt_u (local.get 0) (i32.const 3)))
+    (local.set 3 (i32.sub (local.get 0) (i32.const 2)))
+    (local.set 0 (local.get 3))
+    (local.set 3 (local.get 1))
+    (if (result i32) (local.get 2) (then (i32.sub (local.get 3) (i32.const 2))) (else (i32.const 0))))
+  (func (export "join") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (if (local.get 1)
+      (then (local.set 2 (i32.gt_u (local.get 0) (i32.const 3))))
+      (else (local.set 2 (i32.const 1))))
+    (if (result i32) (local.get 2) (then (i32.sub (local.get 0) (i32.const 4))) (else (i32.const 0))))
+  (func (export "loop") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.gt_u (local.get 0) (i32.const 3)))
+    (loop
+      (if (local.get 2) (then (local.set 1 (i32.add (local.get 1) (i32.sub (local.get 0) (i32.const 4))))))
+      (local.set 0 (i32.shr_u (local.get 0) (i32.const 1)))
+      (br_if 0 (local.get 0)))
+    (local.get 1))
+  (func (export "moved") (param i32 i32) (result i32) (local i32 i32)
+    (loop (nop))
+    (local.set 2 (i32.gt_u (local.get 0) (i32.const 3)))
+    (local.set 3 (i32.sub (local.get 0) (i32.const 2)))
+    (local.set 0 (local.get 3))
+    (if (result i32) (local.get 2) (then (i32.sub (local.get 0) (i32.const 2))) (else (i32.const 0))))
+  (func (export "negated") (param i32 i32) (result i32) (local i32)
+    (loop (nop))
+    (local.set 2 (i32.lt_u (local.get 0) (i32.const 4)))
+    (if (result i32) (i32.eqz (local.get 2)) (then (i32.sub (local.get 0) (i32.const 4))) (else (i32.const 0))))
+  (func (export "moved_far") (param i32 i32) (result i32) (local i32 i32)
+    (loop (nop))
+    (local.set 0 (i32.add (i32.and (local.get 0) (i32.const 1023)) (i32.const 4)))
+    (local.set 2 (i32.gt_u (local.get 0) (i32.const 3)))
+    (local.set 3 (i32.sub (local.get 0) (i32.const 2)))
+    (local.set 0 (local.get 3))
+    (if (result i32) (local.get 2) (then (i32.sub (local.get 0) (i32.const 6))) (else (i32.const 0)))))
+"""
+
+
+@pytest.mark.parametrize(
+    "export", ["base", "holder", "moved_then_written", "join", "loop", "moved", "negated", "moved_far"]
+)
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_a_kept_comparison_is_forgotten_where_it_stops_holding(
+    export: str, tier: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = [(n, m) for n in (0, 1, 3, 4, 5, 1 << 31, U32 - 1) for m in (0, 1, 3, U32 - 1)]
+
+    def results(tier: str) -> list[Any]:
+        monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
+        monkeypatch.setattr(ranges, "CHECKED", True)
+        instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(STALE_TESTS)))
+        return [outcome(instance.exports[export], call) for call in calls]
+
+    assert results(tier) == results("interp")
+
+
+@pytest.mark.parametrize(("export", "kept"), [("moved", "(l0 - 2)"), ("negated", "(l0 - 4)")])
+def test_a_kept_comparison_that_holds_leaves_the_wrap_out(export: str, kept: str) -> None:
+    index = {"moved": 5, "negated": 6}[export]
+    assert f"r2_0 = {kept}\n" in source(STALE_TESTS, index)
+
+
 def test_a_pointer_stepped_by_a_loop_with_no_counter_keeps_its_wrap() -> None:
     text = source(
         """(module (memory 1) (func (param i32) (result i32) (local i32)

@@ -302,7 +302,8 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
 
     def narrowed_locals(self, condition: Value, holds: bool, state: list[ranges.Range]) -> list[ranges.Range]:
         """The ranges of the locals (``state``: where the condition is tested) on the way where ``condition``
-        holds (or not): a local the condition compares is narrowed by the other operand's range."""
+        holds (or not): a local the condition compares is narrowed by the other operand's range, and so is
+        the local a tested comparison kept in a local compared (see ``LocalRanges.tests``)."""
         if not self.tracks_ranges:
             return state
         relation, a, b = self.condition_test(condition)
@@ -326,26 +327,54 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 counter = narrowed[index]
                 assert isinstance(counter, ranges.RangeNode)  # (incremented_head saw to it)
                 narrowed[index] = ranges.counted(head, step, counter, bound, other.align, self.range_nodes)
-            elif delta:
-                # (x + c) <relation> y: x is in (the values of x + c so narrowed) - c.
-                side_range = ranges.derive(ranges.narrowed(how), (self.range_of(side), bound), self.range_nodes)
-                arguments = (narrowed[index], side_range)
-                narrowed[index] = ranges.derive(ranges.offset_narrowing(-delta), arguments, self.range_nodes)
+                self.narrow_dependents(narrowed, index)
             else:
-                narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
-            if isinstance(narrowed, ranges.LocalRanges):
-                # The locals known to hold this one's value plus a constant, or computed from it, are
-                # narrowed with it (and theirs with them).
-                pending, seen = [index], {index}
-                while pending:
-                    source = pending.pop()
-                    for dependent, narrowing in narrowed.dependents(source):
-                        if dependent not in seen:
-                            seen.add(dependent)
-                            arguments = (narrowed[dependent], narrowed[source])
-                            narrowed[dependent] = ranges.derive(narrowing, arguments, self.range_nodes)
-                            pending.append(dependent)
+                self.narrow_local(narrowed, index, how, delta, bound, self.range_of(side))
+            if how in ("eq", "ne") and other.constant == 0 and not delta and isinstance(state, ranges.LocalRanges):
+                kept = state.tests.get(index)
+                if kept is not None:  # (the local holds a comparison's result: true unless it is 0)
+                    kept_relation, base, shift, threshold = kept
+                    if how == "eq":
+                        kept_relation = ranges.negation(kept_relation)
+                    self.narrow_local(narrowed, base, kept_relation, shift, threshold)
         return state if narrowed is None else narrowed
+
+    def narrow_local(
+        self,
+        narrowed: list[ranges.Range],
+        index: int,
+        how: str,
+        delta: int,
+        bound: ranges.Range,
+        shifted: ranges.Range | None = None,
+    ) -> None:
+        """Local ``index`` where its value plus ``delta`` (modulo 2**32; ``shifted``: that sum's range, if
+        known) is in relation ``how`` to a value of range ``bound``, and the locals related to it with it."""
+        if delta:
+            # (x + c) <relation> y: x is in (the values of x + c so narrowed) - c.
+            if shifted is None:
+                shifted = ranges.derive(ranges.shifted_by(delta), (narrowed[index],), self.range_nodes)
+            side_range = ranges.derive(ranges.narrowed(how), (shifted, bound), self.range_nodes)
+            arguments = (narrowed[index], side_range)
+            narrowed[index] = ranges.derive(ranges.offset_narrowing(-delta), arguments, self.range_nodes)
+        else:
+            narrowed[index] = ranges.derive(ranges.narrowed(how), (narrowed[index], bound), self.range_nodes)
+        self.narrow_dependents(narrowed, index)
+
+    def narrow_dependents(self, narrowed: list[ranges.Range], index: int) -> None:
+        """The locals known to hold local ``index``'s value plus a constant, or computed from it, narrowed with
+        it (and theirs with them)."""
+        if not isinstance(narrowed, ranges.LocalRanges):
+            return
+        pending, seen = [index], {index}
+        while pending:
+            source = pending.pop()
+            for dependent, narrowing in narrowed.dependents(source):
+                if dependent not in seen:
+                    seen.add(dependent)
+                    arguments = (narrowed[dependent], narrowed[source])
+                    narrowed[dependent] = ranges.derive(narrowing, arguments, self.range_nodes)
+                    pending.append(dependent)
 
     @staticmethod
     def invariant_in(value: Value, head: ranges.RangeNode) -> bool:

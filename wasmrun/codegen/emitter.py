@@ -343,12 +343,24 @@ class Emitter:
             state.forget(index)
             if value is None or index not in self.i32_locals:
                 return
+            if value.test is not None:
+                self.note_test(state, index, value.test)
             offset = self.offset_of(value)
             if offset is not None:
                 if offset[0] != index:
                     state.offsets[index] = offset
             elif value.derived is not None and value.derived[0] != index:
                 state.derived[index] = value.derived
+
+    def note_test(self, state: ranges.LocalRanges, index: int, test: tuple[str, Value, Value]) -> None:
+        """Local ``index`` is written the result of comparison ``test``: if it compares another local (plus a
+        constant) with a constant, the holder's test is noted (see :class:`~wasmrun.codegen.ranges.LocalRanges`)."""
+        relation, a, b = test
+        for side, other, how in ((a, b, relation), (b, a, ranges.mirrored(relation))):
+            offset = self.offset_of(side) if len(side.reads) == 1 else None
+            if offset is not None and offset[0] != index and type(other.constant) is int:
+                state.tests[index] = (how, offset[0], offset[1], ranges.constant_span(other.constant % ranges.U32))
+                return
 
     def derived_of(self, value: Value) -> ranges.Derived | None:
         """``(b, f)`` if i32 ``value`` is computed from local ``b`` and constants alone (its range in ``f`` of

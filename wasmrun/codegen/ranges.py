@@ -26,8 +26,9 @@ local stepped once per iteration of such a loop stays below its entry plus
 the loop's most back edges times the step (:func:`add_input`).  Where one
 local holds another's value plus a constant (``m = n - 1``), a condition that
 narrows one narrows the other, and one that narrows ``n`` narrows the locals
-computed from ``n`` and constants alone (``k = max(n, 1) & -2``; see
-:class:`LocalRanges`).  Only a function with a
+computed from ``n`` and constants alone (``k = max(n, 1) & -2``), and a local
+holding a comparison of ``n`` with a constant (``c = n > 3``) narrows ``n`` where
+it is tested (see :class:`LocalRanges`).  Only a function with a
 loop is analysed (see ``Emitter.tracks_ranges``).
 
 Anything computed from a node is a node too (:func:`derive`), solved once the
@@ -369,6 +370,9 @@ Offset = tuple[int, int]
 Derived = tuple[int, Callable[[Span], Span]]
 """``(b, f)``: a value computed from local ``b`` and constants alone, in ``f(span of b)`` (``b & -2``,
 ``select(b, 1, b > 1)``)."""
+Test = tuple[str, int, int, Span]
+"""``(relation, b, c, bound)``: a comparison's result, true exactly when local ``b``'s value plus ``c``
+(modulo 2**32) is in ``relation`` to the constant ``bound``."""
 
 
 class DerivedNarrowing:
@@ -421,27 +425,44 @@ def derived_selection(base: int, relation: str, threshold: Span, arms: tuple[Spa
 
 class LocalRanges(list[Range]):
     """The ranges of a function's locals at one point of the code, and the relations known between them
-    there (the offsets; the derivations, below): ``offsets[a] = (b, c)`` says local ``a`` holds local ``b``'s value plus ``c`` modulo 2**32 (after
+    there (the offsets; the derivations and tests, below): ``offsets[a] = (b, c)`` says local ``a`` holds local ``b``'s value plus ``c`` modulo 2**32 (after
     ``a = b - 1``, until either is written), so that a condition that narrows one narrows the other
     (``if a >= 3`` puts ``b`` at 4 or more).  A plain list (a copy that dropped them) knows no offsets,
     which is always sound: an offset only ever adds knowledge."""
 
-    __slots__ = ("derived", "offsets")
+    __slots__ = ("derived", "offsets", "tests")
 
     def __init__(
         self,
         spans: Iterable[Range] = (),
         offsets: dict[int, Offset] | None = None,
         derived: dict[int, Derived] | None = None,
+        tests: dict[int, Test] | None = None,
     ) -> None:
         super().__init__(spans)
         self.offsets: dict[int, Offset] = {} if offsets is None else dict(offsets)
         # Locals computed from one other local and constants: a condition that narrows that one narrows
         # them (``n1 = select(n, 1, n > 1)``, then ``if n >= 2`` puts ``n1`` at 2 or more).
         self.derived: dict[int, Derived] = {} if derived is None else dict(derived)
+        # Locals holding a comparison of another with a constant: a condition on the holder narrows that
+        # other (``c = n > 3``, then ``if c`` puts ``n`` at 4 or more).
+        self.tests: dict[int, Test] = {} if tests is None else dict(tests)
 
     def forget(self, index: int) -> None:
-        """Local ``index`` is written: drop the offsets and derivations it is in."""
+        """Local ``index`` is written: drop the offsets, derivations and tests it is in.  A test of its old
+        value that a local holding that value plus a constant can express moves to that local (``c = n > 3;
+        m = n - 2; n = m``: ``c`` is ``m + 2 > 3``)."""
+        tests = self.tests
+        if tests:
+            tests.pop(index, None)
+            for holder, (relation, base, delta, bound) in list(tests.items()):
+                if base == index:
+                    related = self.related(index)
+                    if related:
+                        other, shift = related[0]  # (other = index + shift)
+                        tests[holder] = (relation, other, (delta - shift) % U32, bound)
+                    else:
+                        del tests[holder]
         for known in (self.offsets, self.derived):
             if known:
                 known.pop(index, None)
@@ -473,7 +494,7 @@ class LocalRanges(list[Range]):
 def copied(state: list[Range]) -> list[Range]:
     """A copy of a state of the locals' ranges, with its offsets and derivations."""
     if isinstance(state, LocalRanges):
-        return LocalRanges(state, state.offsets, state.derived)
+        return LocalRanges(state, state.offsets, state.derived, state.tests)
     return list(state)
 
 
@@ -484,7 +505,7 @@ def joined_state(states: list[list[Range]]) -> LocalRanges:
     if not all(isinstance(state, LocalRanges) for state in states):
         return LocalRanges(first)
     common: list[dict[int, Any]] = []
-    for attribute in ("offsets", "derived"):
+    for attribute in ("offsets", "derived", "tests"):
         known = dict(getattr(first, attribute))
         for state in states[1:]:
             theirs = getattr(state, attribute)
