@@ -441,6 +441,23 @@ def test_a_pointer_stepped_once_per_iteration_of_a_counted_loop_needs_no_wrap() 
     assert "l0 = (l0 + 8)\n" in text and "l1 = (l1 + 1)\n" in text
 
 
+def test_a_counter_narrowed_on_both_ways_of_a_condition_still_bounds_its_loop() -> None:
+    # nbody's outer loop: i = j; j = i + 1; if i <= 3 (which narrows j on both ways); p += 56; continue while
+    # j != 5: j is still the counter (the join of its two narrowings is j), so p stays below 1416 + 5 * 56
+    text = source(
+        """(module (memory 1) (func (result i32) (local i32 i32 i32)
+             (local.set 2 (i32.const 1416))
+             (loop
+               (local.set 1 (local.get 0))
+               (local.set 0 (i32.add (local.get 1) (i32.const 1)))
+               (if (i32.le_s (local.get 1) (i32.const 3)) (then (i32.store (local.get 2) (local.get 1))))
+               (local.set 2 (i32.add (local.get 2) (i32.const 56)))
+               (br_if 0 (i32.ne (local.get 0) (i32.const 5))))
+             (local.get 2)))"""
+    )
+    assert "l2 = (l2 + 56)\n" in text
+
+
 # n = min(p, 1024); a guard that shows n >= 4; then a counter stepped by 4 up to n & -4 (at least 4) starts
 # below it and needs no wrap.  The guard: m = n - 1; m >=s 3 (n - 1 >=u 3 would not say it: n = 0 gives
 # 2**32 - 1), or the test on n + 1 itself (n + 1 >= 5).

@@ -570,10 +570,28 @@ _STEPS = {constant_span(1 << bits): bits for bits in range(ALIGN_CAP + 1)}
 """A counter's steps whose multiples alignment can show (1, 2, 4, 8): span -> log2."""
 
 
+def _unnarrowed(term: Range) -> Range:
+    """The value ``term`` is the range of, perhaps better known: ``term`` without the narrowings on top of it,
+    and through a join of narrowings of one value (the two ways of a condition on it, met again)."""
+    while isinstance(term, RangeNode) and not term.loop_head:
+        inputs = term.inputs
+        if len(inputs) == 1 and _narrows_first(inputs[0][0]):
+            term = inputs[0][1][0]
+        elif len(inputs) > 1 and all(function is _same for function, _arguments in inputs):
+            sources = {id(found): found for found in (_unnarrowed(arguments[0]) for _function, arguments in inputs)}
+            if len(sources) != 1:
+                break
+            (term,) = sources.values()
+        else:
+            break
+    return term
+
+
 def incremented_head(term: Range) -> tuple[RangeNode, int] | None:
     """The loop head ``term`` is a step more than, reduced (``x = (x + 2**k) mod 2**32``, ``x`` read as it
     was at the head, perhaps narrowed on the way, ``k`` at most the alignment cap): the head's node and
     ``k``, else None."""
+    term = _unnarrowed(term)
     if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
         return None
     (added,) = term.inputs[0][1]
@@ -583,11 +601,8 @@ def incremented_head(term: Range) -> tuple[RangeNode, int] | None:
     read, step = (first, _STEPS.get(second)) if isinstance(second, tuple) else (second, _STEPS.get(first))
     if step is None:
         return None
-    while isinstance(read, RangeNode) and not read.loop_head:
-        if len(read.inputs) != 1 or not _narrows_first(read.inputs[0][0]):
-            return None
-        read = read.inputs[0][1][0]  # a narrowing's first argument: the value it narrows
-    return (read, step) if isinstance(read, RangeNode) else None
+    read = _unnarrowed(read)
+    return (read, step) if isinstance(read, RangeNode) and read.loop_head else None
 
 
 def _aligned(alignment: Alignment, bits: int) -> bool:
@@ -654,17 +669,14 @@ def add_input(node: RangeNode, value: Range) -> None:
 
 def _step_from(head: RangeNode, term: Range) -> Any:
     """``s`` if ``term`` is ``(p + s) mod 2**32`` for ``p`` the head's local as it was at the head, else None."""
+    term = _unnarrowed(term)
     if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
         return None
     (added,) = term.inputs[0][1]
     if not isinstance(added, RangeNode) or len(added.inputs) != 1 or added.inputs[0][0] is not span_add:
         return None
     for read, step in (added.inputs[0][1], reversed(added.inputs[0][1])):
-        while isinstance(read, RangeNode) and not read.loop_head:
-            if len(read.inputs) != 1 or not _narrows_first(read.inputs[0][0]):
-                break
-            read = read.inputs[0][1][0]
-        if read is head:
+        if _unnarrowed(read) is head:
             return step
     return None
 
