@@ -120,6 +120,10 @@ MEMORY = """
     ;; base + 8 * i + 16: aligned if the base is, which a parameter is not known to be
     (i64.store offset=16 (i32.add (local.get 0) (i32.const 8)) (i64.const 0x1122334455667788))
     (i64.load offset=16 (i32.add (local.get 0) (i32.const 8))))
+  (func (export "summed_pointer") (param i32 i32) (result i64)
+    ;; base + i: an address that is no local plus a constant, named by its test
+    (i64.store offset=16 (i32.add (local.get 0) (local.get 1)) (i64.const 0x1122334455667788))
+    (i64.load offset=16 (i32.add (local.get 0) (local.get 1))))
   (func (export "merged") (param i32 i32) (result i32)
     ;; an if whose arms leave the pointer 4- and 8-aligned: 4-aligned after it
     (local $p i32)
@@ -142,7 +146,8 @@ CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("sum_f64", (10,)),
     ("stride4_i64", (7,)),
     *[("param_pointer", (a, 0xABCD1234)) for a in (0, 4, 5, 6, 7, 65528, 65529, 65534, 0xFFFFFFFF)],
-    *[("computed_pointer", (a,)) for a in (0, 8, 3, 65504, 65505, 65510)],
+    *[("computed_pointer", (a,)) for a in (0, 8, 3, 65504, 65505, 65510, 0xFFFFFFF8, 0xFFFFFFF0)],
+    *[("summed_pointer", (a, b)) for a, b in ((0, 8), (3, 5), (1, 2), (0xFFFFFFF8, 16))],
     *[("merged", (c, 77)) for c in (0, 1)],
     *[("aligned_oob", (a,)) for a in (16383, 16384, 0x3FFFFFFF)],
     *[("negative_constant", (x,)) for x in (0, 1, 0x80000000)],
@@ -177,7 +182,7 @@ def outcomes(mod: Module, tier: str, monkeypatch: pytest.MonkeyPatch) -> list[An
 def test_every_access_form_agrees_with_the_interpreter(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
     mod = Module.from_bytes(parse_module(MEMORY))
     expected = outcomes(mod, "interp", monkeypatch)
-    assert sum(1 for result in expected if result[0] == "trap") == 7  # each out-of-bounds case, once
+    assert sum(1 for result in expected if result[0] == "trap") == 8  # each out-of-bounds case, once
     assert outcomes(mod, tier, monkeypatch) == expected
 
 
@@ -190,26 +195,224 @@ def source(name: str, *, flat: bool = False) -> str:
 @pytest.mark.parametrize("flat", [False, True], ids=["structured", "flat"])
 def test_a_proven_aligned_pointer_goes_through_the_typed_view_untested(flat: bool) -> None:
     text = source("sum_f64", flat=flat)
-    assert re.search(r"V0_d\[\(l1 >> 3\) \+ 1024\] = ", text)  # the store, offset folded into the index
-    assert re.search(r"= V0_d\[\(l1 >> 3\) \+ 1024\]", text)  # the load
+    # (the structured form keeps the pointer's index beside it in the loop: its shadow, s<loop>_<local>_<shift>)
+    index = r"\(l1 >> 3\) \+ 1024" if flat else r"s\d+_1_3 \+ 1024"
+    assert re.search(rf"V0_d\[{index}\] = ", text)  # the store, offset folded into the index
+    assert re.search(rf"= V0_d\[{index}\]", text)  # the load
     assert "F64_" not in text and "& 7" not in text
 
 
 def test_a_pointer_aligned_only_for_smaller_accesses_is_tested() -> None:
     text = source("stride4_i64")
-    assert "if not l1 & 7: V0_Q[l1 >> 3] = " in text  # the store: two lines, the test first
+    # (its index kept beside it by the loop: the shadow s<loop>_<local>_<shift>, set again as it moves by 4)
+    assert re.search(r"if not l1 & 7: V0_Q\[s\d+_1_3\] = ", text)  # the store: two lines, the test first
     assert "else: U64_PACK(V0, l1, " in text
-    assert "V0_Q[l1 >> 3] if not l1 & 7 else U64_UNPACK(V0, l1)[0]" in text
+    assert re.search(r"V0_Q\[s\d+_1_3\] if not l1 & 7 else U64_UNPACK\(V0, l1\)\[0\]", text)
+    assert re.search(r"l1 = \(\(l1 \+ 4\) % 4294967296\)\n +s\d+_1_3 = l1 >> 3\n", text)
 
 
 def test_an_unknown_address_expression_is_named_by_its_test() -> None:
+    text = source("summed_pointer")
+    assert "if not (t1 := ((l0 + l1) % 4294967296)) & 7: V0_Q[(t1 >> 3) + 2] = " in text
+
+
+def test_a_local_plus_a_multiple_of_the_size_is_indexed_from_the_local() -> None:
+    # (p + 8) mod 2**32, read 8 bytes at a time: p's index plus 1, wrapping as the address does; p's low bits
     text = source("computed_pointer")
-    assert "if not (t1 := ((l0 + 8) % 4294967296)) & 7: V0_Q[(t1 >> 3) + 2] = " in text
+    assert "h0_0 = l0 >> 3\n" in text and "h0_1 = l0 & 7\n" in text
+    assert "if not h0_1: V0_Q[(h0_0 + 1) % 536870912 + 2] = " in text
+    assert "V0_Q[(h0_0 + 1) % 536870912 + 2] if not h0_1 else U64_UNPACK(V0, ((l0 + 8) % 4294967296) + 16)[0]" in text
 
 
 def test_paths_that_meet_keep_the_alignment_they_share() -> None:
     text = source("merged")
     assert "V0_I[l2 >> 2] = l1" in text and "& 3" not in text
+
+
+# A pointer a loop reads through but does not change: its index and low bits are computed once, before
+# the loop (the function writes it after); a pointer the function never writes: once, at its start; one
+# an outer loop moves: before the inner loop that reads it.
+HOISTED = """
+(module
+  (memory 1)
+  (func (export "through_pointer") (param i32 i32) (result i32) (local i32 i32)
+    (loop $next
+      (local.set 3 (i32.add (local.get 3) (i32.add (i32.load offset=4 (local.get 0)) (i32.load offset=8 (local.get 0)))))
+      (i32.store offset=12 (local.get 0) (local.get 3))
+      (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get 2) (local.get 1))))
+    (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+    (i32.add (local.get 3) (i32.load (local.get 0))))
+  (func (export "never_written") (param i32 i32) (result i32)
+    (i32.store (local.get 0) (local.get 1))
+    (i32.store16 offset=6 (local.get 0) (local.get 1))
+    (i32.add (i32.load offset=4 (local.get 0)) (i32.load16_u offset=6 (local.get 0))))
+  (func (export "moving_pointer") (param i32 i32) (result i32) (local i32 i32)
+    ;; an outer loop moves the pointer, an inner one reads through it twice: shifted before the inner one
+    (loop $outer
+      (local.set 2 (i32.const 0))
+      (loop $inner
+        (local.set 3 (i32.add (local.get 3) (i32.mul (i32.load (local.get 0)) (i32.load offset=4 (local.get 0)))))
+        (br_if $inner (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1))) (i32.const 2))))
+      (i32.store (local.get 0) (local.get 3))
+      (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+      (br_if $outer (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+    (local.get 3)))
+"""
+
+
+def test_an_address_the_loop_does_not_change_is_shifted_once_before_it() -> None:
+    text = compiled.generate(Module.from_bytes(parse_module(HOISTED)), 0).source
+    assert "h1_0 = l0 >> 2\n" in text and "h1_1 = l0 & 3\n" in text
+    assert "V0_I[h1_0 + 1] if not h1_1 else U32_UNPACK(V0, l0 + 4)[0]" in text
+    assert "if not h1_1: V0_I[h1_0 + 3] = l3" in text
+    assert "V0_I[l0 >> 2] if not l0 & 3" in text  # after the loop writes it, as it was
+
+
+def test_an_address_the_function_never_writes_is_shifted_once_at_its_start() -> None:
+    text = compiled.generate(Module.from_bytes(parse_module(HOISTED)), 1).source
+    assert text.index("h0_0 = l0 >> 2") < text.index("V0_I[h0_0]")
+    assert "V0_I[h0_0 + 1] if not h0_1 else" in text and "V0_H[h0_2 + 3] if not h0_3 else" in text
+
+
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_hoisted_addresses_agree_with_the_interpreter(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = Module.from_bytes(parse_module(HOISTED))
+    calls = [
+        (name, (p, n))
+        for name in ("through_pointer", "never_written", "moving_pointer")
+        for p in (0, 4, 5, 6, 65520, 65528, 65532, 0xFFFFFFFF)
+        for n in (1, 3, 0xABCD1234)
+        if name == "never_written" or n < 4
+    ]
+
+    def run(tier: str) -> list[Any]:
+        instance = instantiate(mod, tier, monkeypatch)
+        results: list[Any] = []
+        for name, args in calls:
+            try:
+                results.append(instance.exports[name].invoke(list(args)))
+            except Trap as trap:
+                results.append(("trap", trap.message, tuple(trap.frames)))
+        return results
+
+    expected = run("interp")
+    assert any(result[0] == "trap" for result in expected if isinstance(result, tuple))
+    assert run(tier) == expected
+
+
+# Pointers a loop moves: the loop keeps each one's index beside it (its shadow, s<loop>_<local>_<shift>), set
+# before the loop and after each write of the pointer in it.
+SHADOWED = (
+    """
+(module
+  (memory 1)
+  (data (i32.const 1024) """
+    + '"'
+    + "".join(f"\\{(k * 37 + 11) % 256:02x}" for k in range(1024))
+    + '"'
+    + """)
+  (func (export "stepped") (param i32 i32) (result i32) (local i32 i32 i32)
+    ;; p = 1024 + 8k for k = 0 .. 99: words at p and p + 4, p stepped by 8 (no wrap: k counts to 100)
+    (local.set 2 (i32.const 1024))
+    (loop $next
+      (local.set 3 (i32.add (local.get 3) (i32.mul (i32.load (local.get 2)) (i32.load offset=4 (local.get 2)))))
+      (i32.store (local.get 2) (i32.add (local.get 3) (local.get 1)))
+      (local.set 2 (i32.add (local.get 2) (i32.const 8)))
+      (br_if $next (i32.ne (local.tee 4 (i32.add (local.get 4) (i32.const 1))) (i32.const 100))))
+    (local.get 3))
+  (func (export "linked") (param i32 i32) (result i32) (local i32)
+    ;; p = *(p + 4) until 0 or n steps: a pointer loaded from memory, read at p - 4 and p
+    (loop $next
+      (local.set 2 (i32.add (local.get 2) (i32.load offset=0 (i32.sub (local.get 0) (i32.const 4)))))
+      (local.set 0 (i32.load offset=4 (local.get 0)))
+      (br_if $next (i32.and (i32.ne (local.get 0) (i32.const 0))
+                            (i32.ne (local.tee 1 (i32.sub (local.get 1) (i32.const 1))) (i32.const 0)))))
+    (local.get 2))
+  (func (export "summed") (param i32 i32) (result i32) (local i32 i32 i32)
+    ;; q = p & 0xFFF8 (aligned, invariant), i = 0, 8, .. 56: words at q + i (no wrap: both are small)
+    (local.set 2 (i32.and (local.get 0) (i32.const 0xFFF8)))
+    (loop $next
+      (local.set 3 (i32.add (local.get 3) (i32.load (i32.add (local.get 2) (local.get 4)))))
+      (br_if $next (i32.ne (local.tee 4 (i32.add (local.get 4) (i32.const 8))) (i32.const 64))))
+    (local.get 3))
+  (func (export "nested") (param i32 i32) (result i32) (local i32 i32)
+    ;; an outer loop that moves p in an inner loop and reads through it after
+    (loop $outer
+      (local.set 2 (i32.const 3))
+      (loop $inner
+        (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+        (br_if $inner (local.tee 2 (i32.sub (local.get 2) (i32.const 1)))))
+      (local.set 3 (i32.add (local.get 3) (i32.load (local.get 0))))
+      (if (i32.and (local.get 1) (i32.const 1)) (then (local.set 0 (i32.sub (local.get 0) (i32.const 6)))))
+      (br_if $outer (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+    (local.get 3)))
+"""
+)
+
+
+def shadowed_source(index: int) -> str:
+    return compiled.generate(Module.from_bytes(parse_module(SHADOWED)), index).source
+
+
+def test_a_pointer_the_loop_steps_keeps_its_index_beside_it() -> None:
+    text = shadowed_source(0)
+    assert re.search(r"(s\d+_2_2) = l2 >> 2\n +while True:", text)  # set before the loop
+    assert re.search(r"V0_I\[s\d+_2_2\] = ", text) and re.search(r"V0_i\[s\d+_2_2 \+ 1\]", text)
+    assert re.search(r"l2 = \(l2 \+ 8\)\n +(s\d+_2_2) = \1 \+ 2\n", text)  # stepped with it
+
+
+def test_a_pointer_loaded_in_the_loop_has_its_index_taken_again() -> None:
+    text = shadowed_source(1)
+    assert re.search(r"l0 = V0_I\[s\d+_0_2 \+ 1\] if not l0 & 3 else .*\n +s\d+_0_2 = l0 >> 2\n", text)
+    assert re.search(r"V0_I\[\(s\d+_0_2 - 1\) % 1073741824\] if not l0 & 3", text)  # p - 4, wrapping
+
+
+def test_a_sum_of_two_pointers_is_the_sum_of_their_indexes() -> None:
+    text = shadowed_source(2)
+    assert re.search(r"V0_I\[\(h\d+_\d+ \+ s\d+_4_2\)\]", text)
+
+
+def test_a_pointer_an_inner_loop_moves_has_no_index_kept_by_the_outer_one() -> None:
+    text = shadowed_source(3)
+    assert "V0_I[l0 >> 2] if not l0 & 3" in text and "_0_2" not in text
+
+
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_shadowed_pointers_agree_with_the_interpreter(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wasmrun.codegen import ranges
+
+    monkeypatch.setattr(ranges, "CHECKED", True)
+    mod = Module.from_bytes(parse_module(SHADOWED))
+    names = ("stepped", "linked", "summed", "nested")
+    calls = [(name, (p, n)) for name in names for p in (0, 4, 6, 1024, 1036, 65520, 0xFFFFFFFC) for n in (1, 2, 5)]
+
+    def run(tier: str) -> list[Any]:
+        instance = instantiate(mod, tier, monkeypatch)
+        results: list[Any] = []
+        for name, args in calls:
+            try:
+                results.append(instance.exports[name].invoke(list(args)))
+            except Trap as trap:
+                results.append(("trap", trap.message, tuple(trap.frames)))
+        return results
+
+    expected = run("interp")
+    assert {result[0] == "trap" for result in expected} == {True, False}
+    assert run(tier) == expected
+
+
+def test_a_write_the_shadows_cannot_follow_generates_the_function_without_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wasmrun.codegen.structured import ShadowLost, StructuredGenerator
+
+    def lost(*_args: Any) -> list[str]:
+        raise ShadowLost("l2")
+
+    monkeypatch.setattr(StructuredGenerator, "shadow_updates", lost)
+    text = shadowed_source(0)
+    assert "while True:" in text and "_2_2" not in text and "V0_I[l2 >> 2]" in text
 
 
 def test_a_large_constant_is_added_as_a_small_subtraction() -> None:

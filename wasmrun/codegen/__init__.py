@@ -29,7 +29,11 @@ The scheme (read once)
   tracked through locals, branches and loops
   (:mod:`~wasmrun.codegen.alignment`), and where it is unknown but
   the instruction's hint promises it, the access tests it first (``V0_I[l1 >>
-  2] if not l1 & 3 else U32_UNPACK(V0, l1)[0]``).  An aligned access cannot
+  2] if not l1 & 3 else U32_UNPACK(V0, l1)[0]``).  Through a local a loop does
+  not write, the shift and the low bits are computed before the loop (``h3_0 =
+  l1 >> 2``); through one it moves, the loop keeps the index beside it (its
+  *shadow*, ``s3_1_2``, set before the loop and after each write of the local:
+  see :meth:`~wasmrun.codegen.structured.StructuredGenerator.shadow`).  An aligned access cannot
   straddle the end of memory (its size divides the page size), so the view's
   own bounds check gives the exact trap.  An ``i32.load`` whose first use is
   a multiplication reads the word signed (``V0_i``, ``I32_UNPACK``): the same

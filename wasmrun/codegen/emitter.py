@@ -149,6 +149,7 @@ class Ctrl:
         "range_nodes",
         "results",
         "saved",
+        "shadows",
     )
 
     def __init__(self, construct: Construct, base: int, form: str, dead: bool = False) -> None:
@@ -164,6 +165,7 @@ class Ctrl:
         self.label: int | None = None  # flat form: the basic block of the label
         self.other = 0  # flat form: an if's else block
         self.hoisted: dict[str, str] = {}  # a loop's invariant expressions -> the names computed before it
+        self.shadows: dict[tuple[int, int], str] = {}  # a loop's (local, shift) -> the name kept at local >> shift
         # Alignment of locals (see alignment.py): an if's state at entry, the states branches bring to the
         # end of a block or if, and a branched-to loop's node per local it writes.
         self.align_entry: list[Alignment] = []
@@ -268,6 +270,7 @@ class Emitter:
         self.local_range: list[Range] = ranges.LocalRanges(local_range) if self.tracks_ranges else local_range
         self.range_nodes: list[RangeNode] = []
         self.choices: list[Choice] = []
+        self.zeroed: set[int] = set()  # declared locals read before a loop that may come before their first write
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -370,14 +373,26 @@ class Emitter:
         offset = self.offset_of(value)
         return None if offset is None else (offset[0], ranges.shifted_by(offset[1]))
 
-    def offset_of(self, value: Value) -> ranges.Offset | None:
-        """``(b, c)`` if i32 ``value`` is local ``b``'s value plus ``c`` (modulo 2**32), else None."""
+    def hoist(self, local: Value, expression: str, whole_function: bool = False) -> str | None:
+        """A name for ``expression`` (of the local read ``local``) computed before the loops that keep it (or,
+        ``whole_function``, at the start of a function that never writes the local); None where the form
+        hoists nothing (see ``StructuredGenerator.hoist``)."""
+        return None
+
+    def shadow(self, index: int, shift: int) -> str | None:
+        """A name kept at local ``index`` shifted right by ``shift`` through the innermost enclosing loop, which
+        writes the local; None where the form keeps none (see ``StructuredGenerator.shadow``)."""
+        return None
+
+    def offset_of(self, value: Value, i32: bool = False) -> ranges.Offset | None:
+        """``(b, c)`` if i32 ``value`` is local ``b``'s value plus ``c`` (modulo 2**32), else None (``i32``: the
+        value is known to be an i32, an i32 instruction's operand, in a function that may track no ranges)."""
         if value.offset is not None:
             return value.offset
         reads = value.reads
         if value.simple and len(reads) == 1:
             (index,) = reads
-            if value.code == local_name(index) and index in self.i32_locals:
+            if value.code == local_name(index) and (i32 or index in self.i32_locals):
                 return (index, 0)
         return None
 
@@ -594,6 +609,12 @@ class Emitter:
         return lines
 
     def assemble(self) -> GeneratedFunction:
+        deferred = self.deferred
+        choices = self.choices
+        if deferred or choices:
+            solve(self.align_nodes)  # (counting loops' ranges may need alignments)
+        if choices:
+            ranges.solve(self.range_nodes, [choice.node for choice in choices])
         body = self.body_lines()
         params = [local_name(i) for i in range(self.nparams)]
         extra = self.extra_params()
@@ -603,7 +624,8 @@ class Emitter:
             [
                 first_declared + k
                 for k in range(len(self.declared))
-                if local_name(first_declared + k) not in extra and first_declared + k in self.structure.needs_init
+                if local_name(first_declared + k) not in extra
+                and (first_declared + k in self.structure.needs_init or first_declared + k in self.zeroed)
             ]
         )
         if self.uses_flag:
@@ -633,13 +655,7 @@ class Emitter:
             out.append(" try:")
         if not body:
             out.append(" " * base + "pass")
-        deferred = self.deferred
-        choices = self.choices
         chosen: dict[int, str] = {}
-        if deferred or choices:
-            solve(self.align_nodes)  # (counting loops' ranges may need alignments)
-        if choices:
-            ranges.solve(self.range_nodes, [choice.node for choice in choices])
         positions: list[tuple[int, int]] = []
         for indent, text, kind, offset in body:
             if kind == MEMORY and text[0] == "\0":

@@ -15,7 +15,7 @@ from wasmrun.codegen.emitter import MAX_PYTHON_LOOPS, Expressions, GeneratedFunc
 from wasmrun.codegen.flat import FlatGenerator
 from wasmrun.codegen.inlining import inline_calls
 from wasmrun.codegen.structure import analyse
-from wasmrun.codegen.structured import StructuredGenerator, python_loop_depth
+from wasmrun.codegen.structured import ShadowLost, StructuredGenerator, python_loop_depth
 from wasmrun.instructions import CONTROL, InstructionInfo
 from wasmrun.module import Module
 
@@ -60,8 +60,8 @@ def generate_function(
     function_type = module.func_type(function_index)
     structure = analyse(module, instructions, len(function_type.results), len(function_type.params))
     if not flat and python_loop_depth(structure) <= MAX_PYTHON_LOOPS:
-        try:
-            return StructuredGenerator(
+        for shadows in (True, False):
+            generator = StructuredGenerator(
                 module,
                 function_index,
                 expressions,
@@ -73,9 +73,14 @@ def generate_function(
                 typed_views=typed_views,
                 fuel=fuel,
                 stats=stats,
-            ).generate()
-        except TooDeep:
-            pass
+            )
+            generator.shadows = shadows
+            try:
+                return generator.generate()
+            except TooDeep:
+                break
+            except ShadowLost:
+                continue  # (a local written in a form the shadows cannot follow: again, without them)
     return FlatGenerator(
         module,
         function_index,

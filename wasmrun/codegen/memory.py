@@ -6,6 +6,10 @@ a constant address, or one whose alignment is known (an int, or a node of
 :mod:`~wasmrun.codegen.alignment` that assembly decides), it goes through the
 typed view with one shift; where the instruction's hint promises alignment
 but it is unknown, through a test first; else through the struct methods.
+Through a local (plus a multiple of the access's size, or plus another
+such local), the index is the local's: computed once before the loop, or at
+the start of a function that never writes it, or kept beside it by the loop
+that moves it (:meth:`MemoryInstructions.hoisted_index`).
 The bulk instructions with a length charge it when fuel is metered.
 """
 
@@ -17,7 +21,8 @@ from collections.abc import Callable
 from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import Alignment
 from wasmrun.codegen.emitter import MEMORY, TRAPS, Deferred, Emitter
-from wasmrun.codegen.values import Value
+from wasmrun.codegen.ranges import Choice
+from wasmrun.codegen.values import Value, local_name
 from wasmrun.semantics.access import LOADS, STORES, STRUCT_NAMES
 
 _SIZES = {"<I": 4, "<Q": 8, "<H": 2, "<d": 8}
@@ -32,12 +37,19 @@ def _signed_word(text: str) -> str:
 
 
 _V_WORD = re.compile(r"\bv\b")
+_LOCAL_PLUS = re.compile(r"\(l\d+ [+-] \d+\)")
+_LOCALS_SUM = re.compile(r"\(l(\d+) \+ l(\d+)\)")
 _MASKED_STORE = re.compile(r"\{y\} & (\d+)")
 
 
 def _index(base: str, shift: int, k: int) -> str:
     """The typed-view index of the address ``base`` (an atom) plus ``k`` elements."""
     return f"({base} >> {shift}) + {k}" if k else f"{base} >> {shift}"
+
+
+def _plus(index: str, k: int) -> str:
+    """A typed-view index plus ``k`` elements."""
+    return f"{index} + {k}" if k else index
 
 
 _NARROW_LOADS = {
@@ -58,6 +70,87 @@ class MemoryInstructions(Emitter):
             return str(base.constant + offset)
         return f"{base.code} + {offset}" if offset else base.code
 
+    def hoisted_index(self, base: Value, shift: int) -> tuple[str, str | None] | None:
+        """The typed-view index of an address taken apart, ``(index, low bits)``, else None.
+
+        An address that is a local plus a constant multiple of the access's size (``p``, ``p - 4``): the
+        local's shift and low bits are computed once, before the loop (or at the start of the function) if
+        the loop does not write the local (see ``StructuredGenerator.hoist``), else kept by the loop beside
+        the local (its *shadow*, see ``StructuredGenerator.shadow``); the constant is added to the index,
+        which is reduced modulo the view's length in a 32-bit address space unless the range of the sum
+        shows it does not wrap.  A sum of two such locals (``p + q``), known not to wrap: the sum of their
+        indexes, for an aligned access only (low bits None: two misaligned locals may sum to an aligned
+        address).
+        """
+        offset = self.offset_of(base, i32=True)
+        if offset is None:
+            sum_of_locals = self.kept_sum(base, _LOCALS_SUM)
+            if sum_of_locals is None:
+                return None
+            raw, choice, claimed = sum_of_locals
+            found = _LOCALS_SUM.fullmatch(raw)
+            first = self.local_index(int(found[1]), shift, tested=False) if found else None
+            second = self.local_index(int(found[2]), shift, tested=False) if found else None
+            if first is None or second is None:
+                return None
+            inner = f"{first[0]} + {second[0]}"
+            return self.unwrapped_index(inner, claimed, choice, f"{base.code} >> {shift}"), None
+        if offset[1] % (1 << shift):
+            return None
+        index, constant = offset
+        known = isinstance(base.align, int) and base.align >= shift  # (aligned: never tested)
+        found_names = self.local_index(index, shift, tested=not known)
+        if found_names is None:
+            return None
+        name, low = found_names
+        if not constant:
+            return name, low
+        elements = (constant - ranges.U32 if constant >> 31 else constant) >> shift
+        inner = f"{name} {'-' if elements < 0 else '+'} {abs(elements)}"
+        wrapped = f"({inner}) % {1 << (32 - shift)}"
+        kept = self.kept_sum(base, _LOCAL_PLUS)
+        if kept is None or kept[0] != f"(l{index} {'-' if elements < 0 else '+'} {abs(elements) << shift})":
+            return wrapped, low
+        return self.unwrapped_index(inner, kept[2], kept[1], wrapped), low
+
+    def local_index(self, index: int, shift: int, tested: bool = True) -> tuple[str, str] | None:
+        """Local ``index`` as a typed-view index and its low bits: names computed before the loop or function
+        (hoisted; the low bits only if the access may be ``tested``), or the loop's shadow and the local's
+        own low bits; None in a form that keeps neither."""
+        local = Value(local_name(index), frozenset((index,)), simple=True)
+        low = f"{local.code} & {(1 << shift) - 1}"
+        name = self.hoist(local, f"{local.code} >> {shift}", whole_function=True)
+        if name is not None:
+            hoisted_low = self.hoist(local, low, whole_function=True) if tested else low
+            return (name, hoisted_low) if hoisted_low is not None else None
+        name = self.shadow(index, shift)
+        return None if name is None else (name, low)
+
+    def unwrapped_index(self, inner: str, claimed: str, choice: Choice | None, otherwise: str) -> str:
+        """The index ``inner`` of a sum that does not wrap: its claim checked under ``ranges.CHECKED``, and if
+        the range is known only once solved (``choice``, the sum's own), a choice of it or ``otherwise``."""
+        kept = f"({inner} if {claimed} >= 0 else 0)" if ranges.CHECKED else f"({inner})"
+        if choice is None:
+            return kept
+        return ranges.choice_text(self.choices, Choice(choice.node, choice.test, kept, otherwise))
+
+    def kept_sum(self, base: Value, pattern: re.Pattern[str]) -> tuple[str, Choice | None, str] | None:
+        """If ``base``'s text is a sum of ``pattern``'s form left unreduced because its range shows it does not
+        wrap (now, or once solved): ``(the sum's text, the choice of it if not decided yet, its claimed
+        text)``, else None."""
+        code = base.code
+        marker = ranges.MARKER.fullmatch(code)
+        choice = None
+        if marker is not None:
+            choice = self.choices[int(marker[1])]
+            if choice.test is not ranges.fits:
+                return None
+            code = choice.yes
+        raw = code[len("RANGE_CHECKED(") : -len(", 4294967296)")] if code.startswith("RANGE_CHECKED(") else code
+        if pattern.fullmatch(raw) is None:
+            return None
+        return raw, choice, code
+
     def typed(self, access: str, address: str, view: str = "V0") -> str | None:
         """``V0_<format>[index]`` for an access at a constant aligned address, if there is a typed view."""
         if not address.isdigit() or access[1] not in self.typed_views:
@@ -65,6 +158,11 @@ class MemoryInstructions(Emitter):
         size = _SIZES[access]
         constant = int(address)
         return f"{view}_{access[1]}[{constant // size}]" if constant % size == 0 else None
+
+    def viewed(self, access: str, memarg: tuple[int, int, int]) -> bool:
+        """Whether an access of a typed-view format at a dynamic address can go through the view when aligned
+        (there is a view, and the offset is a multiple of the size)."""
+        return access[1] in self.typed_views and not memarg[1] % _SIZES[access]
 
     def access_form(
         self, access: str, memarg: tuple[int, int, int], base: Value
@@ -120,14 +218,25 @@ class MemoryInstructions(Emitter):
         else:
             size = _SIZES[access]
             shift = size.bit_length() - 1
-            code, test, alignment, hinted = self.access_form(access, memarg, base)
+            hoisted = self.hoisted_index(base, shift) if self.viewed(access, memarg) else None
+            alignment: Alignment | None
+            if hoisted is not None and hoisted[1] is not None:
+                code = base.code
+                alignment, hinted = base.align, memarg[0] >= shift
+            else:
+                code, test, alignment, hinted = self.access_form(access, memarg, base)
             name, push = self.destination() if convert == "v" else (self.temp(), True)
             k = offset // size
             unpack = f"{STRUCT_NAMES[access]}_UNPACK({V0}, {code + ' + ' + str(offset) if offset else code})[0]"
-            view = f"{V0}_{access[1]}[{_index(code, shift, k)}]"
+            if hoisted is not None and hoisted[1] is not None:
+                aligned = view = f"{V0}_{access[1]}[{_plus(hoisted[0], k)}]"
+                low = hoisted[1]
+            else:
+                aligned = f"{V0}_{access[1]}[{_plus(hoisted[0], k) if hoisted else _index(base.code, shift, k)}]"
+                view, low = f"{V0}_{access[1]}[{_index(code, shift, k)}]", f"{test} & {size - 1}"
             forms = (
-                f"{name} = {V0}_{access[1]}[{_index(base.code, shift, k)}]",
-                f"{name} = {view} if not {test} & {size - 1} else {unpack}",
+                f"{name} = {aligned}",
+                f"{name} = {view} if not {low} else {unpack}",
                 f"{name} = {STRUCT_NAMES[access]}_UNPACK({V0}, {self.address(base, offset)})[0]",
             )
             self.memory_line(alignment, shift, hinted, forms)
@@ -185,14 +294,24 @@ class MemoryInstructions(Emitter):
             return
         size = _SIZES[access]
         shift = size.bit_length() - 1
-        code, test, alignment, hinted = self.access_form(access, memarg, base)
-        k = offset // size
+        hoisted = self.hoisted_index(base, shift) if self.viewed(access, memarg) else None
+        alignment: Alignment | None
+        if hoisted is not None and hoisted[1] is not None:
+            code = base.code
+            alignment, hinted = base.align, memarg[0] >= shift
+            view, low = f"{V0}_{access[1]}[{_plus(hoisted[0], offset // size)}]", hoisted[1]
+            aligned = view
+        else:
+            code, test, alignment, hinted = self.access_form(access, memarg, base)
+            view, low = f"{V0}_{access[1]}[{_index(code, shift, offset // size)}]", f"{test} & {size - 1}"
+            index = _plus(hoisted[0], offset // size) if hoisted else _index(base.code, shift, offset // size)
+            aligned = f"{V0}_{access[1]}[{index}]"
         pack = f"{STRUCT_NAMES[access]}_PACK({V0}, {code + ' + ' + str(offset) if offset else code}, {stored})"
         # The tested form is two lines (an assignment is no expression); only one of them runs, so the
         # stored expression, pure, may appear in both.
         forms = (
-            f"{V0}_{access[1]}[{_index(base.code, shift, k)}] = {stored}",
-            f"if not {test} & {size - 1}: {V0}_{access[1]}[{_index(code, shift, k)}] = {stored}\nelse: {pack}",
+            f"{aligned} = {stored}",
+            f"if not {low}: {view} = {stored}\nelse: {pack}",
             f"{STRUCT_NAMES[access]}_PACK({V0}, {self.address(base, offset)}, {stored})",
         )
         self.memory_line(alignment, shift, hinted, forms)

@@ -343,11 +343,15 @@ class NumericInstructions(Emitter):
         stack.append(result)
 
     def note_derivation(self, result: Value, operation: str, a: Value, b: Value, bits: int) -> None:
-        """What a lazily masked i32 operation's result is of one local and constants (see ranges.LocalRanges)."""
-        if bits != 32 or not self.tracks_ranges:
+        """What a lazily masked i32 operation's result is of one local and constants (see ranges.LocalRanges;
+        a local plus a constant also in a function that tracks no ranges: an address the memory accesses
+        may take apart, see MemoryInstructions.hoisted_index)."""
+        if bits != 32:
             return
         if operation == "add" or operation == "sub":
             result.offset = self.offset_sum(operation, a, b)
+        if not self.tracks_ranges:
+            return
         if result.offset is None and (operation != "shl" or isinstance(b.constant, int)):
             result.derived = self.derived_through(_WRAPPING_RANGES[operation], a, b)
 
@@ -366,10 +370,10 @@ class NumericInstructions(Emitter):
         """``x + c``, ``c + x`` or ``x - c`` for an ``x`` that is a local plus a constant: that local plus
         another constant (see ranges.LocalRanges), else None."""
         if isinstance(b.constant, int):
-            offset = self.offset_of(a)
+            offset = self.offset_of(a, i32=True)
             constant = b.constant if operation == "add" else -b.constant
         elif operation == "add" and isinstance(a.constant, int):
-            offset = self.offset_of(b)
+            offset = self.offset_of(b, i32=True)
             constant = a.constant
         else:
             return None
@@ -393,10 +397,6 @@ class NumericInstructions(Emitter):
         if span is not None:
             return span
         return ranges.RAW_ANY if value.wrap else ranges.FULL
-
-    def hoist(self, local: Value, expression: str) -> str | None:
-        """A name for ``expression`` (of the local read ``local``) computed before the loops that keep it."""
-        return None
 
     def division(self, mnemonic: str, template: str) -> bool:
         """An integer division or remainder without its function's call, where that is safe; whether it was.

@@ -3,8 +3,13 @@
 How each construct becomes Python is explained in :mod:`wasmrun.codegen`
 (Control): which form a construct takes follows from the branches that
 target it (:func:`loop_form`, from the pre-pass of :mod:`~wasmrun.codegen.structure`).
-A loop-invariant expression of a signed view is computed once before the
-outermost loop that keeps it (:meth:`StructuredGenerator.hoist`).
+A loop-invariant expression of a signed view, or of a memory access's address,
+is computed once before the outermost loop that keeps it (an address's, also at
+the start of a function that never writes its local: :meth:`StructuredGenerator.hoist`).
+A local a loop moves and reads memory through keeps its index beside it, a
+*shadow* set before the loop and after each line that writes the local
+(:meth:`StructuredGenerator.shadow`); a write in a form that cannot be followed
+makes the generator start again without shadows.
 
 A function that tail-calls itself (``return_call`` of its own index) is
 written inside a ``while True:`` when that call is outside every Python loop
@@ -17,10 +22,12 @@ each call.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from wasmrun.codegen import ranges
 from wasmrun.codegen.control import Generator
-from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, PLAIN, Ctrl, TooDeep
+from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, MEMORY, PLAIN, Ctrl, TooDeep
 from wasmrun.codegen.structure import FUNCTION, Construct, Structure
 from wasmrun.codegen.values import Value, local_name
 from wasmrun.instructions import opcode_of
@@ -28,6 +35,17 @@ from wasmrun.semantics.dispatch import visitor_table
 
 _RETURN_CALL = opcode_of("return_call")
 NEST_LIMIT = 8  # a block with more top-level br_if's than this becomes a loop rather than nested ifs
+
+
+_TARGET = re.compile(r"((?:[A-Za-z_]\w*, )*[A-Za-z_]\w*) = ")
+_WRITE = re.compile(r":=|(?<![=!<>])=(?!=)")
+_STEP = re.compile(r"\((l\d+) ([+-]) (\d+)\)")
+_UNCLAIMED = re.compile(r"^RANGE_CHECKED\((.*), 4294967296\)$")
+
+
+class ShadowLost(Exception):
+    """A local a loop keeps a shadow of is written in a form :meth:`StructuredGenerator.body_lines` does not
+    follow: the function is generated again without shadows."""
 
 
 def loop_form(construct: Construct) -> bool:
@@ -53,6 +71,7 @@ class StructuredGenerator(Generator):
     """Structured control flow as Python ``while``/``if``/``break``/``continue`` (see :mod:`wasmrun.codegen`)."""
 
     form = "structured"
+    shadows = True  # whether loops keep shadows of the locals they write (see shadow)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,9 +83,14 @@ class StructuredGenerator(Generator):
         )
 
     def open_function(self) -> None:
-        self.ctrls.append(Ctrl(self.structure.function, 0, "function"))
+        ctrl = Ctrl(self.structure.function, 0, "function")
+        self.ctrls.append(ctrl)
         if self.self_loop:
             self.open("while True:")
+        else:
+            # (What a memory access computes from a local the function never writes: see hoist.)
+            self.lines.append((self.indent, "", HOIST, ctrl.construct.id))
+            self.preheaders[ctrl.construct.id] = ctrl
 
     def python_loops(self) -> int:
         return sum(1 for ctrl in self.ctrls if ctrl.form == "loop") + self.self_loop
@@ -94,27 +118,114 @@ class StructuredGenerator(Generator):
             self.preheaders[ctrl.construct.id] = ctrl
         self.open("while True:")
 
-    def hoist(self, local: Value, expression: str) -> str | None:
-        # The outermost enclosing loop that does not write the local: the expression is invariant there.
+    def hoist(self, local: Value, expression: str, whole_function: bool = False) -> str | None:
+        # The outermost enclosing loop that does not write the local: the expression is invariant there;
+        # ``whole_function``: or the function's start, for a local it never writes (a memory access's
+        # address shifted to an index, its low bits: used at least once, unlike a signed view that may
+        # be on a path rarely taken).
         (index,) = local.reads
         for ctrl in self.ctrls:
-            if ctrl.form == "loop" and ctrl.construct.kind == "loop" and index not in ctrl.construct.writes:
+            if index in ctrl.construct.writes:
+                continue
+            at_loop = ctrl.form == "loop" and ctrl.construct.kind == "loop"
+            if at_loop or (ctrl.form == "function" and whole_function and not self.self_loop):
                 name = ctrl.hoisted.get(expression)
                 if name is None:
                     name = ctrl.hoisted[expression] = f"h{ctrl.construct.id}_{len(ctrl.hoisted)}"
                 return name
         return None
 
+    def shadow(self, index: int, shift: int) -> str | None:
+        # The innermost enclosing loop (the memory access asks for it where that loop writes the local): the
+        # name is set before it and after each write of the local in it (see body_lines).
+        if not self.shadows:
+            return None
+        for ctrl in reversed(self.ctrls):
+            if ctrl.form == "loop" and ctrl.construct.kind == "loop":
+                if self.written_in_inner_loop(ctrl.construct, index):
+                    return None  # (its shadow would be kept at every iteration of the inner loop too)
+                name = ctrl.shadows.get((index, shift))
+                if name is None:
+                    name = ctrl.shadows[(index, shift)] = f"s{ctrl.construct.id}_{index}_{shift}"
+                    self.zeroed.add(index)  # (read before the loop, perhaps before the function first writes it)
+                return name
+        return None
+
+    def written_in_inner_loop(self, loop: Construct, index: int) -> bool:
+        """Whether a loop inside ``loop`` writes local ``index``."""
+        by_id = {construct.id: construct for construct in self.structure.constructs.values()}
+        for construct in by_id.values():
+            if construct.kind == "loop" and construct is not loop and index in construct.writes:
+                parent = construct.parent
+                while parent > loop.id:  # (a construct's id is above its parent's)
+                    parent = by_id[parent].parent
+                if parent == loop.id:
+                    return True
+        return False
+
     def body_lines(self) -> list[tuple[int, str, int, int]]:
+        """The lines with each loop's hoisted names set before it, and its shadows (see :meth:`shadow`) before it
+        and after each line that writes their local."""
         out: list[tuple[int, str, int, int]] = []
+        scopes: list[tuple[int, dict[str, list[tuple[int, str]]]]] = []  # (indent, local -> (shift, name))
+        started = True  # whether the innermost scope's ``while True:`` line was seen
         for indent, text, kind, offset in self.lines:
+            if started:
+                while scopes and indent <= scopes[-1][0]:
+                    scopes.pop()
+            started = True
             if kind == HOIST:
-                out.extend(
-                    (indent, f"{name} = {value}", PLAIN, -1) for value, name in self.preheaders[offset].hoisted.items()
-                )
-            else:
-                out.append((indent, text, kind, offset))
+                ctrl = self.preheaders[offset]
+                out.extend((indent, f"{name} = {value}", PLAIN, -1) for value, name in ctrl.hoisted.items())
+                if ctrl.shadows:
+                    kept: dict[str, list[tuple[int, str]]] = {}
+                    for (index, shift), name in ctrl.shadows.items():
+                        out.append((indent, f"{name} = l{index} >> {shift}", PLAIN, -1))
+                        kept.setdefault(local_name(index), []).append((shift, name))
+                    scopes.append((indent, kept))
+                    started = False
+                continue
+            out.append((indent, text, kind, offset))
+            for _indent, kept in scopes:
+                out.extend((indent, update, PLAIN, -1) for update in self.shadow_updates(text, kind, kept))
         return out
+
+    def shadow_updates(self, text: str, kind: int, kept: dict[str, list[tuple[int, str]]]) -> list[str]:
+        """The lines that keep the shadows ``kept`` after line ``text`` (of ``kind``), if it writes their local:
+        ``s = l >> k``, or ``s = s + c`` after ``l = (l + (c << k))``.  Raises :class:`ShadowLost` for a write
+        in a form not followed here."""
+        if kind == MEMORY and text[0] == "\0":
+            deferred = self.deferred[int(text[1:])]
+            text = deferred.aligned  # (a load's destination is the same in both forms)
+        target = _TARGET.match(text)
+        written = target[1].split(", ") if target else []
+        rest = text[target.end() :] if target else text
+        updates: list[str] = []
+        for local, shadows in kept.items():
+            if _WRITE.search(rest) and re.search(rf"(?<![\w.]){local}\s*(?::=|=(?!=))", rest):
+                raise ShadowLost(local)
+            if local not in written:
+                continue
+            if len(written) > 1:
+                updates += [f"{name} = {local} >> {shift}" for shift, name in shadows]
+                continue
+            # (A step left unreduced because its range shows it does not wrap; checked under ranges.CHECKED.)
+            value = _UNCLAIMED.sub(r"\1", ranges.resolve(rest, self.choices, {}))
+            step = _STEP.fullmatch(value)
+            for shift, name in shadows:
+                # From a shadow of this loop's at the same shift (the local's own, or another's it is
+                # computed from, kept current the same way), else taken again.
+                source = dict(kept.get(step[1], ())).get(shift) if step is not None else None
+                if source is None and value in kept:
+                    copied = dict(kept[value]).get(shift)
+                    if copied is not None:
+                        updates.append(f"{name} = {copied}")
+                        continue
+                if source is not None and step is not None and not int(step[3]) % (1 << shift):
+                    updates.append(f"{name} = {source} {step[2]} {int(step[3]) >> shift}")
+                else:
+                    updates.append(f"{name} = {local} >> {shift}")
+        return updates
 
     def op_block(self, _blocktype: int) -> None:
         if not self.live:
