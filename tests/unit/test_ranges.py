@@ -343,11 +343,18 @@ def outcome(function: Any, args: tuple[int, ...]) -> Any:
         return ("trap", trap.message)
 
 
-def run_all(wat: str, tier: str, calls: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def run_all(
+    wat: str,
+    tier: str,
+    calls: list[tuple[int, ...]],
+    monkeypatch: pytest.MonkeyPatch,
+    exports: tuple[str, ...] = ("run",),
+) -> list[Any]:
+    """Each call of each of ``exports``, in ``tier`` with every range claim checked as the code runs."""
     monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
-    monkeypatch.setattr(ranges, "CHECKED", True)  # every claim checked as the code runs
+    monkeypatch.setattr(ranges, "CHECKED", True)
     instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(wat)))
-    return [outcome(instance.exports["run"], call) for call in calls]
+    return [outcome(instance.exports[export], call) for export in exports for call in calls]
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -551,13 +558,8 @@ STALE_OFFSETS = """
 def test_an_offset_is_forgotten_where_it_stops_holding(export: str, tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = [(n, m) for n in (0, 1, 5, 10, 11, 0xFFFF, 1 << 31, U32 - 1) for m in (0, 1, 3, 12, U32 - 1, 1 << 31)]
 
-    def results(tier: str) -> list[Any]:
-        monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
-        monkeypatch.setattr(ranges, "CHECKED", True)
-        instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(STALE_OFFSETS)))
-        return [outcome(instance.exports[export], call) for call in calls]
-
-    assert results(tier) == results("interp")
+    expected = run_all(STALE_OFFSETS, "interp", calls, monkeypatch, (export,))
+    assert run_all(STALE_OFFSETS, tier, calls, monkeypatch, (export,)) == expected
 
 
 def test_a_comparison_kept_in_a_local_narrows_what_it_compared() -> None:
@@ -643,19 +645,117 @@ def test_a_kept_comparison_is_forgotten_where_it_stops_holding(
 ) -> None:
     calls = [(n, m) for n in (0, 1, 3, 4, 5, 1 << 31, U32 - 1) for m in (0, 1, 3, U32 - 1)]
 
-    def results(tier: str) -> list[Any]:
-        monkeypatch.setattr(compiled, "FORCE_FLAT", tier == "flat")
-        monkeypatch.setattr(ranges, "CHECKED", True)
-        instance = Linker(Store(Interpreter(**TIERS[tier]))).instantiate(Module.from_bytes(parse_module(STALE_TESTS)))
-        return [outcome(instance.exports[export], call) for call in calls]
-
-    assert results(tier) == results("interp")
+    expected = run_all(STALE_TESTS, "interp", calls, monkeypatch, (export,))
+    assert run_all(STALE_TESTS, tier, calls, monkeypatch, (export,)) == expected
 
 
 @pytest.mark.parametrize(("export", "kept"), [("moved", "(l0 - 2)"), ("negated", "(l0 - 4)")])
 def test_a_kept_comparison_that_holds_leaves_the_wrap_out(export: str, kept: str) -> None:
     index = {"moved": 5, "negated": 6}[export]
     assert f"r2_0 = {kept}\n" in source(STALE_TESTS, index)
+
+
+def test_a_pointer_stepped_by_a_loop_counting_down_needs_no_wrap() -> None:
+    # n = k & 3, entered only if n != 0: p += 1 and n -= 1 while n != 0 (at most 2 steps back) keep p small
+    text = source(
+        """(module (memory 1) (func (param i32) (local i32 i32)
+             (local.set 1 (i32.and (local.get 0) (i32.const 3)))
+             (local.set 2 (i32.const 1024))
+             (block (br_if 0 (i32.eqz (local.get 1)))
+               (loop
+                 (i32.store8 (local.get 2) (local.get 1))
+                 (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+                 (br_if 0 (local.tee 1 (i32.sub (local.get 1) (i32.const 1))))))))"""
+    )
+    assert "l2 = (l2 + 1)\n" in text and "l1 = (l1 - 1)\n" in text
+
+
+# A pointer stepped by 8 from 2**32 - 24 while n = k & 3 counts down: the third step wraps to 0 (n = 3: two
+# back edges, three steps), which the bound of the loop's back edges must not leave out; and a count down
+# entered at 0, where n - 1 wraps.
+COUNTED_DOWN = """(module
+  (func (export "steps") (param i32) (result i32) (local i32 i32)
+    (local.set 1 (i32.and (local.get 0) (i32.const 3)))
+    (local.set 2 (i32.const -24))
+    (block (br_if 0 (i32.eqz (local.get 1)))
+      (loop
+        (local.set 2 (i32.add (local.get 2) (i32.const 8)))
+        (br_if 0 (local.tee 1 (i32.sub (local.get 1) (i32.const 1))))))
+    (local.get 2))
+  (func (export "from_zero") (param i32) (result i32) (local i32 i32)
+    ;; entered with n = 0 too (no guard): n - 1 wraps there, and the loop ends by its other exit
+    (local.set 1 (i32.and (local.get 0) (i32.const 3)))
+    (block
+      (loop
+        (br_if 1 (i32.ge_u (local.tee 2 (i32.add (local.get 2) (i32.const 1))) (i32.const 5)))
+        (br_if 0 (local.tee 1 (i32.sub (local.get 1) (i32.const 1))))))
+    (i32.add (local.get 1) (local.get 2))))"""
+
+
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_a_loop_counting_down_agrees_with_the_interpreter(tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = [(k,) for k in range(8)]
+    expected = run_all(COUNTED_DOWN, "interp", calls, monkeypatch, ("steps", "from_zero"))
+    assert run_all(COUNTED_DOWN, tier, calls, monkeypatch, ("steps", "from_zero")) == expected
+
+
+# nbody's loops: i counts up from 0 to 5 while n counts down from 4 (n = 4 - i at every iteration); where
+# i <= 3, n >= 1, so the inner loop counting down from n steps its pointer at most n - 1 times, and n - 1
+# does not wrap.  With n stepped by 2 ("sums", {step} = 2) the sum does not hold: n - 1 wraps where n = 0.
+COUNTERS = """
+  (func (export "{name}") (param i32) (result i32) (local i32 i32 i32 i32 i32 i32)
+    (local.set 1 (i32.const 4)) (local.set 2 (i32.const 0))
+    (loop $outer
+      (local.set 3 (local.get 2))
+      (local.set 2 (i32.add (local.get 3) (i32.const 1)))
+      (if (i32.le_s (local.get 3) (i32.const 3)) (then {body}))
+      (local.set 1 (i32.sub (local.get 1) (i32.const {step})))
+      (br_if $outer (i32.ne (local.get 2) (i32.const 5))))
+    (local.get 6))"""
+PAIRS = """(local.set 4 (local.get 1))
+          (local.set 5 (i32.add (local.get 0) (i32.const 64)))
+          (loop $inner
+            (local.set 6 (i32.add (local.get 6) (i32.load8_u (i32.sub (local.get 5) (i32.const 8)))))
+            (local.set 5 (i32.add (local.get 5) (i32.const 8)))
+            (br_if $inner (local.tee 4 (i32.sub (local.get 4) (i32.const 1)))))"""
+SUMS = """(local.set 5 (i32.sub (local.get 1) (i32.const 1)))
+          (local.set 6 (i32.xor (local.get 6) (i32.shr_u (local.get 5) (i32.const 1))))"""
+MIRRORED = (
+    "(module (memory 1)"
+    + COUNTERS.format(name="pairs", body=PAIRS, step=1)
+    + COUNTERS.format(name="sums", body=SUMS, step="{step}")
+    + ")"
+)
+
+
+def test_two_counters_stepped_oppositely_keep_their_sum() -> None:
+    wat = MIRRORED.replace("{step}", "1").replace("(local.get 0) (i32.const 64)", "(i32.const 64) (i32.const 64)")
+    text = source(wat)
+    assert "l5 = (l5 + 8)\n" in text and "l4 = (l4 - 1)\n" in text and "V0[(l5 - 8)]" in text
+    assert "l5 = (l1 - 1)\n" in source(wat, 1)
+
+
+@pytest.mark.parametrize("step", [1, 2])
+@pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
+def test_counters_stepped_oppositely_agree_with_the_interpreter(
+    step: int, tier: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wat = MIRRORED.replace("{step}", str(step))
+    calls = [(p,) for p in (0, 8, 65000, U32 - 64, U32 - 8)]
+
+    expected = run_all(wat, "interp", calls, monkeypatch, ("pairs", "sums"))
+    assert run_all(wat, tier, calls, monkeypatch, ("pairs", "sums")) == expected
+
+
+def test_a_reflection_holds_every_value_whose_mirror_is_in_the_span() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        span = random_span(rng, False)
+        total = rng.choice([0, 4, 5, 1 << 31, U32 - 1, rng.randrange(U32)])
+        reflected = ranges._reflected(span, total)
+        value = sample(rng, span)
+        if value is not None:
+            assert member((total - value) % U32, reflected)
 
 
 def test_a_pointer_stepped_by_a_loop_with_no_counter_keeps_its_wrap() -> None:

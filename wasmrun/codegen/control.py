@@ -37,6 +37,10 @@ LOOKUP_MIN_RANGES = 16
 """A ``br_table`` with more ranges than this maps its index through a constant tuple first."""
 
 
+MAX_MIRRORED = 6
+"""The most locals entering a loop as constants whose pairs may keep their sums (see ranges.MirrorNarrowing)."""
+
+
 class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, VariableInstructions, GcInstructions):
     """What both forms share: every instruction but ``block``, ``loop``, ``if``, ``else`` and ``end``."""
 
@@ -322,6 +326,13 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                     continue  # (x != y narrows nothing but at the ends, x == y nothing if y is unknown)
             if narrowed is None:
                 narrowed = ranges.copied(state)
+            down = ranges.decremented_head(state[index]) if how == "ne" and not delta and other.constant == 0 else None
+            if down is not None:
+                counter = narrowed[index]
+                if isinstance(counter, ranges.RangeNode):
+                    narrowed[index] = ranges.counted_down(down, counter, self.range_nodes)
+                    self.narrow_dependents(narrowed, index)
+                    continue
             if counting is not None and self.invariant_in(other, counting[0]):
                 head, step = counting
                 counter = narrowed[index]
@@ -415,6 +426,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
             for index in ctrl.construct.writes:
                 local_range.forget(index)  # (an offset must hold on every back edge)
         siblings: list[ranges.RangeNode] = []
+        constants: list[tuple[int, int, ranges.RangeNode]] = []
         for index in ctrl.construct.writes:
             # (A local about which nothing is known on entry stays so: the join holds everything.)
             if index in self.i32_locals and local_range[index] is not None and local_range[index] != ranges.FULL:
@@ -424,6 +436,15 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 )
                 local_range[index] = node
                 ctrl.range_nodes[index] = node
+                entry = node.inputs[0][1][0]
+                if isinstance(entry, tuple) and entry[0] == entry[1] and len(constants) < MAX_MIRRORED:
+                    constants.append((index, entry[0], node))
+        if isinstance(local_range, ranges.LocalRanges):
+            # Locals entering the loop as constants: two the loop steps by opposite constants keep their sum.
+            for k, (a, value_a, head_a) in enumerate(constants):
+                for b, value_b, head_b in constants[k + 1 :]:
+                    total = (value_a + value_b) % ranges.U32
+                    local_range.mirrors[(a, b)] = ranges.MirrorNarrowing(total, (head_a, head_b))
 
     def ranges_end(self, ctrl: Ctrl) -> None:
         """At the end of a block or if: join the ranges of the paths that meet there.

@@ -23,7 +23,10 @@ what keeps a counter's span finite.  Two loop shapes need more than intervals:
 a counter that stops when it reaches an invariant ``n`` (``i = i + 1; if i !=
 n: continue``, entered below ``n``) stays below ``n`` (:func:`counted`), and a
 local stepped once per iteration of such a loop stays below its entry plus
-the loop's most back edges times the step (:func:`add_input`).  Where one
+the loop's most back edges times the step (:func:`add_input`); a counter that
+counts down to 0, entered above it, neither wraps nor runs more than its entry
+times (:func:`counted_down`), and two locals a loop steps oppositely from
+constants keep their sum (:class:`MirrorNarrowing`).  Where one
 local holds another's value plus a constant (``m = n - 1``), a condition that
 narrows one narrows the other, and one that narrows ``n`` narrows the locals
 computed from ``n`` and constants alone (``k = max(n, 1) & -2``), and a local
@@ -362,7 +365,7 @@ def offset_narrowing(delta: int) -> OffsetNarrowing:
 
 def _narrows_first(function: Callable[..., Span]) -> bool:
     """Whether ``function`` is a narrowing: its result is its first argument's value, perhaps better known."""
-    return function in _NARROWINGS or function.__class__ is OffsetNarrowing
+    return function in _NARROWINGS or function.__class__ is OffsetNarrowing or function.__class__ is MirrorNarrowing
 
 
 Offset = tuple[int, int]
@@ -385,6 +388,48 @@ class DerivedNarrowing:
 
     def __call__(self, x: Span, base: Span) -> Span:
         return _meet(x, self.function(base))
+
+
+def _reflected(span: Span, total: int) -> Span:
+    """The canonical values ``(total - x) mod 2**32`` for ``x`` in canonical ``span`` (everything if they wrap
+    part of the way)."""
+    if span[0] > span[1]:
+        return EMPTY
+    lo, hi = total - span[1], total - span[0]
+    if lo >> 32 != hi >> 32:
+        return FULL
+    base = (lo >> 32) << 32
+    return canonical_span(lo - base, hi - base)
+
+
+class MirrorNarrowing:
+    """Narrows a local's span ``x`` by the span of a local known to hold ``total`` minus ``x``'s value (modulo
+    2**32): two locals a loop steps by opposite constants from constants whose sum is ``total`` (``i`` up
+    from 0, ``n`` down from 4: ``n = 4 - i`` at every iteration; see :class:`LocalRanges`).  Whether the
+    steps are opposite is known once the loop's back edges are (``heads``: the two locals' loop heads);
+    until then, and if not, it narrows nothing.  Like the other narrowings it keeps its first argument's
+    value."""
+
+    __slots__ = ("heads", "total")
+
+    def __init__(self, total: int, heads: tuple[RangeNode, RangeNode]) -> None:
+        self.total = total
+        self.heads = heads
+
+    def holds(self) -> bool:
+        """Whether each head has one back edge that steps it by a constant, the two constants opposite."""
+        steps = []
+        for head in self.heads:
+            if len(head.inputs) != 2 or head.stepped is None:
+                return False
+            step = _span(head.stepped)
+            if step[0] != step[1]:
+                return False
+            steps.append(step[0])
+        return not (steps[0] + steps[1]) % U32
+
+    def __call__(self, x: Span, other: Span) -> Span:
+        return _meet(x, _reflected(other, self.total)) if self.holds() else x
 
 
 def shifted_by(delta: int) -> Callable[[Span], Span]:
@@ -430,7 +475,7 @@ class LocalRanges(list[Range]):
     (``if a >= 3`` puts ``b`` at 4 or more).  A plain list (a copy that dropped them) knows no offsets,
     which is always sound: an offset only ever adds knowledge."""
 
-    __slots__ = ("derived", "offsets", "tests")
+    __slots__ = ("derived", "mirrors", "offsets", "tests")
 
     def __init__(
         self,
@@ -438,8 +483,12 @@ class LocalRanges(list[Range]):
         offsets: dict[int, Offset] | None = None,
         derived: dict[int, Derived] | None = None,
         tests: dict[int, Test] | None = None,
+        mirrors: dict[tuple[int, int], MirrorNarrowing] | None = None,
     ) -> None:
         super().__init__(spans)
+        # Pairs of locals whose sum is a constant (modulo 2**32) if their loop steps them oppositely: a
+        # condition that narrows one narrows the other (see MirrorNarrowing).
+        self.mirrors: dict[tuple[int, int], MirrorNarrowing] = {} if mirrors is None else dict(mirrors)
         self.offsets: dict[int, Offset] = {} if offsets is None else dict(offsets)
         # Locals computed from one other local and constants: a condition that narrows that one narrows
         # them (``n1 = select(n, 1, n > 1)``, then ``if n >= 2`` puts ``n1`` at 2 or more).
@@ -452,6 +501,17 @@ class LocalRanges(list[Range]):
         """Local ``index`` is written: drop the offsets, derivations and tests it is in.  A test of its old
         value that a local holding that value plus a constant can express moves to that local (``c = n > 3;
         m = n - 2; n = m``: ``c`` is ``m + 2 > 3``)."""
+        mirrors = self.mirrors
+        if mirrors:
+            related = self.related(index)
+            for pair, mirror in list(mirrors.items()):
+                if index in pair:
+                    del mirrors[pair]
+                    other = pair[1] if pair[0] == index else pair[0]
+                    for moved, shift in related:  # (moved = index + shift: the sum moves by shift)
+                        if moved != other:
+                            mirrors[(moved, other)] = MirrorNarrowing((mirror.total + shift) % U32, mirror.heads)
+                            break
         tests = self.tests
         if tests:
             tests.pop(index, None)
@@ -477,6 +537,12 @@ class LocalRanges(list[Range]):
         ]
         if self.derived:
             found += [(other, DerivedNarrowing(how)) for other, (base, how) in self.derived.items() if base == index]
+        if self.mirrors:
+            found += [
+                (pair[1] if pair[0] == index else pair[0], mirror)
+                for pair, mirror in self.mirrors.items()
+                if index in pair
+            ]
         return found
 
     def related(self, index: int) -> list[Offset]:
@@ -494,7 +560,7 @@ class LocalRanges(list[Range]):
 def copied(state: list[Range]) -> list[Range]:
     """A copy of a state of the locals' ranges, with its offsets and derivations."""
     if isinstance(state, LocalRanges):
-        return LocalRanges(state, state.offsets, state.derived, state.tests)
+        return LocalRanges(state, state.offsets, state.derived, state.tests, state.mirrors)
     return list(state)
 
 
@@ -504,8 +570,8 @@ def joined_state(states: list[list[Range]]) -> LocalRanges:
     first = states[0]
     if not all(isinstance(state, LocalRanges) for state in states):
         return LocalRanges(first)
-    common: list[dict[int, Any]] = []
-    for attribute in ("offsets", "derived", "tests"):
+    common: list[dict[Any, Any]] = []
+    for attribute in ("offsets", "derived", "tests", "mirrors"):
         known = dict(getattr(first, attribute))
         for state in states[1:]:
             theirs = getattr(state, attribute)
@@ -570,6 +636,20 @@ _STEPS = {constant_span(1 << bits): bits for bits in range(ALIGN_CAP + 1)}
 """A counter's steps whose multiples alignment can show (1, 2, 4, 8): span -> log2."""
 
 
+class CounterNarrowing:
+    """A counting loop's narrowing of its counter (see :func:`counted`, :func:`counted_down`): ``function`` of
+    the arguments, the span of the value of the argument at ``argument``, perhaps better known."""
+
+    __slots__ = ("argument", "function")
+
+    def __init__(self, function: Callable[..., Span], argument: int) -> None:
+        self.function = function
+        self.argument = argument
+
+    def __call__(self, *spans: Span) -> Span:
+        return self.function(*spans)
+
+
 def _unnarrowed(term: Range) -> Range:
     """The value ``term`` is the range of, perhaps better known: ``term`` without the narrowings on top of it,
     and through a join of narrowings of one value (the two ways of a condition on it, met again)."""
@@ -577,6 +657,8 @@ def _unnarrowed(term: Range) -> Range:
         inputs = term.inputs
         if len(inputs) == 1 and _narrows_first(inputs[0][0]):
             term = inputs[0][1][0]
+        elif len(inputs) == 1 and inputs[0][0].__class__ is CounterNarrowing:
+            term = inputs[0][1][inputs[0][0].argument]
         elif len(inputs) > 1 and all(function is _same for function, _arguments in inputs):
             sources = {id(found): found for found in (_unnarrowed(arguments[0]) for _function, arguments in inputs)}
             if len(sources) != 1:
@@ -587,17 +669,26 @@ def _unnarrowed(term: Range) -> Range:
     return term
 
 
+def _reduced_operation(term: Range) -> tuple[Callable[..., Span], tuple[Any, ...]] | None:
+    """``(function, arguments)`` if ``term`` (without the narrowings on it) is the reduction modulo 2**32 of one
+    operation's raw result, else None."""
+    term = _unnarrowed(term)
+    if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
+        return None
+    (raw,) = term.inputs[0][1]
+    if not isinstance(raw, RangeNode) or len(raw.inputs) != 1:
+        return None
+    return raw.inputs[0]
+
+
 def incremented_head(term: Range) -> tuple[RangeNode, int] | None:
     """The loop head ``term`` is a step more than, reduced (``x = (x + 2**k) mod 2**32``, ``x`` read as it
     was at the head, perhaps narrowed on the way, ``k`` at most the alignment cap): the head's node and
     ``k``, else None."""
-    term = _unnarrowed(term)
-    if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
+    operation = _reduced_operation(term)
+    if operation is None or operation[0] is not span_add:
         return None
-    (added,) = term.inputs[0][1]
-    if not isinstance(added, RangeNode) or len(added.inputs) != 1 or added.inputs[0][0] is not span_add:
-        return None
-    first, second = added.inputs[0][1]
+    first, second = operation[1]
     read, step = (first, _STEPS.get(second)) if isinstance(second, tuple) else (second, _STEPS.get(first))
     if step is None:
         return None
@@ -641,7 +732,7 @@ def counted(
         return _narrow_ne(value, limit)
 
     limit_term = FULL if bound is None else bound
-    node.inputs.append((below_bound, (entry, counter, limit_term)))
+    node.inputs.append((CounterNarrowing(below_bound, 1), (entry, counter, limit_term)))
     nodes.append(node)
 
     def trips() -> int | None:
@@ -657,6 +748,51 @@ def counted(
     return node
 
 
+def decremented_head(term: Range) -> RangeNode | None:
+    """The loop head ``term`` is one less than, reduced (``x = (x - 1) mod 2**32``, ``x`` read as it was at the
+    head, perhaps narrowed on the way), else None."""
+    operation = _reduced_operation(term)
+    if operation is None:
+        return None
+    function, (first, second) = operation
+    if function is not span_sub or second != constant_span(1):
+        return None
+    read = _unnarrowed(first)
+    return read if isinstance(read, RangeNode) and read.loop_head else None
+
+
+def counted_down(head: RangeNode, counter: RangeNode, nodes: list[RangeNode]) -> RangeNode:
+    """``counter`` (the head's local minus 1) where it is not 0: a loop counting down, ``x = x - 1; br_if $loop
+    (x != 0)``.
+
+    If the loop is entered with ``x >= 1`` and this is the head's only back edge, ``x - 1`` never wraps (the
+    loop goes on only while it is not 0) and the back edges bring ``x`` in [1, its entry - 1]: at most the
+    entry's upper bound minus one of them per run of the loop, which bounds the locals the loop steps (see
+    :func:`add_input`).  The conditions are checked when the node is solved; otherwise it is plain narrowing.
+    """
+    node = RangeNode([])
+    entry = head.inputs[0][1][0]
+
+    def counts(start: Span) -> bool:
+        return len(head.inputs) == 2 and head.inputs[1][1][0] is node and 1 <= start[0] <= start[1]
+
+    def above_zero(start: Span, value: Span) -> Span:
+        if counts(start):
+            return canonical_span(1, start[1] - 1)
+        return _narrow_ne(value, constant_span(0))
+
+    node.inputs.append((CounterNarrowing(above_zero, 1), (entry, counter)))
+    nodes.append(node)
+
+    def trips() -> int | None:
+        start = _span(entry)
+        return start[1] - 1 if counts(start) else None
+
+    head.trips = trips
+    head.depends.append(entry)
+    return node
+
+
 def add_input(node: RangeNode, value: Range) -> None:
     """A back edge's range of the local to a loop head: a local that grows by a step that is never negative
     from its value at the head (``p = p + s``) is noted (``stepped``) for :func:`_computed`."""
@@ -669,13 +805,19 @@ def add_input(node: RangeNode, value: Range) -> None:
 
 def _step_from(head: RangeNode, term: Range) -> Any:
     """``s`` if ``term`` is ``(p + s) mod 2**32`` for ``p`` the head's local as it was at the head, else None."""
-    term = _unnarrowed(term)
-    if not isinstance(term, RangeNode) or len(term.inputs) != 1 or term.inputs[0][0] is not reduced:
+    operation = _reduced_operation(term)
+    if operation is None:
         return None
-    (added,) = term.inputs[0][1]
-    if not isinstance(added, RangeNode) or len(added.inputs) != 1 or added.inputs[0][0] is not span_add:
+    function, arguments = operation
+    if function is span_sub:
+        # p - c: a negative step (what _stepped_bound leaves alone; a MirrorNarrowing compares it).
+        read, step = arguments
+        if _unnarrowed(read) is head and isinstance(step, tuple) and step[0] == step[1]:
+            return (-step[0],) * 4
         return None
-    for read, step in (added.inputs[0][1], reversed(added.inputs[0][1])):
+    if function is not span_add:
+        return None
+    for read, step in (arguments, reversed(arguments)):
         if _unnarrowed(read) is head:
             return step
     return None
