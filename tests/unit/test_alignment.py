@@ -229,6 +229,20 @@ def test_paths_that_meet_keep_the_alignment_they_share() -> None:
     assert "V0_I[l2 >> 2] = l1" in text and "& 3" not in text
 
 
+def run_calls(
+    mod: Module, tier: str, calls: list[tuple[str, tuple[int, ...]]], monkeypatch: pytest.MonkeyPatch
+) -> list[Any]:
+    """Each call's results, or its trap, in a fresh instance of ``mod`` under ``tier``."""
+    instance = instantiate(mod, tier, monkeypatch)
+    results: list[Any] = []
+    for name, args in calls:
+        try:
+            results.append(instance.exports[name].invoke(list(args)))
+        except Trap as trap:
+            results.append(("trap", trap.message, tuple(trap.frames)))
+    return results
+
+
 # A pointer a loop reads through but does not change: its index and low bits are computed once, before
 # the loop (the function writes it after); a pointer the function never writes: once, at its start; one
 # an outer loop moves: before the inner loop that reads it.
@@ -286,19 +300,9 @@ def test_hoisted_addresses_agree_with_the_interpreter(tier: str, monkeypatch: py
         if name == "never_written" or n < 4
     ]
 
-    def run(tier: str) -> list[Any]:
-        instance = instantiate(mod, tier, monkeypatch)
-        results: list[Any] = []
-        for name, args in calls:
-            try:
-                results.append(instance.exports[name].invoke(list(args)))
-            except Trap as trap:
-                results.append(("trap", trap.message, tuple(trap.frames)))
-        return results
-
-    expected = run("interp")
+    expected = run_calls(mod, "interp", calls, monkeypatch)
     assert any(result[0] == "trap" for result in expected if isinstance(result, tuple))
-    assert run(tier) == expected
+    assert run_calls(mod, tier, calls, monkeypatch) == expected
 
 
 # Pointers a loop moves: the loop keeps each one's index beside it (its shadow, s<loop>_<local>_<shift>), set
@@ -387,19 +391,9 @@ def test_shadowed_pointers_agree_with_the_interpreter(tier: str, monkeypatch: py
     names = ("stepped", "linked", "summed", "nested")
     calls = [(name, (p, n)) for name in names for p in (0, 4, 6, 1024, 1036, 65520, 0xFFFFFFFC) for n in (1, 2, 5)]
 
-    def run(tier: str) -> list[Any]:
-        instance = instantiate(mod, tier, monkeypatch)
-        results: list[Any] = []
-        for name, args in calls:
-            try:
-                results.append(instance.exports[name].invoke(list(args)))
-            except Trap as trap:
-                results.append(("trap", trap.message, tuple(trap.frames)))
-        return results
-
-    expected = run("interp")
+    expected = run_calls(mod, "interp", calls, monkeypatch)
     assert {result[0] == "trap" for result in expected} == {True, False}
-    assert run(tier) == expected
+    assert run_calls(mod, tier, calls, monkeypatch) == expected
 
 
 def test_a_write_the_shadows_cannot_follow_generates_the_function_without_them(

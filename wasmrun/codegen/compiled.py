@@ -410,7 +410,7 @@ def _base_namespace() -> dict[str, Any]:
     """What every namespace starts with: the numeric functions and the helpers generated code calls."""
     if not _BASE_NAMESPACE:
         from wasmrun.codegen.gc_names import GC_NAMES
-        from wasmrun.codegen.ranges import range_checked
+        from wasmrun.codegen.ranges import range_checked, same_checked
         from wasmrun.semantics import numeric
         from wasmrun.semantics.access import STRUCT_NAMES
         from wasmrun.semantics.atomics import ATOMIC_FUNCTIONS
@@ -434,6 +434,7 @@ def _base_namespace() -> dict[str, Any]:
                 ),  # (an address of a 64-bit memory: OverflowError)
                 "MEMORY_TRAP": memory_trap,
                 "RANGE_CHECKED": range_checked,  # (only in code generated under ranges.CHECKED: tests)
+                "SAME_CHECKED": same_checked,  # (likewise)
                 "INDIRECT": indirect,
                 "TailCall": TailCall,
                 "TAIL_CALLEE": tail_callee,

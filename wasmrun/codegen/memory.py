@@ -122,9 +122,18 @@ class MemoryInstructions(Emitter):
         name = self.hoist(local, f"{local.code} >> {shift}", whole_function=True)
         if name is not None:
             hoisted_low = self.hoist(local, low, whole_function=True) if tested else low
-            return (name, hoisted_low) if hoisted_low is not None else None
-        name = self.shadow(index, shift)
-        return None if name is None else (name, low)
+            if hoisted_low is None:
+                return None
+            if ranges.CHECKED and hoisted_low != low:
+                hoisted_low = f"SAME_CHECKED({hoisted_low}, {low})"
+        else:
+            name = self.shadow(index, shift)
+            if name is None:
+                return None
+            hoisted_low = low
+        if ranges.CHECKED:  # (each use checks the name still holds the local's index)
+            name = f"SAME_CHECKED({name}, {local.code} >> {shift})"
+        return name, hoisted_low
 
     def unwrapped_index(self, inner: str, claimed: str, choice: Choice | None, otherwise: str) -> str:
         """The index ``inner`` of a sum that does not wrap: its claim checked under ``ranges.CHECKED``, and if

@@ -81,6 +81,14 @@ def range_checked(value: int, limit: int) -> int:
     raise RangeClaimBroken(f"range analysis: {value} is not in [0, {limit})")
 
 
+def same_checked(value: int, expected: int) -> int:
+    """``value``, which the generator knew to equal ``expected`` (see :data:`CHECKED`: a pointer's index or low
+    bits computed before a loop, or kept beside it)."""
+    if value == expected:
+        return value
+    raise RangeClaimBroken(f"memory index: {value} kept for {expected}")
+
+
 def claimed(code: str, limit: int) -> str:
     """The text that uses ``code`` as it is because its range shows it below ``limit`` (checked under
     :data:`CHECKED`)."""

@@ -76,6 +76,7 @@ class StructuredGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preheaders: dict[int, Ctrl] = {}
+        self.inner_loop_writes: dict[int, set[int]] = {}  # a loop's id -> the locals its inner loops write
         self.self_loop = (
             not self.stats
             and any(opcode == _RETURN_CALL and immediate == self.index for opcode, immediate, _ in self.instructions)
@@ -152,16 +153,20 @@ class StructuredGenerator(Generator):
         return None
 
     def written_in_inner_loop(self, loop: Construct, index: int) -> bool:
-        """Whether a loop inside ``loop`` writes local ``index``."""
-        by_id = {construct.id: construct for construct in self.structure.constructs.values()}
-        for construct in by_id.values():
-            if construct.kind == "loop" and construct is not loop and index in construct.writes:
-                parent = construct.parent
-                while parent > loop.id:  # (a construct's id is above its parent's)
-                    parent = by_id[parent].parent
-                if parent == loop.id:
-                    return True
-        return False
+        """Whether a loop inside ``loop`` writes local ``index`` (worked out once per loop)."""
+        inner = self.inner_loop_writes.get(loop.id)
+        if inner is None:
+            by_id = {construct.id: construct for construct in self.structure.constructs.values()}
+            inner = set()
+            for construct in by_id.values():
+                if construct.kind == "loop" and construct is not loop:
+                    parent = construct.parent
+                    while parent > loop.id:  # (a construct's id is above its parent's)
+                        parent = by_id[parent].parent
+                    if parent == loop.id:
+                        inner |= construct.writes
+            self.inner_loop_writes[loop.id] = inner
+        return index in inner
 
     def body_lines(self) -> list[tuple[int, str, int, int]]:
         """The lines with each loop's hoisted names set before it, and its shadows (see :meth:`shadow`) before it
