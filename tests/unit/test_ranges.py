@@ -465,6 +465,31 @@ def test_a_counter_narrowed_on_both_ways_of_a_condition_still_bounds_its_loop() 
     assert "l2 = (l2 + 56)\n" in text
 
 
+def test_looking_through_joins_visits_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 20 conditions in a row on the counter, each narrowing it on both ways: joins of narrowings of joins.
+    # Looking for the counter through them must not walk every path (2**20), only each join once.
+    conditions = " ".join(
+        f"(if (i32.lt_u (local.get 0) (i32.const {k})) (then (local.set 1 (i32.add (local.get 1) (i32.const {k})))))"
+        for k in range(1, 21)
+    )
+    wat = f"""(module (func (result i32) (local i32 i32)
+      (loop {conditions}
+        (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 100))))
+      (local.get 1)))"""
+    calls = 0
+    looked_through = ranges._unnarrowed
+
+    def counting(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return looked_through(*args)
+
+    monkeypatch.setattr(ranges, "_unnarrowed", counting)
+    text = source(wat)
+    assert calls < 1000
+    assert "l0 = (l0 + 1)\n" in text  # (still the counter)
+
+
 # n = min(p, 1024); a guard that shows n >= 4; then a counter stepped by 4 up to n & -4 (at least 4) starts
 # below it and needs no wrap.  The guard: m = n - 1; m >=s 3 (n - 1 >=u 3 would not say it: n = 0 gives
 # 2**32 - 1), or the test on n + 1 itself (n + 1 >= 5).

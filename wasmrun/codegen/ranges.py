@@ -658,20 +658,36 @@ class CounterNarrowing:
         return self.function(*spans)
 
 
-def _unnarrowed(term: Range) -> Range:
+UNNARROWED_DEPTH = 32
+"""The most joins :func:`_unnarrowed` looks through, one inside another (beyond, it stops: a value it does not
+recognise, which is always sound)."""
+
+
+def _unnarrowed(term: Range, seen: dict[int, Range] | None = None, depth: int = 0) -> Range:
     """The value ``term`` is the range of, perhaps better known: ``term`` without the narrowings on top of it,
-    and through a join of narrowings of one value (the two ways of a condition on it, met again)."""
+    and through a join of narrowings of one value (the two ways of a condition on it, met again).
+
+    Each node is looked through once per call (``seen``: the joins' inputs so far), so the work is linear in
+    the nodes however the joins share them."""
     while isinstance(term, RangeNode) and not term.loop_head:
         inputs = term.inputs
         if len(inputs) == 1 and _narrows_first(inputs[0][0]):
             term = inputs[0][1][0]
         elif len(inputs) == 1 and inputs[0][0].__class__ is CounterNarrowing:
             term = inputs[0][1][inputs[0][0].argument]
-        elif len(inputs) > 1 and all(function is _same for function, _arguments in inputs):
-            sources = {id(found): found for found in (_unnarrowed(arguments[0]) for _function, arguments in inputs)}
-            if len(sources) != 1:
-                break
-            (term,) = sources.values()
+        elif len(inputs) > 1 and depth < UNNARROWED_DEPTH and all(function is _same for function, _ in inputs):
+            if seen is None:
+                seen = {}
+            source: Range = None
+            for _function, arguments in inputs:
+                found = seen.get(id(arguments[0]))
+                if found is None:
+                    found = seen[id(arguments[0])] = _unnarrowed(arguments[0], seen, depth + 1)
+                if source is None:
+                    source = found
+                elif found is not source:
+                    return term
+            term = source
         else:
             break
     return term
