@@ -13,7 +13,7 @@ import pytest
 import testdata
 
 import wasmrun.codegen.compiled as compiled
-from wasmrun.codegen import ranges
+from wasmrun.codegen import counters, ranges
 from wasmrun.codegen.ranges import FULL, U32, RangeNode, Span
 from wasmrun.embedding import Store
 from wasmrun.engine.interpreter import Interpreter
@@ -205,7 +205,7 @@ def counter(step: int, bound: Span, relation: str) -> RangeNode:
     head = ranges.loop_head(ranges.constant_span(0), frozenset((0,)), 0, [], nodes)
     added = ranges.derive(ranges.span_add, (head, ranges.constant_span(step)), nodes)
     reduced = ranges.derive(ranges.reduced, (added,), nodes)
-    ranges.add_input(head, ranges.derive(ranges.narrowed(relation), (reduced, bound), nodes))
+    counters.add_input(head, ranges.derive(ranges.narrowed(relation), (reduced, bound), nodes))
     ranges.solve(nodes)
     return head
 
@@ -477,14 +477,14 @@ def test_looking_through_joins_visits_each_once(monkeypatch: pytest.MonkeyPatch)
         (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 100))))
       (local.get 1)))"""
     calls = 0
-    looked_through = ranges._unnarrowed
+    looked_through = counters._unnarrowed
 
     def counting(*args: Any) -> Any:
         nonlocal calls
         calls += 1
         return looked_through(*args)
 
-    monkeypatch.setattr(ranges, "_unnarrowed", counting)
+    monkeypatch.setattr(counters, "_unnarrowed", counting)
     text = source(wat)
     assert calls < 1000
     assert "l0 = (l0 + 1)\n" in text  # (still the counter)

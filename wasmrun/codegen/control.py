@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from wasmrun.binary.instructions import CATCH_ALL_REF, CATCH_REF
-from wasmrun.codegen import ranges
+from wasmrun.codegen import counters, ranges
 from wasmrun.codegen.alignment import Node
 from wasmrun.codegen.atomics import AtomicInstructions
 from wasmrun.codegen.emitter import TRAPS, Ctrl
@@ -247,7 +247,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 node.inputs.append((local_align[index], 0))
             local_range = self.local_range
             for index, range_node in target.range_nodes.items():
-                ranges.add_input(range_node, local_range[index])
+                counters.add_input(range_node, local_range[index])
         elif kind != FUNCTION:
             target.align_incoming.append(list(self.local_align))
             target.range_incoming.append(ranges.copied(self.local_range))
@@ -320,24 +320,26 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
                 continue
             index, delta = offset
             bound = self.range_of(other)
-            counting = ranges.incremented_head(state[index]) if how == "ne" and not delta else None
+            counting = counters.incremented_head(state[index]) if how == "ne" and not delta else None
             if counting is None and (how == "eq" or how == "ne") and not isinstance(other.constant, int):
                 if how == "ne" or bound is None:
                     continue  # (x != y narrows nothing but at the ends, x == y nothing if y is unknown)
             if narrowed is None:
                 narrowed = ranges.copied(state)
-            down = ranges.decremented_head(state[index]) if how == "ne" and not delta and other.constant == 0 else None
+            down = (
+                counters.decremented_head(state[index]) if how == "ne" and not delta and other.constant == 0 else None
+            )
             if down is not None:
                 counter = narrowed[index]
                 if isinstance(counter, ranges.RangeNode):
-                    narrowed[index] = ranges.counted_down(down, counter, self.range_nodes)
+                    narrowed[index] = counters.counted_down(down, counter, self.range_nodes)
                     self.narrow_dependents(narrowed, index)
                     continue
             if counting is not None and self.invariant_in(other, counting[0]):
                 head, step = counting
                 counter = narrowed[index]
                 assert isinstance(counter, ranges.RangeNode)  # (incremented_head saw to it)
-                narrowed[index] = ranges.counted(head, step, counter, bound, other.align, self.range_nodes)
+                narrowed[index] = counters.counted(head, step, counter, bound, other.align, self.range_nodes)
                 self.narrow_dependents(narrowed, index)
             else:
                 self.narrow_local(narrowed, index, how, delta, bound, self.range_of(side))
