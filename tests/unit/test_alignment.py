@@ -167,15 +167,22 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def outcomes(mod: Module, tier: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def run_calls(
+    mod: Module, tier: str, calls: list[tuple[str, tuple[Any, ...]]], monkeypatch: pytest.MonkeyPatch
+) -> list[Any]:
+    """Each call's results (floats by their bits), or its trap, in a fresh instance of ``mod`` under ``tier``."""
     instance = instantiate(mod, tier, monkeypatch)
-    results = []
-    for name, args in CALLS:
+    results: list[Any] = []
+    for name, args in calls:
         try:
             results.append(comparable(instance.exports[name].invoke(list(args))))
         except Trap as trap:
             results.append(("trap", trap.message, tuple(trap.frames)))
     return results
+
+
+def outcomes(mod: Module, tier: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    return run_calls(mod, tier, CALLS, monkeypatch)
 
 
 @pytest.mark.parametrize("tier", ["compile", "flat", "osr"])
@@ -227,20 +234,6 @@ def test_a_local_plus_a_multiple_of_the_size_is_indexed_from_the_local() -> None
 def test_paths_that_meet_keep_the_alignment_they_share() -> None:
     text = source("merged")
     assert "V0_I[l2 >> 2] = l1" in text and "& 3" not in text
-
-
-def run_calls(
-    mod: Module, tier: str, calls: list[tuple[str, tuple[int, ...]]], monkeypatch: pytest.MonkeyPatch
-) -> list[Any]:
-    """Each call's results, or its trap, in a fresh instance of ``mod`` under ``tier``."""
-    instance = instantiate(mod, tier, monkeypatch)
-    results: list[Any] = []
-    for name, args in calls:
-        try:
-            results.append(instance.exports[name].invoke(list(args)))
-        except Trap as trap:
-            results.append(("trap", trap.message, tuple(trap.frames)))
-    return results
 
 
 # A pointer a loop reads through but does not change: its index and low bits are computed once, before
@@ -488,14 +481,7 @@ def test_random_memory_programs_agree_with_the_interpreter(seed: int, monkeypatc
     args = [[rng.randrange(1 << 32), rng.choice([0, 8, 1024, 65520, 3, 65535])] for _ in range(4)]
 
     def run(tier: str) -> list[Any]:
-        function = instantiate(mod, tier, monkeypatch).exports["f"]
-        results: list[Any] = []
-        for arguments in args:
-            try:
-                results.append(function.invoke(list(arguments)))
-            except Trap as trap:
-                results.append(("trap", trap.message, tuple(trap.frames)))
-        return results
+        return run_calls(mod, tier, [("f", tuple(arguments)) for arguments in args], monkeypatch)
 
     expected = run("interp")
     assert run("compile") == expected

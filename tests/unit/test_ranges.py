@@ -608,7 +608,8 @@ def test_a_comparison_kept_in_a_local_narrows_what_it_compared() -> None:
 # (c = n > 3) would show n >= 4: the local compared written (1), the holder written (2), the test moved to a
 # local then written (3), a test known on one way into a join only (4), a base the loop writes (5); and
 # two that hold: the test moved (6) and negated (7).  A test wrongly kept leaves out the wrap of n - 4: the
-# claim check fails (for n below 4); one moved wrongly (8: m = n - 2 is 2 or more, not 6) that of m - 6 (n in [4, 1027]).
+# claim check fails (for n below 4); one moved wrongly (8: m = n - 2 is 2 or more, not 6) that of m - 6
+# (n in [4, 1027]).
 STALE_TESTS = """
 (module
   (func (export "base") (param i32 i32) (result i32) (local i32)

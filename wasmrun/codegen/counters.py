@@ -208,8 +208,9 @@ def counted_down(head: RangeNode, counter: RangeNode, nodes: list[RangeNode]) ->
 
 
 def add_input(node: RangeNode, value: Range) -> None:
-    """A back edge's range of the local to a loop head: a local that grows by a step that is never negative
-    from its value at the head (``p = p + s``) is noted (``stepped``) for :func:`_computed`."""
+    """A back edge's range of the local to a loop head: a local stepped from its value at the head (``p = p +
+    s``, ``p = p - c``) on the loop's only back edge is noted (``stepped``): ``ranges._stepped_bound`` bounds
+    one stepped up, a :class:`~wasmrun.codegen.ranges.MirrorNarrowing` compares the steps of two."""
     node.inputs.append((same, (FULL if value is None else value,)))
     step = _step_from(node, value) if len(node.inputs) == 2 else None
     node.stepped = step

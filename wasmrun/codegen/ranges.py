@@ -333,16 +333,18 @@ _NARROWING: dict[str, Callable[[Span, Span], Span]] = {
 _NARROWINGS = frozenset(_NARROWING.values())
 
 
-def _shifted(span: Span, delta: int) -> Span:
-    """The canonical values ``(x + delta) mod 2**32`` for ``x`` in canonical ``span`` (everything if they wrap
-    part of the way)."""
-    if span[0] > span[1]:
-        return EMPTY
-    lo, hi = span[0] + delta, span[1] + delta
+def _wrapped(lo: int, hi: int) -> Span:
+    """The canonical values of the raw values in [lo, hi] reduced modulo 2**32 (everything if they wrap part
+    of the way)."""
     if lo >> 32 != hi >> 32:
         return FULL
     base = (lo >> 32) << 32
     return canonical_span(lo - base, hi - base)
+
+
+def _shifted(span: Span, delta: int) -> Span:
+    """The canonical values ``(x + delta) mod 2**32`` for ``x`` in canonical ``span``."""
+    return EMPTY if span[0] > span[1] else _wrapped(span[0] + delta, span[1] + delta)
 
 
 class OffsetNarrowing:
@@ -399,15 +401,8 @@ class DerivedNarrowing:
 
 
 def _reflected(span: Span, total: int) -> Span:
-    """The canonical values ``(total - x) mod 2**32`` for ``x`` in canonical ``span`` (everything if they wrap
-    part of the way)."""
-    if span[0] > span[1]:
-        return EMPTY
-    lo, hi = total - span[1], total - span[0]
-    if lo >> 32 != hi >> 32:
-        return FULL
-    base = (lo >> 32) << 32
-    return canonical_span(lo - base, hi - base)
+    """The canonical values ``(total - x) mod 2**32`` for ``x`` in canonical ``span``."""
+    return EMPTY if span[0] > span[1] else _wrapped(total - span[1], total - span[0])
 
 
 class MirrorNarrowing:
@@ -478,10 +473,11 @@ def derived_selection(base: int, relation: str, threshold: Span, arms: tuple[Spa
 
 class LocalRanges(list[Range]):
     """The ranges of a function's locals at one point of the code, and the relations known between them
-    there (the offsets; the derivations and tests, below): ``offsets[a] = (b, c)`` says local ``a`` holds local ``b``'s value plus ``c`` modulo 2**32 (after
-    ``a = b - 1``, until either is written), so that a condition that narrows one narrows the other
-    (``if a >= 3`` puts ``b`` at 4 or more).  A plain list (a copy that dropped them) knows no offsets,
-    which is always sound: an offset only ever adds knowledge."""
+    there, each until a local it names is written: ``offsets[a] = (b, c)`` says local ``a`` holds local
+    ``b``'s value plus ``c`` modulo 2**32 (after ``a = b - 1``), so that a condition that narrows one
+    narrows the other (``if a >= 3`` puts ``b`` at 4 or more); the derivations, tests and mirrors below
+    relate locals likewise.  A plain list (a copy that dropped them) knows no relations, which is always
+    sound: a relation only ever adds knowledge."""
 
     __slots__ = ("derived", "mirrors", "offsets", "tests")
 
@@ -509,9 +505,9 @@ class LocalRanges(list[Range]):
         """Local ``index`` is written: drop the offsets, derivations and tests it is in.  A test of its old
         value that a local holding that value plus a constant can express moves to that local (``c = n > 3;
         m = n - 2; n = m``: ``c`` is ``m + 2 > 3``)."""
-        mirrors = self.mirrors
+        mirrors, tests = self.mirrors, self.tests
+        related = self.related(index) if mirrors or tests else []  # (before the offsets go: see below)
         if mirrors:
-            related = self.related(index)
             for pair, mirror in list(mirrors.items()):
                 if index in pair:
                     del mirrors[pair]
@@ -520,12 +516,10 @@ class LocalRanges(list[Range]):
                         if moved != other:
                             mirrors[(moved, other)] = MirrorNarrowing((mirror.total + shift) % U32, mirror.heads)
                             break
-        tests = self.tests
         if tests:
             tests.pop(index, None)
             for holder, (relation, base, delta, bound) in list(tests.items()):
                 if base == index:
-                    related = self.related(index)
                     if related:
                         other, shift = related[0]  # (other = index + shift)
                         tests[holder] = (relation, other, (delta - shift) % U32, bound)
@@ -566,7 +560,7 @@ class LocalRanges(list[Range]):
 
 
 def copied(state: list[Range]) -> list[Range]:
-    """A copy of a state of the locals' ranges, with its offsets and derivations."""
+    """A copy of a state of the locals' ranges, with its relations."""
     if isinstance(state, LocalRanges):
         return LocalRanges(state, state.offsets, state.derived, state.tests, state.mirrors)
     return list(state)
@@ -574,7 +568,7 @@ def copied(state: list[Range]) -> list[Range]:
 
 def joined_state(states: list[list[Range]]) -> LocalRanges:
     """A state of the locals' ranges where ``states`` meet: the first one's ranges (the caller joins those
-    that differ), and the offsets and derivations every one of them knows."""
+    that differ), and the relations every one of them knows."""
     first = states[0]
     if not all(isinstance(state, LocalRanges) for state in states):
         return LocalRanges(first)
@@ -641,6 +635,7 @@ def loop_head(
 
 
 def span_of(term: Any) -> Span:
+    """The span of a term: a node's as solved so far, or the span itself."""
     return term.value if isinstance(term, RangeNode) else term
 
 

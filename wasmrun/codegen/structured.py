@@ -172,7 +172,7 @@ class StructuredGenerator(Generator):
         """The lines with each loop's hoisted names set before it, and its shadows (see :meth:`shadow`) before it
         and after each line that writes their local."""
         out: list[tuple[int, str, int, int]] = []
-        scopes: list[tuple[int, dict[str, list[tuple[int, str]]]]] = []  # (indent, local -> (shift, name))
+        scopes: list[tuple[int, dict[str, dict[int, str]]]] = []  # (indent, local -> shift -> name)
         started = True  # whether the innermost scope's ``while True:`` line was seen
         for indent, text, kind, offset in self.lines:
             if started:
@@ -183,28 +183,31 @@ class StructuredGenerator(Generator):
                 ctrl = self.preheaders[offset]
                 out.extend((indent, f"{name} = {value}", PLAIN, -1) for value, name in ctrl.hoisted.items())
                 if ctrl.shadows:
-                    kept: dict[str, list[tuple[int, str]]] = {}
+                    kept: dict[str, dict[int, str]] = {}
                     for (index, shift), name in ctrl.shadows.items():
                         out.append((indent, f"{name} = l{index} >> {shift}", PLAIN, -1))
-                        kept.setdefault(local_name(index), []).append((shift, name))
+                        kept.setdefault(local_name(index), {})[shift] = name
                     scopes.append((indent, kept))
                     started = False
                 continue
             out.append((indent, text, kind, offset))
-            for _indent, kept in scopes:
-                out.extend((indent, update, PLAIN, -1) for update in self.shadow_updates(text, kind, kept))
+            if scopes:
+                written, rest = self.line_writes(text, kind)
+                for _indent, kept in scopes:
+                    out.extend((indent, update, PLAIN, -1) for update in self.shadow_updates(written, rest, kept))
         return out
 
-    def shadow_updates(self, text: str, kind: int, kept: dict[str, list[tuple[int, str]]]) -> list[str]:
-        """The lines that keep the shadows ``kept`` after line ``text`` (of ``kind``), if it writes their local:
-        ``s = l >> k``, or ``s = s + c`` after ``l = (l + (c << k))``.  Raises :class:`ShadowLost` for a write
-        in a form not followed here."""
+    def line_writes(self, text: str, kind: int) -> tuple[list[str], str]:
+        """The names line ``text`` (of ``kind``) assigns, and the text after the assignment (all of it if none)."""
         if kind == MEMORY and text[0] == "\0":
-            deferred = self.deferred[int(text[1:])]
-            text = deferred.aligned  # (a load's destination is the same in both forms)
+            text = self.deferred[int(text[1:])].aligned  # (a load's destination is the same in both forms)
         target = _TARGET.match(text)
-        written = target[1].split(", ") if target else []
-        rest = text[target.end() :] if target else text
+        return (target[1].split(", "), text[target.end() :]) if target else ([], text)
+
+    def shadow_updates(self, written: list[str], rest: str, kept: dict[str, dict[int, str]]) -> list[str]:
+        """The lines that keep the shadows ``kept`` after a line that assigns ``written`` the text ``rest``, if it
+        writes their local: ``s = l >> k``, or ``s = s + c`` after ``l = (l + (c << k))``.  Raises
+        :class:`ShadowLost` for a write in a form not followed here."""
         updates: list[str] = []
         for local, shadows in kept.items():
             if _WRITE.search(rest) and re.search(rf"(?<![\w.]){local}\s*(?::=|=(?!=))", rest):
@@ -212,22 +215,20 @@ class StructuredGenerator(Generator):
             if local not in written:
                 continue
             if len(written) > 1:
-                updates += [f"{name} = {local} >> {shift}" for shift, name in shadows]
+                updates += [f"{name} = {local} >> {shift}" for shift, name in shadows.items()]
                 continue
             # (A step left unreduced because its range shows it does not wrap; checked under ranges.CHECKED.)
             value = _UNCLAIMED.sub(r"\1", ranges.resolve(rest, self.choices, {}))
             step = _STEP.fullmatch(value)
-            for shift, name in shadows:
+            for shift, name in shadows.items():
                 # From a shadow of this loop's at the same shift (the local's own, or another's it is
-                # computed from, kept current the same way), else taken again.
-                source = dict(kept.get(step[1], ())).get(shift) if step is not None else None
-                if source is None and value in kept:
-                    copied = dict(kept[value]).get(shift)
-                    if copied is not None:
-                        updates.append(f"{name} = {copied}")
-                        continue
+                # computed from or a copy of, kept current the same way), else taken again.
+                source = kept.get(step[1], {}).get(shift) if step is not None else None
+                copied = kept.get(value, {}).get(shift)
                 if source is not None and step is not None and not int(step[3]) % (1 << shift):
                     updates.append(f"{name} = {source} {step[2]} {int(step[3]) >> shift}")
+                elif copied is not None:
+                    updates.append(f"{name} = {copied}")
                 else:
                     updates.append(f"{name} = {local} >> {shift}")
         return updates
