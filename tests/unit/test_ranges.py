@@ -255,7 +255,7 @@ def test_a_counter_below_a_small_bound_needs_no_wrap_nor_signed_view() -> None:
                (local.set 2 (i32.add (local.get 2) (local.get 1)))
                (local.set 1 (i32.add (local.get 1) (i32.const 1)))
                (br_if 0 (i32.lt_s (local.get 1) (i32.const 1000))))
-             (local.get 1)))"""
+             (local.get 2)))"""
     )
     assert "l1 = (l1 + 1)\n" in text and "(l1 < 1000)" in text
     assert "l2 = ((l2 + l1) % 4294967296)" in text  # the sum of the counters is not bounded

@@ -231,6 +231,7 @@ class Generator(NumericInstructions, MemoryInstructions, AtomicInstructions, Var
         if not construct.branches:
             return
         local_align = self.local_align
+        ctrl.align_entry = list(local_align)  # (for the locals it does not write: theirs all through it)
         for index in construct.writes:
             node = Node([(local_align[index], 0)])
             self.align_nodes.append(node)

@@ -150,6 +150,7 @@ class Ctrl:
         "results",
         "saved",
         "shadows",
+        "steps",
     )
 
     def __init__(self, construct: Construct, base: int, form: str, dead: bool = False) -> None:
@@ -166,6 +167,7 @@ class Ctrl:
         self.other = 0  # flat form: an if's else block
         self.hoisted: dict[str, str] = {}  # a loop's invariant expressions -> the names computed before it
         self.shadows: dict[tuple[int, int], str] = {}  # a loop's (local, shift) -> the name kept at local >> shift
+        self.steps: dict[str, str] = {}  # a loop's shifted invariant steps of its shadows -> their names
         # Alignment of locals (see alignment.py): an if's state at entry, the states branches bring to the
         # end of a block or if, and a branched-to loop's node per local it writes.
         self.align_entry: list[Alignment] = []
@@ -271,6 +273,7 @@ class Emitter:
         self.range_nodes: list[RangeNode] = []
         self.choices: list[Choice] = []
         self.zeroed: set[int] = set()  # declared locals read before a loop that may come before their first write
+        self.shadowed = False  # whether a loop keeps a shadow (see structured.StructuredGenerator.shadow)
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -595,6 +598,13 @@ class Emitter:
 
     # --- assembly -------------------------------------------------------------------------------
 
+    def without_dead_writes(
+        self, body: list[tuple[int, str, int, int]]
+    ) -> tuple[list[tuple[int, str, int, int]], frozenset[str] | None]:
+        """The body's lines without the writes no line reads, and the names live at its start (None: not
+        worked out; every zeroing stays): see :mod:`wasmrun.codegen.liveness` (the structured form)."""
+        return body, None
+
     def zeroing(self, indexes: list[int]) -> list[str]:
         """The lines setting the declared locals ``indexes`` to their type's zero (``l2 = l5 = 0``)."""
         by_zero: dict[str, list[str]] = {}
@@ -611,11 +621,19 @@ class Emitter:
     def assemble(self) -> GeneratedFunction:
         deferred = self.deferred
         choices = self.choices
-        if deferred or choices:
-            solve(self.align_nodes)  # (counting loops' ranges may need alignments)
+        if deferred or choices or self.shadowed:
+            solve(self.align_nodes)  # (counting loops' ranges, and shadows' steps, may need alignments)
         if choices:
             ranges.solve(self.range_nodes, [choice.node for choice in choices])
-        body = self.body_lines()
+        chosen: dict[int, str] = {}
+        body: list[tuple[int, str, int, int]] = []
+        for indent, text, kind, offset in self.body_lines():
+            if kind == MEMORY and text[0] == "\0":
+                text = deferred[int(text[1:])].text()
+            if choices:
+                text = ranges.resolve(text, choices, chosen)
+            body.append((indent, text, kind, offset))
+        body, live = self.without_dead_writes(body)
         params = [local_name(i) for i in range(self.nparams)]
         extra = self.extra_params()
         header = f"def {self.name}({', '.join((*params, *extra))}):"
@@ -626,9 +644,10 @@ class Emitter:
                 for k in range(len(self.declared))
                 if local_name(first_declared + k) not in extra
                 and (first_declared + k in self.structure.needs_init or first_declared + k in self.zeroed)
+                and (live is None or local_name(first_declared + k) in live)
             ]
         )
-        if self.uses_flag:
+        if self.uses_flag and (live is None or "br" in live):
             prologue.append("br = 0")
         prologue += self.preamble()
         has_memory = any(kind == MEMORY for _indent, _text, kind, _offset in body)
@@ -655,13 +674,8 @@ class Emitter:
             out.append(" try:")
         if not body:
             out.append(" " * base + "pass")
-        chosen: dict[int, str] = {}
         positions: list[tuple[int, int]] = []
         for indent, text, kind, offset in body:
-            if kind == MEMORY and text[0] == "\0":
-                text = deferred[int(text[1:])].text()
-            if choices:
-                text = ranges.resolve(text, choices, chosen)
             if kind == MEMORY:
                 if "\n" in text:  # a store's tested form: two lines
                     first, second = text.split("\n")

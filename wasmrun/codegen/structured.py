@@ -28,6 +28,7 @@ from typing import Any
 from wasmrun.codegen import ranges
 from wasmrun.codegen.control import Generator
 from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, MEMORY, PLAIN, Ctrl, TooDeep
+from wasmrun.codegen.liveness import drop_dead_writes
 from wasmrun.codegen.structure import FUNCTION, Construct, Structure
 from wasmrun.codegen.values import Value, local_name
 from wasmrun.instructions import opcode_of
@@ -39,7 +40,7 @@ NEST_LIMIT = 8  # a block with more top-level br_if's than this becomes a loop r
 
 _TARGET = re.compile(r"((?:[A-Za-z_]\w*, )*[A-Za-z_]\w*) = ")
 _WRITE = re.compile(r":=|(?<![=!<>])=(?!=)")
-_STEP = re.compile(r"\((l\d+) ([+-]) (\d+)\)")
+_STEP = re.compile(r"\((l\d+) ([+-]) (\d+|l\d+)\)")
 _UNCLAIMED = re.compile(r"^RANGE_CHECKED\((.*), 4294967296\)$")
 
 
@@ -149,6 +150,7 @@ class StructuredGenerator(Generator):
                 if name is None:
                     name = ctrl.shadows[(index, shift)] = f"s{ctrl.construct.id}_{index}_{shift}"
                     self.zeroed.add(index)  # (read before the loop, perhaps before the function first writes it)
+                    self.shadowed = True
                 return name
         return None
 
@@ -172,8 +174,9 @@ class StructuredGenerator(Generator):
         """The lines with each loop's hoisted names set before it, and its shadows (see :meth:`shadow`) before it
         and after each line that writes their local."""
         out: list[tuple[int, str, int, int]] = []
-        scopes: list[tuple[int, dict[str, dict[int, str]]]] = []  # (indent, local -> shift -> name)
+        scopes: list[tuple[int, dict[str, dict[int, str]], Ctrl]] = []  # (indent, local -> shift -> name, loop)
         started = True  # whether the innermost scope's ``while True:`` line was seen
+        preheader_ends: dict[int, tuple[int, int]] = {}  # a loop's construct id -> (where its preheader ends, indent)
         for indent, text, kind, offset in self.lines:
             if started:
                 while scopes and indent <= scopes[-1][0]:
@@ -183,19 +186,32 @@ class StructuredGenerator(Generator):
                 ctrl = self.preheaders[offset]
                 out.extend((indent, f"{name} = {value}", PLAIN, -1) for value, name in ctrl.hoisted.items())
                 if ctrl.shadows:
+                    preheader_ends[offset] = (len(out), indent)
                     kept: dict[str, dict[int, str]] = {}
                     for (index, shift), name in ctrl.shadows.items():
                         out.append((indent, f"{name} = l{index} >> {shift}", PLAIN, -1))
                         kept.setdefault(local_name(index), {})[shift] = name
-                    scopes.append((indent, kept))
+                    scopes.append((indent, kept, ctrl))
                     started = False
                 continue
             out.append((indent, text, kind, offset))
             if scopes:
                 written, rest = self.line_writes(text, kind)
-                for _indent, kept in scopes:
-                    out.extend((indent, update, PLAIN, -1) for update in self.shadow_updates(written, rest, kept))
+                for _indent, kept, ctrl in scopes:
+                    updates = self.shadow_updates(written, rest, kept, ctrl)
+                    out.extend((indent, update, PLAIN, -1) for update in updates)
+        # The steps by a local the loop does not change, shifted once before it (see shadow_updates): each
+        # loop's after its own preheader's names, the last loop's first so that the positions stay right.
+        late = [(construct_id, self.preheaders[construct_id]) for construct_id in preheader_ends]
+        for construct_id, ctrl in reversed(late):
+            position, indent = preheader_ends[construct_id]
+            out[position:position] = [(indent, f"{name} = {value}", PLAIN, -1) for value, name in ctrl.steps.items()]
         return out
+
+    def without_dead_writes(
+        self, body: list[tuple[int, str, int, int]]
+    ) -> tuple[list[tuple[int, str, int, int]], frozenset[str] | None]:
+        return drop_dead_writes(body, PLAIN)
 
     def line_writes(self, text: str, kind: int) -> tuple[list[str], str]:
         """The names line ``text`` (of ``kind``) assigns, and the text after the assignment (all of it if none)."""
@@ -204,10 +220,11 @@ class StructuredGenerator(Generator):
         target = _TARGET.match(text)
         return (target[1].split(", "), text[target.end() :]) if target else ([], text)
 
-    def shadow_updates(self, written: list[str], rest: str, kept: dict[str, dict[int, str]]) -> list[str]:
-        """The lines that keep the shadows ``kept`` after a line that assigns ``written`` the text ``rest``, if it
-        writes their local: ``s = l >> k``, or ``s = s + c`` after ``l = (l + (c << k))``.  Raises
-        :class:`ShadowLost` for a write in a form not followed here."""
+    def shadow_updates(self, written: list[str], rest: str, kept: dict[str, dict[int, str]], loop: Ctrl) -> list[str]:
+        """The lines that keep the shadows ``kept`` (of ``loop``) after a line that assigns ``written`` the text
+        ``rest``, if it writes their local: ``s = l >> k``; ``s = s + c`` after ``l = (l + (c << k))``; ``s = s + q``
+        after ``l = (l + m)``, ``m`` a local the loop does not write whose low ``k`` bits are known zero and
+        ``q = m >> k`` set before the loop.  Raises :class:`ShadowLost` for a write in a form not followed here."""
         updates: list[str] = []
         for local, shadows in kept.items():
             if _WRITE.search(rest) and re.search(rf"(?<![\w.]){local}\s*(?::=|=(?!=))", rest):
@@ -223,15 +240,44 @@ class StructuredGenerator(Generator):
             for shift, name in shadows.items():
                 # From a shadow of this loop's at the same shift (the local's own, or another's it is
                 # computed from or a copy of, kept current the same way), else taken again.
-                source = kept.get(step[1], {}).get(shift) if step is not None else None
                 copied = kept.get(value, {}).get(shift)
-                if source is not None and step is not None and not int(step[3]) % (1 << shift):
-                    updates.append(f"{name} = {source} {step[2]} {int(step[3]) >> shift}")
+                stepped = self.stepped_shadow(step, shift, kept, loop) if step is not None else None
+                if stepped is not None:
+                    updates.append(f"{name} = {stepped}")
                 elif copied is not None:
                     updates.append(f"{name} = {copied}")
                 else:
                     updates.append(f"{name} = {local} >> {shift}")
         return updates
+
+    def stepped_shadow(
+        self, step: re.Match[str], shift: int, kept: dict[str, dict[int, str]], loop: Ctrl
+    ) -> str | None:
+        """``step`` (``(a + b)`` or ``(a - b)``) as a shadow at ``shift`` of this loop's stepped: ``s + c`` for a
+        constant ``b`` (a multiple of ``1 << shift``), ``s + q`` for a local the loop leaves alone, known to be
+        one (``q`` its shifted value, set before the loop); for ``+``, ``a`` and ``b`` either way round."""
+        first, operator, second = step[1], step[2], step[3]
+        orders = [(first, second), (second, first)] if operator == "+" else [(first, second)]
+        for base, amount in orders:
+            source = kept.get(base, {}).get(shift)
+            if source is None:
+                continue
+            if amount.isdigit():
+                if not int(amount) % (1 << shift):
+                    return f"{source} {operator} {int(amount) >> shift}"
+                continue
+            index = int(amount[1:])
+            if index in loop.construct.writes or index >= len(loop.align_entry):
+                continue
+            alignment = loop.align_entry[index]
+            if (alignment if isinstance(alignment, int) else alignment.value) < shift:
+                continue
+            expression = f"{amount} >> {shift}"
+            quotient = loop.steps.get(expression)
+            if quotient is None:
+                quotient = loop.steps[expression] = f"q{loop.construct.id}_{index}_{shift}"
+            return f"{source} {operator} {quotient}"
+        return None
 
     def op_block(self, _blocktype: int) -> None:
         if not self.live:

@@ -1,0 +1,252 @@
+"""Dead writes: the structured form's assignments whose value no path reads, found by liveness and dropped.
+
+A loop that reads memory through a local it moves keeps the local's index
+beside it (a *shadow*, :meth:`~wasmrun.codegen.structured.StructuredGenerator.shadow`)
+and steps both; once every access goes through the shadow, the local's own
+steps are often written for nothing (nbody's ``l20 = l9 - 24`` before three
+accesses through ``s = s9 - 3``), and so is the zeroing of a local the shadows
+alone read.  :func:`drop_dead_writes` runs a backward liveness over the
+function's lines, as Python will run them, and leaves out a line that assigns
+only names no later line reads, when its value cannot raise (arithmetic on
+names and literals: no call, subscript, attribute or division).
+
+The lines are read as statements by their indentation: ``while True:``,
+``if``/``elif``/``else``, ``try``/``except``, ``break``, ``continue``,
+``return`` and ``raise`` are followed; any other line reads every name in it
+and kills none, unless it is a plain assignment of names (which kills them).
+Anything else that opens a block (``for``, ``with``, ``finally``) leaves the
+lines as they are (:class:`Unfollowed`).  A line that jumps on a condition of
+its own (``if x: break``) may also reach its loop's exit and head.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+Line = tuple[int, str, int, int]  # (indent, text, kind, offset), as the generator's lines
+
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_ASSIGNED = re.compile(r"((?:[A-Za-z_]\w* = )+)(?!=)(.*)", re.S)
+_JUMPS = re.compile(r"\b(?:break|continue)\b")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+\.\d*(?:e[-+]?\d+)?|\d+e[-+]?\d+|\d+)"
+    r"|(?P<name>[A-Za-z_]\w*)|(?P<operator><<|>>|<=|>=|==|!=|[-+*&|^~()<>%]))"
+)
+_PURE_WORDS = frozenset({"if", "else", "not", "and", "or"})
+_KEYWORDS = frozenset({"if", "else", "elif", "not", "and", "or", "is", "None", "True", "False", "in"})
+
+
+class Unfollowed(Exception):
+    """A block this pass does not follow: the lines stay as they are."""
+
+
+@dataclass
+class _Statement:
+    """One line, or a block statement with its parts (``body``; an if chain's and a try's further parts)."""
+
+    position: int  # in the lines
+    kind: str  # "simple", "loop", "if", "try", "break", "continue", "return", "raise"
+    reads: frozenset[str] = frozenset()
+    kills: tuple[str, ...] = ()
+    body: list[_Statement] = field(default_factory=list)
+    branches: list[tuple[frozenset[str], list[_Statement]]] = field(default_factory=list)  # elif / except
+    otherwise: list[_Statement] | None = None  # an if chain's else
+    jumps: bool = False  # a one-line statement with a break or continue in it
+    droppable: bool = False  # an assignment of a value that cannot raise, of a line kind that may go
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(_NAME.findall(text)) - _KEYWORDS
+
+
+def pure(expression: str) -> bool:
+    """Whether ``expression`` is arithmetic on names and literals that cannot raise (for well-typed values)."""
+    if "**" in expression:
+        return False
+    position, end = 0, len(expression)
+    modulo = False
+    while position < end:
+        match = _TOKEN.match(expression, position)
+        if match is None or match.end() == position:
+            return expression[position:].strip() == ""
+        position = match.end()
+        number, name, operator = match["number"], match["name"], match["operator"]
+        if modulo and (number is None or float(number) == 0):
+            return False  # (x % y: only by a nonzero literal)
+        modulo = operator == "%"
+        if name is not None and name not in _PURE_WORDS:
+            if name in ("lambda", "await", "yield") or expression[position:].lstrip()[:1] in ("(", "[", "."):
+                return False
+    return not modulo
+
+
+def _header(text: str) -> str:
+    return text.split(None, 1)[0].rstrip(":")
+
+
+def _parse(lines: list[Line], start: int, indent: int, removable: int) -> tuple[list[_Statement], int]:
+    """The statements of the block at ``indent`` from ``start``, and where it ends."""
+    statements: list[_Statement] = []
+    position = start
+    count = len(lines)
+    while position < count and lines[position][0] >= indent:
+        line_indent, text, kind, _offset = lines[position]
+        if line_indent > indent:
+            raise Unfollowed("indentation")
+        opens = position + 1 < count and lines[position + 1][0] > indent
+        if not opens:
+            statements.append(_simple(position, text, kind == removable))
+            position += 1
+            continue
+        body, after = _parse(lines, position + 1, lines[position + 1][0], removable)
+        word = _header(text)
+        if word == "while" and text == "while True:":
+            statements.append(_Statement(position, "loop", body=body))
+        elif word == "if":
+            statements.append(_Statement(position, "if", _names(text[2:]), body=body))
+        elif word in ("elif", "else") and statements and statements[-1].kind == "if":
+            chain = statements[-1]
+            if chain.otherwise is not None:
+                raise Unfollowed("if")
+            if word == "elif":
+                chain.branches.append((_names(text[4:]), body))
+            else:
+                chain.otherwise = body
+        elif word == "try" and text == "try:":
+            statements.append(_Statement(position, "try", body=body))
+        elif word == "except" and statements and statements[-1].kind == "try":
+            # ``except E as name:``: the handler's reads (the name it binds is written first)
+            statements[-1].branches.append((_names(text[6:]), body))
+        else:
+            raise Unfollowed(word)
+        position = after
+    return statements, position
+
+
+def _simple(position: int, text: str, removable: bool) -> _Statement:
+    word = text.split(None, 1)[0] if text.strip() else ""
+    if word in ("break", "continue") and text.strip() == word:
+        return _Statement(position, word)
+    if word in ("return", "raise"):
+        return _Statement(position, word, _names(text[len(word) :]), jumps=bool(_JUMPS.search(text)))
+    assigned = _ASSIGNED.fullmatch(text)
+    if assigned is not None and "\n" not in text:
+        targets = tuple(assigned[1][:-3].split(" = "))
+        value = assigned[2]
+        if ":=" in value:  # (a walrus: killing nothing is the safe side)
+            return _Statement(position, "simple", _names(value))
+        return _Statement(position, "simple", _names(value), targets, droppable=removable and pure(value))
+    return _Statement(position, "simple", _names(text), jumps=bool(_JUMPS.search(text)))
+
+
+class _Liveness:
+    """The backward pass: the names live after each simple statement (``after``), loops solved to a fixpoint."""
+
+    def __init__(self) -> None:
+        self.after: dict[int, frozenset[str]] = {}
+        self.heads: dict[int, frozenset[str]] = {}  # a loop's position -> its head's live names so far
+
+    def block(
+        self,
+        statements: list[_Statement],
+        live: frozenset[str],
+        exits: frozenset[str],
+        head: frozenset[str],
+        handler: frozenset[str],
+    ) -> frozenset[str]:
+        """The names live before ``statements``, given those live after them (``live``), at the innermost
+        loop's exit and head, and at the enclosing handler (live wherever something can raise)."""
+        for statement in reversed(statements):
+            kind = statement.kind
+            if kind == "simple":
+                self.after[statement.position] = live
+                if statement.droppable and live.isdisjoint(statement.kills):
+                    continue  # (it goes: what it reads is not read for it)
+                if statement.jumps:
+                    live = live | exits | head
+                live = (live - set(statement.kills)) | statement.reads | handler
+            elif kind == "break":
+                live = exits
+            elif kind == "continue":
+                live = head
+            elif kind in ("return", "raise"):
+                live = statement.reads | handler
+                if statement.jumps:
+                    live = live | exits | head
+            elif kind == "loop":
+                live = self.loop(statement, live, handler)
+            elif kind == "if":
+                merged = self.block(statement.body, live, exits, head, handler) | statement.reads
+                for reads, body in statement.branches:
+                    merged |= self.block(body, live, exits, head, handler) | reads
+                other = statement.otherwise
+                live = merged | (live if other is None else self.block(other, live, exits, head, handler))
+            else:  # try
+                caught = handler
+                for reads, body in statement.branches:
+                    caught = caught | reads | self.block(body, live, exits, head, handler)
+                live = self.block(statement.body, live, exits, head, caught) | caught
+        return live
+
+    def loop(self, statement: _Statement, after: frozenset[str], handler: frozenset[str]) -> frozenset[str]:
+        # Falling off the end of a ``while True:`` body goes back to its head.  The heads only grow, so an
+        # inner loop starts from what it had in the enclosing loop's previous round.
+        head = self.heads.get(statement.position, frozenset())
+        while True:
+            entry = self.block(statement.body, head, after, head, handler)
+            if entry <= head:
+                self.heads[statement.position] = head
+                return head
+            head = head | entry
+
+
+def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], frozenset[str]]:
+    """``lines`` without the assignments (of line kind ``removable``) of names no later line reads, with
+    ``pass`` where a block is left empty, and the names live at their start (for the zeroing before them).
+
+    Unchanged (and every name they mention live) if they hold a block this pass does not follow."""
+    try:
+        statements, end = _parse(lines, 0, lines[0][0] if lines else 0, removable)
+    except Unfollowed:
+        return lines, frozenset().union(*(_names(text) for _indent, text, _kind, _offset in lines))
+    if end != len(lines):
+        return lines, frozenset().union(*(_names(text) for _indent, text, _kind, _offset in lines))
+    liveness = _Liveness()
+    live_at_start = liveness.block(statements, frozenset(), frozenset(), frozenset(), frozenset())
+    kept: list[Line] = []
+    for position, line in enumerate(lines):
+        indent, text, kind, offset = line
+        after = liveness.after.get(position)
+        if after is not None and kind == removable:
+            assigned = _ASSIGNED.fullmatch(text)
+            if assigned is not None and "\n" not in text and ":=" not in text and pure(assigned[2]):
+                targets = [name for name in assigned[1][:-3].split(" = ") if name in after]
+                if not targets:
+                    line = (indent, "", kind, offset)
+                elif len(targets) < assigned[1].count(" = "):
+                    line = (indent, " = ".join((*targets, assigned[2])), kind, offset)
+        kept.append(line)
+    out: list[Line] = []
+    for position, line in enumerate(kept):
+        if line[1]:
+            out.append(line)
+            continue
+        # A dropped line: ``pass`` in its place if its block has nothing else (nothing kept at its indent
+        # between the header before it and the block's end).
+        indent = line[0]
+        before = position - 1
+        while before >= 0 and kept[before][0] >= indent and not (kept[before][0] == indent and kept[before][1]):
+            before -= 1
+        opens_block = before >= 0 and kept[before][0] < indent
+        following = position + 1
+        while (
+            following < len(kept)
+            and kept[following][0] >= indent
+            and not (kept[following][0] == indent and kept[following][1])
+        ):
+            following += 1
+        closes_block = following >= len(kept) or kept[following][0] < indent
+        if opens_block and closes_block and (not out or out[-1][0] < indent):
+            out.append((indent, "pass", line[2], line[3]))
+    return out, live_at_start
