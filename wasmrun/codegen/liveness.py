@@ -34,7 +34,6 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_]\w*)|(?P<operator><<|>>|<=|>=|==|!=|[-+*&|^~()<>%]))"
 )
 _PURE_WORDS = frozenset({"if", "else", "not", "and", "or"})
-_KEYWORDS = frozenset({"if", "else", "elif", "not", "and", "or", "is", "None", "True", "False", "in"})
 
 
 class Unfollowed(Exception):
@@ -43,21 +42,21 @@ class Unfollowed(Exception):
 
 @dataclass
 class _Statement:
-    """One line, or a block statement with its parts (``body``; an if chain's and a try's further parts)."""
+    """One line, or a block statement with its parts (``body``; an if chain's and a try's further parts).
+
+    Sets of names are bit masks (a bit per name, :class:`_Parser`'s ``bits``)."""
 
     position: int  # in the lines
     kind: str  # "simple", "loop", "if", "try", "break", "continue", "return", "raise"
-    reads: frozenset[str] = frozenset()
-    kills: tuple[str, ...] = ()
+    reads: int = 0
+    kills: int = 0
     body: list[_Statement] = field(default_factory=list)
-    branches: list[tuple[frozenset[str], list[_Statement]]] = field(default_factory=list)  # elif / except
+    branches: list[tuple[int, list[_Statement]]] = field(default_factory=list)  # elif / except: (reads, body)
     otherwise: list[_Statement] | None = None  # an if chain's else
     jumps: bool = False  # a one-line statement with a break or continue in it
-    droppable: bool = False  # an assignment of a value that cannot raise, of a line kind that may go
-
-
-def _names(text: str) -> frozenset[str]:
-    return frozenset(_NAME.findall(text)) - _KEYWORDS
+    value: str | None = None  # an assignment's value (of a line kind that may go), to be checked once needed
+    droppable: bool | None = None  # whether that value cannot raise (None: not checked yet)
+    targets: list[str] = field(default_factory=list)  # the names such an assignment writes
 
 
 def pure(expression: str) -> bool:
@@ -85,87 +84,109 @@ def _header(text: str) -> str:
     return text.split(None, 1)[0].rstrip(":")
 
 
-def _parse(lines: list[Line], start: int, indent: int, removable: int) -> tuple[list[_Statement], int]:
-    """The statements of the block at ``indent`` from ``start``, and where it ends."""
-    statements: list[_Statement] = []
-    position = start
-    count = len(lines)
-    while position < count and lines[position][0] >= indent:
-        line_indent, text, kind, _offset = lines[position]
-        if line_indent > indent:
-            raise Unfollowed("indentation")
-        opens = position + 1 < count and lines[position + 1][0] > indent
-        if not opens:
-            statements.append(_simple(position, text, kind == removable))
-            position += 1
-            continue
-        body, after = _parse(lines, position + 1, lines[position + 1][0], removable)
-        word = _header(text)
-        if word == "while" and text == "while True:":
-            statements.append(_Statement(position, "loop", body=body))
-        elif word == "if":
-            statements.append(_Statement(position, "if", _names(text[2:]), body=body))
-        elif word in ("elif", "else") and statements and statements[-1].kind == "if":
-            chain = statements[-1]
-            if chain.otherwise is not None:
-                raise Unfollowed("if")
-            if word == "elif":
-                chain.branches.append((_names(text[4:]), body))
+class _Parser:
+    """The lines as statements, by their indentation; each name a bit."""
+
+    def __init__(self, lines: list[Line], removable: int) -> None:
+        self.lines = lines
+        self.removable = removable
+        self.bits: dict[str, int] = {}
+        self.assignments: list[_Statement] = []  # of the line kind that may go
+
+    def names(self, text: str) -> int:
+        mask = 0
+        bits = self.bits
+        for name in _NAME.findall(text):
+            bit = bits.get(name)
+            if bit is None:
+                bit = bits[name] = 1 << len(bits)
+            mask |= bit
+        return mask
+
+    def mask(self, names: tuple[str, ...]) -> int:
+        return self.names(" ".join(names))
+
+    def block(self, start: int, indent: int) -> tuple[list[_Statement], int]:
+        """The statements of the block at ``indent`` from ``start``, and where it ends."""
+        lines = self.lines
+        statements: list[_Statement] = []
+        position = start
+        count = len(lines)
+        while position < count and lines[position][0] >= indent:
+            line_indent, text, kind, _offset = lines[position]
+            if line_indent > indent:
+                raise Unfollowed("indentation")
+            opens = position + 1 < count and lines[position + 1][0] > indent
+            if not opens:
+                statements.append(self.simple(position, text, kind == self.removable))
+                position += 1
+                continue
+            body, after = self.block(position + 1, lines[position + 1][0])
+            word = _header(text)
+            if word == "while" and text == "while True:":
+                statements.append(_Statement(position, "loop", body=body))
+            elif word == "if":
+                statements.append(_Statement(position, "if", self.names(text[2:]), body=body))
+            elif word in ("elif", "else") and statements and statements[-1].kind == "if":
+                chain = statements[-1]
+                if chain.otherwise is not None:
+                    raise Unfollowed("if")
+                if word == "elif":
+                    chain.branches.append((self.names(text[4:]), body))
+                else:
+                    chain.otherwise = body
+            elif word == "try" and text == "try:":
+                statements.append(_Statement(position, "try", body=body))
+            elif word == "except" and statements and statements[-1].kind == "try":
+                # ``except E as name:``: the handler's reads (the name it binds is written first)
+                statements[-1].branches.append((self.names(text[6:]), body))
             else:
-                chain.otherwise = body
-        elif word == "try" and text == "try:":
-            statements.append(_Statement(position, "try", body=body))
-        elif word == "except" and statements and statements[-1].kind == "try":
-            # ``except E as name:``: the handler's reads (the name it binds is written first)
-            statements[-1].branches.append((_names(text[6:]), body))
-        else:
-            raise Unfollowed(word)
-        position = after
-    return statements, position
+                raise Unfollowed(word)
+            position = after
+        return statements, position
 
-
-def _simple(position: int, text: str, removable: bool) -> _Statement:
-    word = text.split(None, 1)[0] if text.strip() else ""
-    if word in ("break", "continue") and text.strip() == word:
-        return _Statement(position, word)
-    if word in ("return", "raise"):
-        return _Statement(position, word, _names(text[len(word) :]), jumps=bool(_JUMPS.search(text)))
-    assigned = _ASSIGNED.fullmatch(text)
-    if assigned is not None and "\n" not in text:
-        targets = tuple(assigned[1][:-3].split(" = "))
-        value = assigned[2]
-        if ":=" in value:  # (a walrus: killing nothing is the safe side)
-            return _Statement(position, "simple", _names(value))
-        return _Statement(position, "simple", _names(value), targets, droppable=removable and pure(value))
-    return _Statement(position, "simple", _names(text), jumps=bool(_JUMPS.search(text)))
+    def simple(self, position: int, text: str, removable: bool) -> _Statement:
+        if text in ("break", "continue"):
+            return _Statement(position, text)
+        if text[:1] == "r" and (text.startswith(("return ", "raise ")) or text in ("return", "raise")):
+            word = "return" if text[2] == "t" else "raise"
+            return _Statement(position, word, self.names(text[len(word) :]), jumps=bool(_JUMPS.search(text)))
+        assigned = _ASSIGNED.fullmatch(text) if "\n" not in text else None
+        if assigned is not None:
+            value = assigned[2]
+            if ":=" in value:  # (a walrus: killing nothing is the safe side)
+                return _Statement(position, "simple", self.names(value))
+            targets = assigned[1][:-3].split(" = ")
+            statement = _Statement(position, "simple", self.names(value), self.names(assigned[1]))
+            if removable:
+                statement.value, statement.targets = value, targets
+                self.assignments.append(statement)
+            return statement
+        return _Statement(position, "simple", self.names(text), jumps=bool(_JUMPS.search(text)))
 
 
 class _Liveness:
     """The backward pass: the names live after each simple statement (``after``), loops solved to a fixpoint."""
 
     def __init__(self) -> None:
-        self.after: dict[int, frozenset[str]] = {}
-        self.heads: dict[int, frozenset[str]] = {}  # a loop's position -> its head's live names so far
+        self.after: dict[int, int] = {}
+        self.heads: dict[int, int] = {}  # a loop's position -> its head's live names so far
 
-    def block(
-        self,
-        statements: list[_Statement],
-        live: frozenset[str],
-        exits: frozenset[str],
-        head: frozenset[str],
-        handler: frozenset[str],
-    ) -> frozenset[str]:
+    def block(self, statements: list[_Statement], live: int, exits: int, head: int, handler: int) -> int:
         """The names live before ``statements``, given those live after them (``live``), at the innermost
         loop's exit and head, and at the enclosing handler (live wherever something can raise)."""
         for statement in reversed(statements):
             kind = statement.kind
             if kind == "simple":
                 self.after[statement.position] = live
-                if statement.droppable and live.isdisjoint(statement.kills):
-                    continue  # (it goes: what it reads is not read for it)
+                if statement.value is not None and not live & statement.kills:
+                    if statement.droppable is None:
+                        statement.droppable = pure(statement.value)
+                    if statement.droppable:
+                        continue  # (it goes: what it reads is not read for it)
                 if statement.jumps:
-                    live = live | exits | head
-                live = (live - set(statement.kills)) | statement.reads | handler
+                    live |= exits | head
+                live = (live & ~statement.kills) | statement.reads | handler
             elif kind == "break":
                 live = exits
             elif kind == "continue":
@@ -173,7 +194,7 @@ class _Liveness:
             elif kind in ("return", "raise"):
                 live = statement.reads | handler
                 if statement.jumps:
-                    live = live | exits | head
+                    live |= exits | head
             elif kind == "loop":
                 live = self.loop(statement, live, handler)
             elif kind == "if":
@@ -185,20 +206,20 @@ class _Liveness:
             else:  # try
                 caught = handler
                 for reads, body in statement.branches:
-                    caught = caught | reads | self.block(body, live, exits, head, handler)
+                    caught |= reads | self.block(body, live, exits, head, handler)
                 live = self.block(statement.body, live, exits, head, caught) | caught
         return live
 
-    def loop(self, statement: _Statement, after: frozenset[str], handler: frozenset[str]) -> frozenset[str]:
+    def loop(self, statement: _Statement, after: int, handler: int) -> int:
         # Falling off the end of a ``while True:`` body goes back to its head.  The heads only grow, so an
         # inner loop starts from what it had in the enclosing loop's previous round.
-        head = self.heads.get(statement.position, frozenset())
+        head = self.heads.get(statement.position, 0)
         while True:
             entry = self.block(statement.body, head, after, head, handler)
-            if entry <= head:
+            if not entry & ~head:
                 self.heads[statement.position] = head
                 return head
-            head = head | entry
+            head |= entry
 
 
 def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], frozenset[str]]:
@@ -206,27 +227,33 @@ def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], fro
     ``pass`` where a block is left empty, and the names live at their start (for the zeroing before them).
 
     Unchanged (and every name they mention live) if they hold a block this pass does not follow."""
+    parser = _Parser(lines, removable)
     try:
-        statements, end = _parse(lines, 0, lines[0][0] if lines else 0, removable)
+        statements, end = parser.block(0, lines[0][0] if lines else 0)
+        if end != len(lines):
+            raise Unfollowed("indentation")
     except Unfollowed:
-        return lines, frozenset().union(*(_names(text) for _indent, text, _kind, _offset in lines))
-    if end != len(lines):
-        return lines, frozenset().union(*(_names(text) for _indent, text, _kind, _offset in lines))
+        return lines, frozenset().union(*(_NAME.findall(text) for _indent, text, _kind, _offset in lines))
     liveness = _Liveness()
-    live_at_start = liveness.block(statements, frozenset(), frozenset(), frozenset(), frozenset())
-    kept: list[Line] = []
-    for position, line in enumerate(lines):
-        indent, text, kind, offset = line
-        after = liveness.after.get(position)
-        if after is not None and kind == removable:
-            assigned = _ASSIGNED.fullmatch(text)
-            if assigned is not None and "\n" not in text and ":=" not in text and pure(assigned[2]):
-                targets = [name for name in assigned[1][:-3].split(" = ") if name in after]
-                if not targets:
-                    line = (indent, "", kind, offset)
-                elif len(targets) < assigned[1].count(" = "):
-                    line = (indent, " = ".join((*targets, assigned[2])), kind, offset)
-        kept.append(line)
+    live_at_start = liveness.block(statements, 0, 0, 0, 0)
+    bits = parser.bits
+    kept = list(lines)
+    for statement in parser.assignments:
+        after = liveness.after[statement.position]
+        if after & statement.kills == statement.kills:
+            continue
+        if statement.droppable is None:
+            statement.droppable = pure(statement.value or "")
+        if not statement.droppable:
+            continue
+        indent, _text, kind, offset = lines[statement.position]
+        targets = [name for name in statement.targets if bits[name] & after]
+        kept[statement.position] = (
+            indent,
+            " = ".join((*targets, statement.value or "")) if targets else "",
+            kind,
+            offset,
+        )
     out: list[Line] = []
     for position, line in enumerate(kept):
         if line[1]:
@@ -249,4 +276,4 @@ def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], fro
         closes_block = following >= len(kept) or kept[following][0] < indent
         if opens_block and closes_block and (not out or out[-1][0] < indent):
             out.append((indent, "pass", line[2], line[3]))
-    return out, live_at_start
+    return out, frozenset(name for name, bit in bits.items() if bit & live_at_start)
