@@ -33,7 +33,10 @@ The scheme (read once)
   not write, the shift and the low bits are computed before the loop (``h3_0 =
   l1 >> 2``); through one it moves, the loop keeps the index beside it (its
   *shadow*, ``s3_1_2``, set before the loop and after each write of the local:
-  see :meth:`~wasmrun.codegen.structured.StructuredGenerator.shadow`).  An aligned access cannot
+  see :meth:`~wasmrun.codegen.structured.StructuredGenerator.shadow`); a write of
+  the local that only its shadow is read through is then left out, as is any
+  write of a value that cannot raise to names nothing reads
+  (:mod:`~wasmrun.codegen.liveness`, in functions whose loops keep shadows).  An aligned access cannot
   straddle the end of memory (its size divides the page size), so the view's
   own bounds check gives the exact trap.  An ``i32.load`` whose first use is
   a multiplication reads the word signed (``V0_i``, ``I32_UNPACK``): the same
@@ -97,7 +100,9 @@ forms share), :mod:`~wasmrun.codegen.structured` and :mod:`~wasmrun.codegen.flat
 trap-free callees into their bodies before anything else (not when fuel or calls
 are counted); :mod:`~wasmrun.codegen.structure` is the pre-pass over a body,
 :mod:`~wasmrun.codegen.values` the stack's entries, :mod:`~wasmrun.codegen.alignment`
-the known alignment of addresses.  Each form finds its behaviour for an
+the known alignment of addresses, :mod:`~wasmrun.codegen.ranges` the ranges of i32 values
+(:mod:`~wasmrun.codegen.counters`: its counting loops), :mod:`~wasmrun.codegen.liveness`
+the writes the structured form's lines leave unread.  Each form finds its behaviour for an
 instruction in its own table, made from the instruction table by
 :func:`wasmrun.semantics.dispatch.visitor_table`.  :mod:`~wasmrun.codegen.compiled`
 binds the source to an instance.
