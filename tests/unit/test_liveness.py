@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from wasmrun.codegen.liveness import drop_dead_writes, pure
@@ -115,3 +117,44 @@ def test_the_names_live_at_the_start(text: str, live: set[str]) -> None:
 )
 def test_a_value_that_cannot_raise_is_pure(expression: str, expected: bool) -> None:
     assert pure(expression) is expected
+
+
+def chained_loops(depth: int, chain: int) -> list[tuple[int, str, int, int]]:
+    """Loops nested ``depth`` deep, each with a chain of copies its head learns one link per round, and a
+    write nothing reads in the innermost."""
+    lines: list[tuple[int, str, int, int]] = []
+
+    def level(depth_here: int, indent: int) -> None:
+        lines.append((indent, "while True:", PLAIN, -1))
+        lines.append((indent + 1, f"q{depth_here} = (a{depth_here}_{chain} + q{depth_here})", PLAIN, -1))
+        for link in range(chain, 1, -1):
+            lines.append((indent + 1, f"a{depth_here}_{link} = (a{depth_here}_{link - 1} + 1)", PLAIN, -1))
+        if depth_here + 1 < depth:
+            level(depth_here + 1, indent + 1)
+        else:
+            lines.append((indent + 1, "unread = (q0 + 1)", PLAIN, -1))
+        lines.extend([(indent + 1, f"if q{depth_here}:", PLAIN, -1), (indent + 2, "break", PLAIN, -1)])
+        lines.append((indent + 1, "continue", PLAIN, -1))
+
+    level(0, 0)
+    lines.append((0, "return " + " + ".join(f"q{k}" for k in range(depth)), PLAIN, -1))
+    return lines
+
+
+@pytest.mark.parametrize(("depth", "chain", "settles"), [(3, 3, True), (17, 12, False)])
+def test_the_rounds_are_bounded(depth: int, chain: int, settles: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wasmrun.codegen import liveness
+
+    lines = chained_loops(depth, chain)
+    visited = [0]
+    block = liveness._Liveness.block
+
+    def counted(self: Any, statements: list[Any], *rest: int) -> int:
+        visited[0] += len(statements)
+        return block(self, statements, *rest)
+
+    monkeypatch.setattr(liveness._Liveness, "block", counted)
+    out, _live = drop_dead_writes(lines, PLAIN)
+    assert visited[0] <= liveness.VISITS_PER_LINE * len(lines) + len(lines)
+    assert any("unread" in text for _indent, text, _kind, _offset in out) is not settles
+    # (the write goes if the rounds settle; a nest that would take too many is left as it is)

@@ -34,6 +34,9 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_]\w*)|(?P<operator><<|>>|<=|>=|==|!=|[-+*&|^~()<>%]))"
 )
 _PURE_WORDS = frozenset({"if", "else", "not", "and", "or"})
+VISITS_PER_LINE = 64
+"""Statement visits the liveness may make per line before it gives up (and leaves the lines as they are):
+real functions take a few (each loop's head settles in two or three rounds)."""
 
 
 class Unfollowed(Exception):
@@ -168,13 +171,17 @@ class _Parser:
 class _Liveness:
     """The backward pass: the names live after each simple statement (``after``), loops solved to a fixpoint."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: int) -> None:
         self.after: dict[int, int] = {}
         self.heads: dict[int, int] = {}  # a loop's position -> its head's live names so far
+        self.budget = budget  # statements left to visit (see VISITS_PER_LINE)
 
     def block(self, statements: list[_Statement], live: int, exits: int, head: int, handler: int) -> int:
         """The names live before ``statements``, given those live after them (``live``), at the innermost
         loop's exit and head, and at the enclosing handler (live wherever something can raise)."""
+        self.budget -= len(statements)
+        if self.budget < 0:
+            raise Unfollowed("too many rounds")
         for statement in reversed(statements):
             kind = statement.kind
             if kind == "simple":
@@ -212,7 +219,10 @@ class _Liveness:
 
     def loop(self, statement: _Statement, after: int, handler: int) -> int:
         # Falling off the end of a ``while True:`` body goes back to its head.  The heads only grow, so an
-        # inner loop starts from what it had in the enclosing loop's previous round.
+        # inner loop starts from what it had in the enclosing loop's previous round: a statement is visited
+        # once per round of its innermost loop, whose rounds are those of the loop around it plus the
+        # names its head gains (a bound polynomial in the depth, the names and the lines; VISITS_PER_LINE
+        # stops a hostile function sooner).
         head = self.heads.get(statement.position, 0)
         while True:
             entry = self.block(statement.body, head, after, head, handler)
@@ -232,10 +242,10 @@ def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], fro
         statements, end = parser.block(0, lines[0][0] if lines else 0)
         if end != len(lines):
             raise Unfollowed("indentation")
+        liveness = _Liveness(VISITS_PER_LINE * len(lines))
+        live_at_start = liveness.block(statements, 0, 0, 0, 0)
     except Unfollowed:
         return lines, frozenset().union(*(_NAME.findall(text) for _indent, text, _kind, _offset in lines))
-    liveness = _Liveness()
-    live_at_start = liveness.block(statements, 0, 0, 0, 0)
     bits = parser.bits
     kept = list(lines)
     for statement in parser.assignments:
