@@ -200,13 +200,21 @@ class StructuredGenerator(Generator):
                 for _indent, kept, ctrl in scopes:
                     updates = self.shadow_updates(written, rest, kept, ctrl)
                     out.extend((indent, update, PLAIN, -1) for update in updates)
-        # The steps by a local the loop does not change, shifted once before it (see shadow_updates): each
-        # loop's after its own preheader's names, the last loop's first so that the positions stay right.
-        late = [(construct_id, self.preheaders[construct_id]) for construct_id in preheader_ends]
-        for construct_id, ctrl in reversed(late):
-            position, indent = preheader_ends[construct_id]
-            out[position:position] = [(indent, f"{name} = {value}", PLAIN, -1) for value, name in ctrl.steps.items()]
-        return out
+        # The steps by a local the loop does not change, shifted once before it (see shadow_updates), after
+        # its own preheader's names: known only now, put in in one pass.
+        late: dict[int, list[tuple[int, str, int, int]]] = {}
+        for construct_id, (position, indent) in preheader_ends.items():
+            steps = self.preheaders[construct_id].steps
+            if steps:
+                late[position] = [(indent, f"{name} = {value}", PLAIN, -1) for value, name in steps.items()]
+        if not late:
+            return out
+        merged: list[tuple[int, str, int, int]] = []
+        for position, line in enumerate(out):
+            merged.extend(late.get(position, ()))
+            merged.append(line)
+        merged.extend(late.get(len(out), ()))
+        return merged
 
     def without_dead_writes(
         self, body: list[tuple[int, str, int, int]]
