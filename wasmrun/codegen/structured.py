@@ -28,6 +28,7 @@ from typing import Any
 from wasmrun.codegen import ranges
 from wasmrun.codegen.control import Generator
 from wasmrun.codegen.emitter import HOIST, MAX_PYTHON_LOOPS, MEMORY, PLAIN, Ctrl, TooDeep
+from wasmrun.codegen.idioms import loop_idioms
 from wasmrun.codegen.liveness import drop_dead_writes
 from wasmrun.codegen.structure import FUNCTION, Construct, Structure
 from wasmrun.codegen.values import Value, local_name
@@ -215,6 +216,11 @@ class StructuredGenerator(Generator):
             merged.append(line)
         merged.extend(late.get(len(out), ()))
         return merged
+
+    def with_idioms(self, body: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+        if self.fuel or self.stats:
+            return body  # (each iteration is charged or counted)
+        return loop_idioms(body, MEMORY)
 
     def without_dead_writes(
         self, body: list[tuple[int, str, int, int]]
