@@ -12,7 +12,7 @@ the structured form, a loop of a byte store and a step,
       continue
      break
 
-which :func:`strided_fills` writes as one slice assignment of the memory's
+which :func:`loop_idioms` writes as one slice assignment of the memory's
 byte view, done at C speed, when every store is in bounds (the last address
 is below the memory's length), the stride is positive and the stores are not
 too many for the bytes made for them (:data:`MAX_FILL`); otherwise the loop

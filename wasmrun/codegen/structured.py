@@ -292,6 +292,7 @@ class StructuredGenerator(Generator):
             quotient = loop.steps.get(expression)
             if quotient is None:
                 quotient = loop.steps[expression] = f"q{loop.construct.id}_{index}_{shift}"
+                self.zeroed.add(index)  # (read before the loop, as a shadow's local is)
             return f"{source} {operator} {quotient}"
         return None
 
