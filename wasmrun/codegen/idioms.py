@@ -88,7 +88,8 @@ def loop_idioms(lines: list[Line], memory_kind: int) -> list[Line]:
         end = position + 1
         while end < count and lines[end][0] > line[0]:
             end += 1
-        made = _fill(lines, position, memory_kind) or _dot_product(lines[position:end], memory_kind)
+        loop = lines[position:end]
+        made = _fill(loop, memory_kind) or _dot_product(loop, memory_kind)
         if made is None:
             out.append(line)
             position += 1
@@ -98,19 +99,18 @@ def loop_idioms(lines: list[Line], memory_kind: int) -> list[Line]:
     return out
 
 
-def _fill(lines: list[Line], position: int, memory_kind: int) -> list[Line] | None:
-    """The lines of the loop at ``position`` with its slice assignment first, if it is a strided fill."""
-    if position + 6 > len(lines):
+def _fill(loop: list[Line], memory_kind: int) -> list[Line] | None:
+    """The lines of ``loop`` (its ``while True:`` and body) with the slice assignment first, if it is a
+    strided fill."""
+    if len(loop) != 6:
         return None
-    indent = lines[position][0]
-    store, step, test, back, leave = lines[position + 1 : position + 6]
+    indent = loop[0][0]
+    store, step, test, back, leave = loop[1:]
     inner = indent + 1
     if [line[0] for line in (store, step, test, back, leave)] != [inner, inner, inner, inner + 1, inner]:
         return None
     if back[1] != "continue" or leave[1] != "break" or store[2] != memory_kind:
         return None
-    if position + 6 < len(lines) and lines[position + 6][0] > indent:
-        return None  # (more lines in the loop)
     stored, stepped, tested = _STORE.fullmatch(store[1]), _STEP.fullmatch(step[1]), _TEST.fullmatch(test[1])
     if stored is None or stepped is None or tested is None:
         return None
@@ -130,7 +130,7 @@ def _fill(lines: list[Line], position: int, memory_kind: int) -> list[Line] | No
         (inner, f"{counter} = {counter} + (fill_k + 1) * {stride}", step[2], step[3]),
         (indent, "else:", step[2], step[3]),
     ]
-    return body + [(line[0] + 1, line[1], line[2], line[3]) for line in lines[position : position + 6]]
+    return body + [(line[0] + 1, line[1], line[2], line[3]) for line in loop]
 
 
 def _products(expression: str, accumulator: str) -> list[tuple[str, str]] | None:
@@ -156,6 +156,7 @@ def _dot_product(loop: list[Line], memory_kind: int) -> list[Line] | None:
         return None
     body = [line[1] for line in loop[1:-2]]
     loads: dict[str, tuple[str, str, str]] = {}  # temp -> (view, index name, start index expression)
+    offsets: set[str] = set()  # the names (or literals) added to the indexes
     position = 0
     while position < len(body) and loop[1 + position][2] == memory_kind:
         load = _LOAD.fullmatch(body[position])
@@ -166,6 +167,8 @@ def _dot_product(loop: list[Line], memory_kind: int) -> list[Line] | None:
             return None
         start = f"({index} {sign} {offset})" if sign else index
         loads[temp] = (view, index, start)
+        if sign:
+            offsets.add(offset)
         position += 1
     summed = _SUM.fullmatch(body[position]) if position < len(body) else None
     if not loads or summed is None:
@@ -196,7 +199,7 @@ def _dot_product(loop: list[Line], memory_kind: int) -> list[Line] | None:
             return None
         bound, exact = pair[1] if pair[0] == counter else pair[0], True
     written = {accumulator, counter, *steps, *loads}
-    invariant = {bound, *steps.values(), *(load.group(5) for load in map(_LOAD.fullmatch, body) if load)}
+    invariant = {bound, *steps.values(), *offsets}
     if written & invariant or accumulator == counter or increment <= 0:
         return None
     if any(step.isdigit() and int(step) == 0 for step in steps.values()):

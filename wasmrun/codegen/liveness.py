@@ -106,9 +106,6 @@ class _Parser:
             mask |= bit
         return mask
 
-    def mask(self, names: tuple[str, ...]) -> int:
-        return self.names(" ".join(names))
-
     def block(self, start: int, indent: int) -> tuple[list[_Statement], int]:
         """The statements of the block at ``indent`` from ``start``, and where it ends."""
         lines = self.lines
@@ -232,11 +229,12 @@ class _Liveness:
             head |= entry
 
 
-def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], frozenset[str]]:
+def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], frozenset[str] | None]:
     """``lines`` without the assignments (of line kind ``removable``) of names no later line reads, with
     ``pass`` where a block is left empty, and the names live at their start (for the zeroing before them).
 
-    Unchanged (and every name they mention live) if they hold a block this pass does not follow."""
+    Unchanged, and None for the names (every zeroing stays), if they hold a block this pass does not follow
+    or would take too many rounds."""
     parser = _Parser(lines, removable)
     try:
         statements, end = parser.block(0, lines[0][0] if lines else 0)
@@ -245,7 +243,7 @@ def drop_dead_writes(lines: list[Line], removable: int) -> tuple[list[Line], fro
         liveness = _Liveness(VISITS_PER_LINE * len(lines))
         live_at_start = liveness.block(statements, 0, 0, 0, 0)
     except Unfollowed:
-        return lines, frozenset().union(*(_NAME.findall(text) for _indent, text, _kind, _offset in lines))
+        return lines, None
     bits = parser.bits
     kept = list(lines)
     for statement in parser.assignments:
