@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from wasmrun.codegen import ranges
 from wasmrun.codegen.alignment import Alignment
@@ -50,6 +51,21 @@ def _index(base: str, shift: int, k: int) -> str:
 def _plus(index: str, k: int) -> str:
     """A typed-view index plus ``k`` elements."""
     return f"{index} + {k}" if k else index
+
+
+class TypedAccess(NamedTuple):
+    """A typed-view access at a dynamic address: ``code``, the address the struct form takes; ``shift``,
+    the size's; ``alignment`` and ``hinted``, what decides the form (see ``memory_line``); ``aligned``, the
+    view's element when the address is known aligned; ``view`` and ``low``, the element and the low bits
+    tested when it is not."""
+
+    code: str
+    shift: int
+    alignment: Alignment | None
+    hinted: bool
+    aligned: str
+    view: str
+    low: str
 
 
 _NARROW_LOADS = {
@@ -168,6 +184,23 @@ class MemoryInstructions(Emitter):
         constant = int(address)
         return f"{view}_{access[1]}[{constant // size}]" if constant % size == 0 else None
 
+    def typed_access(self, access: str, memarg: tuple[int, int, int], base: Value) -> TypedAccess:
+        """The forms of a load or store of a typed-view format at dynamic address ``base`` (plus ``memarg``'s
+        offset): through the index the address's local keeps (:meth:`hoisted_index`), else through
+        :meth:`access_form`'s."""
+        size = _SIZES[access]
+        shift = size.bit_length() - 1
+        k = memarg[1] // size
+        view = f"V{memarg[2]}_{access[1]}"
+        hoisted = self.hoisted_index(base, shift) if self.viewed(access, memarg) else None
+        if hoisted is not None and hoisted[1] is not None:
+            kept = f"{view}[{_plus(hoisted[0], k)}]"
+            return TypedAccess(base.code, shift, base.align, memarg[0] >= shift, kept, kept, hoisted[1])
+        code, test, alignment, hinted = self.access_form(access, memarg, base)
+        aligned = f"{view}[{_plus(hoisted[0], k) if hoisted else _index(base.code, shift, k)}]"
+        tested = f"{view}[{_index(code, shift, k)}]"
+        return TypedAccess(code, shift, alignment, hinted, aligned, tested, f"{test} & {size - 1}")
+
     def viewed(self, access: str, memarg: tuple[int, int, int]) -> bool:
         """Whether an access of a typed-view format at a dynamic address can go through the view when aligned
         (there is a view, and the offset is a multiple of the size)."""
@@ -225,30 +258,16 @@ class MemoryInstructions(Emitter):
             else:
                 self.emit(f"{name} = {STRUCT_NAMES[access]}_UNPACK({V0}, {address})[0]", MEMORY)
         else:
-            size = _SIZES[access]
-            shift = size.bit_length() - 1
-            hoisted = self.hoisted_index(base, shift) if self.viewed(access, memarg) else None
-            alignment: Alignment | None
-            if hoisted is not None and hoisted[1] is not None:
-                code = base.code
-                alignment, hinted = base.align, memarg[0] >= shift
-            else:
-                code, test, alignment, hinted = self.access_form(access, memarg, base)
+            typed_access = self.typed_access(access, memarg, base)
+            code = typed_access.code
             name, push = self.destination() if convert == "v" else (self.temp(), True)
-            k = offset // size
             unpack = f"{STRUCT_NAMES[access]}_UNPACK({V0}, {code + ' + ' + str(offset) if offset else code})[0]"
-            if hoisted is not None and hoisted[1] is not None:
-                aligned = view = f"{V0}_{access[1]}[{_plus(hoisted[0], k)}]"
-                low = hoisted[1]
-            else:
-                aligned = f"{V0}_{access[1]}[{_plus(hoisted[0], k) if hoisted else _index(base.code, shift, k)}]"
-                view, low = f"{V0}_{access[1]}[{_index(code, shift, k)}]", f"{test} & {size - 1}"
             forms = (
-                f"{name} = {aligned}",
-                f"{name} = {view} if not {low} else {unpack}",
+                f"{name} = {typed_access.aligned}",
+                f"{name} = {typed_access.view} if not {typed_access.low} else {unpack}",
                 f"{name} = {STRUCT_NAMES[access]}_UNPACK({V0}, {self.address(base, offset)})[0]",
             )
-            self.memory_line(alignment, shift, hinted, forms)
+            self.memory_line(typed_access.alignment, typed_access.shift, typed_access.hinted, forms)
         if convert == "v":
             if push:
                 self.push_result(name)
@@ -301,29 +320,17 @@ class MemoryInstructions(Emitter):
             else:
                 self.emit(f"{STRUCT_NAMES[access]}_PACK({V0}, {address}, {stored})", MEMORY)
             return
-        size = _SIZES[access]
-        shift = size.bit_length() - 1
-        hoisted = self.hoisted_index(base, shift) if self.viewed(access, memarg) else None
-        alignment: Alignment | None
-        if hoisted is not None and hoisted[1] is not None:
-            code = base.code
-            alignment, hinted = base.align, memarg[0] >= shift
-            view, low = f"{V0}_{access[1]}[{_plus(hoisted[0], offset // size)}]", hoisted[1]
-            aligned = view
-        else:
-            code, test, alignment, hinted = self.access_form(access, memarg, base)
-            view, low = f"{V0}_{access[1]}[{_index(code, shift, offset // size)}]", f"{test} & {size - 1}"
-            index = _plus(hoisted[0], offset // size) if hoisted else _index(base.code, shift, offset // size)
-            aligned = f"{V0}_{access[1]}[{index}]"
+        typed_access = self.typed_access(access, memarg, base)
+        code = typed_access.code
         pack = f"{STRUCT_NAMES[access]}_PACK({V0}, {code + ' + ' + str(offset) if offset else code}, {stored})"
         # The tested form is two lines (an assignment is no expression); only one of them runs, so the
         # stored expression, pure, may appear in both.
         forms = (
-            f"{aligned} = {stored}",
-            f"if not {low}: {view} = {stored}\nelse: {pack}",
+            f"{typed_access.aligned} = {stored}",
+            f"if not {typed_access.low}: {typed_access.view} = {stored}\nelse: {pack}",
             f"{STRUCT_NAMES[access]}_PACK({V0}, {self.address(base, offset)}, {stored})",
         )
-        self.memory_line(alignment, shift, hinted, forms)
+        self.memory_line(typed_access.alignment, typed_access.shift, typed_access.hinted, forms)
 
     def op_memory_size(self, memory: int) -> None:
         name = self.temp()
